@@ -1,0 +1,47 @@
+// `npm test`: set-up, type-check, lint, then every unit and end-to-end test.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { ensureNodeModules, ensureSystemPackages, root, systemPackages } from "./setup.mjs";
+
+ensureNodeModules();
+ensureSystemPackages(systemPackages.test);
+
+function run(title, cmd, args) {
+  process.stderr.write(`\n== ${title}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    process.stderr.write(`\n${title} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(1);
+  }
+}
+
+function testFiles(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...testFiles(p));
+    else if (e.name.endsWith(".test.ts")) out.push(relative(root, p));
+  }
+  return out;
+}
+
+// Filters: `npm test -- storage` runs only test files whose path contains "storage".
+const filters = process.argv.slice(2);
+const files = [...testFiles(join(root, "src")), ...testFiles(join(root, "test"))]
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+if (filters.length === 0) {
+  run("type-check (tsc --noEmit)", join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."]);
+  run("lint (biome check)", join(root, "node_modules/.bin/biome"), ["check", "."]);
+}
+// Most tests wait on I/O (fsync, etcd, child processes), so run more files than cores.
+run(`tests (${files.length} files)`, process.execPath, [
+  "--import",
+  "tsx",
+  "--test",
+  "--test-concurrency=4",
+  "--test-reporter=spec",
+  ...files,
+]);

@@ -1,0 +1,53 @@
+// The `k8ts` command: one binary, one subcommand per component, plus `up`.
+import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
+
+const commands: Command[] = [];
+
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    "k8ts: a Kubernetes-compatible container orchestrator",
+    "",
+    "Usage: k8ts <command> [flags]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    "",
+    'Run "k8ts <command> --help" for the flags of a command.',
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`k8ts: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(commandHelp(cmd));
+    return 0;
+  }
+  try {
+    const { flags, args } = parseFlags(cmd, rest);
+    return (await cmd.run(flags, args)) ?? 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`k8ts ${cmd.name}: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`k8ts ${cmd.name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
