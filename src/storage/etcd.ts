@@ -138,19 +138,12 @@ export class EtcdStore implements Store {
     const res = await this.txn(key, {
       compare: [{ key: k, target: "Mod", result: "Equal", mod_revision: String(expectedModRevision) }],
       success: [
-        {
-          request_put: {
-            key: k,
-            value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-            prev_kv: true,
-          },
-        },
+        { request_put: { key: k, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength) } },
       ],
       failure: [{ request_range: { key: k } }],
     });
     if (!res.succeeded) throw conditionFailed(key, expectedModRevision, currentOf(res.responses));
-    const prev = res.responses[0]?.response_put?.prev_kv;
-    return { revision: res.revision, prevKv: prev ? toKv(prev) : undefined };
+    return { revision: res.revision };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<WriteResult> {

@@ -106,7 +106,8 @@ function openDatabase(path: string): Database.Database {
         version INTEGER NOT NULL,
         value BLOB
       );
-      CREATE INDEX IF NOT EXISTS kine_name_id ON kine (name, id);
+      -- deleted is in the index so that counting never reads the table.
+      CREATE INDEX IF NOT EXISTS kine_name_id ON kine (name, id, deleted);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
       PRAGMA user_version = ${SCHEMA_VERSION};
       COMMIT;
@@ -144,7 +145,7 @@ export class SqliteStore implements Store {
     latest: Database.Statement<[string], Row>;
     atRevision: Database.Statement<[string, number], Row>;
     insert: Database.Statement<[number, string, number, number, number, number, Uint8Array | null]>;
-    range: Database.Statement<[string, string, number, number], Row>;
+    range: Database.Statement<[string, string, number, number, number], Row>;
     count: Database.Statement<[string, string, number], { n: number }>;
     history: Database.Statement<[string, string, number, number, number], HistoryRow>;
     byId: Database.Statement<[number], Row>;
@@ -162,16 +163,18 @@ export class SqliteStore implements Store {
       insert: db.prepare(
         "INSERT INTO kine (id, name, deleted, create_revision, prev_revision, version, value) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      // The newest row of each key at or below the revision, skipping deleted keys.
+      // The newest row of each key at or below the revision, skipping deleted keys. Walking the
+      // (name, id) index in order and checking each row against its key's newest lets LIMIT stop early.
       range: db.prepare(`
-        SELECT kv.id, kv.name, kv.deleted, kv.create_revision, kv.prev_revision, kv.version, kv.value
-        FROM (SELECT MAX(id) AS id FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) AS m
-        JOIN kine AS kv ON kv.id = m.id
-        WHERE kv.deleted = 0 ORDER BY kv.name LIMIT ?`),
+        SELECT ${cols} FROM kine AS kv
+        WHERE kv.name >= ? AND kv.name < ? AND kv.id <= ? AND kv.deleted = 0
+          AND kv.id = (SELECT MAX(k2.id) FROM kine AS k2 WHERE k2.name = kv.name AND k2.id <= ?)
+        ORDER BY kv.name LIMIT ?`),
+      // SQLite takes the bare column `deleted` from the row that holds MAX(id).
       count: db.prepare(`
-        SELECT COUNT(*) AS n
-        FROM (SELECT MAX(id) AS id FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) AS m
-        JOIN kine AS kv ON kv.id = m.id WHERE kv.deleted = 0`),
+        SELECT COUNT(*) AS n FROM (
+          SELECT MAX(id), deleted FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name
+        ) WHERE deleted = 0`),
       history: db.prepare(`
         SELECT kv.id, kv.name, kv.deleted, kv.create_revision, kv.prev_revision, kv.version, kv.value,
                p.id AS p_id, p.create_revision AS p_create_revision, p.version AS p_version, p.value AS p_value
@@ -230,7 +233,7 @@ export class SqliteStore implements Store {
     const start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
     const end = prefixEnd(prefix);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
-    const rows = this.stmt.range.all(start, end, rev, limit > 0 ? limit + 1 : -1);
+    const rows = this.stmt.range.all(start, end, rev, rev, limit > 0 ? limit + 1 : -1);
     const more = limit > 0 && rows.length > limit;
     if (more) rows.length = limit;
     const count = more ? this.stmt.count.get(start, end, rev)!.n : rows.length;
@@ -362,7 +365,7 @@ export class SqliteStore implements Store {
           modRevision: rev,
           version: current.version + 1,
         };
-        return { ok: { revision: rev, prevKv: current }, event: { type: "put", kv, prevKv: current } };
+        return { ok: { revision: rev }, event: { type: "put", kv, prevKv: current } };
       }
       case "delete": {
         if (!current) return { err: new StoreError("NotFound", `key ${op.key} not found`) };

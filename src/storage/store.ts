@@ -40,7 +40,7 @@ export interface RangeResult {
 export interface WriteResult {
   /** The revision of this write. */
   revision: number;
-  /** The value the key had before (update and delete). */
+  /** The value a deleted key had. */
   prevKv?: KeyValue;
 }
 

@@ -51,6 +51,7 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
   for (let i = 0; i < size; i++) {
     specs.push({ name: `m${i}`, client: await freePort(), peer: await freePort() });
   }
+  const token = `k8ts-${process.pid}-${specs[0].client}`;
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(",");
   const members: EtcdMember[] = specs.map((s) => {
     const clientUrl = `http://127.0.0.1:${s.client}`;
@@ -64,7 +65,7 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
         `--listen-peer-urls=http://127.0.0.1:${s.peer}`,
         `--initial-advertise-peer-urls=http://127.0.0.1:${s.peer}`,
         `--initial-cluster=${initialCluster}`,
-        `--initial-cluster-token=k8ts-${process.pid}-${s.client}`,
+        `--initial-cluster-token=${token}`,
         "--initial-cluster-state=new",
         // Room for a 1.5 MiB value plus its key and framing.
         "--max-request-bytes=2097152",
