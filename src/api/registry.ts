@@ -1,0 +1,404 @@
+// The catalogue of built-in resources: what discovery lists, how paths map to
+// kinds, and which fields each kind can be selected by. Names, short names,
+// categories and verbs follow a real v1.32 cluster's `kubectl api-resources`.
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export interface ScaleSubresource {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
+export interface SubresourceType {
+  name: string;
+  /** The kind the subresource answers with, when it is not the parent's. */
+  kind?: GroupVersionKind;
+  verbs: string[];
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  /** The plural: the path segment and RBAC resource name. */
+  resource: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  subresources: SubresourceType[];
+  /** Where objects live in the store: `/registry/<storageResource>/…`. Shared by all versions of a resource. */
+  storageResource: string;
+  /** Field selectors the kind supports beyond metadata.name and metadata.namespace, with how to read them. */
+  selectableFields: Record<string, (obj: Obj) => string | undefined>;
+  /** Not stored: the resource only answers a create (TokenReview, SubjectAccessReview, Binding…). */
+  virtual?: boolean;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: objects arrive as untyped JSON
+export type Obj = Record<string, any>;
+
+export const STANDARD_VERBS = [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+];
+const STATUS_VERBS = ["get", "patch", "update"];
+
+const AUTOSCALING_SCALE: GroupVersionKind = { group: "autoscaling", version: "v1", kind: "Scale" };
+
+function str(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === "string" ? v : String(v);
+}
+
+interface Def {
+  kind: string;
+  resource: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs?: string[];
+  status?: boolean;
+  scale?: boolean;
+  subresources?: SubresourceType[];
+  storageResource?: string;
+  fields?: Record<string, (obj: Obj) => string | undefined>;
+  virtual?: boolean;
+}
+
+function group(groupName: string, version: string, defs: Def[]): ResourceType[] {
+  return defs.map((d) => {
+    const subresources: SubresourceType[] = [];
+    if (d.status) subresources.push({ name: "status", verbs: STATUS_VERBS });
+    if (d.scale) subresources.push({ name: "scale", kind: AUTOSCALING_SCALE, verbs: STATUS_VERBS });
+    subresources.push(...(d.subresources ?? []));
+    return {
+      group: groupName,
+      version,
+      kind: d.kind,
+      resource: d.resource,
+      singular: d.kind.toLowerCase(),
+      namespaced: d.namespaced,
+      shortNames: d.shortNames ?? [],
+      categories: d.categories ?? [],
+      verbs: d.verbs ?? STANDARD_VERBS,
+      subresources,
+      storageResource: d.storageResource ?? d.resource,
+      selectableFields: d.fields ?? {},
+      virtual: d.virtual,
+    };
+  });
+}
+
+const NO_DELETECOLLECTION = ["create", "delete", "get", "list", "patch", "update", "watch"];
+
+const eventFields: Record<string, (obj: Obj) => string | undefined> = {
+  "involvedObject.kind": (o) => str(o.involvedObject?.kind),
+  "involvedObject.namespace": (o) => str(o.involvedObject?.namespace),
+  "involvedObject.name": (o) => str(o.involvedObject?.name),
+  "involvedObject.uid": (o) => str(o.involvedObject?.uid),
+  "involvedObject.apiVersion": (o) => str(o.involvedObject?.apiVersion),
+  "involvedObject.resourceVersion": (o) => str(o.involvedObject?.resourceVersion),
+  "involvedObject.fieldPath": (o) => str(o.involvedObject?.fieldPath),
+  reason: (o) => str(o.reason),
+  reportingComponent: (o) => str(o.reportingComponent),
+  source: (o) => str(o.source?.component),
+  type: (o) => str(o.type),
+};
+
+export const resourceTypes: ResourceType[] = [
+  ...group("", "v1", [
+    {
+      kind: "Binding",
+      resource: "bindings",
+      namespaced: true,
+      verbs: ["create"],
+      virtual: true,
+    },
+    {
+      kind: "ConfigMap",
+      resource: "configmaps",
+      namespaced: true,
+      shortNames: ["cm"],
+    },
+    { kind: "Endpoints", resource: "endpoints", namespaced: true, shortNames: ["ep"] },
+    { kind: "Event", resource: "events", namespaced: true, shortNames: ["ev"], fields: eventFields },
+    { kind: "LimitRange", resource: "limitranges", namespaced: true, shortNames: ["limits"] },
+    {
+      kind: "Namespace",
+      resource: "namespaces",
+      namespaced: false,
+      shortNames: ["ns"],
+      verbs: NO_DELETECOLLECTION,
+      status: true,
+      subresources: [{ name: "finalize", verbs: ["update"] }],
+      fields: { "status.phase": (o) => str(o.status?.phase) },
+    },
+    {
+      kind: "Node",
+      resource: "nodes",
+      namespaced: false,
+      shortNames: ["no"],
+      status: true,
+      subresources: [
+        {
+          name: "proxy",
+          kind: { group: "", version: "v1", kind: "NodeProxyOptions" },
+          verbs: ["create", "delete", "get", "patch", "update"],
+        },
+      ],
+      fields: { "spec.unschedulable": (o) => String(o.spec?.unschedulable === true) },
+    },
+    {
+      kind: "PersistentVolumeClaim",
+      resource: "persistentvolumeclaims",
+      namespaced: true,
+      shortNames: ["pvc"],
+      status: true,
+    },
+    {
+      kind: "PersistentVolume",
+      resource: "persistentvolumes",
+      namespaced: false,
+      shortNames: ["pv"],
+      status: true,
+    },
+    {
+      kind: "Pod",
+      resource: "pods",
+      namespaced: true,
+      shortNames: ["po"],
+      categories: ["all"],
+      status: true,
+      subresources: [
+        {
+          name: "attach",
+          kind: { group: "", version: "v1", kind: "PodAttachOptions" },
+          verbs: ["create", "get"],
+        },
+        { name: "binding", kind: { group: "", version: "v1", kind: "Binding" }, verbs: ["create"] },
+        { name: "ephemeralcontainers", verbs: STATUS_VERBS },
+        { name: "eviction", kind: { group: "policy", version: "v1", kind: "Eviction" }, verbs: ["create"] },
+        {
+          name: "exec",
+          kind: { group: "", version: "v1", kind: "PodExecOptions" },
+          verbs: ["create", "get"],
+        },
+        { name: "log", verbs: ["get"] },
+        {
+          name: "portforward",
+          kind: { group: "", version: "v1", kind: "PodPortForwardOptions" },
+          verbs: ["create", "get"],
+        },
+        {
+          name: "proxy",
+          kind: { group: "", version: "v1", kind: "PodProxyOptions" },
+          verbs: ["create", "delete", "get", "patch", "update"],
+        },
+      ],
+      fields: {
+        "spec.nodeName": (o) => str(o.spec?.nodeName) ?? "",
+        "spec.restartPolicy": (o) => str(o.spec?.restartPolicy),
+        "spec.schedulerName": (o) => str(o.spec?.schedulerName),
+        "spec.serviceAccountName": (o) => str(o.spec?.serviceAccountName),
+        "spec.hostNetwork": (o) => String(o.spec?.hostNetwork === true),
+        "status.phase": (o) => str(o.status?.phase),
+        "status.podIP": (o) => str(o.status?.podIP),
+        "status.podIPs": (o) => str(o.status?.podIPs?.[0]?.ip),
+        "status.nominatedNodeName": (o) => str(o.status?.nominatedNodeName),
+      },
+    },
+    { kind: "PodTemplate", resource: "podtemplates", namespaced: true },
+    {
+      kind: "ReplicationController",
+      resource: "replicationcontrollers",
+      namespaced: true,
+      shortNames: ["rc"],
+      categories: ["all"],
+      status: true,
+      scale: true,
+      fields: { "status.replicas": (o) => String(o.status?.replicas ?? 0) },
+    },
+    {
+      kind: "ResourceQuota",
+      resource: "resourcequotas",
+      namespaced: true,
+      shortNames: ["quota"],
+      status: true,
+    },
+    {
+      kind: "Secret",
+      resource: "secrets",
+      namespaced: true,
+      fields: { type: (o) => str(o.type) },
+    },
+    {
+      kind: "ServiceAccount",
+      resource: "serviceaccounts",
+      namespaced: true,
+      shortNames: ["sa"],
+      subresources: [
+        {
+          name: "token",
+          kind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" },
+          verbs: ["create"],
+        },
+      ],
+    },
+    {
+      kind: "Service",
+      resource: "services",
+      namespaced: true,
+      shortNames: ["svc"],
+      categories: ["all"],
+      status: true,
+      subresources: [
+        {
+          name: "proxy",
+          kind: { group: "", version: "v1", kind: "ServiceProxyOptions" },
+          verbs: ["create", "delete", "get", "patch", "update"],
+        },
+      ],
+      fields: { "spec.clusterIP": (o) => str(o.spec?.clusterIP), "spec.type": (o) => str(o.spec?.type) },
+    },
+  ]),
+  ...group("apps", "v1", [
+    { kind: "ControllerRevision", resource: "controllerrevisions", namespaced: true },
+    {
+      kind: "DaemonSet",
+      resource: "daemonsets",
+      namespaced: true,
+      shortNames: ["ds"],
+      categories: ["all"],
+      status: true,
+    },
+    {
+      kind: "Deployment",
+      resource: "deployments",
+      namespaced: true,
+      shortNames: ["deploy"],
+      categories: ["all"],
+      status: true,
+      scale: true,
+    },
+    {
+      kind: "ReplicaSet",
+      resource: "replicasets",
+      namespaced: true,
+      shortNames: ["rs"],
+      categories: ["all"],
+      status: true,
+      scale: true,
+      fields: { "status.replicas": (o) => String(o.status?.replicas ?? 0) },
+    },
+    {
+      kind: "StatefulSet",
+      resource: "statefulsets",
+      namespaced: true,
+      shortNames: ["sts"],
+      categories: ["all"],
+      status: true,
+      scale: true,
+    },
+  ]),
+  ...group("batch", "v1", [
+    {
+      kind: "CronJob",
+      resource: "cronjobs",
+      namespaced: true,
+      shortNames: ["cj"],
+      categories: ["all"],
+      status: true,
+    },
+    {
+      kind: "Job",
+      resource: "jobs",
+      namespaced: true,
+      categories: ["all"],
+      status: true,
+      fields: { "status.successful": (o) => String(o.status?.succeeded ?? 0) },
+    },
+  ]),
+  ...group("coordination.k8s.io", "v1", [{ kind: "Lease", resource: "leases", namespaced: true }]),
+  ...group("discovery.k8s.io", "v1", [
+    { kind: "EndpointSlice", resource: "endpointslices", namespaced: true },
+  ]),
+  ...group("events.k8s.io", "v1", [
+    {
+      kind: "Event",
+      resource: "events",
+      namespaced: true,
+      shortNames: ["ev"],
+      // The same objects as core/v1 events, converted on the way in and out.
+      storageResource: "events",
+      fields: eventFields,
+    },
+  ]),
+  ...group("policy", "v1", [
+    {
+      kind: "PodDisruptionBudget",
+      resource: "poddisruptionbudgets",
+      namespaced: true,
+      shortNames: ["pdb"],
+      status: true,
+    },
+  ]),
+  ...group("rbac.authorization.k8s.io", "v1", [
+    { kind: "ClusterRoleBinding", resource: "clusterrolebindings", namespaced: false },
+    { kind: "ClusterRole", resource: "clusterroles", namespaced: false },
+    { kind: "RoleBinding", resource: "rolebindings", namespaced: true },
+    { kind: "Role", resource: "roles", namespaced: true },
+  ]),
+  ...group("scheduling.k8s.io", "v1", [
+    { kind: "PriorityClass", resource: "priorityclasses", namespaced: false, shortNames: ["pc"] },
+  ]),
+  ...group("storage.k8s.io", "v1", [
+    { kind: "StorageClass", resource: "storageclasses", namespaced: false, shortNames: ["sc"] },
+  ]),
+];
+
+/** API groups in the order discovery lists them (the core group first, as upstream). */
+export function apiGroups(): Array<{ name: string; versions: string[] }> {
+  const out: Array<{ name: string; versions: string[] }> = [];
+  for (const t of resourceTypes) {
+    let g = out.find((x) => x.name === t.group);
+    if (!g) {
+      g = { name: t.group, versions: [] };
+      out.push(g);
+    }
+    if (!g.versions.includes(t.version)) g.versions.push(t.version);
+  }
+  return out;
+}
+
+export function findResource(groupName: string, version: string, resource: string): ResourceType | undefined {
+  return resourceTypes.find((t) => t.group === groupName && t.version === version && t.resource === resource);
+}
+
+export function findKind(groupName: string, kind: string): ResourceType | undefined {
+  return resourceTypes.find((t) => t.group === groupName && t.kind === kind);
+}
+
+export function apiVersionOf(t: { group: string; version: string }): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+/** Splits an apiVersion such as "apps/v1" or "v1" into group and version. */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.indexOf("/");
+  return i === -1
+    ? { group: "", version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
