@@ -1,7 +1,9 @@
 // The `k8ts` command: one binary, one subcommand per component, plus `up`.
+import { apiserverCommand } from "./apiserver.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
+import { upCommand } from "./up.ts";
 
-const commands: Command[] = [];
+const commands: Command[] = [upCommand, apiserverCommand];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -1,0 +1,116 @@
+// Discovery documents: aggregated discovery (apidiscovery.k8s.io/v2, what
+// kubectl 1.32 asks for first) and the legacy /api, /apis, /api/v1, /apis/g/v.
+import { apiGroups, apiVersionOf, type ResourceType, resourceTypes } from "../../api/registry.ts";
+
+type Json = Record<string, unknown>;
+
+function servedTypes(group: string, version: string): ResourceType[] {
+  return resourceTypes.filter((t) => t.group === group && t.version === version);
+}
+
+function resourceDiscovery(t: ResourceType): Json {
+  const r: Json = {
+    resource: t.resource,
+    responseKind: { group: t.group, version: t.version, kind: t.kind },
+    scope: t.namespaced ? "Namespaced" : "Cluster",
+    singularResource: t.singular,
+    verbs: t.verbs,
+  };
+  if (t.shortNames.length) r.shortNames = t.shortNames;
+  if (t.categories.length) r.categories = t.categories;
+  if (t.subresources.length) {
+    r.subresources = t.subresources.map((s) => ({
+      subresource: s.name,
+      responseKind: s.kind ?? { group: t.group, version: t.version, kind: t.kind },
+      verbs: s.verbs,
+    }));
+  }
+  return r;
+}
+
+/** The APIGroupDiscoveryList for /api (core) or /apis (every named group). */
+export function aggregatedDiscovery(core: boolean, version = "v2"): Json {
+  const items = apiGroups()
+    .filter((g) => (g.name === "") === core)
+    .map((g) => ({
+      metadata: g.name ? { name: g.name, creationTimestamp: null } : { creationTimestamp: null },
+      versions: g.versions.map((v) => ({
+        version: v,
+        resources: servedTypes(g.name, v)
+          .sort((a, b) => a.resource.localeCompare(b.resource))
+          .map(resourceDiscovery),
+        freshness: "Current",
+      })),
+    }));
+  return { kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
+export function discoveryContentType(version: string): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
+export function apiVersions(serverAddress: string): Json {
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+  };
+}
+
+function groupJson(g: { name: string; versions: string[] }): Json {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v }));
+  return { name: g.name, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroupList(): Json {
+  return {
+    kind: "APIGroupList",
+    apiVersion: "v1",
+    groups: apiGroups()
+      .filter((g) => g.name !== "")
+      .map(groupJson),
+  };
+}
+
+export function apiGroup(name: string): Json | undefined {
+  const g = apiGroups().find((x) => x.name === name && name !== "");
+  return g ? { kind: "APIGroup", apiVersion: "v1", ...groupJson(g) } : undefined;
+}
+
+export function apiResourceList(group: string, version: string): Json | undefined {
+  const types = servedTypes(group, version);
+  if (types.length === 0) return undefined;
+  const resources: Json[] = [];
+  for (const t of [...types].sort((a, b) => a.resource.localeCompare(b.resource))) {
+    const r: Json = {
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: t.verbs,
+    };
+    if (t.shortNames.length) r.shortNames = t.shortNames;
+    if (t.categories.length) r.categories = t.categories;
+    resources.push(r);
+    for (const s of t.subresources) {
+      const sr: Json = {
+        name: `${t.resource}/${s.name}`,
+        singularName: "",
+        namespaced: t.namespaced,
+        kind: s.kind?.kind ?? t.kind,
+        verbs: s.verbs,
+      };
+      if (s.kind && (s.kind.group !== t.group || s.kind.version !== t.version)) {
+        sr.group = s.kind.group;
+        sr.version = s.kind.version;
+      }
+      resources.push(sr);
+    }
+  }
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: apiVersionOf({ group, version }),
+    resources,
+  };
+}

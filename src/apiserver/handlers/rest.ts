@@ -1,0 +1,863 @@
+// The REST verbs on resources (upstream's apiserver/pkg/endpoints/handlers):
+// get, list, create, update, patch, delete, deletecollection, and the status,
+// scale and binding subresources. Watch lives in watch.ts.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { patchSchemaFor } from "../../api/openapi.ts";
+import { apiVersionOf, findResource, type Obj, type ResourceType } from "../../api/registry.ts";
+import {
+  cannotBeHandledMessage,
+  DecodeError,
+  decodeBody,
+  decodeTypeFor,
+  findUnknownFields,
+  strictDecodingError,
+} from "../../api/strict-decode.ts";
+import { invalid, newPath, required } from "../../machinery/field-errors.ts";
+import {
+  type FieldSelector,
+  fieldLabelConversion,
+  parseAndTransformSelector,
+} from "../../machinery/fields.ts";
+import { parse as parseLabels, type Selector } from "../../machinery/labels.ts";
+import { applyJSONPatch, decodeJSONPatch } from "../../machinery/patch/json-patch.ts";
+import { applyMergePatch } from "../../machinery/patch/merge-patch.ts";
+import { PatchError } from "../../machinery/patch/patch-error.ts";
+import { strategicMergePatch } from "../../machinery/patch/strategic-merge.ts";
+import {
+  makeStatus,
+  newBadRequest,
+  newConflict,
+  newForbidden,
+  newInvalid,
+  newMethodNotSupported,
+  newNotFound,
+  newUnsupportedMediaType,
+  OptimisticLockErrorMsg,
+  StatusError,
+  StatusReason,
+} from "../../machinery/status.ts";
+import { addWarnings, readBody, writeJson } from "../http.ts";
+import { negotiate } from "../negotiation.ts";
+import type { Registry } from "../registry/index.ts";
+import type { ResourceStore } from "../registry/resource-store.ts";
+import type { RequestInfo } from "../request-info.ts";
+import { type IncludeObject, renderList, renderObject } from "./output.ts";
+import { serveWatch } from "./watch.ts";
+
+export interface RestOptions {
+  registry: Registry;
+  /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
+  bookmarkIntervalMs?: number;
+}
+
+const PATCH_TYPES = [
+  "application/json-patch+json",
+  "application/merge-patch+json",
+  "application/strategic-merge-patch+json",
+  "application/apply-patch+yaml",
+];
+
+type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+function notFoundResource(): StatusError {
+  return new StatusError(
+    makeStatus({
+      status: "Failure",
+      code: 404,
+      reason: StatusReason.NotFound,
+      message: "the server could not find the requested resource",
+      details: {},
+    }),
+  );
+}
+
+function queryInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  if (!/^-?\d+$/.test(v)) throw newBadRequest(`invalid ${name}: ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function fieldValidation(q: URLSearchParams): FieldValidation {
+  const v = q.get("fieldValidation");
+  if (v === null || v === "") return "Warn";
+  if (v === "Strict" || v === "Warn" || v === "Ignore") return v;
+  throw newBadRequest(
+    `fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`,
+  );
+}
+
+function dryRun(q: URLSearchParams): boolean {
+  const values = q.getAll("dryRun");
+  for (const v of values) {
+    if (v !== "All")
+      throw newBadRequest(`Invalid dry run value: ${JSON.stringify(v)}: supported values: "All"`);
+  }
+  return values.length > 0;
+}
+
+export function labelSelectorOf(q: URLSearchParams): Selector | undefined {
+  const s = q.get("labelSelector");
+  if (!s) return undefined;
+  try {
+    return parseLabels(s);
+  } catch (e) {
+    throw newBadRequest(
+      `unable to parse requirement: ${(e as Error).message}`.replace(
+        /^unable to parse requirement: unable to parse requirement: /,
+        "unable to parse requirement: ",
+      ),
+    );
+  }
+}
+
+export function fieldSelectorOf(q: URLSearchParams, type: ResourceType): FieldSelector | undefined {
+  const s = q.get("fieldSelector");
+  if (!s) return undefined;
+  const supported = [
+    "metadata.name",
+    ...(type.namespaced ? ["metadata.namespace"] : []),
+    ...Object.keys(type.selectableFields),
+  ];
+  try {
+    return parseAndTransformSelector(s, fieldLabelConversion(supported, {}));
+  } catch (e) {
+    throw newBadRequest((e as Error).message);
+  }
+}
+
+function includeObjectOf(q: URLSearchParams): IncludeObject | undefined {
+  const v = q.get("includeObject");
+  if (!v) return undefined;
+  if (v === "None" || v === "Object" || v === "Metadata") return v;
+  throw newBadRequest(`includeObject must be one of None, Metadata, or Object, got ${JSON.stringify(v)}`);
+}
+
+export class RestHandler {
+  constructor(private readonly opts: RestOptions) {}
+
+  private get registry(): Registry {
+    return this.opts.registry;
+  }
+
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const type = findResource(info.apiGroup, info.apiVersion, info.resource);
+    if (!type) throw notFoundResource();
+    if (!type.namespaced && info.namespace && info.resource !== "namespaces") throw notFoundResource();
+    if (
+      type.namespaced &&
+      !info.namespace &&
+      !["list", "watch", "deletecollection"].includes(info.verb) &&
+      type.resource !== "bindings"
+    ) {
+      // Namespaced objects are addressed inside their namespace.
+      throw notFoundResource();
+    }
+    if (info.subresource) {
+      await this.handleSubresource(req, res, info, query, type);
+      return;
+    }
+    if (!type.verbs.includes(info.verb))
+      throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
+    const store = this.registry.storeFor(type);
+    if (!store) throw notFoundResource();
+    const ns = type.namespaced ? info.namespace || undefined : undefined;
+    switch (info.verb) {
+      case "get":
+        return this.get(req, res, store, ns, info.name, query);
+      case "list":
+        return this.list(req, res, store, ns, query);
+      case "watch":
+        return serveWatch(req, res, store, ns, query, {
+          labelSelector: labelSelectorOf(query),
+          fieldSelector: fieldSelectorOf(query, type),
+          bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
+          includeObject: includeObjectOf(query),
+        });
+      case "create":
+        return this.create(req, res, store, ns, query);
+      case "update":
+        return this.update(req, res, store, ns, info.name, query);
+      case "patch":
+        return this.patch(req, res, store, ns, info.name, query);
+      case "delete":
+        return this.delete(req, res, store, ns, info.name, query);
+      case "deletecollection":
+        return this.deleteCollection(req, res, store, ns, query);
+      default:
+        throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
+    }
+  }
+
+  // ---- reads
+
+  private async get(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    q: URLSearchParams,
+  ) {
+    const rep = negotiate(req.headers.accept, { list: false });
+    const obj = await store.get(ns, name, { resourceVersion: q.get("resourceVersion") ?? undefined });
+    this.send(res, 200, renderObject(store.type.kind, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
+  }
+
+  private async list(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    q: URLSearchParams,
+  ) {
+    const rep = negotiate(req.headers.accept, { list: true });
+    const list = await store.list(ns, {
+      labelSelector: labelSelectorOf(q),
+      fieldSelector: fieldSelectorOf(q, store.type),
+      limit: queryInt(q, "limit"),
+      continue: q.get("continue") ?? undefined,
+      resourceVersion: q.get("resourceVersion") ?? undefined,
+      resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+    });
+    this.send(res, 200, renderList(store.type.kind, list, rep, includeObjectOf(q)), rep.kind === "yaml");
+  }
+
+  private send(res: ServerResponse, code: number, body: unknown, yaml = false): void {
+    writeJson(res, code, body, yaml ? "application/yaml" : "application/json");
+  }
+
+  // ---- decoding
+
+  /**
+   * Decodes a body into an object of the resource's kind, with defaults, honouring
+   * fieldValidation (Strict: 400 on unknown or duplicate fields; Warn: warnings).
+   */
+  async decode(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    q: URLSearchParams,
+    body?: Buffer,
+  ): Promise<Obj> {
+    const data = body ?? (await readBody(req));
+    const contentType = req.headers["content-type"];
+    const media = (contentType ?? "application/json").split(";")[0].trim().toLowerCase();
+    if (media !== "application/json" && media !== "application/yaml" && media !== "") {
+      throw newUnsupportedMediaType(["application/json", "application/yaml"]);
+    }
+    const validation = fieldValidation(q);
+    const gvk = { group: type.group, version: type.version, kind: type.kind };
+    let decoded: ReturnType<typeof decodeBody>;
+    try {
+      decoded = decodeBody(data, media, gvk);
+    } catch (e) {
+      if (e instanceof DecodeError) {
+        throw newBadRequest(
+          cannotBeHandledMessage({
+            kind: type.kind,
+            version: type.version,
+            intoKind: type.kind,
+            error: e.message,
+            body: data,
+            beforeKind: e.beforeKind,
+          }),
+        );
+      }
+      throw e;
+    }
+    const obj = decoded.object;
+    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+      throw newBadRequest(
+        cannotBeHandledMessage({
+          intoKind: type.kind,
+          error: "json: cannot unmarshal non-object into Go value",
+          body: data,
+          beforeKind: true,
+        }),
+      );
+    }
+    const o = obj as Obj;
+    const wantVersion = apiVersionOf(type);
+    if (o.apiVersion !== undefined && o.apiVersion !== wantVersion) {
+      throw newBadRequest(
+        `the API version in the data (${o.apiVersion}) does not match the expected API version (${wantVersion})`,
+      );
+    }
+    if (o.kind !== undefined && o.kind !== type.kind) {
+      throw newBadRequest(
+        `${o.kind} in version "${type.version}" cannot be handled as a ${type.kind}: no kind "${o.kind}" is registered for version "${wantVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`,
+      );
+    }
+    if (decoded.strictErrors.length > 0) {
+      if (validation === "Strict") {
+        throw newBadRequest(
+          cannotBeHandledMessage({
+            kind: type.kind,
+            version: type.version,
+            intoKind: type.kind,
+            error: strictDecodingError(decoded.strictErrors),
+            body: data,
+          }),
+        );
+      }
+      if (validation === "Warn") addWarnings(res, decoded.warnings);
+    }
+    o.apiVersion = wantVersion;
+    o.kind = type.kind;
+    if (
+      o.metadata !== undefined &&
+      (o.metadata === null || typeof o.metadata !== "object" || Array.isArray(o.metadata))
+    ) {
+      throw newBadRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`,
+      );
+    }
+    o.metadata ??= {};
+    this.registry.storeFor(type)?.strategy.defaults(o);
+    return o;
+  }
+
+  // ---- writes
+
+  private async checkNamespace(type: ResourceType, ns: string | undefined, name: string): Promise<void> {
+    if (!type.namespaced || !ns) return;
+    // NamespaceLifecycle admission: no new objects in a missing or terminating namespace.
+    let namespace: Obj;
+    try {
+      namespace = await this.registry.namespaces.get(undefined, ns);
+    } catch (e) {
+      if (e instanceof StatusError && e.reason === StatusReason.NotFound)
+        throw newNotFound({ group: "", resource: "namespaces" }, ns);
+      throw e;
+    }
+    if (namespace.status?.phase === "Terminating" || namespace.metadata?.deletionTimestamp) {
+      const err = newForbidden(
+        { group: type.group, resource: type.resource },
+        name,
+        new Error(`unable to create new content in namespace ${ns} because it is being terminated`),
+      );
+      err.status.message = `${type.resource}${type.group ? `.${type.group}` : ""} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`;
+      err.status.details = {
+        ...err.status.details,
+        causes: [
+          {
+            reason: "NamespaceTerminating",
+            message: `namespace ${ns} is being terminated`,
+            field: "metadata.namespace",
+          },
+        ],
+      };
+      throw err;
+    }
+  }
+
+  private async create(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    q: URLSearchParams,
+  ) {
+    const obj = await this.decode(req, res, store.type, q);
+    if (store.type.namespaced && obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
+      throw newBadRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
+    }
+    await this.checkNamespace(
+      store.type,
+      ns ?? obj.metadata.namespace,
+      obj.metadata.name ?? obj.metadata.generateName ?? "",
+    );
+    const created = await store.create(ns, obj, { dryRun: dryRun(q) });
+    this.send(res, 201, created);
+  }
+
+  private async update(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    q: URLSearchParams,
+    subresource?: "status",
+  ) {
+    const obj = await this.decode(req, res, store.type, q);
+    const r = await store.update(ns, name, obj, { dryRun: dryRun(q), subresource });
+    this.send(res, r.created ? 201 : 200, r.object);
+  }
+
+  /** Applies a patch of any supported type to the current object. */
+  private async applyPatch(
+    res: ServerResponse,
+    type: ResourceType,
+    current: Obj,
+    patchType: string,
+    body: Buffer,
+    q: URLSearchParams,
+  ): Promise<Obj> {
+    const gvk = { group: type.group, version: type.version, kind: type.kind };
+    let patched: unknown;
+    try {
+      if (patchType === "application/json-patch+json") {
+        patched = applyJSONPatch(current as never, decodeJSONPatch(JSON.parse(body.toString("utf8"))));
+      } else {
+        let patch: unknown;
+        try {
+          patch = JSON.parse(body.toString("utf8"));
+        } catch (e) {
+          throw newBadRequest(`error decoding patch: ${(e as Error).message}`);
+        }
+        if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
+          throw newBadRequest(
+            "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}",
+          );
+        }
+        patched =
+          patchType === "application/merge-patch+json"
+            ? applyMergePatch(current as never, patch)
+            : strategicMergePatch(current as never, patch as never, patchSchemaFor(gvk));
+      }
+    } catch (e) {
+      if (e instanceof PatchError) {
+        throw new StatusError(
+          makeStatus({
+            status: "Failure",
+            code: e.code,
+            reason: (e.reason || undefined) as StatusReason | undefined,
+            message: e.statusMessage,
+          }),
+        );
+      }
+      if (e instanceof SyntaxError) throw newBadRequest(`error decoding patch: ${e.message}`);
+      throw e;
+    }
+    if (patched === null || typeof patched !== "object" || Array.isArray(patched)) {
+      throw newBadRequest("the patched object is not an object");
+    }
+    const obj = patched as Obj;
+    const validation = fieldValidation(q);
+    if (validation !== "Ignore") {
+      const t = decodeTypeFor(gvk);
+      const unknown = t ? findUnknownFields(obj, t) : [];
+      if (unknown.length > 0) {
+        if (validation === "Strict") {
+          const errs = unknown.map((u) => invalid(newPath("patch"), u, "field not declared in schema"));
+          throw newInvalid(gvk, current.metadata?.name ?? "", errs);
+        }
+        addWarnings(res, unknown);
+      }
+    }
+    if (obj.apiVersion !== apiVersionOf(type) || obj.kind !== type.kind) {
+      throw newBadRequest(`the patch changed apiVersion/kind of the object to ${obj.apiVersion}/${obj.kind}`);
+    }
+    return obj;
+  }
+
+  private async patch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    q: URLSearchParams,
+    subresource?: "status",
+  ) {
+    const patchType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    if (!PATCH_TYPES.includes(patchType)) throw newUnsupportedMediaType(PATCH_TYPES);
+    if (patchType === "application/apply-patch+yaml") {
+      return this.serverSideApply(req, res, store, ns, name, q, subresource);
+    }
+    const body = await readBody(req);
+    const r = await store.guaranteedUpdate(
+      ns,
+      name,
+      async (current) => {
+        if (!current) throw newNotFound({ group: store.type.group, resource: store.type.resource }, name);
+        const patched = await this.applyPatch(res, store.type, current, patchType, body, q);
+        const rv = patched.metadata?.resourceVersion;
+        if (rv && rv !== current.metadata.resourceVersion) {
+          throw newConflict(
+            { group: store.type.group, resource: store.type.resource },
+            name,
+            OptimisticLockErrorMsg,
+          );
+        }
+        if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
+          throw newBadRequest(
+            `the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`,
+          );
+        }
+        patched.metadata.name = name;
+        return store.prepareUpdate(patched, current, subresource);
+      },
+      { dryRun: dryRun(q) },
+    );
+    this.send(res, 200, r.object);
+  }
+
+  private async serverSideApply(
+    _req: IncomingMessage,
+    _res: ServerResponse,
+    store: ResourceStore,
+    _ns: string | undefined,
+    _name: string,
+    _q: URLSearchParams,
+    _subresource?: string,
+  ): Promise<void> {
+    throw newUnsupportedMediaType(
+      PATCH_TYPES.filter((t) => t !== "application/apply-patch+yaml").concat(store.type.kind ? [] : []),
+    );
+  }
+
+  private async deleteOptions(
+    req: IncomingMessage,
+    q: URLSearchParams,
+  ): Promise<{
+    gracePeriodSeconds?: number;
+    propagationPolicy?: "Orphan" | "Background" | "Foreground";
+    preconditions?: { uid?: string; resourceVersion?: string };
+    dryRun?: boolean;
+  }> {
+    const body = await readBody(req);
+    let opts: Obj = {};
+    if (body.length > 0) {
+      try {
+        opts = JSON.parse(body.toString("utf8"));
+      } catch (e) {
+        throw newBadRequest(`error decoding DeleteOptions: ${(e as Error).message}`);
+      }
+      if (opts === null || typeof opts !== "object" || Array.isArray(opts))
+        throw newBadRequest("DeleteOptions must be an object");
+    }
+    const grace = queryInt(q, "gracePeriodSeconds") ?? opts.gracePeriodSeconds;
+    let policy = q.get("propagationPolicy") ?? opts.propagationPolicy;
+    const orphan = q.get("orphanDependents") ?? opts.orphanDependents;
+    if (policy === undefined && orphan !== undefined && orphan !== null) {
+      policy = orphan === true || orphan === "true" ? "Orphan" : "Background";
+    }
+    if (policy !== undefined && policy !== null && !["Orphan", "Background", "Foreground"].includes(policy)) {
+      throw newInvalid({ group: "meta.k8s.io", kind: "DeleteOptions" }, "", [
+        invalid(newPath("propagationPolicy"), policy, 'must be one of "Background", "Foreground", "Orphan"'),
+      ]);
+    }
+    if (grace !== undefined && (typeof grace !== "number" || !Number.isInteger(grace))) {
+      throw newBadRequest(`invalid gracePeriodSeconds: ${JSON.stringify(grace)}`);
+    }
+    return {
+      gracePeriodSeconds: grace,
+      propagationPolicy: policy ?? undefined,
+      preconditions: opts.preconditions ?? undefined,
+      dryRun: dryRun(q) || (Array.isArray(opts.dryRun) && opts.dryRun.includes("All")),
+    };
+  }
+
+  private async delete(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    q: URLSearchParams,
+  ) {
+    const opts = await this.deleteOptions(req, q);
+    const { result, deleted } = await store.delete(ns, name, opts);
+    // Immediate deletions answer with a Success Status; pending ones (graceful, finalizers) with the object.
+    if (deleted) {
+      const rep = negotiate(req.headers.accept, { list: false });
+      this.send(
+        res,
+        200,
+        rep.kind === "object" || rep.kind === "yaml"
+          ? store.deletedStatus(result)
+          : renderObject(store.type.kind, result, rep),
+      );
+      return;
+    }
+    this.send(res, 200, result);
+  }
+
+  private async deleteCollection(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    q: URLSearchParams,
+  ) {
+    const opts = await this.deleteOptions(req, q);
+    const list = await store.list(ns, {
+      labelSelector: labelSelectorOf(q),
+      fieldSelector: fieldSelectorOf(q, store.type),
+    });
+    const items: Obj[] = [];
+    for (const item of list.items as Obj[]) {
+      try {
+        const { result } = await store.delete(item.metadata.namespace, item.metadata.name, opts);
+        items.push(result);
+      } catch (e) {
+        if (e instanceof StatusError && e.reason === StatusReason.NotFound) continue;
+        throw e;
+      }
+    }
+    this.send(res, 200, { ...list, items });
+  }
+
+  // ---- subresources
+
+  private async handleSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    q: URLSearchParams,
+    type: ResourceType,
+  ) {
+    const sub = type.subresources.find((s) => s.name === info.subresource);
+    if (!sub || !info.name) throw notFoundResource();
+    if (!sub.verbs.includes(info.verb))
+      throw newMethodNotSupported({ group: type.group, resource: `${type.resource}/${sub.name}` }, info.verb);
+    const store = this.registry.storeFor(type);
+    if (!store) throw notFoundResource();
+    const ns = type.namespaced ? info.namespace : undefined;
+    switch (sub.name) {
+      case "status":
+        if (info.verb === "get") return this.get(req, res, store, ns, info.name, q);
+        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, "status");
+        return this.patch(req, res, store, ns, info.name, q, "status");
+      case "scale":
+        return this.scale(req, res, store, ns, info.name, info.verb, q);
+      case "binding":
+        return this.bind(req, res, store, ns!, info.name, q);
+      case "finalize":
+        return this.finalizeNamespace(req, res, store, info.name, q);
+      default:
+        throw new StatusError(
+          makeStatus({
+            status: "Failure",
+            code: 404,
+            reason: StatusReason.NotFound,
+            message: `the ${sub.name} subresource is not available yet on this server`,
+          }),
+        );
+    }
+  }
+
+  private async finalizeNamespace(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    name: string,
+    q: URLSearchParams,
+  ) {
+    const obj = await this.decode(req, res, store.type, q);
+    const r = await store.guaranteedUpdate(
+      undefined,
+      name,
+      (current) => {
+        if (!current) throw newNotFound({ group: "", resource: "namespaces" }, name);
+        current.spec = { ...(current.spec ?? {}), finalizers: obj.spec?.finalizers ?? [] };
+        if (current.spec.finalizers.length === 0) delete current.spec.finalizers;
+        return current;
+      },
+      { dryRun: dryRun(q) },
+    );
+    this.send(res, 200, r.object);
+  }
+
+  /** pods/binding: sets spec.nodeName once, as the scheduler's Bind does. */
+  private async bind(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string,
+    name: string,
+    q: URLSearchParams,
+  ) {
+    const body = await readBody(req);
+    let binding: Obj;
+    try {
+      binding = JSON.parse(body.toString("utf8"));
+    } catch (e) {
+      throw newBadRequest(`error decoding Binding: ${(e as Error).message}`);
+    }
+    const target = binding?.target;
+    if (!target?.name)
+      throw newInvalid({ group: "", kind: "Binding" }, name, [required(newPath("target", "name"), "")]);
+    if (binding.metadata?.name && binding.metadata.name !== name) {
+      throw newBadRequest(
+        `the name of the object (${binding.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    await store.guaranteedUpdate(
+      ns,
+      name,
+      (pod) => {
+        if (!pod) throw newNotFound({ group: "", resource: "pods" }, name);
+        if (pod.metadata.deletionTimestamp) {
+          throw newConflict(
+            { group: "", resource: "pods" },
+            name,
+            `pod ${name} is being deleted, cannot be assigned to a host`,
+          );
+        }
+        if (pod.spec?.nodeName) {
+          throw newConflict(
+            { group: "", resource: "pods" },
+            name,
+            `pod ${name} is already assigned to node "${pod.spec.nodeName}"`,
+          );
+        }
+        if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) {
+          throw newConflict(
+            { group: "", resource: "pods" },
+            name,
+            `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`,
+          );
+        }
+        pod.spec.nodeName = target.name;
+        pod.status ??= {};
+        pod.status.conditions ??= [];
+        const conditions: Obj[] = pod.status.conditions;
+        const now = `${new Date().toISOString().slice(0, 19)}Z`;
+        const existing = conditions.find((c) => c.type === "PodScheduled");
+        const scheduled = {
+          type: "PodScheduled",
+          status: "True",
+          lastProbeTime: null,
+          lastTransitionTime: now,
+        };
+        if (existing) Object.assign(existing, scheduled, { reason: undefined, message: undefined });
+        else conditions.push(scheduled);
+        for (const c of conditions) {
+          if (c.reason === undefined) delete c.reason;
+          if (c.message === undefined) delete c.message;
+        }
+        if (binding.metadata?.annotations) {
+          pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...binding.metadata.annotations };
+        }
+        return pod;
+      },
+      { dryRun: dryRun(q) },
+    );
+    this.send(res, 201, makeStatus({ status: "Success", code: 201 }));
+  }
+
+  /** The autoscaling/v1 Scale view of a resource with replicas. */
+  private scaleOf(type: ResourceType, obj: Obj): Obj {
+    let selector = "";
+    const sel = obj.spec?.selector;
+    if (sel && typeof sel === "object") {
+      if (type.kind === "ReplicationController") {
+        selector = Object.entries(sel as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",");
+      } else {
+        const parts: string[] = Object.entries((sel.matchLabels ?? {}) as Record<string, string>).map(
+          ([k, v]) => `${k}=${v}`,
+        );
+        for (const e of (sel.matchExpressions ?? []) as Obj[]) {
+          const vals = (e.values ?? []).join(",");
+          if (e.operator === "In") parts.push(`${e.key} in (${vals})`);
+          else if (e.operator === "NotIn") parts.push(`${e.key} notin (${vals})`);
+          else if (e.operator === "Exists") parts.push(e.key);
+          else if (e.operator === "DoesNotExist") parts.push(`!${e.key}`);
+        }
+        selector = parts.join(",");
+      }
+    }
+    const status: Obj = { replicas: obj.status?.replicas ?? 0 };
+    if (selector) status.selector = selector;
+    return {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
+      spec: { replicas: obj.spec?.replicas ?? 0 },
+      status,
+    };
+  }
+
+  private async scale(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    verb: string,
+    q: URLSearchParams,
+  ) {
+    const type = store.type;
+    if (verb === "get") {
+      this.send(res, 200, this.scaleOf(type, await store.get(ns, name)));
+      return;
+    }
+    const scaleType = findResourceScale();
+    const body = await readBody(req);
+    const patchType = (req.headers["content-type"] ?? "application/json").split(";")[0].trim().toLowerCase();
+    const r = await store.guaranteedUpdate(
+      ns,
+      name,
+      async (current) => {
+        if (!current) throw newNotFound({ group: type.group, resource: type.resource }, name);
+        const currentScale = this.scaleOf(type, current);
+        let scale: Obj;
+        if (verb === "update") {
+          scale = await this.decode(req, res, scaleType, q, body);
+          if (
+            scale.metadata?.resourceVersion &&
+            scale.metadata.resourceVersion !== current.metadata.resourceVersion
+          ) {
+            throw newConflict({ group: type.group, resource: type.resource }, name, OptimisticLockErrorMsg);
+          }
+        } else {
+          if (!PATCH_TYPES.includes(patchType) || patchType === "application/apply-patch+yaml")
+            throw newUnsupportedMediaType(PATCH_TYPES.slice(0, 3));
+          scale = await this.applyPatch(res, scaleType, currentScale, patchType, body, q);
+        }
+        const replicas = scale.spec?.replicas;
+        if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+          throw newInvalid({ group: "autoscaling", kind: "Scale" }, name, [
+            invalid(newPath("spec", "replicas"), replicas ?? null, "must be greater than or equal to 0"),
+          ]);
+        }
+        const next = structuredClone(current);
+        next.spec = { ...(next.spec ?? {}), replicas };
+        return store.prepareUpdate(next, current);
+      },
+      { dryRun: dryRun(q) },
+    );
+    this.send(res, 200, this.scaleOf(type, r.object));
+  }
+}
+
+let scaleTypeCache: ResourceType | undefined;
+
+/** A pseudo resource type for decoding autoscaling/v1 Scale bodies. */
+function findResourceScale(): ResourceType {
+  scaleTypeCache ??= {
+    group: "autoscaling",
+    version: "v1",
+    kind: "Scale",
+    resource: "scale",
+    singular: "scale",
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    verbs: [],
+    subresources: [],
+    storageResource: "scale",
+    selectableFields: {},
+    virtual: true,
+  };
+  return scaleTypeCache;
+}

@@ -1,0 +1,105 @@
+// Watch: a chunked stream of {"type","object"} JSON events, as upstream's
+// apiserver/pkg/endpoints/handlers/watch.go serves it.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Obj } from "../../api/registry.ts";
+import type { FieldSelector } from "../../machinery/fields.ts";
+import type { Selector } from "../../machinery/labels.ts";
+import { newBadRequest } from "../../machinery/status.ts";
+import { negotiate } from "../negotiation.ts";
+import type { ResourceStore } from "../registry/resource-store.ts";
+import { type IncludeObject, renderWatchObject } from "./output.ts";
+
+/** Upstream's --min-request-timeout: watches without timeoutSeconds end after 30–60 minutes. */
+const MIN_REQUEST_TIMEOUT_S = 1800;
+const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
+
+export interface ServeWatchOptions {
+  labelSelector?: Selector;
+  fieldSelector?: FieldSelector;
+  bookmarkIntervalMs?: number;
+  includeObject?: IncludeObject;
+}
+
+export async function serveWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: ResourceStore,
+  namespace: string | undefined,
+  q: URLSearchParams,
+  opts: ServeWatchOptions,
+): Promise<void> {
+  const rep = negotiate(req.headers.accept, { list: false });
+  const timeoutParam = q.get("timeoutSeconds");
+  let timeoutSeconds: number;
+  if (timeoutParam !== null && timeoutParam !== "") {
+    if (!/^\d+$/.test(timeoutParam))
+      throw newBadRequest(`invalid timeoutSeconds: ${JSON.stringify(timeoutParam)}`);
+    timeoutSeconds = Number(timeoutParam);
+  } else {
+    timeoutSeconds = MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
+  }
+  const allowBookmarks = q.get("allowWatchBookmarks") === "true";
+  const watch = await store.watch(namespace, {
+    labelSelector: opts.labelSelector,
+    fieldSelector: opts.fieldSelector,
+    resourceVersion: q.get("resourceVersion") ?? undefined,
+  });
+
+  res.writeHead(200, {
+    "Content-Type": rep.kind === "table" || rep.kind === "partial" ? "application/json" : "application/json",
+    "Cache-Control": "no-cache, private",
+    "Transfer-Encoding": "chunked",
+  });
+  res.flushHeaders();
+
+  const kind = store.type.kind;
+  let first = true;
+  let lastRv = q.get("resourceVersion") || String(await store.currentRevision());
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    if (bookmarks) clearInterval(bookmarks);
+    watch.cancel();
+    res.end();
+  };
+  const timer = setTimeout(end, timeoutSeconds * 1000);
+  req.on("close", end);
+  res.on("close", end);
+
+  const write = (type: string, object: Obj): boolean => {
+    return res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const bookmarks = allowBookmarks
+    ? setInterval(() => {
+        if (ended) return;
+        write("BOOKMARK", {
+          kind,
+          apiVersion: store.type.group ? `${store.type.group}/${store.type.version}` : store.type.version,
+          metadata: { resourceVersion: lastRv },
+        });
+      }, opts.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS)
+    : undefined;
+
+  try {
+    for await (const batch of watch) {
+      if (ended) break;
+      let ok = true;
+      for (const ev of batch) {
+        if (ev.type === "ERROR") {
+          write("ERROR", ev.object);
+          continue;
+        }
+        lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
+        ok = write(ev.type, renderWatchObject(kind, ev.object, rep, first, opts.includeObject));
+        first = false;
+      }
+      // Backpressure: a client that does not read makes us wait, and the store's queue bounds it.
+      if (!ok && !ended)
+        await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+    }
+  } finally {
+    end();
+  }
+}

@@ -1,0 +1,71 @@
+// HTTP plumbing shared by the handlers: bodies with a size limit, JSON and
+// Status answers.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { stringify as toYaml } from "yaml";
+import { errorToAPIStatus, newRequestEntityTooLarge, type Status } from "../machinery/status.ts";
+
+/** kube-apiserver's limit on request bodies (3 MiB). */
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw newRequestEntityTooLarge(`limit is ${limit}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw newRequestEntityTooLarge(`limit is ${limit}`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function writeJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = "application/json",
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const data = contentType === "application/yaml" ? toYaml(body) : JSON.stringify(body);
+  res.writeHead(code, {
+    "Content-Type": contentType,
+    "Content-Length": Buffer.byteLength(data),
+    "Cache-Control": "no-cache, private",
+    ...headers,
+  });
+  res.end(data);
+}
+
+export function writeStatus(res: ServerResponse, status: Status, headers: Record<string, string> = {}): void {
+  writeJson(res, status.code ?? 500, status, "application/json", headers);
+}
+
+/** Any error as a Status answer; unknown errors become 500 InternalError. */
+export function writeError(res: ServerResponse, err: unknown): Status {
+  const status = errorToAPIStatus(err);
+  const headers: Record<string, string> = {};
+  const retry = status.details?.retryAfterSeconds;
+  if (retry) headers["Retry-After"] = String(retry);
+  writeStatus(res, status, headers);
+  return status;
+}
+
+/** Adds `Warning: 299 - "…"` headers, as the apiserver does for fieldValidation=Warn and deprecations. */
+export function addWarnings(res: ServerResponse, warnings: readonly string[]): void {
+  if (warnings.length === 0 || res.headersSent) return;
+  const existing = res.getHeader("Warning");
+  const list = Array.isArray(existing) ? existing.map(String) : existing ? [String(existing)] : [];
+  for (const w of warnings) list.push(`299 - ${JSON.stringify(w.replace(/[\r\n]+/g, " "))}`);
+  res.setHeader("Warning", list);
+}

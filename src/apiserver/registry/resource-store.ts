@@ -1,0 +1,764 @@
+// The generic registry of one resource (upstream's genericregistry.Store): the
+// objects' life in the store — create, get, list, update, delete and watch —
+// with optimistic concurrency, graceful deletion, finalizers and selectors.
+import { randomUUID } from "node:crypto";
+import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
+import type { FieldSelector } from "../../machinery/fields.ts";
+import type { Selector } from "../../machinery/labels.ts";
+import {
+  newAlreadyExists,
+  newBadRequest,
+  newConflict,
+  newInternalError,
+  newInvalid,
+  newNotFound,
+  newResourceExpired,
+  newTimeout,
+  OptimisticLockErrorMsg,
+  StatusError,
+  statusSuccess,
+} from "../../machinery/status.ts";
+import { isStoreError, type KeyValue, type Store, StoreError } from "../../storage/store.ts";
+import type { Strategy } from "./strategy.ts";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+
+export interface WatchEvent {
+  type: WatchEventType;
+  object: Obj;
+}
+
+export interface ListOptions {
+  labelSelector?: Selector;
+  fieldSelector?: FieldSelector;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface WatchOptions {
+  labelSelector?: Selector;
+  fieldSelector?: FieldSelector;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: "Orphan" | "Background" | "Foreground";
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface ObjectWatch extends AsyncIterable<WatchEvent[]> {
+  cancel(): void;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+const GENERATE_NAME_ATTEMPTS = 8;
+const LIST_PAGE = 500;
+const TOO_LARGE_RV_WAIT_MS = 3000;
+
+/** Upstream's utilrand.String: 5 characters from an alphabet without vowels or look-alikes. */
+export function randomSuffix(n = 5): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)];
+  return s;
+}
+
+export interface ResourceStoreOptions {
+  store: Store;
+  type: ResourceType;
+  strategy: Strategy;
+  now?: () => Date;
+}
+
+/** Encodes the continue token as upstream does: base64 of {"v","rv","start"}. */
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv, start })).toString("base64");
+}
+
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const c = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
+    if (
+      c.v !== "meta.k8s.io/v1" ||
+      typeof c.rv !== "number" ||
+      typeof c.start !== "string" ||
+      c.start.includes("..")
+    ) {
+      throw new Error("bad");
+    }
+    return { rv: c.rv, start: c.start };
+  } catch {
+    throw newBadRequest(`continue key is not valid: ${JSON.stringify(token)}`);
+  }
+}
+
+function parseResourceVersion(rv: string | undefined, what = "resourceVersion"): number | undefined {
+  if (rv === undefined || rv === "") return undefined;
+  if (!/^\d+$/.test(rv)) throw newBadRequest(`invalid ${what}: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
+function nowRfc3339(now: Date): string {
+  return `${now.toISOString().slice(0, 19)}Z`;
+}
+
+export class ResourceStore {
+  readonly type: ResourceType;
+  readonly strategy: Strategy;
+  private readonly store: Store;
+  private readonly now: () => Date;
+  private readonly qualified: { group: string; resource: string };
+
+  constructor(opts: ResourceStoreOptions) {
+    this.store = opts.store;
+    this.type = opts.type;
+    this.strategy = opts.strategy;
+    this.now = opts.now ?? (() => new Date());
+    this.qualified = { group: opts.type.group, resource: opts.type.resource };
+  }
+
+  // ---- keys and encoding
+
+  prefix(namespace?: string): string {
+    const base = `/registry/${this.type.storageResource}/`;
+    return this.type.namespaced && namespace ? `${base}${namespace}/` : base;
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    if (!name || name.includes("/") || name === "." || name === "..") {
+      throw newBadRequest(
+        `invalid resource name ${JSON.stringify(name)}: may not contain '/' or be '.' or '..'`,
+      );
+    }
+    return this.type.namespaced ? `${this.prefix(namespace)}${name}` : `${this.prefix()}${name}`;
+  }
+
+  private encode(obj: Obj): Uint8Array {
+    const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
+    return enc.encode(JSON.stringify({ ...obj, metadata: meta }));
+  }
+
+  decode(kv: KeyValue, rv = kv.modRevision): Obj {
+    let obj: Obj;
+    try {
+      obj = JSON.parse(dec.decode(kv.value));
+    } catch (e) {
+      throw newInternalError(`stored object ${kv.key} is not valid JSON: ${(e as Error).message}`);
+    }
+    obj.metadata ??= {};
+    obj.metadata.resourceVersion = String(rv);
+    return obj;
+  }
+
+  private notFound(name: string): StatusError {
+    return newNotFound(this.qualified, name);
+  }
+
+  private conflict(name: string): StatusError {
+    return newConflict(this.qualified, name, OptimisticLockErrorMsg);
+  }
+
+  private fail(name: string, e: unknown): never {
+    if (e instanceof StatusError) throw e;
+    if (isStoreError(e)) {
+      switch (e.code) {
+        case "NotFound":
+          throw this.notFound(name);
+        case "KeyExists":
+          throw newAlreadyExists(this.qualified, name);
+        case "Conflict":
+          throw this.conflict(name);
+        case "Compacted":
+          throw newResourceExpired(`too old resource version: ${e.message}`);
+        case "ValueTooLarge":
+          throw newBadRequest(`object is too large to store: ${e.message}`);
+        case "InvalidKey":
+          throw newBadRequest(e.message);
+        default:
+          throw newInternalError(e.message);
+      }
+    }
+    throw newInternalError(e as Error);
+  }
+
+  // ---- reads
+
+  async get(
+    namespace: string | undefined,
+    name: string,
+    opts: { resourceVersion?: string } = {},
+  ): Promise<Obj> {
+    const key = this.key(namespace, name);
+    const rv = parseResourceVersion(opts.resourceVersion);
+    try {
+      // resourceVersion on a get means "not older than": the current state always qualifies.
+      if (rv !== undefined && rv > 0) await this.waitForRevision(rv);
+      const { kv } = await this.store.get(key);
+      if (!kv) throw this.notFound(name);
+      return this.decode(kv);
+    } catch (e) {
+      this.fail(name, e);
+    }
+  }
+
+  /** A resourceVersion newer than the store's: wait briefly, as upstream's watch cache does, then 504. */
+  private async waitForRevision(rv: number): Promise<void> {
+    const deadline = Date.now() + TOO_LARGE_RV_WAIT_MS;
+    for (;;) {
+      const cur = await this.store.currentRevision();
+      if (cur >= rv) return;
+      if (Date.now() > deadline) {
+        const err = newTimeout(`Too large resource version: ${rv}, current: ${cur}`, 1);
+        err.status.details = {
+          ...err.status.details,
+          causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+        };
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  matches(obj: Obj, opts: { labelSelector?: Selector; fieldSelector?: FieldSelector }): boolean {
+    if (
+      opts.labelSelector &&
+      !opts.labelSelector.empty() &&
+      !opts.labelSelector.matches(obj.metadata?.labels ?? {})
+    ) {
+      return false;
+    }
+    if (
+      opts.fieldSelector &&
+      !opts.fieldSelector.empty() &&
+      !opts.fieldSelector.matches(this.fieldsOf(obj))
+    ) {
+      return false;
+    }
+    return true;
+  }
+
+  /** The fields a field selector can use: metadata.name/namespace and the kind's selectable fields. */
+  fieldsOf(obj: Obj): Record<string, string> {
+    const f: Record<string, string> = { "metadata.name": obj.metadata?.name ?? "" };
+    if (this.type.namespaced) f["metadata.namespace"] = obj.metadata?.namespace ?? "";
+    for (const [name, read] of Object.entries(this.type.selectableFields)) {
+      const v = read(obj);
+      if (v !== undefined) f[name] = v;
+    }
+    return f;
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions = {}): Promise<Obj> {
+    const prefix = this.prefix(namespace);
+    let revision: number | undefined;
+    let startKey: string | undefined;
+    if (opts.continue) {
+      const c = decodeContinue(opts.continue);
+      revision = c.rv;
+      startKey = prefix + c.start;
+    } else {
+      const rv = parseResourceVersion(opts.resourceVersion);
+      const match = opts.resourceVersionMatch;
+      if (match && match !== "Exact" && match !== "NotOlderThan") {
+        throw newBadRequest(`invalid resourceVersionMatch: ${JSON.stringify(match)}`);
+      }
+      if (match && rv === undefined) {
+        throw newBadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+      }
+      if (match === "Exact") {
+        if (!rv) throw newBadRequest('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+        revision = rv;
+      } else if (rv !== undefined && rv > 0) {
+        await this.waitForRevision(rv).catch((e) => this.fail("", e));
+      }
+    }
+    // A metadata.name=… selector reads one key, as upstream's storage does.
+    const exactName = opts.fieldSelector?.requiresExactMatch("metadata.name");
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: Obj[] = [];
+    let listRevision = 0;
+    let next: string | undefined;
+    try {
+      if (exactName !== undefined && exactName !== "" && !exactName.includes("/")) {
+        const key = this.type.namespaced && !namespace ? undefined : this.key(namespace, exactName);
+        if (key) {
+          const { kv, revision: r } = await this.store.get(key, { revision });
+          listRevision = r;
+          if (kv) {
+            const obj = this.decode(kv);
+            if (this.matches(obj, opts)) items.push(obj);
+          }
+        } else {
+          listRevision = await this.scan(prefix, undefined, revision, 0, opts, items, (k) =>
+            k.endsWith(`/${exactName}`),
+          );
+        }
+      } else {
+        let lastKey: string | undefined;
+        listRevision = await this.scan(prefix, startKey, revision, limit, opts, items, undefined, (k) => {
+          lastKey = k;
+        });
+        if (limit && items.length >= limit && lastKey !== undefined) {
+          const remaining = await this.store.range(prefix, {
+            revision: listRevision,
+            startKey: `${lastKey}\x00`,
+            limit: 1,
+          });
+          if (remaining.kvs.length > 0)
+            next = encodeContinue(listRevision, `${lastKey.slice(prefix.length)}\x00`);
+        }
+      }
+    } catch (e) {
+      if (isStoreError(e, "Compacted") && opts.continue) {
+        throw newResourceExpired(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+        );
+      }
+      this.fail("", e);
+    }
+    const metadata: Obj = { resourceVersion: String(listRevision) };
+    if (next) metadata.continue = next;
+    return {
+      kind: `${this.type.kind}List`,
+      apiVersion: apiVersionOf(this.type),
+      metadata,
+      items,
+    };
+  }
+
+  /**
+   * Reads pages from the store until `limit` matching objects are found (0: all),
+   * filtering with the selectors; returns the revision read at.
+   */
+  private async scan(
+    prefix: string,
+    startKey: string | undefined,
+    revision: number | undefined,
+    limit: number,
+    opts: ListOptions,
+    out: Obj[],
+    keyFilter?: (key: string) => boolean,
+    onLastKey?: (key: string) => void,
+  ): Promise<number> {
+    let rev = revision;
+    let start = startKey;
+    for (;;) {
+      const want = limit ? Math.max(limit - out.length, 1) : LIST_PAGE;
+      const page = await this.store.range(prefix, {
+        revision: rev,
+        startKey: start,
+        limit: Math.min(want, LIST_PAGE),
+      });
+      rev = page.revision;
+      for (const kv of page.kvs) {
+        onLastKey?.(kv.key);
+        if (keyFilter && !keyFilter(kv.key)) continue;
+        const obj = this.decode(kv);
+        if (this.matches(obj, opts)) out.push(obj);
+        if (limit && out.length >= limit) return rev;
+      }
+      if (!page.more || page.kvs.length === 0) return rev;
+      start = `${page.kvs[page.kvs.length - 1].key}\x00`;
+    }
+  }
+
+  // ---- writes
+
+  /** Fills in and checks the namespace of an object against the request's. */
+  private adoptNamespace(obj: Obj, namespace: string | undefined): void {
+    obj.metadata ??= {};
+    if (!this.type.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    if (!obj.metadata.namespace) obj.metadata.namespace = namespace;
+    else if (namespace && obj.metadata.namespace !== namespace) {
+      throw newBadRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
+    }
+  }
+
+  async create(namespace: string | undefined, obj: Obj, opts: WriteOptions = {}): Promise<Obj> {
+    this.adoptNamespace(obj, namespace);
+    const meta = obj.metadata;
+    const generate = !meta.name && meta.generateName;
+    for (let attempt = 0; ; attempt++) {
+      if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
+      delete meta.resourceVersion;
+      meta.uid = randomUUID();
+      meta.creationTimestamp = nowRfc3339(this.now());
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+      delete meta.generation;
+      this.strategy.prepareForCreate(obj);
+      const errs = this.strategy.validate(obj);
+      if (errs.length > 0)
+        throw newInvalid({ group: this.type.group, kind: this.type.kind }, meta.name ?? "", errs);
+      if (opts.dryRun) {
+        const existing = await this.store.get(this.key(namespace ?? meta.namespace, meta.name));
+        if (existing.kv) throw newAlreadyExists(this.qualified, meta.name);
+        return obj;
+      }
+      try {
+        const r = await this.store.create(this.key(meta.namespace, meta.name), this.encode(obj));
+        meta.resourceVersion = String(r.revision);
+        return obj;
+      } catch (e) {
+        if (generate && isStoreError(e, "KeyExists") && attempt + 1 < GENERATE_NAME_ATTEMPTS) continue;
+        this.fail(meta.name, e);
+      }
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on conflict (upstream's GuaranteedUpdate).
+   * `tryUpdate` gets the current object (undefined when absent) and returns the
+   * new state, or undefined to leave the object as it is. When `expectedRv` is
+   * given the first read must carry it, else 409 Conflict.
+   */
+  async guaranteedUpdate(
+    namespace: string | undefined,
+    name: string,
+    tryUpdate: (current: Obj | undefined) => Promise<Obj | undefined> | Obj | undefined,
+    opts: WriteOptions & { expectedRv?: string } = {},
+  ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < 32; attempt++) {
+      let current: Obj | undefined;
+      let modRevision = 0;
+      try {
+        const { kv } = await this.store.get(key);
+        if (kv) {
+          current = this.decode(kv);
+          modRevision = kv.modRevision;
+        }
+      } catch (e) {
+        this.fail(name, e);
+      }
+      if (opts.expectedRv && current && current.metadata.resourceVersion !== opts.expectedRv)
+        throw this.conflict(name);
+      const next = await tryUpdate(current === undefined ? undefined : structuredClone(current));
+      if (next === undefined) {
+        if (!current) throw this.notFound(name);
+        return { object: current, created: false, deleted: false };
+      }
+      if (opts.dryRun) return { object: next, created: !current, deleted: false };
+      try {
+        if (!current) {
+          const r = await this.store.create(key, this.encode(next));
+          next.metadata.resourceVersion = String(r.revision);
+          return { object: next, created: true, deleted: false };
+        }
+        // An object being deleted whose last finalizer just went is deleted for real.
+        if (
+          next.metadata?.deletionTimestamp &&
+          (next.metadata.finalizers ?? []).length === 0 &&
+          this.finalizeable(next)
+        ) {
+          const r = await this.store.delete(key, modRevision);
+          next.metadata.resourceVersion = String(r.revision);
+          return { object: next, created: false, deleted: true };
+        }
+        const bytes = this.encode(next);
+        if (Buffer.from(bytes).equals(Buffer.from(this.encode(current)))) {
+          // No change: no write, and the resourceVersion stays.
+          return { object: current, created: false, deleted: false };
+        }
+        const r = await this.store.update(key, bytes, modRevision);
+        next.metadata.resourceVersion = String(r.revision);
+        return { object: next, created: false, deleted: false };
+      } catch (e) {
+        if (isStoreError(e, "Conflict") || isStoreError(e, "KeyExists") || isStoreError(e, "NotFound")) {
+          if (opts.expectedRv) throw this.conflict(name);
+          continue;
+        }
+        this.fail(name, e);
+      }
+    }
+    throw newInternalError(`too many conflicts updating ${this.type.resource} ${JSON.stringify(name)}`);
+  }
+
+  /** Graceful deletion still running (a pod whose kubelet has not confirmed) keeps the object. */
+  private finalizeable(obj: Obj): boolean {
+    const grace = obj.metadata?.deletionGracePeriodSeconds;
+    return (grace === undefined || grace === 0) && !this.strategy.holdsDeletion(obj);
+  }
+
+  /** PUT: replace the object (or its status), with optimistic locking on metadata.resourceVersion. */
+  async update(
+    namespace: string | undefined,
+    name: string,
+    obj: Obj,
+    opts: WriteOptions & { subresource?: "status" } = {},
+  ): Promise<{ object: Obj; created: boolean }> {
+    this.adoptNamespace(obj, namespace);
+    if (obj.metadata.name && obj.metadata.name !== name) {
+      throw newBadRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    obj.metadata.name = name;
+    const expectedRv: string | undefined = obj.metadata.resourceVersion || undefined;
+    if (!expectedRv && !this.strategy.allowUnconditionalUpdate) {
+      throw newInvalid({ group: this.type.group, kind: this.type.kind }, name, []);
+    }
+    const r = await this.guaranteedUpdate(
+      namespace,
+      name,
+      (current) => {
+        if (!current) {
+          if (!this.strategy.allowCreateOnUpdate || opts.subresource) throw this.notFound(name);
+          const created = structuredClone(obj);
+          delete created.metadata.resourceVersion;
+          created.metadata.uid = randomUUID();
+          created.metadata.creationTimestamp = nowRfc3339(this.now());
+          this.strategy.prepareForCreate(created);
+          const errs = this.strategy.validate(created);
+          if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, name, errs);
+          return created;
+        }
+        if (expectedRv && current.metadata.resourceVersion !== expectedRv) throw this.conflict(name);
+        return this.prepareUpdate(structuredClone(obj), current, opts.subresource);
+      },
+      { dryRun: opts.dryRun, expectedRv },
+    );
+    return { object: r.object, created: r.created };
+  }
+
+  /** Applies the update strategy to `next` against `current` and validates it. */
+  prepareUpdate(next: Obj, current: Obj, subresource?: string): Obj {
+    next.metadata ??= {};
+    const cm = current.metadata;
+    // Fields the system owns are kept from the stored object, as upstream's rest.BeforeUpdate does.
+    next.metadata.uid = cm.uid;
+    next.metadata.creationTimestamp = cm.creationTimestamp;
+    if (cm.deletionTimestamp) {
+      next.metadata.deletionTimestamp = cm.deletionTimestamp;
+      next.metadata.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+    } else {
+      delete next.metadata.deletionTimestamp;
+      delete next.metadata.deletionGracePeriodSeconds;
+    }
+    if (this.type.namespaced) next.metadata.namespace = cm.namespace;
+    if (subresource === "status") {
+      this.strategy.prepareForStatusUpdate(next, current);
+      next.metadata.resourceVersion = cm.resourceVersion;
+      const errs = this.strategy.validateStatusUpdate(next, current);
+      if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, errs);
+      return next;
+    }
+    this.strategy.defaults(next);
+    this.strategy.prepareForUpdate(next, current);
+    const errs = this.strategy.validateUpdate(next, current);
+    if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, errs);
+    return next;
+  }
+
+  /**
+   * DELETE. Returns the object when deletion is pending (graceful, or held by
+   * finalizers), else a Success Status for the deleted object.
+   */
+  async delete(
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<{ result: Obj; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < 32; attempt++) {
+      let kv: KeyValue | undefined;
+      try {
+        kv = (await this.store.get(key)).kv;
+      } catch (e) {
+        this.fail(name, e);
+      }
+      if (!kv) throw this.notFound(name);
+      const current = this.decode(kv);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw newConflict(
+          this.qualified,
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ""}`,
+        );
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw newConflict(
+          this.qualified,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        );
+      }
+      const next = this.pendingDeletion(structuredClone(current), opts);
+      if (opts.dryRun) return { result: next ?? current, deleted: !next };
+      try {
+        if (next) {
+          if (JSON.stringify(next) === JSON.stringify(current)) return { result: current, deleted: false };
+          const r = await this.store.update(key, this.encode(next), kv.modRevision);
+          next.metadata.resourceVersion = String(r.revision);
+          return { result: next, deleted: false };
+        }
+        const r = await this.store.delete(key, kv.modRevision);
+        current.metadata.resourceVersion = String(r.revision);
+        return { result: current, deleted: true };
+      } catch (e) {
+        if (isStoreError(e, "Conflict")) continue;
+        if (isStoreError(e, "NotFound")) throw this.notFound(name);
+        this.fail(name, e);
+      }
+    }
+    throw newInternalError(`too many conflicts deleting ${this.type.resource} ${JSON.stringify(name)}`);
+  }
+
+  /** The object's state while its deletion is pending, or undefined to delete it now. */
+  private pendingDeletion(obj: Obj, opts: DeleteOptions): Obj | undefined {
+    const meta = obj.metadata;
+    const finalizers: string[] = [...(meta.finalizers ?? [])];
+    const policy = opts.propagationPolicy;
+    // Orphan and Foreground cascading are carried out by the garbage collector, through finalizers.
+    if (policy === "Orphan" && !finalizers.includes("orphan")) {
+      finalizers.push("orphan");
+      const i = finalizers.indexOf("foregroundDeletion");
+      if (i !== -1) finalizers.splice(i, 1);
+    } else if (policy === "Foreground" && !finalizers.includes("foregroundDeletion")) {
+      finalizers.push("foregroundDeletion");
+      const i = finalizers.indexOf("orphan");
+      if (i !== -1) finalizers.splice(i, 1);
+    } else if (policy === "Background") {
+      const i = finalizers.indexOf("orphan");
+      if (i !== -1) finalizers.splice(i, 1);
+    }
+    const grace = this.strategy.deletionGracePeriod(obj, opts.gracePeriodSeconds);
+    const now = this.now();
+    if (meta.deletionTimestamp) {
+      // Already being deleted: a shorter grace period may shorten it; nothing else changes.
+      if (
+        grace !== undefined &&
+        meta.deletionGracePeriodSeconds !== undefined &&
+        grace < meta.deletionGracePeriodSeconds
+      ) {
+        meta.deletionGracePeriodSeconds = grace;
+        meta.deletionTimestamp = nowRfc3339(new Date(now.getTime() + grace * 1000));
+      }
+      if (finalizers.length > 0) meta.finalizers = finalizers;
+      if (
+        finalizers.length === 0 &&
+        (meta.deletionGracePeriodSeconds ?? 0) === 0 &&
+        !this.strategy.holdsDeletion(obj)
+      ) {
+        return undefined;
+      }
+      return obj;
+    }
+    if (finalizers.length === 0 && !grace && !this.strategy.holdsDeletion(obj)) return undefined;
+    this.strategy.markDeleting(obj);
+    meta.deletionTimestamp = nowRfc3339(new Date(now.getTime() + (grace ?? 0) * 1000));
+    meta.deletionGracePeriodSeconds = grace ?? 0;
+    if (finalizers.length > 0) meta.finalizers = finalizers;
+    if (meta.generation !== undefined) meta.generation += 1;
+    return obj;
+  }
+
+  /** The Status a DELETE answers with when the object is gone. */
+  deletedStatus(obj: Obj): Obj {
+    return statusSuccess({
+      name: obj.metadata?.name,
+      group: this.type.group || undefined,
+      kind: this.type.resource,
+      uid: obj.metadata?.uid,
+    }) as unknown as Obj;
+  }
+
+  // ---- watch
+
+  /**
+   * Watches objects under the namespace (all when undefined). With
+   * resourceVersion unset or "0", it starts with ADDED for every existing object.
+   */
+  async watch(namespace: string | undefined, opts: WatchOptions = {}): Promise<ObjectWatch> {
+    const prefix = this.prefix(namespace);
+    const rv = parseResourceVersion(opts.resourceVersion);
+    let from: number;
+    const initial: WatchEvent[] = [];
+    if (rv === undefined || rv === 0) {
+      const list = await this.list(namespace, {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+      });
+      from = Number(list.metadata.resourceVersion);
+      for (const item of list.items as Obj[]) initial.push({ type: "ADDED", object: item });
+    } else {
+      from = rv;
+      const cur = await this.store.currentRevision();
+      if (rv > cur) await this.waitForRevision(rv).catch((e) => this.fail("", e));
+    }
+    const inner = this.store.watch(prefix, from);
+    const self = this;
+    return {
+      cancel: () => inner.cancel(),
+      async *[Symbol.asyncIterator]() {
+        if (initial.length > 0) yield initial;
+        try {
+          for await (const batch of inner) {
+            const out: WatchEvent[] = [];
+            for (const ev of batch) {
+              const e = self.toWatchEvent(ev, opts);
+              if (e) out.push(e);
+            }
+            if (out.length > 0) yield out;
+          }
+        } catch (e) {
+          if (isStoreError(e, "Compacted")) {
+            yield [
+              {
+                type: "ERROR",
+                object: newResourceExpired(`too old resource version: ${from} (${e.compactRevision ?? from})`)
+                  .status as unknown as Obj,
+              },
+            ];
+            return;
+          }
+          if (e instanceof StoreError) {
+            yield [{ type: "ERROR", object: newInternalError(e.message).status as unknown as Obj }];
+            return;
+          }
+          throw e;
+        }
+      },
+    };
+  }
+
+  /** Maps a store event to a watch event through the selectors, as upstream's cacher does. */
+  private toWatchEvent(
+    ev: import("../../storage/store.ts").WatchEvent,
+    opts: WatchOptions,
+  ): WatchEvent | undefined {
+    const rev = ev.kv.modRevision;
+    if (ev.type === "delete") {
+      const old = this.decode(ev.prevKv, rev);
+      return this.matches(old, opts) ? { type: "DELETED", object: old } : undefined;
+    }
+    const cur = this.decode(ev.kv);
+    const curMatches = this.matches(cur, opts);
+    if (!ev.prevKv) return curMatches ? { type: "ADDED", object: cur } : undefined;
+    const old = this.decode(ev.prevKv, rev);
+    const oldMatches = this.matches(old, opts);
+    if (curMatches && oldMatches) return { type: "MODIFIED", object: cur };
+    if (curMatches) return { type: "ADDED", object: cur };
+    if (oldMatches) return { type: "DELETED", object: old };
+    return undefined;
+  }
+
+  async currentRevision(): Promise<number> {
+    return this.store.currentRevision();
+  }
+}

@@ -1,0 +1,137 @@
+// What differs between resources on the way to the store, as upstream's
+// rest.RESTCreateStrategy / RESTUpdateStrategy: create-time preparation, the
+// spec/status split, generation, validation. One generic strategy driven by the
+// resource catalogue covers most kinds; a few registries refine it.
+import { applyDefaults, prepareForCreate } from "../../api/defaults/index.ts";
+import type { Obj, ResourceType } from "../../api/registry.ts";
+import { type FieldError, newPath } from "../../machinery/field-errors.ts";
+import { validateObjectMeta, validateObjectMetaUpdate } from "../../machinery/object-meta.ts";
+import { nameRuleFor, validateCreate, validateStatusUpdate, validateUpdate } from "./validate.ts";
+
+export interface Strategy {
+  readonly type: ResourceType;
+  /** Defaults, as the decoder applies them to every object it reads from a request. */
+  defaults(obj: Obj): void;
+  prepareForCreate(obj: Obj): void;
+  /** Makes `obj` (the new state from a request to the main resource) keep what only /status may change. */
+  prepareForUpdate(obj: Obj, old: Obj): void;
+  /** Makes `obj` (from a request to /status) keep everything but status. */
+  prepareForStatusUpdate(obj: Obj, old: Obj): void;
+  validate(obj: Obj): FieldError[];
+  validateUpdate(obj: Obj, old: Obj): FieldError[];
+  validateStatusUpdate(obj: Obj, old: Obj): FieldError[];
+  /** PUT of an object that does not exist creates it. */
+  readonly allowCreateOnUpdate: boolean;
+  /** PUT without a resourceVersion overwrites whatever is stored. */
+  readonly allowUnconditionalUpdate: boolean;
+  /** Something beyond metadata.finalizers still holds a deleted object (a namespace's spec.finalizers). */
+  holdsDeletion(obj: Obj): boolean;
+  /** Marks an object whose deletion is pending (a namespace becomes Terminating). */
+  markDeleting(obj: Obj): void;
+  /** The grace period a DELETE gets, given the one requested; undefined or 0 means at once. */
+  deletionGracePeriod(obj: Obj, requested: number | undefined): number | undefined;
+}
+
+const META = newPath("metadata");
+
+function stableJson(v: unknown): string {
+  return JSON.stringify(v ?? null);
+}
+
+function hasStatus(type: ResourceType): boolean {
+  return type.subresources.some((s) => s.name === "status");
+}
+
+/** Kinds whose PrepareForUpdate bumps metadata.generation on a spec change (upstream's strategies). */
+const GENERATION_KINDS = new Set([
+  "/ReplicationController",
+  "apps/Deployment",
+  "apps/ReplicaSet",
+  "apps/StatefulSet",
+  "apps/DaemonSet",
+  "batch/Job",
+  "batch/CronJob",
+  "policy/PodDisruptionBudget",
+  "discovery.k8s.io/EndpointSlice",
+  "networking.k8s.io/Ingress",
+  "networking.k8s.io/NetworkPolicy",
+]);
+
+/** Resources that accept PUT on a missing object (upstream's AllowCreateOnUpdate). */
+const CREATE_ON_UPDATE = new Set([
+  "/endpoints",
+  "coordination.k8s.io/leases",
+  "/events",
+  "events.k8s.io/events",
+]);
+
+export class GenericStrategy implements Strategy {
+  readonly allowUnconditionalUpdate = true;
+  readonly allowCreateOnUpdate: boolean;
+  private readonly statusSplit: boolean;
+  private readonly generation: boolean;
+
+  constructor(readonly type: ResourceType) {
+    this.allowCreateOnUpdate = CREATE_ON_UPDATE.has(`${type.group}/${type.resource}`);
+    this.statusSplit = hasStatus(type);
+    this.generation = GENERATION_KINDS.has(`${type.group}/${type.kind}`);
+  }
+
+  defaults(obj: Obj): void {
+    applyDefaults(this.type.group, this.type.kind, obj);
+  }
+
+  prepareForCreate(obj: Obj): void {
+    prepareForCreate(this.type.group, this.type.kind, obj);
+  }
+
+  prepareForUpdate(obj: Obj, old: Obj): void {
+    if (this.statusSplit) {
+      if (old.status === undefined) delete obj.status;
+      else obj.status = old.status;
+    }
+    if (this.generation) {
+      const oldGen = old.metadata?.generation ?? 1;
+      obj.metadata.generation = stableJson(obj.spec) !== stableJson(old.spec) ? oldGen + 1 : oldGen;
+    } else if (old.metadata?.generation !== undefined) {
+      obj.metadata.generation = old.metadata.generation;
+    }
+  }
+
+  prepareForStatusUpdate(obj: Obj, old: Obj): void {
+    const status = obj.status;
+    for (const k of Object.keys(obj)) delete obj[k];
+    Object.assign(obj, structuredClone(old));
+    if (status === undefined) delete obj.status;
+    else obj.status = status;
+  }
+
+  validate(obj: Obj): FieldError[] {
+    const errs = validateCreate(this.type.group, this.type.kind, obj);
+    return errs ?? validateObjectMeta(obj.metadata ?? {}, this.type.namespaced, nameRuleFor(this.type), META);
+  }
+
+  validateUpdate(obj: Obj, old: Obj): FieldError[] {
+    const errs = validateUpdate(this.type.group, this.type.kind, obj, old);
+    if (errs) return errs;
+    return [
+      ...validateObjectMeta(obj.metadata ?? {}, this.type.namespaced, nameRuleFor(this.type), META),
+      ...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}, META),
+    ];
+  }
+
+  validateStatusUpdate(obj: Obj, old: Obj): FieldError[] {
+    return validateStatusUpdate(this.type.group, this.type.kind, obj, old) ?? [];
+  }
+
+  holdsDeletion(_obj: Obj): boolean {
+    return false;
+  }
+
+  markDeleting(_obj: Obj): void {}
+
+  /** Only kinds with graceful deletion (pods) wait; the rest go at once unless finalizers hold them. */
+  deletionGracePeriod(_obj: Obj, _requested: number | undefined): number | undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,296 @@
+// The apiserver: HTTPS, authentication by client certificate, discovery,
+// OpenAPI, health, metrics, and the REST API over the registry.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { TLSSocket } from "node:tls";
+import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
+import { makeStatus, newTooManyRequests, StatusError, StatusReason } from "../machinery/status.ts";
+import { Compactor } from "../storage/compactor.ts";
+import type { Store } from "../storage/store.ts";
+import { bootstrap } from "./bootstrap.ts";
+import { userFromCertificateSubject } from "./certs.ts";
+import {
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  discoveryContentType,
+} from "./handlers/discovery.ts";
+import { RestHandler } from "./handlers/rest.ts";
+import { writeError, writeJson } from "./http.ts";
+import { log } from "./log.ts";
+import { ApiserverMetrics } from "./metrics.ts";
+import { negotiateDiscovery } from "./negotiation.ts";
+import { Registry } from "./registry/index.ts";
+import { type RequestInfo, requestInfo } from "./request-info.ts";
+
+export const VERSION = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.0-k8ts",
+  gitCommit: "0000000000000000000000000000000000000000",
+  gitTreeState: "clean",
+  buildDate: "2026-11-26T00:00:00Z",
+  goVersion: "go1.23.0",
+  compiler: "gc",
+  platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
+};
+
+export interface ApiServerOptions {
+  store: Store;
+  /** TLS material: the serving certificate and the CA that signs client certificates. */
+  tls: { cert: string; key: string; ca: string };
+  port: number;
+  host?: string;
+  /** upstream's --max-requests-inflight (400) + --max-mutating-requests-inflight (200). */
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
+  compactionIntervalMs?: number;
+  bookmarkIntervalMs?: number;
+}
+
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+const LONG_RUNNING_SUBRESOURCES = new Set(["log", "exec", "attach", "portforward", "proxy"]);
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export class ApiServer {
+  readonly registry: Registry;
+  readonly metrics = new ApiserverMetrics();
+  private readonly server: Server;
+  private readonly rest: RestHandler;
+  private readonly compactor: Compactor;
+  private inflight = 0;
+  private inflightMutating = 0;
+  private ready = false;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.registry = new Registry(opts.store);
+    this.rest = new RestHandler({ registry: this.registry, bookmarkIntervalMs: opts.bookmarkIntervalMs });
+    this.compactor = new Compactor({
+      store: opts.store,
+      intervalMs: opts.compactionIntervalMs,
+      onError: (e) => log.error("compaction failed", { err: e.message }),
+    });
+    this.server = createServer(
+      {
+        cert: opts.tls.cert,
+        key: opts.tls.key,
+        ca: opts.tls.ca,
+        requestCert: true,
+        // Requests without a certificate go on as anonymous; authorization decides.
+        rejectUnauthorized: false,
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    this.server.keepAliveTimeout = 120_000;
+    this.server.headersTimeout = 60_000;
+    this.server.requestTimeout = 0;
+  }
+
+  async start(): Promise<void> {
+    await bootstrap(this.registry);
+    this.compactor.start();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.opts.port, this.opts.host ?? "0.0.0.0", () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.ready = true;
+  }
+
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === "object" && a ? a.port : this.opts.port;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    await this.compactor.stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private authenticate(req: IncomingMessage): UserInfo {
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) {
+      const cert = socket.getPeerCertificate();
+      const user = cert?.subject
+        ? userFromCertificateSubject(cert.subject as unknown as Record<string, string | string[]>)
+        : undefined;
+      if (user) return { name: user.name, groups: [...user.groups, "system:authenticated"] };
+    }
+    return { name: "system:anonymous", groups: ["system:unauthenticated"] };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? "/", "https://apiserver");
+    const path = url.pathname;
+    let info: RequestInfo | undefined;
+    let limited: "readonly" | "mutating" | undefined;
+    try {
+      info = requestInfo(req.method ?? "GET", path, url.searchParams);
+      const user = this.authenticate(req);
+      if (user.name === "system:anonymous" && !isPublicPath(path)) {
+        throw new StatusError(
+          makeStatus({
+            status: "Failure",
+            code: 403,
+            reason: StatusReason.Forbidden,
+            message: `forbidden: User "system:anonymous" cannot ${req.method?.toLowerCase()} path "${path}"`,
+            details: {},
+          }),
+        );
+      }
+      const longRunning = info.verb === "watch" || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
+      if (!longRunning) {
+        limited = this.admitInflight(req.method ?? "GET");
+      }
+      await this.route(req, res, url, info);
+    } catch (e) {
+      const status = writeError(res, e);
+      if (status.code === 500)
+        log.error("request failed", { method: req.method, path, err: (e as Error)?.stack ?? String(e) });
+    } finally {
+      if (limited === "mutating") this.inflightMutating--;
+      else if (limited === "readonly") this.inflight--;
+      if (info?.isResourceRequest) {
+        const done = () =>
+          this.metrics.observe(
+            {
+              verb: info!.verb.toUpperCase(),
+              group: info!.apiGroup,
+              version: info!.apiVersion,
+              resource: info!.resource,
+              subresource: info!.subresource,
+              scope: info!.name ? "resource" : info!.namespace ? "namespace" : "cluster",
+              component: "apiserver",
+            },
+            res.statusCode,
+            (performance.now() - started) / 1000,
+            url.searchParams.has("dryRun"),
+          );
+        if (res.writableFinished) done();
+        else res.once("finish", done);
+      }
+    }
+  }
+
+  /** Max-in-flight: beyond the limit, 429 with Retry-After, as upstream's filter. */
+  private admitInflight(method: string): "readonly" | "mutating" {
+    if (MUTATING.has(method)) {
+      if (this.inflightMutating >= (this.opts.maxMutatingRequestsInflight ?? 200)) {
+        this.metrics.rejected.inc({ request_kind: "mutating" });
+        throw newTooManyRequests("Too many requests, please try again later.", 1);
+      }
+      this.inflightMutating++;
+      return "mutating";
+    }
+    if (this.inflight >= (this.opts.maxRequestsInflight ?? 400)) {
+      this.metrics.rejected.inc({ request_kind: "readOnly" });
+      throw newTooManyRequests("Too many requests, please try again later.", 1);
+    }
+    this.inflight++;
+    return "readonly";
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    if (info.isResourceRequest) {
+      await this.rest.handle(req, res, info, url.searchParams);
+      return;
+    }
+    switch (path) {
+      case "/version":
+        return writeJson(res, 200, VERSION);
+      case "/healthz":
+      case "/livez":
+      case "/readyz": {
+        const ok = path !== "/readyz" || this.ready;
+        res.writeHead(ok ? 200 : 500, {
+          "Content-Type": "text/plain; charset=utf-8",
+          "X-Content-Type-Options": "nosniff",
+        });
+        res.end(ok ? "ok" : "[-]ready failed: not ready yet\nreadyz check failed");
+        return;
+      }
+      case "/metrics":
+        this.metrics.inflight.set({ request_kind: "readOnly" }, this.inflight);
+        this.metrics.inflight.set({ request_kind: "mutating" }, this.inflightMutating);
+        res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+        res.end(this.metrics.render());
+        return;
+      case "/api": {
+        const d = negotiateDiscovery(req.headers.accept);
+        if (d.aggregated)
+          return writeJson(
+            res,
+            200,
+            aggregatedDiscovery(true, d.aggregated),
+            discoveryContentType(d.aggregated),
+          );
+        return writeJson(res, 200, apiVersions(`${req.headers.host ?? "127.0.0.1"}`));
+      }
+      case "/apis": {
+        const d = negotiateDiscovery(req.headers.accept);
+        if (d.aggregated)
+          return writeJson(
+            res,
+            200,
+            aggregatedDiscovery(false, d.aggregated),
+            discoveryContentType(d.aggregated),
+          );
+        return writeJson(res, 200, apiGroupList());
+      }
+      case "/openapi/v2": {
+        const r = serveOpenAPIV2({ headers: req.headers as Record<string, string | undefined> });
+        res.writeHead(r.status, r.headers);
+        res.end(r.body);
+        return;
+      }
+    }
+    if (path === "/openapi/v3" || path.startsWith("/openapi/v3/")) {
+      const gv = path === "/openapi/v3" ? undefined : path.slice("/openapi/v3/".length);
+      const r = serveOpenAPIV3(gv, {
+        headers: req.headers as Record<string, string | undefined>,
+        hash: url.searchParams.get("hash") ?? undefined,
+      });
+      res.writeHead(r.status, r.headers);
+      res.end(r.body);
+      return;
+    }
+    // /api/v1 and /apis/<group>[/<version>] discovery.
+    const m = /^\/(api|apis)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
+    if (m) {
+      let doc: unknown;
+      if (m[1] === "api" && m[2] && !m[3]) doc = apiResourceList("", m[2]);
+      else if (m[1] === "apis" && m[2] && !m[3]) doc = apiGroup(m[2]);
+      else if (m[1] === "apis" && m[2] && m[3]) doc = apiResourceList(m[2], m[3]);
+      if (doc) return writeJson(res, 200, doc);
+    }
+    throw new StatusError(
+      makeStatus({
+        status: "Failure",
+        code: 404,
+        reason: StatusReason.NotFound,
+        message: "the server could not find the requested resource",
+        details: {},
+      }),
+    );
+  }
+}
+
+/** What system:public-info-viewer lets anyone read. */
+function isPublicPath(path: string): boolean {
+  return ["/healthz", "/livez", "/readyz", "/version", "/version/"].includes(path);
+}
