@@ -6,7 +6,19 @@ const DURATION_BUCKETS = [
   0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
 ];
 
+const labelCache = new Map<string, string>();
+
 function labelString(labels: Record<string, string>): string {
+  // Label sets repeat (one per verb and resource), so their rendering is cached.
+  const key = Object.values(labels).join("\u0000");
+  const hit = labelCache.get(key);
+  if (hit !== undefined) return hit;
+  const s = renderLabels(labels);
+  if (labelCache.size < 10_000) labelCache.set(key, s);
+  return s;
+}
+
+function renderLabels(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(
     ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
   );
@@ -156,6 +168,21 @@ export class ApiserverMetrics {
   }
 
   render(): string {
-    return `${[this.requests, this.duration, this.inflight, this.longRunning, this.rejected].map((m) => m.render()).join("\n")}\n`;
+    const mem = process.memoryUsage();
+    const processMetrics = [
+      "# HELP process_resident_memory_bytes Resident memory size in bytes.",
+      "# TYPE process_resident_memory_bytes gauge",
+      `process_resident_memory_bytes ${mem.rss}`,
+      "# HELP nodejs_heap_used_bytes V8 heap in use, in bytes.",
+      "# TYPE nodejs_heap_used_bytes gauge",
+      `nodejs_heap_used_bytes ${mem.heapUsed}`,
+      "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.",
+      "# TYPE process_cpu_seconds_total counter",
+      `process_cpu_seconds_total ${(process.cpuUsage().user + process.cpuUsage().system) / 1e6}`,
+    ].join("\n");
+    const all = [this.requests, this.duration, this.inflight, this.longRunning, this.rejected].map((m) =>
+      m.render(),
+    );
+    return `${[...all, processMetrics].join("\n")}\n`;
   }
 }

@@ -120,16 +120,23 @@ export class ApiServer {
     });
   }
 
+  /** The user of a connection's client certificate, read once per TLS connection (keep-alive reuses it). */
+  private readonly certUsers = new WeakMap<TLSSocket, UserInfo>();
+
   private authenticate(req: IncomingMessage): UserInfo {
     const socket = req.socket as TLSSocket;
+    const known = this.certUsers.get(socket);
+    if (known) return known;
+    let user: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] };
     if (socket.authorized) {
       const cert = socket.getPeerCertificate();
-      const user = cert?.subject
+      const u = cert?.subject
         ? userFromCertificateSubject(cert.subject as unknown as Record<string, string | string[]>)
         : undefined;
-      if (user) return { name: user.name, groups: [...user.groups, "system:authenticated"] };
+      if (u) user = { name: u.name, groups: [...u.groups, "system:authenticated"] };
     }
-    return { name: "system:anonymous", groups: ["system:unauthenticated"] };
+    this.certUsers.set(socket, user);
+    return user;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -149,7 +149,7 @@ export function runConformance(name: string, factory: StoreFactory): void {
       const p = ns();
       for (let i = 0; i < 25; i++) await store.create(`${p}ns/k${String(i).padStart(2, "0")}`, bytes(`${i}`));
       await store.create(`${p}nt/other`, bytes("x")); // shares a textual prefix only when `/` is dropped
-      const all = await store.range(`${p}ns/`);
+      const all = await store.range(`${p}ns/`, { withCount: true });
       assert.equal(all.kvs.length, 25);
       assert.equal(all.count, 25);
       assert.equal(all.more, false);
@@ -157,7 +157,7 @@ export function runConformance(name: string, factory: StoreFactory): void {
         all.kvs.map((kv) => kv.key),
         [...all.kvs.map((kv) => kv.key)].sort(),
       );
-      const page = await store.range(`${p}ns/`, { limit: 10 });
+      const page = await store.range(`${p}ns/`, { limit: 10, withCount: true });
       assert.equal(page.kvs.length, 10);
       assert.equal(page.more, true);
       assert.equal(page.count, 25);
@@ -165,6 +165,7 @@ export function runConformance(name: string, factory: StoreFactory): void {
         limit: 10,
         startKey: `${page.kvs[9].key}\x00`,
         revision: page.revision,
+        withCount: true,
       });
       assert.equal(next.kvs[0].key, `${p}ns/k10`);
       assert.equal(next.count, 15, "count covers the keys from the start key on");

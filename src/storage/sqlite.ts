@@ -236,7 +236,7 @@ export class SqliteStore implements Store {
     const rows = this.stmt.range.all(start, end, rev, rev, limit > 0 ? limit + 1 : -1);
     const more = limit > 0 && rows.length > limit;
     if (more) rows.length = limit;
-    const count = more ? this.stmt.count.get(start, end, rev)!.n : rows.length;
+    const count = !opts.withCount ? undefined : more ? this.stmt.count.get(start, end, rev)!.n : rows.length;
     return { kvs: rows.map(toKv), revision: rev, more, count };
   }
 

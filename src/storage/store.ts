@@ -25,6 +25,8 @@ export interface RangeOptions {
   limit?: number;
   /** Start at this key (inclusive): the key after the last one of the previous page. */
   startKey?: string;
+  /** Also count the keys from the start key on (costly on SQLite, so only on request). */
+  withCount?: boolean;
 }
 
 export interface RangeResult {
@@ -33,8 +35,8 @@ export interface RangeResult {
   revision: number;
   /** True when keys remain after the last one returned. */
   more: boolean;
-  /** Total number of keys under the prefix at that revision. */
-  count: number;
+  /** With `withCount`: the number of keys from the start key to the end of the prefix at that revision. */
+  count?: number;
 }
 
 export interface WriteResult {

@@ -1,6 +1,7 @@
 // One ResourceStore per stored resource, each with its strategy.
 import { findResource, type ResourceType, resourceTypes } from "../../api/registry.ts";
 import type { Store } from "../../storage/store.ts";
+import { eventsV1Conversion } from "./events.ts";
 import { NamespaceStrategy } from "./namespaces.ts";
 import { PodStrategy } from "./pods.ts";
 import { ResourceStore } from "./resource-store.ts";
@@ -21,7 +22,11 @@ export class Registry {
   ) {
     for (const type of resourceTypes) {
       if (type.virtual) continue;
-      this.stores.set(type, new ResourceStore({ store, type, strategy: strategyFor(type), now: opts.now }));
+      const conversion = type.group === "events.k8s.io" ? eventsV1Conversion : undefined;
+      this.stores.set(
+        type,
+        new ResourceStore({ store, type, strategy: strategyFor(type), now: opts.now, conversion }),
+      );
     }
   }
 

@@ -19,6 +19,7 @@ import {
   statusSuccess,
 } from "../../machinery/status.ts";
 import { isStoreError, type KeyValue, type Store, StoreError } from "../../storage/store.ts";
+import type { Conversion } from "./events.ts";
 import type { Strategy } from "./strategy.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -77,6 +78,8 @@ export interface ResourceStoreOptions {
   type: ResourceType;
   strategy: Strategy;
   now?: () => Date;
+  /** For a resource stored in another version's form (events.k8s.io Events). */
+  conversion?: Conversion;
 }
 
 /** Encodes the continue token as upstream does: base64 of {"v","rv","start"}. */
@@ -117,8 +120,10 @@ export class ResourceStore {
   private readonly store: Store;
   private readonly now: () => Date;
   private readonly qualified: { group: string; resource: string };
+  private readonly conversion: Conversion | undefined;
 
   constructor(opts: ResourceStoreOptions) {
+    this.conversion = opts.conversion;
     this.store = opts.store;
     this.type = opts.type;
     this.strategy = opts.strategy;
@@ -143,8 +148,9 @@ export class ResourceStore {
   }
 
   private encode(obj: Obj): Uint8Array {
-    const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
-    return enc.encode(JSON.stringify({ ...obj, metadata: meta }));
+    const stored = this.conversion ? this.conversion.toStorage(obj) : obj;
+    const { resourceVersion: _rv, ...meta } = stored.metadata ?? {};
+    return enc.encode(JSON.stringify({ ...stored, metadata: meta }));
   }
 
   decode(kv: KeyValue, rv = kv.modRevision): Obj {
@@ -156,7 +162,7 @@ export class ResourceStore {
     }
     obj.metadata ??= {};
     obj.metadata.resourceVersion = String(rv);
-    return obj;
+    return this.conversion ? this.conversion.fromStorage(obj) : obj;
   }
 
   private notFound(name: string): StatusError {
@@ -298,23 +304,16 @@ export class ResourceStore {
             if (this.matches(obj, opts)) items.push(obj);
           }
         } else {
-          listRevision = await this.scan(prefix, undefined, revision, 0, opts, items, (k) =>
+          const all = await this.scan(prefix, undefined, revision, 0, opts, items, (k) =>
             k.endsWith(`/${exactName}`),
           );
+          listRevision = all.revision;
         }
       } else {
-        let lastKey: string | undefined;
-        listRevision = await this.scan(prefix, startKey, revision, limit, opts, items, undefined, (k) => {
-          lastKey = k;
-        });
-        if (limit && items.length >= limit && lastKey !== undefined) {
-          const remaining = await this.store.range(prefix, {
-            revision: listRevision,
-            startKey: `${lastKey}\x00`,
-            limit: 1,
-          });
-          if (remaining.kvs.length > 0)
-            next = encodeContinue(listRevision, `${lastKey.slice(prefix.length)}\x00`);
+        const page = await this.scan(prefix, startKey, revision, limit, opts, items);
+        listRevision = page.revision;
+        if (page.more && page.lastKey !== undefined) {
+          next = encodeContinue(listRevision, `${page.lastKey.slice(prefix.length)}\x00`);
         }
       }
     } catch (e) {
@@ -337,7 +336,8 @@ export class ResourceStore {
 
   /**
    * Reads pages from the store until `limit` matching objects are found (0: all),
-   * filtering with the selectors; returns the revision read at.
+   * filtering with the selectors. Returns the revision read at, and whether keys
+   * remain after `lastKey`, the last key looked at.
    */
   private async scan(
     prefix: string,
@@ -347,8 +347,7 @@ export class ResourceStore {
     opts: ListOptions,
     out: Obj[],
     keyFilter?: (key: string) => boolean,
-    onLastKey?: (key: string) => void,
-  ): Promise<number> {
+  ): Promise<{ revision: number; more: boolean; lastKey?: string }> {
     let rev = revision;
     let start = startKey;
     for (;;) {
@@ -359,14 +358,16 @@ export class ResourceStore {
         limit: Math.min(want, LIST_PAGE),
       });
       rev = page.revision;
-      for (const kv of page.kvs) {
-        onLastKey?.(kv.key);
+      for (let i = 0; i < page.kvs.length; i++) {
+        const kv = page.kvs[i];
         if (keyFilter && !keyFilter(kv.key)) continue;
         const obj = this.decode(kv);
         if (this.matches(obj, opts)) out.push(obj);
-        if (limit && out.length >= limit) return rev;
+        if (limit && out.length >= limit) {
+          return { revision: rev, more: i < page.kvs.length - 1 || page.more, lastKey: kv.key };
+        }
       }
-      if (!page.more || page.kvs.length === 0) return rev;
+      if (!page.more || page.kvs.length === 0) return { revision: rev, more: false };
       start = `${page.kvs[page.kvs.length - 1].key}\x00`;
     }
   }
@@ -394,16 +395,7 @@ export class ResourceStore {
     const generate = !meta.name && meta.generateName;
     for (let attempt = 0; ; attempt++) {
       if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
-      delete meta.resourceVersion;
-      meta.uid = randomUUID();
-      meta.creationTimestamp = nowRfc3339(this.now());
-      delete meta.deletionTimestamp;
-      delete meta.deletionGracePeriodSeconds;
-      delete meta.generation;
-      this.strategy.prepareForCreate(obj);
-      const errs = this.strategy.validate(obj);
-      if (errs.length > 0)
-        throw newInvalid({ group: this.type.group, kind: this.type.kind }, meta.name ?? "", errs);
+      this.prepareCreate(obj);
       if (opts.dryRun) {
         const existing = await this.store.get(this.key(namespace ?? meta.namespace, meta.name));
         if (existing.kv) throw newAlreadyExists(this.qualified, meta.name);
@@ -418,6 +410,22 @@ export class ResourceStore {
         this.fail(meta.name, e);
       }
     }
+  }
+
+  /** What every create does before the store: system fields, the strategy, validation (422). */
+  prepareCreate(obj: Obj): Obj {
+    const meta = obj.metadata;
+    delete meta.resourceVersion;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowRfc3339(this.now());
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.generation;
+    this.strategy.prepareForCreate(obj);
+    const errs = this.strategy.validate(obj);
+    if (errs.length > 0)
+      throw newInvalid({ group: this.type.group, kind: this.type.kind }, meta.name ?? "", errs);
+    return obj;
   }
 
   /**
@@ -500,6 +508,8 @@ export class ResourceStore {
     name: string,
     obj: Obj,
     opts: WriteOptions & { subresource?: "status" } = {},
+    /** Applied to the new state before the strategy: the request's managedFields bookkeeping. */
+    transform?: (next: Obj, current: Obj | undefined) => Obj,
   ): Promise<{ object: Obj; created: boolean }> {
     this.adoptNamespace(obj, namespace);
     if (obj.metadata.name && obj.metadata.name !== name) {
@@ -520,15 +530,11 @@ export class ResourceStore {
           if (!this.strategy.allowCreateOnUpdate || opts.subresource) throw this.notFound(name);
           const created = structuredClone(obj);
           delete created.metadata.resourceVersion;
-          created.metadata.uid = randomUUID();
-          created.metadata.creationTimestamp = nowRfc3339(this.now());
-          this.strategy.prepareForCreate(created);
-          const errs = this.strategy.validate(created);
-          if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, name, errs);
-          return created;
+          return this.prepareCreate(transform ? transform(created, undefined) : created);
         }
         if (expectedRv && current.metadata.resourceVersion !== expectedRv) throw this.conflict(name);
-        return this.prepareUpdate(structuredClone(obj), current, opts.subresource);
+        const next = structuredClone(obj);
+        return this.prepareUpdate(transform ? transform(next, current) : next, current, opts.subresource);
       },
       { dryRun: opts.dryRun, expectedRv },
     );

@@ -1,0 +1,295 @@
+// npm run bench -- api
+// The whole API stack under load: `k8ts apiserver` on SQLite in its own
+// process, 32 concurrent clients over HTTPS keep-alive, phases of about 10 s
+// each (create, get, list, update, then a watch replaying the writes). The
+// same run measures raw etcd puts of the same payload at the same concurrency.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Etcd3 } from "etcd3";
+import { CertificateAuthority } from "../src/apiserver/certs.ts";
+import { startEtcd } from "../test/support/etcd.ts";
+import { freePort } from "../test/support/ports.ts";
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
+const MAX_PODS = Number(process.env.BENCH_MAX_PODS ?? 20_000);
+const MIN_PODS = 10_000;
+const LIST_LIMIT = 100;
+const ROOT = join(import.meta.dirname, "..");
+
+function podBody(name: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: "default",
+      labels: { app: "bench", tier: "web", "pod-template-hash": "5d4f8c7b9" },
+    },
+    spec: {
+      containers: [
+        {
+          name: "app",
+          image: "k8ts.local/busybox:latest",
+          command: ["sh", "-c", "httpd -f -p 8080"],
+          ports: [{ containerPort: 8080, name: "http" }],
+          env: [
+            { name: "MODE", value: "bench" },
+            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+          ],
+          resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+          readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 5 },
+        },
+      ],
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      tolerations: [
+        {
+          key: "node.kubernetes.io/not-ready",
+          operator: "Exists",
+          effect: "NoExecute",
+          tolerationSeconds: 300,
+        },
+      ],
+    },
+  });
+}
+
+interface Client {
+  call(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
+  stream(path: string, onLine: (line: string) => void): () => void;
+}
+
+function client(port: number, tls: { cert: string; key: string; ca: string }): Client {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS + 4, ...tls });
+  return {
+    call: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            method,
+            path,
+            agent,
+            headers: body
+              ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }
+              : {},
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c) => chunks.push(c));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      }),
+    stream: (path, onLine) => {
+      const req = request({ host: "127.0.0.1", port, method: "GET", path, ...tls }, (res) => {
+        let buf = "";
+        res.on("data", (c) => {
+          buf += c;
+          let i = buf.indexOf("\n");
+          while (i !== -1) {
+            onLine(buf.slice(0, i));
+            buf = buf.slice(i + 1);
+            i = buf.indexOf("\n");
+          }
+        });
+      });
+      req.on("error", () => {});
+      req.end();
+      return () => req.destroy();
+    },
+  };
+}
+
+async function phase(
+  latencies: number[] | undefined,
+  op: (c: number, i: number) => Promise<boolean | undefined>,
+): Promise<{ ops: number; seconds: number }> {
+  const start = performance.now();
+  const deadline = start + PHASE_MS;
+  let ops = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const t = performance.now();
+        if ((await op(c, i)) === false) break;
+        latencies?.push(performance.now() - t);
+        ops++;
+      }
+    }),
+  );
+  return { ops, seconds: (performance.now() - start) / 1000 };
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Number((s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0).toFixed(2));
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      "--import",
+      "tsx",
+      join(ROOT, "src/cli/main.ts"),
+      "apiserver",
+      "--data-dir",
+      dataDir,
+      "--port",
+      String(port),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let err = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on("data", (d) => {
+      err += d;
+      if (err.includes("serving on")) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`apiserver exited with ${code}: ${err}`)));
+  });
+  return child;
+}
+
+async function etcdRawPuts(payload: string): Promise<number> {
+  const etcd = await startEtcd();
+  const c = new Etcd3({ hosts: etcd.endpoints.map((e) => `http://${e}`) });
+  try {
+    const value = Buffer.from(payload);
+    const r = await phase(undefined, async (cl, i) => {
+      await c.put(`/registry/pods/default/raw-${cl}-${i}`).value(value);
+    });
+    return Math.round(r.ops / r.seconds);
+  } finally {
+    c.close();
+    await etcd.stop();
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "k8ts-bench-api-"));
+const port = await freePort();
+process.stderr.write("bench api: starting the apiserver (SQLite)…\n");
+const server = await startApiserver(dataDir, port);
+try {
+  const ca = await CertificateAuthority.load(
+    readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
+    readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
+  );
+  const admin = await ca.issueClient("bench-admin", ["system:masters"]);
+  const api = client(port, { cert: admin.cert, key: admin.key, ca: ca.certPem });
+  const base = "/api/v1/namespaces/default/pods";
+
+  const startRv = JSON.parse((await api.call("GET", `${base}?limit=1`)).body).metadata.resourceVersion;
+  let liveEvents = 0;
+  const stopLive = api.stream(`${base}?watch=1&resourceVersion=${startRv}`, () => {
+    liveEvents++;
+  });
+
+  process.stderr.write(`bench api: create (${PHASE_MS / 1000} s or ${MAX_PODS} pods)…\n`);
+  const rvs: string[][] = Array.from({ length: CLIENTS }, () => []);
+  const createLat: number[] = [];
+  let created = 0;
+  const name = (c: number, i: number) => `bench-${c}-${i}`;
+  const createPhase = async () =>
+    phase(createLat, async (c) => {
+      if (created >= MAX_PODS) return false;
+      created++;
+      const i = rvs[c].length;
+      const r = await api.call("POST", base, podBody(name(c, i)));
+      if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
+      rvs[c].push(JSON.parse(r.body).metadata.resourceVersion);
+    });
+  const create = await createPhase();
+  // The RSS target is for 10,000 stored pods: top up if the phase was short of it.
+  while (created < MIN_PODS) await createPhase();
+
+  process.stderr.write("bench api: get…\n");
+  const getLat: number[] = [];
+  const get = await phase(getLat, async (c, i) => {
+    const n = rvs[c].length;
+    const r = await api.call("GET", `${base}/${name(c, (i * 7919) % n)}`);
+    if (r.status !== 200) throw new Error(`get: ${r.status} ${r.body}`);
+  });
+
+  process.stderr.write(`bench api: list (limit ${LIST_LIMIT})…\n`);
+  const list = await phase(undefined, async () => {
+    const r = await api.call("GET", `${base}?limit=${LIST_LIMIT}`);
+    if (r.status !== 200) throw new Error(`list: ${r.status}`);
+  });
+
+  process.stderr.write("bench api: update…\n");
+  const update = await phase(undefined, async (c, i) => {
+    const n = rvs[c].length;
+    const k = i % n;
+    const obj = JSON.parse(podBody(name(c, k)));
+    obj.metadata.resourceVersion = rvs[c][k];
+    obj.metadata.labels.round = String(i);
+    const r = await api.call("PUT", `${base}/${name(c, k)}`, JSON.stringify(obj));
+    if (r.status !== 200) throw new Error(`update: ${r.status} ${r.body}`);
+    rvs[c][k] = JSON.parse(r.body).metadata.resourceVersion;
+  });
+  const rss = rssMb(server.pid!);
+
+  process.stderr.write("bench api: watch replay…\n");
+  const expected = created + update.ops;
+  const waitFor = async (count: () => number) => {
+    const until = performance.now() + 30_000;
+    while (count() < expected && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+  };
+  await waitFor(() => liveEvents);
+  stopLive();
+  let replayed = 0;
+  const t0 = performance.now();
+  const stopReplay = api.stream(`${base}?watch=1&resourceVersion=${startRv}`, () => {
+    replayed++;
+  });
+  await waitFor(() => replayed);
+  const replaySeconds = (performance.now() - t0) / 1000;
+  stopReplay();
+
+  process.stderr.write("bench api: raw etcd puts…\n");
+  const etcdRawPutPerSec = await etcdRawPuts(podBody("raw"));
+
+  console.log(
+    JSON.stringify({
+      bench: "api",
+      clients: CLIENTS,
+      createPerSec: Math.round(create.ops / create.seconds),
+      getPerSec: Math.round(get.ops / get.seconds),
+      listPerSec: Math.round(list.ops / list.seconds),
+      listLimit: LIST_LIMIT,
+      updatePerSec: Math.round(update.ops / update.seconds),
+      watchEventsPerSec: Math.round(replayed / replaySeconds),
+      watchEventsMissing: expected - liveEvents,
+      p50CreateMs: percentile(createLat, 0.5),
+      p99CreateMs: percentile(createLat, 0.99),
+      p99GetMs: percentile(getLat, 0.99),
+      podsStored: created,
+      rssMb: rss,
+      etcdRawPutPerSec,
+    }),
+  );
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Cluster, startCluster } from "./harness.ts";
+
+describe("k8ts up with the real kubectl", () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster();
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  it("serves version, namespaces and discovery", async () => {
+    const v = await c.kubectl(["version", "-o", "json"]);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(JSON.parse(v.stdout).serverVersion.minor, "32");
+    const ns = await c.kubectl(["get", "ns", "-o", "name"]);
+    assert.deepEqual(ns.stdout.trim().split("\n").sort(), [
+      "namespace/default",
+      "namespace/kube-node-lease",
+      "namespace/kube-public",
+      "namespace/kube-system",
+    ]);
+    const res = await c.kubectl(["api-resources", "--no-headers"]);
+    assert.match(res.stdout, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    assert.match(res.stdout, /^pods\s+po\s+v1\s+true\s+Pod$/m);
+  });
+});
