@@ -117,11 +117,12 @@ function metadataOf(obj: JsonObject): JsonObject | undefined {
   return isMap(obj.metadata) ? obj.metadata : undefined;
 }
 
+/** A copy of obj without metadata.managedFields; only the two levels it changes are copied (the rest is shared). */
 function withoutManagedFields(obj: JsonObject): JsonObject {
-  const copy = structuredClone(obj);
-  const md = metadataOf(copy);
-  if (md) delete md.managedFields;
-  return copy;
+  const md = metadataOf(obj);
+  if (!md) return { ...obj };
+  const { managedFields: _dropped, ...rest } = md;
+  return { ...obj, metadata: rest };
 }
 
 function setManagedFields(obj: JsonObject, entries: ManagedFieldsEntry[] | undefined): void {
