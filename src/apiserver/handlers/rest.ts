@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { applySchemaFor, emptyObjectFor, resetFieldsFor } from "../../api/apply-schema.ts";
 import { patchSchemaFor } from "../../api/openapi.ts";
+import { decodeProtobufBody } from "../../api/protobuf/body.ts";
+import { ProtobufDecodeError } from "../../api/protobuf/errors.ts";
 import { apiVersionOf, findResource, type Obj, type ResourceType } from "../../api/registry.ts";
 import {
   cannotBeHandledMessage,
@@ -66,6 +68,26 @@ const PATCH_TYPES = [
 ];
 
 type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
+const BODY_TYPES = ["application/json", "application/yaml", PROTOBUF];
+
+/** A protobuf request body as the JSON object it encodes: 415 for kinds the decoder lacks, 400 for bad bytes. */
+function decodeProtobuf(
+  data: Buffer,
+  gvk: { group: string; version: string; kind: string },
+): { object: Obj; typeMeta: { apiVersion?: string; kind?: string } } {
+  try {
+    const r = decodeProtobufBody(data, gvk);
+    return { object: r.object as Obj, typeMeta: { apiVersion: r.apiVersion, kind: r.kind } };
+  } catch (e) {
+    if (e instanceof ProtobufDecodeError) {
+      if (e.reason === "UnknownKind") throw newUnsupportedMediaType(["application/json", "application/yaml"]);
+      throw newBadRequest(e.message);
+    }
+    throw e;
+  }
+}
 
 function notFoundResource(): StatusError {
   return new StatusError(
@@ -256,14 +278,18 @@ export class RestHandler {
     const data = body ?? (await readBody(req));
     const contentType = req.headers["content-type"];
     const media = (contentType ?? "application/json").split(";")[0].trim().toLowerCase();
-    if (media !== "application/json" && media !== "application/yaml" && media !== "") {
-      throw newUnsupportedMediaType(["application/json", "application/yaml"]);
+    if (media !== "application/json" && media !== "application/yaml" && media !== PROTOBUF && media !== "") {
+      throw newUnsupportedMediaType(BODY_TYPES);
     }
     const validation = fieldValidation(q);
     const gvk = { group: type.group, version: type.version, kind: type.kind };
     let decoded: ReturnType<typeof decodeBody>;
     try {
-      decoded = decodeBody(data, media, gvk);
+      // kubectl's typed clients (create configmap/deployment…, auth can-i, create token) send protobuf.
+      decoded =
+        media === PROTOBUF
+          ? { ...decodeProtobuf(data, gvk), strictErrors: [], warnings: [] }
+          : decodeBody(data, media, gvk);
     } catch (e) {
       if (e instanceof DecodeError) {
         throw newBadRequest(
@@ -604,8 +630,16 @@ export class RestHandler {
     let opts: Obj = {};
     if (body.length > 0) {
       try {
-        opts = JSON.parse(body.toString("utf8"));
+        const media = String(req.headers["content-type"] ?? "")
+          .split(";")[0]
+          .trim()
+          .toLowerCase();
+        opts =
+          media === PROTOBUF
+            ? decodeProtobuf(body, { group: "meta.k8s.io", version: "v1", kind: "DeleteOptions" }).object
+            : JSON.parse(body.toString("utf8"));
       } catch (e) {
+        if (e instanceof StatusError) throw e;
         throw newBadRequest(`error decoding DeleteOptions: ${(e as Error).message}`);
       }
       if (opts === null || typeof opts !== "object" || Array.isArray(opts))
