@@ -12,6 +12,8 @@ export interface StartApiServerOptions {
   bindAddress?: string;
   store: string;
   compactionIntervalMs?: number;
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
 }
 
 export interface RunningApiServer {
@@ -32,6 +34,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     port: opts.port,
     host: opts.bindAddress,
     compactionIntervalMs: opts.compactionIntervalMs,
+    maxRequestsInflight: opts.maxRequestsInflight,
+    maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
   });
   try {
     await server.start();

@@ -26,6 +26,18 @@ export const apiserverCommand: Command = {
       help: "sqlite (the data dir's store.db), sqlite:PATH or etcd://host:port[,host:port]",
     },
     {
+      name: "max-requests-inflight",
+      type: "number",
+      default: 400,
+      help: "Non-mutating requests served at once; beyond it, 429 with Retry-After",
+    },
+    {
+      name: "max-mutating-requests-inflight",
+      type: "number",
+      default: 200,
+      help: "Mutating requests served at once; beyond it, 429 with Retry-After",
+    },
+    {
       name: "etcd-compaction-interval",
       type: "string",
       default: "5m",
@@ -39,6 +51,8 @@ export const apiserverCommand: Command = {
       bindAddress: String(flags["bind-address"]),
       store: String(flags.store),
       compactionIntervalMs: parseDuration(String(flags["etcd-compaction-interval"])),
+      maxRequestsInflight: Number(flags["max-requests-inflight"]),
+      maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
     });
     process.stderr.write(`k8ts apiserver: serving on ${running.url} (store: ${flags.store})\n`);
     await untilSignal();

@@ -35,6 +35,18 @@ export const upCommand: Command = {
       help: "Where to write the admin kubeconfig (default <data-dir>/kubeconfig)",
     },
     {
+      name: "max-requests-inflight",
+      type: "number",
+      default: 400,
+      help: "Non-mutating requests served at once; beyond it, 429 with Retry-After",
+    },
+    {
+      name: "max-mutating-requests-inflight",
+      type: "number",
+      default: 200,
+      help: "Mutating requests served at once; beyond it, 429 with Retry-After",
+    },
+    {
       name: "etcd-compaction-interval",
       type: "string",
       default: "5m",
@@ -52,6 +64,8 @@ export const upCommand: Command = {
       port: Number(flags.port),
       store: String(flags.store),
       compactionIntervalMs: parseDuration(String(flags["etcd-compaction-interval"])),
+      maxRequestsInflight: Number(flags["max-requests-inflight"]),
+      maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
     });
     progress(`apiserver serving on ${api.url}`);
     await writeKubeconfig({
