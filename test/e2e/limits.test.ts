@@ -2,7 +2,8 @@
 // max-in-flight (429 + Retry-After), watch timeoutSeconds, anonymous access.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { type ClientRequest, type IncomingMessage, request } from "node:https";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import { request } from "node:https";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { type Cluster, startCluster } from "./harness.ts";
