@@ -1,6 +1,7 @@
 // One ResourceStore per stored resource, each with its strategy.
 import { findResource, type ResourceType, resourceTypes } from "../../api/registry.ts";
 import type { Store } from "../../storage/store.ts";
+import { DaemonSetStrategy } from "./daemonsets.ts";
 import { eventsV1Conversion } from "./events.ts";
 import { NamespaceStrategy } from "./namespaces.ts";
 import { PodStrategy } from "./pods.ts";
@@ -10,6 +11,7 @@ import { GenericStrategy, type Strategy } from "./strategy.ts";
 function strategyFor(type: ResourceType): Strategy {
   if (type.group === "" && type.kind === "Pod") return new PodStrategy(type);
   if (type.group === "" && type.kind === "Namespace") return new NamespaceStrategy(type);
+  if (type.group === "apps" && type.kind === "DaemonSet") return new DaemonSetStrategy(type);
   return new GenericStrategy(type);
 }
 

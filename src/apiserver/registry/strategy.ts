@@ -4,9 +4,8 @@
 // resource catalogue covers most kinds; a few registries refine it.
 import { applyDefaults, prepareForCreate } from "../../api/defaults/index.ts";
 import type { Obj, ResourceType } from "../../api/registry.ts";
-import { type FieldError, newPath } from "../../machinery/field-errors.ts";
-import { validateObjectMeta, validateObjectMetaUpdate } from "../../machinery/object-meta.ts";
-import { nameRuleFor, validateCreate, validateStatusUpdate, validateUpdate } from "./validate.ts";
+import { validateCreate, validateStatusUpdate, validateUpdate } from "../../api/validation/index.ts";
+import type { FieldError } from "../../machinery/field-errors.ts";
 
 export interface Strategy {
   readonly type: ResourceType;
@@ -31,8 +30,6 @@ export interface Strategy {
   /** The grace period a DELETE gets, given the one requested; undefined or 0 means at once. */
   deletionGracePeriod(obj: Obj, requested: number | undefined): number | undefined;
 }
-
-const META = newPath("metadata");
 
 function stableJson(v: unknown): string {
   return JSON.stringify(v ?? null);
@@ -107,21 +104,15 @@ export class GenericStrategy implements Strategy {
   }
 
   validate(obj: Obj): FieldError[] {
-    const errs = validateCreate(this.type.group, this.type.kind, obj);
-    return errs ?? validateObjectMeta(obj.metadata ?? {}, this.type.namespaced, nameRuleFor(this.type), META);
+    return validateCreate(this.type.group, this.type.kind, obj);
   }
 
   validateUpdate(obj: Obj, old: Obj): FieldError[] {
-    const errs = validateUpdate(this.type.group, this.type.kind, obj, old);
-    if (errs) return errs;
-    return [
-      ...validateObjectMeta(obj.metadata ?? {}, this.type.namespaced, nameRuleFor(this.type), META),
-      ...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}, META),
-    ];
+    return validateUpdate(this.type.group, this.type.kind, obj, old);
   }
 
   validateStatusUpdate(obj: Obj, old: Obj): FieldError[] {
-    return validateStatusUpdate(this.type.group, this.type.kind, obj, old) ?? [];
+    return validateStatusUpdate(this.type.group, this.type.kind, obj, old);
   }
 
   holdsDeletion(_obj: Obj): boolean {
