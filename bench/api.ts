@@ -248,6 +248,8 @@ try {
     rvs[c][k] = JSON.parse(r.body).metadata.resourceVersion;
   });
   const rss = rssMb(server.pid!);
+  const metrics = (await api.call("GET", "/metrics")).body;
+  const heapMb = Math.round(Number(/^nodejs_heap_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 1048576);
 
   process.stderr.write("bench api: watch replay…\n");
   const expected = created + update.ops;
@@ -285,6 +287,7 @@ try {
       p99GetMs: percentile(getLat, 0.99),
       podsStored: created,
       rssMb: rss,
+      heapUsedMb: heapMb,
       etcdRawPutPerSec,
     }),
   );
