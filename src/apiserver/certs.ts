@@ -1,15 +1,25 @@
 // The cluster's PKI: a CA made at first start, the apiserver's serving
 // certificate, and client certificates (CN = user, O = groups) signed by the CA.
 // Keys are ECDSA P-256: fast to make, and accepted by kubectl and client-go.
-import "reflect-metadata";
-import { webcrypto } from "node:crypto";
+import { X509Certificate as NodeX509Certificate, webcrypto } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as never);
+let x509Module: Promise<typeof X509> | undefined;
+
+/** The certificate library, loaded on first use: a restart that issues nothing never pays its load time. */
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= (async () => {
+    await import("reflect-metadata");
+    const x509 = await import("@peculiar/x509");
+    x509.cryptoProvider.set(webcrypto as never);
+    return x509;
+  })();
+  return x509Module;
+}
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -49,13 +59,14 @@ async function importKey(pem: string): Promise<CryptoKey> {
 export class CertificateAuthority {
   private constructor(
     readonly certPem: string,
-    private readonly cert: x509.X509Certificate,
+    private readonly cert: X509.X509Certificate | undefined,
     private readonly key: CryptoKey,
   ) {}
 
   static async create(
     commonName = `k8ts-ca@${Math.floor(Date.now() / 1000)}`,
   ): Promise<{ ca: CertificateAuthority; keyPem: string }> {
+    const x509 = await loadX509();
     const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: serial(),
@@ -81,11 +92,12 @@ export class CertificateAuthority {
   }
 
   static async load(certPem: string, keyPem: string): Promise<CertificateAuthority> {
-    return new CertificateAuthority(certPem, new x509.X509Certificate(certPem), await importKey(keyPem));
+    return new CertificateAuthority(certPem, undefined, await importKey(keyPem));
   }
 
   /** A serving certificate for the given DNS names and IP addresses. */
   async issueServing(commonName: string, hosts: string[], validDays = 365): Promise<KeyPairPem> {
+    const x509 = await loadX509();
     const alt = hosts.map((h) =>
       isIP(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h },
     );
@@ -97,18 +109,21 @@ export class CertificateAuthority {
 
   /** A client certificate: CN is the user name, each O a group, as Kubernetes reads them. */
   async issueClient(user: string, groups: string[] = [], validDays = 365): Promise<KeyPairPem> {
+    const x509 = await loadX509();
     const subject = [...groups.map((g) => `O=${dnValue(g)}`), `CN=${dnValue(user)}`].join(", ");
     return this.issue(subject, validDays, [
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
     ]);
   }
 
-  private async issue(subject: string, validDays: number, extensions: x509.Extension[]): Promise<KeyPairPem> {
+  private async issue(subject: string, validDays: number, extensions: X509.Extension[]): Promise<KeyPairPem> {
+    const x509 = await loadX509();
+    const caCert = this.cert ?? new x509.X509Certificate(this.certPem);
     const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject,
-      issuer: this.cert.subject,
+      issuer: caCert.subject,
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + validDays * DAY),
       signingAlgorithm: ALG,
@@ -121,7 +136,7 @@ export class CertificateAuthority {
           true,
         ),
         ...extensions,
-        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+        await x509.AuthorityKeyIdentifierExtension.create(caCert),
       ],
     });
     return { cert: cert.toString("pem"), key: await exportKey(keys.privateKey) };
@@ -176,17 +191,19 @@ export async function ensurePki(
   const servingCertPath = join(dir, "apiserver.crt");
   const servingKeyPath = join(dir, "apiserver.key");
   let serving: KeyPairPem | undefined;
-  if (existsSync(servingCertPath) && existsSync(servingKeyPath)) {
-    const cert = new x509.X509Certificate(readFileSync(servingCertPath, "utf8"));
-    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-    const names = new Set(san?.names.items.map((n) => n.value) ?? []);
-    const fresh = cert.notAfter.getTime() - Date.now() > 30 * DAY;
-    if (fresh && hosts.every((h) => names.has(h))) {
-      serving = { cert: readFileSync(servingCertPath, "utf8"), key: readFileSync(servingKeyPath, "utf8") };
+  // The hosts the serving certificate was made for are kept beside it, so a restart checks them without parsing the SANs.
+  const hostsPath = join(dir, "apiserver.hosts");
+  if (existsSync(servingCertPath) && existsSync(servingKeyPath) && existsSync(hostsPath)) {
+    const certPem = readFileSync(servingCertPath, "utf8");
+    const fresh = new Date(new NodeX509Certificate(certPem).validTo).getTime() - Date.now() > 30 * DAY;
+    const made = new Set(JSON.parse(readFileSync(hostsPath, "utf8")) as string[]);
+    if (fresh && hosts.every((h) => made.has(h))) {
+      serving = { cert: certPem, key: readFileSync(servingKeyPath, "utf8") };
     }
   }
   if (!serving) {
     serving = await ca.issueServing("kube-apiserver", hosts);
+    writeFileSync(hostsPath, JSON.stringify(hosts));
     writePrivate(servingKeyPath, serving.key);
     writeFileSync(servingCertPath, serving.cert);
   }

@@ -27,7 +27,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const pki = await ensurePki(opts.dataDir, {
     extraHosts: opts.bindAddress && opts.bindAddress !== "0.0.0.0" ? [opts.bindAddress] : [],
   });
-  const store = openStore(opts.store, opts.dataDir);
+  const store = await openStore(opts.store, opts.dataDir);
   const server = new ApiServer({
     store,
     tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.caCert },

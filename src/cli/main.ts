@@ -1,4 +1,6 @@
 // The `k8ts` command: one binary, one subcommand per component, plus `up`.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { apiserverCommand } from "./apiserver.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
 import { upCommand } from "./up.ts";
@@ -48,7 +50,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Run as a program (not imported by a test): argv[1] may be a symlink to this file (dist/current). */
+function isMain(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? "") === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -67,19 +67,10 @@ export async function startCluster(
   const dataDir = mkdtempSync(join(tmpdir(), "k8ts-e2e-"));
   const port = await freePort();
   const homes: string[] = [];
+  // The real entry point, as a user runs it (it rebuilds the bundle when the sources changed).
   const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "src/cli/main.ts"),
-      "up",
-      "--data-dir",
-      dataDir,
-      "--port",
-      String(port),
-      ...(opts.args ?? []),
-    ],
+    join(ROOT, "k8ts"),
+    ["up", "--data-dir", dataDir, "--port", String(port), ...(opts.args ?? [])],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

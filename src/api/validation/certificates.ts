@@ -1,10 +1,9 @@
 // certificates.k8s.io/v1 CertificateSigningRequest validation
 // (pkg/apis/certificates/validation, v1.32). The request and certificate
-// PEM data is checked for shape and parsed with @peculiar/x509; the CSR's
+// PEM data is checked for shape and parsed (certificates with node:crypto, requests' DER structure); the CSR's
 // signature is not verified.
 
-import "reflect-metadata";
-import { Pkcs10CertificateRequest, X509Certificate } from "@peculiar/x509";
+import { X509Certificate } from "node:crypto";
 import type { CertificateSigningRequest } from "kubernetes-types/certificates/v1.d.ts";
 import {
   duplicate,
@@ -96,12 +95,37 @@ function csrError(request: Buffer): string | null {
   const decoded = pemDecode(request.toString("latin1"));
   if (decoded === null || decoded.block.type !== "CERTIFICATE REQUEST")
     return "PEM block type must be CERTIFICATE REQUEST";
-  try {
-    new Pkcs10CertificateRequest(decoded.block.der);
-  } catch {
-    return "asn1: structure error: tags don't match";
+  return isCertificationRequestDer(decoded.block.der) ? null : "asn1: structure error: tags don't match";
+}
+
+/** One DER element at `at`: its tag and where its content starts and ends, or null when malformed. */
+function derElement(der: Uint8Array, at: number): { tag: number; start: number; end: number } | null {
+  if (at + 2 > der.length) return null;
+  const tag = der[at];
+  let len = der[at + 1];
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || start + n > der.length) return null;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + der[start + i];
+    start += n;
   }
-  return null;
+  const end = start + len;
+  return end > der.length ? null : { tag, start, end };
+}
+
+/** PKCS#10's outer shape: SEQUENCE { SEQUENCE info, SEQUENCE algorithm, BIT STRING signature }. */
+function isCertificationRequestDer(der: Uint8Array): boolean {
+  const outer = derElement(der, 0);
+  if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return false;
+  let at = outer.start;
+  for (const want of [0x30, 0x30, 0x03]) {
+    const el = derElement(der, at);
+    if (!el || el.tag !== want) return false;
+    at = el.end;
+  }
+  return at === outer.end;
 }
 
 /** validateCertificate: status.certificate holds only CERTIFICATE blocks. */
