@@ -35,9 +35,13 @@ export async function build() {
   rmSync(link, { force: true });
   symlinkSync(name, link);
   renameSync(link, join(dist, "current"));
-  // Older builds are no longer linked; a process still running from one keeps its open files.
+  // Older builds are no longer linked. A process started from one may still load its lazy chunks, so only
+  // builds older than a day go.
   for (const d of readdirSync(dist)) {
-    if (d.startsWith("build-") && d !== name) rmSync(join(dist, d), { recursive: true, force: true });
+    const path = join(dist, d);
+    if (d.startsWith("build-") && d !== name && Date.now() - statSync(path).mtimeMs > 24 * 3600 * 1000) {
+      rmSync(path, { recursive: true, force: true });
+    }
   }
   return entry;
 }

@@ -94,7 +94,7 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
-    await bootstrap(this.registry);
+    await bootstrap(this.registry, { port: this.opts.port });
     this.compactor.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);

@@ -17,7 +17,8 @@ export async function openStore(spec: string, dataDir: string): Promise<Store> {
       .split(",")
       .map((e) => e.trim())
       .filter(Boolean);
-    if (endpoints.length === 0) throw new Error(`--store ${spec}: no etcd endpoints; use etcd://host:port[,host:port]`);
+    if (endpoints.length === 0)
+      throw new Error(`--store ${spec}: no etcd endpoints; use etcd://host:port[,host:port]`);
     // The gRPC stack costs half a second to load: only clusters on etcd pay for it.
     const { EtcdStore } = await import("../storage/etcd.ts");
     return new EtcdStore({ endpoints });

@@ -1,33 +1,55 @@
-// One ResourceStore per stored resource, each with its strategy.
+// One ResourceStore per stored resource, each with its strategy and hooks.
 import { findResource, type ResourceType, resourceTypes } from "../../api/registry.ts";
 import type { Store } from "../../storage/store.ts";
 import { DaemonSetStrategy } from "./daemonsets.ts";
 import { eventsV1Conversion } from "./events.ts";
-import { NamespaceStrategy } from "./namespaces.ts";
+import { NamespaceStrategy, namespaceHooks } from "./namespaces.ts";
 import { PodStrategy } from "./pods.ts";
-import { ResourceStore } from "./resource-store.ts";
+import { type ResourceHooks, ResourceStore } from "./resource-store.ts";
+import { SecretStrategy } from "./secrets.ts";
+import { DEFAULT_SERVICE_NETWORK, ServiceAllocator, type ServiceNetwork } from "./services.ts";
 import { GenericStrategy, type Strategy } from "./strategy.ts";
 
 function strategyFor(type: ResourceType): Strategy {
   if (type.group === "" && type.kind === "Pod") return new PodStrategy(type);
   if (type.group === "" && type.kind === "Namespace") return new NamespaceStrategy(type);
+  if (type.group === "" && type.kind === "Secret") return new SecretStrategy(type);
   if (type.group === "apps" && type.kind === "DaemonSet") return new DaemonSetStrategy(type);
   return new GenericStrategy(type);
 }
 
+export interface RegistryOptions {
+  now?: () => Date;
+  serviceNetwork?: ServiceNetwork;
+}
+
 export class Registry {
   private readonly stores = new Map<ResourceType, ResourceStore>();
+  readonly services: ServiceAllocator;
 
   constructor(
     readonly store: Store,
-    opts: { now?: () => Date } = {},
+    opts: RegistryOptions = {},
   ) {
+    this.services = new ServiceAllocator(store, opts.serviceNetwork ?? DEFAULT_SERVICE_NETWORK);
+    const allocator = this.services;
+    const serviceHooks: ResourceHooks = {
+      beforeCreate: (svc) => allocator.allocate(svc),
+      beforeUpdate: (next, current) => allocator.reconcileUpdate(next, current),
+      afterDelete: (svc) => allocator.releaseAll(svc),
+    };
     for (const type of resourceTypes) {
       if (type.virtual) continue;
       const conversion = type.group === "events.k8s.io" ? eventsV1Conversion : undefined;
+      const hooks =
+        type.group === "" && type.kind === "Service"
+          ? serviceHooks
+          : type.group === "" && type.kind === "Namespace"
+            ? namespaceHooks
+            : undefined;
       this.stores.set(
         type,
-        new ResourceStore({ store, type, strategy: strategyFor(type), now: opts.now, conversion }),
+        new ResourceStore({ store, type, strategy: strategyFor(type), now: opts.now, conversion, hooks }),
       );
     }
   }

@@ -73,6 +73,18 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** Work a resource needs around its writes beyond the store: allocations, guards. */
+export interface ResourceHooks {
+  /** Before a create is validated and stored; returns how to undo it if the create fails. */
+  beforeCreate?(obj: Obj): Promise<(() => Promise<void>) | undefined>;
+  /** Before an update is stored. */
+  beforeUpdate?(next: Obj, current: Obj): Promise<void>;
+  /** After an object is gone from the store. */
+  afterDelete?(obj: Obj): Promise<void>;
+  /** Refuses a DELETE by throwing (a namespace that may not be deleted). */
+  checkDelete?(obj: Obj): void;
+}
+
 export interface ResourceStoreOptions {
   store: Store;
   type: ResourceType;
@@ -80,6 +92,28 @@ export interface ResourceStoreOptions {
   now?: () => Date;
   /** For a resource stored in another version's form (events.k8s.io Events). */
   conversion?: Conversion;
+  hooks?: ResourceHooks;
+}
+
+/** ObjectMeta's maps and lists are omitempty in Go: an emptied one is gone, not `{}` (e.g. after `kubectl label x a-`). */
+function dropEmptyMetadata(meta: Obj): void {
+  for (const k of ["labels", "annotations", "finalizers", "ownerReferences", "managedFields"]) {
+    const v = meta[k];
+    if (
+      v === null ||
+      (Array.isArray(v) && v.length === 0) ||
+      (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0)
+    ) {
+      delete meta[k];
+    }
+  }
+}
+
+function hasSelectors(opts: ListOptions): boolean {
+  return !!(
+    (opts.labelSelector && !opts.labelSelector.empty()) ||
+    (opts.fieldSelector && !opts.fieldSelector.empty())
+  );
 }
 
 /** Encodes the continue token as upstream does: base64 of {"v","rv","start"}. */
@@ -121,9 +155,11 @@ export class ResourceStore {
   private readonly now: () => Date;
   private readonly qualified: { group: string; resource: string };
   private readonly conversion: Conversion | undefined;
+  private readonly hooks: ResourceHooks;
 
   constructor(opts: ResourceStoreOptions) {
     this.conversion = opts.conversion;
+    this.hooks = opts.hooks ?? {};
     this.store = opts.store;
     this.type = opts.type;
     this.strategy = opts.strategy;
@@ -293,6 +329,7 @@ export class ResourceStore {
     const items: Obj[] = [];
     let listRevision = 0;
     let next: string | undefined;
+    let remaining: number | undefined;
     try {
       if (exactName !== undefined && exactName !== "" && !exactName.includes("/")) {
         const key = this.type.namespaced && !namespace ? undefined : this.key(namespace, exactName);
@@ -314,9 +351,22 @@ export class ResourceStore {
         listRevision = page.revision;
         if (page.more && page.lastKey !== undefined) {
           next = encodeContinue(listRevision, `${page.lastKey.slice(prefix.length)}\x00`);
+          // Without selectors every remaining key is an item, so the count is exact (upstream's remainingItemCount).
+          if (!hasSelectors(opts)) {
+            const rest = await this.store.range(prefix, {
+              revision: listRevision,
+              startKey: `${page.lastKey}\x00`,
+              limit: 1,
+              withCount: true,
+            });
+            if (rest.count !== undefined) remaining = rest.count;
+          }
         }
       }
     } catch (e) {
+      if (isStoreError(e, "Compacted") && !opts.continue) {
+        throw newResourceExpired("The resourceVersion for the provided list is too old.");
+      }
       if (isStoreError(e, "Compacted") && opts.continue) {
         throw newResourceExpired(
           "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
@@ -326,6 +376,7 @@ export class ResourceStore {
     }
     const metadata: Obj = { resourceVersion: String(listRevision) };
     if (next) metadata.continue = next;
+    if (remaining !== undefined) metadata.remainingItemCount = remaining;
     return {
       kind: `${this.type.kind}List`,
       apiVersion: apiVersionOf(this.type),
@@ -395,17 +446,20 @@ export class ResourceStore {
     const generate = !meta.name && meta.generateName;
     for (let attempt = 0; ; attempt++) {
       if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
-      this.prepareCreate(obj);
       if (opts.dryRun) {
+        this.prepareCreate(obj);
         const existing = await this.store.get(this.key(namespace ?? meta.namespace, meta.name));
         if (existing.kv) throw newAlreadyExists(this.qualified, meta.name);
         return obj;
       }
+      const undo = await this.hooks.beforeCreate?.(obj);
       try {
+        this.prepareCreate(obj);
         const r = await this.store.create(this.key(meta.namespace, meta.name), this.encode(obj));
         meta.resourceVersion = String(r.revision);
         return obj;
       } catch (e) {
+        await undo?.();
         if (generate && isStoreError(e, "KeyExists") && attempt + 1 < GENERATE_NAME_ATTEMPTS) continue;
         this.fail(meta.name, e);
       }
@@ -415,6 +469,7 @@ export class ResourceStore {
   /** What every create does before the store: system fields, the strategy, validation (422). */
   prepareCreate(obj: Obj): Obj {
     const meta = obj.metadata;
+    dropEmptyMetadata(meta);
     delete meta.resourceVersion;
     meta.uid = randomUUID();
     meta.creationTimestamp = nowRfc3339(this.now());
@@ -475,8 +530,10 @@ export class ResourceStore {
         ) {
           const r = await this.store.delete(key, modRevision);
           next.metadata.resourceVersion = String(r.revision);
+          await this.hooks.afterDelete?.(current);
           return { object: next, created: false, deleted: true };
         }
+        await this.hooks.beforeUpdate?.(next, current);
         const bytes = this.encode(next);
         if (Buffer.from(bytes).equals(Buffer.from(this.encode(current)))) {
           // No change: no write, and the resourceVersion stays.
@@ -544,6 +601,7 @@ export class ResourceStore {
   /** Applies the update strategy to `next` against `current` and validates it. */
   prepareUpdate(next: Obj, current: Obj, subresource?: string): Obj {
     next.metadata ??= {};
+    dropEmptyMetadata(next.metadata);
     const cm = current.metadata;
     // Fields the system owns are kept from the stored object, as upstream's rest.BeforeUpdate does.
     next.metadata.uid = cm.uid;
@@ -604,6 +662,7 @@ export class ResourceStore {
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         );
       }
+      this.hooks.checkDelete?.(current);
       const next = this.pendingDeletion(structuredClone(current), opts);
       if (opts.dryRun) return { result: next ?? current, deleted: !next };
       try {
@@ -615,6 +674,7 @@ export class ResourceStore {
         }
         const r = await this.store.delete(key, kv.modRevision);
         current.metadata.resourceVersion = String(r.revision);
+        await this.hooks.afterDelete?.(current);
         return { result: current, deleted: true };
       } catch (e) {
         if (isStoreError(e, "Conflict")) continue;

@@ -1,0 +1,213 @@
+// kubectl apply (client-side 3-way merge, server-side apply, server dry run)
+// and kubectl diff against `k8ts up`, with the outputs kubectl v1.32 prints
+// against a real cluster.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Cluster, type RunResult, startCluster } from "./harness.ts";
+
+const NS = "apply-e2e";
+
+function ok(r: RunResult): RunResult {
+  assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+function deployment(name: string, containers: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${NS}
+  labels: {app: ${name}}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+${containers}`;
+}
+
+const nginx = (image: string) => `      - name: nginx
+        image: ${image}
+        ports:
+        - containerPort: 80
+`;
+const sidecar = `      - name: sidecar
+        image: busybox
+        command: ["sleep", "3600"]
+`;
+
+describe("kubectl apply and diff", () => {
+  let c: Cluster;
+  let dir: string;
+  const file = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const jsonpath = async (what: string[], path: string): Promise<string> =>
+    ok(await c.kubectl(["get", ...what, "-n", NS, "-o", `jsonpath=${path}`])).stdout;
+
+  /** [manager, operation] of the entries outside the status subresource (a controller may own status). */
+  const managers = async (deploy: string): Promise<string[][]> => {
+    const out = await jsonpath([`deploy/${deploy}`, "--show-managed-fields"], "{.metadata.managedFields}");
+    const entries = JSON.parse(out || "[]") as { manager: string; operation: string; subresource?: string }[];
+    return entries.filter((m) => m.subresource !== "status").map((m) => [m.manager, m.operation]);
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "k8ts-apply-"));
+    c = await startCluster();
+    ok(
+      await c.kubectl([
+        "apply",
+        "-f",
+        file("ns.yaml", `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`),
+      ]),
+    );
+  });
+  after(async () => {
+    await c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates, reports unchanged, configures and prunes a removed container ($setElementOrder)", async () => {
+    const f1 = file("web-1.yaml", deployment("web", nginx("nginx:1.25") + sidecar));
+    let r = ok(await c.kubectl(["apply", "-f", f1]));
+    assert.equal(r.stdout, "deployment.apps/web created\n");
+    assert.equal(r.stderr, "");
+    // The create carries kubectl's field manager and the last-applied annotation.
+    assert.deepEqual(await managers("web"), [["kubectl-client-side-apply", "Update"]]);
+    const lastApplied = JSON.parse(
+      await jsonpath(
+        ["deploy/web"],
+        "{.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}",
+      ),
+    );
+    assert.equal(lastApplied.spec.template.spec.containers.length, 2);
+
+    r = ok(await c.kubectl(["apply", "-f", f1]));
+    assert.equal(r.stdout, "deployment.apps/web unchanged\n");
+
+    const f2 = file("web-2.yaml", deployment("web", nginx("nginx:1.26") + sidecar));
+    r = ok(await c.kubectl(["apply", "-f", f2]));
+    assert.equal(r.stdout, "deployment.apps/web configured\n");
+    assert.equal(
+      await jsonpath(["deploy/web"], "{.spec.template.spec.containers[*].image}"),
+      "nginx:1.26 busybox",
+    );
+
+    // Dropping the sidecar from the manifest deletes it from the live object.
+    const f3 = file("web-3.yaml", deployment("web", nginx("nginx:1.26")));
+    r = ok(await c.kubectl(["apply", "-f", f3]));
+    assert.equal(r.stdout, "deployment.apps/web configured\n");
+    assert.equal(await jsonpath(["deploy/web"], "{.spec.template.spec.containers[*].name}"), "nginx");
+    // Server defaults survive the 3-way merge.
+    assert.equal(
+      await jsonpath(["deploy/web"], "{.spec.template.spec.containers[0].ports[0].protocol}"),
+      "TCP",
+    );
+    assert.equal(await jsonpath(["deploy/web"], "{.spec.strategy.type}"), "RollingUpdate");
+  });
+
+  it("keeps fields set by others that the manifest never mentioned", async () => {
+    ok(await c.kubectl(["label", "deploy/web", "-n", NS, "owner=ops"]));
+    const f = file("web-4.yaml", deployment("web", nginx("nginx:1.27")));
+    const r = ok(await c.kubectl(["apply", "-f", f]));
+    assert.equal(r.stdout, "deployment.apps/web configured\n");
+    assert.equal(await jsonpath(["deploy/web"], "{.metadata.labels.owner}"), "ops");
+    assert.equal(await jsonpath(["deploy/web"], "{.spec.template.spec.containers[0].image}"), "nginx:1.27");
+  });
+
+  it("apply --dry-run=server reports the change and stores nothing", async () => {
+    const rvBefore = await jsonpath(["deploy/web"], "{.metadata.resourceVersion}");
+    const f = file("web-dry.yaml", deployment("web", nginx("nginx:9.9")));
+    const r = ok(await c.kubectl(["apply", "--dry-run=server", "-f", f]));
+    assert.equal(r.stdout, "deployment.apps/web configured (server dry run)\n");
+    assert.equal(await jsonpath(["deploy/web"], "{.spec.template.spec.containers[0].image}"), "nginx:1.27");
+    assert.equal(await jsonpath(["deploy/web"], "{.metadata.resourceVersion}"), rvBefore);
+
+    const fNew = file("new-dry.yaml", deployment("never", nginx("nginx")));
+    const r2 = ok(await c.kubectl(["apply", "--dry-run=server", "-f", fNew]));
+    assert.equal(r2.stdout, "deployment.apps/never created (server dry run)\n");
+    const g = await c.kubectl(["get", "deploy/never", "-n", NS]);
+    assert.equal(g.code, 1);
+    assert.equal(g.stderr, 'Error from server (NotFound): deployments.apps "never" not found\n');
+  });
+
+  it("apply --server-side creates, conflicts with kubectl scale, and --force-conflicts wins", async () => {
+    const f = file("ssa.yaml", deployment("ssa", nginx("nginx:1.25")));
+    let r = await c.kubectl(["apply", "--server-side", "-f", f]);
+    ok(r);
+    assert.equal(r.stdout, "deployment.apps/ssa serverside-applied\n");
+    assert.deepEqual(await managers("ssa"), [["kubectl", "Apply"]]);
+
+    // Re-applying the same manifest changes nothing and is not a conflict.
+    r = ok(await c.kubectl(["apply", "--server-side", "-f", f]));
+    assert.equal(r.stdout, "deployment.apps/ssa serverside-applied\n");
+
+    r = ok(await c.kubectl(["scale", "deploy/ssa", "-n", NS, "--replicas=5"]));
+    assert.equal(r.stdout, "deployment.apps/ssa scaled\n");
+
+    r = await c.kubectl(["apply", "--server-side", "-f", f]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.stdout, "");
+    assert.equal(
+      r.stderr,
+      `error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas
+Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
+`,
+    );
+    assert.equal(await jsonpath(["deploy/ssa"], "{.spec.replicas}"), "5");
+
+    r = ok(await c.kubectl(["apply", "--server-side", "--force-conflicts", "-f", f]));
+    assert.equal(r.stdout, "deployment.apps/ssa serverside-applied\n");
+    assert.equal(await jsonpath(["deploy/ssa"], "{.spec.replicas}"), "2");
+  });
+
+  it("diff exits 1 with a unified diff when the live object differs, 0 when it matches", async () => {
+    const cm = (v: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dcm\n  namespace: ${NS}\ndata:\n  a: "${v}"\n`;
+    const f1 = file("dcm-1.yaml", cm("1"));
+    let r = await c.kubectl(["diff", "-f", f1]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^diff -u -N \S+\/v1\.ConfigMap\.apply-e2e\.dcm \S+\/v1\.ConfigMap\.apply-e2e\.dcm$/m,
+    );
+    assert.match(r.stdout, /^\+ {2}name: dcm$/m);
+    assert.match(r.stdout, /^\+ {2}a: "1"$/m);
+    // A diff is a dry run: nothing was created.
+    assert.equal((await c.kubectl(["get", "cm/dcm", "-n", NS])).code, 1);
+
+    ok(await c.kubectl(["apply", "-f", f1]));
+    r = await c.kubectl(["diff", "-f", f1]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout, "");
+
+    r = await c.kubectl(["diff", "-f", file("dcm-2.yaml", cm("2"))]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^- {2}a: "1"$/m);
+    assert.match(r.stdout, /^\+ {2}a: "2"$/m);
+    // Only the changed field and the bookkeeping that follows it differ.
+    assert.doesNotMatch(r.stdout, /^[-+] {2}name:/m);
+    assert.equal(await jsonpath(["cm/dcm"], "{.data.a}"), "1");
+  });
+});
