@@ -19,6 +19,11 @@
 // joined by ", ">` (see cannotBeHandledMessage, strictDecodingError); Warn →
 // one warning per entry of `warnings`; Ignore → nothing.
 //
+// JSON bodies take a fast path first (decodeJSONFast: JSON.parse, a count of
+// keys over the text and a walk of the value against the type), which answers
+// only for bodies with nothing to report; anything else goes to the precise
+// decoder (decodeJSONPrecise), whose output the fast path's always equals.
+//
 // Opaque values (RawExtension, FieldsV1, apiextensions JSON,
 // x-kubernetes-preserve-unknown-fields) are kept as they are and not checked,
 // as their Go types decode themselves. Not reproduced: time.Parse errors for
@@ -113,16 +118,21 @@ function buildType(schema: Schema): DecodeType {
 function structFor(def: Schema, goType: string): DecodeType {
   const cached = structCache.get(def);
   if (cached) return cached;
-  const fields = new Map<string, DecodeType | undefined>();
+  // Filled lazily (definitions refer to each other, and to themselves), and
+  // only with known names so that unknown keys in bodies cannot grow it.
+  const fields = new Map<string, DecodeType>();
   const props = def.properties ?? {};
   const t: DecodeType = {
     kind: "struct",
     goType,
     name: goType.slice(goType.lastIndexOf(".") + 1),
     field(name) {
-      if (!fields.has(name))
-        fields.set(name, Object.hasOwn(props, name) ? decodeTypeOf(props[name]) : undefined);
-      return fields.get(name);
+      let f = fields.get(name);
+      if (f === undefined && Object.hasOwn(props, name)) {
+        f = decodeTypeOf(props[name]);
+        fields.set(name, f);
+      }
+      return f;
     },
   };
   structCache.set(def, t);
@@ -204,7 +214,8 @@ export function decodeBody(
   gvk?: GroupVersionKind,
 ): DecodeResult {
   const type = gvk ? (decodeTypeFor(gvk) ?? anyType) : anyType;
-  const media = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (contentType === undefined || contentType === "application/json") return decodeJSON(body, type);
+  const media = contentType.split(";")[0].trim().toLowerCase();
   return media === "application/yaml" ? decodeYAML(body, type) : decodeJSON(body, type);
 }
 
@@ -213,8 +224,25 @@ const interpretStruct = `struct { APIVersion string "json:\\"apiVersion,omitempt
 
 /** Decodes a JSON body against a type (anyType when the kind is unknown). */
 export function decodeJSON(body: string | Uint8Array, type: DecodeType = anyType): DecodeResult {
-  const src = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
-  const d = new Decoder(src);
+  const src = bodyText(body);
+  return decodeJSONFast(src, type) ?? decodeJSONPrecise(src, type);
+}
+
+function bodyText(body: string | Uint8Array): string {
+  if (typeof body === "string") return body;
+  // Buffer.from(Uint8Array) would copy the body first.
+  return (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString(
+    "utf8",
+  );
+}
+
+/**
+ * The precise decoder alone: one pass over the text that builds the value and
+ * reports every strict and fatal error in upstream's order. decodeJSON uses it
+ * whenever the fast path finds anything to report.
+ */
+export function decodeJSONPrecise(body: string | Uint8Array, type: DecodeType = anyType): DecodeResult {
+  const d = new Decoder(bodyText(body));
   // checkValid runs over the whole body first, so syntax errors win.
   d.skipWs();
   const c = d.peek();
@@ -230,6 +258,249 @@ export function decodeJSON(body: string | Uint8Array, type: DecodeType = anyType
   if (d.fatal !== undefined) throw new DecodeError(d.fatal, false);
   if (d.saved !== undefined) throw new DecodeError(d.saved, false);
   return { object: value, typeMeta, strictErrors: d.strict, warnings: [...d.strict] };
+}
+
+/**
+ * The fast path for the common case of a clean body: JSON.parse builds the
+ * value, one scan of the text counts object keys and notes the number
+ * literals whose text matters, and one walk of the value checks it against
+ * the type. Returns undefined as soon as anything could differ from a clean
+ * decode (a syntax error, an unknown field, a duplicate, a type error, a key
+ * or string JSON.parse reads differently): the precise decoder then produces
+ * the exact errors. When it returns a result, it is the precise decoder's.
+ */
+export function decodeJSONFast(
+  body: string | Uint8Array,
+  type: DecodeType = anyType,
+): DecodeResult | undefined {
+  const src = bodyText(body);
+  const scan = scanJSON(src);
+  if (scan === undefined) return undefined;
+  let value: JSONObject;
+  let typeMeta: DecodeResult["typeMeta"];
+  // Any throw (a syntax error, nesting too deep for the walk, a bad
+  // apiVersion) is for the precise decoder to report its own way.
+  try {
+    // The scan saw '{' first, so this is an object.
+    value = JSON.parse(src) as JSONObject;
+    const walk = new FastWalk(scan.intLikeNumbers);
+    if (!walk.check(value, type) || walk.keys !== scan.keys) return undefined;
+    typeMeta = readTypeMeta(value);
+  } catch {
+    return undefined;
+  }
+  return { object: value, typeMeta, strictErrors: [], warnings: [] };
+}
+
+interface TextScan {
+  /** Object keys in the text, duplicates included. */
+  keys: number;
+  /**
+   * Some number is written with a fraction or exponent yet has an integral
+   * (or infinite) value, like 1.0 or 1e3: its value alone no longer tells an
+   * int field's error, nor a quantity's exponent overflow.
+   */
+  intLikeNumbers: boolean;
+}
+
+/**
+ * Counts keys (colons outside strings) and classifies number literals.
+ * Undefined when the body is not an object or has an escape JSON.parse reads
+ * differently from Go (\uD800-\uDFFF: Go makes lone surrogates U+FFFD).
+ * Syntax is JSON.parse's to check.
+ */
+function scanJSON(s: string): TextScan | undefined {
+  const n = s.length;
+  let p = 0;
+  while (p < n) {
+    const c = s.charCodeAt(p);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    p++;
+  }
+  if (s.charCodeAt(p) !== 0x7b) return undefined;
+  const escapes = s.indexOf("\\") >= 0;
+  if (escapes && hasSurrogateEscape(s)) return undefined;
+  let keys = 0;
+  let intLike = false;
+  while (p < n) {
+    const c = s.charCodeAt(p);
+    if (c === 0x22) {
+      let q = s.indexOf('"', p + 1);
+      if (escapes) while (q > 0 && isEscaped(s, q)) q = s.indexOf('"', q + 1);
+      if (q < 0) return undefined;
+      p = q + 1;
+    } else if (c === 0x3a) {
+      keys++;
+      p++;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = p;
+      p++;
+      let plain = true;
+      for (; p < n; p++) {
+        const d = s.charCodeAt(p);
+        if (d >= 0x30 && d <= 0x39) continue;
+        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) plain = false;
+        else break;
+      }
+      if (!plain && !intLike) {
+        const v = Number(s.slice(start, p));
+        intLike = Number.isInteger(v) || !Number.isFinite(v);
+      }
+    } else {
+      p++;
+    }
+  }
+  return { keys, intLikeNumbers: intLike };
+}
+
+// Whether the quote at q is escaped: an odd run of backslashes before it.
+function isEscaped(s: string, q: number): boolean {
+  let b = q - 1;
+  while (s.charCodeAt(b) === 0x5c) b--;
+  return (q - 1 - b) % 2 === 1;
+}
+
+// Any \u escape of a surrogate (erring towards yes: an escaped backslash
+// followed by "uD800" counts too).
+function hasSurrogateEscape(s: string): boolean {
+  for (let i = s.indexOf("\\u"); i >= 0; i = s.indexOf("\\u", i + 2)) {
+    const h1 = s.charCodeAt(i + 2);
+    const h2 = s.charCodeAt(i + 3);
+    if (
+      (h1 === 0x64 || h1 === 0x44) &&
+      ((h2 >= 0x38 && h2 <= 0x39) || (h2 >= 0x61 && h2 <= 0x66) || (h2 >= 0x41 && h2 <= 0x46))
+    )
+      return true;
+  }
+  return false;
+}
+
+const canonicalBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Checks a JSON.parse value against a decode type as the precise decoder
+ * would, answering only "clean or not", and counts the keys it meets (all of
+ * them, opaque values included) so that duplicates show as a shortfall
+ * against the text's count.
+ */
+class FastWalk {
+  keys = 0;
+
+  constructor(private readonly intLikeNumbers: boolean) {}
+
+  check(v: unknown, t: DecodeType): boolean {
+    if (v === null) return true;
+    switch (typeof v) {
+      case "string":
+        return checkString(v, t);
+      case "number":
+        return this.checkNumber(v, t);
+      case "boolean":
+        return t.kind === "bool" || t.kind === "any" || t.kind === "opaque";
+    }
+    if (Array.isArray(v)) {
+      const elem = t.kind === "list" ? t.elem : t.kind === "any" || t.kind === "opaque" ? t : undefined;
+      if (elem === undefined) return false;
+      for (let i = 0; i < v.length; i++) if (!this.check(v[i], elem)) return false;
+      return true;
+    }
+    const o = v as Record<string, unknown>;
+    switch (t.kind) {
+      case "struct":
+        for (const k in o) {
+          this.keys++;
+          const ft = t.field(k);
+          if (ft === undefined) return false;
+          const e = o[k];
+          // Most fields are strings: no call for them.
+          if (typeof e === "string" ? ft.kind !== "string" && !checkString(e, ft) : !this.check(e, ft))
+            return false;
+        }
+        return true;
+      case "map": {
+        const elem = t.elem;
+        if (elem.kind === "string") {
+          for (const k in o) {
+            this.keys++;
+            const e = o[k];
+            if (typeof e !== "string" && e !== null) return false;
+          }
+          return true;
+        }
+        for (const k in o) {
+          this.keys++;
+          if (!this.check(o[k], elem)) return false;
+        }
+        return true;
+      }
+      case "any":
+      case "opaque":
+        for (const k in o) {
+          this.keys++;
+          if (!this.check(o[k], t)) return false;
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private checkNumber(n: number, t: DecodeType): boolean {
+    switch (t.kind) {
+      case "int32":
+      case "int-or-string":
+        return !this.intLikeNumbers && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+      case "int64":
+        // Beyond 2^53 the value no longer tells whether the text fits.
+        return !this.intLikeNumbers && Number.isSafeInteger(n);
+      case "float64":
+      case "any":
+        return Number.isFinite(n);
+      case "opaque":
+        return true;
+      case "quantity":
+        // Any JSON number is a quantity unless its exponent overflows int64,
+        // which leaves 0 or ±Inf.
+        return !this.intLikeNumbers || (n !== 0 && Number.isFinite(n));
+      default:
+        return false;
+    }
+  }
+}
+
+function checkString(s: string, t: DecodeType): boolean {
+  switch (t.kind) {
+    case "string":
+    case "int-or-string":
+    case "time":
+    case "any":
+    case "opaque":
+      return true;
+    case "bytes":
+      return canonicalBase64.test(s) || base64CorruptAt(Buffer.from(s, "utf8")) < 0;
+    case "quantity":
+      return isPlainQuantity(s) || parseQuantityError(s.trim()) === undefined;
+    default:
+      return false;
+  }
+}
+
+// Digits and a common suffix ("100m", "64Mi"): quantities as bodies write them.
+function isPlainQuantity(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  if (i === 0) return false;
+  if (i === n) return true;
+  const c = s.charCodeAt(i);
+  // K M G T P E, alone (except K) or followed by "i".
+  const binary = c === 0x4b || c === 0x4d || c === 0x47 || c === 0x54 || c === 0x50 || c === 0x45;
+  if (i + 1 === n) return c === 0x6d || c === 0x6b || c === 0x6e || c === 0x75 || (binary && c !== 0x4b);
+  return i + 2 === n && binary && s.charCodeAt(i + 1) === 0x69;
 }
 
 // SimpleMetaFactory.Interpret: apiVersion and kind must be strings, and the
@@ -249,7 +520,8 @@ function readTypeMeta(raw: JSONObject | undefined): DecodeResult["typeMeta"] {
     meta[key] = v;
   }
   const gv = meta.apiVersion;
-  if (gv !== undefined && gv !== "/" && gv.split("/").length > 2) {
+  // More than one "/" (schema.ParseGroupVersion).
+  if (gv !== undefined && gv !== "/" && gv.indexOf("/", gv.indexOf("/") + 1) > 0) {
     throw new DecodeError(`unexpected GroupVersion string: ${gv}`, true);
   }
   return meta;
