@@ -30,7 +30,10 @@ export async function build() {
     legalComments: "none",
   });
   // Data files the code finds next to itself (import.meta.url).
-  copyFileSync(join(root, "src/api/openapi/swagger-v1.32.0.json.gz"), join(outdir, "openapi/swagger-v1.32.0.json.gz"));
+  copyFileSync(
+    join(root, "src/api/openapi/swagger-v1.32.0.json.gz"),
+    join(outdir, "openapi/swagger-v1.32.0.json.gz"),
+  );
   const link = join(dist, `current.${process.pid}`);
   rmSync(link, { force: true });
   symlinkSync(name, link);
@@ -49,5 +52,7 @@ export async function build() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = performance.now();
   await build();
-  process.stderr.write(`built ${entry} (${statSync(entry).size} bytes) in ${Math.round(performance.now() - started)} ms\n`);
+  process.stderr.write(
+    `built ${entry} (${statSync(entry).size} bytes) in ${Math.round(performance.now() - started)} ms\n`,
+  );
 }

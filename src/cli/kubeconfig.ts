@@ -24,7 +24,8 @@ function stillValid(opts: KubeconfigOptions): boolean {
     const kc = parse(readFileSync(opts.path, "utf8"));
     const cluster = kc.clusters?.[0]?.cluster;
     const user = kc.users?.[0]?.user;
-    if (cluster?.server !== opts.server || cluster?.["certificate-authority-data"] !== b64(opts.ca.certPem)) return false;
+    if (cluster?.server !== opts.server || cluster?.["certificate-authority-data"] !== b64(opts.ca.certPem))
+      return false;
     const cert = new X509Certificate(Buffer.from(user?.["client-certificate-data"] ?? "", "base64"));
     return new Date(cert.validTo).getTime() - Date.now() > 30 * DAY;
   } catch {
@@ -40,8 +41,15 @@ export async function writeKubeconfig(opts: KubeconfigOptions): Promise<void> {
   const config = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: cluster, cluster: { server: opts.server, "certificate-authority-data": b64(opts.ca.certPem) } }],
-    users: [{ name: opts.user, user: { "client-certificate-data": b64(cred.cert), "client-key-data": b64(cred.key) } }],
+    clusters: [
+      { name: cluster, cluster: { server: opts.server, "certificate-authority-data": b64(opts.ca.certPem) } },
+    ],
+    users: [
+      {
+        name: opts.user,
+        user: { "client-certificate-data": b64(cred.cert), "client-key-data": b64(cred.key) },
+      },
+    ],
     contexts: [{ name: cluster, context: { cluster, user: opts.user } }],
     "current-context": cluster,
     preferences: {},

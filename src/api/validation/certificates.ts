@@ -118,7 +118,7 @@ function derElement(der: Uint8Array, at: number): { tag: number; start: number; 
 /** PKCS#10's outer shape: SEQUENCE { SEQUENCE info, SEQUENCE algorithm, BIT STRING signature }. */
 function isCertificationRequestDer(der: Uint8Array): boolean {
   const outer = derElement(der, 0);
-  if (!outer || outer.tag !== 0x30 || outer.end !== der.length) return false;
+  if (outer?.tag !== 0x30 || outer.end !== der.length) return false;
   let at = outer.start;
   for (const want of [0x30, 0x30, 0x03]) {
     const el = derElement(der, at);

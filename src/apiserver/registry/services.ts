@@ -130,7 +130,8 @@ export class ServiceAllocator {
    */
   async allocate(svc: Obj, reservedIP?: string): Promise<() => Promise<void>> {
     const owner = `${svc.metadata.namespace}/${svc.metadata.name}`;
-    const spec = (svc.spec ??= {});
+    svc.spec ??= {};
+    const spec = svc.spec;
     const taken: string[] = [];
     const undo = async () => {
       for (const k of taken) await this.release(k);
