@@ -141,24 +141,16 @@ function rssMb(pid: number): number {
 }
 
 async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-      "--import",
-      "tsx",
-      join(ROOT, "src/cli/main.ts"),
-      "apiserver",
-      "--data-dir",
-      dataDir,
-      "--port",
-      String(port),
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
+  // The apiserver as users run it: the bundle behind ./k8ts (BENCH_NODE_ARGS, e.g. --cpu-prof, runs the sources instead).
+  const flags = ["apiserver", "--data-dir", dataDir, "--port", String(port)];
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child =
+    nodeArgs.length > 0
+      ? spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "src/cli/main.ts"), ...flags], {
+          cwd: ROOT,
+          stdio: ["ignore", "ignore", "pipe"],
+        })
+      : spawn(join(ROOT, "k8ts"), flags, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on("data", (d) => {
