@@ -132,7 +132,7 @@ export const KEY_PREFIX = "/registry/";
 export const MAX_VALUE_BYTES = 1.5 * 1024 * 1024;
 
 /** How many undelivered events a watcher may hold before it is dropped as too slow. */
-export const DEFAULT_WATCH_BUFFER = 100_000;
+export const DEFAULT_WATCH_BUFFER = 10_000;
 
 export function validateKey(key: string): void {
   if (!key.startsWith(KEY_PREFIX) || key.length <= KEY_PREFIX.length) {
