@@ -97,7 +97,15 @@ export class ApiServer {
     await bootstrap(this.registry, { port: this.opts.port });
     this.compactor.start();
     await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
+      this.server.once("error", (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === "EADDRINUSE"
+            ? new Error(
+                `port ${this.opts.port} is already in use (another k8ts or apiserver?); choose another with --port`,
+              )
+            : e,
+        ),
+      );
       this.server.listen(this.opts.port, this.opts.host ?? "0.0.0.0", () => {
         this.server.off("error", reject);
         resolve();

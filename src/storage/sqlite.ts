@@ -120,7 +120,7 @@ function openDatabase(path: string): Database.Database {
     if (err.code === "SQLITE_BUSY") {
       throw new StoreError(
         "Unavailable",
-        `data file ${path} is in use by another process (another apiserver?)`,
+        `data file ${path} is in use by another process (another k8ts or apiserver on this data dir?); stop it, or use another --data-dir`,
       );
     }
     throw new StoreError(
