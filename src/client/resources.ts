@@ -1,0 +1,28 @@
+// ResourceRefs of the kinds the components in k8ts use most.
+import type { ResourceRef } from "./rest-client.ts";
+
+const core = (resource: string, namespaced = true): ResourceRef => ({
+  group: "",
+  version: "v1",
+  resource,
+  namespaced,
+});
+
+export const Resources = {
+  pods: core("pods"),
+  nodes: core("nodes", false),
+  namespaces: core("namespaces", false),
+  services: core("services"),
+  endpoints: core("endpoints"),
+  configmaps: core("configmaps"),
+  secrets: core("secrets"),
+  events: core("events"),
+  serviceaccounts: core("serviceaccounts"),
+  persistentvolumes: core("persistentvolumes", false),
+  persistentvolumeclaims: core("persistentvolumeclaims"),
+  leases: { group: "coordination.k8s.io", version: "v1", resource: "leases", namespaced: true },
+  deployments: { group: "apps", version: "v1", resource: "deployments", namespaced: true },
+  replicasets: { group: "apps", version: "v1", resource: "replicasets", namespaced: true },
+  statefulsets: { group: "apps", version: "v1", resource: "statefulsets", namespaced: true },
+  daemonsets: { group: "apps", version: "v1", resource: "daemonsets", namespaced: true },
+} as const satisfies Record<string, ResourceRef>;

@@ -1,0 +1,175 @@
+// client-go's SharedIndexInformer: one reflector (one list+watch) per
+// resource feeds an Indexer and fans changes out to every registered handler.
+// Handlers should only enqueue keys; they run in order, one at a time.
+import type { Clock } from "./clock.ts";
+import {
+  Indexer,
+  type Indexers,
+  type IndexerView,
+  metaNamespaceIndexFunc,
+  NAMESPACE_INDEX,
+} from "./indexer.ts";
+import { type ListerWatcher, Reflector, type ReflectorState, type ReflectorStore } from "./reflector.ts";
+import type { KubeObject } from "./rest-client.ts";
+
+export interface ResourceEventHandler<T> {
+  onAdd?(obj: T, isInInitialList: boolean): void;
+  /** Also called with old === new on resync. */
+  onUpdate?(oldObj: T, newObj: T): void;
+  /** With the object's last known state. */
+  onDelete?(obj: T): void;
+}
+
+export interface HandlerRegistration {
+  hasSynced(): boolean;
+  remove(): void;
+}
+
+export interface SharedInformerOptions<T> {
+  listerWatcher: ListerWatcher<T>;
+  name?: string;
+  indexers?: Indexers<T>;
+  resyncPeriodMs?: number;
+  watchTimeoutSeconds?: number;
+  clock?: Clock;
+  random?: () => number;
+  onHandlerError?(err: unknown): void;
+  onStateChange?(state: ReflectorState): void;
+}
+
+export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
+  private readonly indexer: Indexer<T>;
+  private readonly reflector: Reflector<T>;
+  private readonly handlers = new Set<ResourceEventHandler<T>>();
+  private synced = false;
+  private syncWaiters: Array<() => void> = [];
+  private abort?: AbortController;
+  private running?: Promise<void>;
+
+  constructor(private readonly opts: SharedInformerOptions<T>) {
+    this.indexer = new Indexer<T>(opts.indexers ?? { [NAMESPACE_INDEX]: metaNamespaceIndexFunc });
+    this.reflector = new Reflector<T>({
+      name: opts.name,
+      listerWatcher: opts.listerWatcher,
+      store: this,
+      clock: opts.clock,
+      random: opts.random,
+      resyncPeriodMs: opts.resyncPeriodMs,
+      watchTimeoutSeconds: opts.watchTimeoutSeconds,
+      onStateChange: opts.onStateChange,
+    });
+  }
+
+  /** Registers a handler; if the cache is already filled it first gets an add for every object. */
+  addEventHandler(handler: ResourceEventHandler<T>): HandlerRegistration {
+    this.handlers.add(handler);
+    if (this.synced) for (const obj of this.indexer.list()) this.call(() => handler.onAdd?.(obj, true));
+    return {
+      hasSynced: () => this.synced,
+      remove: () => {
+        this.handlers.delete(handler);
+      },
+    };
+  }
+
+  /** Adds indexes before start. */
+  addIndexers(indexers: Indexers<T>): void {
+    this.indexer.addIndexers(indexers);
+  }
+
+  /** The cache, read-only. */
+  getIndexer(): IndexerView<T> {
+    return this.indexer.view();
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get state(): ReflectorState {
+    return this.reflector.state;
+  }
+
+  lastSyncResourceVersion(): string {
+    return this.reflector.lastSyncResourceVersion();
+  }
+
+  /** Resolves true once the first list is in the cache, false if the signal aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(false);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.syncWaiters.push(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(true);
+      });
+    });
+  }
+
+  start(): void {
+    if (this.abort) return;
+    this.abort = new AbortController();
+    this.running = this.reflector.run(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+  }
+
+  // ReflectorStore: what the reflector writes.
+
+  replace(items: T[], _resourceVersion: string): void {
+    const before = new Map(this.indexer.listKeys().map((k) => [k, this.indexer.get(k)!]));
+    this.indexer.replace(items);
+    const initial = !this.synced;
+    for (const obj of items) {
+      const key = this.indexer.keyFunc(obj);
+      const old = before.get(key);
+      before.delete(key);
+      // An unchanged object on relist is a resync for upstream, not a change.
+      if (!old) this.dispatch((h) => h.onAdd?.(obj, initial));
+      else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
+        this.dispatch((h) => h.onUpdate?.(old, obj));
+    }
+    // Deleted while we were not watching: the last state we knew (upstream's DeletedFinalStateUnknown).
+    for (const old of before.values()) this.dispatch((h) => h.onDelete?.(old));
+    if (!this.synced) {
+      this.synced = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  add(obj: T): void {
+    const old = this.indexer.upsert(obj);
+    if (old) this.dispatch((h) => h.onUpdate?.(old, obj));
+    else this.dispatch((h) => h.onAdd?.(obj, false));
+  }
+
+  update(obj: T): void {
+    this.add(obj);
+  }
+
+  delete(obj: T): void {
+    this.indexer.delete(obj);
+    this.dispatch((h) => h.onDelete?.(obj));
+  }
+
+  resync(): void {
+    for (const obj of this.indexer.list()) this.dispatch((h) => h.onUpdate?.(obj, obj));
+  }
+
+  private dispatch(fn: (h: ResourceEventHandler<T>) => void): void {
+    for (const h of this.handlers) this.call(() => fn(h));
+  }
+
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      (this.opts.onHandlerError ?? ((err) => console.error("informer handler failed:", err)))(e);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Event, Pod } from "kubernetes-types/core/v1.d.ts";
+import { EventRecorder } from "../../src/client/event-recorder.ts";
+import { FakeClock } from "../../src/client/fake-clock.ts";
+import { Resources } from "../../src/client/resources.ts";
+import { RestClient } from "../../src/client/rest-client.ts";
+import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+
+let api: TestApiServer;
+let client: RestClient;
+
+before(async () => {
+  api = await startTestApiServer();
+  client = new RestClient(api.admin);
+});
+after(async () => {
+  client.close();
+  await api.stop();
+});
+
+test("repeats of one (object, reason, message) become one Event with a count", async () => {
+  const clock = new FakeClock(Date.parse("2026-11-26T10:00:00Z"));
+  const recorder = new EventRecorder({ client, component: "default-scheduler", clock });
+  const pod: Pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web-0", namespace: "default", uid: "u-1", resourceVersion: "7" },
+  };
+  const msg = "0/1 nodes are available: 1 Insufficient cpu.";
+  recorder.event(pod, "Warning", "FailedScheduling", msg);
+  clock.step(5000);
+  recorder.event(pod, "Warning", "FailedScheduling", msg);
+  clock.step(5000);
+  recorder.event(pod, "Warning", "FailedScheduling", msg);
+  recorder.event(pod, "Normal", "Scheduled", "Successfully assigned default/web-0 to node-1");
+  await recorder.flush();
+
+  const list = await client.list<Event>(Resources.events, { namespace: "default" });
+  const failed = list.items.filter((e) => e.reason === "FailedScheduling");
+  assert.equal(failed.length, 1);
+  const ev = failed[0]!;
+  assert.equal(ev.count, 3);
+  assert.equal(ev.type, "Warning");
+  assert.equal(ev.message, msg);
+  assert.equal(ev.firstTimestamp, "2026-11-26T10:00:00Z");
+  assert.equal(ev.lastTimestamp, "2026-11-26T10:00:10Z");
+  assert.deepEqual(ev.source, { component: "default-scheduler" });
+  assert.equal(ev.involvedObject.kind, "Pod");
+  assert.equal(ev.involvedObject.name, "web-0");
+  assert.equal(ev.involvedObject.uid, "u-1");
+  // upstream names it "<object>.<UnixNano in hex>"
+  assert.equal(
+    ev.metadata?.name,
+    `web-0.${(BigInt(Date.parse("2026-11-26T10:00:00Z")) * 1_000_000n).toString(16)}`,
+  );
+  const scheduled = list.items.filter((e) => e.reason === "Scheduled");
+  assert.equal(scheduled.length, 1);
+  assert.equal(scheduled[0]!.count, 1);
+});
+
+test("cluster-scoped objects get their events in the default namespace; a deleted Event starts over", async () => {
+  const clock = new FakeClock(Date.parse("2026-11-26T11:00:00Z"));
+  const recorder = new EventRecorder({ client, component: "kubelet", host: "node-1", clock });
+  const node = { apiVersion: "v1", kind: "Node", metadata: { name: "node-1", uid: "n-1" } };
+  recorder.event(node, "Normal", "NodeReady", "Node node-1 status is now: NodeReady");
+  await recorder.flush();
+  let list = await client.list<Event>(Resources.events, {
+    namespace: "default",
+    fieldSelector: "reason=NodeReady",
+  });
+  assert.equal(list.items.length, 1);
+  assert.deepEqual(list.items[0]!.source, { component: "kubelet", host: "node-1" });
+  await client.delete(Resources.events, list.items[0]!.metadata!.name!, { namespace: "default" });
+  clock.step(1000);
+  recorder.event(node, "Normal", "NodeReady", "Node node-1 status is now: NodeReady");
+  await recorder.flush();
+  list = await client.list<Event>(Resources.events, {
+    namespace: "default",
+    fieldSelector: "reason=NodeReady",
+  });
+  assert.equal(list.items.length, 1);
+  assert.equal(list.items[0]!.count, 1);
+});

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { ConfigMap } from "kubernetes-types/core/v1.d.ts";
+import { SharedInformerFactory } from "../../src/client/informer-factory.ts";
+import type { ReflectorState } from "../../src/client/reflector.ts";
+import { listerWatcher } from "../../src/client/reflector.ts";
+import { Resources } from "../../src/client/resources.ts";
+import { RestClient } from "../../src/client/rest-client.ts";
+import { SharedInformer } from "../../src/client/shared-informer.ts";
+import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+
+let api: TestApiServer;
+let client: RestClient;
+const cm = Resources.configmaps;
+
+before(async () => {
+  api = await startTestApiServer();
+  client = new RestClient(api.admin);
+  for (const name of ["resume", "expire"])
+    await client.create(Resources.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+});
+after(async () => {
+  client.close();
+  await api.stop();
+});
+
+async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const mk = (ns: string, name: string, data: Record<string, string> = {}): ConfigMap => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: ns },
+  data,
+});
+
+test("one informer per resource; handlers see add, update and delete with the final state", async (t) => {
+  await client.create(cm, mk("default", "pre"));
+  const factory = new SharedInformerFactory({ client });
+  const inf = factory.forResource<ConfigMap>(cm);
+  assert.equal(factory.forResource(cm), inf, "shared");
+  const log: string[] = [];
+  inf.addEventHandler({
+    onAdd: (o, initial) => log.push(`add ${o.metadata?.name} ${initial}`),
+    onUpdate: (a, b) => log.push(`update ${a.data?.v ?? ""}->${b.data?.v ?? ""}`),
+    onDelete: (o) => log.push(`delete ${o.metadata?.name} ${o.data?.v}`),
+  });
+  t.after(() => factory.shutdown());
+  factory.start();
+  const synced = await factory.waitForCacheSync();
+  assert.deepEqual(synced, { "/v1/configmaps": true });
+  assert.ok(inf.hasSynced());
+  assert.ok(log.includes("add pre true"));
+
+  const c = await client.create(cm, mk("default", "x", { v: "1" }));
+  await client.update(cm, { ...c, data: { v: "2" } });
+  await client.delete(cm, "x", { namespace: "default" });
+  await until(() => log.some((l) => l.startsWith("delete x")), "delete");
+  assert.deepEqual(
+    log.filter((l) => !l.includes("pre")),
+    ["add x false", "update 1->2", "delete x 2"],
+  );
+  assert.equal(inf.getIndexer().get("default/x"), undefined);
+  assert.ok(inf.getIndexer().get("default/pre"));
+  assert.deepEqual(
+    inf
+      .getIndexer()
+      .byNamespace("default")
+      .map((o) => o.metadata?.name),
+    ["pre"],
+  );
+
+  const late: string[] = [];
+  inf.addEventHandler({ onAdd: (o, initial) => late.push(`${o.metadata?.name} ${initial}`) });
+  assert.deepEqual(late, ["pre true"], "a late handler gets the cache as adds");
+  await factory.shutdown();
+  assert.equal(inf.state.phase, "stopped");
+});
+
+test("a watch the server ends is resumed from the last resourceVersion, not relisted", async (t) => {
+  const states: ReflectorState[] = [];
+  const inf = new SharedInformer<ConfigMap>({
+    listerWatcher: listerWatcher(client, cm, { namespace: "resume" }),
+    watchTimeoutSeconds: 1,
+    onStateChange: (s) => states.push(s),
+  });
+  const names: string[] = [];
+  inf.addEventHandler({ onAdd: (o) => names.push(o.metadata!.name!) });
+  t.after(() => inf.stop());
+  inf.start();
+  await inf.waitForSync();
+  await client.create(cm, mk("resume", "a"));
+  await until(() => names.includes("a"), "a");
+  // Past the server's timeout: the reflector must be on its second watch.
+  await until(() => states.filter((s) => s.phase === "watching").length >= 2, "second watch", 5000);
+  await client.create(cm, mk("resume", "b"));
+  await until(() => names.includes("b"), "b");
+  await inf.stop();
+  assert.equal(states.filter((s) => s.phase === "listing").length, 1, "listed once");
+  assert.equal(states.filter((s) => s.phase === "backoff").length, 0);
+  assert.deepEqual(names, ["a", "b"]);
+});
+
+test("410 Expired after compaction makes the reflector relist, and the cache catches up", async (t) => {
+  const states: ReflectorState[] = [];
+  const inf = new SharedInformer<ConfigMap>({
+    listerWatcher: listerWatcher(client, cm, { namespace: "expire" }),
+    watchTimeoutSeconds: 1,
+    onStateChange: (s) => states.push(s),
+  });
+  const log: string[] = [];
+  inf.addEventHandler({
+    onAdd: (o) => log.push(`add ${o.metadata?.name}`),
+    onDelete: (o) => log.push(`delete ${o.metadata?.name}`),
+  });
+  await client.create(cm, mk("expire", "gone-later"));
+  t.after(() => inf.stop());
+  inf.start();
+  await inf.waitForSync();
+  const rv = inf.lastSyncResourceVersion();
+  // Writes elsewhere move the revision on; compacting them away leaves our resourceVersion behind.
+  for (let i = 0; i < 3; i++) await client.create(cm, mk("default", `other-${i}`));
+  const current = await client.list(cm, { namespace: "default" });
+  const listingsBefore = states.filter((s) => s.phase === "listing").length;
+  await api.store.compact(Number(current.metadata.resourceVersion));
+  // Relisted and watching again (the new list's resourceVersion is then in place).
+  await until(
+    () =>
+      states.filter((s) => s.phase === "listing").length > listingsBefore && inf.state.phase === "watching",
+    "relist",
+    5000,
+  );
+  assert.notEqual(inf.lastSyncResourceVersion(), rv);
+  await client.delete(cm, "gone-later", { namespace: "expire" });
+  await until(() => log.includes("delete gone-later"), "delete after relist");
+  await inf.stop();
+  assert.equal(states.filter((s) => s.phase === "backoff").length, 0, "410 relists without backoff");
+});
