@@ -316,6 +316,17 @@ const statusResetFields: Record<string, string[][]> = {
  * subresource; none otherwise.
  */
 export function resetFieldsFor(gvk: GroupVersionKind, subresource?: string): FieldSet | undefined {
+  // Field sets are immutable, so one per kind and subresource serves every request.
+  const key = `${gvk.group}/${gvk.version}/${gvk.kind}/${subresource ?? ""}`;
+  if (resetFieldsCache.has(key)) return resetFieldsCache.get(key);
+  const set = buildResetFields(gvk, subresource);
+  resetFieldsCache.set(key, set);
+  return set;
+}
+
+const resetFieldsCache = new Map<string, FieldSet | undefined>();
+
+function buildResetFields(gvk: GroupVersionKind, subresource: string | undefined): FieldSet | undefined {
   const name = definitionNameFor(gvk);
   const props = name ? definition(name)?.properties : undefined;
   if (!props?.status) return undefined;

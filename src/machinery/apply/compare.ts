@@ -4,17 +4,18 @@
 // containers are entered, and one that appears or disappears as a whole is
 // itself reported as added or removed.
 
-import { FieldSet } from "./field-set.ts";
+import { type FieldSet, SetBuilder } from "./field-set.ts";
+import { listItemToPathElement, TypedValidationError, type ValidationError } from "./helpers.ts";
+import { fieldElement, type PathElement, pathElementString } from "./path-element.ts";
 import {
-  listItemToPathElement,
-  mapKeyType,
-  resolveAtom,
-  TypedValidationError,
-  type ValidationError,
-  withPrefix,
-} from "./helpers.ts";
-import { type Path, type PathElement, pathElementString } from "./path-element.ts";
-import type { ApplySchema, Atom, ListType, MapType, TypeRef } from "./schema.ts";
+  type ApplySchema,
+  type Atom,
+  type ListType,
+  type MapType,
+  type TypeRef,
+  typeRefName,
+} from "./schema.ts";
+import { formOf, type TypeNode, typeNode } from "./type-node.ts";
 import { scalarError } from "./validate.ts";
 import { isList, isMap, type JsonValue, valuesEqual } from "./value.ts";
 
@@ -41,139 +42,164 @@ export function excludeFields(c: Comparison, fields: FieldSet | undefined): Comp
 
 /** Compare: what changed from lhs to rhs. Throws TypedValidationError on values that do not fit the schema. */
 export function compareTyped(schema: ApplySchema, tr: TypeRef, lhs: JsonValue, rhs: JsonValue): Comparison {
-  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  const errs = new Walker(schema, c, []).compare(tr, lhs, rhs);
-  if (errs.length > 0) throw new TypedValidationError(errs);
-  return c;
+  const w = new Walker(schema);
+  w.compare(typeNode(schema, tr), lhs, rhs);
+  if (w.errs.length > 0) throw new TypedValidationError(w.errs);
+  return { added: w.added.set, modified: w.modified.set, removed: w.removed.set };
 }
 
-function form(a: Atom): string {
-  return `${a.map ? "m" : ""}${a.scalar ? "s" : ""}${a.list ? "l" : ""}`;
-}
-
+// One walk over both values, with the path as a stack; SetBuilders collect
+// the results. Errors are collected in walk order with their full path, as
+// upstream's per-level prefixing produces them.
 class Walker {
-  inLeaf = false;
-  lhs: JsonValue | undefined;
-  rhs: JsonValue | undefined;
+  readonly errs: ValidationError[] = [];
+  private readonly path: PathElement[] = [];
+  private depth = 0;
+  readonly added = new SetBuilder();
+  readonly modified = new SetBuilder();
+  readonly removed = new SetBuilder();
 
-  constructor(
-    readonly schema: ApplySchema,
-    readonly c: Comparison,
-    readonly path: Path,
-  ) {}
+  constructor(private readonly schema: ApplySchema) {}
 
-  compare(tr: TypeRef, lhs: JsonValue | undefined, rhs: JsonValue | undefined): ValidationError[] {
-    this.lhs = lhs;
-    this.rhs = rhs;
-    const errs: ValidationError[] = [];
-    let alhs: Atom;
-    let arhs: Atom;
-    try {
-      alhs = resolveAtom(this.schema, tr, lhs);
-      arhs = resolveAtom(this.schema, tr, rhs);
-    } catch (e) {
-      return [...(e as TypedValidationError).errors];
+  compare(node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined): void {
+    if (node.atom === undefined) {
+      this.error(`schema error: no type found matching: ${typeRefName(node.ref)}`);
+      return;
     }
-    if (rhs === undefined) errs.push(...this.handle(alhs, tr));
-    else if (lhs === undefined || form(alhs) === form(arhs)) errs.push(...this.handle(arhs, tr));
+    let inLeaf: boolean;
+    if (rhs === undefined) inLeaf = this.handle(node.deduce(lhs), node, lhs, rhs);
     else {
-      // The value changed form (a scalar became a map...): walk each side on its own.
-      const w2 = new Walker(this.schema, this.c, this.path);
-      w2.lhs = lhs;
-      w2.rhs = rhs;
-      errs.push(...w2.handle(alhs, tr), ...this.handle(arhs, tr));
-    }
-    if (!this.inLeaf) {
-      if (lhs === undefined) this.c.added.insert(this.path);
-      else if (rhs === undefined) this.c.removed.insert(this.path);
-    }
-    return errs;
-  }
-
-  private handle(a: Atom, tr: TypeRef): ValidationError[] {
-    if (a.map) return this.doMap(a.map);
-    if (a.scalar) {
-      const le = scalarError(a.scalar, this.lhs, "lhs: ");
-      const re = scalarError(a.scalar, this.rhs, "rhs: ");
-      if (le && re) return [le, re];
-      this.doLeaf();
-      return [];
-    }
-    if (a.list) return this.doList(a.list);
-    return [
-      {
-        path: "",
-        message: `schema error: invalid atom: ${tr.named ? `named type: ${tr.named}` : "inlined"}`,
-      },
-    ];
-  }
-
-  private doLeaf(): void {
-    if (this.inLeaf) return;
-    this.inLeaf = true;
-    if (this.lhs === undefined) this.c.added.insert(this.path);
-    else if (this.rhs === undefined) this.c.removed.insert(this.path);
-    else if (!valuesEqual(this.lhs, this.rhs)) this.c.modified.insert(this.path);
-  }
-
-  private descend(pe: PathElement, tr: TypeRef, lhs: JsonValue | undefined, rhs: JsonValue | undefined) {
-    const w2 = new Walker(this.schema, this.c, [...this.path, pe]);
-    return withPrefix(w2.compare(tr, lhs, rhs), pathElementString(pe));
-  }
-
-  private doMap(t: MapType): ValidationError[] {
-    const lhs = isMap(this.lhs) ? this.lhs : undefined;
-    const rhs = isMap(this.rhs) ? this.rhs : undefined;
-    const emptyPromoteToLeaf =
-      (!lhs || Object.keys(lhs).length === 0) && (!rhs || Object.keys(rhs).length === 0);
-    if (t.elementRelationship === "atomic" || emptyPromoteToLeaf) {
-      this.doLeaf();
-      return [];
-    }
-    if (!lhs && !rhs) return [];
-    const errs: ValidationError[] = [];
-    const visit = (key: string) => {
-      const l = lhs && Object.hasOwn(lhs, key) ? lhs[key] : undefined;
-      const r = rhs && Object.hasOwn(rhs, key) ? rhs[key] : undefined;
-      errs.push(...this.descend({ kind: "field", name: key }, mapKeyType(t, key), l, r));
-    };
-    if (lhs) for (const key of Object.keys(lhs)) visit(key);
-    if (rhs) for (const key of Object.keys(rhs)) if (!lhs || !Object.hasOwn(lhs, key)) visit(key);
-    return errs;
-  }
-
-  private doList(t: ListType): ValidationError[] {
-    const lhs = isList(this.lhs) ? this.lhs : undefined;
-    const rhs = isList(this.rhs) ? this.rhs : undefined;
-    const emptyPromoteToLeaf = (!lhs || lhs.length === 0) && (!rhs || rhs.length === 0);
-    if (t.elementRelationship === "atomic" || emptyPromoteToLeaf) {
-      this.doLeaf();
-      return [];
-    }
-    if (!lhs && !rhs) return [];
-    const errs: ValidationError[] = [];
-    const index = (list: JsonValue[] | undefined) => {
-      const items = new Map<string, { pe: PathElement; value: JsonValue }>();
-      for (let i = 0; list && i < list.length; i++) {
-        let pe: PathElement;
-        try {
-          pe = listItemToPathElement(this.schema, t, list[i]);
-        } catch (e) {
-          errs.push({ path: "", message: `element ${i}: ${(e as Error).message}` });
-          continue;
-        }
-        // Repeated occurrences of a key are ignored.
-        const key = pathElementString(pe);
-        if (!items.has(key)) items.set(key, { pe, value: list[i] });
+      const arhs = node.deduce(rhs);
+      const alhs = lhs === undefined ? arhs : node.deduce(lhs);
+      if (alhs === arhs || formOf(alhs) === formOf(arhs)) inLeaf = this.handle(arhs, node, lhs, rhs);
+      else {
+        // The value changed form (a scalar became a map...): walk each side on its own.
+        this.handle(alhs, node, lhs, rhs);
+        inLeaf = this.handle(arhs, node, lhs, rhs);
       }
-      return items;
-    };
-    const rItems = index(rhs);
-    const lItems = index(lhs);
-    for (const [key, l] of lItems)
-      errs.push(...this.descend(l.pe, t.elementType, l.value, rItems.get(key)?.value));
-    for (const [key, r] of rItems)
-      if (!lItems.has(key)) errs.push(...this.descend(r.pe, t.elementType, undefined, r.value));
-    return errs;
+    }
+    if (!inLeaf) {
+      if (lhs === undefined) this.insert(this.added);
+      else if (rhs === undefined) this.insert(this.removed);
+    }
   }
+
+  // Returns whether the value was compared as a leaf.
+  private handle(a: Atom, node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined): boolean {
+    if (a.map) return this.doMap(a.map, node, lhs, rhs);
+    if (a.scalar) {
+      const le = scalarError(a.scalar, lhs, "lhs: ");
+      const re = le && scalarError(a.scalar, rhs, "rhs: ");
+      if (le && re) {
+        this.error(le.message);
+        this.error(re.message);
+        return false;
+      }
+      this.leaf(lhs, rhs);
+      return true;
+    }
+    if (a.list) return this.doList(a.list, node, lhs, rhs);
+    const tr = node.ref;
+    this.error(`schema error: invalid atom: ${tr.named ? `named type: ${tr.named}` : "inlined"}`);
+    return false;
+  }
+
+  private leaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined): void {
+    if (lhs === undefined) this.insert(this.added);
+    else if (rhs === undefined) this.insert(this.removed);
+    else if (lhs !== rhs && !valuesEqual(lhs, rhs)) this.insert(this.modified);
+  }
+
+  private insert(set: SetBuilder): void {
+    set.insert(this.path, this.depth);
+  }
+
+  private error(message: string): void {
+    let path = "";
+    for (let i = 0; i < this.depth; i++) path += pathElementString(this.path[i]);
+    this.errs.push({ path, message });
+  }
+
+  private descend(pe: PathElement, node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined) {
+    const d = this.depth;
+    this.path[d] = pe;
+    this.depth = d + 1;
+    this.added.moved(d);
+    this.modified.moved(d);
+    this.removed.moved(d);
+    this.compare(node, lhs, rhs);
+    this.depth = d;
+  }
+
+  private doMap(t: MapType, node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined): boolean {
+    const l = isMap(lhs) ? lhs : undefined;
+    const r = isMap(rhs) ? rhs : undefined;
+    const lk = l ? Object.keys(l) : undefined;
+    const rk = r ? Object.keys(r) : undefined;
+    if (t.elementRelationship === "atomic" || ((!lk || lk.length === 0) && (!rk || rk.length === 0))) {
+      this.leaf(lhs, rhs);
+      return true;
+    }
+    if (l && lk) {
+      for (const key of lk) {
+        this.descend(
+          fieldElement(key),
+          node.mapKey(key),
+          l[key],
+          r && Object.hasOwn(r, key) ? r[key] : undefined,
+        );
+      }
+    }
+    if (r && rk) {
+      for (const key of rk) {
+        if (!l || !Object.hasOwn(l, key))
+          this.descend(fieldElement(key), node.mapKey(key), undefined, r[key]);
+      }
+    }
+    return false;
+  }
+
+  private doList(
+    t: ListType,
+    node: TypeNode,
+    lhs: JsonValue | undefined,
+    rhs: JsonValue | undefined,
+  ): boolean {
+    const l = isList(lhs) ? lhs : undefined;
+    const r = isList(rhs) ? rhs : undefined;
+    if (t.elementRelationship === "atomic" || ((!l || l.length === 0) && (!r || r.length === 0))) {
+      this.leaf(lhs, rhs);
+      return true;
+    }
+    const rItems = this.index(t, r);
+    const lItems = this.index(t, l);
+    const element = node.listElement();
+    for (const [key, item] of lItems) this.descend(item.pe, element, item.value, rItems.get(key)?.value);
+    for (const [key, item] of rItems)
+      if (!lItems.has(key)) this.descend(item.pe, element, undefined, item.value);
+    return false;
+  }
+
+  // The items of a list by key; repeated occurrences of a key are ignored.
+  private index(t: ListType, list: JsonValue[] | undefined): Map<string, ListItem> {
+    const items = new Map<string, ListItem>();
+    if (!list) return items;
+    for (let i = 0; i < list.length; i++) {
+      let pe: PathElement;
+      try {
+        pe = listItemToPathElement(this.schema, t, list[i]);
+      } catch (e) {
+        this.error(`element ${i}: ${(e as Error).message}`);
+        continue;
+      }
+      const key = pathElementString(pe);
+      if (!items.has(key)) items.set(key, { pe, value: list[i] });
+    }
+    return items;
+  }
+}
+
+interface ListItem {
+  readonly pe: PathElement;
+  readonly value: JsonValue;
 }

@@ -334,7 +334,8 @@ export function updateManagedFields(
   opts: UpdateOptions,
 ): JsonObject {
   const stack = new Stack(opts);
-  const live = old ?? stack.emptyObject();
+  // The empty object is only read here, so it need not be copied.
+  const live = old ?? opts.emptyObject ?? {};
   const managed = decodeLiveOrNew(live, next, (opts.subresource ?? "") !== "");
   const object = withoutManagedFields(next);
   try {
@@ -480,7 +481,8 @@ function setLastApplied(obj: JsonObject, value: string): void {
     md = {};
     obj.metadata = md;
   }
-  const annotations: JsonObject = isMap(md.annotations) ? md.annotations : {};
+  // A copy: the map may still be the live object's (when the apply changed nothing else).
+  const annotations: JsonObject = isMap(md.annotations) ? { ...md.annotations } : {};
   annotations[LastAppliedConfigAnnotation] = value;
   let size = 0;
   for (const [k, v] of Object.entries(annotations)) size += k.length + (typeof v === "string" ? v.length : 0);

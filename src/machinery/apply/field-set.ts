@@ -4,8 +4,11 @@
 // linear merges and serialisation order is fixed. Parents are not implied by
 // their children: `.spec.replicas` being a member says nothing about `.spec`.
 //
-// Sets are treated as immutable once built; only insert() changes one.
+// Sets are treated as immutable once built: only the walk or decoder building
+// a set inserts into it, and set operations may return (parts of) their
+// operands instead of copies.
 
+import type { FieldsV1 } from "./fields-v1.ts";
 import {
   comparePathElements,
   type Path,
@@ -13,33 +16,49 @@ import {
   pathElementsEqual,
   pathString,
 } from "./path-element.ts";
-import { type ApplySchema, resolveType, type TypeRef } from "./schema.ts";
+import type { ApplySchema, TypeRef } from "./schema.ts";
+import { type TypeNode, typeNode } from "./type-node.ts";
 
 export interface SetNode {
   readonly pe: PathElement;
   readonly set: FieldSet;
 }
 
-// Index of the first element not less than pe.
-function search<T>(items: readonly T[], pe: PathElement, key: (t: T) => PathElement): number {
+// Index of the first member not less than pe.
+function searchMembers(items: readonly PathElement[], pe: PathElement): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (comparePathElements(key(items[mid]), pe) < 0) lo = mid + 1;
+    if (comparePathElements(items[mid], pe) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-const ident = (pe: PathElement) => pe;
-const nodeKey = (n: SetNode) => n.pe;
+// Index of the first child not less than pe.
+function searchChildren(items: readonly SetNode[], pe: PathElement): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (comparePathElements(items[mid].pe, pe) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export class FieldSet {
   /** Path elements that are members at this level, sorted. */
   readonly members: PathElement[];
   /** Subsets below path elements, sorted; an element here need not be a member. */
   readonly children: SetNode[];
+
+  /**
+   * The FieldsV1 this set was decoded from, when it is exactly what encoding
+   * the set writes (fields-v1.ts); sets are immutable, so it stays true.
+   */
+  source: FieldsV1 | undefined = undefined;
 
   constructor(members: PathElement[] = [], children: SetNode[] = []) {
     this.members = members;
@@ -53,7 +72,7 @@ export class FieldSet {
     return s;
   }
 
-  /** Adds a path (the empty path, the whole object, is never tracked). */
+  /** Adds a path (the empty path, the whole object, is never tracked). Only for a set being built. */
   insert(path: Path): void {
     if (path.length === 0) return;
     let s: FieldSet = this;
@@ -61,17 +80,35 @@ export class FieldSet {
     s.insertMember(path[path.length - 1]);
   }
 
-  private insertMember(pe: PathElement): void {
-    const i = search(this.members, pe, ident);
-    if (i < this.members.length && pathElementsEqual(this.members[i], pe)) return;
-    this.members.splice(i, 0, pe);
+  /** Adds pe as a member at this level. Only for a set being built. */
+  insertMember(pe: PathElement): void {
+    this.source = undefined;
+    const members = this.members;
+    const n = members.length;
+    // Walks add elements mostly in order: try the end first.
+    if (n === 0 || comparePathElements(members[n - 1], pe) < 0) {
+      members.push(pe);
+      return;
+    }
+    const i = searchMembers(members, pe);
+    if (i < n && pathElementsEqual(members[i], pe)) return;
+    members.splice(i, 0, pe);
   }
 
-  private descend(pe: PathElement): FieldSet {
-    const i = search(this.children, pe, nodeKey);
-    if (i < this.children.length && pathElementsEqual(this.children[i].pe, pe)) return this.children[i].set;
+  /** The subset below pe, added when missing. Only for a set being built. */
+  descend(pe: PathElement): FieldSet {
+    this.source = undefined;
+    const children = this.children;
+    const n = children.length;
+    if (n === 0 || comparePathElements(children[n - 1].pe, pe) < 0) {
+      const set = new FieldSet();
+      children.push({ pe, set });
+      return set;
+    }
+    const i = searchChildren(children, pe);
+    if (i < n && pathElementsEqual(children[i].pe, pe)) return children[i].set;
     const set = new FieldSet();
-    this.children.splice(i, 0, { pe, set });
+    children.splice(i, 0, { pe, set });
     return set;
   }
 
@@ -80,15 +117,15 @@ export class FieldSet {
     return this.child(pe) ?? new FieldSet();
   }
 
-  private child(pe: PathElement): FieldSet | undefined {
-    const i = search(this.children, pe, nodeKey);
-    return i < this.children.length && pathElementsEqual(this.children[i].pe, pe)
-      ? this.children[i].set
-      : undefined;
+  /** The subset below pe, or undefined when there is none. */
+  child(pe: PathElement): FieldSet | undefined {
+    const children = this.children;
+    const i = searchChildren(children, pe);
+    return i < children.length && pathElementsEqual(children[i].pe, pe) ? children[i].set : undefined;
   }
 
   hasMember(pe: PathElement): boolean {
-    const i = search(this.members, pe, ident);
+    const i = searchMembers(this.members, pe);
     return i < this.members.length && pathElementsEqual(this.members[i], pe);
   }
 
@@ -100,65 +137,96 @@ export class FieldSet {
   }
 
   empty(): boolean {
-    return this.members.length === 0 && this.children.every((n) => n.set.empty());
+    if (this.members.length !== 0) return false;
+    for (const n of this.children) if (!n.set.empty()) return false;
+    return true;
+  }
+
+  // No members and no children at all (not even empty ones).
+  private bare(): boolean {
+    return this.members.length === 0 && this.children.length === 0;
   }
 
   size(): number {
-    return this.members.length + this.children.reduce((n, c) => n + c.set.size(), 0);
+    let n = this.members.length;
+    for (const c of this.children) n += c.set.size();
+    return n;
   }
 
   union(o: FieldSet): FieldSet {
-    const members: PathElement[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < this.members.length && j < o.members.length) {
-      const c = comparePathElements(this.members[i], o.members[j]);
-      if (c < 0) members.push(this.members[i++]);
-      else {
-        members.push(o.members[j++]);
-        if (c === 0) i++;
+    if (o.bare()) return this.bare() ? o : this;
+    if (this.bare()) return o;
+    const am = this.members;
+    const bm = o.members;
+    let members: PathElement[];
+    if (bm.length === 0) members = am;
+    else if (am.length === 0) members = bm;
+    else {
+      members = [];
+      let i = 0;
+      let j = 0;
+      while (i < am.length && j < bm.length) {
+        const c = comparePathElements(am[i], bm[j]);
+        if (c < 0) members.push(am[i++]);
+        else {
+          members.push(bm[j++]);
+          if (c === 0) i++;
+        }
       }
+      while (i < am.length) members.push(am[i++]);
+      while (j < bm.length) members.push(bm[j++]);
     }
-    members.push(...this.members.slice(i), ...o.members.slice(j));
-    const children: SetNode[] = [];
-    i = 0;
-    j = 0;
-    while (i < this.children.length && j < o.children.length) {
-      const a = this.children[i];
-      const b = o.children[j];
-      const c = comparePathElements(a.pe, b.pe);
-      if (c < 0) {
-        children.push(a);
-        i++;
-      } else {
-        children.push(c === 0 ? { pe: a.pe, set: a.set.union(b.set) } : b);
-        if (c === 0) i++;
-        j++;
+    const ac = this.children;
+    const bc = o.children;
+    let children: SetNode[];
+    if (bc.length === 0) children = ac;
+    else if (ac.length === 0) children = bc;
+    else {
+      children = [];
+      let i = 0;
+      let j = 0;
+      while (i < ac.length && j < bc.length) {
+        const a = ac[i];
+        const b = bc[j];
+        const c = comparePathElements(a.pe, b.pe);
+        if (c < 0) {
+          children.push(a);
+          i++;
+        } else {
+          children.push(c === 0 ? { pe: a.pe, set: a.set.union(b.set) } : b);
+          if (c === 0) i++;
+          j++;
+        }
       }
+      while (i < ac.length) children.push(ac[i++]);
+      while (j < bc.length) children.push(bc[j++]);
     }
-    children.push(...this.children.slice(i), ...o.children.slice(j));
     return new FieldSet(members, children);
   }
 
   /** The leaf paths present in both sets. */
   intersection(o: FieldSet): FieldSet {
     const members: PathElement[] = [];
+    const am = this.members;
+    const bm = o.members;
     let i = 0;
     let j = 0;
-    while (i < this.members.length && j < o.members.length) {
-      const c = comparePathElements(this.members[i], o.members[j]);
+    while (i < am.length && j < bm.length) {
+      const c = comparePathElements(am[i], bm[j]);
       if (c < 0) i++;
       else {
-        if (c === 0) members.push(this.members[i++]);
+        if (c === 0) members.push(am[i++]);
         j++;
       }
     }
     const children: SetNode[] = [];
+    const ac = this.children;
+    const bc = o.children;
     i = 0;
     j = 0;
-    while (i < this.children.length && j < o.children.length) {
-      const a = this.children[i];
-      const b = o.children[j];
+    while (i < ac.length && j < bc.length) {
+      const a = ac[i];
+      const b = bc[j];
       const c = comparePathElements(a.pe, b.pe);
       if (c < 0) i++;
       else {
@@ -175,56 +243,83 @@ export class FieldSet {
 
   /** Paths of this set not in o (a parent minus its child keeps the parent). */
   difference(o: FieldSet): FieldSet {
-    return new FieldSet(this.memberDifference(o), this.childDifference(o, false));
+    return this.minus(o, false);
   }
 
   /** Like difference, but a member of o also removes everything below it. */
   recursiveDifference(o: FieldSet): FieldSet {
-    return new FieldSet(this.memberDifference(o), this.childDifference(o, true));
+    return this.minus(o, true);
   }
 
+  // Returns this set itself when o takes nothing from it.
+  private minus(o: FieldSet, recursive: boolean): FieldSet {
+    if (o.bare()) return this;
+    const members = this.memberDifference(o);
+    const children = this.childDifference(o, recursive);
+    if (members === this.members && children === this.children) return this;
+    return new FieldSet(members, children);
+  }
+
+  // The members not in o; the same array when there are none.
   private memberDifference(o: FieldSet): PathElement[] {
+    const am = this.members;
+    const bm = o.members;
+    if (bm.length === 0 || am.length === 0) return am;
     const out: PathElement[] = [];
     let i = 0;
     let j = 0;
-    while (i < this.members.length && j < o.members.length) {
-      const c = comparePathElements(this.members[i], o.members[j]);
-      if (c < 0) out.push(this.members[i++]);
+    while (i < am.length && j < bm.length) {
+      const c = comparePathElements(am[i], bm[j]);
+      if (c < 0) out.push(am[i++]);
       else {
         if (c === 0) i++;
         j++;
       }
     }
-    out.push(...this.members.slice(i));
-    return out;
+    while (i < am.length) out.push(am[i++]);
+    return out.length === am.length ? am : out;
   }
 
+  // The subsets minus o's; the same array when o takes nothing.
   private childDifference(o: FieldSet, recursive: boolean): SetNode[] {
+    const ac = this.children;
+    const bc = o.children;
+    // A member of o drops the subset below it (recursive only).
+    const dropping = recursive && o.members.length > 0;
+    if ((bc.length === 0 && !dropping) || ac.length === 0) return ac;
     const out: SetNode[] = [];
-    const dropped = (pe: PathElement) => recursive && o.hasMember(pe);
+    let changed = false;
     let i = 0;
     let j = 0;
-    while (i < this.children.length && j < o.children.length) {
-      const a = this.children[i];
-      const c = comparePathElements(a.pe, o.children[j].pe);
+    while (i < ac.length && j < bc.length) {
+      const a = ac[i];
+      const c = comparePathElements(a.pe, bc[j].pe);
       if (c < 0) {
-        if (!dropped(a.pe)) out.push(a);
+        if (!dropping || !o.hasMember(a.pe)) out.push(a);
+        else changed = true;
         i++;
       } else {
         if (c === 0) {
-          if (!dropped(a.pe)) {
-            const diff = recursive
-              ? a.set.recursiveDifference(o.children[j].set)
-              : a.set.difference(o.children[j].set);
-            if (!diff.empty()) out.push({ pe: a.pe, set: diff });
-          }
+          if (!dropping || !o.hasMember(a.pe)) {
+            const diff = a.set.minus(bc[j].set, recursive);
+            if (!diff.empty()) {
+              if (diff === a.set) out.push(a);
+              else {
+                out.push({ pe: a.pe, set: diff });
+                changed = true;
+              }
+            } else changed = true;
+          } else changed = true;
           i++;
         }
         j++;
       }
     }
-    for (; i < this.children.length; i++) if (!dropped(this.children[i].pe)) out.push(this.children[i]);
-    return out;
+    for (; i < ac.length; i++) {
+      if (!dropping || !o.hasMember(ac[i].pe)) out.push(ac[i]);
+      else changed = true;
+    }
+    return changed ? out : ac;
   }
 
   /** Only the paths with nothing below them. */
@@ -242,19 +337,22 @@ export class FieldSet {
    * whole instead of leaving it empty.
    */
   ensureNamedFieldsAreMembers(schema: ApplySchema, tr: TypeRef | undefined): FieldSet {
-    const atom = tr ? resolveType(schema, tr) : undefined;
-    const members = [...this.members];
-    const out = new FieldSet(members, []);
-    for (const node of this.children) {
-      let childType: TypeRef | undefined;
-      if (node.pe.kind === "field" && atom?.map) {
-        const field = atom.map.fields.get(node.pe.name);
-        if (field) out.insertMember(node.pe);
-        childType = field ? field.type : atom.map.elementType;
-      } else if (node.pe.kind === "key" && atom?.list) {
-        childType = atom.list.elementType;
+    return this.namedFieldsAsMembers(tr ? typeNode(schema, tr) : undefined);
+  }
+
+  private namedFieldsAsMembers(node: TypeNode | undefined): FieldSet {
+    const atom = node?.atom;
+    const out = new FieldSet([...this.members], []);
+    for (const child of this.children) {
+      let childType: TypeNode | undefined;
+      if (child.pe.kind === "field" && atom?.map) {
+        const name = child.pe.name;
+        if (node!.isField(name)) out.insertMember(child.pe);
+        childType = node!.declared(name);
+      } else if (child.pe.kind === "key" && atom?.list) {
+        childType = node!.listElement();
       }
-      out.children.push({ pe: node.pe, set: node.set.ensureNamedFieldsAreMembers(schema, childType) });
+      out.children.push({ pe: child.pe, set: child.set.namedFieldsAsMembers(childType) });
     }
     return out;
   }
@@ -282,5 +380,31 @@ export class FieldSet {
   /** One path per line, as Set.String prints them. */
   toString(): string {
     return this.paths().map(pathString).join("\n");
+  }
+}
+
+/**
+ * Builds a set for a walk that inserts the path it is at: path[0..depth-1] of
+ * a stack of path elements. The subsets along the current path are kept, so an
+ * insert creates what is missing below the last one instead of searching
+ * from the root.
+ */
+export class SetBuilder {
+  readonly set = new FieldSet();
+  // sets[i] is the subset at path[0..i-1]; the first `valid` belong to the current path.
+  private readonly sets: FieldSet[] = [this.set];
+  private valid = 1;
+
+  /** The walk put a new element at depth d: the subsets below it are stale. */
+  moved(d: number): void {
+    if (this.valid > d + 1) this.valid = d + 1;
+  }
+
+  insert(path: readonly PathElement[], depth: number): void {
+    if (depth === 0) return;
+    const sets = this.sets;
+    for (let i = this.valid; i < depth; i++) sets[i] = sets[i - 1].descend(path[i - 1]);
+    if (this.valid < depth) this.valid = depth;
+    sets[depth - 1].insertMember(path[depth - 1]);
   }
 }

@@ -1,18 +1,9 @@
 // Pieces every typed walk shares (structured-merge-diff typed/helpers.go):
-// validation errors with their paths, choosing which form of a type a value
-// takes, and the path element that identifies a list item.
+// validation errors with their paths and the path element that identifies a
+// list item. (Which form of a type a value takes: TypeNode.deduce.)
 
-import { keyElement, type PathElement, valueElement } from "./path-element.ts";
-import {
-  type ApplySchema,
-  type Atom,
-  type ListType,
-  type MapType,
-  resolveType,
-  type TypeRef,
-  typeRefName,
-  untypedName,
-} from "./schema.ts";
+import { type KeyField, keyElement, type PathElement, valueElement } from "./path-element.ts";
+import { type ApplySchema, type ListType, resolveType } from "./schema.ts";
 import { isList, isMap, type JsonValue } from "./value.ts";
 
 /** One problem found walking a value against its schema. */
@@ -37,22 +28,6 @@ export class TypedValidationError extends Error {
   }
 }
 
-export function withPrefix(errs: ValidationError[], prefix: string): ValidationError[] {
-  for (const e of errs) e.path = prefix + e.path;
-  return errs;
-}
-
-/**
- * deduceAtom: of the forms a type allows, the one the value has. A value of
- * a form the type does not allow keeps the whole atom (validation then fails).
- */
-export function deduceAtom(atom: Atom, v: JsonValue | undefined): Atom {
-  if (v === undefined || v === null) return atom;
-  if (isList(v)) return atom.list ? { list: atom.list } : atom;
-  if (isMap(v)) return atom.map ? { map: atom.map } : atom;
-  return atom.scalar ? { scalar: atom.scalar } : atom;
-}
-
 /** The default of a key field an item leaves out (getAssociativeKeyDefault). */
 function keyDefault(schema: ApplySchema, list: ListType, field: string): JsonValue | undefined {
   const atom = resolveType(schema, list.elementType);
@@ -68,11 +43,16 @@ function keyDefault(schema: ApplySchema, list: ListType, field: string): JsonVal
  */
 export function listItemToPathElement(schema: ApplySchema, list: ListType, child: JsonValue): PathElement {
   if (list.elementRelationship !== "associative") throw new Error("invalid indexing of non-associative list");
-  if (list.keys.length > 0) {
+  const keys = list.keys;
+  if (keys.length > 0) {
     if (child === null) throw new Error("associative list with keys may not have a null element");
     if (!isMap(child)) throw new Error("associative list with keys may not have non-map elements");
-    const fields = list.keys.map((name) => {
-      if (Object.hasOwn(child, name)) return { name, value: child[name] };
+    const fields: KeyField[] = [];
+    for (const name of keys) {
+      if (Object.hasOwn(child, name)) {
+        fields.push({ name, value: child[name] });
+        continue;
+      }
       let def: JsonValue | undefined;
       try {
         def = keyDefault(schema, list, name);
@@ -84,34 +64,12 @@ export function listItemToPathElement(schema: ApplySchema, list: ListType, child
           `associative list with keys has an element that omits key field ${JSON.stringify(name)} (and doesn't have default value)`,
         );
       }
-      return { name, value: def };
-    });
+      fields.push({ name, value: def });
+    }
     return keyElement(fields);
   }
   if (isMap(child)) throw new Error("associative list without keys has an element that's a map type");
   if (isList(child)) throw new Error("not supported: associative list with lists as elements");
   if (child === null) throw new Error("associative list without keys has an element that's an explicit null");
   return valueElement(child);
-}
-
-const untypedRef: TypeRef = { named: untypedName };
-
-/**
- * The type of key `key` of a map: its declared field, else the map's element
- * type. Keys the schema does not declare (rejected by validation of applied
- * configurations) are walked as atomic untyped values, so that stored
- * objects with such keys still merge and compare.
- */
-export function mapKeyType(map: MapType, key: string): TypeRef {
-  return map.fields.get(key)?.type ?? map.elementType ?? untypedRef;
-}
-
-/** Resolves a reference and deduces the form a value takes; throws on schema errors. */
-export function resolveAtom(schema: ApplySchema, tr: TypeRef, v: JsonValue | undefined): Atom {
-  const atom = resolveType(schema, tr);
-  if (!atom)
-    throw new TypedValidationError([
-      { path: "", message: `schema error: no type found matching: ${typeRefName(tr)}` },
-    ]);
-  return deduceAtom(atom, v);
 }

@@ -78,12 +78,27 @@ function cmp(a: string, b: string): number {
   return compareStrings(a, b);
 }
 
+// Manager identifiers are JSON written by buildManagerIdentifier; the few in
+// use are parsed once.
+type ManagerIdentity = { manager?: string; operation?: string; subresource?: string };
+const identities = new Map<string, ManagerIdentity>();
+
+function parseIdentifier(id: string): ManagerIdentity {
+  let parsed = identities.get(id);
+  if (parsed === undefined) {
+    if (identities.size >= 1024) identities.clear();
+    parsed = JSON.parse(id) as ManagerIdentity;
+    identities.set(id, parsed);
+  }
+  return parsed;
+}
+
 /** encodeManagedFields: undefined when nothing is managed (the field is then left out). */
 export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | undefined {
   if (managed.fields.size === 0) return undefined;
-  const entries: ManagedFieldsEntry[] = [];
+  const entries: { entry: ManagedFieldsEntry; seconds: number }[] = [];
   for (const [id, vs] of managed.fields) {
-    const parsed = JSON.parse(id) as { manager?: string; operation?: string; subresource?: string };
+    const parsed = parseIdentifier(id);
     const e: ManagedFieldsEntry = {};
     if (parsed.manager) e.manager = parsed.manager;
     const operation = vs.applied ? "Apply" : parsed.operation;
@@ -94,21 +109,32 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
     e.fieldsType = "FieldsV1";
     e.fieldsV1 = fieldSetToFieldsV1(vs.set);
     if (parsed.subresource) e.subresource = parsed.subresource;
-    entries.push(e);
+    entries.push({ entry: e, seconds: unixSeconds(e.time) });
   }
-  return entries.sort(
-    (p, q) =>
-      cmp(p.operation ?? "", q.operation ?? "") ||
-      unixSeconds(p.time) - unixSeconds(q.time) ||
-      cmp(p.manager ?? "", q.manager ?? "") ||
-      cmp(p.apiVersion ?? "", q.apiVersion ?? "") ||
-      cmp(p.subresource ?? "", q.subresource ?? ""),
-  );
+  if (entries.length > 1) {
+    entries.sort(
+      ({ entry: p, seconds: ps }, { entry: q, seconds: qs }) =>
+        cmp(p.operation ?? "", q.operation ?? "") ||
+        ps - qs ||
+        cmp(p.manager ?? "", q.manager ?? "") ||
+        cmp(p.apiVersion ?? "", q.apiVersion ?? "") ||
+        cmp(p.subresource ?? "", q.subresource ?? ""),
+    );
+  }
+  return entries.map((x) => x.entry);
 }
+
+let lastSecond = Number.NaN;
+let lastFormatted = "";
 
 /** metav1.Time as JSON: RFC 3339 in UTC, whole seconds. */
 export function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = `${d.toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 /**

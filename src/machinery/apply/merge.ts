@@ -9,146 +9,162 @@
 // Duplicate keys in the left-hand list (possible in stored objects) are kept
 // as they are unless the right-hand side sets that key, which replaces them.
 
+import { listItemToPathElement, TypedValidationError, type ValidationError } from "./helpers.ts";
+import { fieldElement, type PathElement, pathElementString } from "./path-element.ts";
 import {
-  listItemToPathElement,
-  mapKeyType,
-  resolveAtom,
-  TypedValidationError,
-  type ValidationError,
-  withPrefix,
-} from "./helpers.ts";
-import { type PathElement, pathElementString } from "./path-element.ts";
-import type { ApplySchema, Atom, ListType, MapType, TypeRef } from "./schema.ts";
+  type ApplySchema,
+  type Atom,
+  type ListType,
+  type MapType,
+  type TypeRef,
+  typeRefName,
+} from "./schema.ts";
+import { formOf, type TypeNode, typeNode } from "./type-node.ts";
 import { scalarError } from "./validate.ts";
 import { isList, isMap, type JsonObject, type JsonValue } from "./value.ts";
 
 /** Merge: lhs with pso merged over it. Throws TypedValidationError when either side does not fit the schema. */
 export function mergeValues(schema: ApplySchema, tr: TypeRef, lhs: JsonValue, rhs: JsonValue): JsonValue {
   const w = new Walker(schema);
-  const errs = w.merge(tr, lhs, rhs);
-  if (errs.length > 0) throw new TypedValidationError(errs);
-  return w.out === undefined ? null : w.out;
+  const out = w.merge(typeNode(schema, tr), lhs, rhs);
+  if (w.errs.length > 0) throw new TypedValidationError(w.errs);
+  return out === undefined ? null : out;
 }
 
-function form(a: Atom): string {
-  return `${a.map ? "m" : ""}${a.scalar ? "s" : ""}${a.list ? "l" : ""}`;
-}
-
+// One walk over both values, with the path as a stack; errors carry their
+// full path, built only when one occurs. Returns the merged value, undefined
+// for nothing.
 class Walker {
-  inLeaf = false;
-  lhs: JsonValue | undefined;
-  rhs: JsonValue | undefined;
-  out: JsonValue | undefined;
+  readonly errs: ValidationError[] = [];
+  private readonly path: PathElement[] = [];
+  private depth = 0;
 
-  constructor(readonly schema: ApplySchema) {}
+  constructor(private readonly schema: ApplySchema) {}
 
-  merge(tr: TypeRef, lhs: JsonValue | undefined, rhs: JsonValue | undefined): ValidationError[] {
-    this.lhs = lhs;
-    this.rhs = rhs;
-    this.out = undefined;
+  merge(node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined): JsonValue | undefined {
     if (lhs === undefined && rhs === undefined) {
-      return [{ path: "", message: "at least one of lhs and rhs must be provided" }];
+      this.error("at least one of lhs and rhs must be provided");
+      return undefined;
     }
-    let alhs: Atom;
-    let arhs: Atom;
-    try {
-      alhs = resolveAtom(this.schema, tr, lhs);
-      arhs = resolveAtom(this.schema, tr, rhs);
-    } catch (e) {
-      return [...(e as TypedValidationError).errors];
+    if (node.atom === undefined) {
+      this.error(`schema error: no type found matching: ${typeRefName(node.ref)}`);
+      return undefined;
     }
-    if (form(alhs) === form(arhs)) return this.handle(arhs, tr);
-    const w2 = new Walker(this.schema);
-    w2.lhs = lhs;
-    w2.rhs = rhs;
-    return [...w2.handle(alhs, tr), ...this.handle(arhs, tr)];
+    const alhs = node.deduce(lhs);
+    const arhs = node.deduce(rhs);
+    if (alhs === arhs || formOf(alhs) === formOf(arhs)) return this.handle(arhs, node, lhs, rhs);
+    // Upstream walks the left-hand form too, for its errors; its result is dropped.
+    this.handle(alhs, node, lhs, rhs);
+    return this.handle(arhs, node, lhs, rhs);
   }
 
-  private handle(a: Atom, tr: TypeRef): ValidationError[] {
-    if (a.map) return this.doMap(a.map);
+  private handle(
+    a: Atom,
+    node: TypeNode,
+    lhs: JsonValue | undefined,
+    rhs: JsonValue | undefined,
+  ): JsonValue | undefined {
+    if (a.map) return this.doMap(a.map, node, lhs, rhs);
     if (a.scalar) {
-      const errs = [
-        scalarError(a.scalar, this.lhs, "lhs: "),
-        scalarError(a.scalar, this.rhs, "rhs: "),
-      ].filter((e): e is ValidationError => e !== undefined);
-      if (errs.length > 0) return errs;
-      this.doLeaf();
-      return [];
+      const le = scalarError(a.scalar, lhs, "lhs: ");
+      const re = scalarError(a.scalar, rhs, "rhs: ");
+      if (le) this.error(le.message);
+      if (re) this.error(re.message);
+      if (le || re) return undefined;
+      return leaf(lhs, rhs);
     }
-    if (a.list) return this.doList(a.list);
-    return [
-      {
-        path: "",
-        message: `schema error: invalid atom: ${tr.named ? `named type: ${tr.named}` : "inlined"}`,
-      },
-    ];
+    if (a.list) return this.doList(a.list, node, lhs, rhs);
+    const tr = node.ref;
+    this.error(`schema error: invalid atom: ${tr.named ? `named type: ${tr.named}` : "inlined"}`);
+    return undefined;
   }
 
-  // ruleKeepRHS: a leaf takes the right-hand value when there is one.
-  private doLeaf(): void {
-    if (this.inLeaf) return;
-    this.inLeaf = true;
-    this.out = this.rhs !== undefined ? this.rhs : this.lhs;
+  private child(pe: PathElement, node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined) {
+    const d = this.depth;
+    this.path[d] = pe;
+    this.depth = d + 1;
+    const out = this.merge(node, lhs, rhs);
+    this.depth = d;
+    return out;
   }
 
-  private child(tr: TypeRef, pe: PathElement, lhs: JsonValue | undefined, rhs: JsonValue | undefined) {
-    const w2 = new Walker(this.schema);
-    const errs = withPrefix(w2.merge(tr, lhs, rhs), pathElementString(pe));
-    return { out: w2.out, errs };
+  private error(message: string): void {
+    let path = "";
+    for (let i = 0; i < this.depth; i++) path += pathElementString(this.path[i]);
+    this.errs.push({ path, message });
   }
 
-  private doMap(t: MapType): ValidationError[] {
-    const lhs = isMap(this.lhs) ? this.lhs : undefined;
-    const rhs = isMap(this.rhs) ? this.rhs : undefined;
-    const emptyPromoteToLeaf =
-      (!lhs || Object.keys(lhs).length === 0) && (!rhs || Object.keys(rhs).length === 0);
-    if (t.elementRelationship === "atomic" || emptyPromoteToLeaf) {
-      this.doLeaf();
-      return [];
+  private doMap(
+    t: MapType,
+    node: TypeNode,
+    lhs: JsonValue | undefined,
+    rhs: JsonValue | undefined,
+  ): JsonValue | undefined {
+    const l = isMap(lhs) ? lhs : undefined;
+    const r = isMap(rhs) ? rhs : undefined;
+    const lk = l ? Object.keys(l) : undefined;
+    const rk = r ? Object.keys(r) : undefined;
+    if (t.elementRelationship === "atomic" || ((!lk || lk.length === 0) && (!rk || rk.length === 0))) {
+      return leaf(lhs, rhs);
     }
-    if (!lhs && !rhs) return [];
-    const errs: ValidationError[] = [];
     const out: JsonObject = {};
-    const visit = (key: string) => {
-      const l = lhs && Object.hasOwn(lhs, key) ? lhs[key] : undefined;
-      const r = rhs && Object.hasOwn(rhs, key) ? rhs[key] : undefined;
-      const res = this.child(mapKeyType(t, key), { kind: "field", name: key }, l, r);
-      errs.push(...res.errs);
-      if (res.out !== undefined) out[key] = res.out;
-    };
-    if (lhs) for (const key of Object.keys(lhs)) visit(key);
-    if (rhs) for (const key of Object.keys(rhs)) if (!lhs || !Object.hasOwn(lhs, key)) visit(key);
-    if (Object.keys(out).length > 0) this.out = out;
-    return errs;
-  }
-
-  private doList(t: ListType): ValidationError[] {
-    const lhs = isList(this.lhs) ? this.lhs : undefined;
-    const rhs = isList(this.rhs) ? this.rhs : undefined;
-    const emptyPromoteToLeaf = (!lhs || lhs.length === 0) && (!rhs || rhs.length === 0);
-    if (t.elementRelationship === "atomic" || emptyPromoteToLeaf) {
-      this.doLeaf();
-      return [];
+    let n = 0;
+    if (l && lk) {
+      for (const key of lk) {
+        const res = this.child(
+          fieldElement(key),
+          node.mapKey(key),
+          l[key],
+          r && Object.hasOwn(r, key) ? r[key] : undefined,
+        );
+        if (res !== undefined) {
+          out[key] = res;
+          n++;
+        }
+      }
     }
-    if (!lhs && !rhs) return [];
-    return this.visitListItems(t, lhs ?? [], rhs ?? []);
+    if (r && rk) {
+      for (const key of rk) {
+        if (l && Object.hasOwn(l, key)) continue;
+        const res = this.child(fieldElement(key), node.mapKey(key), undefined, r[key]);
+        if (res !== undefined) {
+          out[key] = res;
+          n++;
+        }
+      }
+    }
+    return n > 0 && Object.keys(out).length > 0 ? out : undefined;
   }
 
-  private index(t: ListType, list: JsonValue[], side: "lhs" | "rhs", errs: ValidationError[]) {
-    const order: { pe: PathElement; key: string }[] = [];
+  private doList(
+    t: ListType,
+    node: TypeNode,
+    lhs: JsonValue | undefined,
+    rhs: JsonValue | undefined,
+  ): JsonValue | undefined {
+    const l = isList(lhs) ? lhs : undefined;
+    const r = isList(rhs) ? rhs : undefined;
+    if (t.elementRelationship === "atomic" || ((!l || l.length === 0) && (!r || r.length === 0))) {
+      return leaf(lhs, rhs);
+    }
+    return this.visitListItems(t, node.listElement(), l ?? [], r ?? []);
+  }
+
+  private index(t: ListType, list: JsonValue[], side: "lhs" | "rhs"): ListIndex {
+    const order: ListEntry[] = [];
     const items = new Map<string, JsonValue[]>();
     for (let i = 0; i < list.length; i++) {
       let pe: PathElement;
       try {
         pe = listItemToPathElement(this.schema, t, list[i]);
       } catch (e) {
-        errs.push({ path: "", message: `${side}: element ${i}: ${(e as Error).message}` });
+        this.error(`${side}: element ${i}: ${(e as Error).message}`);
         continue;
       }
       const key = pathElementString(pe);
       const seen = items.get(key);
       if (seen) {
-        if (side === "rhs") errs.push({ path: "", message: `rhs: duplicate entries for key ${key}` });
+        if (side === "rhs") this.error(`rhs: duplicate entries for key ${key}`);
         seen.push(list[i]);
         continue;
       }
@@ -158,10 +174,14 @@ class Walker {
     return { order, items };
   }
 
-  private visitListItems(t: ListType, lhs: JsonValue[], rhs: JsonValue[]): ValidationError[] {
-    const errs: ValidationError[] = [];
-    const r = this.index(t, rhs, "rhs", errs);
-    const l = this.index(t, lhs, "lhs", errs);
+  private visitListItems(
+    t: ListType,
+    element: TypeNode,
+    lhs: JsonValue[],
+    rhs: JsonValue[],
+  ): JsonValue | undefined {
+    const r = this.index(t, rhs, "rhs");
+    const l = this.index(t, lhs, "lhs");
     const out: JsonValue[] = [];
     const emit = (pe: PathElement, key: string, withRHS: boolean) => {
       const lItems = l.items.get(key);
@@ -170,9 +190,8 @@ class Walker {
         out.push(...lItems);
         return;
       }
-      const res = this.child(t.elementType, pe, lItems?.[0], rItem);
-      errs.push(...res.errs);
-      if (res.out !== undefined) out.push(res.out);
+      const res = this.child(pe, element, lItems?.[0], rItem);
+      if (res !== undefined) out.push(res);
     };
     const shared = r.order.filter((x) => l.items.has(x.key)).map((x) => x.key);
     let next = 0;
@@ -211,7 +230,21 @@ class Walker {
         if (nextShared() === cur.key) next++;
       }
     }
-    if (out.length > 0) this.out = out;
-    return errs;
+    return out.length > 0 ? out : undefined;
   }
+}
+
+// ruleKeepRHS: a leaf takes the right-hand value when there is one.
+function leaf(lhs: JsonValue | undefined, rhs: JsonValue | undefined): JsonValue | undefined {
+  return rhs !== undefined ? rhs : lhs;
+}
+
+interface ListEntry {
+  readonly pe: PathElement;
+  readonly key: string;
+}
+
+interface ListIndex {
+  readonly order: ListEntry[];
+  readonly items: Map<string, JsonValue[]>;
 }

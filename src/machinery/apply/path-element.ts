@@ -36,6 +36,7 @@ export function fieldElement(name: string): PathElement {
 
 /** A key element; the fields are sorted by name as upstream's FieldList.Sort does. */
 export function keyElement(fields: readonly KeyField[]): PathElement {
+  if (fields.length === 1) return { kind: "key", fields: [fields[0]] };
   return { kind: "key", fields: [...fields].sort((a, b) => compareStrings(a.name, b.name)) };
 }
 
@@ -68,6 +69,7 @@ function compareKeyFields(a: readonly KeyField[], b: readonly KeyField[]): numbe
 
 /** PathElement.Compare: field names first, then keys, values, indices. */
 export function comparePathElements(a: PathElement, b: PathElement): number {
+  if (a.kind === "field" && b.kind === "field") return compareStrings(a.name, b.name);
   if (a.kind !== b.kind) return kindRank[a.kind] < kindRank[b.kind] ? -1 : 1;
   switch (a.kind) {
     case "field":
@@ -89,11 +91,13 @@ export function pathElementsEqual(a: PathElement, b: PathElement): boolean {
     case "field":
       return a.name === (b as typeof a).name;
     case "key": {
+      const af = a.fields;
       const bf = (b as typeof a).fields;
-      return (
-        a.fields.length === bf.length &&
-        a.fields.every((f, i) => f.name === bf[i].name && valuesEqual(f.value, bf[i].value))
-      );
+      if (af.length !== bf.length) return false;
+      for (let i = 0; i < af.length; i++) {
+        if (af[i].name !== bf[i].name || !valuesEqual(af[i].value, bf[i].value)) return false;
+      }
+      return true;
     }
     case "value":
       return valuesEqual(a.value, (b as typeof a).value);
@@ -107,8 +111,11 @@ export function pathElementString(pe: PathElement): string {
   switch (pe.kind) {
     case "field":
       return `.${pe.name}`;
-    case "key":
-      return `[${pe.fields.map((f) => `${f.name}=${valueToString(f.value)}`).join(",")}]`;
+    case "key": {
+      const fields = pe.fields;
+      if (fields.length === 1) return `[${fields[0].name}=${valueToString(fields[0].value)}]`;
+      return `[${fields.map((f) => `${f.name}=${valueToString(f.value)}`).join(",")}]`;
+    }
     case "value":
       return `[=${valueToString(pe.value)}]`;
     case "index":
@@ -131,13 +138,53 @@ export function comparePaths(a: Path, b: Path): number {
   }
 }
 
+// FieldsV1 keys of field names and the elements keys parse to, remembered:
+// building "f:name" afresh for each element costs more than a lookup, most of
+// it in interning the new string when it becomes an object key, and parsing a
+// `k:{...}` key means JSON.parse. The same keys recur write after write.
+// Bounded, since map keys (labels, annotations, data) are not.
+const cacheLimit = 8192;
+const fieldKeys = new Map<string, string>();
+const parsedKeys = new Map<string, PathElement>();
+// Whether a parsed `k:`, `v:` or `i:` key is exactly what serializePathElement writes for its element.
+const canonicalKeys = new Map<string, boolean>();
+
+function fieldKey(name: string): string {
+  let key = fieldKeys.get(name);
+  if (key === undefined) {
+    if (fieldKeys.size >= cacheLimit) fieldKeys.clear();
+    key = `f:${name}`;
+    fieldKeys.set(name, key);
+  }
+  return key;
+}
+
+/** Whether serializePathElement(pe) gives back key, the FieldsV1 key pe was parsed from. */
+export function isSerializedForm(key: string, pe: PathElement): boolean {
+  if (pe.kind === "field") return true;
+  let ok = canonicalKeys.get(key);
+  if (ok === undefined) {
+    if (canonicalKeys.size >= cacheLimit) canonicalKeys.clear();
+    ok = serializePathElement(pe) === key;
+    canonicalKeys.set(key, ok);
+  }
+  return ok;
+}
+
 /** SerializePathElement: the FieldsV1 key of an element. */
 export function serializePathElement(pe: PathElement): string {
   switch (pe.kind) {
     case "field":
-      return `f:${pe.name}`;
-    case "key":
-      return `k:{${pe.fields.map((f) => `${goJSONString(f.name)}:${goJSON(f.value)}`).join(",")}}`;
+      return fieldKey(pe.name);
+    case "key": {
+      let out = "k:{";
+      const fields = pe.fields;
+      for (let i = 0; i < fields.length; i++) {
+        if (i > 0) out += ",";
+        out += `${goJSONString(fields[i].name)}:${goJSON(fields[i].value)}`;
+      }
+      return `${out}}`;
+    }
     case "value":
       return `v:${goJSON(pe.value)}`;
     case "index":
@@ -155,6 +202,16 @@ export class UnknownPathElementTypeError extends Error {
 
 /** DeserializePathElement: parses a FieldsV1 key. */
 export function deserializePathElement(s: string): PathElement {
+  let pe = parsedKeys.get(s);
+  if (pe === undefined) {
+    pe = parsePathElement(s);
+    if (parsedKeys.size >= cacheLimit) parsedKeys.clear();
+    parsedKeys.set(s, pe);
+  }
+  return pe;
+}
+
+function parsePathElement(s: string): PathElement {
   if (s.length < 2) throw new Error("key must be 2 characters long:");
   if (s[1] !== ":") throw new Error(`missing colon: ${s}`);
   const rest = s.slice(2);

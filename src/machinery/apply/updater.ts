@@ -41,9 +41,10 @@ export class Updater {
     const compare = excludeFields(oldObject.compare(newObject), this.ignoredFields);
     const conflicts = new Map<string, FieldSet>();
     const removed = new Map<string, FieldSet>();
+    const changed = compare.modified.union(compare.added);
     for (const [manager, managerSet] of managers) {
       if (manager === workflow) continue;
-      const conflictSet = managerSet.set.intersection(compare.modified.union(compare.added));
+      const conflictSet = managerSet.set.intersection(changed);
       if (!conflictSet.empty()) conflicts.set(manager, conflictSet);
       if (!compare.removed.empty()) removed.set(manager, compare.removed);
     }
@@ -109,16 +110,23 @@ export class Updater {
   // time, did not apply it this time, and no other manager owns it.
   private prune(merged: TypedValue, managers: ManagedFields, lastSet: VersionedSet | undefined): TypedValue {
     if (!lastSet || lastSet.set.empty()) return merged;
-    let pruned = merged.removeItems(merged.ensureNamedFieldsAreMembers(lastSet.set));
-    pruned = this.addBackOwnedItems(merged, pruned, managers);
-    return this.addBackDanglingItems(merged, pruned, lastSet);
+    const last = merged.ensureNamedFieldsAreMembers(lastSet.set);
+    let pruned = merged.removeItems(last);
+    // Both steps below need the merged object's fields; they are computed once.
+    const mergedSet = merged.ensureNamedFieldsAreMembers(merged.toFieldSet());
+    pruned = this.addBackOwnedItems(merged, mergedSet, pruned, managers);
+    return this.addBackDanglingItems(merged, mergedSet, pruned, last);
   }
 
   // addBackOwnedItems puts back what any manager (the applier's new set included) owns.
-  private addBackOwnedItems(merged: TypedValue, pruned: TypedValue, managers: ManagedFields): TypedValue {
+  private addBackOwnedItems(
+    merged: TypedValue,
+    mergedSet: FieldSet,
+    pruned: TypedValue,
+    managers: ManagedFields,
+  ): TypedValue {
     let managed = new FieldSet();
     for (const vs of managers.values()) managed = managed.union(vs.set);
-    const mergedSet = merged.ensureNamedFieldsAreMembers(merged.toFieldSet());
     const prunedSet = merged.ensureNamedFieldsAreMembers(pruned.toFieldSet());
     return merged.removeItems(
       mergedSet.difference(prunedSet.union(merged.ensureNamedFieldsAreMembers(managed))),
@@ -126,10 +134,13 @@ export class Updater {
   }
 
   // addBackDanglingItems makes sure only fields the applier owned last time were removed.
-  private addBackDanglingItems(merged: TypedValue, pruned: TypedValue, lastSet: VersionedSet): TypedValue {
+  private addBackDanglingItems(
+    merged: TypedValue,
+    mergedSet: FieldSet,
+    pruned: TypedValue,
+    last: FieldSet,
+  ): TypedValue {
     const prunedSet = merged.ensureNamedFieldsAreMembers(pruned.toFieldSet());
-    const mergedSet = merged.ensureNamedFieldsAreMembers(merged.toFieldSet());
-    const last = merged.ensureNamedFieldsAreMembers(lastSet.set);
     return merged.removeItems(mergedSet.difference(prunedSet).intersection(last));
   }
 }

@@ -4,16 +4,11 @@
 // allowed, as for live objects) no two items with the same key.
 
 import { goFormat } from "../patch/go-format.ts";
-import { deduceAtom, listItemToPathElement, type ValidationError, withPrefix } from "./helpers.ts";
-import { indexElement, type PathElement, pathElementString } from "./path-element.ts";
-import {
-  type ApplySchema,
-  type Atom,
-  resolveType,
-  type Scalar,
-  type TypeRef,
-  typeRefName,
-} from "./schema.ts";
+import { listItemToPathElement, type ValidationError } from "./helpers.ts";
+import { fieldElement, indexElement, type PathElement, pathElementString } from "./path-element.ts";
+import type { ApplySchema, Scalar, TypeRef } from "./schema.ts";
+import { typeRefName } from "./schema.ts";
+import { type TypeNode, typeNode } from "./type-node.ts";
 import { isList, isMap, type JsonValue } from "./value.ts";
 
 export interface ValidateOptions {
@@ -77,63 +72,95 @@ export function validateValue(
   v: JsonValue,
   opts: ValidateOptions = {},
 ): ValidationError[] {
-  const atom = resolveType(schema, tr);
-  if (!atom) return [{ path: "", message: `schema error: no type found matching: ${typeRefName(tr)}` }];
-  return validateAtom(schema, deduceAtom(atom, v), tr, v, opts);
+  const w = new Walker(schema, opts.allowDuplicates ?? false);
+  w.validate(typeNode(schema, tr), v);
+  return w.errs;
 }
 
-function validateAtom(
-  schema: ApplySchema,
-  a: Atom,
-  tr: TypeRef,
-  v: JsonValue,
-  opts: ValidateOptions,
-): ValidationError[] {
-  if (a.map) {
-    if (v === null) return [];
-    if (!isMap(v)) return [{ path: "", message: `expected map, got ${goValueV(v)}` }];
-    const errs: ValidationError[] = [];
-    for (const [key, child] of Object.entries(v)) {
-      const pe: PathElement = { kind: "field", name: key };
-      const field = a.map.fields.get(key);
-      const childType = field ? field.type : a.map.elementType;
-      if (!childType) {
-        errs.push({ path: pathElementString(pe), message: "field not declared in schema" });
-        break;
-      }
-      errs.push(...withPrefix(validateValue(schema, childType, child, opts), pathElementString(pe)));
+// Errors carry their full path, built from the path stack only when one occurs.
+class Walker {
+  readonly errs: ValidationError[] = [];
+  private readonly path: PathElement[] = [];
+  private depth = 0;
+
+  constructor(
+    private readonly schema: ApplySchema,
+    private readonly allowDuplicates: boolean,
+  ) {}
+
+  validate(node: TypeNode, v: JsonValue): void {
+    if (node.atom === undefined) {
+      this.error(`schema error: no type found matching: ${typeRefName(node.ref)}`);
+      return;
     }
-    return errs;
-  }
-  if (a.scalar) {
-    const e = scalarError(a.scalar, v, "");
-    return e ? [e] : [];
-  }
-  if (a.list) {
-    if (v === null) return [];
-    if (!isList(v)) return [{ path: "", message: `expected list, got ${goValueV(v)}` }];
-    const errs: ValidationError[] = [];
-    const seen: PathElement[] = [];
-    for (let i = 0; i < v.length; i++) {
-      let pe: PathElement = indexElement(i);
-      if (a.list.elementRelationship === "associative") {
-        try {
-          pe = listItemToPathElement(schema, a.list, v[i]);
-        } catch (e) {
-          errs.push({ path: "", message: `element ${i}: ${(e as Error).message}` });
-          return errs;
-        }
-        const key = pathElementString(pe);
-        if (!opts.allowDuplicates && seen.some((s) => pathElementString(s) === key)) {
-          errs.push({ path: "", message: `duplicate entries for key ${key}` });
-        }
-        seen.push(pe);
+    const a = node.deduce(v);
+    if (a.map) {
+      if (v === null) return;
+      if (!isMap(v)) {
+        this.error(`expected map, got ${goValueV(v)}`);
+        return;
       }
-      errs.push(...withPrefix(validateValue(schema, a.list.elementType, v[i], opts), pathElementString(pe)));
+      for (const key of Object.keys(v)) {
+        const child = node.declared(key);
+        this.push(fieldElement(key));
+        if (!child) {
+          this.error("field not declared in schema");
+          this.depth--;
+          break;
+        }
+        this.validate(child, v[key]);
+        this.depth--;
+      }
+      return;
     }
-    return errs;
+    if (a.scalar) {
+      const e = scalarError(a.scalar, v, "");
+      if (e) this.error(e.message);
+      return;
+    }
+    if (a.list) {
+      if (v === null) return;
+      if (!isList(v)) {
+        this.error(`expected list, got ${goValueV(v)}`);
+        return;
+      }
+      const element = node.listElement();
+      const associative = a.list.elementRelationship === "associative";
+      const seen = associative && !this.allowDuplicates ? new Set<string>() : undefined;
+      for (let i = 0; i < v.length; i++) {
+        let pe: PathElement;
+        if (associative) {
+          try {
+            pe = listItemToPathElement(this.schema, a.list, v[i]);
+          } catch (e) {
+            this.error(`element ${i}: ${(e as Error).message}`);
+            return;
+          }
+          if (seen) {
+            const key = pathElementString(pe);
+            if (seen.has(key)) this.error(`duplicate entries for key ${key}`);
+            seen.add(key);
+          }
+        } else {
+          pe = indexElement(i);
+        }
+        this.push(pe);
+        this.validate(element, v[i]);
+        this.depth--;
+      }
+      return;
+    }
+    const tr = node.ref;
+    this.error(`schema error: invalid atom: ${tr.named ? `named type: ${tr.named}` : "inlined"}`);
   }
-  return [
-    { path: "", message: `schema error: invalid atom: ${tr.named ? `named type: ${tr.named}` : "inlined"}` },
-  ];
+
+  private push(pe: PathElement): void {
+    this.path[this.depth++] = pe;
+  }
+
+  private error(message: string): void {
+    let path = "";
+    for (let i = 0; i < this.depth; i++) path += pathElementString(this.path[i]);
+    this.errs.push({ path, message });
+  }
 }

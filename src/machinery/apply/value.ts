@@ -29,6 +29,19 @@ export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // UTF-16 order is code point order unless a surrogate is involved.
+    if ((ca >= 0xd800 && ca <= 0xdfff) || (cb >= 0xd800 && cb <= 0xdfff)) return compareCodePoints(a, b);
+    return ca < cb ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
     const ca = a.codePointAt(i)!;
     const cb = b.codePointAt(i)!;
     if (ca !== cb) return ca < cb ? -1 : 1;
@@ -111,13 +124,24 @@ export function valuesEqual(a: JsonValue, b: JsonValue): boolean {
   if (typeof a !== typeof b || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => valuesEqual(x, b[i]));
+    for (let i = 0; i < a.length; i++) if (!valuesEqual(a[i], b[i])) return false;
+    return true;
   }
   if (Array.isArray(b) || typeof a !== "object") return false;
   const ka = Object.keys(a);
   const bo = b as JsonObject;
   if (ka.length !== Object.keys(bo).length) return false;
-  return ka.every((k) => Object.hasOwn(bo, k) && valuesEqual(a[k], bo[k]));
+  for (const k of ka) if (!Object.hasOwn(bo, k) || !valuesEqual(a[k], bo[k])) return false;
+  return true;
+}
+
+/** %q of a string; printable ASCII without quotes or backslashes is common enough to skip goQuote. */
+export function quoteString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return goQuote(s);
+  }
+  return `"${s}"`;
 }
 
 /** value.ToString: the form path elements print values in (`"nginx"`, `80`). */
@@ -127,7 +151,7 @@ export function valueToString(v: JsonValue): string {
     case "number":
       return goNumber(v);
     case "string":
-      return goQuote(v);
+      return quoteString(v);
     case "boolean":
       return v ? "true" : "false";
   }
@@ -149,21 +173,27 @@ function goNumber(n: number): string {
  * writes it): map keys sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped.
  */
 export function goJSON(v: JsonValue): string {
+  if (typeof v === "string") return goJSONString(v);
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "null";
+  if (typeof v === "boolean") return v ? "true" : "false";
   if (v === null) return "null";
-  switch (typeof v) {
-    case "number":
-      return Number.isFinite(v) ? JSON.stringify(v) : "null";
-    case "boolean":
-      return v ? "true" : "false";
-    case "string":
-      return goJSONString(v);
-  }
   if (Array.isArray(v)) return `[${v.map(goJSON).join(",")}]`;
   const keys = Object.keys(v).sort(compareStrings);
   return `{${keys.map((k) => `${goJSONString(k)}:${goJSON(v[k])}`).join(",")}}`;
 }
 
 export function goJSONString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Control characters, '"', '&', '<', '>', '\\' and anything beyond ASCII take the long way.
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x26 || c === 0x3c || c === 0x3e || c === 0x5c) {
+      return goJSONStringSlow(s);
+    }
+  }
+  return `"${s}"`;
+}
+
+function goJSONStringSlow(s: string): string {
   return JSON.stringify(s).replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
