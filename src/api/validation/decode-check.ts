@@ -39,67 +39,101 @@ function shown(v: unknown): BadValue {
   return new GoValue(text);
 }
 
-function child(path: Path | null, name: string): Path {
-  return path === null ? newPath(name) : path.child(name);
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function walk(v: unknown, t: DecodeType, path: Path | null, errs: FieldError[], depth: number): void {
-  if (v === null || v === undefined || depth > 64) return;
-  const typeError = () => errs.push(invalid(path, shown(v), `must be of type ${t.goType}`));
+/** A step of the path to the current value: a field name, a map key or a list index. */
+type Step = { field: string } | { key: string } | { index: number };
+
+/** The field.Path of the steps; built only when there is an error to report. */
+function pathOf(steps: Step[]): Path | null {
+  let p: Path | null = null;
+  for (const s of steps) {
+    if ("field" in s) p = p === null ? newPath(s.field) : p.child(s.field);
+    else if ("key" in s) p = p === null ? newPath(s.key) : p.key(s.key);
+    else p = p === null ? newPath(`[${s.index}]`) : p.index(s.index);
+  }
+  return p;
+}
+
+function typeError(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): void {
+  errs.push(invalid(pathOf(steps), shown(v), `must be of type ${t.goType}`));
+}
+
+function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): void {
+  if (v === null || v === undefined || steps.length > 64) return;
   switch (t.kind) {
     case "struct": {
-      if (!isPlainObject(v)) return void typeError();
-      for (const [k, x] of Object.entries(v)) {
+      if (!isPlainObject(v)) {
+        typeError(v, t, steps, errs);
+        return;
+      }
+      for (const k in v) {
         const ft = t.field(k);
-        if (ft) walk(x, ft, child(path, k), errs, depth + 1);
+        if (!ft) continue;
+        steps.push({ field: k });
+        walk(v[k], ft, steps, errs);
+        steps.pop();
       }
       return;
     }
     case "map": {
-      if (!isPlainObject(v)) return void typeError();
-      for (const [k, x] of Object.entries(v)) {
-        walk(x, t.elem, path === null ? newPath(k) : path.key(k), errs, depth + 1);
+      if (!isPlainObject(v)) {
+        typeError(v, t, steps, errs);
+        return;
+      }
+      for (const k in v) {
+        steps.push({ key: k });
+        walk(v[k], t.elem, steps, errs);
+        steps.pop();
       }
       return;
     }
     case "list": {
-      if (!Array.isArray(v)) return void typeError();
-      v.forEach((x, i) => {
-        walk(x, t.elem, path === null ? newPath(`[${i}]`) : path.index(i), errs, depth + 1);
-      });
+      if (!Array.isArray(v)) {
+        typeError(v, t, steps, errs);
+        return;
+      }
+      for (let i = 0; i < v.length; i++) {
+        steps.push({ index: i });
+        walk(v[i], t.elem, steps, errs);
+        steps.pop();
+      }
       return;
     }
     case "string":
     case "bytes":
     case "time":
-      if (typeof v !== "string") typeError();
+      if (typeof v !== "string") typeError(v, t, steps, errs);
       return;
     case "bool":
-      if (typeof v !== "boolean") typeError();
+      if (typeof v !== "boolean") typeError(v, t, steps, errs);
       return;
     case "int32":
-      if (typeof v !== "number" || !Number.isInteger(v) || v < int32Min || v > int32Max) typeError();
+      if (typeof v !== "number" || !Number.isInteger(v) || v < int32Min || v > int32Max)
+        typeError(v, t, steps, errs);
       return;
     case "int64":
-      if (typeof v !== "number" || !Number.isInteger(v)) typeError();
+      if (typeof v !== "number" || !Number.isInteger(v)) typeError(v, t, steps, errs);
       return;
     case "float64":
-      if (typeof v !== "number") typeError();
+      if (typeof v !== "number") typeError(v, t, steps, errs);
       return;
     case "int-or-string":
       if (typeof v === "string") return;
-      if (typeof v !== "number" || !Number.isInteger(v) || v < int32Min || v > int32Max) typeError();
+      if (typeof v !== "number" || !Number.isInteger(v) || v < int32Min || v > int32Max)
+        typeError(v, t, steps, errs);
       return;
     case "quantity":
-      if (typeof v !== "string" && typeof v !== "number") return void typeError();
+      if (typeof v !== "string" && typeof v !== "number") {
+        typeError(v, t, steps, errs);
+        return;
+      }
       try {
         Quantity.fromJSON(v);
       } catch (e) {
-        errs.push(invalid(path, shown(v), (e as Error).message));
+        errs.push(invalid(pathOf(steps), shown(v), (e as Error).message));
       }
       return;
     default:
@@ -116,6 +150,6 @@ export function checkJSONTypes(group: string, kind: string, obj: unknown): Field
     errs.push(invalid(null, shown(obj), `must be of type ${t.goType}`));
     return errs;
   }
-  walk(obj, t, null, errs, 0);
+  walk(obj, t, [], errs);
   return errs;
 }

@@ -816,6 +816,8 @@ export class ResourceStore {
     const cur = this.decode(ev.kv);
     const curMatches = this.matches(cur, opts);
     if (!ev.prevKv) return curMatches ? { type: "ADDED", object: cur } : undefined;
+    // Without selectors every update is a MODIFIED: the previous state need not be decoded.
+    if (!hasSelectors(opts)) return { type: "MODIFIED", object: cur };
     const old = this.decode(ev.prevKv, rev);
     const oldMatches = this.matches(old, opts);
     if (curMatches && oldMatches) return { type: "MODIFIED", object: cur };
