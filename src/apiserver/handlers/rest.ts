@@ -132,12 +132,8 @@ export function labelSelectorOf(q: URLSearchParams): Selector | undefined {
   try {
     return parseLabels(s);
   } catch (e) {
-    throw newBadRequest(
-      `unable to parse requirement: ${(e as Error).message}`.replace(
-        /^unable to parse requirement: unable to parse requirement: /,
-        "unable to parse requirement: ",
-      ),
-    );
+    // labels.Parse's errors already read as upstream's ("unable to parse requirement: …").
+    throw newBadRequest((e as Error).message);
   }
 }
 
