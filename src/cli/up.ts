@@ -1,7 +1,6 @@
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { startApiServer } from "../apiserver/index.ts";
-import { parseDuration } from "./durations.ts";
+import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import type { Command } from "./flags.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { untilSignal } from "./signals.ts";
@@ -16,41 +15,11 @@ export const upCommand: Command = {
   description:
     "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), with its data\nin --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
   flags: [
-    {
-      name: "data-dir",
-      type: "string",
-      default: join(homedir(), ".k8ts"),
-      help: "Directory holding everything of this cluster",
-    },
-    { name: "port", type: "number", default: 6443, help: "The apiserver's HTTPS port" },
-    {
-      name: "store",
-      type: "string",
-      default: "sqlite",
-      help: "sqlite, sqlite:PATH or etcd://host:port[,host:port]",
-    },
+    ...apiserverFlags,
     {
       name: "kubeconfig",
       type: "string",
       help: "Where to write the admin kubeconfig (default <data-dir>/kubeconfig)",
-    },
-    {
-      name: "max-requests-inflight",
-      type: "number",
-      default: 400,
-      help: "Non-mutating requests served at once; beyond it, 429 with Retry-After",
-    },
-    {
-      name: "max-mutating-requests-inflight",
-      type: "number",
-      default: 200,
-      help: "Mutating requests served at once; beyond it, 429 with Retry-After",
-    },
-    {
-      name: "etcd-compaction-interval",
-      type: "string",
-      default: "5m",
-      help: "How often to compact the store's history",
     },
   ],
   async run(flags) {
@@ -59,14 +28,7 @@ export const upCommand: Command = {
     const started = performance.now();
     progress(`data dir ${dataDir}`);
     progress(`starting apiserver on port ${flags.port} (store: ${flags.store})…`);
-    const api = await startApiServer({
-      dataDir,
-      port: Number(flags.port),
-      store: String(flags.store),
-      compactionIntervalMs: parseDuration(String(flags["etcd-compaction-interval"])),
-      maxRequestsInflight: Number(flags["max-requests-inflight"]),
-      maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
-    });
+    const api = await startApiServer(apiserverOptions(flags));
     progress(`apiserver serving on ${api.url}`);
     await writeKubeconfig({
       path: kubeconfig,

@@ -13,5 +13,5 @@ export {
   defaultProbe,
   defaultVolume,
 } from "./pod-spec.ts";
-export { type PrepareOptions, prepareForCreate } from "./prepare-for-create.ts";
+export { type PrepareOptions, prepareForCreate, tracksGeneration } from "./prepare-for-create.ts";
 export { getPodQOS } from "./qos.ts";

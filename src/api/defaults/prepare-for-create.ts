@@ -36,12 +36,13 @@ export function prepareForCreate(
   applyDefaults(group, kind, obj);
   const key = `${group === "core" ? "" : group}/${kind}`;
   preparers.get(key)?.(obj, options);
-  if (generationOnCreate.has(key)) setGeneration(obj);
+  if (tracksGeneration(group, kind)) setGeneration(obj);
   applyDefaults(group, kind, obj);
 }
 
-// Strategies whose PrepareForCreate sets metadata.generation = 1.
-const generationOnCreate = new Set([
+// Strategies whose PrepareForCreate sets metadata.generation = 1 (and whose
+// PrepareForUpdate bumps it when the spec changes).
+const generationKinds = new Set([
   "/ReplicationController",
   "apps/Deployment",
   "apps/ReplicaSet",
@@ -59,6 +60,11 @@ const generationOnCreate = new Set([
   "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
   "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
 ]);
+
+/** Whether the kind's strategy tracks metadata.generation. */
+export function tracksGeneration(group: string, kind: string): boolean {
+  return generationKinds.has(`${group === "core" ? "" : group}/${kind}`);
+}
 
 function setGeneration(obj: JsonObject): void {
   const metadata = structAt(obj, "metadata");

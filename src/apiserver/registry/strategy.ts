@@ -2,7 +2,7 @@
 // rest.RESTCreateStrategy / RESTUpdateStrategy: create-time preparation, the
 // spec/status split, generation, validation. One generic strategy driven by the
 // resource catalogue covers most kinds; a few registries refine it.
-import { applyDefaults, prepareForCreate } from "../../api/defaults/index.ts";
+import { applyDefaults, prepareForCreate, tracksGeneration } from "../../api/defaults/index.ts";
 import type { Obj, ResourceType } from "../../api/registry.ts";
 import { validateCreate, validateStatusUpdate, validateUpdate } from "../../api/validation/index.ts";
 import type { FieldError } from "../../machinery/field-errors.ts";
@@ -39,21 +39,6 @@ function hasStatus(type: ResourceType): boolean {
   return type.subresources.some((s) => s.name === "status");
 }
 
-/** Kinds whose PrepareForUpdate bumps metadata.generation on a spec change (upstream's strategies). */
-const GENERATION_KINDS = new Set([
-  "/ReplicationController",
-  "apps/Deployment",
-  "apps/ReplicaSet",
-  "apps/StatefulSet",
-  "apps/DaemonSet",
-  "batch/Job",
-  "batch/CronJob",
-  "policy/PodDisruptionBudget",
-  "discovery.k8s.io/EndpointSlice",
-  "networking.k8s.io/Ingress",
-  "networking.k8s.io/NetworkPolicy",
-]);
-
 /** Resources that accept PUT on a missing object (upstream's AllowCreateOnUpdate). */
 const CREATE_ON_UPDATE = new Set([
   "/endpoints",
@@ -71,7 +56,7 @@ export class GenericStrategy implements Strategy {
   constructor(readonly type: ResourceType) {
     this.allowCreateOnUpdate = CREATE_ON_UPDATE.has(`${type.group}/${type.resource}`);
     this.statusSplit = hasStatus(type);
-    this.generation = GENERATION_KINDS.has(`${type.group}/${type.kind}`);
+    this.generation = tracksGeneration(type.group, type.kind);
   }
 
   defaults(obj: Obj): void {
