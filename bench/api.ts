@@ -12,6 +12,7 @@ import { Etcd3 } from "etcd3";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { startEtcd } from "../test/support/etcd.ts";
 import { freePort } from "../test/support/ports.ts";
+import { percentile, runPhase } from "./_load.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
@@ -109,24 +110,11 @@ function client(port: number, tls: { cert: string; key: string; ca: string }): C
   };
 }
 
-async function phase(
+function phase(
   latencies: number[] | undefined,
-  op: (c: number, i: number) => Promise<boolean | undefined>,
+  op: (client: number, i: number) => Promise<boolean | undefined>,
 ): Promise<{ ops: number; seconds: number }> {
-  const start = performance.now();
-  const deadline = start + PHASE_MS;
-  let ops = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, c) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        const t = performance.now();
-        if ((await op(c, i)) === false) break;
-        latencies?.push(performance.now() - t);
-        ops++;
-      }
-    }),
-  );
-  return { ops, seconds: (performance.now() - start) / 1000 };
+  return runPhase({ clients: CLIENTS, ms: PHASE_MS }, latencies, op);
 }
 
 /** The client's own CPU is on the same 2 cores: read the resourceVersion without parsing the whole object. */
@@ -134,11 +122,6 @@ function resourceVersionOf(body: string): string {
   const m = /"resourceVersion":"(\d+)"/.exec(body);
   if (!m) throw new Error(`no resourceVersion in ${body.slice(0, 200)}`);
   return m[1];
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Number((s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0).toFixed(2));
 }
 
 function rssMb(pid: number): number {

@@ -10,6 +10,7 @@ import { EtcdStore } from "../src/storage/etcd.ts";
 import { SqliteStore } from "../src/storage/sqlite.ts";
 import type { Store } from "../src/storage/store.ts";
 import { startEtcd } from "../test/support/etcd.ts";
+import { percentile, runPhase } from "./_load.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 1500);
@@ -98,29 +99,11 @@ function rawEtcdOps(endpoints: string[]): Ops {
 }
 
 /** Runs `op` from every client until the phase deadline (or until `op` returns false). */
-async function phase(
+function phase(
   latencies: number[] | undefined,
   op: (client: number, i: number) => Promise<boolean | undefined>,
 ): Promise<{ ops: number; seconds: number }> {
-  const start = performance.now();
-  const deadline = start + PHASE_MS;
-  let ops = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, c) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        const t = performance.now();
-        if ((await op(c, i)) === false) break;
-        latencies?.push(performance.now() - t);
-        ops++;
-      }
-    }),
-  );
-  return { ops, seconds: (performance.now() - start) / 1000 };
-}
-
-function p99(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? 0;
+  return runPhase({ clients: CLIENTS, ms: PHASE_MS }, latencies, op);
 }
 
 type Result = Record<string, number | string>;
@@ -178,7 +161,7 @@ async function run(backend: string, ops: Ops): Promise<Result> {
     listPerSec: list.ops / list.seconds,
     watchEventsPerSec: replayed / replaySeconds,
     watchEventsMissing: expected - liveEvents,
-    p99WriteMs: p99(writeLatencies),
+    p99WriteMs: percentile(writeLatencies, 0.99),
   };
 }
 

@@ -25,11 +25,13 @@ function renderLabels(labels: Record<string, string>): string {
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
-class Counter {
+/** A counter or gauge: one value per label set. */
+class Scalar {
   private readonly values = new Map<string, number>();
   constructor(
     readonly name: string,
     readonly help: string,
+    private readonly type: "counter" | "gauge",
   ) {}
 
   inc(labels: Record<string, string>, by = 1): void {
@@ -37,31 +39,12 @@ class Counter {
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
 
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [k, v] of this.values) lines.push(`${this.name}${k} ${v}`);
-    return lines.join("\n");
-  }
-}
-
-class Gauge {
-  private readonly values = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-
   set(labels: Record<string, string>, v: number): void {
     this.values.set(labelString(labels), v);
   }
 
-  add(labels: Record<string, string>, by: number): void {
-    const k = labelString(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
-  }
-
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const [k, v] of this.values) lines.push(`${this.name}${k} ${v}`);
     return lines.join("\n");
   }
@@ -115,26 +98,25 @@ export interface RequestLabels {
 }
 
 export class ApiserverMetrics {
-  readonly requests = new Counter(
+  readonly requests = new Scalar(
     "apiserver_request_total",
     "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+    "counter",
   );
   readonly duration = new Histogram(
     "apiserver_request_duration_seconds",
     "[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
     DURATION_BUCKETS,
   );
-  readonly inflight = new Gauge(
+  readonly inflight = new Scalar(
     "apiserver_current_inflight_requests",
     "[STABLE] Maximal number of currently used inflight request limit of this apiserver per request kind in last second.",
+    "gauge",
   );
-  readonly longRunning = new Gauge(
-    "apiserver_longrunning_requests",
-    "[STABLE] Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.",
-  );
-  readonly rejected = new Counter(
+  readonly rejected = new Scalar(
     "apiserver_dropped_requests_total",
     "[ALPHA] Number of requests dropped with 'Try again later' response.",
+    "counter",
   );
 
   observe(l: RequestLabels, code: number, seconds: number, dryRun: boolean): void {
@@ -180,9 +162,7 @@ export class ApiserverMetrics {
       "# TYPE process_cpu_seconds_total counter",
       `process_cpu_seconds_total ${(process.cpuUsage().user + process.cpuUsage().system) / 1e6}`,
     ].join("\n");
-    const all = [this.requests, this.duration, this.inflight, this.longRunning, this.rejected].map((m) =>
-      m.render(),
-    );
+    const all = [this.requests, this.duration, this.inflight, this.rejected].map((m) => m.render());
     return `${[...all, processMetrics].join("\n")}\n`;
   }
 }

@@ -46,7 +46,7 @@ export async function serveWatch(
   });
 
   res.writeHead(200, {
-    "Content-Type": rep.kind === "table" || rep.kind === "partial" ? "application/json" : "application/json",
+    "Content-Type": "application/json",
     "Cache-Control": "no-cache, private",
     "Transfer-Encoding": "chunked",
   });

@@ -66,8 +66,4 @@ export class Registry {
   get namespaces(): ResourceStore {
     return this.byResource("", "v1", "namespaces")!;
   }
-
-  get pods(): ResourceStore {
-    return this.byResource("", "v1", "pods")!;
-  }
 }

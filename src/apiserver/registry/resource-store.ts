@@ -498,11 +498,13 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     for (let attempt = 0; attempt < 32; attempt++) {
       let current: Obj | undefined;
+      let stored: Uint8Array | undefined;
       let modRevision = 0;
       try {
         const { kv } = await this.store.get(key);
         if (kv) {
           current = this.decode(kv);
+          stored = kv.value;
           modRevision = kv.modRevision;
         }
       } catch (e) {
@@ -535,7 +537,9 @@ export class ResourceStore {
         }
         await this.hooks.beforeUpdate?.(next, current);
         const bytes = this.encode(next);
-        if (Buffer.from(bytes).equals(Buffer.from(this.encode(current)))) {
+        // The stored bytes are what current encodes to, unless a conversion reshapes it on the way in.
+        const before = this.conversion ? this.encode(current) : stored!;
+        if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(before)) {
           // No change: no write, and the resourceVersion stays.
           return { object: current, created: false, deleted: false };
         }
