@@ -3,7 +3,6 @@
 // process, 32 concurrent clients over HTTPS keep-alive, phases of about 10 s
 // each (create, get, list, update, then a watch replaying the writes). The
 // same run measures raw etcd puts of the same payload at the same concurrency.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
@@ -12,6 +11,7 @@ import { Etcd3 } from "etcd3";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { startEtcd } from "../test/support/etcd.ts";
 import { freePort } from "../test/support/ports.ts";
+import { rssMb, startApiserver } from "./_apiserver.ts";
 import { percentile, runPhase } from "./_load.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -19,7 +19,6 @@ const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
 const MAX_PODS = Number(process.env.BENCH_MAX_PODS ?? 20_000);
 const MIN_PODS = 10_000;
 const LIST_LIMIT = 100;
-const ROOT = join(import.meta.dirname, "..");
 
 function podBody(name: string): string {
   return JSON.stringify({
@@ -122,33 +121,6 @@ function resourceVersionOf(body: string): string {
   const m = /"resourceVersion":"(\d+)"/.exec(body);
   if (!m) throw new Error(`no resourceVersion in ${body.slice(0, 200)}`);
   return m[1];
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
-async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
-  // The apiserver as users run it: the bundle behind ./k8ts (run once first to build it); BENCH_NODE_ARGS
-  // (e.g. --cpu-prof) go to node.
-  const flags = ["apiserver", "--data-dir", dataDir, "--port", String(port)];
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  execFileSync(join(ROOT, "k8ts"), ["--help"], { stdio: "ignore" });
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "dist/current/k8ts.mjs"), ...flags], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on("data", (d) => {
-      err += d;
-      if (err.includes("serving on")) resolve();
-    });
-    child.on("exit", (code) => reject(new Error(`apiserver exited with ${code}: ${err}`)));
-  });
-  return child;
 }
 
 async function etcdRawPuts(payload: string): Promise<number> {

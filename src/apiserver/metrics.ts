@@ -2,90 +2,11 @@
 // apiserver_request_duration_seconds, apiserver_current_inflight_requests…),
 // in the text exposition format.
 
+import { Histogram, processMetrics, Scalar } from "../machinery/metrics.ts";
+
 const DURATION_BUCKETS = [
   0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
 ];
-
-const labelCache = new Map<string, string>();
-
-function labelString(labels: Record<string, string>): string {
-  // Label sets repeat (one per verb and resource), so their rendering is cached.
-  const key = Object.values(labels).join("\u0000");
-  const hit = labelCache.get(key);
-  if (hit !== undefined) return hit;
-  const s = renderLabels(labels);
-  if (labelCache.size < 10_000) labelCache.set(key, s);
-  return s;
-}
-
-function renderLabels(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(
-    ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
-  );
-  return parts.length ? `{${parts.join(",")}}` : "";
-}
-
-/** A counter or gauge: one value per label set. */
-class Scalar {
-  private readonly values = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly type: "counter" | "gauge",
-  ) {}
-
-  inc(labels: Record<string, string>, by = 1): void {
-    const k = labelString(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
-  }
-
-  set(labels: Record<string, string>, v: number): void {
-    this.values.set(labelString(labels), v);
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const [k, v] of this.values) lines.push(`${this.name}${k} ${v}`);
-    return lines.join("\n");
-  }
-}
-
-class Histogram {
-  private readonly series = new Map<
-    string,
-    { labels: Record<string, string>; counts: number[]; sum: number; count: number }
-  >();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly buckets: number[],
-  ) {}
-
-  observe(labels: Record<string, string>, value: number): void {
-    const k = labelString(labels);
-    let s = this.series.get(k);
-    if (!s) {
-      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(k, s);
-    }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
-    s.sum += value;
-    s.count++;
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const s of this.series.values()) {
-      this.buckets.forEach((b, i) => {
-        lines.push(`${this.name}_bucket${labelString({ ...s.labels, le: String(b) })} ${s.counts[i]}`);
-      });
-      lines.push(`${this.name}_bucket${labelString({ ...s.labels, le: "+Inf" })} ${s.count}`);
-      lines.push(`${this.name}_sum${labelString(s.labels)} ${s.sum}`);
-      lines.push(`${this.name}_count${labelString(s.labels)} ${s.count}`);
-    }
-    return lines.join("\n");
-  }
-}
 
 export interface RequestLabels {
   verb: string;
@@ -150,19 +71,7 @@ export class ApiserverMetrics {
   }
 
   render(): string {
-    const mem = process.memoryUsage();
-    const processMetrics = [
-      "# HELP process_resident_memory_bytes Resident memory size in bytes.",
-      "# TYPE process_resident_memory_bytes gauge",
-      `process_resident_memory_bytes ${mem.rss}`,
-      "# HELP nodejs_heap_used_bytes V8 heap in use, in bytes.",
-      "# TYPE nodejs_heap_used_bytes gauge",
-      `nodejs_heap_used_bytes ${mem.heapUsed}`,
-      "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.",
-      "# TYPE process_cpu_seconds_total counter",
-      `process_cpu_seconds_total ${(process.cpuUsage().user + process.cpuUsage().system) / 1e6}`,
-    ].join("\n");
     const all = [this.requests, this.duration, this.inflight, this.rejected].map((m) => m.render());
-    return `${[...all, processMetrics].join("\n")}\n`;
+    return `${[...all, processMetrics()].join("\n")}\n`;
   }
 }

@@ -2,7 +2,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { StartApiServerOptions } from "../apiserver/index.ts";
-import { parseDuration } from "./durations.ts";
+import { parseDuration } from "../machinery/duration.ts";
 import type { FlagSpec } from "./flags.ts";
 
 export const apiserverFlags: FlagSpec[] = [

@@ -2,10 +2,12 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { apiserverCommand } from "./apiserver.ts";
+import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
+import { schedulerCommand } from "./scheduler.ts";
 import { upCommand } from "./up.ts";
 
-const commands: Command[] = [upCommand, apiserverCommand];
+const commands: Command[] = [upCommand, apiserverCommand, schedulerCommand, explainScheduleCommand];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

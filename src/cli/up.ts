@@ -1,8 +1,14 @@
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApiServer } from "../apiserver/index.ts";
+import { loadKubeconfigFile } from "../client/kubeconfig.ts";
+import { RestClient } from "../client/rest-client.ts";
+import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
+import { SCHEDULER_ADDRESS_FILE } from "./explain-schedule.ts";
 import type { Command } from "./flags.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
+import { schedulerConfig, schedulerFlags, schedulerHttp } from "./scheduler.ts";
 import { untilSignal } from "./signals.ts";
 
 function progress(msg: string): void {
@@ -13,7 +19,7 @@ export const upCommand: Command = {
   name: "up",
   summary: "Start an all-in-one cluster on this machine",
   description:
-    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), with its data\nin --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
+    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd) and the scheduler, with its data\nin --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
   flags: [
     ...apiserverFlags,
     {
@@ -21,6 +27,7 @@ export const upCommand: Command = {
       type: "string",
       help: "Where to write the admin kubeconfig (default <data-dir>/kubeconfig)",
     },
+    ...schedulerFlags,
   ],
   async run(flags) {
     const dataDir = String(flags["data-dir"]);
@@ -38,9 +45,40 @@ export const upCommand: Command = {
       groups: ["system:masters"],
     });
     progress(`admin kubeconfig written (${Math.round(performance.now() - started)} ms since start)`);
+
+    // Each component gets its own identity, as upstream's kubeadm gives them.
+    const schedulerKubeconfig = join(dataDir, "scheduler.kubeconfig");
+    await writeKubeconfig({
+      path: schedulerKubeconfig,
+      server: api.url,
+      ca: api.pki.ca,
+      user: "system:kube-scheduler",
+      groups: [],
+    });
+    const schedulerClient = new RestClient(loadKubeconfigFile(schedulerKubeconfig), {
+      userAgent: "k8ts-scheduler",
+    });
+    const addressFile = join(dataDir, SCHEDULER_ADDRESS_FILE);
+    const stopScheduler = new AbortController();
+    const scheduler = runScheduler({
+      client: schedulerClient,
+      config: schedulerConfig(flags),
+      signal: stopScheduler.signal,
+      http: schedulerHttp(flags),
+      onListening: (url) => {
+        writeFileSync(addressFile, `${url}\n`);
+        progress(`scheduler serving ${url}/healthz, /metrics, /debug/explain`);
+      },
+    }).catch((e) => progress(`scheduler stopped: ${(e as Error).message}`));
+    progress(`scheduler started (${Math.round(performance.now() - started)} ms since start)`);
+
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);
     const sig = await untilSignal();
     progress(`${sig}: stopping…`);
+    stopScheduler.abort();
+    await scheduler;
+    schedulerClient.close();
+    rmSync(addressFile, { force: true });
     await api.stop();
     progress("stopped");
     return 0;

@@ -1,0 +1,34 @@
+// The apiserver as users run it, for benchmarks: the bundle behind ./k8ts in
+// its own process (so it has a core of its own), on SQLite in a data dir.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..");
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+export async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
+  // The apiserver as users run it: the bundle behind ./k8ts (run once first to build it); BENCH_NODE_ARGS
+  // (e.g. --cpu-prof) go to node.
+  const flags = ["apiserver", "--data-dir", dataDir, "--port", String(port)];
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  execFileSync(join(ROOT, "k8ts"), ["--help"], { stdio: "ignore" });
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "dist/current/k8ts.mjs"), ...flags], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on("data", (d) => {
+      err += d;
+      if (err.includes("serving on")) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`apiserver exited with ${code}: ${err}`)));
+  });
+  return child;
+}

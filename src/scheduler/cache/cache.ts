@@ -1,0 +1,224 @@
+// The scheduler's cache (upstream's internal/cache): nodes and the pods on
+// them, bound or assumed. A pod is assumed on its node as soon as the
+// scheduling cycle picks it, so the next cycle already counts it; the binding
+// then confirms it (the informer sees it bound) or forgets it (binding failed).
+//
+// The snapshot is the cache itself, not a copy: a scheduling cycle runs from
+// snapshot to decision without yielding to the event loop, so nothing can
+// change under it, and copying 5,000 NodeInfos per cycle would cost more than
+// the cycle. Only the derived lists (node order, nodes with affinity pods,
+// PVCs in use) are rebuilt, and only when they went stale.
+import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
+import { type ImageStateSummary, NodeInfo, PodInfo } from "../framework/node-info.ts";
+import { Snapshot } from "../framework/snapshot.ts";
+
+const ZONE = "topology.kubernetes.io/zone";
+const REGION = "topology.kubernetes.io/region";
+
+interface PodState {
+  podInfo: PodInfo;
+  nodeName: string;
+  assumed: boolean;
+}
+
+const uidOf = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+
+/** Upstream normalizes image names without a tag to ":latest" when counting image locality. */
+export function normalizedImageName(name: string): string {
+  const slash = name.lastIndexOf("/");
+  if (name.includes("@") || name.slice(slash + 1).includes(":")) return name;
+  return `${name}:latest`;
+}
+
+export class SchedulerCache {
+  private readonly nodes = new Map<string, NodeInfo>();
+  private readonly pods = new Map<string, PodState>();
+  private readonly images = new Map<string, ImageStateSummary & { nodes: Set<string> }>();
+  private readonly snap = new Snapshot();
+  private orderStale = true;
+  private listsStale = true;
+
+  // --- nodes ---
+
+  addNode(node: Node): void {
+    const name = node.metadata!.name!;
+    let ni = this.nodes.get(name);
+    if (!ni) {
+      ni = new NodeInfo();
+      this.nodes.set(name, ni);
+    } else if (ni.node) {
+      this.removeImages(ni);
+    }
+    const zoneBefore = ni.node && zoneOf(ni.node);
+    ni.setNode(node);
+    this.addImages(ni);
+    if (zoneBefore !== zoneOf(node) || !this.snap.nodeInfoMap.has(name)) this.orderStale = true;
+  }
+
+  updateNode(node: Node): void {
+    this.addNode(node);
+  }
+
+  removeNode(node: Node): void {
+    const name = node.metadata!.name!;
+    const ni = this.nodes.get(name);
+    if (!ni) return;
+    this.removeImages(ni);
+    // Pods still bound here keep a node-less entry until they are deleted, as upstream.
+    if (ni.pods.length > 0) ni.removeNode();
+    else this.nodes.delete(name);
+    this.orderStale = true;
+  }
+
+  private addImages(ni: NodeInfo): void {
+    ni.imageStates = new Map();
+    for (const img of ni.node?.status?.images ?? []) {
+      for (const raw of img.names ?? []) {
+        const name = normalizedImageName(raw);
+        let s = this.images.get(name);
+        if (!s) {
+          s = { size: img.sizeBytes ?? 0, numNodes: 0, nodes: new Set() };
+          this.images.set(name, s);
+        }
+        s.nodes.add(ni.name);
+        s.numNodes = s.nodes.size;
+        ni.imageStates.set(name, s);
+      }
+    }
+  }
+
+  private removeImages(ni: NodeInfo): void {
+    for (const name of ni.imageStates.keys()) {
+      const s = this.images.get(name);
+      if (!s) continue;
+      s.nodes.delete(ni.name);
+      s.numNodes = s.nodes.size;
+      if (s.numNodes === 0) this.images.delete(name);
+    }
+    ni.imageStates = new Map();
+  }
+
+  // --- pods ---
+
+  private nodeInfoFor(nodeName: string): NodeInfo {
+    let ni = this.nodes.get(nodeName);
+    if (!ni) {
+      // A pod bound to a node we have not seen yet: keep its usage until the node arrives.
+      ni = new NodeInfo();
+      this.nodes.set(nodeName, ni);
+    }
+    return ni;
+  }
+
+  private place(pod: Pod, nodeName: string, assumed: boolean): void {
+    const pi = new PodInfo(pod);
+    this.nodeInfoFor(nodeName).addPod(pi);
+    this.pods.set(uidOf(pod), { podInfo: pi, nodeName, assumed });
+    if (pi.hasAffinity || pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral)) {
+      this.listsStale = true;
+    }
+  }
+
+  private unplace(st: PodState): void {
+    const ni = this.nodes.get(st.nodeName);
+    if (!ni) return;
+    ni.removePod(st.podInfo.pod);
+    if (st.podInfo.hasAffinity || st.podInfo.pod.spec?.volumes?.length) this.listsStale = true;
+    if (!ni.node && ni.pods.length === 0) this.nodes.delete(st.nodeName);
+  }
+
+  /** The scheduling cycle chose nodeName: count the pod there now. */
+  assumePod(pod: Pod, nodeName: string): void {
+    const key = uidOf(pod);
+    if (this.pods.has(key))
+      throw new Error(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} is already in the cache`);
+    this.place({ ...pod, spec: { ...pod.spec!, nodeName } }, nodeName, true);
+  }
+
+  /** Binding failed: undo assumePod. */
+  forgetPod(pod: Pod): void {
+    const key = uidOf(pod);
+    const st = this.pods.get(key);
+    if (!st?.assumed) return;
+    this.unplace(st);
+    this.pods.delete(key);
+  }
+
+  isAssumed(pod: Pod): boolean {
+    return this.pods.get(uidOf(pod))?.assumed ?? false;
+  }
+
+  /** A bound pod seen by the informer (confirms an assumed one). */
+  addPod(pod: Pod): void {
+    const key = uidOf(pod);
+    const st = this.pods.get(key);
+    if (st) {
+      this.unplace(st);
+      this.pods.delete(key);
+    }
+    this.place(pod, pod.spec!.nodeName!, false);
+  }
+
+  updatePod(pod: Pod): void {
+    this.addPod(pod);
+  }
+
+  removePod(pod: Pod): void {
+    const key = uidOf(pod);
+    const st = this.pods.get(key);
+    if (!st) return;
+    this.unplace(st);
+    this.pods.delete(key);
+  }
+
+  podCount(): number {
+    return this.pods.size;
+  }
+
+  nodeCount(): number {
+    return this.snapshot().nodeInfoList.length;
+  }
+
+  /** The current view for a scheduling cycle; cheap when nothing structural changed. */
+  snapshot(): Snapshot {
+    if (this.orderStale) {
+      this.snap.nodeInfoMap = new Map();
+      for (const [name, ni] of this.nodes) if (ni.node) this.snap.nodeInfoMap.set(name, ni);
+      this.snap.rebuildLists(interleaveZones([...this.snap.nodeInfoMap.values()]));
+      this.orderStale = false;
+      this.listsStale = false;
+    } else if (this.listsStale) {
+      this.snap.rebuildLists(this.snap.nodeInfoList);
+      this.listsStale = false;
+    }
+    return this.snap;
+  }
+}
+
+function zoneOf(node: Node): string {
+  const l = node.metadata?.labels ?? {};
+  const region = l[REGION] ?? "";
+  const zone = l[ZONE] ?? "";
+  return region || zone ? `${region}:\u0000:${zone}` : "";
+}
+
+/** Upstream's nodeTree order: one node from each zone in turn, so consecutive candidates span zones. */
+function interleaveZones(nodes: NodeInfo[]): NodeInfo[] {
+  const zones = new Map<string, NodeInfo[]>();
+  for (const n of nodes) {
+    const z = zoneOf(n.node!);
+    let list = zones.get(z);
+    if (!list) {
+      list = [];
+      zones.set(z, list);
+    }
+    list.push(n);
+  }
+  if (zones.size <= 1) return nodes;
+  const lists = [...zones.values()];
+  const out: NodeInfo[] = [];
+  for (let i = 0; out.length < nodes.length; i++) {
+    for (const l of lists) if (i < l.length) out.push(l[i]);
+  }
+  return out;
+}

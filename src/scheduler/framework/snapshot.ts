@@ -1,0 +1,45 @@
+// An immutable view of the cluster for one scheduling cycle (upstream's
+// internal/cache Snapshot): plugins read it; only the cache writes it, between
+// cycles, copying just the nodes whose generation moved.
+import type { NodeInfo } from "./node-info.ts";
+
+export class Snapshot {
+  nodeInfoMap = new Map<string, NodeInfo>();
+  /** In the cache's zone-interleaved order: the order the scheduler walks nodes. */
+  nodeInfoList: NodeInfo[] = [];
+  havePodsWithAffinityList: NodeInfo[] = [];
+  havePodsWithRequiredAntiAffinityList: NodeInfo[] = [];
+  /** "namespace/name" of PVCs used by some scheduled pod. */
+  usedPVCSet = new Set<string>();
+  generation = 0;
+
+  static from(nodeInfos: NodeInfo[]): Snapshot {
+    const s = new Snapshot();
+    for (const n of nodeInfos) s.nodeInfoMap.set(n.name, n);
+    s.rebuildLists(nodeInfos);
+    return s;
+  }
+
+  get(nodeName: string): NodeInfo | undefined {
+    return this.nodeInfoMap.get(nodeName);
+  }
+
+  list(): NodeInfo[] {
+    return this.nodeInfoList;
+  }
+
+  isPVCUsedByPods(key: string): boolean {
+    return this.usedPVCSet.has(key);
+  }
+
+  /** Recomputes the derived lists from an ordered node list. */
+  rebuildLists(ordered: NodeInfo[]): void {
+    this.nodeInfoList = ordered;
+    this.havePodsWithAffinityList = ordered.filter((n) => n.podsWithAffinity.length > 0);
+    this.havePodsWithRequiredAntiAffinityList = ordered.filter(
+      (n) => n.podsWithRequiredAntiAffinity.length > 0,
+    );
+    this.usedPVCSet = new Set();
+    for (const n of ordered) for (const k of n.pvcRefCounts.keys()) this.usedPVCSet.add(k);
+  }
+}

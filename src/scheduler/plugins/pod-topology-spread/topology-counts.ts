@@ -1,0 +1,128 @@
+// Matching-pod totals per topology value over all nodes, kept between
+// scheduling cycles. Upstream recounts every node each cycle; here a cycle
+// for a pod of the same shape (namespace, constraints, node inclusion inputs)
+// recounts only the nodes whose NodeInfo generation moved, which after one
+// binding is a single node. The totals are exactly upstream's sums.
+import type { NodeInfo } from "../../framework/node-info.ts";
+
+/**
+ * Fills, for one node, each constraint's topology value (undefined: the node
+ * does not count for that constraint) and its matching pods.
+ */
+export type Contribute = (ni: NodeInfo, values: (string | undefined)[], counts: number[]) => void;
+
+class Memo {
+  nodes: readonly NodeInfo[] = [];
+  infos: NodeInfo[] = [];
+  gens: number[] = [];
+  /** [node * constraints + constraint] */
+  values: (string | undefined)[] = [];
+  counts: number[] = [];
+  totals: Map<string, number>[];
+  /** Nodes contributing to each value: a value leaves the totals when none is left. */
+  refs: Map<string, number>[];
+  private readonly v: (string | undefined)[];
+  private readonly c: number[];
+
+  constructor(
+    readonly sig: string,
+    readonly width: number,
+  ) {
+    this.totals = Array.from({ length: width }, () => new Map());
+    this.refs = Array.from({ length: width }, () => new Map());
+    this.v = new Array(width);
+    this.c = new Array(width);
+  }
+
+  rebuild(nodes: readonly NodeInfo[], contribute: Contribute): void {
+    const w = this.width;
+    this.nodes = nodes;
+    this.infos = nodes.slice();
+    this.gens = nodes.map((n) => n.generation);
+    this.values = new Array(nodes.length * w);
+    this.counts = new Array(nodes.length * w).fill(0);
+    this.totals = Array.from({ length: w }, () => new Map());
+    this.refs = Array.from({ length: w }, () => new Map());
+    for (let i = 0; i < nodes.length; i++) this.set(i, nodes[i], contribute);
+  }
+
+  /** Brings the totals up to date; false when the node list changed shape and a rebuild is needed. */
+  update(nodes: readonly NodeInfo[], contribute: Contribute): boolean {
+    if (nodes !== this.nodes || nodes.length !== this.infos.length) return false;
+    const w = this.width;
+    for (let i = 0; i < nodes.length; i++) {
+      const ni = nodes[i];
+      if (ni === this.infos[i] && ni.generation === this.gens[i]) continue;
+      for (let c = 0; c < w; c++) {
+        const k = i * w + c;
+        const old = this.values[k];
+        if (old !== undefined) this.add(c, old, -this.counts[k], -1);
+      }
+      this.infos[i] = ni;
+      this.gens[i] = ni.generation;
+      this.set(i, ni, contribute);
+    }
+    return true;
+  }
+
+  private set(i: number, ni: NodeInfo, contribute: Contribute): void {
+    const w = this.width;
+    const v = this.v;
+    const cnt = this.c;
+    v.fill(undefined);
+    cnt.fill(0);
+    contribute(ni, v, cnt);
+    for (let c = 0; c < w; c++) {
+      const k = i * w + c;
+      const value = v[c];
+      this.values[k] = value;
+      this.counts[k] = cnt[c];
+      if (value !== undefined) this.add(c, value, cnt[c], 1);
+    }
+  }
+
+  private add(c: number, value: string, count: number, ref: 1 | -1): void {
+    const refs = this.refs[c];
+    const r = (refs.get(value) ?? 0) + ref;
+    if (r === 0) {
+      refs.delete(value);
+      this.totals[c].delete(value);
+      return;
+    }
+    refs.set(value, r);
+    this.totals[c].set(value, (this.totals[c].get(value) ?? 0) + count);
+  }
+}
+
+/** A few memos, most recently used first, so alternating workloads do not evict each other. */
+export class TopologyCounts {
+  private readonly memos: Memo[] = [];
+
+  constructor(private readonly capacity = 4) {}
+
+  /**
+   * Totals per constraint: topology value → matching pods, over the nodes that
+   * count. The maps belong to the memo and change at the next call with the
+   * same sig: a caller that edits them must copy first.
+   */
+  totals(
+    sig: string,
+    width: number,
+    nodes: readonly NodeInfo[],
+    contribute: Contribute,
+  ): Map<string, number>[] {
+    const i = this.memos.findIndex((m) => m.sig === sig && m.width === width);
+    let memo: Memo;
+    if (i < 0) {
+      memo = new Memo(sig, width);
+      memo.rebuild(nodes, contribute);
+      if (this.memos.length >= this.capacity) this.memos.pop();
+    } else {
+      memo = this.memos[i];
+      this.memos.splice(i, 1);
+      if (!memo.update(nodes, contribute)) memo.rebuild(nodes, contribute);
+    }
+    this.memos.unshift(memo);
+    return memo.totals;
+  }
+}
