@@ -1,7 +1,8 @@
 // PreFilter, its extensions and Filter for DoNotSchedule constraints
-// (upstream's podtopologyspread/filtering.go, v1.32). PreFilter counts the
-// matching pods per topology domain once; Filter per node is a label lookup,
-// a map lookup and a comparison per constraint.
+// (upstream's podtopologyspread/filtering.go, v1.32). PreFilter gets the
+// matching pods per topology domain from TopologyCounts (recounting only the
+// nodes that changed since the last cycle); Filter per node is a label
+// lookup, a map lookup and a comparison per constraint.
 import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
 import type { RequiredNodeAffinity } from "../../../api/scheduling/node-affinity.ts";
 import type { CycleState } from "../../framework/cycle-state.ts";
