@@ -47,8 +47,8 @@ export interface EventHandlerOptions {
   queue: SchedulingQueue;
   /** Is this pod for one of our profiles? */
   responsibleFor(pod: Pod): boolean;
-  /** A pending pod was deleted or bound: drop what we know about its attempts. */
-  onPodGone?(pod: Pod): void;
+  /** A pending pod was bound (deleted = false) or deleted: drop what is kept about its attempts. */
+  onPodGone?(pod: Pod, deleted: boolean): void;
 }
 
 export function addAllEventHandlers(o: EventHandlerOptions): HandlerRegistration[] {
@@ -73,7 +73,7 @@ export function addAllEventHandlers(o: EventHandlerOptions): HandlerRegistration
           if (!assigned(oldPod)) {
             // Bound: confirms the assumed pod; it leaves the queue for good.
             queue.delete(pod);
-            o.onPodGone?.(pod);
+            o.onPodGone?.(pod, false);
             addAssigned(pod);
           } else if (terminal(pod)) {
             cache.removePod(pod);
@@ -94,7 +94,7 @@ export function addAllEventHandlers(o: EventHandlerOptions): HandlerRegistration
           move("AssignedPod", "Delete");
         } else {
           queue.delete(pod);
-          o.onPodGone?.(pod);
+          o.onPodGone?.(pod, true);
           // An assumed pod deleted before its binding landed.
           cache.forgetPod(pod);
         }

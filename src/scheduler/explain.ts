@@ -93,9 +93,10 @@ export class ExplanationStore {
     if (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value!);
   }
 
-  forget(namespace: string, name: string): void {
+  /** Drops a pod's pending explanation, and its scheduled one too when the pod is deleted. */
+  forget(namespace: string, name: string, deleted: boolean): void {
     this.pending.delete(`${namespace}/${name}`);
-    this.scheduled.delete(`${namespace}/${name}`);
+    if (deleted) this.scheduled.delete(`${namespace}/${name}`);
   }
 
   get(namespace: string, name: string): Explanation | undefined {

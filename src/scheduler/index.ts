@@ -112,8 +112,8 @@ export class Scheduler {
       cache: this.cache,
       queue: this.queue,
       responsibleFor: (pod) => this.frameworks.has(pod.spec?.schedulerName ?? "default-scheduler"),
-      onPodGone: (pod) =>
-        this.loop?.explanations.forget(pod.metadata?.namespace ?? "", pod.metadata?.name ?? ""),
+      onPodGone: (pod, deleted) =>
+        this.loop?.explanations.forget(pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", deleted),
     });
     this.loop = new SchedulingLoop({
       cache: this.cache,

@@ -388,8 +388,21 @@ export class SchedulingLoop {
     const total = this.o.cache.snapshot().nodeInfoList.length;
     if (!(err instanceof FitError)) {
       const msg = (err as Error).message ?? String(err);
-      this.explain(fwk, q, "Error", msg, undefined, undefined, [], undefined, undefined, total);
-      this.failure(fwk, q, null, "SchedulerError", msg, cycle, start);
+      // No nodes at all is Unschedulable (a node joining fixes it), anything else an internal error.
+      const reason = msg === ERR_NO_NODES_AVAILABLE ? "Unschedulable" : "SchedulerError";
+      this.explain(
+        fwk,
+        q,
+        reason === "Unschedulable" ? reason : "Error",
+        msg,
+        undefined,
+        undefined,
+        [],
+        undefined,
+        undefined,
+        total,
+      );
+      this.failure(fwk, q, null, reason, msg, cycle, start);
       return;
     }
     let nominatedNode: string | undefined;
