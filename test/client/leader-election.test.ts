@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Lease } from "kubernetes-types/coordination/v1.d.ts";
+import { isConflict } from "../../src/client/api-error.ts";
 import { LeaderElector } from "../../src/client/leader-election.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
@@ -90,12 +91,20 @@ test("a leader that cannot renew before the deadline stops leading at once", asy
   const a = candidate("a", "stolen");
   await until(() => a.state.leading, "a leads");
   // Someone else takes the lease by force: every renew of a now fails.
-  const lease = await client.get<Lease>(Resources.leases, "stolen", { namespace: "kube-system" });
+  // a renews every 200 ms, so the read-modify-write may lose a race: retry on 409 as any client would.
   const farFuture = new Date(Date.now() + 3_600_000).toISOString().replace("Z", "000Z");
-  await client.update<Lease>(Resources.leases, {
-    ...lease,
-    spec: { ...lease.spec, holderIdentity: "intruder", renewTime: farFuture, leaseDurationSeconds: 3600 },
-  });
+  for (let attempt = 0; ; attempt++) {
+    const lease = await client.get<Lease>(Resources.leases, "stolen", { namespace: "kube-system" });
+    try {
+      await client.update<Lease>(Resources.leases, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: "intruder", renewTime: farFuture, leaseDurationSeconds: 3600 },
+      });
+      break;
+    } catch (e) {
+      if (!isConflict(e) || attempt > 10) throw e;
+    }
+  }
   await until(() => !a.state.leading, "a stops leading", 3000);
   await a.done;
   assert.equal(a.state.stopped, 1);
