@@ -1,11 +1,11 @@
-// client-go's tools/record EventRecorder with the simplest part of its
-// EventCorrelator (the EventLogger): the first occurrence of an
-// (object, type, reason, message, source) creates a core/v1 Event named
-// "<object>.<hex nanoseconds>"; repeats PATCH count and lastTimestamp.
-// Left out: the EventAggregator ("combined from similar events") and the spam filter.
+// client-go's tools/record EventRecorder: makes a core/v1 Event named
+// "<object>.<hex nanoseconds>" and writes it through the EventCorrelator
+// (event-correlator.ts), which aggregates similar events, turns repeats into
+// a PATCH of count and lastTimestamp, and drops spam.
 import type { Event, ObjectReference } from "kubernetes-types/core/v1.d.ts";
 import { isNotFound } from "./api-error.ts";
 import { type Clock, realClock } from "./clock.ts";
+import { type CorrelatorOptions, EventCorrelator, eventName, metaTime } from "./event-correlator.ts";
 import { Resources } from "./resources.ts";
 import type { KubeObject, RestClient } from "./rest-client.ts";
 
@@ -17,20 +17,12 @@ export interface EventRecorderOptions {
   component: string;
   host?: string;
   clock?: Clock;
-  /** Distinct events remembered for aggregation (upstream's maxLruCacheEntries). */
+  /** Keys each correlator cache remembers (upstream's maxLruCacheEntries). */
   cacheSize?: number;
+  /** Tuning of aggregation and the spam filter (upstream's WithCorrelatorOptions). */
+  correlator?: Omit<CorrelatorOptions, "clock" | "lruCacheSize">;
   onError?(err: unknown): void;
 }
-
-interface Seen {
-  name: string;
-  namespace: string;
-  count: number;
-  firstTimestamp: string;
-}
-
-/** RFC 3339 with seconds, as metav1.Time serialises. */
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
 /** An ObjectReference for any object, as upstream's reference.GetReference. */
 export function objectReference(obj: KubeObject): ObjectReference {
@@ -46,12 +38,13 @@ export function objectReference(obj: KubeObject): ObjectReference {
 
 export class EventRecorder {
   private readonly clock: Clock;
-  private readonly cache = new Map<string, Seen>();
+  private readonly correlator: EventCorrelator;
   /** Writes go out one at a time and in order, off the caller's path (upstream's broadcaster). */
   private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: EventRecorderOptions) {
     this.clock = opts.clock ?? realClock;
+    this.correlator = new EventCorrelator({ ...opts.correlator, lruCacheSize: opts.cacheSize, clock: this.clock });
   }
 
   /** Records an event about obj (an object or a reference to one). Never throws or blocks. */
@@ -59,8 +52,9 @@ export class EventRecorder {
     const ref: ObjectReference =
       "metadata" in obj ? objectReference(obj as KubeObject) : (obj as ObjectReference);
     const now = this.clock.now();
+    const ev = this.makeEvent(ref, type, reason, message, now);
     this.tail = this.tail.then(() =>
-      this.write(ref, type, reason, message, now).catch((e) =>
+      this.recordToSink(ev, now).catch((e) =>
         (this.opts.onError ?? ((err) => console.error("event not recorded:", err)))(e),
       ),
     );
@@ -71,47 +65,13 @@ export class EventRecorder {
     return this.tail;
   }
 
-  private async write(ref: ObjectReference, type: EventType, reason: string, message: string, now: number) {
-    const { client, component, host } = this.opts;
-    const namespace = ref.namespace || "default";
-    // upstream's getEventKey: source, object, type, reason and message.
-    const key = JSON.stringify([
-      component,
-      host ?? "",
-      ref.kind,
-      ref.namespace,
-      ref.name,
-      ref.uid,
-      ref.apiVersion,
-      type,
-      reason,
-      message,
-    ]);
-    const ts = rfc3339(now);
-    const seen = this.cache.get(key);
-    if (seen) {
-      const count = seen.count + 1;
-      try {
-        await client.patch(
-          Resources.events,
-          seen.name,
-          { count, lastTimestamp: ts, message },
-          { namespace: seen.namespace, type: "strategic" },
-        );
-        seen.count = count;
-        this.touch(key, seen);
-        return;
-      } catch (e) {
-        // Deleted (e.g. expired by TTL): start again with a new Event, as upstream does.
-        if (!isNotFound(e)) throw e;
-        this.cache.delete(key);
-      }
-    }
-    const name = `${ref.name}.${(BigInt(now) * 1_000_000n).toString(16)}`;
-    const ev: Event = {
+  private makeEvent(ref: ObjectReference, type: EventType, reason: string, message: string, now: number): Event {
+    const { component, host } = this.opts;
+    const ts = metaTime(now);
+    return {
       apiVersion: "v1",
       kind: "Event",
-      metadata: { name, namespace },
+      metadata: { name: eventName(ref.name, now), namespace: ref.namespace || "default" },
       involvedObject: ref,
       reason,
       message,
@@ -123,14 +83,40 @@ export class EventRecorder {
       reportingComponent: component,
       reportingInstance: host ?? "",
     };
-    await client.create(Resources.events, ev);
-    this.touch(key, { name, namespace, count: 1, firstTimestamp: ts });
   }
 
-  private touch(key: string, seen: Seen): void {
-    this.cache.delete(key);
-    this.cache.set(key, seen);
-    const max = this.opts.cacheSize ?? 4096;
-    if (this.cache.size > max) this.cache.delete(this.cache.keys().next().value!);
+  /** Upstream's recordToSink + recordEvent, without the retries on connection errors. */
+  private async recordToSink(ev: Event, now: number): Promise<void> {
+    const { client } = this.opts;
+    // Correlated here, on the serial write queue, so updateState below is
+    // never overtaken by a later observation; at the time it was recorded.
+    const result = this.correlator.eventCorrelate(ev, now);
+    if (result.skip) return;
+    const { event, patch, key } = result;
+    const namespace = event.metadata?.namespace;
+    if (patch) {
+      try {
+        const updated = await client.patch<Event>(Resources.events, event.metadata?.name ?? "", patch, {
+          namespace,
+          type: "strategic",
+        });
+        this.correlator.updateState(updated);
+        return;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        // The Event is gone (e.g. expired by TTL). Upstream re-creates it under
+        // its old name with the running count; k8ts starts a fresh Event at 1.
+        const fresh: Event = {
+          ...event,
+          metadata: { name: eventName(event.involvedObject.name, now), namespace },
+          count: 1,
+          firstTimestamp: event.lastTimestamp,
+        };
+        this.correlator.updateState(await client.create(Resources.events, fresh), key);
+        return;
+      }
+    }
+    const { resourceVersion: _rv, ...metadata } = event.metadata ?? {};
+    this.correlator.updateState(await client.create(Resources.events, { ...event, metadata }));
   }
 }
