@@ -56,7 +56,15 @@ export function getEventKey(event: Event): string {
 /** The spam filter's bucket: source and object only. */
 export function getSpamKey(event: Event): string {
   const o = event.involvedObject;
-  return join([event.source?.component, event.source?.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion]);
+  return join([
+    event.source?.component,
+    event.source?.host,
+    o.kind,
+    o.namespace,
+    o.name,
+    o.uid,
+    o.apiVersion,
+  ]);
 }
 
 export type EventSpamKeyFunc = (event: Event) => string;
@@ -238,7 +246,10 @@ export class EventAggregator {
 
     const ts = metaTime(now);
     const aggregate: Event = {
-      metadata: { name: eventName(newEvent.involvedObject.name, now), namespace: newEvent.metadata?.namespace },
+      metadata: {
+        name: eventName(newEvent.involvedObject.name, now),
+        namespace: newEvent.metadata?.namespace,
+      },
       count: 1,
       firstTimestamp: ts,
       involvedObject: newEvent.involvedObject,

@@ -44,7 +44,11 @@ export class EventRecorder {
 
   constructor(private readonly opts: EventRecorderOptions) {
     this.clock = opts.clock ?? realClock;
-    this.correlator = new EventCorrelator({ ...opts.correlator, lruCacheSize: opts.cacheSize, clock: this.clock });
+    this.correlator = new EventCorrelator({
+      ...opts.correlator,
+      lruCacheSize: opts.cacheSize,
+      clock: this.clock,
+    });
   }
 
   /** Records an event about obj (an object or a reference to one). Never throws or blocks. */
@@ -65,7 +69,13 @@ export class EventRecorder {
     return this.tail;
   }
 
-  private makeEvent(ref: ObjectReference, type: EventType, reason: string, message: string, now: number): Event {
+  private makeEvent(
+    ref: ObjectReference,
+    type: EventType,
+    reason: string,
+    message: string,
+    now: number,
+  ): Event {
     const { component, host } = this.opts;
     const ts = metaTime(now);
     return {

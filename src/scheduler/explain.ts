@@ -2,8 +2,7 @@
 // the filter that rejected each node and its reasons, or the score each
 // plugin gave. Kept for pending pods (until bound or deleted) and for the
 // most recent scheduled ones, served at /debug/explain for `k8ts explain-schedule`.
-import type { NodeScore } from "./framework/interface.ts";
-import type { Diagnosis } from "./framework/runtime.ts";
+import type { Diagnosis, ScoreResult } from "./framework/runtime.ts";
 
 /** Nodes a filter rejected for the same reasons, grouped: 5,000 nodes usually share a handful. */
 export interface Rejection {
@@ -55,13 +54,13 @@ export function rejections(diagnosis: Diagnosis | undefined): Rejection[] {
 
 export function feasibleNodes(
   feasible: string[],
-  totals: number[] | undefined,
-  perPlugin: Array<{ plugin: string; scores: NodeScore[] }> | undefined,
+  totals: Float64Array | undefined,
+  perPlugin: ScoreResult["perPlugin"] | undefined,
 ): FeasibleNode[] {
   const out = feasible.map((node, i): FeasibleNode => {
     if (!totals) return { node };
     const scores: Record<string, number> = {};
-    for (const p of perPlugin ?? []) scores[p.plugin] = p.scores[i].score;
+    for (const p of perPlugin ?? []) scores[p.plugin] = p.values[i];
     return { node, totalScore: totals[i], scores };
   });
   return out.sort((a, b) => (b.totalScore ?? 0) - (a.totalScore ?? 0) || (a.node < b.node ? -1 : 1));

@@ -11,9 +11,15 @@ import type { SchedulerCache } from "./cache/cache.ts";
 import { type Explanation, ExplanationStore, feasibleNodes, rejections } from "./explain.ts";
 import { ERR_NO_NODES_AVAILABLE, FitError } from "./fit-error.ts";
 import type { CycleState } from "./framework/cycle-state.ts";
-import type { NodeScore, PluginApi } from "./framework/interface.ts";
+import type { PluginApi } from "./framework/interface.ts";
 import type { NodeInfo } from "./framework/node-info.ts";
-import { type Diagnosis, type Framework, newDiagnosis, type QueuedPodInfo } from "./framework/runtime.ts";
+import {
+  type Diagnosis,
+  type Framework,
+  newDiagnosis,
+  type QueuedPodInfo,
+  type ScoreResult,
+} from "./framework/runtime.ts";
 import { Code, Status } from "./framework/status.ts";
 import type { SchedulerMetrics } from "./metrics.ts";
 import type { SchedulingQueue } from "./queue/scheduling-queue.ts";
@@ -309,20 +315,15 @@ export class SchedulingLoop {
     return feasible;
   }
 
-  private prioritizeNodes(
-    fwk: Framework,
-    state: CycleState,
-    pod: Pod,
-    nodes: NodeInfo[],
-  ): { totals: number[]; perPlugin: Array<{ plugin: string; scores: NodeScore[] }> } {
-    if (!fwk.hasScorePlugins()) return { totals: new Array(nodes.length).fill(0), perPlugin: [] };
+  private prioritizeNodes(fwk: Framework, state: CycleState, pod: Pod, nodes: NodeInfo[]): ScoreResult {
+    if (!fwk.hasScorePlugins()) return { totals: new Float64Array(nodes.length), perPlugin: [] };
     const s = fwk.runPreScorePlugins(state, pod, nodes);
     if (s) throw s.err ?? new Error(s.message());
     return fwk.runScorePlugins(state, pod, nodes);
   }
 
   /** The highest total; ties go round-robin, so identical pods on identical nodes spread out. */
-  private selectHost(nodes: NodeInfo[], totals: number[]): string {
+  private selectHost(nodes: NodeInfo[], totals: Float64Array): string {
     let max = Number.NEGATIVE_INFINITY;
     let ties = 0;
     for (const t of totals) {
@@ -347,8 +348,8 @@ export class SchedulingLoop {
     selectedNode: string | undefined,
     diagnosis: Diagnosis | undefined,
     feasible: NodeInfo[],
-    totals: number[] | undefined,
-    perPlugin: Array<{ plugin: string; scores: NodeScore[] }> | undefined,
+    totals: Float64Array | undefined,
+    perPlugin: ScoreResult["perPlugin"] | undefined,
     totalNodes: number,
     nominatedNode?: string,
   ): void {

@@ -82,3 +82,28 @@ test("cluster-scoped objects get their events in the default namespace; a delete
   assert.equal(list.items.length, 1);
   assert.equal(list.items[0]!.count, 1);
 });
+
+test("10 similar events within 600 s become one combined Event that later ones count on", async () => {
+  const clock = new FakeClock(Date.parse("2026-11-26T12:00:00Z"));
+  const recorder = new EventRecorder({ client, component: "default-scheduler", clock });
+  const pod: Pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "db-0", namespace: "default", uid: "u-2" },
+  };
+  const msg = (i: number) => `0/${i} nodes are available: ${i} Insufficient memory.`;
+  for (let i = 1; i <= 11; i++) {
+    recorder.event(pod, "Warning", "FailedScheduling", msg(i));
+    clock.step(1000);
+  }
+  await recorder.flush();
+  const list = await client.list<Event>(Resources.events, { namespace: "default" });
+  const mine = list.items.filter((e) => e.involvedObject.name === "db-0");
+  assert.equal(mine.length, 10);
+  const combined = mine.filter((e) => e.message?.startsWith("(combined from similar events): "));
+  assert.equal(combined.length, 1);
+  assert.equal(combined[0]!.message, `(combined from similar events): ${msg(11)}`);
+  assert.equal(combined[0]!.count, 2);
+  assert.equal(combined[0]!.firstTimestamp, "2026-11-26T12:00:09Z");
+  assert.equal(combined[0]!.lastTimestamp, "2026-11-26T12:00:10Z");
+});

@@ -77,6 +77,12 @@ export interface ProfilePlugins {
   enqueueExtensions: EnqueueExtensions[];
 }
 
+/** Weighted totals per feasible node, and each plugin's normalized scores (in node order). */
+export interface ScoreResult {
+  totals: Float64Array;
+  perPlugin: Array<{ plugin: string; values: Float64Array }>;
+}
+
 export interface Diagnosis {
   /** Why each node was rejected. */
   nodeToStatus: NodeToStatus;
@@ -187,13 +193,16 @@ export class Framework {
    * upstream's RunFilterPluginsWithNominatedPods.
    */
   runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Result {
-    const nominated = this.handle
-      .nominatedPodsForNode(nodeInfo.name)
-      .filter(
-        (pi) =>
-          pi.pod.metadata?.uid !== pod.metadata?.uid &&
-          (pi.pod.spec?.priority ?? 0) >= (pod.spec?.priority ?? 0),
-      );
+    const all = this.handle.nominatedPodsForNode(nodeInfo.name);
+    // Almost always empty: the common path allocates nothing.
+    const nominated =
+      all.length === 0
+        ? all
+        : all.filter(
+            (pi) =>
+              pi.pod.metadata?.uid !== pod.metadata?.uid &&
+              (pi.pod.spec?.priority ?? 0) >= (pod.spec?.priority ?? 0),
+          );
     if (nominated.length > 0) {
       const s2 = state.clone();
       const n2 = nodeInfo.clone();
@@ -274,27 +283,41 @@ export class Framework {
     return null;
   }
 
+  /** Reused NodeScore arrays, one per score plugin: 500 nodes × 7 plugins per pod would otherwise feed the GC. */
+  private readonly scorePool: NodeScore[][] = [];
+
+  private pooledScores(index: number, nodes: NodeInfo[]): NodeScore[] {
+    let arr = this.scorePool[index];
+    if (!arr) {
+      arr = [];
+      this.scorePool[index] = arr;
+    }
+    if (arr.length > nodes.length) arr.length = nodes.length;
+    for (let i = 0; i < nodes.length; i++) {
+      if (i < arr.length) arr[i].name = nodes[i].name;
+      else arr.push({ name: nodes[i].name, score: 0 });
+    }
+    return arr;
+  }
+
   /**
    * Each plugin scores each node, normalizes its scores into [0, 100], and
-   * the weighted sum is the node's total. Per-plugin scores are returned too,
-   * for explain-schedule.
+   * the weighted sum is the node's total. Per-plugin normalized scores are
+   * returned too (copies), for explain-schedule.
    */
-  runScorePlugins(
-    state: CycleState,
-    pod: Pod,
-    nodes: NodeInfo[],
-  ): { totals: number[]; perPlugin: Array<{ plugin: string; scores: NodeScore[] }> } {
-    const totals = new Array<number>(nodes.length).fill(0);
-    const perPlugin: Array<{ plugin: string; scores: NodeScore[] }> = [];
-    for (const { plugin, weight } of this.plugins.score) {
+  runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): ScoreResult {
+    const totals = new Float64Array(nodes.length);
+    const perPlugin: ScoreResult["perPlugin"] = [];
+    for (let p = 0; p < this.plugins.score.length; p++) {
+      const { plugin, weight } = this.plugins.score[p];
       if (state.skipScorePlugins.has(plugin.name)) continue;
-      const scores: NodeScore[] = new Array(nodes.length);
-      for (let i = 0; i < nodes.length; i++)
-        scores[i] = { name: nodes[i].name, score: plugin.score(state, pod, nodes[i]) };
+      const scores = this.pooledScores(p, nodes);
+      for (let i = 0; i < nodes.length; i++) scores[i].score = plugin.score(state, pod, nodes[i]);
       if (plugin.normalizeScore) {
         const s = plugin.normalizeScore(state, pod, scores);
         if (s) throw new Error(`normalizing scores of plugin ${plugin.name}: ${s.message()}`);
       }
+      const values = new Float64Array(nodes.length);
       for (let i = 0; i < nodes.length; i++) {
         const v = scores[i].score;
         if (v > MAX_NODE_SCORE || v < MIN_NODE_SCORE) {
@@ -302,9 +325,10 @@ export class Framework {
             `plugin "${plugin.name}" returns an invalid score ${v}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`,
           );
         }
+        values[i] = v;
         totals[i] += v * weight;
       }
-      perPlugin.push({ plugin: plugin.name, scores });
+      perPlugin.push({ plugin: plugin.name, values });
     }
     return { totals, perPlugin };
   }
