@@ -113,13 +113,17 @@ function durationMs(v: unknown, def: number, field: string): number {
   }
 }
 
-function intField(v: unknown, def: number, field: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+/** An integer field; `detail` is upstream's validation wording for a value out of range. */
+function intField(v: unknown, def: number, field: string, min: number, max: number, detail: string): number {
   if (v === undefined || v === null) return def;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(`${field}: must be an integer in [${min}, ${max}]`);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new ConfigError(`${field}: Invalid value: ${JSON.stringify(v)}: must be an integer`);
   }
+  if (v < min || v > max) throw new ConfigError(`${field}: Invalid value: ${v}: ${detail}`);
   return v;
 }
+
+const RANGE_0_100 = "not in valid range [0-100]";
 
 /** Defaults and validates a decoded KubeSchedulerConfiguration. */
 export function defaultConfiguration(raw: Record<string, unknown> = {}): SchedulerConfiguration {
@@ -132,7 +136,14 @@ export function defaultConfiguration(raw: Record<string, unknown> = {}): Schedul
     );
   }
   const le = (raw.leaderElection ?? {}) as Record<string, unknown>;
-  const percentage = intField(raw.percentageOfNodesToScore, 0, "percentageOfNodesToScore", 0, 100);
+  const percentage = intField(
+    raw.percentageOfNodesToScore,
+    0,
+    "percentageOfNodesToScore",
+    0,
+    100,
+    RANGE_0_100,
+  );
   const rawProfiles = (raw.profiles as Array<Record<string, unknown>> | undefined) ?? [{}];
   const names = new Set<string>();
   const profiles = rawProfiles.map((p, i): Profile => {
@@ -147,13 +158,34 @@ export function defaultConfiguration(raw: Record<string, unknown> = {}): Schedul
       percentageOfNodesToScore:
         p.percentageOfNodesToScore === undefined
           ? undefined
-          : intField(p.percentageOfNodesToScore, 0, `profiles[${i}].percentageOfNodesToScore`, 0, 100),
+          : intField(
+              p.percentageOfNodesToScore,
+              0,
+              `profiles[${i}].percentageOfNodesToScore`,
+              0,
+              100,
+              RANGE_0_100,
+            ),
       plugins,
       pluginConfig: (p.pluginConfig as PluginConfig[] | undefined) ?? [],
     };
   });
-  const initial = intField(raw.podInitialBackoffSeconds, 1, "podInitialBackoffSeconds", 1);
-  const max = intField(raw.podMaxBackoffSeconds, 10, "podMaxBackoffSeconds", initial);
+  const initial = intField(
+    raw.podInitialBackoffSeconds,
+    1,
+    "podInitialBackoffSeconds",
+    1,
+    Number.MAX_SAFE_INTEGER,
+    "must be greater than 0",
+  );
+  const max = intField(
+    raw.podMaxBackoffSeconds,
+    10,
+    "podMaxBackoffSeconds",
+    initial,
+    Number.MAX_SAFE_INTEGER,
+    "must be greater than or equal to PodInitialBackoffSeconds",
+  );
   const cc = (raw.clientConnection ?? {}) as Record<string, unknown>;
   return {
     kubeconfig: (cc.kubeconfig as string | undefined) || undefined,

@@ -27,11 +27,16 @@ export class FitError extends Error {
       const counts = new Map<string, number>();
       for (const s of d.nodeToStatus.values())
         for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+      const absent = this.numAllNodes - d.nodeToStatus.size;
+      if (absent > 0 && d.absentStatus) {
+        for (const r of d.absentStatus.reasons) counts.set(r, (counts.get(r) ?? 0) + absent);
+      }
       // Go's sort.Strings on "<count> <reason>": byte order, count first.
       const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (parts.length) msg += ` ${parts.join(", ")}.`;
     }
-    if (d.postFilterMsg) msg += ` ${d.postFilterMsg}.`;
+    // No dot after the PostFilter message: it ends in its own (v1.32's FitError.Error()).
+    if (d.postFilterMsg) msg += ` ${d.postFilterMsg}`;
     return msg;
   }
 }

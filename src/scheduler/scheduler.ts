@@ -273,6 +273,10 @@ export class SchedulingLoop {
         const ni = snap.get(name);
         if (ni) nodes.push(ni);
       }
+      // The nodes a PreFilterResult left out count as refused by those plugins.
+      diagnosis.absentStatus = new Status(Code.UnschedulableAndUnresolvable, [
+        `node(s) didn't satisfy plugin(s) [${[...pre.pluginsWithNodes].sort().join(" ")}]`,
+      ]);
     }
     return this.findNodesThatPassFilters(fwk, state, pod, diagnosis, nodes);
   }

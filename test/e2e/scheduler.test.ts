@@ -95,7 +95,7 @@ describe("the scheduler in k8ts up", () => {
       ]),
     );
     const expected =
-      "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..";
+      "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.";
     const described = await until(async () => {
       const r = ok(await c.kubectl(["describe", "pod", "nvme"]));
       return r.stdout.includes("FailedScheduling") ? r.stdout : undefined;

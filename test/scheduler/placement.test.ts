@@ -56,7 +56,7 @@ test("taints repel pods without a toleration; tolerations let them in", async ()
   await c.pod("big", {}, { requests: { cpu: "2" } });
   assert.equal(
     await unschedulableMessage(c, "big"),
-    "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: x}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling..",
+    "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: x}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
   );
   await c.pod(
     "tolerant",

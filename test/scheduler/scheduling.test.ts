@@ -21,12 +21,11 @@ test("pods go where their resources fit, and the rest stay Pending with upstream
   const msg = await unschedulableMessage(c, "needs-2");
   assert.equal(
     msg,
-    "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod..",
+    "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
   );
   const p = await c.get("needs-2");
   const cond = p.status!.conditions!.find((x) => x.type === "PodScheduled")!;
   assert.equal(cond.reason, "Unschedulable");
-  // (The double dot is upstream's: the preemption message ends in one and the fit error adds one.)
   // A FailedScheduling event, and a Scheduled one for the other pod.
   await c.scheduler!.stop();
   const events = (

@@ -23,13 +23,6 @@ interface PodState {
 
 const uidOf = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
-/** Upstream normalizes image names without a tag to ":latest" when counting image locality. */
-export function normalizedImageName(name: string): string {
-  const slash = name.lastIndexOf("/");
-  if (name.includes("@") || name.slice(slash + 1).includes(":")) return name;
-  return `${name}:latest`;
-}
-
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodState>();
@@ -73,8 +66,8 @@ export class SchedulerCache {
   private addImages(ni: NodeInfo): void {
     ni.imageStates = new Map();
     for (const img of ni.node?.status?.images ?? []) {
-      for (const raw of img.names ?? []) {
-        const name = normalizedImageName(raw);
+      // Names as the kubelet reports them: ImageLocality normalizes the pod's side, not the node's.
+      for (const name of img.names ?? []) {
         let s = this.images.get(name);
         if (!s) {
           s = { size: img.sizeBytes ?? 0, numNodes: 0, nodes: new Set() };

@@ -75,6 +75,7 @@ export function buildFramework(
     return out;
   };
   const at = <T>(point: keyof typeof METHOD) => pointRefs(point).map((r) => instance(r.name) as T);
+  const scoreNames = new Set((profile.plugins.score?.enabled ?? []).map((p) => p.name));
 
   const plugins: ProfilePlugins = {
     preEnqueue: at("preEnqueue"),
@@ -85,7 +86,8 @@ export function buildFramework(
     preScore: at("preScore"),
     score: pointRefs("score").map((r) => ({
       plugin: instance(r.name) as ProfilePlugins["score"][number]["plugin"],
-      weight: r.weight || weights.get(r.name) || 1,
+      // A weight at the score point wins, 0 meaning 1; only plugins enabled just by multiPoint take its weight.
+      weight: scoreNames.has(r.name) ? r.weight || 1 : weights.get(r.name) || 1,
     })),
     reserve: at("reserve"),
     permit: at("permit"),

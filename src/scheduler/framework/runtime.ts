@@ -88,6 +88,8 @@ export interface Diagnosis {
   nodeToStatus: NodeToStatus;
   /** Set when a PreFilter plugin rejected the pod outright (every node then has that status). */
   preFilterMsg: string;
+  /** The verdict of nodes missing from nodeToStatus (left out by a PreFilterResult). */
+  absentStatus?: Status;
   postFilterMsg: string;
   unschedulablePlugins: Set<string>;
   pendingPlugins: Set<string>;
@@ -135,38 +137,55 @@ export class Framework {
     state: CycleState,
     pod: Pod,
     nodes: NodeInfo[],
-  ): { result?: PreFilterResult; status: Result } {
+  ): { result?: PreFilterResult; status: Result; pluginsWithNodes: string[] } {
     let result: PreFilterResult | undefined;
+    let returnStatus: Result = null;
+    const pluginsWithNodes: string[] = [];
     for (const p of this.plugins.preFilter) {
       let r: { result?: PreFilterResult; status: Result };
       try {
         r = p.preFilter(state, pod, nodes);
       } catch (e) {
-        return { status: asStatus(e).withPlugin(p.name) };
+        r = { status: asStatus(e) };
       }
-      if (r.status) {
-        if (r.status.code === Code.Skip) {
+      const s = r.status;
+      if (s) {
+        if (s.code === Code.Skip) {
           state.skipFilterPlugins.add(p.name);
           continue;
         }
-        return { status: r.status.withPlugin(p.name) };
+        s.withPlugin(p.name);
+        // Unresolvable: preemption cannot help, so the other PreFilters need not run.
+        if (s.code === Code.UnschedulableAndUnresolvable) return { status: s, pluginsWithNodes };
+        // Unschedulable: preemption may run later this cycle, and needs every PreFilter's state.
+        if (s.code === Code.Unschedulable) {
+          returnStatus = s;
+          continue;
+        }
+        const err = new Error(`running PreFilter plugin "${p.name}": ${s.err?.message ?? s.message()}`);
+        return { status: new Status(Code.Error, [err.message], err).withPlugin(p.name), pluginsWithNodes };
       }
       if (r.result?.nodeNames) {
+        pluginsWithNodes.push(p.name);
         const names = result?.nodeNames
           ? new Set([...result.nodeNames].filter((n) => r.result!.nodeNames!.has(n)))
           : r.result.nodeNames;
         result = { nodeNames: names };
         if (names.size === 0) {
+          const sorted = [...pluginsWithNodes].sort();
+          const msg =
+            sorted.length === 1
+              ? `node(s) didn't satisfy plugin ${sorted[0]}`
+              : `node(s) didn't satisfy plugin(s) [${sorted.join(" ")}] simultaneously`;
           return {
             result,
-            status: new Status(Code.UnschedulableAndUnresolvable, [
-              `node(s) didn't satisfy plugin(s) [${p.name}] simultaneously`,
-            ]).withPlugin(p.name),
+            status: new Status(Code.UnschedulableAndUnresolvable, [msg]).withPlugin(p.name),
+            pluginsWithNodes,
           };
         }
       }
     }
-    return { result, status: null };
+    return { result, status: returnStatus, pluginsWithNodes };
   }
 
   /** The first rejection of a node, or null if every filter passes. */

@@ -37,6 +37,12 @@ export interface SchedulingQueueOptions {
 const uidOf = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 const qKey = (q: QueuedPodInfo) => uidOf(q.pod);
 
+/** Everything but status and bookkeeping: upstream retries an unschedulable pod on any other change (isPodUpdated). */
+function schedulingRelevant(pod: Pod): string {
+  const { resourceVersion: _rv, generation: _g, managedFields: _mf, ...meta } = pod.metadata ?? {};
+  return JSON.stringify([meta, pod.spec]);
+}
+
 function actionMatches(registered: readonly ActionType[], action: ActionType): boolean {
   for (const a of registered) {
     if (a === "All" || a === action) return true;
@@ -182,9 +188,7 @@ export class SchedulingQueue {
     }
     q = this.unschedulable.get(key);
     if (q) {
-      const specChanged =
-        JSON.stringify(q.pod.spec) !== JSON.stringify(pod.spec) ||
-        JSON.stringify(q.pod.metadata?.labels) !== JSON.stringify(pod.metadata?.labels);
+      const specChanged = schedulingRelevant(q.pod) !== schedulingRelevant(pod);
       refresh(q);
       if (!specChanged) return;
       this.unschedulable.delete(key);
@@ -275,7 +279,10 @@ export class SchedulingQueue {
     const plugins = [...q.unschedulablePlugins, ...q.pendingPlugins];
     if (plugins.length === 0) return true;
     for (const name of plugins) {
-      for (const e of this.opts.pluginEvents(name) ?? []) {
+      const events = this.opts.pluginEvents(name);
+      // A plugin that does not say which events help it is woken by every event (upstream's fillEventToPluginMap).
+      if (events === undefined) return true;
+      for (const e of events) {
         if (resourceMatches(e.resource, ev.resource) && actionMatches(e.actions, ev.action)) return true;
       }
     }
@@ -295,6 +302,7 @@ export class SchedulingQueue {
   }
 
   private movePods(pods: QueuedPodInfo[]): void {
+    if (pods.length > 0) this.moveRequestCycle = this.schedulingCycle;
     for (const q of pods) {
       this.unschedulable.delete(qKey(q));
       if (this.isBackingOff(q)) this.backoffQ.addOrUpdate(q);
