@@ -85,16 +85,19 @@ export async function serveWatch(
   try {
     for await (const batch of watch) {
       if (ended) break;
-      let ok = true;
+      // One write (one chunk, one TLS record) per batch, not per event: under load a batch holds many.
+      let out = "";
       for (const ev of batch) {
         if (ev.type === "ERROR") {
-          write("ERROR", ev.object);
+          out += `${JSON.stringify({ type: "ERROR", object: ev.object })}\n`;
           continue;
         }
         lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
-        ok = write(ev.type, renderWatchObject(kind, ev.object, rep, first, opts.includeObject));
+        const object = renderWatchObject(kind, ev.object, rep, first, opts.includeObject);
+        out += `${JSON.stringify({ type: ev.type, object })}\n`;
         first = false;
       }
+      const ok = out === "" || res.write(out);
       // Backpressure: a client that does not read makes us wait, and the store's queue bounds it.
       if (!ok && !ended)
         await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
