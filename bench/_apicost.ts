@@ -1,0 +1,103 @@
+// Server-side CPU per request type: apiserver child process CPU (from /proc) per request.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { CertificateAuthority } from "../src/apiserver/certs.ts";
+import { Resources } from "../src/client/resources.ts";
+import { RestClient } from "../src/client/rest-client.ts";
+import { freePort } from "../test/support/ports.ts";
+import { startApiserver } from "./_apiserver.ts";
+
+const N = Number(process.env.N ?? 4000);
+const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "apicost-"));
+const port = await freePort();
+const server = await startApiserver(dataDir, port);
+const ca = await CertificateAuthority.load(
+  readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
+  readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
+);
+const cred = await ca.issueClient("admin", ["system:masters"]);
+const client = new RestClient({
+  server: `https://127.0.0.1:${port}`,
+  ca: ca.certPem,
+  cert: cred.cert,
+  key: cred.key,
+  namespace: "default",
+});
+const cpu = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}; // µs (100 Hz ticks)
+async function phase(name: string, op: (i: number) => Promise<unknown>) {
+  let next = 0;
+  const c0 = cpu();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < N) await op(next++);
+    }),
+  );
+  const us = cpu() - c0;
+  console.log(
+    name.padEnd(14),
+    "server µs/req",
+    (us / N).toFixed(0).padStart(5),
+    " req/s",
+    Math.round(N / ((performance.now() - t0) / 1000)),
+  );
+}
+const pod = (i: number) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: `p-${i}`, namespace: "default", labels: { app: "x" } },
+  spec: {
+    containers: [
+      {
+        name: "c",
+        image: "k8ts.local/pause:3.10",
+        resources: { requests: { cpu: "100m", memory: "500Mi" } },
+      },
+    ],
+  },
+});
+await client.create(Resources.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "n1" } });
+await phase("create pod", (i) => client.create(Resources.pods, pod(i)));
+await phase("get pod", (i) => client.get(Resources.pods, `p-${i}`, { namespace: "default" }));
+await phase("binding", (i) =>
+  client.create(
+    Resources.pods,
+    {
+      apiVersion: "v1",
+      kind: "Binding",
+      metadata: { name: `p-${i}`, namespace: "default" },
+      target: { apiVersion: "v1", kind: "Node", name: "n1" },
+    },
+    { subresource: "binding" },
+  ),
+);
+await phase("create event", (i) =>
+  client.create(Resources.events, {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: `e-${i}`, namespace: "default" },
+    involvedObject: { kind: "Pod", name: `p-${i}`, namespace: "default" },
+    reason: "Scheduled",
+    message: `Successfully assigned default/p-${i} to n1`,
+    type: "Normal",
+    source: { component: "default-scheduler" },
+    firstTimestamp: new Date().toISOString().replace(/\.\d+Z/, "Z"),
+    lastTimestamp: new Date().toISOString().replace(/\.\d+Z/, "Z"),
+    count: 1,
+  }),
+);
+await phase("status patch", (i) =>
+  client.patch(
+    Resources.pods,
+    `p-${i}`,
+    { status: { conditions: [{ type: "PodScheduled", status: "True" }] } },
+    { type: "strategic", namespace: "default", subresource: "status" },
+  ),
+);
+client.close();
+server.kill("SIGTERM");
+await new Promise((r) => server.once("exit", r));
+rmSync(dataDir, { recursive: true, force: true });
