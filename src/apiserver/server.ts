@@ -1,15 +1,25 @@
-// The apiserver: HTTPS, authentication by client certificate, discovery,
-// OpenAPI, health, metrics, and the REST API over the registry.
+// The apiserver: HTTPS; every request is authenticated (a chain of
+// authenticators), authorized (a union of authorizers), then routed to
+// discovery, OpenAPI, health, metrics or the REST API, where admission runs.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
-import type { TLSSocket } from "node:tls";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
-import { makeStatus, newTooManyRequests, StatusError, StatusReason } from "../machinery/status.ts";
+import {
+  makeStatus,
+  newForbidden,
+  newTooManyRequests,
+  StatusError,
+  StatusReason,
+} from "../machinery/status.ts";
 import { Compactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
+import type { AdmissionChain } from "./admission/admission.ts";
+import { AuthenticatorChain } from "./authentication/authenticator.ts";
+import { ANONYMOUS, type UserInfo } from "./authentication/user.ts";
+import { X509Authenticator } from "./authentication/x509.ts";
+import { type Attributes, type Authorizer, forbiddenMessage } from "./authorization/authorizer.ts";
 import { bootstrap } from "./bootstrap.ts";
-import { userFromCertificateSubject } from "./certs.ts";
 import {
   aggregatedDiscovery,
   apiGroup,
@@ -49,12 +59,22 @@ export interface ApiServerOptions {
   maxMutatingRequestsInflight?: number;
   compactionIntervalMs?: number;
   bookmarkIntervalMs?: number;
+  /** Who is asking; client certificates of the cluster CA (and anonymous) by default. */
+  authenticator?: AuthenticatorChain;
+  /** May they? By default anonymous users reach only the public paths and everyone else everything. */
+  authorizer?: Authorizer;
+  admission?: AdmissionChain;
 }
 
-export interface UserInfo {
-  name: string;
-  groups: string[];
-}
+export type { UserInfo };
+
+/** The authorizer before RBAC: anonymous users reach only system:public-info-viewer's paths. */
+const authenticatedAllowed: Authorizer = {
+  authorize: (a) =>
+    a.user.name !== ANONYMOUS || (!a.isResourceRequest && isPublicPath(a.path))
+      ? { decision: "Allow", reason: "" }
+      : { decision: "NoOpinion", reason: "" },
+};
 
 const LONG_RUNNING_SUBRESOURCES = new Set(["log", "exec", "attach", "portforward", "proxy"]);
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -65,13 +85,21 @@ export class ApiServer {
   private readonly server: Server;
   private readonly rest: RestHandler;
   private readonly compactor: Compactor;
+  private readonly authenticator: AuthenticatorChain;
+  private readonly authorizer: Authorizer;
   private inflight = 0;
   private inflightMutating = 0;
   private ready = false;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = new Registry(opts.store);
-    this.rest = new RestHandler({ registry: this.registry, bookmarkIntervalMs: opts.bookmarkIntervalMs });
+    this.authenticator = opts.authenticator ?? new AuthenticatorChain([new X509Authenticator()]);
+    this.authorizer = opts.authorizer ?? authenticatedAllowed;
+    this.rest = new RestHandler({
+      registry: this.registry,
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      admission: opts.admission,
+    });
     this.compactor = new Compactor({
       store: opts.store,
       intervalMs: opts.compactionIntervalMs,
@@ -128,23 +156,24 @@ export class ApiServer {
     });
   }
 
-  /** The user of a connection's client certificate, read once per TLS connection (keep-alive reuses it). */
-  private readonly certUsers = new WeakMap<TLSSocket, UserInfo>();
-
-  private authenticate(req: IncomingMessage): UserInfo {
-    const socket = req.socket as TLSSocket;
-    const known = this.certUsers.get(socket);
-    if (known) return known;
-    let user: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] };
-    if (socket.authorized) {
-      const cert = socket.getPeerCertificate();
-      const u = cert?.subject
-        ? userFromCertificateSubject(cert.subject as unknown as Record<string, string | string[]>)
-        : undefined;
-      if (u) user = { name: u.name, groups: [...u.groups, "system:authenticated"] };
-    }
-    this.certUsers.set(socket, user);
-    return user;
+  /** 403 unless an authorizer allows the request, worded as upstream's responsewriters.Forbidden. */
+  private async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
+    const a: Attributes = {
+      user,
+      verb: info.verb,
+      isResourceRequest: info.isResourceRequest,
+      path: info.path,
+      namespace: info.namespace,
+      apiGroup: info.apiGroup,
+      apiVersion: info.apiVersion,
+      resource: info.resource,
+      subresource: info.subresource,
+      name: info.name,
+    };
+    const r = await this.authorizer.authorize(a);
+    if (r.decision === "Allow") return;
+    const msg = r.reason ? `${forbiddenMessage(a)}: ${r.reason}` : forbiddenMessage(a);
+    throw newForbidden({ group: a.apiGroup, resource: a.isResourceRequest ? a.resource : "" }, a.name, msg);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -155,23 +184,13 @@ export class ApiServer {
     let limited: "readonly" | "mutating" | undefined;
     try {
       info = requestInfo(req.method ?? "GET", path, url.searchParams);
-      const user = this.authenticate(req);
-      if (user.name === "system:anonymous" && !isPublicPath(path)) {
-        throw new StatusError(
-          makeStatus({
-            status: "Failure",
-            code: 403,
-            reason: StatusReason.Forbidden,
-            message: `forbidden: User "system:anonymous" cannot ${req.method?.toLowerCase()} path "${path}"`,
-            details: {},
-          }),
-        );
-      }
+      const { user } = await this.authenticator.authenticate(req);
+      await this.authorize(user, info);
       const longRunning = info.verb === "watch" || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
       if (!longRunning) {
         limited = this.admitInflight(req.method ?? "GET");
       }
-      await this.route(req, res, url, info);
+      await this.route(req, res, url, info, user);
     } catch (e) {
       const status = writeError(res, e);
       if (status.code === 500)
@@ -219,10 +238,16 @@ export class ApiServer {
     return "readonly";
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> {
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    info: RequestInfo,
+    user: UserInfo,
+  ): Promise<void> {
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (info.isResourceRequest) {
-      await this.rest.handle(req, res, info, url.searchParams);
+      await this.rest.handle(req, res, info, url.searchParams, user);
       return;
     }
     switch (path) {

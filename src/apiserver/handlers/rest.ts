@@ -1,6 +1,7 @@
 // The REST verbs on resources (upstream's apiserver/pkg/endpoints/handlers):
 // get, list, create, update, patch, delete, deletecollection, and the status,
 // scale and binding subresources. Watch lives in watch.ts.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { applySchemaFor, emptyObjectFor, resetFieldsFor } from "../../api/apply-schema.ts";
@@ -46,16 +47,19 @@ import {
   StatusError,
   StatusReason,
 } from "../../machinery/status.ts";
+import type { AdmissionAttributes, AdmissionChain, Operation } from "../admission/admission.ts";
+import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
 import type { Registry } from "../registry/index.ts";
-import type { ResourceStore } from "../registry/resource-store.ts";
+import type { ResourceStore, WriteOptions } from "../registry/resource-store.ts";
 import type { RequestInfo } from "../request-info.ts";
 import { type IncludeObject, renderList, renderObject } from "./output.ts";
 import { serveWatch } from "./watch.ts";
 
 export interface RestOptions {
   registry: Registry;
+  admission?: AdmissionChain;
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number;
 }
@@ -159,14 +163,67 @@ function includeObjectOf(q: URLSearchParams): IncludeObject | undefined {
   throw newBadRequest(`includeObject must be one of None, Metadata, or Object, got ${JSON.stringify(v)}`);
 }
 
+/** Who made the request being served, for admission (set around each request). */
+interface RequestContext {
+  user: UserInfo;
+  info: RequestInfo;
+  res: ServerResponse;
+}
+const requestContext = new AsyncLocalStorage<RequestContext>();
+
 export class RestHandler {
   constructor(private readonly opts: RestOptions) {}
+
+  /**
+   * dryRun and admission for a write to `store`: the admission chain bound to
+   * this request's user, resource and subresource (none when no plugin runs).
+   */
+  private writeOptions(store: ResourceStore, q: URLSearchParams, subresource = ""): WriteOptions {
+    const chain = this.opts.admission;
+    const ctx = requestContext.getStore();
+    if (!chain || !ctx || chain.mutating.length + chain.validating.length === 0) return { dryRun: dryRun(q) };
+    const type = store.type;
+    const attrs = (op: Operation, obj: Obj | undefined, old: Obj | undefined): AdmissionAttributes => ({
+      operation: op,
+      kind: { group: type.group, version: type.version, kind: type.kind },
+      resource: { group: type.group, version: type.version, resource: type.resource },
+      subresource,
+      namespace: obj?.metadata?.namespace ?? old?.metadata?.namespace ?? ctx.info.namespace,
+      name: obj?.metadata?.name ?? old?.metadata?.name ?? ctx.info.name,
+      object: obj,
+      oldObject: old,
+      user: ctx.user,
+      dryRun: dryRun(q),
+      warnings: [],
+    });
+    const run = async (a: AdmissionAttributes, f: (a: AdmissionAttributes) => Promise<void>) => {
+      await f(a);
+      if (a.warnings.length > 0 && !ctx.res.headersSent) addWarnings(ctx.res, a.warnings);
+    };
+    return {
+      dryRun: dryRun(q),
+      admission: {
+        admit: (op, obj, old) => run(attrs(op, obj, old), (a) => chain.admit(a)),
+        validate: (op, obj, old) => run(attrs(op, obj, old), (a) => chain.validate(a)),
+      },
+    };
+  }
 
   private get registry(): Registry {
     return this.opts.registry;
   }
 
-  async handle(
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    query: URLSearchParams,
+    user: UserInfo,
+  ): Promise<void> {
+    return requestContext.run({ user, info, res }, () => this.serve(req, res, info, query));
+  }
+
+  private async serve(
     req: IncomingMessage,
     res: ServerResponse,
     info: RequestInfo,
@@ -406,7 +463,7 @@ export class RestHandler {
       obj.metadata.name ?? obj.metadata.generateName ?? "",
     );
     const tracked = updateManagedFields(undefined, obj, this.fieldManagerOptions(req, q, store.type));
-    const created = await store.create(ns, tracked, { dryRun: dryRun(q) });
+    const created = await store.create(ns, tracked, this.writeOptions(store, q));
     this.send(res, 201, created);
   }
 
@@ -421,8 +478,12 @@ export class RestHandler {
   ) {
     const obj = await this.decode(req, res, store.type, q);
     const fm = this.fieldManagerOptions(req, q, store.type, subresource);
-    const r = await store.update(ns, name, obj, { dryRun: dryRun(q), subresource }, (next, current) =>
-      updateManagedFields(current, next, fm),
+    const r = await store.update(
+      ns,
+      name,
+      obj,
+      { ...this.writeOptions(store, q, subresource), subresource },
+      (next, current) => updateManagedFields(current, next, fm),
     );
     this.send(res, r.created ? 201 : 200, r.object);
   }
@@ -534,7 +595,7 @@ export class RestHandler {
         );
         return store.prepareUpdate(tracked, current, subresource);
       },
-      { dryRun: dryRun(q) },
+      this.writeOptions(store, q, subresource),
     );
     this.send(res, 200, r.object);
   }
@@ -588,7 +649,7 @@ export class RestHandler {
         store.strategy.defaults(object);
         return store.prepareUpdate(object, current, subresource);
       },
-      { dryRun: dryRun(q) },
+      this.writeOptions(store, q, subresource),
     );
     this.send(res, r.created ? 201 : 200, r.object);
   }
@@ -671,7 +732,7 @@ export class RestHandler {
     name: string,
     q: URLSearchParams,
   ) {
-    const opts = await this.deleteOptions(req, q);
+    const opts = { ...(await this.deleteOptions(req, q)), admission: this.writeOptions(store, q).admission };
     const { result, deleted } = await store.delete(ns, name, opts);
     // Immediate deletions answer with a Success Status; pending ones (graceful, finalizers) with the object.
     if (deleted) {
@@ -695,7 +756,7 @@ export class RestHandler {
     ns: string | undefined,
     q: URLSearchParams,
   ) {
-    const opts = await this.deleteOptions(req, q);
+    const opts = { ...(await this.deleteOptions(req, q)), admission: this.writeOptions(store, q).admission };
     const list = await store.list(ns, {
       labelSelector: labelSelectorOf(q),
       fieldSelector: fieldSelectorOf(q, store.type),
@@ -769,7 +830,7 @@ export class RestHandler {
         if (current.spec.finalizers.length === 0) delete current.spec.finalizers;
         return current;
       },
-      { dryRun: dryRun(q) },
+      this.writeOptions(store, q, "finalize"),
     );
     this.send(res, 200, r.object);
   }
@@ -798,6 +859,11 @@ export class RestHandler {
         `the name of the object (${binding.metadata.name}) does not match the name on the URL (${name})`,
       );
     }
+    // Admission sees the Binding being created (pods/binding), not the pod update it causes.
+    const admission = this.writeOptions(store, q, "binding").admission;
+    const bindingObj = { ...binding, metadata: { ...binding.metadata, name, namespace: ns } };
+    await admission?.admit("CREATE", bindingObj, undefined);
+    await admission?.validate("CREATE", bindingObj, undefined);
     await store.guaranteedUpdate(
       ns,
       name,
@@ -940,7 +1006,7 @@ export class RestHandler {
         const tracked = updateManagedFields(current, next, this.fieldManagerOptions(req, q, type, "scale"));
         return store.prepareUpdate(tracked, current);
       },
-      { dryRun: dryRun(q) },
+      this.writeOptions(store, q, "scale"),
     );
     this.send(res, 200, this.scaleOf(type, r.object));
   }

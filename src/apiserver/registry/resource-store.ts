@@ -45,8 +45,15 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
 }
 
+/** Admission for one request, bound to its user and resource (see admission/admission.ts). */
+export interface StoreAdmission {
+  admit(op: "CREATE" | "UPDATE" | "DELETE", obj: Obj | undefined, old: Obj | undefined): Promise<void>;
+  validate(op: "CREATE" | "UPDATE" | "DELETE", obj: Obj | undefined, old: Obj | undefined): Promise<void>;
+}
+
 export interface WriteOptions {
   dryRun?: boolean;
+  admission?: StoreAdmission;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -447,14 +454,18 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
       if (opts.dryRun) {
+        await opts.admission?.admit("CREATE", obj, undefined);
         this.prepareCreate(obj);
+        await opts.admission?.validate("CREATE", obj, undefined);
         const existing = await this.store.get(this.key(namespace ?? meta.namespace, meta.name));
         if (existing.kv) throw newAlreadyExists(this.qualified, meta.name);
         return obj;
       }
+      if (attempt === 0) await opts.admission?.admit("CREATE", obj, undefined);
       const undo = await this.hooks.beforeCreate?.(obj);
       try {
         this.prepareCreate(obj);
+        if (attempt === 0) await opts.admission?.validate("CREATE", obj, undefined);
         const r = await this.store.create(this.key(meta.namespace, meta.name), this.encode(obj));
         meta.resourceVersion = String(r.revision);
         return obj;
@@ -517,6 +528,7 @@ export class ResourceStore {
         if (!current) throw this.notFound(name);
         return { object: current, created: false, deleted: false };
       }
+      if (opts.admission) await this.admitUpdate(opts.admission, next, current);
       if (opts.dryRun) return { object: next, created: !current, deleted: false };
       try {
         if (!current) {
@@ -555,6 +567,24 @@ export class ResourceStore {
       }
     }
     throw newInternalError(`too many conflicts updating ${this.type.resource} ${JSON.stringify(name)}`);
+  }
+
+  /**
+   * Admission of an update (or a create through update): mutating plugins run
+   * on the prepared object, which is validated again if they changed it; then
+   * the validating plugins.
+   */
+  private async admitUpdate(admission: StoreAdmission, next: Obj, current: Obj | undefined): Promise<void> {
+    const op = current ? "UPDATE" : "CREATE";
+    const before = JSON.stringify(next);
+    await admission.admit(op, next, current);
+    if (JSON.stringify(next) !== before) {
+      const errs = current ? this.strategy.validateUpdate(next, current) : this.strategy.validate(next);
+      if (errs.length > 0) {
+        throw newInvalid({ group: this.type.group, kind: this.type.kind }, next.metadata?.name ?? "", errs);
+      }
+    }
+    await admission.validate(op, next, current);
   }
 
   /** Graceful deletion still running (a pod whose kubelet has not confirmed) keeps the object. */
@@ -667,6 +697,10 @@ export class ResourceStore {
         );
       }
       this.hooks.checkDelete?.(current);
+      if (attempt === 0 && opts.admission) {
+        await opts.admission.admit("DELETE", undefined, current);
+        await opts.admission.validate("DELETE", undefined, current);
+      }
       const next = this.pendingDeletion(structuredClone(current), opts);
       if (opts.dryRun) return { result: next ?? current, deleted: !next };
       try {

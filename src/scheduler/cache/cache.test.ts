@@ -244,18 +244,14 @@ describe("snapshot", () => {
 
   // TestNodeTree_UpdateNode, first case: the node leaves its zone (which empties and is
   // dropped) and joins the end of region-1/zone-2.
-  test("a node whose zone changes moves to the end of its new zone", {
-    todo: "the cache keeps a node at its first position; upstream's nodeTree re-adds it",
-  }, () => {
+  test("a node whose zone changes moves to the end of its new zone", () => {
     const c = cacheWith(allNodes.slice(0, 7));
     c.updateNode(makeNode("node-0", { labels: { [R]: "region-1", [Z]: "zone-2" } }));
     assert.deepEqual(names(c), ["node-1", "node-2", "node-3", "node-5", "node-6", "node-4", "node-0"]);
   });
 
   // utilnode.GetZoneKey reads failure-domain.beta.kubernetes.io/{region,zone} first.
-  test("the deprecated failure-domain.beta.kubernetes.io labels also name the zone", {
-    todo: "the cache reads only the topology.kubernetes.io labels",
-  }, () => {
+  test("the deprecated failure-domain.beta.kubernetes.io labels also name the zone", () => {
     const beta = (name: string, zone: string) =>
       makeNode(name, { labels: { "failure-domain.beta.kubernetes.io/zone": zone } });
     const c = cacheWith([beta("a1", "a"), beta("a2", "a"), beta("b1", "b")]);

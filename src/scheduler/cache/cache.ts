@@ -45,7 +45,13 @@ export class SchedulerCache {
     const zoneBefore = ni.node && zoneOf(ni.node);
     ni.setNode(node);
     this.addImages(ni);
-    if (zoneBefore !== zoneOf(node) || !this.snap.nodeInfoMap.has(name)) this.orderStale = true;
+    if (zoneBefore !== undefined && zoneBefore !== zoneOf(node)) {
+      // Like upstream's nodeTree: a node that changes zone joins the end of its new zone.
+      this.nodes.delete(name);
+      this.nodes.set(name, ni);
+      this.orderStale = true;
+    }
+    if (!this.snap.nodeInfoMap.has(name)) this.orderStale = true;
   }
 
   updateNode(node: Node): void {
@@ -188,10 +194,11 @@ export class SchedulerCache {
   }
 }
 
+/** upstream's utilnode.GetZoneKey: the deprecated failure-domain labels first, then topology.kubernetes.io. */
 function zoneOf(node: Node): string {
   const l = node.metadata?.labels ?? {};
-  const region = l[REGION] ?? "";
-  const zone = l[ZONE] ?? "";
+  const region = l["failure-domain.beta.kubernetes.io/region"] ?? l[REGION] ?? "";
+  const zone = l["failure-domain.beta.kubernetes.io/zone"] ?? l[ZONE] ?? "";
   return region || zone ? `${region}:\u0000:${zone}` : "";
 }
 
