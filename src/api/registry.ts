@@ -313,6 +313,46 @@ export const resourceTypes: ResourceType[] = [
       scale: true,
     },
   ]),
+  ...group("authentication.k8s.io", "v1", [
+    {
+      kind: "SelfSubjectReview",
+      resource: "selfsubjectreviews",
+      namespaced: false,
+      verbs: ["create"],
+      virtual: true,
+    },
+    { kind: "TokenReview", resource: "tokenreviews", namespaced: false, verbs: ["create"], virtual: true },
+  ]),
+  ...group("authorization.k8s.io", "v1", [
+    {
+      kind: "LocalSubjectAccessReview",
+      resource: "localsubjectaccessreviews",
+      namespaced: true,
+      verbs: ["create"],
+      virtual: true,
+    },
+    {
+      kind: "SelfSubjectAccessReview",
+      resource: "selfsubjectaccessreviews",
+      namespaced: false,
+      verbs: ["create"],
+      virtual: true,
+    },
+    {
+      kind: "SelfSubjectRulesReview",
+      resource: "selfsubjectrulesreviews",
+      namespaced: false,
+      verbs: ["create"],
+      virtual: true,
+    },
+    {
+      kind: "SubjectAccessReview",
+      resource: "subjectaccessreviews",
+      namespaced: false,
+      verbs: ["create"],
+      virtual: true,
+    },
+  ]),
   ...group("batch", "v1", [
     {
       kind: "CronJob",
@@ -331,9 +371,34 @@ export const resourceTypes: ResourceType[] = [
       fields: { "status.successful": (o) => String(o.status?.succeeded ?? 0) },
     },
   ]),
+  ...group("certificates.k8s.io", "v1", [
+    {
+      kind: "CertificateSigningRequest",
+      resource: "certificatesigningrequests",
+      namespaced: false,
+      shortNames: ["csr"],
+      status: true,
+      subresources: [{ name: "approval", verbs: ["get", "patch", "update"] }],
+      fields: { "spec.signerName": (o) => str(o.spec?.signerName) },
+    },
+  ]),
   ...group("coordination.k8s.io", "v1", [{ kind: "Lease", resource: "leases", namespaced: true }]),
   ...group("discovery.k8s.io", "v1", [
     { kind: "EndpointSlice", resource: "endpointslices", namespaced: true },
+  ]),
+  ...group("admissionregistration.k8s.io", "v1", [
+    {
+      kind: "MutatingWebhookConfiguration",
+      resource: "mutatingwebhookconfigurations",
+      namespaced: false,
+      categories: ["api-extensions"],
+    },
+    {
+      kind: "ValidatingWebhookConfiguration",
+      resource: "validatingwebhookconfigurations",
+      namespaced: false,
+      categories: ["api-extensions"],
+    },
   ]),
   ...group("events.k8s.io", "v1", [
     {

@@ -8,7 +8,7 @@ import { applySchemaFor, emptyObjectFor, resetFieldsFor } from "../../api/apply-
 import { patchSchemaFor } from "../../api/openapi.ts";
 import { decodeProtobufBody } from "../../api/protobuf/body.ts";
 import { ProtobufDecodeError } from "../../api/protobuf/errors.ts";
-import { apiVersionOf, findResource, type Obj, type ResourceType } from "../../api/registry.ts";
+import { apiVersionOf, findKind, findResource, type Obj, type ResourceType } from "../../api/registry.ts";
 import {
   cannotBeHandledMessage,
   DecodeError,
@@ -57,9 +57,30 @@ import type { RequestInfo } from "../request-info.ts";
 import { type IncludeObject, renderList, renderObject } from "./output.ts";
 import { serveWatch } from "./watch.ts";
 
+/** Who asks, for handlers that answer from the request alone (reviews, tokens). */
+export interface VirtualContext {
+  user: UserInfo;
+  info: RequestInfo;
+  query: URLSearchParams;
+}
+
+/** A create-only resource that is not stored (TokenReview, SubjectAccessReview…): the answer to a decoded body. */
+export type VirtualCreate = (obj: Obj, ctx: VirtualContext) => Promise<Obj> | Obj;
+
+/** A subresource served outside the registry's own handlers (serviceaccounts/token, …). */
+export type SubresourceHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: VirtualContext & { store: ResourceStore; decode: () => Promise<Obj> },
+) => Promise<void>;
+
 export interface RestOptions {
   registry: Registry;
   admission?: AdmissionChain;
+  /** Keyed "group/resource" (core group ""): e.g. "authentication.k8s.io/tokenreviews". */
+  virtual?: Map<string, VirtualCreate>;
+  /** Keyed "group/resource/subresource": e.g. "/serviceaccounts/token". */
+  subresources?: Map<string, SubresourceHandler>;
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number;
 }
@@ -247,6 +268,21 @@ export class RestHandler {
     }
     if (!type.verbs.includes(info.verb))
       throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
+    const virtual = type.virtual ? this.opts.virtual?.get(`${type.group}/${type.resource}`) : undefined;
+    if (virtual && info.verb === "create") {
+      const obj = await this.decode(req, res, type, query);
+      if (type.namespaced && info.namespace) {
+        if (obj.metadata?.namespace && obj.metadata.namespace !== info.namespace) {
+          throw newBadRequest(
+            "the namespace of the provided object does not match the namespace sent on the request",
+          );
+        }
+        obj.metadata = { ...obj.metadata, namespace: info.namespace };
+      }
+      const ctx = requestContext.getStore()!;
+      this.send(res, 201, await virtual(obj, { user: ctx.user, info, query }));
+      return;
+    }
     const store = this.registry.storeFor(type);
     if (!store) throw notFoundResource();
     const ns = type.namespaced ? info.namespace || undefined : undefined;
@@ -790,6 +826,31 @@ export class RestHandler {
     const store = this.registry.storeFor(type);
     if (!store) throw notFoundResource();
     const ns = type.namespaced ? info.namespace : undefined;
+    const handler = this.opts.subresources?.get(`${type.group}/${type.resource}/${sub.name}`);
+    if (handler) {
+      const ctx = requestContext.getStore()!;
+      const subKind = sub.kind;
+      return handler(req, res, {
+        user: ctx.user,
+        info,
+        query: q,
+        store,
+        decode: async () => {
+          // A subresource kind in the catalogue decodes strictly; others (TokenRequest) as plain JSON.
+          const t = subKind ? findKind(subKind.group, subKind.kind) : undefined;
+          if (t) return this.decode(req, res, t, q);
+          const body = await readBody(req);
+          try {
+            const obj = JSON.parse(body.toString("utf8") || "{}");
+            if (obj === null || typeof obj !== "object" || Array.isArray(obj))
+              throw new Error("not an object");
+            return obj as Obj;
+          } catch (e) {
+            throw newBadRequest(`error decoding request body: ${(e as Error).message}`);
+          }
+        },
+      });
+    }
     switch (sub.name) {
       case "status":
         if (info.verb === "get") return this.get(req, res, store, ns, info.name, q);
