@@ -560,6 +560,8 @@ function quoteChar(code: number): string {
   return `'${String.fromCharCode(b)}'`;
 }
 
+const MAX_NESTING_DEPTH = 10_000;
+
 class Decoder {
   pos = 0;
   readonly strict: string[] = [];
@@ -572,6 +574,7 @@ class Decoder {
   saved: string | undefined;
   fatal: string | undefined;
   rawTypeMeta: JSONObject | undefined;
+  private depth = 0;
 
   constructor(private readonly src: string) {}
 
@@ -607,6 +610,13 @@ class Decoder {
     } catch (e) {
       if (e instanceof SyntaxErr) {
         throw new DecodeError(`couldn't get version/kind; json parse error: ${e.message}`, true);
+      }
+      // Our stack ends before encoding/json's 10000 levels: the same answer, a little earlier.
+      if (e instanceof RangeError) {
+        throw new DecodeError(
+          `couldn't get version/kind; json parse error: invalid character '{' exceeded max depth`,
+          true,
+        );
       }
       throw e;
     }
@@ -648,9 +658,15 @@ class Decoder {
     const c = this.peek();
     switch (c) {
       case 0x7b:
-        return this.object(type, into, top);
-      case 0x5b:
-        return this.array(type);
+      case 0x5b: {
+        // encoding/json's scanner: nesting beyond 10000 is a syntax error (and would overflow our stack).
+        if (++this.depth > MAX_NESTING_DEPTH) {
+          throw new SyntaxErr(`invalid character ${quoteChar(c)} exceeded max depth`);
+        }
+        const v = c === 0x7b ? this.object(type, into, top) : this.array(type);
+        this.depth--;
+        return v;
+      }
       case 0x22: {
         const s = this.string();
         return type ? this.storeString(s, type) : undefined;

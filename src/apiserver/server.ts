@@ -116,6 +116,23 @@ export class ApiServer {
       },
       (req, res) => void this.handle(req, res),
     );
+    // Requests the HTTP parser refuses (bad framing, oversized headers) still get a Status body.
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable || socket.destroyed) return;
+      const code = err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+      const reason = code === 431 ? "RequestHeaderFieldsTooLarge" : StatusReason.BadRequest;
+      const body = JSON.stringify(
+        makeStatus({
+          status: "Failure",
+          code,
+          reason: reason as StatusReason,
+          message: `malformed HTTP request: ${err.code ?? err.message}`,
+        }),
+      );
+      socket.end(
+        `HTTP/1.1 ${code} ${code === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
     this.server.keepAliveTimeout = 120_000;
     this.server.headersTimeout = 60_000;
     this.server.requestTimeout = 0;
