@@ -14,6 +14,17 @@ export interface StartApiServerOptions {
   compactionIntervalMs?: number;
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /** Node, RBAC, AlwaysAllow (default Node,RBAC). */
+  authorizationModes?: string[];
+  anonymousAuth?: boolean;
+  tokenAuthFile?: string;
+  serviceAccountIssuer?: string;
+  apiAudiences?: string[];
+  enableAdmissionPlugins?: string[];
+  disableAdmissionPlugins?: string[];
+  encryptionProviderConfig?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
 }
 
 export interface RunningApiServer {

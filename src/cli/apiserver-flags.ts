@@ -37,6 +37,57 @@ export const apiserverFlags: FlagSpec[] = [
     default: "5m",
     help: "How often to compact the store's history (0 disables it)",
   },
+  {
+    name: "authorization-mode",
+    type: "list",
+    default: ["Node", "RBAC"],
+    help: "Authorizers in order: Node, RBAC, AlwaysAllow",
+  },
+  {
+    name: "anonymous-auth",
+    type: "boolean",
+    default: true,
+    help: "Let requests without credentials in as system:anonymous (authorization decides what they reach)",
+  },
+  {
+    name: "token-auth-file",
+    type: "string",
+    help: 'Static bearer tokens, as CSV: token,user,uid,"group1,group2"',
+  },
+  {
+    name: "service-account-issuer",
+    type: "string",
+    default: "https://kubernetes.default.svc.cluster.local",
+    help: "Issuer (iss) of service account tokens",
+  },
+  { name: "api-audiences", type: "list", help: "Audiences API tokens must carry (default: the issuer)" },
+  {
+    name: "enable-admission-plugins",
+    type: "list",
+    default: [],
+    help: "Admission plugins to enable besides the defaults (e.g. AlwaysPullImages)",
+  },
+  {
+    name: "disable-admission-plugins",
+    type: "list",
+    default: [],
+    help: "Default admission plugins to turn off",
+  },
+  {
+    name: "encryption-provider-config",
+    type: "string",
+    help: "An EncryptionConfiguration file: which resources are encrypted at rest, and with which keys",
+  },
+  {
+    name: "audit-policy-file",
+    type: "string",
+    help: "An audit Policy file: what gets logged, at which level",
+  },
+  {
+    name: "audit-log-path",
+    type: "string",
+    help: "Where audit events go, one JSON line each ('-' for stdout)",
+  },
 ];
 
 export function apiserverOptions(flags: Record<string, unknown>): StartApiServerOptions {
@@ -48,5 +99,17 @@ export function apiserverOptions(flags: Record<string, unknown>): StartApiServer
     compactionIntervalMs: parseDuration(String(flags["etcd-compaction-interval"])),
     maxRequestsInflight: Number(flags["max-requests-inflight"]),
     maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
+    authorizationModes: flags["authorization-mode"] as string[],
+    anonymousAuth: flags["anonymous-auth"] !== false,
+    tokenAuthFile: flags["token-auth-file"] ? String(flags["token-auth-file"]) : undefined,
+    serviceAccountIssuer: String(flags["service-account-issuer"]),
+    apiAudiences: flags["api-audiences"] as string[] | undefined,
+    enableAdmissionPlugins: flags["enable-admission-plugins"] as string[],
+    disableAdmissionPlugins: flags["disable-admission-plugins"] as string[],
+    encryptionProviderConfig: flags["encryption-provider-config"]
+      ? String(flags["encryption-provider-config"])
+      : undefined,
+    auditPolicyFile: flags["audit-policy-file"] ? String(flags["audit-policy-file"]) : undefined,
+    auditLogPath: flags["audit-log-path"] ? String(flags["audit-log-path"]) : undefined,
   };
 }
