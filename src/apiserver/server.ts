@@ -28,7 +28,7 @@ import {
   apiVersions,
   discoveryContentType,
 } from "./handlers/discovery.ts";
-import { RestHandler } from "./handlers/rest.ts";
+import { RestHandler, type SubresourceHandler, type VirtualCreate } from "./handlers/rest.ts";
 import { writeError, writeJson } from "./http.ts";
 import { log } from "./log.ts";
 import { ApiserverMetrics } from "./metrics.ts";
@@ -64,6 +64,10 @@ export interface ApiServerOptions {
   /** May they? By default anonymous users reach only the public paths and everyone else everything. */
   authorizer?: Authorizer;
   admission?: AdmissionChain;
+  /** Create-only resources answered without storage (reviews), by "group/resource". */
+  virtual?: Map<string, VirtualCreate>;
+  /** Subresources served outside the registry (serviceaccounts/token), by "group/resource/subresource". */
+  subresources?: Map<string, SubresourceHandler>;
 }
 
 export type { UserInfo };
@@ -99,6 +103,8 @@ export class ApiServer {
       registry: this.registry,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       admission: opts.admission,
+      virtual: opts.virtual,
+      subresources: opts.subresources,
     });
     this.compactor = new Compactor({
       store: opts.store,
