@@ -627,7 +627,7 @@ export class ResourceStore {
         const next = structuredClone(obj);
         return this.prepareUpdate(transform ? transform(next, current) : next, current, opts.subresource);
       },
-      { dryRun: opts.dryRun, expectedRv },
+      { dryRun: opts.dryRun, admission: opts.admission, expectedRv },
     );
     return { object: r.object, created: r.created };
   }

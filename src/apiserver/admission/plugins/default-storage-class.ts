@@ -1,0 +1,68 @@
+// DefaultStorageClass (plugin/pkg/admission/storage/storageclass/setdefault):
+// a new PersistentVolumeClaim that names no class gets the default one, the
+// StorageClass annotated storageclass.kubernetes.io/is-default-class=true (the
+// newest if several, then by name, as 1.32's GetDefaultClass picks).
+import type { Obj } from "../../../api/registry.ts";
+import type { Registry } from "../../registry/index.ts";
+import type { AdmissionAttributes, MutatingPlugin, Operation } from "../admission.ts";
+import { admissionForbidden } from "./errors.ts";
+import type { ObjectCache } from "./object-cache.ts";
+
+export const IS_DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+export const BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.beta.kubernetes.io/is-default-class";
+export const BETA_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
+
+export function isDefaultClass(sc: Obj): boolean {
+  const ann = sc.metadata?.annotations ?? {};
+  return (
+    ann[IS_DEFAULT_STORAGE_CLASS_ANNOTATION] === "true" ||
+    ann[BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION] === "true"
+  );
+}
+
+/** GetDefaultClass: newest creationTimestamp first, then name ascending. */
+export function defaultClass(classes: Obj[]): Obj | undefined {
+  const defaults = classes.filter(isDefaultClass);
+  defaults.sort((x, y) => {
+    const tx = Date.parse(x.metadata?.creationTimestamp ?? "") || 0;
+    const ty = Date.parse(y.metadata?.creationTimestamp ?? "") || 0;
+    if (tx !== ty) return ty - tx;
+    const nx = x.metadata?.name ?? "";
+    const ny = y.metadata?.name ?? "";
+    return nx < ny ? -1 : nx > ny ? 1 : 0;
+  });
+  return defaults[0];
+}
+
+export class DefaultStorageClass implements MutatingPlugin {
+  readonly name = "DefaultStorageClass";
+
+  constructor(private readonly opts: { registry: Registry; cache?: ObjectCache }) {}
+
+  handles(op: Operation): boolean {
+    return op === "CREATE";
+  }
+
+  async admit(a: AdmissionAttributes): Promise<void> {
+    if (a.resource.group !== "" || a.resource.resource !== "persistentvolumeclaims") return;
+    if (a.subresource !== "") return;
+    const pvc = a.object;
+    if (!pvc || a.kind.kind !== "PersistentVolumeClaim") return;
+    // The user asked for a class, even "" (no class at all).
+    if (Object.hasOwn(pvc.metadata?.annotations ?? {}, BETA_STORAGE_CLASS_ANNOTATION)) return;
+    if (pvc.spec?.storageClassName != null) return;
+    let classes: Obj[];
+    try {
+      classes = this.opts.cache?.synced
+        ? this.opts.cache.list()
+        : ((await this.opts.registry.byResource("storage.k8s.io", "v1", "storageclasses")!.list(undefined))
+            .items as Obj[]);
+    } catch (e) {
+      throw admissionForbidden(a, e as Error);
+    }
+    const def = defaultClass(classes);
+    if (!def) return;
+    pvc.spec ??= {};
+    pvc.spec.storageClassName = def.metadata.name;
+  }
+}

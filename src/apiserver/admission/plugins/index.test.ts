@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Obj } from "../../../api/registry.ts";
+import { builtinAdmission } from "./index.ts";
+import { newRegistry } from "./test-helpers.ts";
+
+test("plugins come in upstream's order, each in the phases it implements", () => {
+  const b = builtinAdmission({ registry: newRegistry() });
+  assert.deepEqual(
+    b.mutating.map((p) => p.name),
+    [
+      "NamespaceLifecycle",
+      "LimitRanger",
+      "ServiceAccount",
+      "NodeRestriction",
+      "Priority",
+      "DefaultTolerationSeconds",
+      "DefaultStorageClass",
+    ],
+  );
+  assert.deepEqual(
+    b.validating.map((p) => p.name),
+    ["LimitRanger", "ServiceAccount", "Priority", "ResourceQuota"],
+  );
+});
+
+test("PodSecurity and webhooks go where upstream runs them", () => {
+  const v = (name: string) => ({ name, handles: () => true, validate: () => {} });
+  const m = (name: string) => ({ name, handles: () => true, admit: () => {} });
+  const b = builtinAdmission({
+    registry: newRegistry(),
+    podSecurity: v("PodSecurity"),
+    webhooks: { mutating: [m("MutatingAdmissionWebhook")], validating: [v("ValidatingAdmissionWebhook")] },
+  });
+  assert.equal(b.mutating.at(-1)?.name, "MutatingAdmissionWebhook");
+  assert.deepEqual(
+    b.validating.map((p) => p.name),
+    [
+      "LimitRanger",
+      "ServiceAccount",
+      "PodSecurity",
+      "Priority",
+      "ValidatingAdmissionWebhook",
+      "ResourceQuota",
+    ],
+  );
+});
+
+test("plugins can be disabled by name; unknown names are refused", () => {
+  const b = builtinAdmission({ registry: newRegistry(), disable: ["ServiceAccount", "ResourceQuota"] });
+  assert.ok(!b.mutating.some((p) => p.name === "ServiceAccount"));
+  assert.deepEqual(
+    b.validating.map((p) => p.name),
+    ["LimitRanger", "Priority"],
+  );
+  assert.throws(
+    () => builtinAdmission({ registry: newRegistry(), disable: ["AlwaysPullImages"] }),
+    /unknown admission plugin: AlwaysPullImages/,
+  );
+});
+
+test("start creates the system PriorityClasses and fills the caches; stop ends them", async () => {
+  const registry = newRegistry();
+  const b = builtinAdmission({ registry });
+  await b.start();
+  const pcs = await registry.byResource("scheduling.k8s.io", "v1", "priorityclasses")!.list(undefined);
+  assert.deepEqual((pcs.items as Obj[]).map((pc) => pc.metadata.name).sort(), [
+    "system-cluster-critical",
+    "system-node-critical",
+  ]);
+  b.stop();
+});

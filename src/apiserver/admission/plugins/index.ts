@@ -1,0 +1,121 @@
+// The built-in admission plugins, in upstream's order (AllOrderedPlugins in
+// pkg/kubeapiserver/options/plugins.go), each in the phases it implements
+// upstream: NamespaceLifecycle and NodeRestriction only mutate, ResourceQuota
+// only validates and comes last so that it charges only what everything else
+// let through.
+
+import type { Registry } from "../../registry/index.ts";
+import type { MutatingPlugin, ValidatingPlugin } from "../admission.ts";
+import { DefaultStorageClass } from "./default-storage-class.ts";
+import { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
+import { LimitRanger } from "./limit-ranger.ts";
+import { NamespaceLifecycle } from "./namespace-lifecycle.ts";
+import { NodeRestriction } from "./node-restriction.ts";
+import { ObjectCache } from "./object-cache.ts";
+import { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
+import { ResourceQuotaAdmission } from "./resource-quota.ts";
+import { ServiceAccountAdmission } from "./service-account.ts";
+
+export const PLUGIN_NAMES = [
+  "NamespaceLifecycle",
+  "LimitRanger",
+  "ServiceAccount",
+  "NodeRestriction",
+  "Priority",
+  "DefaultTolerationSeconds",
+  "DefaultStorageClass",
+  "ResourceQuota",
+] as const;
+export type PluginName = (typeof PLUGIN_NAMES)[number];
+
+export interface BuiltinAdmissionOptions {
+  registry: Registry;
+  /** Plugins to leave out, by upstream name (--disable-admission-plugins). */
+  disable?: Iterable<string>;
+  /** PodSecurity (validating only), put where upstream runs it: after NodeRestriction. */
+  podSecurity?: ValidatingPlugin;
+  /** Admission webhooks and policies, run after every built-in plugin but ResourceQuota, as upstream. */
+  webhooks?: { mutating?: MutatingPlugin[]; validating?: ValidatingPlugin[] };
+}
+
+export interface BuiltinAdmission {
+  mutating: MutatingPlugin[];
+  validating: ValidatingPlugin[];
+  /** Fills the plugins' caches and creates the system PriorityClasses; plugins work (reading the store) before it. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmission {
+  const { registry } = opts;
+  const disabled = new Set(opts.disable ?? []);
+  for (const name of disabled) {
+    if (!(PLUGIN_NAMES as readonly string[]).includes(name))
+      throw new Error(`unknown admission plugin: ${name}`);
+  }
+  const on = (name: PluginName) => !disabled.has(name);
+  const caches: ObjectCache[] = [];
+  const cacheOf = (group: string, resource: string): ObjectCache => {
+    const cache = new ObjectCache(registry.byResource(group, "v1", resource)!);
+    caches.push(cache);
+    return cache;
+  };
+
+  const namespaceLifecycle = on("NamespaceLifecycle")
+    ? new NamespaceLifecycle({ registry, cache: cacheOf("", "namespaces") })
+    : undefined;
+  const limitRanger = on("LimitRanger")
+    ? new LimitRanger({ registry, cache: cacheOf("", "limitranges") })
+    : undefined;
+  const serviceAccount = on("ServiceAccount")
+    ? new ServiceAccountAdmission({ registry, cache: cacheOf("", "serviceaccounts") })
+    : undefined;
+  const nodeRestriction = on("NodeRestriction") ? new NodeRestriction({ registry }) : undefined;
+  const priority = on("Priority")
+    ? new PriorityAdmission({ registry, cache: cacheOf("scheduling.k8s.io", "priorityclasses") })
+    : undefined;
+  const tolerationSeconds = on("DefaultTolerationSeconds") ? new DefaultTolerationSeconds() : undefined;
+  const storageClass = on("DefaultStorageClass")
+    ? new DefaultStorageClass({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
+    : undefined;
+  const resourceQuota = on("ResourceQuota") ? new ResourceQuotaAdmission({ registry }) : undefined;
+
+  const present = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
+  return {
+    mutating: present<MutatingPlugin>([
+      namespaceLifecycle,
+      limitRanger,
+      serviceAccount,
+      nodeRestriction,
+      priority,
+      tolerationSeconds,
+      storageClass,
+      ...(opts.webhooks?.mutating ?? []),
+    ]),
+    validating: present<ValidatingPlugin>([
+      limitRanger,
+      serviceAccount,
+      opts.podSecurity,
+      priority,
+      ...(opts.webhooks?.validating ?? []),
+      resourceQuota,
+    ]),
+    async start() {
+      if (priority) await ensureSystemPriorityClasses(registry);
+      await Promise.all(caches.map((c) => c.start()));
+    },
+    stop() {
+      for (const c of caches) c.stop();
+    },
+  };
+}
+
+export { DefaultStorageClass } from "./default-storage-class.ts";
+export { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
+export { LimitRanger } from "./limit-ranger.ts";
+export { NamespaceLifecycle } from "./namespace-lifecycle.ts";
+export { NodeRestriction } from "./node-restriction.ts";
+export { ObjectCache } from "./object-cache.ts";
+export { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
+export { ResourceQuotaAdmission } from "./resource-quota.ts";
+export { ServiceAccountAdmission } from "./service-account.ts";
