@@ -1,8 +1,10 @@
 // HTTP plumbing shared by the handlers: bodies with a size limit, JSON and
 // Status answers.
+
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { stringify as toYaml } from "yaml";
 import { errorToAPIStatus, newRequestEntityTooLarge, type Status } from "../machinery/status.ts";
+import { recordRequestBody, recordResponseObject } from "./audit/auditor.ts";
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -23,7 +25,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  recordRequestBody(req, body);
+  return body;
 }
 
 export function writeJson(
@@ -37,6 +41,7 @@ export function writeJson(
     res.end();
     return;
   }
+  recordResponseObject(res, body);
   const data = contentType === "application/yaml" ? toYaml(body) : JSON.stringify(body);
   res.writeHead(code, {
     "Content-Type": contentType,

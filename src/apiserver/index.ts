@@ -1,5 +1,22 @@
 // The apiserver's entry point for the command line: start one from flags.
+import { AdmissionChain } from "./admission/admission.ts";
+import { builtinAdmission } from "./admission/plugins/index.ts";
+import { newPodSecurity } from "./admission/plugins/pod-security/plugin.ts";
+import { newWebhookAdmission } from "./admission/plugins/webhooks/index.ts";
+import { auditContextOf, createAuditor } from "./audit/auditor.ts";
+import {
+  authenticationSubresourceHandlers,
+  authenticationVirtualHandlers,
+  buildAuthenticator,
+} from "./authentication/config.ts";
+import { ensureServiceAccountKeys } from "./authentication/service-account-keys.ts";
+import { type AuthorizationMode, buildAuthorizer } from "./authorization/config.ts";
 import { type ClusterPki, ensurePki } from "./certs.ts";
+import { EncryptionConfig } from "./encryption/config.ts";
+import { EncryptedStore } from "./encryption/store.ts";
+import { currentRequest } from "./handlers/rest.ts";
+import { log } from "./log.ts";
+import { Registry } from "./registry/index.ts";
 import { ApiServer } from "./server.ts";
 import { openStore } from "./store-config.ts";
 
@@ -34,24 +51,99 @@ export interface RunningApiServer {
   stop(): Promise<void>;
 }
 
+/** Admission plugins that need a controller this cluster does not run yet (the ServiceAccount controller). */
+export const DEFAULT_DISABLED_ADMISSION = ["ServiceAccount"];
+
 export async function startApiServer(opts: StartApiServerOptions): Promise<RunningApiServer> {
   const pki = await ensurePki(opts.dataDir, {
     extraHosts: opts.bindAddress && opts.bindAddress !== "0.0.0.0" ? [opts.bindAddress] : [],
   });
-  const store = await openStore(opts.store, opts.dataDir);
+  // Configuration files are read first: a bad one stops the start before anything opens.
+  const encryption = opts.encryptionProviderConfig
+    ? EncryptionConfig.load(opts.encryptionProviderConfig)
+    : undefined;
+  const auditor = createAuditor({ policyFile: opts.auditPolicyFile, logPath: opts.auditLogPath });
+  const backend = await openStore(opts.store, opts.dataDir);
+  const store = encryption ? new EncryptedStore(backend, encryption) : backend;
+  const registry = new Registry(store);
+
+  const authz = buildAuthorizer({
+    registry,
+    modes: (opts.authorizationModes ?? ["Node", "RBAC"]) as AuthorizationMode[],
+    log: (msg, fields) => log.info(msg, fields),
+  });
+  const authn = buildAuthenticator({
+    registry,
+    tokenAuthFile: opts.tokenAuthFile,
+    serviceAccountKeys: await ensureServiceAccountKeys(opts.dataDir),
+    serviceAccountIssuers: opts.serviceAccountIssuer ? [opts.serviceAccountIssuer] : undefined,
+    apiAudiences: opts.apiAudiences?.length ? opts.apiAudiences : undefined,
+    anonymous: opts.anonymousAuth ?? true,
+    impersonationAuthorizer: authz.authorizer,
+  });
+
+  const enabled = new Set(opts.enableAdmissionPlugins ?? []);
+  const disabled = new Set([
+    ...DEFAULT_DISABLED_ADMISSION.filter((p) => !enabled.has(p)),
+    ...(opts.disableAdmissionPlugins ?? []),
+  ]);
+  const webhooks = newWebhookAdmission({ registry });
+  const builtin = builtinAdmission({
+    registry,
+    disable: [...disabled].filter((p) => !WEBHOOK_PLUGINS.has(p) && p !== "PodSecurity"),
+    podSecurity: disabled.has("PodSecurity")
+      ? undefined
+      : newPodSecurity({
+          registry,
+          onAuditAnnotations: (_a, annotations) => {
+            const req = currentRequest();
+            const ctx = req ? auditContextOf(req) : undefined;
+            for (const [k, v] of Object.entries(annotations)) ctx?.addAnnotation(k, v);
+          },
+        }),
+    webhooks: {
+      mutating: disabled.has("MutatingAdmissionWebhook") ? [] : [webhooks.mutating],
+      validating: disabled.has("ValidatingAdmissionWebhook") ? [] : [webhooks.validating],
+    },
+  });
+  // RBAC's escalation check runs where upstream's registry strategy runs it: before the other validators.
+  const admission = new AdmissionChain(builtin.mutating, [
+    ...(authz.escalation ? [authz.escalation] : []),
+    ...builtin.validating,
+  ]);
+
   const server = new ApiServer({
     store,
+    registry,
     tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.caCert },
     port: opts.port,
     host: opts.bindAddress,
     compactionIntervalMs: opts.compactionIntervalMs,
     maxRequestsInflight: opts.maxRequestsInflight,
     maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
+    authenticator: authn,
+    authorizer: authz.authorizer,
+    admission,
+    auditor,
+    virtual: new Map([...authenticationVirtualHandlers(authn), ...authz.virtualHandlers]),
+    subresources: authenticationSubresourceHandlers(authn, { registry }),
   });
+  const stopAll = async () => {
+    webhooks.stop();
+    builtin.stop();
+    await authz.stop();
+    await server.stop();
+    await auditor?.close();
+    await store.close();
+  };
   try {
     await server.start();
+    // Policy, caches and webhook configurations are ready before anyone is told the server is.
+    await authz.start();
+    await builtin.start();
+    await webhooks.start();
   } catch (e) {
-    await store.close();
+    await stopAll().catch(() => {});
     throw e;
   }
   const host = !opts.bindAddress || opts.bindAddress === "0.0.0.0" ? "127.0.0.1" : opts.bindAddress;
@@ -59,9 +151,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     server,
     pki,
     url: `https://${host}:${server.port}`,
-    stop: async () => {
-      await server.stop();
-      await store.close();
-    },
+    stop: stopAll,
   };
 }
+
+const WEBHOOK_PLUGINS = new Set(["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"]);

@@ -15,6 +15,7 @@ import {
 import { Compactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
 import type { AdmissionChain } from "./admission/admission.ts";
+import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
 import { ANONYMOUS, type UserInfo } from "./authentication/user.ts";
 import { X509Authenticator } from "./authentication/x509.ts";
@@ -50,6 +51,8 @@ export const VERSION = {
 
 export interface ApiServerOptions {
   store: Store;
+  /** The registry over `store`, when the caller built it first (authenticators and admission read it). */
+  registry?: Registry;
   /** TLS material: the serving certificate and the CA that signs client certificates. */
   tls: { cert: string; key: string; ca: string };
   port: number;
@@ -64,6 +67,8 @@ export interface ApiServerOptions {
   /** May they? By default anonymous users reach only the public paths and everyone else everything. */
   authorizer?: Authorizer;
   admission?: AdmissionChain;
+  /** Writes audit events for requests its policy selects. */
+  auditor?: Auditor;
   /** Create-only resources answered without storage (reviews), by "group/resource". */
   virtual?: Map<string, VirtualCreate>;
   /** Subresources served outside the registry (serviceaccounts/token), by "group/resource/subresource". */
@@ -96,7 +101,7 @@ export class ApiServer {
   private ready = false;
 
   constructor(private readonly opts: ApiServerOptions) {
-    this.registry = new Registry(opts.store);
+    this.registry = opts.registry ?? new Registry(opts.store);
     this.authenticator = opts.authenticator ?? new AuthenticatorChain([new X509Authenticator()]);
     this.authorizer = opts.authorizer ?? authenticatedAllowed;
     this.rest = new RestHandler({
@@ -180,7 +185,7 @@ export class ApiServer {
   }
 
   /** 403 unless an authorizer allows the request, worded as upstream's responsewriters.Forbidden. */
-  private async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
+  private async authorize(user: UserInfo, info: RequestInfo, audit?: AuditContext): Promise<void> {
     const a: Attributes = {
       user,
       verb: info.verb,
@@ -194,6 +199,7 @@ export class ApiServer {
       name: info.name,
     };
     const r = await this.authorizer.authorize(a);
+    audit?.authorized(r.decision === "Allow" ? "allow" : "forbid", r.reason);
     if (r.decision === "Allow") return;
     const msg = r.reason ? `${forbiddenMessage(a)}: ${r.reason}` : forbiddenMessage(a);
     throw newForbidden({ group: a.apiGroup, resource: a.isResourceRequest ? a.resource : "" }, a.name, msg);
@@ -207,8 +213,16 @@ export class ApiServer {
     let limited: "readonly" | "mutating" | undefined;
     try {
       info = requestInfo(req.method ?? "GET", path, url.searchParams);
-      const { user } = await this.authenticator.authenticate(req);
-      await this.authorize(user, info);
+      const receivedAt = performance.timeOrigin + started;
+      let user: UserInfo;
+      try {
+        user = (await this.authenticator.authenticate(req)).user;
+      } catch (e) {
+        this.opts.auditor?.failedAuthentication(req, res, info, { receivedAt });
+        throw e;
+      }
+      const audit = this.opts.auditor?.begin(req, res, info, user, { receivedAt });
+      await this.authorize(user, info, audit);
       const longRunning = info.verb === "watch" || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
       if (!longRunning) {
         limited = this.admitInflight(req.method ?? "GET");

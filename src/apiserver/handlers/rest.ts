@@ -48,6 +48,7 @@ import {
   StatusReason,
 } from "../../machinery/status.ts";
 import type { AdmissionAttributes, AdmissionChain, Operation } from "../admission/admission.ts";
+import { recordRequestObject } from "../audit/auditor.ts";
 import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
@@ -191,6 +192,11 @@ interface RequestContext {
   res: ServerResponse;
 }
 const requestContext = new AsyncLocalStorage<RequestContext>();
+
+/** The request being served in this async context (for admission plugins that annotate its audit event). */
+export function currentRequest(): IncomingMessage | undefined {
+  return requestContext.getStore()?.res.req;
+}
 
 export class RestHandler {
   constructor(private readonly opts: RestOptions) {}
@@ -395,6 +401,7 @@ export class RestHandler {
       throw e;
     }
     const obj = decoded.object;
+    recordRequestObject(req, obj);
     if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
       throw newBadRequest(
         cannotBeHandledMessage({

@@ -1,6 +1,7 @@
 // The generic registry of one resource (upstream's genericregistry.Store): the
 // objects' life in the store — create, get, list, update, delete and watch —
 // with optimistic concurrency, graceful deletion, finalizers and selectors.
+
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
@@ -19,6 +20,7 @@ import {
   statusSuccess,
 } from "../../machinery/status.ts";
 import { isStoreError, type KeyValue, type Store, StoreError } from "../../storage/store.ts";
+import { isStale } from "../encryption/store.ts";
 import type { Conversion } from "./events.ts";
 import type { Strategy } from "./strategy.ts";
 
@@ -511,11 +513,14 @@ export class ResourceStore {
       let current: Obj | undefined;
       let stored: Uint8Array | undefined;
       let modRevision = 0;
+      // Read with an old encryption key: rewrite even when nothing changed, so key rotation completes.
+      let stale = false;
       try {
         const { kv } = await this.store.get(key);
         if (kv) {
           current = this.decode(kv);
           stored = kv.value;
+          stale = isStale(kv);
           modRevision = kv.modRevision;
         }
       } catch (e) {
@@ -551,7 +556,7 @@ export class ResourceStore {
         const bytes = this.encode(next);
         // The stored bytes are what current encodes to, unless a conversion reshapes it on the way in.
         const before = this.conversion ? this.encode(current) : stored!;
-        if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(before)) {
+        if (!stale && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(before)) {
           // No change: no write, and the resourceVersion stays.
           return { object: current, created: false, deleted: false };
         }
