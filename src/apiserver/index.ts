@@ -137,11 +137,12 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await store.close();
   };
   try {
-    await server.start();
-    // Policy, caches and webhook configurations are ready before anyone is told the server is.
+    // Policy, caches and webhook configurations are ready before the first request arrives
+    // (an empty RBAC cache would refuse everyone but system:masters, even /healthz).
     await authz.start();
     await builtin.start();
     await webhooks.start();
+    await server.start();
   } catch (e) {
     await stopAll().catch(() => {});
     throw e;

@@ -19,6 +19,20 @@ export interface RequestInfo {
 
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
+/** fields.Selector.RequiresExactMatch("metadata.name"), for a name that is a valid path segment. */
+function exactName(selector: string | null): string | undefined {
+  if (!selector) return undefined;
+  for (const term of selector.split(",")) {
+    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
+    if (!m) continue;
+    const name = m[1];
+    if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("%"))
+      return undefined;
+    return name;
+  }
+  return undefined;
+}
+
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const info: RequestInfo = {
     isResourceRequest: false,
@@ -77,6 +91,9 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   if (rest.length < 2 && info.verb === "get") {
     const watch = query.get("watch");
     info.verb = watch === "true" || watch === "1" ? "watch" : "list";
+    // A list or watch of one object by field selector is authorized as that object (a kubelet's secret watch).
+    const name = exactName(query.get("fieldSelector"));
+    if (name !== undefined) info.name = name;
   }
   if (info.verb === "delete" && rest.length < 2) info.verb = "deletecollection";
   return info;

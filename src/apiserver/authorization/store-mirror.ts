@@ -155,9 +155,9 @@ export class StoreMirror<T = Obj> {
   private async follow(from: number): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const w = this.opts.store.watch(this.opts.prefix, from);
-      this.cancel = () => w.cancel();
       try {
+        const w = this.opts.store.watch(this.opts.prefix, from);
+        this.cancel = () => w.cancel();
         for await (const batch of w) {
           let last = from;
           for (const ev of batch) {
