@@ -3,6 +3,8 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { Agent, fetch as undiciFetch } from "undici";
+import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import type { Explanation } from "../scheduler/index.ts";
 import { type Command, UsageError } from "./flags.ts";
 
@@ -55,9 +57,14 @@ export const explainScheduleCommand: Command = {
     {
       name: "scheduler",
       type: "string",
-      help: "The scheduler's address, e.g. http://127.0.0.1:10251 (default: from <data-dir>/scheduler.address)",
+      help: "The scheduler's address, e.g. https://127.0.0.1:10259 (default: from <data-dir>/scheduler.address)",
     },
     { name: "data-dir", type: "string", default: join(homedir(), ".k8ts"), help: "Data dir of `k8ts up`" },
+    {
+      name: "kubeconfig",
+      type: "string",
+      help: "Whose client certificate to show the scheduler (default <data-dir>/kubeconfig)",
+    },
     { name: "output", type: "string", default: "text", help: "text or json" },
   ],
   async run(flags, args) {
@@ -77,9 +84,14 @@ export const explainScheduleCommand: Command = {
       }
     }
     const url = `${base}/debug/explain?namespace=${encodeURIComponent(ns)}&name=${encodeURIComponent(pod)}`;
+    // The scheduler's secure port trusts the cluster CA's client certificates (and asks the apiserver about the user).
+    const kc = loadKubeconfigFile(
+      flags.kubeconfig ? String(flags.kubeconfig) : join(String(flags["data-dir"]), "kubeconfig"),
+    );
+    const dispatcher = new Agent({ connect: { ca: kc.ca, cert: kc.cert, key: kc.key } });
     let res: Response;
     try {
-      res = await fetch(url);
+      res = (await undiciFetch(url, { dispatcher })) as unknown as Response;
     } catch (e) {
       throw new Error(`cannot reach the scheduler at ${base}: ${(e as Error).cause ?? (e as Error).message}`);
     }

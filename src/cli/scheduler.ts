@@ -1,8 +1,9 @@
 // `k8ts scheduler`: the scheduler alone, against any apiserver.
+import { readFileSync } from "node:fs";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { defaultConfiguration, loadConfiguration, type SchedulerConfiguration } from "../scheduler/index.ts";
-import { runScheduler } from "../scheduler/run.ts";
+import { runScheduler, type SecureServing } from "../scheduler/run.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -21,9 +22,16 @@ export const schedulerFlags: FlagSpec[] = [
   {
     name: "scheduler-port",
     type: "number",
-    default: 10251,
-    help: "Port of /healthz, /metrics and /debug/explain (0 picks a free one, -1 serves none)",
+    default: 10259,
+    help: "HTTPS port of /healthz, /metrics and /debug/explain (0 picks a free one, -1 serves none)",
   },
+];
+
+/** The serving certificate flags of `k8ts scheduler` alone (`k8ts up` issues one from the cluster CA). */
+const tlsFlags: FlagSpec[] = [
+  { name: "tls-cert-file", type: "string", help: "Serving certificate (PEM) of the secure port" },
+  { name: "tls-private-key-file", type: "string", help: "Its private key (PEM)" },
+  { name: "client-ca-file", type: "string", help: "CA whose client certificates may call the secure port" },
 ];
 
 /** The configuration from --config, with --leader-elect applied. */
@@ -36,9 +44,27 @@ export function schedulerConfig(
   return cfg;
 }
 
-export function schedulerHttp(flags: Record<string, unknown>): { host: string; port: number } | undefined {
+/** The secure port's address and TLS material; undefined when it is turned off (-1) or has no certificate. */
+export function schedulerServing(
+  flags: Record<string, unknown>,
+  tls: { cert: string; key: string; ca: string } | undefined,
+): SecureServing | undefined {
   const port = Number(flags["scheduler-port"]);
-  return port < 0 ? undefined : { host: String(flags["scheduler-bind-address"]), port };
+  if (port < 0 || !tls) return undefined;
+  return { host: String(flags["scheduler-bind-address"]), port, ...tls };
+}
+
+function tlsFromFiles(flags: Record<string, unknown>): { cert: string; key: string; ca: string } | undefined {
+  const [cert, key, ca] = ["tls-cert-file", "tls-private-key-file", "client-ca-file"].map((f) => flags[f]);
+  if (!cert && !key && !ca) return undefined;
+  if (!cert || !key || !ca) {
+    throw new Error("--tls-cert-file, --tls-private-key-file and --client-ca-file go together");
+  }
+  return {
+    cert: readFileSync(String(cert), "utf8"),
+    key: readFileSync(String(key), "utf8"),
+    ca: readFileSync(String(ca), "utf8"),
+  };
 }
 
 export const schedulerCommand: Command = {
@@ -55,6 +81,7 @@ export const schedulerCommand: Command = {
       help: "Campaign for the Lease before scheduling",
     },
     ...schedulerFlags,
+    ...tlsFlags,
   ],
   async run(flags) {
     if (!flags.kubeconfig) throw new Error("--kubeconfig is required");
@@ -67,7 +94,7 @@ export const schedulerCommand: Command = {
       client,
       config,
       signal: abort.signal,
-      http: schedulerHttp(flags),
+      serving: schedulerServing(flags, tlsFromFiles(flags)),
       onListening: (url) =>
         process.stderr.write(`scheduler: serving ${url}/healthz, /metrics, /debug/explain\n`),
     });

@@ -8,7 +8,7 @@ import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import { SCHEDULER_ADDRESS_FILE } from "./explain-schedule.ts";
 import type { Command } from "./flags.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
-import { schedulerConfig, schedulerFlags, schedulerHttp } from "./scheduler.ts";
+import { schedulerConfig, schedulerFlags, schedulerServing } from "./scheduler.ts";
 import { untilSignal } from "./signals.ts";
 
 function progress(msg: string): void {
@@ -64,7 +64,10 @@ export const upCommand: Command = {
       client: schedulerClient,
       config: schedulerConfig(flags),
       signal: stopScheduler.signal,
-      http: schedulerHttp(flags),
+      serving: schedulerServing(flags, {
+        ...(await api.pki.ca.issueServing("kube-scheduler", ["127.0.0.1", "localhost"])),
+        ca: api.pki.caCert,
+      }),
       onListening: (url) => {
         writeFileSync(addressFile, `${url}\n`);
         progress(`scheduler serving ${url}/healthz, /metrics, /debug/explain`);

@@ -125,6 +125,19 @@ describe("the scheduler in k8ts up", () => {
       c.dataDir,
     ]);
     assert.match(scheduled.stdout, /Result:\s+Scheduled on n1/);
+    // The secure port authorizes through the apiserver: the scheduler's own identity may not read explanations.
+    const denied = await promisify(execFile)(join(ROOT, "k8ts"), [
+      "explain-schedule",
+      "ssd",
+      "--data-dir",
+      c.dataDir,
+      "--kubeconfig",
+      join(c.dataDir, "scheduler.kubeconfig"),
+    ]).then(
+      () => assert.fail("the scheduler's own identity read an explanation"),
+      (e: { stderr: string }) => e.stderr,
+    );
+    assert.match(denied, /forbidden: User "system:kube-scheduler" cannot get path "\/debug\/explain"/);
     assert.match(scheduled.stdout, /NodeAffinity \(UnschedulableAndUnresolvable\)[^\n]*\n\s+n2/);
   });
 });
