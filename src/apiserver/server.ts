@@ -14,7 +14,8 @@ import {
 } from "../machinery/status.ts";
 import { Compactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
-import type { AdmissionChain } from "./admission/admission.ts";
+import { AdmissionChain } from "./admission/admission.ts";
+import { NamespaceLifecycle } from "./admission/plugins/namespace-lifecycle.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
 import { ANONYMOUS, type UserInfo } from "./authentication/user.ts";
@@ -107,7 +108,9 @@ export class ApiServer {
     this.rest = new RestHandler({
       registry: this.registry,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
-      admission: opts.admission,
+      // Without a configured chain, NamespaceLifecycle alone: no objects in missing or terminating namespaces.
+      admission:
+        opts.admission ?? new AdmissionChain([new NamespaceLifecycle({ registry: this.registry })], []),
       virtual: opts.virtual,
       subresources: opts.subresources,
     });

@@ -38,7 +38,6 @@ import {
   makeStatus,
   newBadRequest,
   newConflict,
-  newForbidden,
   newInvalid,
   newMethodNotSupported,
   newNotFound,
@@ -455,38 +454,6 @@ export class RestHandler {
 
   // ---- writes
 
-  private async checkNamespace(type: ResourceType, ns: string | undefined, name: string): Promise<void> {
-    if (!type.namespaced || !ns) return;
-    // NamespaceLifecycle admission: no new objects in a missing or terminating namespace.
-    let namespace: Obj;
-    try {
-      namespace = await this.registry.namespaces.get(undefined, ns);
-    } catch (e) {
-      if (e instanceof StatusError && e.reason === StatusReason.NotFound)
-        throw newNotFound({ group: "", resource: "namespaces" }, ns);
-      throw e;
-    }
-    if (namespace.status?.phase === "Terminating" || namespace.metadata?.deletionTimestamp) {
-      const err = newForbidden(
-        { group: type.group, resource: type.resource },
-        name,
-        new Error(`unable to create new content in namespace ${ns} because it is being terminated`),
-      );
-      err.status.message = `${type.resource}${type.group ? `.${type.group}` : ""} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`;
-      err.status.details = {
-        ...err.status.details,
-        causes: [
-          {
-            reason: "NamespaceTerminating",
-            message: `namespace ${ns} is being terminated`,
-            field: "metadata.namespace",
-          },
-        ],
-      };
-      throw err;
-    }
-  }
-
   private async create(
     req: IncomingMessage,
     res: ServerResponse,
@@ -500,11 +467,6 @@ export class RestHandler {
         "the namespace of the provided object does not match the namespace sent on the request",
       );
     }
-    await this.checkNamespace(
-      store.type,
-      ns ?? obj.metadata.namespace,
-      obj.metadata.name ?? obj.metadata.generateName ?? "",
-    );
     const tracked = updateManagedFields(undefined, obj, this.fieldManagerOptions(req, q, store.type));
     const created = await store.create(ns, tracked, this.writeOptions(store, q));
     this.send(res, 201, created);
@@ -685,7 +647,6 @@ export class RestHandler {
         if (!current) {
           if (subresource) throw newNotFound({ group: type.group, resource: type.resource }, name);
           if (type.namespaced) object.metadata.namespace = ns;
-          await this.checkNamespace(type, ns, name);
           store.strategy.defaults(object);
           return store.prepareCreate(object);
         }
