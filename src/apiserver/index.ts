@@ -1,6 +1,7 @@
 // The apiserver's entry point for the command line: start one from flags.
 import { AdmissionChain } from "./admission/admission.ts";
 import { builtinAdmission } from "./admission/plugins/index.ts";
+import { ObjectCache } from "./admission/plugins/object-cache.ts";
 import { newPodSecurity } from "./admission/plugins/pod-security/plugin.ts";
 import { newWebhookAdmission } from "./admission/plugins/webhooks/index.ts";
 import { auditContextOf, createAuditor } from "./audit/auditor.ts";
@@ -88,6 +89,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     ...(opts.disableAdmissionPlugins ?? []),
   ]);
   const webhooks = newWebhookAdmission({ registry });
+  const namespaceCache = new ObjectCache(registry.namespaces);
   const builtin = builtinAdmission({
     registry,
     disable: [...disabled].filter((p) => !WEBHOOK_PLUGINS.has(p) && p !== "PodSecurity"),
@@ -95,6 +97,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
       ? undefined
       : newPodSecurity({
           registry,
+          namespaceCache,
           onAuditAnnotations: (_a, annotations) => {
             const req = currentRequest();
             const ctx = req ? auditContextOf(req) : undefined;
@@ -131,6 +134,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const stopAll = async () => {
     webhooks.stop();
     builtin.stop();
+    namespaceCache.stop();
     await authz.stop();
     await server.stop();
     await auditor?.close();
@@ -141,6 +145,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     // (an empty RBAC cache would refuse everyone but system:masters, even /healthz).
     await authz.start();
     await builtin.start();
+    await namespaceCache.start();
     await webhooks.start();
     await server.start();
   } catch (e) {

@@ -188,7 +188,12 @@ export class ApiServer {
   }
 
   /** 403 unless an authorizer allows the request, worded as upstream's responsewriters.Forbidden. */
-  private async authorize(user: UserInfo, info: RequestInfo, audit?: AuditContext): Promise<void> {
+  private async authorize(
+    user: UserInfo,
+    info: RequestInfo,
+    query: URLSearchParams,
+    audit?: AuditContext,
+  ): Promise<void> {
     const a: Attributes = {
       user,
       verb: info.verb,
@@ -200,6 +205,8 @@ export class ApiServer {
       resource: info.resource,
       subresource: info.subresource,
       name: info.name,
+      fieldSelector: query.get("fieldSelector") ?? undefined,
+      labelSelector: query.get("labelSelector") ?? undefined,
     };
     const r = await this.authorizer.authorize(a);
     audit?.authorized(r.decision === "Allow" ? "allow" : "forbid", r.reason);
@@ -225,7 +232,7 @@ export class ApiServer {
         throw e;
       }
       const audit = this.opts.auditor?.begin(req, res, info, user, { receivedAt });
-      await this.authorize(user, info, audit);
+      await this.authorize(user, info, url.searchParams, audit);
       const longRunning = info.verb === "watch" || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
       if (!longRunning) {
         limited = this.admitInflight(req.method ?? "GET");

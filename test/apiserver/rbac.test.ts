@@ -571,7 +571,12 @@ describe("Node authorizer", () => {
 
   test("node A has the static node rules, and only its own lease", async () => {
     const nodeA = await as("system:node:node-a", ["system:nodes"]);
-    assert.equal((await call(nodeA, "/api/v1/namespaces/ns1/pods")).code, 200);
+    // v1.32's AuthorizeNodeWithSelectors: only the pods bound to it, by field selector.
+    assert.equal(
+      (await call(nodeA, "/api/v1/namespaces/ns1/pods?fieldSelector=spec.nodeName%3Dnode-a")).code,
+      200,
+    );
+    assert.equal((await call(nodeA, "/api/v1/namespaces/ns1/pods")).code, 403);
     assert.equal((await call(nodeA, "/api/v1/namespaces/ns1/configmaps")).code, 403);
     const other = await call(nodeA, "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node-b");
     assert.equal(other.code, 403);

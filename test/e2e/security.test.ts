@@ -80,7 +80,7 @@ describe("k8ts security through kubectl", () => {
     return p;
   };
   /** kubectl as the holder of a bearer token, with no client certificate. */
-  const as = (token: string, args: string[], opts?: Parameters<Cluster["kubectl"]>[1]) =>
+  const withToken = (token: string, args: string[], opts?: Parameters<Cluster["kubectl"]>[1]) =>
     c.kubectl(["--kubeconfig", tokenConfig, "--token", token, ...args], opts);
   const jsonpath = async (what: string, path: string, ns = "default"): Promise<string> =>
     ok(await c.kubectl(["get", what, "-n", ns, "-o", `jsonpath=${path}`])).stdout;
@@ -102,12 +102,12 @@ describe("k8ts security through kubectl", () => {
         r.stdout,
         "ATTRIBUTE   VALUE\nUsername    kubernetes-admin\nGroups      [system:masters system:authenticated]\n",
       );
-      r = ok(await as("alice-token", ["auth", "whoami"]));
+      r = ok(await withToken("alice-token", ["auth", "whoami"]));
       assert.equal(
         r.stdout,
         "ATTRIBUTE   VALUE\nUsername    alice\nUID         1001\nGroups      [devs system:authenticated]\n",
       );
-      r = ok(await as("carol-token", ["auth", "whoami", "-o", "jsonpath={.status.userInfo}"]));
+      r = ok(await withToken("carol-token", ["auth", "whoami", "-o", "jsonpath={.status.userInfo}"]));
       assert.deepEqual(JSON.parse(r.stdout), {
         username: "carol",
         uid: "1003",
@@ -132,16 +132,16 @@ describe("k8ts security through kubectl", () => {
       const warm = c.newHome();
       ok(await c.kubectl(["get", "pods"], { home: warm }));
       fails(
-        await as("bad", ["get", "pods"], { home: warm }),
+        await withToken("bad", ["get", "pods"], { home: warm }),
         "error: You must be logged in to the server (Unauthorized)\n",
       );
       fails(
-        await as("bad", ["auth", "whoami"]),
+        await withToken("bad", ["auth", "whoami"]),
         "error: You must be logged in to the server (Unauthorized)\n",
       );
       // With an empty cache, discovery meets the 401 first: client-go logs each of its attempts
       // and kubectl reports the generic 401 text (as in kubernetes/kubectl#1798 against a real apiserver).
-      const r = await as("bad", ["get", "pods"], { home: c.newHome() });
+      const r = await withToken("bad", ["get", "pods"], { home: c.newHome() });
       assert.equal(r.code, 1);
       assert.match(
         r.stderr,
@@ -165,20 +165,20 @@ describe("k8ts security through kubectl", () => {
           "--from-literal=auth-extra-groups=system:bootstrappers:kubeadm:default-node-token",
         ]),
       );
-      const r = ok(await as("abcdef.0123456789abcdef", ["auth", "whoami"]));
+      const r = ok(await withToken("abcdef.0123456789abcdef", ["auth", "whoami"]));
       assert.equal(
         r.stdout,
         "ATTRIBUTE   VALUE\nUsername    system:bootstrap:abcdef\nGroups      [system:bootstrappers system:bootstrappers:kubeadm:default-node-token system:authenticated]\n",
       );
       // Right id, wrong secret: recognised as a bootstrap token, so 401 rather than anonymous.
       fails(
-        await as("abcdef.0000000000000000", ["auth", "whoami"]),
+        await withToken("abcdef.0000000000000000", ["auth", "whoami"]),
         "error: You must be logged in to the server (Unauthorized)\n",
       );
       ok(await c.kubectl(["delete", "secret", "bootstrap-token-abcdef", "-n", "kube-system"]));
       await eventually(async () =>
         fails(
-          await as("abcdef.0123456789abcdef", ["auth", "whoami"]),
+          await withToken("abcdef.0123456789abcdef", ["auth", "whoami"]),
           "error: You must be logged in to the server (Unauthorized)\n",
         ),
       );
@@ -207,7 +207,7 @@ describe("k8ts security through kubectl", () => {
       // TokenRequest's default expirationSeconds is one hour.
       assert.equal(claims.exp - claims.iat, 3600);
 
-      const r = ok(await as(token, ["auth", "whoami"]));
+      const r = ok(await withToken(token, ["auth", "whoami"]));
       // The credential-id extra is the token's jti (ServiceAccountTokenJTI, on by default since v1.30).
       assert.equal(
         r.stdout,
@@ -219,13 +219,13 @@ Extra: authentication.kubernetes.io/credential-id   [JTI=${claims.jti}]
 `,
       );
       fails(
-        await as(token, ["get", "pods"]),
+        await withToken(token, ["get", "pods"]),
         'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:robot" cannot list resource "pods" in API group "" in the namespace "default"\n',
       );
       assert.equal(ok(await c.kubectl(["delete", "sa", "robot"])).stdout, 'serviceaccount "robot" deleted\n');
       await eventually(async () =>
         fails(
-          await as(token, ["auth", "whoami"]),
+          await withToken(token, ["auth", "whoami"]),
           "error: You must be logged in to the server (Unauthorized)\n",
         ),
       );
@@ -235,7 +235,7 @@ Extra: authentication.kubernetes.io/credential-id   [JTI=${claims.jti}]
   describe("RBAC", () => {
     it("a user without bindings is Forbidden; a view binding lets it read, but not secrets", async () => {
       fails(
-        await as("bob-token", ["get", "pods"]),
+        await withToken("bob-token", ["get", "pods"]),
         'Error from server (Forbidden): pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default"\n',
       );
       assert.equal(
@@ -244,42 +244,42 @@ Extra: authentication.kubernetes.io/credential-id   [JTI=${claims.jti}]
       );
       ok(await c.kubectl(["create", "secret", "generic", "s1", "--from-literal=a=b"]));
       await eventually(async () => {
-        const r = ok(await as("bob-token", ["get", "pods"]));
+        const r = ok(await withToken("bob-token", ["get", "pods"]));
         assert.equal(r.stderr, "No resources found in default namespace.\n");
       });
       fails(
-        await as("bob-token", ["get", "secrets"]),
+        await withToken("bob-token", ["get", "secrets"]),
         'Error from server (Forbidden): secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default"\n',
       );
       fails(
-        await as("bob-token", ["get", "secret", "s1"]),
+        await withToken("bob-token", ["get", "secret", "s1"]),
         'Error from server (Forbidden): secrets "s1" is forbidden: User "bob" cannot get resource "secrets" in API group "" in the namespace "default"\n',
       );
       // A RoleBinding grants only in its own namespace.
       fails(
-        await as("bob-token", ["get", "pods", "-n", "kube-system"]),
+        await withToken("bob-token", ["get", "pods", "-n", "kube-system"]),
         'Error from server (Forbidden): pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "kube-system"\n',
       );
     });
 
     it("auth can-i answers yes (exit 0) or no (exit 1), and --list prints the user's rules", async () => {
       await eventually(async () => {
-        assert.equal(ok(await as("bob-token", ["auth", "can-i", "list", "pods"])).stdout, "yes\n");
+        assert.equal(ok(await withToken("bob-token", ["auth", "can-i", "list", "pods"])).stdout, "yes\n");
       });
-      let r = await as("bob-token", ["auth", "can-i", "get", "secrets"]);
+      let r = await withToken("bob-token", ["auth", "can-i", "get", "secrets"]);
       assert.equal(r.stdout, "no\n");
       assert.equal(r.code, 1);
-      r = await as("bob-token", ["auth", "can-i", "list", "pods", "-n", "kube-system"]);
+      r = await withToken("bob-token", ["auth", "can-i", "list", "pods", "-n", "kube-system"]);
       assert.equal(r.stdout, "no\n");
       assert.equal(r.code, 1);
-      r = await as("bob-token", ["auth", "can-i", "get", "secrets", "--quiet"]);
+      r = await withToken("bob-token", ["auth", "can-i", "get", "secrets", "--quiet"]);
       assert.equal(r.stdout, "");
       assert.equal(r.code, 1);
 
       // SelfSubjectRulesReview: view's rules, system:basic-user's review resources and
       // the non-resource URLs of system:discovery and system:public-info-viewer (kubectl
       // does not merge the URLs two roles both grant).
-      const list = ok(await as("bob-token", ["auth", "can-i", "--list"])).stdout;
+      const list = ok(await withToken("bob-token", ["auth", "can-i", "--list"])).stdout;
       const lines = list.split("\n");
       assert.equal(
         lines[0],
@@ -340,8 +340,8 @@ Extra: authentication.kubernetes.io/credential-id   [JTI=${claims.jti}]
 
       const refused =
         'Error from server (Forbidden): users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope\n';
-      fails(await as("alice-token", ["get", "pods", "--as=bob"]), refused);
-      fails(await as("alice-token", ["auth", "can-i", "list", "pods", "--as=bob"]), refused);
+      fails(await withToken("alice-token", ["get", "pods", "--as=bob"]), refused);
+      fails(await withToken("alice-token", ["auth", "can-i", "list", "pods", "--as=bob"]), refused);
 
       ok(
         await c.kubectl([
@@ -362,21 +362,21 @@ Extra: authentication.kubernetes.io/credential-id   [JTI=${claims.jti}]
         ]),
       );
       await eventually(async () => {
-        r = ok(await as("alice-token", ["auth", "whoami", "--as=bob"]));
+        r = ok(await withToken("alice-token", ["auth", "whoami", "--as=bob"]));
         assert.equal(r.stdout, "ATTRIBUTE   VALUE\nUsername    bob\nGroups      [system:authenticated]\n");
       });
       // Acting as bob, alice has bob's rights and not her own.
       assert.equal(
-        ok(await as("alice-token", ["auth", "can-i", "list", "pods", "--as=bob"])).stdout,
+        ok(await withToken("alice-token", ["auth", "can-i", "list", "pods", "--as=bob"])).stdout,
         "yes\n",
       );
       // Users, groups and service accounts are separate resources of the impersonate verb.
       fails(
-        await as("alice-token", ["get", "pods", "--as=bob", "--as-group=system:masters"]),
+        await withToken("alice-token", ["get", "pods", "--as=bob", "--as-group=system:masters"]),
         'Error from server (Forbidden): groups "system:masters" is forbidden: User "alice" cannot impersonate resource "groups" in API group "" at the cluster scope\n',
       );
       fails(
-        await as("alice-token", ["get", "pods", "--as=system:serviceaccount:default:robot"]),
+        await withToken("alice-token", ["get", "pods", "--as=system:serviceaccount:default:robot"]),
         'Error from server (Forbidden): serviceaccounts "robot" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"\n',
       );
     });
@@ -407,13 +407,13 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
 `;
       await eventually(async () =>
         fails(
-          await as("carol-token", ["create", "-f", binding]),
+          await withToken("carol-token", ["create", "-f", binding]),
           `Error from server (Forbidden): error when creating "${binding}": ${escalation}`,
         ),
       );
       // kubectl create rolebinding wraps the same server error in its own words.
       fails(
-        await as("carol-token", [
+        await withToken("carol-token", [
           "create",
           "rolebinding",
           "x",
@@ -424,8 +424,9 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
       );
       // Binding the role carol holds herself is no escalation.
       assert.equal(
-        ok(await as("carol-token", ["create", "rolebinding", "y", "--role=rb-creator", "--user=alice"]))
-          .stdout,
+        ok(
+          await withToken("carol-token", ["create", "rolebinding", "y", "--role=rb-creator", "--user=alice"]),
+        ).stdout,
         "rolebinding.rbac.authorization.k8s.io/y created\n",
       );
     });
@@ -462,7 +463,7 @@ subjects: [{kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}]
   });
 
   describe("a node's credentials (Node authorizer and NodeRestriction)", () => {
-    const node = (args: string[]) => as("node1-token", args);
+    const node = (args: string[]) => withToken("node1-token", args);
     let n2Json: string;
 
     before(async () => {

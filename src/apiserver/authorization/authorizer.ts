@@ -16,6 +16,9 @@ export interface Attributes {
   resource: string;
   subresource: string;
   name: string;
+  /** The request's fieldSelector and labelSelector, for authorizers that allow filtered lists (Node). */
+  fieldSelector?: string;
+  labelSelector?: string;
 }
 
 export type Decision = "Allow" | "Deny" | "NoOpinion";

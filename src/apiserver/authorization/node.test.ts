@@ -85,7 +85,7 @@ function req(
   resource: string,
   namespace: string,
   name: string,
-  o: { group?: string; subresource?: string } = {},
+  o: { group?: string; subresource?: string; fieldSelector?: string } = {},
 ): Attributes {
   return {
     user,
@@ -97,6 +97,7 @@ function req(
     apiVersion: "v1",
     resource,
     subresource: o.subresource ?? "",
+    fieldSelector: o.fieldSelector,
     name,
   };
 }
@@ -194,7 +195,30 @@ test("leases only of its own name in kube-node-lease; the static rules for the r
     (await node.authorize(req(a, "patch", "nodes", "", "node-a", { subresource: "status" }))).decision,
     "Allow",
   );
-  assert.equal((await node.authorize(req(a, "list", "pods", "", ""))).decision, "Allow");
+  // AuthorizeNodeWithSelectors (v1.32): pods only with spec.nodeName=<self>; nodes only its own.
+  assert.deepEqual(await node.authorize(req(a, "list", "pods", "", "")), {
+    decision: "NoOpinion",
+    reason: "can only list/watch pods with spec.nodeName field selector",
+  });
+  assert.equal(
+    (await node.authorize(req(a, "list", "pods", "", "", { fieldSelector: "spec.nodeName=node-a" })))
+      .decision,
+    "Allow",
+  );
+  assert.equal(
+    (await node.authorize(req(a, "watch", "pods", "", "", { fieldSelector: "spec.nodeName=node-b" })))
+      .decision,
+    "NoOpinion",
+  );
+  assert.equal((await node.authorize(req(a, "get", "nodes", "", "node-a"))).decision, "Allow");
+  assert.deepEqual(await node.authorize(req(a, "get", "nodes", "", "node-b")), {
+    decision: "NoOpinion",
+    reason: "node 'node-a' cannot read 'node-b', only its own Node object",
+  });
+  assert.deepEqual(await node.authorize(req(a, "list", "nodes", "", "")), {
+    decision: "NoOpinion",
+    reason: "node 'node-a' cannot read all nodes, only its own Node object",
+  });
   assert.equal((await node.authorize(req(a, "create", "events", "default", ""))).decision, "Allow");
   assert.equal((await node.authorize(req(a, "delete", "services", "default", "x"))).decision, "NoOpinion");
   assert.deepEqual(

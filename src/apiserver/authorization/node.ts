@@ -167,10 +167,58 @@ export class NodeAuthorizer implements Authorizer, RuleResolver {
           return this.authorizeLease(node, a);
         case "storage.k8s.io/csinodes":
           return this.authorizeCSINode(node, a);
+        // AuthorizeNodeWithSelectors (on by default in v1.32): a node reads only its own Node and its own pods.
+        case "/nodes":
+          return this.authorizeNode(node, a);
+        case "/pods":
+          if (!a.subresource && (a.verb === "get" || a.verb === "list" || a.verb === "watch")) {
+            return this.authorizePodRead(node, a);
+          }
+          break;
       }
     }
     // Everything else is not subdivided: the static node rules.
     return rulesAllow(a, this.rules) ? allow() : noOpinion();
+  }
+
+  /** upstream's authorizeNode: writes are NodeRestriction's to limit; reads only of its own Node. */
+  private authorizeNode(node: string, a: Attributes): AuthorizationResult {
+    if (a.subresource === "") {
+      switch (a.verb) {
+        case "create":
+        case "update":
+        case "patch":
+          return allow();
+        case "get":
+        case "list":
+        case "watch":
+          // By name, not through the graph, so a kubelet can look for its Node before creating it.
+          if (a.name === node) return allow();
+          if (a.name === "")
+            return noOpinion(`node '${node}' cannot read all nodes, only its own Node object`);
+          return noOpinion(`node '${node}' cannot read '${a.name}', only its own Node object`);
+      }
+    } else if (a.subresource === "status" && (a.verb === "update" || a.verb === "patch")) {
+      return allow();
+    }
+    return rulesAllow(a, this.rules) ? allow() : noOpinion();
+  }
+
+  /** upstream's authorizePod: get a pod bound here; list and watch only with spec.nodeName=<node>. */
+  private authorizePodRead(node: string, a: Attributes): AuthorizationResult {
+    if (a.verb === "get") {
+      if (!a.name) return noOpinion("No Object name found");
+      const pod = this.pods.get(a.namespace, a.name);
+      return pod?.nodeName === node
+        ? allow()
+        : noOpinion(`no relationship found between node '${node}' and this object`);
+    }
+    const selector = a.fieldSelector ?? "";
+    for (const term of selector.split(",")) {
+      const m = /^\s*spec\.nodeName\s*==?\s*(.*?)\s*$/.exec(term);
+      if (m && m[1] === node) return allow();
+    }
+    return noOpinion(`can only list/watch pods with spec.nodeName field selector`);
   }
 
   private authorizeStatusUpdate(node: string, type: VertexType, a: Attributes) {

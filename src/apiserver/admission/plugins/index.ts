@@ -78,7 +78,9 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   const storageClass = on("DefaultStorageClass")
     ? new DefaultStorageClass({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
     : undefined;
-  const resourceQuota = on("ResourceQuota") ? new ResourceQuotaAdmission({ registry }) : undefined;
+  const resourceQuota = on("ResourceQuota")
+    ? new ResourceQuotaAdmission({ registry, cache: cacheOf("", "resourcequotas") })
+    : undefined;
 
   const present = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
   return {

@@ -3,12 +3,14 @@
 // fits is charged to the quota's status.used before it is allowed, with
 // optimistic concurrency on the quota (a conflict re-reads and re-checks).
 // Recomputing usage from what is stored is the quota controller's job.
+
 import type { Obj } from "../../../api/registry.ts";
 import { newInternalError } from "../../../machinery/status.ts";
 import type { Registry } from "../../registry/index.ts";
 import type { ResourceStore } from "../../registry/resource-store.ts";
 import type { AdmissionAttributes, Operation, ValidatingPlugin } from "../admission.ts";
 import { admissionForbidden } from "./errors.ts";
+import type { ObjectCache } from "./object-cache.ts";
 import { evaluatorFor, IGNORED_RESOURCES, type QuotaEvaluator, quotaMatches } from "./quota-evaluators.ts";
 import {
   add,
@@ -30,6 +32,8 @@ const EVALUATION_TIMEOUT_MS = 10_000;
 export interface ResourceQuotaOptions {
   registry: Registry;
   now?: () => number;
+  /** A quota cache: namespaces without quotas (nearly all) then cost no store read. */
+  cache?: ObjectCache;
 }
 
 /** prettyPrint: `pods=1,requests.cpu=500m`, names sorted. */
@@ -65,7 +69,10 @@ export class ResourceQuotaAdmission implements ValidatingPlugin {
   constructor(opts: ResourceQuotaOptions) {
     this.registry = opts.registry;
     this.now = opts.now ?? Date.now;
+    this.cache = opts.cache;
   }
+
+  private readonly cache: ObjectCache | undefined;
 
   handles(op: Operation): boolean {
     return op === "CREATE" || op === "UPDATE";
@@ -80,6 +87,8 @@ export class ResourceQuotaAdmission implements ValidatingPlugin {
     const evaluator = evaluatorFor(a.resource.group, a.resource.resource, this.now);
     if (!evaluator.handles(a)) return;
     // Namespaces without quotas (most) are not serialized: one read decides.
+    // The cache may answer "none here"; when there are quotas, the store's own copy is what counts.
+    if (this.cache?.synced && this.cache.list(a.namespace).length === 0) return;
     const { items } = await this.quotas().list(a.namespace);
     if (items.length === 0) return;
     await this.serialized(a.namespace, () => this.evaluate(a, evaluator));

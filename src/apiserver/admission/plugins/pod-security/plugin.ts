@@ -34,6 +34,8 @@ export interface PodSecurityOptions {
    * pod-security.kubernetes.io/: enforce-policy, audit-violations, exempt,
    * error) while the request is being served, for its audit event.
    */
+  /** A namespace cache (ObjectCache) to read labels from instead of the store. */
+  namespaceCache?: { synced: boolean; get(namespace: string | undefined, name: string): Obj | undefined };
   onAuditAnnotations?: (attrs: AdmissionAttributes, annotations: Record<string, string>) => void;
   /** The UserNamespacesPodSecurityStandards feature gate (off in v1.32). */
   relaxPolicyForUserNamespacePods?: boolean;
@@ -45,6 +47,9 @@ export function newPodSecurity(opts: PodSecurityOptions): ValidatingPlugin {
     typeof opts.registry === "function" ? opts.registry() : opts.registry;
   const namespaceGetter: NamespaceGetter = {
     getNamespace: async (name) => {
+      // From memory when a synced cache is given: a store read per pod create costs more than the checks.
+      const cached = opts.namespaceCache?.synced ? opts.namespaceCache.get(undefined, name) : undefined;
+      if (cached) return cached;
       const store = registry().byResource("", "v1", "namespaces");
       if (!store) throw new Error("namespaces are not served");
       return store.get(undefined, name);
