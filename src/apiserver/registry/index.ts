@@ -4,6 +4,7 @@ import type { Store } from "../../storage/store.ts";
 import { DaemonSetStrategy } from "./daemonsets.ts";
 import { eventsV1Conversion } from "./events.ts";
 import { NamespaceStrategy, namespaceHooks } from "./namespaces.ts";
+import { NodeStrategy } from "./nodes.ts";
 import { PodStrategy } from "./pods.ts";
 import { type ResourceHooks, ResourceStore } from "./resource-store.ts";
 import { SecretStrategy } from "./secrets.ts";
@@ -13,6 +14,7 @@ import { GenericStrategy, type Strategy } from "./strategy.ts";
 function strategyFor(type: ResourceType): Strategy {
   if (type.group === "" && type.kind === "Pod") return new PodStrategy(type);
   if (type.group === "" && type.kind === "Namespace") return new NamespaceStrategy(type);
+  if (type.group === "" && type.kind === "Node") return new NodeStrategy(type);
   if (type.group === "" && type.kind === "Secret") return new SecretStrategy(type);
   if (type.group === "apps" && type.kind === "DaemonSet") return new DaemonSetStrategy(type);
   return new GenericStrategy(type);
