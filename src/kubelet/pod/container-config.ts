@@ -1,0 +1,112 @@
+// The CRI ContainerConfig of one container attempt (upstream's
+// generateContainerConfig and generateLinuxContainerConfig, v1.32): command
+// and args expanded from the environment, labels and annotations that carry
+// the restart count, and the cgroup settings from requests and limits.
+// Volume mounts are not made here yet.
+import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
+import { getPodQOS } from "../../api/defaults/qos.ts";
+import { Quantity } from "../../machinery/quantity.ts";
+import type { ContainerConfig, KeyValue } from "../runtime/interface.ts";
+import { expandContainerCommandAndArgs } from "./env.ts";
+import { newContainerAnnotations, newContainerLabels } from "./labels.ts";
+import { buildContainerLogsPath } from "./sandbox-config.ts";
+
+const MIN_SHARES = 2;
+const SHARES_PER_CPU = 1024;
+const MILLI_CPU_TO_CPU = 1000;
+const QUOTA_PERIOD = 100_000;
+const MIN_QUOTA_PERIOD = 1000;
+const GUARANTEED_OOM_SCORE_ADJ = -997;
+const BEST_EFFORT_OOM_SCORE_ADJ = 1000;
+
+function milli(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  return Number(Quantity.parse(String(q)).milliValue());
+}
+
+function value(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  return Number(Quantity.parse(String(q)).value());
+}
+
+/** milliCPUToShares */
+export function milliCPUToShares(milliCPU: number): number {
+  if (milliCPU === 0) return MIN_SHARES;
+  return Math.max(MIN_SHARES, Math.floor((milliCPU * SHARES_PER_CPU) / MILLI_CPU_TO_CPU));
+}
+
+/** milliCPUToQuota: the CFS quota for a limit over the default 100 ms period. */
+export function milliCPUToQuota(milliCPU: number, period = QUOTA_PERIOD): number {
+  if (milliCPU === 0) return 0;
+  return Math.max(MIN_QUOTA_PERIOD, Math.floor((milliCPU * period) / MILLI_CPU_TO_CPU));
+}
+
+/** qos.GetContainerOOMScoreAdjust: Guaranteed pods last, BestEffort first, Burstable by memory request. */
+export function containerOOMScoreAdjust(pod: Pod, c: Container, memoryCapacity: number): number {
+  const qos = getPodQOS(pod);
+  if (qos === "Guaranteed") return GUARANTEED_OOM_SCORE_ADJ;
+  if (qos === "BestEffort") return BEST_EFFORT_OOM_SCORE_ADJ;
+  if (memoryCapacity <= 0) return BEST_EFFORT_OOM_SCORE_ADJ - 1;
+  const request = value(c.resources?.requests?.memory);
+  const adj = 1000 - Math.floor((1000 * request) / memoryCapacity);
+  // Keep burstable pods above any guaranteed one, and below best-effort ones.
+  if (adj < 1000 + GUARANTEED_OOM_SCORE_ADJ) return 1000 + GUARANTEED_OOM_SCORE_ADJ;
+  if (adj === BEST_EFFORT_OOM_SCORE_ADJ) return adj - 1;
+  return adj;
+}
+
+export interface ContainerConfigInput {
+  pod: Pod;
+  container: Container;
+  restartCount: number;
+  /** The resolved environment (makeEnvironmentVariables). */
+  envs: KeyValue[];
+  /** The node's memory capacity in bytes, for the OOM score; 0 when unknown. */
+  memoryCapacity: number;
+}
+
+export function generateContainerConfig(input: ContainerConfigInput): ContainerConfig {
+  const { pod, container: c, restartCount, envs } = input;
+  const { command, args } = expandContainerCommandAndArgs(c, envs);
+  const requests = c.resources?.requests ?? {};
+  const limits = c.resources?.limits ?? {};
+  const cpuRequest = milli(requests.cpu);
+  const cpuLimit = milli(limits.cpu);
+  // A limit without a request means the request is the limit, as the apiserver defaults it.
+  const cpuShares = milliCPUToShares(cpuRequest === 0 && cpuLimit !== 0 ? cpuLimit : cpuRequest);
+  const resources: NonNullable<NonNullable<ContainerConfig["linux"]>["resources"]> = {
+    cpuShares,
+    oomScoreAdj: containerOOMScoreAdjust(pod, c, input.memoryCapacity),
+  };
+  if (cpuLimit !== 0) {
+    resources.cpuPeriod = QUOTA_PERIOD;
+    resources.cpuQuota = milliCPUToQuota(cpuLimit);
+  }
+  const memoryLimit = value(limits.memory);
+  if (memoryLimit !== 0) resources.memoryLimitInBytes = memoryLimit;
+
+  const sc = c.securityContext;
+  const securityContext: NonNullable<NonNullable<ContainerConfig["linux"]>["securityContext"]> = {};
+  if (sc?.privileged !== undefined) securityContext.privileged = sc.privileged;
+  if (sc?.readOnlyRootFilesystem !== undefined) securityContext.readonlyRootfs = sc.readOnlyRootFilesystem;
+  const runAsUser = sc?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
+  if (runAsUser !== undefined) securityContext.runAsUser = { value: runAsUser };
+
+  return {
+    metadata: { name: c.name, attempt: restartCount },
+    // The image as the user wrote it: the runtime resolves it again and reports imageRef.
+    image: { image: c.image ?? "" },
+    command,
+    args,
+    workingDir: c.workingDir ?? "",
+    envs,
+    mounts: [],
+    labels: newContainerLabels(c, pod),
+    annotations: newContainerAnnotations(c, pod, restartCount),
+    logPath: buildContainerLogsPath(c.name, restartCount),
+    stdin: c.stdin ?? false,
+    stdinOnce: c.stdinOnce ?? false,
+    tty: c.tty ?? false,
+    linux: { resources, securityContext },
+  };
+}
