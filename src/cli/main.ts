@@ -4,10 +4,17 @@ import { fileURLToPath } from "node:url";
 import { apiserverCommand } from "./apiserver.ts";
 import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
+import { kubeletCommand } from "./kubelet.ts";
 import { schedulerCommand } from "./scheduler.ts";
 import { upCommand } from "./up.ts";
 
-const commands: Command[] = [upCommand, apiserverCommand, schedulerCommand, explainScheduleCommand];
+const commands: Command[] = [
+  upCommand,
+  apiserverCommand,
+  schedulerCommand,
+  kubeletCommand,
+  explainScheduleCommand,
+];
 
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

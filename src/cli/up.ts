@@ -8,6 +8,7 @@ import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import { SCHEDULER_ADDRESS_FILE } from "./explain-schedule.ts";
 import type { Command } from "./flags.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
+import { kubeletFlags, startUpKubelets } from "./kubelet.ts";
 import { schedulerConfig, schedulerFlags, schedulerServing } from "./scheduler.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -28,6 +29,13 @@ export const upCommand: Command = {
       help: "Where to write the admin kubeconfig (default <data-dir>/kubeconfig)",
     },
     ...schedulerFlags,
+    ...kubeletFlags,
+    {
+      name: "nodes",
+      type: "number",
+      default: 0,
+      help: "Hollow nodes (fake runtime) to run besides this machine's",
+    },
   ],
   async run(flags) {
     const dataDir = String(flags["data-dir"]);
@@ -75,9 +83,21 @@ export const upCommand: Command = {
     }).catch((e) => progress(`scheduler stopped: ${(e as Error).message}`));
     progress(`scheduler started (${Math.round(performance.now() - started)} ms since start)`);
 
+    progress(`starting the kubelet (runtime ${flags.runtime})…`);
+    const kubelets = await startUpKubelets({
+      apiUrl: api.url,
+      ca: api.pki.ca,
+      caPem: api.pki.caCert,
+      dataDir,
+      flags,
+      progress,
+    });
+    progress(`kubelets started (${Math.round(performance.now() - started)} ms since start)`);
+
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);
     const sig = await untilSignal();
     progress(`${sig}: stopping…`);
+    await kubelets.stop();
     stopScheduler.abort();
     await scheduler;
     schedulerClient.close();

@@ -28,8 +28,8 @@ export function metaTime(ms: number): string {
 }
 
 /** Upstream's Event name: "<object name>.<UnixNano in hex>". */
-export function eventName(objectName: string | undefined, ms: number): string {
-  return `${objectName ?? ""}.${(BigInt(Math.trunc(ms)) * 1_000_000n).toString(16)}`;
+export function eventName(objectName: string | undefined, ms: number, nanosWithinMs = 0): string {
+  return `${objectName ?? ""}.${(BigInt(Math.trunc(ms)) * 1_000_000n + BigInt(nanosWithinMs)).toString(16)}`;
 }
 
 // Upstream joins key parts with "" (no separator); kept so keys match its.

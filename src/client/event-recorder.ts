@@ -42,6 +42,19 @@ export class EventRecorder {
   /** Writes go out one at a time and in order, off the caller's path (upstream's broadcaster). */
   private tail: Promise<void> = Promise.resolve();
 
+  private lastMs = 0;
+  private sameMs = 0;
+
+  /** upstream names events by nanosecond; our clock has milliseconds, so events within one get distinct names. */
+  private uniqueName(objectName: string | undefined, now: number): string {
+    if (now === this.lastMs) this.sameMs++;
+    else {
+      this.lastMs = now;
+      this.sameMs = 0;
+    }
+    return eventName(objectName, now, this.sameMs);
+  }
+
   constructor(private readonly opts: EventRecorderOptions) {
     this.clock = opts.clock ?? realClock;
     this.correlator = new EventCorrelator({
@@ -81,7 +94,7 @@ export class EventRecorder {
     return {
       apiVersion: "v1",
       kind: "Event",
-      metadata: { name: eventName(ref.name, now), namespace: ref.namespace || "default" },
+      metadata: { name: this.uniqueName(ref.name, now), namespace: ref.namespace || "default" },
       involvedObject: ref,
       reason,
       message,
@@ -118,7 +131,7 @@ export class EventRecorder {
         // its old name with the running count; k8ts starts a fresh Event at 1.
         const fresh: Event = {
           ...event,
-          metadata: { name: eventName(event.involvedObject.name, now), namespace },
+          metadata: { name: this.uniqueName(event.involvedObject.name, now), namespace },
           count: 1,
           firstTimestamp: event.lastTimestamp,
         };

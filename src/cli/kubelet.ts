@@ -1,0 +1,144 @@
+// `k8ts kubelet`: the node agent alone, and the kubelets `k8ts up` runs (this
+// machine's, plus --nodes hollow ones in the same process).
+import { mkdirSync } from "node:fs";
+import { homedir, hostname } from "node:os";
+import { join } from "node:path";
+import type { CertificateAuthority } from "../apiserver/index.ts";
+import { loadClientConfig } from "../client/kubeconfig.ts";
+import { RestClient } from "../client/rest-client.ts";
+import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../kubelet/index.ts";
+import type { Command, FlagSpec } from "./flags.ts";
+import { untilSignal } from "./signals.ts";
+
+export const kubeletFlags: FlagSpec[] = [
+  {
+    name: "runtime",
+    type: "string",
+    default: "fake",
+    help: "Container runtime: fake (containerd comes with the containers issue)",
+  },
+  { name: "node-labels", type: "string", default: "", help: "Labels for the Node: key=value,…" },
+  {
+    name: "register-with-taints",
+    type: "string",
+    default: "",
+    help: "Taints for the Node: key=value:Effect,…",
+  },
+  { name: "max-pods", type: "number", default: 110, help: "Pods this node runs at most" },
+  { name: "pod-cidr", type: "string", help: "The node's pod CIDR (until node IPAM assigns one)" },
+];
+
+function checkRuntime(flags: Record<string, unknown>): void {
+  if (flags.runtime !== "fake") {
+    throw new Error(`--runtime ${flags.runtime}: only the fake runtime exists yet; use --runtime fake`);
+  }
+}
+
+export const kubeletCommand: Command = {
+  name: "kubelet",
+  summary: "Run a kubelet: register a Node and run the pods bound to it",
+  description:
+    "Run the node agent for --node-name against the cluster of --kubeconfig (whose user should be\nsystem:node:<name> in group system:nodes). Static pods come from --manifest-dir.",
+  flags: [
+    { name: "kubeconfig", type: "string", help: "Kubeconfig of the cluster (required)" },
+    { name: "node-name", type: "string", default: hostname().toLowerCase(), help: "Name of the Node" },
+    {
+      name: "data-dir",
+      type: "string",
+      default: join(homedir(), ".k8ts", "kubelet"),
+      help: "The kubelet's state",
+    },
+    { name: "manifest-dir", type: "string", help: "Directory of static pod manifests" },
+    ...kubeletFlags,
+  ],
+  async run(flags) {
+    if (!flags.kubeconfig) throw new Error("--kubeconfig is required");
+    checkRuntime(flags);
+    const client = new RestClient(loadClientConfig({ kubeconfig: String(flags.kubeconfig) }), {
+      userAgent: "kubelet",
+    });
+    const { kubelet } = await startKubelet({
+      client,
+      nodeName: String(flags["node-name"]),
+      runtime: "fake",
+      hollow: false,
+      dataDir: String(flags["data-dir"]),
+      manifestDir: flags["manifest-dir"] ? String(flags["manifest-dir"]) : undefined,
+      nodeLabels: String(flags["node-labels"]),
+      registerWithTaints: String(flags["register-with-taints"]),
+      maxPods: Number(flags["max-pods"]),
+      podCIDR: flags["pod-cidr"] ? String(flags["pod-cidr"]) : undefined,
+      log: (msg, fields) =>
+        process.stderr.write(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
+    });
+    process.stderr.write(`kubelet: node ${kubelet.nodeName} registered\n`);
+    await untilSignal();
+    await kubelet.stop();
+    client.close();
+    return 0;
+  },
+};
+
+export interface UpKubeletsOptions {
+  apiUrl: string;
+  ca: CertificateAuthority;
+  caPem: string;
+  dataDir: string;
+  flags: Record<string, unknown>;
+  progress(msg: string): void;
+}
+
+/** This machine's kubelet and --nodes hollow ones, each with its own system:node identity. */
+export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): Promise<void> }> {
+  checkRuntime(o.flags);
+  const kubelets: Kubelet[] = [];
+  const clients: RestClient[] = [];
+  const clientFor = async (node: string, maxConnections: number) => {
+    const cred = await o.ca.issueClient(`system:node:${node}`, ["system:nodes"]);
+    const c = new RestClient(
+      { server: o.apiUrl, ca: o.caPem, cert: cred.cert, key: cred.key, namespace: "default" },
+      { userAgent: "kubelet", maxConnections },
+    );
+    clients.push(c);
+    return c;
+  };
+  const log = (msg: string, fields?: Record<string, unknown>) =>
+    o.progress(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
+  const local = hostname().toLowerCase();
+  mkdirSync(join(o.dataDir, "manifests"), { recursive: true });
+  const { kubelet } = await startKubelet({
+    client: await clientFor(local, 8),
+    nodeName: local,
+    runtime: "fake",
+    hollow: false,
+    dataDir: o.dataDir,
+    manifestDir: join(o.dataDir, "manifests"),
+    nodeLabels: String(o.flags["node-labels"] ?? ""),
+    registerWithTaints: String(o.flags["register-with-taints"] ?? ""),
+    maxPods: Number(o.flags["max-pods"] ?? 110),
+    podCIDR: o.flags["pod-cidr"] ? String(o.flags["pod-cidr"]) : "10.244.0.0/24",
+    log,
+  });
+  kubelets.push(kubelet);
+  const n = Number(o.flags.nodes ?? 0);
+  if (n > 0) o.progress(`starting ${n} hollow node(s)…`);
+  for (let i = 0; i < n; i++) {
+    const name = `hollow-node-${i}`;
+    const started = await startKubelet({
+      client: await clientFor(name, 2),
+      nodeName: name,
+      runtime: "fake",
+      hollow: true,
+      podCIDR: hollowPodCIDR(i),
+      nodeIP: hollowNodeIP(i),
+      log,
+    });
+    kubelets.push(started.kubelet);
+  }
+  return {
+    async stop() {
+      await Promise.all(kubelets.map((k) => k.stop()));
+      for (const c of clients) c.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// src/kubelet: the node agent. `startKubelet` runs one kubelet; hollow nodes
+// are the same kubelet over the fake runtime, many to a process.
+import { networkInterfaces } from "node:os";
+import { type Clock, realClock } from "../client/clock.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { Kubelet } from "./kubelet.ts";
+import { parseNodeLabels, parseRegisterWithTaints } from "./node/flags.ts";
+import { hollowMachineInfo, hostMachineInfo } from "./node/machine-info.ts";
+import { FakeRuntime } from "./runtime/fake.ts";
+
+export { Kubelet, type KubeletOptions } from "./kubelet.ts";
+export { FakeRuntime } from "./runtime/fake.ts";
+
+export interface StartKubeletOptions {
+  client: RestClient;
+  nodeName: string;
+  runtime: "fake";
+  /** Hollow nodes take made-up machine facts; the local node reads the host's. */
+  hollow: boolean;
+  dataDir?: string;
+  manifestDir?: string;
+  /** --node-labels and --register-with-taints, as on the command line. */
+  nodeLabels?: string;
+  registerWithTaints?: string;
+  maxPods?: number;
+  podCIDR?: string;
+  nodeIP?: string;
+  clock?: Clock;
+  /** A runtime that outlives the kubelet (a restart adopts its pods). */
+  fakeRuntime?: FakeRuntime;
+  log?(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** The first non-loopback IPv4 address of this host (the node's InternalIP). */
+export function hostIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+export async function startKubelet(
+  o: StartKubeletOptions,
+): Promise<{ kubelet: Kubelet; runtime: FakeRuntime }> {
+  let cidr = o.podCIDR;
+  const runtime =
+    o.fakeRuntime ??
+    new FakeRuntime({
+      clock: o.clock ?? realClock,
+      podCIDR: () => cidr,
+    });
+  const kubelet = new Kubelet({
+    client: o.client,
+    nodeName: o.nodeName,
+    runtime,
+    images: runtime,
+    runtimeName: "fake",
+    machineInfo: o.hollow ? hollowMachineInfo(o.nodeName) : hostMachineInfo({ dataDir: o.dataDir ?? "/" }),
+    nodeIP: o.nodeIP ?? hostIP(),
+    clock: o.clock,
+    manifestDir: o.manifestDir,
+    labels: o.nodeLabels ? parseNodeLabels(o.nodeLabels) : undefined,
+    taints: o.registerWithTaints ? parseRegisterWithTaints(o.registerWithTaints) : undefined,
+    maxPods: o.maxPods,
+    podCIDR: o.podCIDR,
+    fakeProbes: true,
+    log: o.log,
+  });
+  await kubelet.start();
+  cidr ??= kubelet.podCIDR();
+  return { kubelet, runtime };
+}
+
+/** The pod CIDR of hollow node i: 10.244.<i+1>.0/24 for the first 255, then /24s from 10.128.0.0/9. */
+export function hollowPodCIDR(i: number): string {
+  if (i < 255) return `10.244.${i + 1}.0/24`;
+  const n = i - 255;
+  return `10.${128 + (n >> 8)}.${n & 255}.0/24`;
+}
+
+/** A made-up InternalIP for hollow node i (never contacted: hollow nodes serve nothing). */
+export function hollowNodeIP(i: number): string {
+  const host = i + 1;
+  return `10.255.${(host >> 8) & 255}.${host & 255}`;
+}

@@ -1,0 +1,410 @@
+// The kubelet: registers its Node and keeps its lease and status, takes the
+// pods bound to it (and static pods from a manifest directory), admits them,
+// and runs each through a pod worker: syncPod (the runtime manager makes the
+// runtime match the spec) → status (written to pods/status on change) →
+// termination and cleanup. Runtime events (containers starting and exiting)
+// wake the pod's worker, so nothing polls. A hollow kubelet is this same code
+// over the fake runtime.
+import type { Pod, PodStatus, Taint } from "kubernetes-types/core/v1.d.ts";
+import { type Clock, realClock } from "../client/clock.ts";
+import { EventRecorder } from "../client/event-recorder.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { isMirrorPod, isStaticPod } from "./config/annotations.ts";
+import { ApiPodSource } from "./config/api-source.ts";
+import { FileSource } from "./config/file-source.ts";
+import { MirrorClient } from "./config/mirror-client.ts";
+import { PodConfig, type PodConfigUpdate } from "./config/pod-config.ts";
+import { PodManager } from "./config/pod-manager.ts";
+import { NodeLeaseController } from "./node/lease.ts";
+import type { MachineInfo } from "./node/machine-info.ts";
+import { registerNode } from "./node/registration.ts";
+import { NodeStatusManager } from "./node/status.ts";
+import { admitPod } from "./pod/admission.ts";
+import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS } from "./pod/backoff.ts";
+import { type PodSyncer, PodWorkers, type SyncPodOutcome } from "./pod/pod-workers.ts";
+import { ReasonCache } from "./pod/reason-cache.ts";
+import { type RunningPod, runningPodFromStatus } from "./pod/running-pod.ts";
+import { KubeRuntimeManager } from "./pod/runtime-manager.ts";
+import type { ContainerEvent, ImageService, RuntimeService } from "./runtime/interface.ts";
+import { generateAPIPodStatus } from "./status/generate.ts";
+import { PodStatusManager } from "./status/manager.ts";
+import type { KillPodOptions, KubeletContext, ProbeResults, RuntimePodStatus, SyncPodType } from "./types.ts";
+
+export interface KubeletOptions {
+  client: RestClient;
+  nodeName: string;
+  runtime: RuntimeService;
+  images: ImageService;
+  /** The runtime's name in container IDs ("fake", "containerd"). */
+  runtimeName: string;
+  machineInfo: MachineInfo;
+  nodeIP: string;
+  clock?: Clock;
+  /** Static pod manifests (none when absent). */
+  manifestDir?: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  maxPods?: number;
+  podCIDR?: string;
+  /** Probes of the fake runtime always succeed. */
+  fakeProbes?: boolean;
+  log?(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Probe results when every probe succeeds (hollow nodes). */
+const alwaysSucceeds: ProbeResults = { ready: () => true, started: () => true };
+
+const HOUSEKEEPING_MS = 2_000;
+
+export class Kubelet implements PodSyncer {
+  private readonly clock: Clock;
+  private readonly ctx: KubeletContext;
+  private readonly recorder: EventRecorder;
+  private readonly nodeStatus: NodeStatusManager;
+  private readonly lease: NodeLeaseController;
+  private readonly podManager = new PodManager();
+  private readonly mirrors: MirrorClient;
+  private readonly statuses: PodStatusManager;
+  private readonly runtimeManager: KubeRuntimeManager;
+  private readonly workers: PodWorkers;
+  private readonly backoff: Backoff;
+  private readonly reasons = new ReasonCache();
+  private readonly config: PodConfig;
+  private readonly probes: ProbeResults;
+  private apiSource?: ApiPodSource;
+  private fileSource?: FileSource;
+  private readonly abort = new AbortController();
+  private cancelHousekeeping?: () => void;
+  private unsubscribeRuntime?: () => void;
+  /** Sandbox id → pod uid, for runtime events. */
+  private readonly sandboxPods = new Map<string, string>();
+  /** Pods admitted and not yet terminated, by uid (admission counts their requests). */
+  private readonly admitted = new Set<string>();
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.clock = opts.clock ?? realClock;
+    const log = opts.log ?? (() => {});
+    this.recorder = new EventRecorder({
+      client: opts.client,
+      component: "kubelet",
+      host: opts.nodeName,
+      clock: this.clock,
+      onError: (e) => log("event not recorded", { err: (e as Error).message }),
+    });
+    this.ctx = {
+      nodeName: opts.nodeName,
+      client: opts.client,
+      clock: this.clock,
+      node: () => this.nodeStatus.node(),
+      event: (pod, type, reason, message) => this.recorder.event(pod as never, type, reason, message),
+      log,
+    };
+    this.nodeStatus = new NodeStatusManager(this.ctx, {
+      runtime: opts.runtime,
+      images: opts.images,
+      machineInfo: opts.machineInfo,
+      nodeIP: opts.nodeIP,
+      capacity: { maxPods: opts.maxPods },
+      recordNodeEvent: (type, reason, message) =>
+        this.recorder.event(
+          { kind: "Node", apiVersion: "v1", name: opts.nodeName, uid: opts.nodeName },
+          type,
+          reason,
+          message,
+        ),
+    });
+    this.lease = new NodeLeaseController(this.ctx, {
+      onRepeatedHeartbeatFailure: () => this.nodeStatus.invalidate(),
+    });
+    this.mirrors = new MirrorClient({
+      client: opts.client,
+      nodeName: opts.nodeName,
+      node: this.ctx.node,
+      log,
+    });
+    this.statuses = new PodStatusManager({
+      client: opts.client,
+      clock: this.clock,
+      getApiPod: (uid) => {
+        const pod = this.podManager.getPodByUID(uid);
+        return pod && isStaticPod(pod) ? this.podManager.getMirrorPodByPod(pod) : pod;
+      },
+      log,
+    });
+    this.probes = alwaysSucceeds;
+    this.backoff = new Backoff({
+      clock: this.clock,
+      initialMs: CONTAINER_BACKOFF_INITIAL_MS,
+      maxMs: CONTAINER_BACKOFF_MAX_MS,
+    });
+    this.workers = new PodWorkers({
+      clock: this.clock,
+      syncer: this,
+      getPodStatus: (uid, name, ns) => this.runtimeManager.getPodStatus(uid, name, ns),
+      log,
+    });
+    this.runtimeManager = new KubeRuntimeManager({
+      ctx: this.ctx,
+      runtime: opts.runtime,
+      images: opts.images,
+      isPodTerminationRequested: (uid) => this.workers.isPodTerminationRequested(uid),
+    });
+    this.config = new PodConfig({
+      handler: (u) => this.handleUpdate(u),
+      clock: this.clock,
+      event: (pod, type, reason, message) => this.ctx.event(pod, type, reason, message),
+      log,
+    });
+  }
+
+  get nodeName(): string {
+    return this.opts.nodeName;
+  }
+
+  /** The Node's spec.podCIDR once registered (the fake runtime's address pool). */
+  podCIDR(): string | undefined {
+    return this.nodeStatus.node()?.spec?.podCIDR;
+  }
+
+  /** Registers the Node, then starts the heartbeats, the pod sources and housekeeping. */
+  async start(): Promise<void> {
+    const node = await registerNode(this.ctx, {
+      labels: this.opts.labels,
+      taints: this.opts.taints,
+      podCIDR: this.opts.podCIDR,
+      setNodeStatus: (n) => this.nodeStatus.setNodeStatus(n),
+      signal: this.abort.signal,
+    });
+    this.nodeStatus.start(node);
+    this.lease.start();
+    this.statuses.start();
+    this.unsubscribeRuntime = this.opts.runtime.onContainerEvent((e) => this.onRuntimeEvent(e));
+    this.apiSource = new ApiPodSource({
+      client: this.opts.client,
+      nodeName: this.opts.nodeName,
+      onUpdate: this.config.channel("api"),
+      clock: this.clock,
+    });
+    this.apiSource.start();
+    if (this.opts.manifestDir) {
+      this.fileSource = new FileSource({
+        path: this.opts.manifestDir,
+        nodeName: this.opts.nodeName,
+        onUpdate: this.config.channel("file"),
+        clock: this.clock,
+        log: this.ctx.log,
+      });
+      this.fileSource.start();
+    }
+    this.scheduleHousekeeping();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.cancelHousekeeping?.();
+    this.unsubscribeRuntime?.();
+    await this.apiSource?.stop();
+    await this.fileSource?.stop();
+    await this.workers.stop();
+    this.lease.stop();
+    this.nodeStatus.stop();
+    await this.statuses.stop();
+    await this.recorder.flush();
+  }
+
+  // ---- config updates (upstream's syncLoopIteration)
+
+  private handleUpdate(u: PodConfigUpdate): void {
+    for (const pod of u.pods) {
+      switch (u.op) {
+        case "ADD":
+          this.podManager.addPod(pod);
+          if (isMirrorPod(pod)) this.syncStaticOf(pod);
+          else this.addPod(pod);
+          break;
+        case "UPDATE":
+        case "RECONCILE":
+          this.podManager.updatePod(pod);
+          if (isMirrorPod(pod)) this.syncStaticOf(pod);
+          else this.dispatch(pod, "update");
+          break;
+        case "DELETE":
+          // Graceful deletion began: the worker kills with the pod's grace period.
+          this.podManager.updatePod(pod);
+          if (!isMirrorPod(pod)) this.dispatch(pod, "update");
+          break;
+        case "REMOVE":
+          this.podManager.removePod(pod);
+          if (isMirrorPod(pod)) {
+            this.syncStaticOf(pod);
+            break;
+          }
+          this.workers.updatePod({ type: "kill", pod, killOptions: { gracePeriodSeconds: 1 } });
+          break;
+      }
+    }
+  }
+
+  /** A pod arrives: admit it (upstream's HandlePodAdditions), or reject it as Failed. */
+  private addPod(pod: Pod): void {
+    const uid = pod.metadata!.uid!;
+    if (this.workers.isPodTerminated(uid)) return;
+    if (!this.admitted.has(uid) && !isTerminal(pod)) {
+      const active = this.podManager.getPods().filter((p) => this.admitted.has(p.metadata!.uid!));
+      const r = admitPod(pod, this.nodeStatus.node(), active);
+      if (!r.admit) {
+        this.rejectPod(pod, r.reason ?? "UnexpectedAdmissionError", r.message ?? "");
+        return;
+      }
+      this.admitted.add(uid);
+    }
+    this.dispatch(pod, "create");
+  }
+
+  private rejectPod(pod: Pod, reason: string, message: string): void {
+    this.ctx.event(pod, "Warning", reason, message);
+    this.statuses.setPodStatus(pod, { ...(pod.status ?? {}), phase: "Failed", reason, message });
+    this.workers.updatePod({
+      type: "kill",
+      pod,
+      killOptions: { status: { phase: "Failed", reason, message } },
+    });
+  }
+
+  private dispatch(pod: Pod, type: SyncPodType): void {
+    const mirrorPod = isStaticPod(pod) ? this.podManager.getMirrorPodByPod(pod) : undefined;
+    if (pod.metadata?.deletionTimestamp) {
+      this.workers.updatePod({
+        type: "kill",
+        pod,
+        mirrorPod,
+        killOptions: { gracePeriodSeconds: pod.metadata.deletionGracePeriodSeconds },
+      });
+      return;
+    }
+    this.workers.updatePod({ type, pod, mirrorPod });
+  }
+
+  private syncStaticOf(mirrorPod: Pod): void {
+    const pod = this.podManager.getPodByMirrorPod(mirrorPod);
+    if (pod) this.dispatch(pod, "update");
+  }
+
+  /** Runtime events (PLEG): the pod whose container changed is synced again at once. */
+  private onRuntimeEvent(e: ContainerEvent): void {
+    const uid = this.sandboxPods.get(e.podSandboxId);
+    const pod = uid ? this.podManager.getPodByUID(uid) : undefined;
+    if (pod) this.dispatch(pod, "sync");
+  }
+
+  // ---- the pod syncer (upstream's SyncPod, SyncTerminatingPod, SyncTerminatedPod)
+
+  private generateStatus(pod: Pod, status: RuntimePodStatus, podIsTerminal = false): PodStatus {
+    return generateAPIPodStatus(pod, status, {
+      probes: this.probes,
+      oldStatus: this.statuses.getPodStatus(pod.metadata!.uid!),
+      nodeIPs: [this.opts.nodeIP],
+      now: this.clock.now(),
+      podIsTerminal,
+      reasons: this.reasons.forPod(pod.metadata!.uid!),
+      runtimeName: this.opts.runtimeName,
+    });
+  }
+
+  private remember(status: RuntimePodStatus): void {
+    for (const s of status.sandboxes) this.sandboxPods.set(s.id, status.uid);
+  }
+
+  async syncPod(
+    _type: SyncPodType,
+    pod: Pod,
+    mirrorPod: Pod | undefined,
+    podStatus: RuntimePodStatus,
+    signal: AbortSignal,
+  ): Promise<SyncPodOutcome | undefined> {
+    this.remember(podStatus);
+    const apiStatus = this.generateStatus(pod, podStatus);
+    this.statuses.setPodStatus(pod, apiStatus);
+    if (apiStatus.phase === "Succeeded" || apiStatus.phase === "Failed") return { isTerminal: true };
+    if (isStaticPod(pod)) await this.mirrors.syncMirrorPod(pod, mirrorPod);
+    if (signal.aborted) return undefined;
+    const result = await this.runtimeManager.syncPod(pod, podStatus, this.backoff);
+    this.reasons.update(pod.metadata!.uid!, result);
+    const err = result.errorUnlessOnlyBackOff();
+    if (err) throw err;
+    // The status after this sync: started containers show Running without waiting for the next event.
+    const after = await this.runtimeManager.getPodStatus(
+      pod.metadata!.uid!,
+      pod.metadata!.name!,
+      pod.metadata!.namespace!,
+    );
+    this.remember(after);
+    this.statuses.setPodStatus(pod, this.generateStatus(pod, after));
+    return { requeueAfterMs: result.backOffRemainingMs };
+  }
+
+  async syncTerminatingPod(
+    pod: Pod,
+    podStatus: RuntimePodStatus,
+    gracePeriodSeconds: number | undefined,
+    statusOverride: KillPodOptions["status"],
+    _signal: AbortSignal,
+  ): Promise<void> {
+    await this.runtimeManager.killPod(pod, runningPodFromStatus(podStatus), gracePeriodSeconds);
+    const after = await this.runtimeManager.getPodStatus(
+      pod.metadata!.uid!,
+      pod.metadata!.name!,
+      pod.metadata!.namespace!,
+    );
+    const status = this.generateStatus(pod, after, true);
+    if (statusOverride) Object.assign(status, statusOverride);
+    this.statuses.setPodStatus(pod, status);
+  }
+
+  async syncTerminatingRuntimePod(runningPod: RunningPod, _signal: AbortSignal): Promise<void> {
+    await this.runtimeManager.killPod(undefined, runningPod, 1);
+  }
+
+  async syncTerminatedPod(pod: Pod, podStatus: RuntimePodStatus, _signal: AbortSignal): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    this.statuses.setPodStatus(pod, this.generateStatus(pod, podStatus, true));
+    this.statuses.terminatePod(pod);
+    this.admitted.delete(uid);
+  }
+
+  // ---- housekeeping (upstream's HandlePodCleanups), one timer per kubelet
+
+  private scheduleHousekeeping(): void {
+    this.cancelHousekeeping = this.clock.after(HOUSEKEEPING_MS, () => {
+      this.housekeeping()
+        .catch((e) => this.ctx.log("housekeeping failed", { err: (e as Error).message }))
+        .finally(() => {
+          if (!this.abort.signal.aborted) this.scheduleHousekeeping();
+        });
+    });
+  }
+
+  private async housekeeping(): Promise<void> {
+    if (!this.config.seenAllSources()) return;
+    const desired = new Set(this.podManager.getPods().map((p) => p.metadata!.uid!));
+    this.workers.syncKnownPods(desired);
+    // Pods the runtime runs that no source wants (a restart's leftovers, deleted pods): kill and remove.
+    for (const running of await this.runtimeManager.getPods(true)) {
+      if (desired.has(running.uid)) continue;
+      if (running.containers.length > 0 || running.sandboxes.some((s) => s.state === "SANDBOX_READY")) {
+        this.workers.updatePod({ type: "kill", runningPod: running });
+      } else if (!this.workers.couldHaveRunningContainers(running.uid)) {
+        await this.runtimeManager.removePod(running.uid);
+        this.reasons.removePod(running.uid);
+        for (const s of running.sandboxes) this.sandboxPods.delete(s.id);
+      }
+    }
+    this.statuses.removeOrphanedStatuses(desired);
+    for (const name of this.podManager.getOrphanedMirrorPodNames()) await this.mirrors.deleteMirrorPod(name);
+    this.backoff.gc();
+  }
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
