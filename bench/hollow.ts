@@ -1,0 +1,120 @@
+// npm run bench -- hollow [NODES]
+// Many hollow kubelets (the real kubelet over the fake runtime) in this one
+// process against `k8ts apiserver` on SQLite (its own process, store on
+// tmpfs): start them, let them settle, then measure this process's RSS per
+// node, whether every node Lease was renewed within the last 40 s, and the
+// apiserver's CPU while they idle. One JSON line.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CertificateAuthority } from "../src/apiserver/certs.ts";
+import { Resources } from "../src/client/resources.ts";
+import { RestClient } from "../src/client/rest-client.ts";
+import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
+import { freePort } from "../test/support/ports.ts";
+import { rssMb, startApiserver } from "./_apiserver.ts";
+
+const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 1000);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 60_000);
+const STARTS_AT_ONCE = 25;
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-hollow-"));
+const port = await freePort();
+const server = await startApiserver(dataDir, port);
+const ca = await CertificateAuthority.load(
+  readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
+  readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
+);
+const url = `https://127.0.0.1:${port}`;
+const kubelets: Kubelet[] = [];
+const clients: RestClient[] = [];
+try {
+  global.gc?.();
+  const baseRss = process.memoryUsage().rss;
+  process.stderr.write(`bench hollow: starting ${NODES} hollow kubelets…\n`);
+  const t0 = performance.now();
+  for (let i = 0; i < NODES; i += STARTS_AT_ONCE) {
+    await Promise.all(
+      Array.from({ length: Math.min(STARTS_AT_ONCE, NODES - i) }, async (_, k) => {
+        const n = i + k;
+        const name = `hollow-node-${n}`;
+        const cred = await ca.issueClient(`system:node:${name}`, ["system:nodes"]);
+        const client = new RestClient(
+          { server: url, ca: ca.certPem, cert: cred.cert, key: cred.key, namespace: "default" },
+          { userAgent: "kubelet", maxConnections: 1 },
+        );
+        clients.push(client);
+        const { kubelet } = await startKubelet({
+          client,
+          nodeName: name,
+          runtime: "fake",
+          hollow: true,
+          podCIDR: hollowPodCIDR(n),
+          nodeIP: hollowNodeIP(n),
+        });
+        kubelets.push(kubelet);
+      }),
+    );
+    if ((i / STARTS_AT_ONCE) % 8 === 0)
+      process.stderr.write(`bench hollow: ${kubelets.length}/${NODES} started\n`);
+  }
+  const startSeconds = (performance.now() - t0) / 1000;
+  process.stderr.write(
+    `bench hollow: all started in ${startSeconds.toFixed(1)} s; settling ${SETTLE_MS / 1000} s…\n`,
+  );
+  await new Promise((r) => setTimeout(r, SETTLE_MS / 2));
+  const cpu0 = cpuSeconds(server.pid!);
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, SETTLE_MS / 2));
+  const apiserverCpuPct = Math.round(
+    ((cpuSeconds(server.pid!) - cpu0) / ((performance.now() - w0) / 1000)) * 100,
+  );
+  global.gc?.();
+  const rss = process.memoryUsage().rss;
+  const admin = await ca.issueClient("bench-admin", ["system:masters"]);
+  const adminClient = new RestClient({
+    server: url,
+    ca: ca.certPem,
+    cert: admin.cert,
+    key: admin.key,
+    namespace: "default",
+  });
+  const leases = await adminClient.list<{ spec?: { renewTime?: string } }>(Resources.leases, {
+    namespace: "kube-node-lease",
+  });
+  const now = Date.now();
+  const staleLeases =
+    NODES -
+    leases.items.filter((l) => now - Date.parse(l.spec?.renewTime ?? "1970-01-01T00:00:00Z") <= 40_000)
+      .length;
+  const nodes = await adminClient.list<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
+    Resources.nodes,
+  );
+  const ready = nodes.items.filter((n) =>
+    n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  ).length;
+  adminClient.close();
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: "hollow",
+      nodes: NODES,
+      readyNodes: ready,
+      rssMbPerNode: Number(((rss - baseRss) / 1024 / 1024 / NODES).toFixed(2)),
+      staleLeases,
+      apiserverCpuPct,
+      apiserverRssMb: rssMb(server.pid!),
+      startSeconds: Number(startSeconds.toFixed(1)),
+    })}\n`,
+  );
+} finally {
+  await Promise.all(kubelets.map((k) => k.stop()));
+  for (const c of clients) c.close();
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
