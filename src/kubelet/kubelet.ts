@@ -80,6 +80,8 @@ export class Kubelet implements PodSyncer {
   private readonly sandboxPods = new Map<string, string>();
   /** Pods admitted and not yet terminated, by uid (admission counts their requests). */
   private readonly admitted = new Set<string>();
+  /** Pods admission refused: Failed, never run. */
+  private readonly rejected = new Set<string>();
 
   constructor(private readonly opts: KubeletOptions) {
     this.clock = opts.clock ?? realClock;
@@ -96,7 +98,23 @@ export class Kubelet implements PodSyncer {
       client: opts.client,
       clock: this.clock,
       node: () => this.nodeStatus.node(),
-      event: (pod, type, reason, message) => this.recorder.event(pod as never, type, reason, message),
+      event: (pod, type, reason, message, fieldPath) => {
+        const m = pod.metadata ?? {};
+        this.recorder.event(
+          {
+            kind: "Pod",
+            apiVersion: "v1",
+            namespace: m.namespace,
+            name: m.name,
+            uid: m.uid,
+            resourceVersion: m.resourceVersion,
+            fieldPath,
+          },
+          type,
+          reason,
+          message,
+        );
+      },
       log,
     };
     this.nodeStatus = new NodeStatusManager(this.ctx, {
@@ -261,17 +279,24 @@ export class Kubelet implements PodSyncer {
     this.dispatch(pod, "create");
   }
 
+  /** upstream's rejectPod: Failed with the reason, and no worker ever runs it. */
   private rejectPod(pod: Pod, reason: string, message: string): void {
     this.ctx.event(pod, "Warning", reason, message);
-    this.statuses.setPodStatus(pod, { ...(pod.status ?? {}), phase: "Failed", reason, message });
-    this.workers.updatePod({
-      type: "kill",
-      pod,
-      killOptions: { status: { phase: "Failed", reason, message } },
+    this.rejected.add(pod.metadata!.uid!);
+    this.statuses.setPodStatus(pod, {
+      qosClass: pod.status?.qosClass,
+      phase: "Failed",
+      reason,
+      message: `Pod was rejected: ${message}`,
     });
   }
 
   private dispatch(pod: Pod, type: SyncPodType): void {
+    if (this.rejected.has(pod.metadata!.uid!)) {
+      // A rejected pod never runs; once deleted, its worker only finishes it (the status manager deletes it).
+      if (!pod.metadata?.deletionTimestamp) return;
+      this.rejected.delete(pod.metadata!.uid!);
+    }
     const mirrorPod = isStaticPod(pod) ? this.podManager.getMirrorPodByPod(pod) : undefined;
     if (pod.metadata?.deletionTimestamp) {
       this.workers.updatePod({
@@ -391,7 +416,10 @@ export class Kubelet implements PodSyncer {
     // Pods the runtime runs that no source wants (a restart's leftovers, deleted pods): kill and remove.
     for (const running of await this.runtimeManager.getPods(true)) {
       if (desired.has(running.uid)) continue;
-      if (running.containers.length > 0 || running.sandboxes.some((s) => s.state === "SANDBOX_READY")) {
+      const alive =
+        running.containers.some((c) => c.state === "CONTAINER_RUNNING") ||
+        running.sandboxes.some((s) => s.state === "SANDBOX_READY");
+      if (alive) {
         this.workers.updatePod({ type: "kill", runningPod: running });
       } else if (!this.workers.couldHaveRunningContainers(running.uid)) {
         await this.runtimeManager.removePod(running.uid);

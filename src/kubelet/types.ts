@@ -74,7 +74,7 @@ export interface KubeletContext {
   clock: Clock;
   /** The Node as last registered/updated (allocatable for admission, podCIDR for the fake runtime). */
   node(): Node | undefined;
-  /** Records an event about a pod (Pulling, Started, BackOff…), as the kubelet's recorder. */
-  event(pod: Pod, type: "Normal" | "Warning", reason: string, message: string): void;
+  /** Records an event about a pod (Pulling, Started, BackOff…); fieldPath names the container (spec.containers{c}). */
+  event(pod: Pod, type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string): void;
   log(msg: string, fields?: Record<string, unknown>): void;
 }

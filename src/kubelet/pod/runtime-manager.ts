@@ -342,6 +342,7 @@ export class KubeRuntimeManager {
         "Warning",
         "BackOff",
         `Back-off restarting failed container ${c.name} in pod ${formatPod(pod)}`,
+        containerFieldPath(pod, c.name),
       );
       return {
         message: `back-off ${formatDuration(backOff.get(key))} restarting failed container=${c.name} pod=${formatPod(pod)}`,
@@ -363,7 +364,7 @@ export class KubeRuntimeManager {
     podIPs: readonly string[],
   ): Promise<StartOutcome> {
     const failed = (error: SyncError, message: string, eventMessage = message): StartOutcome => {
-      this.ctx.event(pod, "Warning", "Failed", `Error: ${eventMessage}`);
+      this.ctx.event(pod, "Warning", "Failed", `Error: ${eventMessage}`, containerFieldPath(pod, c.name));
       return { error, message };
     };
 
@@ -373,7 +374,7 @@ export class KubeRuntimeManager {
       c.imagePullPolicy,
       pullSecrets,
       sandboxConfig,
-      (type, reason, message) => this.ctx.event(pod, type, reason, message),
+      (type, reason, message) => this.ctx.event(pod, type, reason, message, containerFieldPath(pod, c.name)),
     );
     if (image.error) return failed(image.error, image.message ?? "", image.error);
 
@@ -411,21 +412,27 @@ export class KubeRuntimeManager {
     } catch (err) {
       return failed(SyncErrors.CreateContainer, errorMessage(err));
     }
-    this.ctx.event(pod, "Normal", "Created", `Created container ${c.name}`);
+    this.ctx.event(pod, "Normal", "Created", `Created container ${c.name}`, containerFieldPath(pod, c.name));
 
     try {
       await this.runtime.startContainer(containerId);
     } catch (err) {
       return failed(SyncErrors.RunContainer, errorMessage(err).replaceAll(containerId, c.name));
     }
-    this.ctx.event(pod, "Normal", "Started", `Started container ${c.name}`);
+    this.ctx.event(pod, "Normal", "Started", `Started container ${c.name}`, containerFieldPath(pod, c.name));
 
     const postStart = c.lifecycle?.postStart;
     if (postStart) {
       const hook = await this.runner.run(containerId, pod, c, postStart);
       if (hook.error) {
         // The hook's output stays out of the event: it may hold secrets.
-        this.ctx.event(pod, "Warning", "FailedPostStartHook", "PostStartHook failed");
+        this.ctx.event(
+          pod,
+          "Warning",
+          "FailedPostStartHook",
+          "PostStartHook failed",
+          containerFieldPath(pod, c.name),
+        );
         try {
           await this.killContainer(pod, containerId, c.name, "FailedPostStartHook", "FailedPostStartHook");
         } catch (err) {
@@ -512,7 +519,13 @@ export class KubeRuntimeManager {
     }
 
     let gracePeriod = terminationGracePeriod(pod, spec, reason);
-    this.ctx.event(pod, "Normal", "Killing", message || `Stopping container ${spec.name}`);
+    this.ctx.event(
+      pod,
+      "Normal",
+      "Killing",
+      message || `Stopping container ${spec.name}`,
+      containerFieldPath(pod, spec.name),
+    );
     if (gracePeriodOverride !== undefined) gracePeriod = gracePeriodOverride;
 
     if (spec.lifecycle?.preStop && gracePeriod > 0) {
@@ -540,7 +553,15 @@ export class KubeRuntimeManager {
     const start = clock.now();
     const timeout = new AbortController();
     const hook = this.runner.run(containerId, pod, c, c.lifecycle!.preStop!).then((r) => {
-      if (r.error) this.ctx.event(pod, "Warning", "FailedPreStopHook", "PreStopHook failed");
+      if (r.error) {
+        this.ctx.event(
+          pod,
+          "Warning",
+          "FailedPreStopHook",
+          "PreStopHook failed",
+          containerFieldPath(pod, c.name),
+        );
+      }
     });
     await Promise.race([
       hook,
@@ -668,4 +689,13 @@ function memoryCapacityOf(node: ReturnType<KubeletContext["node"]>): number {
   } catch {
     return 0;
   }
+}
+
+/** The involvedObject.fieldPath of a container's events (upstream's GenerateContainerRef). */
+export function containerFieldPath(pod: Pod, name: string): string | undefined {
+  const spec = pod.spec;
+  if (spec?.containers?.some((c) => c.name === name)) return `spec.containers{${name}}`;
+  if (spec?.initContainers?.some((c) => c.name === name)) return `spec.initContainers{${name}}`;
+  if (spec?.ephemeralContainers?.some((c) => c.name === name)) return `spec.ephemeralContainers{${name}}`;
+  return undefined;
 }
