@@ -25,10 +25,11 @@ import { type PodSyncer, PodWorkers, type SyncPodOutcome } from "./pod/pod-worke
 import { ReasonCache } from "./pod/reason-cache.ts";
 import { type RunningPod, runningPodFromStatus } from "./pod/running-pod.ts";
 import { KubeRuntimeManager } from "./pod/runtime-manager.ts";
+import { ProbeManager } from "./prober/manager.ts";
 import type { ContainerEvent, ImageService, RuntimeService } from "./runtime/interface.ts";
 import { generateAPIPodStatus } from "./status/generate.ts";
 import { PodStatusManager } from "./status/manager.ts";
-import type { KillPodOptions, KubeletContext, ProbeResults, RuntimePodStatus, SyncPodType } from "./types.ts";
+import type { KillPodOptions, KubeletContext, RuntimePodStatus, SyncPodType } from "./types.ts";
 
 export interface KubeletOptions {
   client: RestClient;
@@ -51,9 +52,6 @@ export interface KubeletOptions {
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Probe results when every probe succeeds (hollow nodes). */
-const alwaysSucceeds: ProbeResults = { ready: () => true, started: () => true };
-
 const HOUSEKEEPING_MS = 2_000;
 
 export class Kubelet implements PodSyncer {
@@ -70,7 +68,7 @@ export class Kubelet implements PodSyncer {
   private readonly backoff: Backoff;
   private readonly reasons = new ReasonCache();
   private readonly config: PodConfig;
-  private readonly probes: ProbeResults;
+  private readonly probes: ProbeManager;
   private apiSource?: ApiPodSource;
   private fileSource?: FileSource;
   private readonly abort = new AbortController();
@@ -149,7 +147,22 @@ export class Kubelet implements PodSyncer {
       },
       log,
     });
-    this.probes = alwaysSucceeds;
+    this.probes = new ProbeManager({
+      clock: this.clock,
+      runtime: opts.runtime,
+      statusProvider: this.statuses,
+      event: (pod, type, reason, message) => this.ctx.event(pod, type, reason, message),
+      // A liveness or startup failure: the next sync restarts the container.
+      onLivenessFailure: (pod) => this.resync(pod.metadata?.uid),
+      onResultChange: (pod, _container, probe, success, containerId) => {
+        const uid = pod.metadata!.uid!;
+        if (probe === "readiness") this.statuses.setContainerReadiness(uid, containerId, success);
+        else this.statuses.setContainerStartup(uid, containerId, success);
+        this.resync(uid);
+      },
+      fakeProbes: opts.fakeProbes ?? opts.runtimeName === "fake",
+      log,
+    });
     this.backoff = new Backoff({
       clock: this.clock,
       initialMs: CONTAINER_BACKOFF_INITIAL_MS,
@@ -165,6 +178,7 @@ export class Kubelet implements PodSyncer {
       ctx: this.ctx,
       runtime: opts.runtime,
       images: opts.images,
+      probes: this.probes,
       isPodTerminationRequested: (uid) => this.workers.isPodTerminationRequested(uid),
     });
     this.config = new PodConfig({
@@ -224,6 +238,7 @@ export class Kubelet implements PodSyncer {
     await this.apiSource?.stop();
     await this.fileSource?.stop();
     await this.workers.stop();
+    this.probes.stop();
     this.lease.stop();
     this.nodeStatus.stop();
     await this.statuses.stop();
@@ -310,6 +325,11 @@ export class Kubelet implements PodSyncer {
     this.workers.updatePod({ type, pod, mirrorPod });
   }
 
+  private resync(uid: string | undefined): void {
+    const pod = uid ? this.podManager.getPodByUID(uid) : undefined;
+    if (pod) this.dispatch(pod, "sync");
+  }
+
   private syncStaticOf(mirrorPod: Pod): void {
     const pod = this.podManager.getPodByMirrorPod(mirrorPod);
     if (pod) this.dispatch(pod, "update");
@@ -348,6 +368,7 @@ export class Kubelet implements PodSyncer {
     signal: AbortSignal,
   ): Promise<SyncPodOutcome | undefined> {
     this.remember(podStatus);
+    this.probes.addPod(pod);
     const apiStatus = this.generateStatus(pod, podStatus);
     this.statuses.setPodStatus(pod, apiStatus);
     if (apiStatus.phase === "Succeeded" || apiStatus.phase === "Failed") return { isTerminal: true };
@@ -375,6 +396,7 @@ export class Kubelet implements PodSyncer {
     statusOverride: KillPodOptions["status"],
     _signal: AbortSignal,
   ): Promise<void> {
+    this.probes.stopLivenessAndStartup(pod);
     await this.runtimeManager.killPod(pod, runningPodFromStatus(podStatus), gracePeriodSeconds);
     const after = await this.runtimeManager.getPodStatus(
       pod.metadata!.uid!,
@@ -394,6 +416,7 @@ export class Kubelet implements PodSyncer {
     const uid = pod.metadata!.uid!;
     this.statuses.setPodStatus(pod, this.generateStatus(pod, podStatus, true));
     this.statuses.terminatePod(pod);
+    this.probes.removePod(pod);
     this.admitted.delete(uid);
   }
 
@@ -428,6 +451,7 @@ export class Kubelet implements PodSyncer {
       }
     }
     this.statuses.removeOrphanedStatuses(desired);
+    this.probes.cleanupPods(desired);
     for (const name of this.podManager.getOrphanedMirrorPodNames()) await this.mirrors.deleteMirrorPod(name);
     this.backoff.gc();
   }

@@ -49,7 +49,7 @@ export interface PodAdmitResult {
 
 /** Probe results the status generator reads (upstream's prober results cache). */
 export interface ProbeResults {
-  /** undefined: no readiness probe, or not yet run. */
+  /** undefined: no readiness probe (false until it first succeeds). */
   ready(podUid: string, containerName: string): boolean | undefined;
   /** undefined: no startup probe. */
   started(podUid: string, containerName: string): boolean | undefined;

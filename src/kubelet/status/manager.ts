@@ -161,12 +161,12 @@ export class PodStatusManager implements StatusManager {
     for (const uid of this.entries.keys()) if (!keep.has(uid)) this.removePod(uid);
   }
 
-  /** Resolves when no write is pending or in flight (tests, shutdown). */
+  /** Sends what is pending now and resolves when no write is in flight (tests, shutdown). */
   async flush(): Promise<void> {
     for (;;) {
-      if (this.inFlight.size === 0 && (this.dirty.size === 0 || !this.started)) return;
-      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
-      else await new Promise((r) => setImmediate(r));
+      this.pump();
+      if (this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight.values()]);
     }
   }
 
@@ -235,7 +235,8 @@ export class PodStatusManager implements StatusManager {
         .catch((err) => this.log("Failed to update status for pod", { podUID: uid, err: String(err) }))
         .finally(() => {
           this.inFlight.delete(uid);
-          if (this.dirty.size > 0) this.kick();
+          // The loop goes on draining: no timer between writes.
+          this.pump();
         });
       this.inFlight.set(uid, p);
     }
