@@ -4,8 +4,10 @@
 
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
+import { newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
+import { validateImmutableField } from "../../machinery/object-meta.ts";
 import {
   newAlreadyExists,
   newBadRequest,
@@ -642,8 +644,9 @@ export class ResourceStore {
     next.metadata ??= {};
     dropEmptyMetadata(next.metadata);
     const cm = current.metadata;
-    // Fields the system owns are kept from the stored object, as upstream's rest.BeforeUpdate does.
-    next.metadata.uid = cm.uid;
+    // Fields the system owns are kept from the stored object, as upstream's rest.BeforeUpdate does;
+    // a uid is filled in only when absent — a different one fails validation (a uid precondition).
+    if (!next.metadata.uid) next.metadata.uid = cm.uid;
     next.metadata.creationTimestamp = cm.creationTimestamp;
     if (cm.deletionTimestamp) {
       next.metadata.deletionTimestamp = cm.deletionTimestamp;
@@ -654,6 +657,12 @@ export class ResourceStore {
     }
     if (this.type.namespaced) next.metadata.namespace = cm.namespace;
     if (subresource === "status") {
+      // The status strategy restores metadata from the stored object, so the uid precondition is checked first.
+      const uidErrs = next.metadata.uid
+        ? validateImmutableField(next.metadata.uid, cm.uid ?? "", newPath("metadata", "uid"))
+        : [];
+      if (uidErrs.length > 0)
+        throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, uidErrs);
       this.strategy.prepareForStatusUpdate(next, current);
       next.metadata.resourceVersion = cm.resourceVersion;
       const errs = this.strategy.validateStatusUpdate(next, current);
