@@ -4,6 +4,7 @@
 // policy, RBAC escalation checks, and the built-in admission plugins. Every
 // expected string is what upstream v1.32 prints for the same command.
 import assert from "node:assert/strict";
+import { webcrypto } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -799,5 +800,73 @@ describe("ServiceAccount admission (--enable-admission-plugins ServiceAccount)",
       await c.kubectl(["run", "q", "--image=x", "--overrides", '{"spec":{"serviceAccountName":"robot"}}']),
       'Error from server (Forbidden): pods "q" is forbidden: error looking up service account default/robot: serviceaccount "robot" not found\n',
     );
+  });
+});
+
+/** A PKCS#10 request in PEM, made with the same library as the cluster CA. */
+async function certificateRequest(subject: string): Promise<string> {
+  await import("reflect-metadata");
+  const x509 = await import("@peculiar/x509");
+  x509.cryptoProvider.set(webcrypto as never);
+  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  const req = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: subject,
+    keys,
+    signingAlgorithm: alg,
+  });
+  return req.toString("pem");
+}
+
+describe("CertificateSigningRequests through kubectl", () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster();
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  it("records the requestor and takes kubectl certificate approve and deny on /approval", async () => {
+    const csr = await certificateRequest("CN=alice, O=devs");
+    const manifest = (name: string) => `apiVersion: certificates.k8s.io/v1
+kind: CertificateSigningRequest
+metadata: {name: ${name}}
+spec:
+  request: ${Buffer.from(csr).toString("base64")}
+  signerName: kubernetes.io/kube-apiserver-client
+  usages: [client auth]
+  username: someone-else
+`;
+    ok(await c.kubectl(["apply", "-f", "-"], { input: manifest("alice") }));
+    ok(await c.kubectl(["apply", "-f", "-"], { input: manifest("bob") }));
+    // The requestor is the authenticated user, whatever the body claimed.
+    assert.equal(
+      ok(await c.kubectl(["get", "csr", "alice", "-o", "jsonpath={.spec.username}"])).stdout,
+      "kubernetes-admin",
+    );
+    assert.match(
+      ok(await c.kubectl(["get", "csr", "alice", "--no-headers"])).stdout,
+      /kubernetes-admin\s+<none>\s+Pending/,
+    );
+    assert.equal(
+      ok(await c.kubectl(["certificate", "approve", "alice"])).stdout.trim(),
+      "certificatesigningrequest.certificates.k8s.io/alice approved",
+    );
+    assert.equal(
+      ok(await c.kubectl(["certificate", "deny", "bob"])).stdout.trim(),
+      "certificatesigningrequest.certificates.k8s.io/bob denied",
+    );
+    const rows = ok(await c.kubectl(["get", "csr", "--no-headers"])).stdout;
+    assert.match(rows, /^alice\s.*\sApproved\n/m);
+    assert.match(rows, /^bob\s.*\sDenied\n/m);
+    const again = await c.kubectl(["certificate", "deny", "alice"]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /certificate signing request "alice" is already Approved/);
+    const approved = JSON.parse(ok(await c.kubectl(["get", "csr", "alice", "-o", "json"])).stdout);
+    const cond = approved.status.conditions[0];
+    assert.equal(cond.type, "Approved");
+    assert.equal(cond.reason, "KubectlApprove");
+    assert.equal(cond.message, "This CSR was approved by kubectl certificate approve.");
   });
 });

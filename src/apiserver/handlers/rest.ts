@@ -467,6 +467,15 @@ export class RestHandler {
         "the namespace of the provided object does not match the namespace sent on the request",
       );
     }
+    if (store.type.group === "certificates.k8s.io" && store.type.kind === "CertificateSigningRequest") {
+      // Who asks is the apiserver's to say (upstream's csrStrategy.PrepareForCreate), never the client's.
+      const user = requestContext.getStore()?.user;
+      obj.spec = { ...(obj.spec ?? {}), username: user?.name ?? "", groups: user?.groups ?? [] };
+      if (user?.uid) obj.spec.uid = user.uid;
+      else delete obj.spec.uid;
+      if (user?.extra) obj.spec.extra = user.extra;
+      else delete obj.spec.extra;
+    }
     const tracked = updateManagedFields(undefined, obj, this.fieldManagerOptions(req, q, store.type));
     const created = await store.create(ns, tracked, this.writeOptions(store, q));
     this.send(res, 201, created);
@@ -479,7 +488,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource?: "status",
+    subresource?: "status" | "approval",
   ) {
     const obj = await this.decode(req, res, store.type, q);
     const fm = this.fieldManagerOptions(req, q, store.type, subresource);
@@ -565,7 +574,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource?: "status",
+    subresource?: "status" | "approval",
   ) {
     const patchType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
     if (!PATCH_TYPES.includes(patchType)) throw newUnsupportedMediaType(PATCH_TYPES);
@@ -613,7 +622,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource?: "status",
+    subresource?: "status" | "approval",
   ): Promise<void> {
     const body = await readBody(req);
     let applied: unknown;
@@ -830,6 +839,11 @@ export class RestHandler {
         return this.bind(req, res, store, ns!, info.name, q);
       case "finalize":
         return this.finalizeNamespace(req, res, store, info.name, q);
+      case "approval":
+        // certificatesigningrequests/approval: `kubectl certificate approve|deny` sets the conditions.
+        if (info.verb === "get") return this.get(req, res, store, ns, info.name, q);
+        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, "approval");
+        return this.patch(req, res, store, ns, info.name, q, "approval");
       default:
         throw new StatusError(
           makeStatus({

@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
+import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
 import { newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
@@ -605,7 +606,7 @@ export class ResourceStore {
     namespace: string | undefined,
     name: string,
     obj: Obj,
-    opts: WriteOptions & { subresource?: "status" } = {},
+    opts: WriteOptions & { subresource?: "status" | "approval" } = {},
     /** Applied to the new state before the strategy: the request's managedFields bookkeeping. */
     transform?: (next: Obj, current: Obj | undefined) => Obj,
   ): Promise<{ object: Obj; created: boolean }> {
@@ -656,6 +657,17 @@ export class ResourceStore {
       delete next.metadata.deletionGracePeriodSeconds;
     }
     if (this.type.namespaced) next.metadata.namespace = cm.namespace;
+    if (subresource === "approval") {
+      // Only the conditions change through /approval (upstream's csrApprovalStrategy).
+      const conditions = next.status?.conditions;
+      for (const k of Object.keys(next)) delete next[k];
+      Object.assign(next, structuredClone(current));
+      next.status = { ...(next.status ?? {}), conditions };
+      if (conditions === undefined) delete next.status.conditions;
+      const errs = validateCertificateSigningRequestApprovalUpdate(next as never, current as never);
+      if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, errs);
+      return next;
+    }
     if (subresource === "status") {
       // The status strategy restores metadata from the stored object, so the uid precondition is checked first.
       const uidErrs = next.metadata.uid
