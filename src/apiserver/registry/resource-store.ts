@@ -2,10 +2,11 @@
 // objects' life in the store — create, get, list, update, delete and watch —
 // with optimistic concurrency, graceful deletion, finalizers and selectors.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
-import { newPath } from "../../machinery/field-errors.ts";
+import { type FieldError, newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
 import { validateImmutableField } from "../../machinery/object-meta.ts";
@@ -55,6 +56,11 @@ export interface StoreAdmission {
   admit(op: "CREATE" | "UPDATE" | "DELETE", obj: Obj | undefined, old: Obj | undefined): Promise<void>;
   validate(op: "CREATE" | "UPDATE" | "DELETE", obj: Obj | undefined, old: Obj | undefined): Promise<void>;
 }
+
+interface DeferredValidation {
+  checks: Array<() => void>;
+}
+const deferredValidation = new AsyncLocalStorage<DeferredValidation>();
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -493,10 +499,22 @@ export class ResourceStore {
     delete meta.deletionGracePeriodSeconds;
     delete meta.generation;
     this.strategy.prepareForCreate(obj);
-    const errs = this.strategy.validate(obj);
-    if (errs.length > 0)
-      throw newInvalid({ group: this.type.group, kind: this.type.kind }, meta.name ?? "", errs);
+    this.validateNow(() => this.strategy.validate(obj), meta.name ?? "");
     return obj;
+  }
+
+  /**
+   * Runs a strategy validation, or — inside an update that mutating admission
+   * must see first — keeps it for guaranteedUpdate to run after admission.
+   */
+  private validateNow(validate: () => FieldError[], name: string): void {
+    const check = () => {
+      const errs = validate();
+      if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, name, errs);
+    };
+    const deferred = deferredValidation.getStore();
+    if (deferred) deferred.checks.push(check);
+    else check();
   }
 
   /**
@@ -531,12 +549,22 @@ export class ResourceStore {
       }
       if (opts.expectedRv && current && current.metadata.resourceVersion !== opts.expectedRv)
         throw this.conflict(name);
-      const next = await tryUpdate(current === undefined ? undefined : structuredClone(current));
+      // With admission, the strategy's validation waits until mutating admission has run (upstream's order).
+      const deferred: DeferredValidation = { checks: [] };
+      const input = current === undefined ? undefined : structuredClone(current);
+      const next = opts.admission
+        ? await deferredValidation.run(deferred, () => tryUpdate(input))
+        : await tryUpdate(input);
       if (next === undefined) {
         if (!current) throw this.notFound(name);
         return { object: current, created: false, deleted: false };
       }
-      if (opts.admission) await this.admitUpdate(opts.admission, next, current);
+      if (opts.admission) {
+        const op = current ? "UPDATE" : "CREATE";
+        await opts.admission.admit(op, next, current);
+        for (const check of deferred.checks) check();
+        await opts.admission.validate(op, next, current);
+      }
       if (opts.dryRun) return { object: next, created: !current, deleted: false };
       try {
         if (!current) {
@@ -575,24 +603,6 @@ export class ResourceStore {
       }
     }
     throw newInternalError(`too many conflicts updating ${this.type.resource} ${JSON.stringify(name)}`);
-  }
-
-  /**
-   * Admission of an update (or a create through update): mutating plugins run
-   * on the prepared object, which is validated again if they changed it; then
-   * the validating plugins.
-   */
-  private async admitUpdate(admission: StoreAdmission, next: Obj, current: Obj | undefined): Promise<void> {
-    const op = current ? "UPDATE" : "CREATE";
-    const before = JSON.stringify(next);
-    await admission.admit(op, next, current);
-    if (JSON.stringify(next) !== before) {
-      const errs = current ? this.strategy.validateUpdate(next, current) : this.strategy.validate(next);
-      if (errs.length > 0) {
-        throw newInvalid({ group: this.type.group, kind: this.type.kind }, next.metadata?.name ?? "", errs);
-      }
-    }
-    await admission.validate(op, next, current);
   }
 
   /** Graceful deletion still running (a pod whose kubelet has not confirmed) keeps the object. */
@@ -664,8 +674,10 @@ export class ResourceStore {
       Object.assign(next, structuredClone(current));
       next.status = { ...(next.status ?? {}), conditions };
       if (conditions === undefined) delete next.status.conditions;
-      const errs = validateCertificateSigningRequestApprovalUpdate(next as never, current as never);
-      if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, errs);
+      this.validateNow(
+        () => validateCertificateSigningRequestApprovalUpdate(next as never, current as never),
+        cm.name,
+      );
       return next;
     }
     if (subresource === "status") {
@@ -677,14 +689,12 @@ export class ResourceStore {
         throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, uidErrs);
       this.strategy.prepareForStatusUpdate(next, current);
       next.metadata.resourceVersion = cm.resourceVersion;
-      const errs = this.strategy.validateStatusUpdate(next, current);
-      if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, errs);
+      this.validateNow(() => this.strategy.validateStatusUpdate(next, current), cm.name);
       return next;
     }
     this.strategy.defaults(next);
     this.strategy.prepareForUpdate(next, current);
-    const errs = this.strategy.validateUpdate(next, current);
-    if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, errs);
+    this.validateNow(() => this.strategy.validateUpdate(next, current), cm.name);
     return next;
   }
 
