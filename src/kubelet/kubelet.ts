@@ -5,9 +5,11 @@
 // termination and cleanup. Runtime events (containers starting and exiting)
 // wake the pod's worker, so nothing polls. A hollow kubelet is this same code
 // over the fake runtime.
-import type { Pod, PodStatus, Taint } from "kubernetes-types/core/v1.d.ts";
+import type { Node, Pod, PodStatus, Taint } from "kubernetes-types/core/v1.d.ts";
 import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder } from "../client/event-recorder.ts";
+import { listerWatcher, Reflector } from "../client/reflector.ts";
+import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { isMirrorPod, isStaticPod } from "./config/annotations.ts";
 import { ApiPodSource } from "./config/api-source.ts";
@@ -73,6 +75,7 @@ export class Kubelet implements PodSyncer {
   private fileSource?: FileSource;
   private readonly abort = new AbortController();
   private cancelHousekeeping?: () => void;
+  private nodeWatch?: Promise<void>;
   private unsubscribeRuntime?: () => void;
   /** Sandbox id → pod uid, for runtime events. */
   private readonly sandboxPods = new Map<string, string>();
@@ -208,6 +211,24 @@ export class Kubelet implements PodSyncer {
       signal: this.abort.signal,
     });
     this.nodeStatus.start(node);
+    // The kubelet's own Node, watched: admission must see labels and taints others set (upstream's node lister).
+    const nodeReflector = new Reflector<Node>({
+      name: `node@${this.opts.nodeName}`,
+      listerWatcher: listerWatcher<Node>(this.opts.client, Resources.nodes, {
+        fieldSelector: `metadata.name=${this.opts.nodeName}`,
+      }),
+      clock: this.clock,
+      resyncPeriodMs: 0,
+      store: {
+        replace: (items) => {
+          for (const n of items) this.nodeStatus.observe(n);
+        },
+        add: (n) => this.nodeStatus.observe(n),
+        update: (n) => this.nodeStatus.observe(n),
+        delete: () => {},
+      },
+    });
+    this.nodeWatch = nodeReflector.run(this.abort.signal).catch(() => {});
     this.lease.start();
     this.statuses.start();
     this.unsubscribeRuntime = this.opts.runtime.onContainerEvent((e) => this.onRuntimeEvent(e));
@@ -236,6 +257,7 @@ export class Kubelet implements PodSyncer {
     this.cancelHousekeeping?.();
     this.unsubscribeRuntime?.();
     await this.apiSource?.stop();
+    await this.nodeWatch;
     await this.fileSource?.stop();
     await this.workers.stop();
     this.probes.stop();
