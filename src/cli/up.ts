@@ -20,7 +20,7 @@ export const upCommand: Command = {
   name: "up",
   summary: "Start an all-in-one cluster on this machine",
   description:
-    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd) and the scheduler, with its data\nin --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
+    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), the scheduler,\nthis machine's kubelet (static pods from <data-dir>/manifests) and --nodes hollow kubelets, with its\ndata in --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
   flags: [
     ...apiserverFlags,
     {
