@@ -22,6 +22,16 @@ export async function startApiserver(dataDir: string, port: number): Promise<Chi
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
   });
+  // A benchmark stopped from outside (timeout, Ctrl-C) must not leave its apiserver behind.
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      killChild();
+      process.exit(130);
+    });
+  }
+  child.once("exit", () => process.off("exit", killChild));
   let err = "";
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on("data", (d) => {

@@ -102,6 +102,16 @@ type VertexType = "secret" | "configmap" | "pvc" | "pv" | "serviceAccount" | "vo
 const noOpinion = (reason = ""): AuthorizationResult => ({ decision: "NoOpinion", reason });
 const allow = (): AuthorizationResult => ({ decision: "Allow", reason: "" });
 
+const UNBOUND: Obj = {};
+const NODE_NAME = Buffer.from('"nodeName":"');
+
+/** Does the stored pod JSON name a node? (JSON.stringify output: no whitespace; "" means unbound.) */
+function isBound(value: Uint8Array): boolean {
+  const buf = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const at = buf.indexOf(NODE_NAME);
+  return at >= 0 && buf[at + NODE_NAME.length] !== 0x22;
+}
+
 export interface NodeAuthorizerOptions {
   registry: Registry;
   onError?: (e: unknown) => void;
@@ -116,8 +126,9 @@ export class NodeAuthorizer implements Authorizer, RuleResolver {
     this.pods = new StoreMirror<PodRefs>({
       store: opts.registry.store,
       prefix: rs.prefix(),
-      decode: (kv) => rs.decode(kv),
-      transform: podRefs,
+      // Unbound pods give no edges: most pod writes under load are creates of unbound pods, so skip their decode.
+      decode: (kv) => (isBound(kv.value) ? rs.decode(kv) : UNBOUND),
+      transform: (pod) => (pod === UNBOUND ? undefined : podRefs(pod)),
       onError: opts.onError,
     });
   }
