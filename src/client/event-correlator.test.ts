@@ -44,8 +44,8 @@ function makeEvent(
 }
 
 function recorded(r: EventCorrelateResult) {
-  assert.equal(r.skip, false);
-  if (r.skip) throw new Error("unreachable");
+  assert.equal(r.dropped, false);
+  if (r.dropped) throw new Error("unreachable");
   return r;
 }
 
@@ -173,26 +173,26 @@ test("the spam filter drops the 26th event from one source about one object and 
   // Distinct reasons so nothing aggregates or counts.
   const send = (reason: string, ref = pod("web-0"), component = "kubelet") =>
     c.eventCorrelate(makeEvent(ref, reason, "m", clock.now(), component));
-  for (let i = 1; i <= 25; i++) assert.equal(send(`R${i}`).skip, false, `event ${i}`);
-  assert.equal(send("R26").skip, true);
+  for (let i = 1; i <= 25; i++) assert.equal(send(`R${i}`).dropped, false, `event ${i}`);
+  assert.equal(send("R26").dropped, true);
   // Other objects and other sources have their own buckets.
-  assert.equal(send("R26", pod("web-1")).skip, false);
-  assert.equal(send("R26", pod("web-0"), "default-scheduler").skip, false);
+  assert.equal(send("R26", pod("web-1")).dropped, false);
+  assert.equal(send("R26", pod("web-0"), "default-scheduler").dropped, false);
   clock.step(299_999);
-  assert.equal(send("R27").skip, true);
+  assert.equal(send("R27").dropped, true);
   clock.step(1);
-  assert.equal(send("R28").skip, false);
-  assert.equal(send("R29").skip, true);
+  assert.equal(send("R28").dropped, false);
+  assert.equal(send("R29").dropped, true);
   clock.step(300_000);
-  assert.equal(send("R30").skip, false);
+  assert.equal(send("R30").dropped, false);
 });
 
 test("a dropped repeat still counts: the next accepted one carries it", () => {
   const clock = new FakeClock(T0);
   const c = new EventCorrelator({ clock });
   const send = () => c.eventCorrelate(makeEvent(pod("web-0"), "BackOff", "Back-off", clock.now()));
-  for (let i = 1; i <= 25; i++) assert.equal(send().skip, false);
-  assert.equal(send().skip, true);
+  for (let i = 1; i <= 25; i++) assert.equal(send().dropped, false);
+  assert.equal(send().dropped, true);
   clock.step(300_000);
   assert.equal(recorded(send()).event.count, 27);
 });
@@ -213,7 +213,7 @@ test("the spam filter forgets the least recently used key beyond its LRU size", 
 test("the correlator's caches hold 4096 keys by default", () => {
   const exhaust = (c: EventCorrelator) => {
     for (let i = 0; i < 25; i++) c.eventCorrelate(makeEvent(pod("noisy"), `R${i}`, "m", T0));
-    assert.equal(c.eventCorrelate(makeEvent(pod("noisy"), "R", "m", T0)).skip, true);
+    assert.equal(c.eventCorrelate(makeEvent(pod("noisy"), "R", "m", T0)).dropped, true);
   };
   const others = (c: EventCorrelator, n: number) => {
     for (let i = 0; i < n; i++) c.eventCorrelate(makeEvent(pod(`p${i}`), "R", "m", T0));
@@ -221,12 +221,12 @@ test("the correlator's caches hold 4096 keys by default", () => {
   const kept = new EventCorrelator({ clock: new FakeClock(T0) });
   exhaust(kept);
   others(kept, 4095);
-  assert.equal(kept.eventCorrelate(makeEvent(pod("noisy"), "R", "m", T0)).skip, true);
+  assert.equal(kept.eventCorrelate(makeEvent(pod("noisy"), "R", "m", T0)).dropped, true);
 
   const evicted = new EventCorrelator({ clock: new FakeClock(T0) });
   exhaust(evicted);
   others(evicted, 4096);
-  assert.equal(evicted.eventCorrelate(makeEvent(pod("noisy"), "R", "m", T0)).skip, false);
+  assert.equal(evicted.eventCorrelate(makeEvent(pod("noisy"), "R", "m", T0)).dropped, false);
 });
 
 test("an evicted event key starts a new Event; a looked-up one stays", () => {

@@ -333,9 +333,9 @@ export interface CorrelatorOptions {
 }
 
 export type EventCorrelateResult =
-  | { skip: true }
+  | { dropped: true }
   | {
-      skip: false;
+      dropped: false;
       /** The event after correlation: create it, or patch it when patch is set. */
       event: Event;
       /** Strategic-merge patch for the existing Event named event.metadata.name. */
@@ -381,8 +381,8 @@ export class EventCorrelator {
     const { event: aggregated, key } = this.aggregator.eventAggregate(newEvent, now);
     const { event, patch } = this.logger.eventObserve(aggregated, key);
     // Filtered last, as upstream: a dropped event still counts in the logger.
-    if (this.spamFilter.filter(event, now)) return { skip: true };
-    return { skip: false, event, patch, key };
+    if (this.spamFilter.filter(event, now)) return { dropped: true };
+    return { dropped: false, event, patch, key };
   }
 
   /** Records the Event as the server returned it (name, count, resourceVersion), under its own key unless told otherwise. */

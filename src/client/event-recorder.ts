@@ -114,7 +114,7 @@ export class EventRecorder {
     // Correlated here, on the serial write queue, so updateState below is
     // never overtaken by a later observation; at the time it was recorded.
     const result = this.correlator.eventCorrelate(ev, now);
-    if (result.skip) return;
+    if (result.dropped) return;
     const { event, patch, key } = result;
     const namespace = event.metadata?.namespace;
     if (patch) {
