@@ -9,7 +9,7 @@
 // the cycle. Only the derived lists (node order, nodes with affinity pods,
 // PVCs in use) are rebuilt, and only when they went stale.
 import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
-import { type ImageStateSummary, NodeInfo, PodInfo } from "../framework/node-info.ts";
+import { type ImageStateSummary, NodeInfo, PodInfo, podKey } from "../framework/node-info.ts";
 import { Snapshot } from "../framework/snapshot.ts";
 
 const ZONE = "topology.kubernetes.io/zone";
@@ -20,8 +20,6 @@ interface PodState {
   nodeName: string;
   assumed: boolean;
 }
-
-const uidOf = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
@@ -112,7 +110,7 @@ export class SchedulerCache {
   private place(pod: Pod, nodeName: string, assumed: boolean): void {
     const pi = new PodInfo(pod);
     this.nodeInfoFor(nodeName).addPod(pi);
-    this.pods.set(uidOf(pod), { podInfo: pi, nodeName, assumed });
+    this.pods.set(podKey(pod), { podInfo: pi, nodeName, assumed });
     if (pi.hasAffinity || pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral)) {
       this.listsStale = true;
     }
@@ -128,7 +126,7 @@ export class SchedulerCache {
 
   /** The scheduling cycle chose nodeName: count the pod there now. */
   assumePod(pod: Pod, nodeName: string): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     if (this.pods.has(key))
       throw new Error(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} is already in the cache`);
     this.place({ ...pod, spec: { ...pod.spec!, nodeName } }, nodeName, true);
@@ -136,7 +134,7 @@ export class SchedulerCache {
 
   /** Binding failed: undo assumePod. */
   forgetPod(pod: Pod): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     const st = this.pods.get(key);
     if (!st?.assumed) return;
     this.unplace(st);
@@ -144,12 +142,12 @@ export class SchedulerCache {
   }
 
   isAssumed(pod: Pod): boolean {
-    return this.pods.get(uidOf(pod))?.assumed ?? false;
+    return this.pods.get(podKey(pod))?.assumed ?? false;
   }
 
   /** A bound pod seen by the informer (confirms an assumed one). */
   addPod(pod: Pod): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     const st = this.pods.get(key);
     if (st) {
       this.unplace(st);
@@ -163,7 +161,7 @@ export class SchedulerCache {
   }
 
   removePod(pod: Pod): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     const st = this.pods.get(key);
     if (!st) return;
     this.unplace(st);

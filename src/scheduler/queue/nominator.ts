@@ -3,8 +3,7 @@
 // preemption freed is not taken by a lower-priority pod.
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import type { PodInfo } from "../framework/node-info.ts";
-
-const uidOf = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+import { podKey } from "../framework/node-info.ts";
 
 export class Nominator {
   private readonly byNode = new Map<string, PodInfo[]>();
@@ -14,7 +13,7 @@ export class Nominator {
   addFromPod(pi: PodInfo, nodeName = pi.pod.status?.nominatedNodeName ?? ""): void {
     this.delete(pi.pod);
     if (!nodeName || pi.pod.spec?.nodeName) return;
-    const uid = uidOf(pi.pod);
+    const uid = podKey(pi.pod);
     this.nodeOf.set(uid, nodeName);
     let list = this.byNode.get(nodeName);
     if (!list) {
@@ -25,11 +24,11 @@ export class Nominator {
   }
 
   delete(pod: Pod): void {
-    const uid = uidOf(pod);
+    const uid = podKey(pod);
     const node = this.nodeOf.get(uid);
     if (node === undefined) return;
     this.nodeOf.delete(uid);
-    const list = this.byNode.get(node)!.filter((p) => uidOf(p.pod) !== uid);
+    const list = this.byNode.get(node)!.filter((p) => podKey(p.pod) !== uid);
     if (list.length) this.byNode.set(node, list);
     else this.byNode.delete(node);
   }

@@ -8,7 +8,7 @@
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import type { Clock } from "../../client/clock.ts";
 import type { ActionType, ClusterEvent, ClusterEventResource } from "../framework/interface.ts";
-import { PodInfo } from "../framework/node-info.ts";
+import { PodInfo, podKey } from "../framework/node-info.ts";
 import type { QueuedPodInfo } from "../framework/runtime.ts";
 import type { Result } from "../framework/status.ts";
 import { Heap } from "./heap.ts";
@@ -34,8 +34,7 @@ export interface SchedulingQueueOptions {
   pluginEvents(plugin: string): readonly ClusterEvent[] | undefined;
 }
 
-const uidOf = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-const qKey = (q: QueuedPodInfo) => uidOf(q.pod);
+const qKey = (q: QueuedPodInfo) => podKey(q.pod);
 
 /** Everything but status and bookkeeping: upstream retries an unschedulable pod on any other change (isPodUpdated). */
 function schedulingRelevant(pod: Pod): string {
@@ -151,7 +150,7 @@ export class SchedulingQueue {
 
   /** A new unscheduled pod. */
   add(pod: Pod): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     if (
       this.activeQ.has(key) ||
       this.backoffQ.has(key) ||
@@ -168,7 +167,7 @@ export class SchedulingQueue {
 
   /** The pod object changed while pending. */
   update(pod: Pod): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     const refresh = (q: QueuedPodInfo) => {
       q.pod = pod;
       q.podInfo = new PodInfo(pod);
@@ -204,7 +203,7 @@ export class SchedulingQueue {
   }
 
   delete(pod: Pod): void {
-    const key = uidOf(pod);
+    const key = podKey(pod);
     this.activeQ.delete(key);
     this.backoffQ.delete(key);
     this.unschedulable.delete(key);
@@ -239,7 +238,7 @@ export class SchedulingQueue {
 
   /** The attempt of a popped pod ended (bound, requeued or dropped). */
   done(pod: Pod): void {
-    this.inFlight.delete(uidOf(pod));
+    this.inFlight.delete(podKey(pod));
   }
 
   /**
