@@ -25,4 +25,17 @@ export const Resources = {
   replicasets: { group: "apps", version: "v1", resource: "replicasets", namespaced: true },
   statefulsets: { group: "apps", version: "v1", resource: "statefulsets", namespaced: true },
   daemonsets: { group: "apps", version: "v1", resource: "daemonsets", namespaced: true },
+  controllerrevisions: { group: "apps", version: "v1", resource: "controllerrevisions", namespaced: true },
+  replicationcontrollers: core("replicationcontrollers"),
+  podtemplates: core("podtemplates"),
+  resourcequotas: core("resourcequotas"),
+  limitranges: core("limitranges"),
+  jobs: { group: "batch", version: "v1", resource: "jobs", namespaced: true },
+  cronjobs: { group: "batch", version: "v1", resource: "cronjobs", namespaced: true },
+  certificatesigningrequests: {
+    group: "certificates.k8s.io",
+    version: "v1",
+    resource: "certificatesigningrequests",
+    namespaced: false,
+  },
 } as const satisfies Record<string, ResourceRef>;

@@ -1,0 +1,48 @@
+// What the controller-manager hands each controller (upstream's
+// ControllerContext), and what each controller tells the manager about itself
+// (upstream's ControllerDescriptor).
+import type { Clock } from "../client/clock.ts";
+import type { EventRecorder } from "../client/event-recorder.ts";
+import type { SharedInformerFactory } from "../client/informer-factory.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import type { Controller } from "./controller.ts";
+
+export interface ControllerContext {
+  /** The controller's own identity (its service account with --use-service-account-credentials). */
+  client: RestClient;
+  /** Shared by all controllers: one watch per resource. Ask for informers in init, before the manager starts them. */
+  informers: SharedInformerFactory;
+  /** Events under the controller's event source (upstream's component name, e.g. "deployment-controller"). */
+  recorder: EventRecorder;
+  clock: Clock;
+  /** A number in [0,1). */
+  random: () => number;
+  /** Workers from the controller's --concurrent-*-syncs flag (or its default). */
+  workers: number;
+  /** Stops when leadership is lost or the manager stops. */
+  signal: AbortSignal;
+  log(msg: string): void;
+}
+
+/** A controller after init: its queue (for metrics) and the loop the manager runs once caches are synced. */
+export interface InitializedController {
+  controllers: Controller[];
+  /** Runs until ctx.signal aborts; defaults to running every controller with ctx.workers workers. */
+  run?(): Promise<void>;
+}
+
+export interface ControllerDescriptor {
+  /** upstream's canonical name, e.g. "deployment-controller". */
+  name: string;
+  /** Older names --controllers also accepts, e.g. "deployment". */
+  aliases: string[];
+  /** The kube-system service account it runs as with --use-service-account-credentials. */
+  serviceAccount: string;
+  /** source.component of its events. */
+  eventSource: string;
+  /** Its --concurrent-*-syncs flag and default. */
+  concurrency?: { flag: string; default: number };
+  /** Off unless named in --controllers. */
+  disabledByDefault?: boolean;
+  init(ctx: ControllerContext): InitializedController | Promise<InitializedController>;
+}
