@@ -2,8 +2,9 @@
 import { readFileSync } from "node:fs";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
+import type { SecureServing } from "../client/secure-serving.ts";
 import { defaultConfiguration, loadConfiguration, type SchedulerConfiguration } from "../scheduler/index.ts";
-import { runScheduler, type SecureServing } from "../scheduler/run.ts";
+import { runScheduler } from "../scheduler/run.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
 
