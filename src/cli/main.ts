@@ -2,6 +2,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { apiserverCommand } from "./apiserver.ts";
+import { controllerManagerCommand } from "./controller-manager.ts";
 import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
 import { kubeletCommand } from "./kubelet.ts";
@@ -12,6 +13,7 @@ const commands: Command[] = [
   upCommand,
   apiserverCommand,
   schedulerCommand,
+  controllerManagerCommand,
   kubeletCommand,
   explainScheduleCommand,
 ];

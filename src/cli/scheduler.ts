@@ -29,7 +29,7 @@ export const schedulerFlags: FlagSpec[] = [
 ];
 
 /** The serving certificate flags of `k8ts scheduler` alone (`k8ts up` issues one from the cluster CA). */
-const tlsFlags: FlagSpec[] = [
+export const tlsFlags: FlagSpec[] = [
   { name: "tls-cert-file", type: "string", help: "Serving certificate (PEM) of the secure port" },
   { name: "tls-private-key-file", type: "string", help: "Its private key (PEM)" },
   { name: "client-ca-file", type: "string", help: "CA whose client certificates may call the secure port" },
@@ -55,7 +55,9 @@ export function schedulerServing(
   return { host: String(flags["scheduler-bind-address"]), port, ...tls };
 }
 
-function tlsFromFiles(flags: Record<string, unknown>): { cert: string; key: string; ca: string } | undefined {
+export function tlsFromFiles(
+  flags: Record<string, unknown>,
+): { cert: string; key: string; ca: string } | undefined {
   const [cert, key, ca] = ["tls-cert-file", "tls-private-key-file", "client-ca-file"].map((f) => flags[f]);
   if (!cert && !key && !ca) return undefined;
   if (!cert || !key || !ca) {

@@ -3,8 +3,15 @@ import { join } from "node:path";
 import { startApiServer } from "../apiserver/index.ts";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
+import { controllerDescriptors } from "../controllers/registry.ts";
+import { runControllerManager } from "../controllers/run.ts";
 import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
+import {
+  controllerManagerConcurrency,
+  controllerManagerFlags,
+  controllerManagerServing,
+} from "./controller-manager.ts";
 import { SCHEDULER_ADDRESS_FILE } from "./explain-schedule.ts";
 import type { Command } from "./flags.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -20,7 +27,7 @@ export const upCommand: Command = {
   name: "up",
   summary: "Start an all-in-one cluster on this machine",
   description:
-    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), the scheduler,\nthis machine's kubelet (static pods from <data-dir>/manifests) and --nodes hollow kubelets, with its\ndata in --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
+    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), the scheduler,\nthe controller-manager, this machine's kubelet (static pods from <data-dir>/manifests) and --nodes hollow kubelets, with its\ndata in --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
   flags: [
     ...apiserverFlags,
     {
@@ -29,6 +36,7 @@ export const upCommand: Command = {
       help: "Where to write the admin kubeconfig (default <data-dir>/kubeconfig)",
     },
     ...schedulerFlags,
+    ...controllerManagerFlags,
     ...kubeletFlags,
     {
       name: "nodes",
@@ -83,6 +91,34 @@ export const upCommand: Command = {
     }).catch((e) => progress(`scheduler stopped: ${(e as Error).message}`));
     progress(`scheduler started (${Math.round(performance.now() - started)} ms since start)`);
 
+    const cmKubeconfig = join(dataDir, "controller-manager.kubeconfig");
+    await writeKubeconfig({
+      path: cmKubeconfig,
+      server: api.url,
+      ca: api.pki.ca,
+      user: "system:kube-controller-manager",
+      groups: [],
+    });
+    const cmClient = new RestClient(loadKubeconfigFile(cmKubeconfig), {
+      userAgent: "k8ts-controller-manager",
+    });
+    const stopControllers = new AbortController();
+    const controllerManager = runControllerManager({
+      client: cmClient,
+      descriptors: controllerDescriptors,
+      controllers: flags.controllers as string[],
+      concurrency: controllerManagerConcurrency(flags),
+      useServiceAccountCredentials: flags["use-service-account-credentials"] !== false,
+      serving: controllerManagerServing(flags, {
+        ...(await api.pki.ca.issueServing("kube-controller-manager", ["127.0.0.1", "localhost"])),
+        ca: api.pki.caCert,
+      }),
+      onListening: (url) => progress(`controller-manager serving ${url}/healthz, /metrics`),
+      signal: stopControllers.signal,
+      log: (m) => progress(`controller-manager: ${m}`),
+    }).catch((e) => progress(`controller-manager stopped: ${(e as Error).message}`));
+    progress(`controller-manager started (${Math.round(performance.now() - started)} ms since start)`);
+
     progress(`starting the kubelet (runtime ${flags.runtime})…`);
     const kubelets = await startUpKubelets({
       apiUrl: api.url,
@@ -98,8 +134,10 @@ export const upCommand: Command = {
     const sig = await untilSignal();
     progress(`${sig}: stopping…`);
     await kubelets.stop();
+    stopControllers.abort();
     stopScheduler.abort();
-    await scheduler;
+    await Promise.all([scheduler, controllerManager]);
+    cmClient.close();
     schedulerClient.close();
     rmSync(addressFile, { force: true });
     await api.stop();

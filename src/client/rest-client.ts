@@ -289,6 +289,11 @@ export class RestClient {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
+  /** Replaces the bearer token of every later request (a rotated TokenRequest token). */
+  setBearerToken(token: string): void {
+    this.token = token;
+  }
+
   private bearer(): string | undefined {
     const file = this.config.tokenFile;
     if (file && (this.token === undefined || this.clock.now() - this.tokenReadAt >= TOKEN_RELOAD_MS)) {

@@ -70,7 +70,18 @@ export async function startCluster(
   // The real entry point, as a user runs it (it rebuilds the bundle when the sources changed).
   const child: ChildProcess = spawn(
     join(ROOT, "k8ts"),
-    ["up", "--data-dir", dataDir, "--port", String(port), "--scheduler-port", "0", ...(opts.args ?? [])],
+    [
+      "up",
+      "--data-dir",
+      dataDir,
+      "--port",
+      String(port),
+      "--scheduler-port",
+      "0",
+      "--controller-manager-port",
+      "0",
+      ...(opts.args ?? []),
+    ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

@@ -1,0 +1,5 @@
+// Every controller k8ts knows, in upstream's start order (the garbage
+// collector last: it discovers what the others create).
+import type { ControllerDescriptor } from "./context.ts";
+
+export const controllerDescriptors: ControllerDescriptor[] = [];
