@@ -7,6 +7,12 @@ import type { SharedInformerFactory } from "../client/informer-factory.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import type { Controller } from "./controller.ts";
 
+/** Settings of particular controllers, from the controller-manager's flags. */
+export interface ControllerManagerConfig {
+  /** --cluster-signing-cert-file / --cluster-signing-key-file (PEM) and --cluster-signing-duration. */
+  clusterSigning?: { certPem: string; keyPem: string; durationSeconds?: number };
+}
+
 export interface ControllerContext {
   /** The controller's own identity (its service account with --use-service-account-credentials). */
   client: RestClient;
@@ -21,6 +27,7 @@ export interface ControllerContext {
   workers: number;
   /** Stops when leadership is lost or the manager stops. */
   signal: AbortSignal;
+  config: ControllerManagerConfig;
   log(msg: string): void;
 }
 

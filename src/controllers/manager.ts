@@ -6,7 +6,12 @@ import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder } from "../client/event-recorder.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
 import type { RestClient } from "../client/rest-client.ts";
-import type { ControllerContext, ControllerDescriptor, InitializedController } from "./context.ts";
+import type {
+  ControllerContext,
+  ControllerDescriptor,
+  ControllerManagerConfig,
+  InitializedController,
+} from "./context.ts";
 
 export interface StartControllersOptions {
   /** The manager's own client: shared informers, and identities when credentials are per controller. */
@@ -14,6 +19,8 @@ export interface StartControllersOptions {
   descriptors: ControllerDescriptor[];
   /** --controllers: "*", "name", "-name" (default ["*"]). */
   controllers?: string[];
+  /** Settings of particular controllers. */
+  config?: ControllerManagerConfig;
   /** Workers per --concurrent-*-syncs flag name, e.g. {"concurrent-deployment-syncs": 5}. */
   concurrency?: Record<string, number>;
   /** The client a controller uses; default: the manager's (upstream's --use-service-account-credentials=false). */
@@ -89,6 +96,7 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
       random: o.random ?? Math.random,
       workers: (d.concurrency && o.concurrency?.[d.concurrency.flag]) ?? d.concurrency?.default ?? 1,
       signal: o.signal,
+      config: o.config ?? {},
       log: (m) => log(`${d.name}: ${m}`),
     };
     initialized.set(d.name, await d.init(ctx));

@@ -11,7 +11,7 @@ import type { RestClient } from "../client/rest-client.ts";
 import { type SecureServer, type SecureServing, startSecureServer } from "../client/secure-serving.ts";
 import { processMetrics } from "../machinery/metrics.ts";
 import { ServiceAccountClientBuilder } from "./client-builder.ts";
-import type { ControllerDescriptor } from "./context.ts";
+import type { ControllerDescriptor, ControllerManagerConfig } from "./context.ts";
 import { type StartedControllers, startControllers, validateControllers } from "./manager.ts";
 
 export interface RunControllerManagerOptions {
@@ -20,6 +20,7 @@ export interface RunControllerManagerOptions {
   descriptors: ControllerDescriptor[];
   /** --controllers */
   controllers?: string[];
+  config?: ControllerManagerConfig;
   /** --concurrent-*-syncs */
   concurrency?: Record<string, number>;
   /** Each controller as its own kube-system service account (upstream's --use-service-account-credentials). */
@@ -97,6 +98,7 @@ export async function runControllerManager(o: RunControllerManagerOptions): Prom
         descriptors: o.descriptors,
         controllers: o.controllers,
         concurrency: o.concurrency,
+        config: o.config,
         clientFor: builder ? (d) => builder.clientFor(d.serviceAccount) : undefined,
         signal,
         clock: o.clock,
