@@ -11,7 +11,7 @@ import {
   type ResourceRef,
   RestClient,
 } from "../../src/client/rest-client.ts";
-import type { ControllerDescriptor } from "../../src/controllers/context.ts";
+import type { ControllerDescriptor, ControllerManagerConfig } from "../../src/controllers/context.ts";
 import { type StartedControllers, startControllers } from "../../src/controllers/manager.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../../src/kubelet/index.ts";
 import { defaultConfiguration } from "../../src/scheduler/config.ts";
@@ -29,6 +29,8 @@ export interface ControllerClusterOptions {
   clock?: Clock;
   /** Workers per --concurrent-*-syncs flag. */
   concurrency?: Record<string, number>;
+  /** Settings of particular controllers (e.g. the CSR signer's CA). */
+  config?: ControllerManagerConfig;
 }
 
 export interface ControllerCluster {
@@ -73,6 +75,7 @@ export async function startControllerCluster(o: ControllerClusterOptions): Promi
     descriptors: o.controllers,
     controllers: ["*", ...o.controllers.filter((d) => d.disabledByDefault).map((d) => d.name)],
     concurrency: o.concurrency,
+    config: o.config,
     signal: abort.signal,
     clock: o.clock,
     log: () => {},
