@@ -1,9 +1,12 @@
 // `k8ts controller-manager`: the controllers alone, against any apiserver.
+import { readFileSync } from "node:fs";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import type { SecureServing } from "../client/secure-serving.ts";
+import type { ControllerManagerConfig } from "../controllers/context.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
+import { parseDuration } from "../machinery/duration.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { tlsFlags, tlsFromFiles } from "./scheduler.ts";
 import { untilSignal } from "./signals.ts";
@@ -45,8 +48,42 @@ export const controllerManagerFlags: FlagSpec[] = [
     default: 10257,
     help: "HTTPS port of /healthz and /metrics (0 picks a free one, -1 serves none)",
   },
+  {
+    name: "cluster-signing-duration",
+    type: "string",
+    default: "8760h",
+    help: "Longest validity of certificates the CSR signer issues",
+  },
   ...concurrencyFlags,
 ];
+
+/** The CA the CSR signer signs with: --cluster-signing-cert-file and --cluster-signing-key-file. */
+const signingFlags: FlagSpec[] = [
+  {
+    name: "cluster-signing-cert-file",
+    type: "string",
+    help: "CA certificate (PEM) that signs approved CSRs",
+  },
+  { name: "cluster-signing-key-file", type: "string", help: "Its private key (PEM)" },
+];
+
+/** Controller settings from the flags; signing is the CA's PEMs (from files or, in k8ts up, the cluster's). */
+export function controllerManagerConfig(
+  flags: Record<string, unknown>,
+  signing?: { certPem: string; keyPem: string },
+): ControllerManagerConfig {
+  const durationSeconds = parseDuration(String(flags["cluster-signing-duration"])) / 1000;
+  return { clusterSigning: signing && { ...signing, durationSeconds } };
+}
+
+function signingFromFiles(flags: Record<string, unknown>): { certPem: string; keyPem: string } | undefined {
+  const cert = flags["cluster-signing-cert-file"];
+  const key = flags["cluster-signing-key-file"];
+  if (!cert && !key) return undefined;
+  if (!cert || !key)
+    throw new Error("--cluster-signing-cert-file and --cluster-signing-key-file go together");
+  return { certPem: readFileSync(String(cert), "utf8"), keyPem: readFileSync(String(key), "utf8") };
+}
 
 export function controllerManagerConcurrency(flags: Record<string, unknown>): Record<string, number> {
   return Object.fromEntries(concurrencyFlags.map((f) => [f.name, Number(flags[f.name])]));
@@ -75,6 +112,7 @@ export const controllerManagerCommand: Command = {
       help: "Campaign for the Lease before reconciling",
     },
     ...controllerManagerFlags,
+    ...signingFlags,
     ...tlsFlags,
   ],
   async run(flags) {
@@ -88,6 +126,7 @@ export const controllerManagerCommand: Command = {
       descriptors: controllerDescriptors,
       controllers: flags.controllers as string[],
       concurrency: controllerManagerConcurrency(flags),
+      config: controllerManagerConfig(flags, signingFromFiles(flags)),
       useServiceAccountCredentials: flags["use-service-account-credentials"] !== false,
       leaderElect: flags["leader-elect"] !== false,
       serving: controllerManagerServing(flags, tlsFromFiles(flags)),

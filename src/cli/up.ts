@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApiServer } from "../apiserver/index.ts";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
@@ -9,6 +9,7 @@ import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import {
   controllerManagerConcurrency,
+  controllerManagerConfig,
   controllerManagerFlags,
   controllerManagerServing,
 } from "./controller-manager.ts";
@@ -108,6 +109,10 @@ export const upCommand: Command = {
       descriptors: controllerDescriptors,
       controllers: flags.controllers as string[],
       concurrency: controllerManagerConcurrency(flags),
+      config: controllerManagerConfig(flags, {
+        certPem: api.pki.caCert,
+        keyPem: readFileSync(join(api.pki.dir, "ca.key"), "utf8"),
+      }),
       useServiceAccountCredentials: flags["use-service-account-credentials"] !== false,
       serving: controllerManagerServing(flags, {
         ...(await api.pki.ca.issueServing("kube-controller-manager", ["127.0.0.1", "localhost"])),
