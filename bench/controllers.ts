@@ -1,0 +1,200 @@
+// npm run bench -- controllers [NODES] [DEPLOYMENTS] [REPLICAS]
+// The whole control loop at scale: `k8ts apiserver` on SQLite (tmpfs) in its
+// own process; in this process the scheduler, the controller-manager (every
+// default controller, as `k8ts up` runs it) and NODES hollow kubelets. The
+// clock runs from the first Deployment's creation until every pod is Running
+// and every Deployment is Available, as seen through watches. One JSON line.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
+import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import { CertificateAuthority } from "../src/apiserver/certs.ts";
+import type { ClientConfig } from "../src/client/kubeconfig.ts";
+import { listerWatcher } from "../src/client/reflector.ts";
+import { Resources } from "../src/client/resources.ts";
+import { RestClient } from "../src/client/rest-client.ts";
+import { SharedInformer } from "../src/client/shared-informer.ts";
+import { startControllers } from "../src/controllers/manager.ts";
+import { controllerDescriptors } from "../src/controllers/registry.ts";
+import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
+import { defaultConfiguration } from "../src/scheduler/config.ts";
+import { Scheduler } from "../src/scheduler/index.ts";
+import { freePort } from "../test/support/ports.ts";
+import { rssMb, startApiserver } from "./_apiserver.ts";
+
+const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 500);
+const DEPLOYMENTS = Number(process.argv[3] ?? process.env.BENCH_DEPLOYMENTS ?? 100);
+const REPLICAS = Number(process.argv[4] ?? process.env.BENCH_REPLICAS ?? 100);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
+const STARTS_AT_ONCE = 25;
+const log = (m: string) => process.stderr.write(`bench controllers: ${m}\n`);
+
+const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-controllers-"));
+const port = await freePort();
+const server = await startApiserver(dataDir, port);
+const ca = await CertificateAuthority.load(
+  readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
+  readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
+);
+const url = `https://127.0.0.1:${port}`;
+async function config(user: string, groups: string[]): Promise<ClientConfig> {
+  const cred = await ca.issueClient(user, groups);
+  return { server: url, ca: ca.certPem, cert: cred.cert, key: cred.key, namespace: "default" };
+}
+
+const abort = new AbortController();
+const clients: RestClient[] = [];
+const kubelets: Kubelet[] = [];
+let scheduler: Scheduler | undefined;
+let controllersDone: Promise<void> | undefined;
+try {
+  log(`starting ${NODES} hollow kubelets…`);
+  for (let i = 0; i < NODES; i += STARTS_AT_ONCE) {
+    await Promise.all(
+      Array.from({ length: Math.min(STARTS_AT_ONCE, NODES - i) }, async (_, k) => {
+        const n = i + k;
+        const name = `hollow-node-${n}`;
+        const client = new RestClient(await config(`system:node:${name}`, ["system:nodes"]), {
+          userAgent: "kubelet",
+          maxConnections: 2,
+        });
+        clients.push(client);
+        const { kubelet } = await startKubelet({
+          client,
+          nodeName: name,
+          runtime: "fake",
+          hollow: true,
+          podCIDR: hollowPodCIDR(n),
+          nodeIP: hollowNodeIP(n),
+          log: () => {},
+        });
+        kubelets.push(kubelet);
+      }),
+    );
+  }
+  const schedulerClient = new RestClient(await config("system:kube-scheduler", []), {
+    userAgent: "scheduler",
+  });
+  clients.push(schedulerClient);
+  const schedulerConfig = defaultConfiguration();
+  schedulerConfig.leaderElection.leaderElect = false;
+  scheduler = new Scheduler({ client: schedulerClient, config: schedulerConfig, log: () => {} });
+  await scheduler.start();
+  const cmClient = new RestClient(await config("bench-controller-manager", ["system:masters"]), {
+    userAgent: "controller-manager",
+  });
+  clients.push(cmClient);
+  const controllers = await startControllers({
+    client: cmClient,
+    descriptors: controllerDescriptors,
+    signal: abort.signal,
+    log: () => {},
+  });
+  controllersDone = controllers.done;
+  log(`nodes, scheduler and ${controllers.names.length} controllers up`);
+
+  const admin = new RestClient(await config("bench-admin", ["system:masters"]), { userAgent: "bench" });
+  clients.push(admin);
+  const total = DEPLOYMENTS * REPLICAS;
+  const running = new Set<string>();
+  const available = new Set<string>();
+  let resolveDone: () => void = () => {};
+  const allDone = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const check = () => {
+    if (running.size >= total && available.size >= DEPLOYMENTS) resolveDone();
+  };
+  const pods = new SharedInformer<Pod>({ listerWatcher: listerWatcher(admin, Resources.pods, {}) });
+  pods.addEventHandler({
+    onAdd: (p) => {
+      if (p.status?.phase === "Running") running.add(p.metadata!.uid!);
+      check();
+    },
+    onUpdate: (_, p) => {
+      if (p.status?.phase === "Running") running.add(p.metadata!.uid!);
+      check();
+    },
+  });
+  const deployments = new SharedInformer<Deployment>({
+    listerWatcher: listerWatcher(admin, Resources.deployments, {}),
+  });
+  const onDeployment = (d: Deployment) => {
+    const ok =
+      d.status?.observedGeneration === d.metadata?.generation &&
+      d.status?.availableReplicas === REPLICAS &&
+      d.status?.conditions?.some((c) => c.type === "Available" && c.status === "True");
+    if (ok) available.add(d.metadata!.name!);
+    check();
+  };
+  deployments.addEventHandler({ onAdd: onDeployment, onUpdate: (_, d) => onDeployment(d) });
+  pods.start();
+  deployments.start();
+  await Promise.all([pods.waitForSync(), deployments.waitForSync()]);
+
+  const cpu = (pid: number) => {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
+  const apiCpu0 = cpu(server.pid!);
+  const selfCpu0 = process.cpuUsage();
+  log(`creating ${DEPLOYMENTS} deployments × ${REPLICAS} replicas…`);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: DEPLOYMENTS }, (_, i) =>
+      admin.create<Deployment & { metadata: object }>(Resources.deployments, {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: `bench-${i}`, namespace: "default" },
+        spec: {
+          replicas: REPLICAS,
+          selector: { matchLabels: { app: `bench-${i}` } },
+          template: {
+            metadata: { labels: { app: `bench-${i}` } },
+            spec: { containers: [{ name: "pause", image: "k8ts.local/pause:3.10" }] },
+          },
+        },
+      }),
+    ),
+  );
+  const progress = setInterval(
+    () =>
+      log(
+        `${Math.round((performance.now() - t0) / 1000)} s: ${running.size}/${total} pods running, ${available.size}/${DEPLOYMENTS} deployments available`,
+      ),
+    5000,
+  );
+  const timedOut = await Promise.race([
+    allDone.then(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(true), TIMEOUT_MS).unref()),
+  ]);
+  clearInterval(progress);
+  const seconds = (performance.now() - t0) / 1000;
+  const self = process.cpuUsage(selfCpu0);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: "controllers",
+      nodes: NODES,
+      pods: total,
+      ...(timedOut
+        ? { timedOut: true, podsRunning: running.size, deploymentsAvailable: available.size }
+        : {}),
+      secondsToAllRunning: Number(seconds.toFixed(1)),
+      podsPerSec: Math.round(running.size / seconds),
+      apiserverCpuPct: Math.round(((cpu(server.pid!) - apiCpu0) / seconds) * 100),
+      componentsCpuPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
+      apiserverRssMb: rssMb(server.pid!),
+    })}\n`,
+  );
+  await Promise.all([pods.stop(), deployments.stop()]);
+} finally {
+  abort.abort();
+  await controllersDone?.catch(() => {});
+  await scheduler?.stop();
+  await Promise.all(kubelets.map((k) => k.stop()));
+  for (const c of clients) c.close();
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
