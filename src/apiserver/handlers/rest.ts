@@ -746,6 +746,12 @@ export class RestHandler {
     q: URLSearchParams,
   ) {
     const opts = { ...(await this.deleteOptions(req, q)), admission: this.writeOptions(store, q).admission };
+    if (!opts.propagationPolicy && store.type.group === "batch" && store.type.kind === "Job") {
+      // batch/v1 Jobs orphan their pods by default, which surprises people.
+      addWarnings(res, [
+        "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning",
+      ]);
+    }
     const { result, deleted } = await store.delete(ns, name, opts);
     // Immediate deletions answer with a Success Status; pending ones (graceful, finalizers) with the object.
     if (deleted) {

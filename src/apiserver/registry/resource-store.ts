@@ -762,21 +762,7 @@ export class ResourceStore {
   /** The object's state while its deletion is pending, or undefined to delete it now. */
   private pendingDeletion(obj: Obj, opts: DeleteOptions): Obj | undefined {
     const meta = obj.metadata;
-    const finalizers: string[] = [...(meta.finalizers ?? [])];
-    const policy = opts.propagationPolicy;
-    // Orphan and Foreground cascading are carried out by the garbage collector, through finalizers.
-    if (policy === "Orphan" && !finalizers.includes("orphan")) {
-      finalizers.push("orphan");
-      const i = finalizers.indexOf("foregroundDeletion");
-      if (i !== -1) finalizers.splice(i, 1);
-    } else if (policy === "Foreground" && !finalizers.includes("foregroundDeletion")) {
-      finalizers.push("foregroundDeletion");
-      const i = finalizers.indexOf("orphan");
-      if (i !== -1) finalizers.splice(i, 1);
-    } else if (policy === "Background") {
-      const i = finalizers.indexOf("orphan");
-      if (i !== -1) finalizers.splice(i, 1);
-    }
+    const finalizers = this.finalizersForGarbageCollection(meta.finalizers ?? [], opts.propagationPolicy);
     const grace = this.strategy.deletionGracePeriod(obj, opts.gracePeriodSeconds);
     const now = this.now();
     if (meta.deletionTimestamp) {
@@ -790,6 +776,7 @@ export class ResourceStore {
         meta.deletionTimestamp = nowRfc3339(new Date(now.getTime() + grace * 1000));
       }
       if (finalizers.length > 0) meta.finalizers = finalizers;
+      else delete meta.finalizers;
       if (
         finalizers.length === 0 &&
         (meta.deletionGracePeriodSeconds ?? 0) === 0 &&
@@ -806,6 +793,37 @@ export class ResourceStore {
     if (finalizers.length > 0) meta.finalizers = finalizers;
     if (meta.generation !== undefined) meta.generation += 1;
     return obj;
+  }
+
+  /**
+   * Orphan and Foreground cascading are carried out by the garbage collector
+   * through the orphan and foregroundDeletion finalizers (upstream's
+   * deletionFinalizersForGarbageCollection): an explicit policy decides; else a
+   * GC finalizer already there; else the kind's default.
+   */
+  private finalizersForGarbageCollection(
+    current: string[],
+    policy: DeleteOptions["propagationPolicy"],
+  ): string[] {
+    const defaultPolicy = this.strategy.defaultGarbageCollectionPolicy;
+    if (defaultPolicy === "Unsupported") return current;
+    let orphan: boolean;
+    let foreground: boolean;
+    if (policy) {
+      orphan = policy === "Orphan";
+      foreground = policy === "Foreground";
+    } else if (current.includes("orphan") || current.includes("foregroundDeletion")) {
+      orphan = current.includes("orphan");
+      foreground = !orphan && current.includes("foregroundDeletion");
+    } else {
+      orphan = defaultPolicy === "OrphanDependents";
+      foreground = false;
+    }
+    const next = current.filter((f) => f !== "orphan" && f !== "foregroundDeletion");
+    if (orphan) next.push("orphan");
+    if (foreground) next.push("foregroundDeletion");
+    const same = next.length === current.length && next.every((f) => current.includes(f));
+    return same ? current : next;
   }
 
   /** The Status a DELETE answers with when the object is gone. */

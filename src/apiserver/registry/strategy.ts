@@ -29,6 +29,22 @@ export interface Strategy {
   markDeleting(obj: Obj): void;
   /** The grace period a DELETE gets, given the one requested; undefined or 0 means at once. */
   deletionGracePeriod(obj: Obj, requested: number | undefined): number | undefined;
+  /** What a DELETE without a propagation policy does to dependents (upstream's DefaultGarbageCollectionPolicy). */
+  readonly defaultGarbageCollectionPolicy: GarbageCollectionPolicy;
+}
+
+export type GarbageCollectionPolicy = "DeleteDependents" | "OrphanDependents" | "Unsupported";
+
+/**
+ * core/v1 ReplicationControllers and batch/v1 Jobs orphan their dependents
+ * unless told otherwise, for backward compatibility; events have no
+ * dependents (upstream's strategies).
+ */
+function defaultGarbageCollectionPolicy(type: ResourceType): GarbageCollectionPolicy {
+  const gk = `${type.group}/${type.kind}`;
+  if (gk === "/ReplicationController" || gk === "batch/Job") return "OrphanDependents";
+  if (gk === "/Event" || gk === "events.k8s.io/Event") return "Unsupported";
+  return "DeleteDependents";
 }
 
 function stableJson(v: unknown): string {
@@ -50,11 +66,13 @@ const CREATE_ON_UPDATE = new Set([
 export class GenericStrategy implements Strategy {
   readonly allowUnconditionalUpdate = true;
   readonly allowCreateOnUpdate: boolean;
+  readonly defaultGarbageCollectionPolicy: GarbageCollectionPolicy;
   private readonly statusSplit: boolean;
   private readonly generation: boolean;
 
   constructor(readonly type: ResourceType) {
     this.allowCreateOnUpdate = CREATE_ON_UPDATE.has(`${type.group}/${type.resource}`);
+    this.defaultGarbageCollectionPolicy = defaultGarbageCollectionPolicy(type);
     this.statusSplit = hasStatus(type);
     this.generation = tracksGeneration(type.group, type.kind);
   }
