@@ -2,6 +2,7 @@
 // controllers --controllers enables, give each its identity, informers,
 // event recorder and worker count, start the shared informers, wait for their
 // caches, then run every controller until the signal aborts.
+import { setMaxListeners } from "node:events";
 import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder } from "../client/event-recorder.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
@@ -71,6 +72,8 @@ export function validateControllers(controllers: string[], descriptors: Controll
 
 export async function startControllers(o: StartControllersOptions): Promise<StartedControllers> {
   const controllers = o.controllers ?? ["*"];
+  // Every informer and controller listens for the same stop (the GC alone watches dozens of resources).
+  setMaxListeners(0, o.signal);
   validateControllers(controllers, o.descriptors);
   const clock = o.clock ?? realClock;
   const log = o.log ?? ((m: string) => process.stderr.write(`controller-manager: ${m}\n`));

@@ -1,5 +1,6 @@
 // Every controller k8ts knows, in upstream's start order (the garbage
 // collector last: it discovers what the others create).
 import type { ControllerDescriptor } from "./context.ts";
+import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 
-export const controllerDescriptors: ControllerDescriptor[] = [];
+export const controllerDescriptors: ControllerDescriptor[] = [garbageCollectorControllerDescriptor];
