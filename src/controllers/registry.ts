@@ -2,5 +2,10 @@
 // collector last: it discovers what the others create).
 import type { ControllerDescriptor } from "./context.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
+import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
 
-export const controllerDescriptors: ControllerDescriptor[] = [garbageCollectorControllerDescriptor];
+export const controllerDescriptors: ControllerDescriptor[] = [
+  replicationControllerDescriptor,
+  replicaSetControllerDescriptor,
+  garbageCollectorControllerDescriptor,
+];
