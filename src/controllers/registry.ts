@@ -2,10 +2,12 @@
 // collector last: it discovers what the others create).
 import type { ControllerDescriptor } from "./context.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
+import { jobControllerDescriptor } from "./job/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
 
 export const controllerDescriptors: ControllerDescriptor[] = [
   replicationControllerDescriptor,
   replicaSetControllerDescriptor,
+  jobControllerDescriptor,
   garbageCollectorControllerDescriptor,
 ];
