@@ -63,6 +63,13 @@ const CREATE_ON_UPDATE = new Set([
   "events.k8s.io/events",
 ]);
 
+/**
+ * Groups whose status updates may also change metadata (upstream's
+ * legacy status strategies set only spec back); newer groups use
+ * ResetObjectMetaForStatus and keep the stored metadata.
+ */
+const STATUS_KEEPS_METADATA = new Set(["", "apps", "batch", "autoscaling", "policy", "networking.k8s.io"]);
+
 export class GenericStrategy implements Strategy {
   readonly allowUnconditionalUpdate = true;
   readonly allowCreateOnUpdate: boolean;
@@ -100,10 +107,27 @@ export class GenericStrategy implements Strategy {
 
   prepareForStatusUpdate(obj: Obj, old: Obj): void {
     const status = obj.status;
+    const meta = obj.metadata;
     for (const k of Object.keys(obj)) delete obj[k];
     Object.assign(obj, structuredClone(old));
     if (status === undefined) delete obj.status;
     else obj.status = status;
+    if (!STATUS_KEEPS_METADATA.has(this.type.group) || !meta) return;
+    // The legacy groups' status strategies reset only spec: a controller may
+    // write annotations with its status (the Deployment's revision).
+    obj.metadata = {
+      ...meta,
+      generation: old.metadata.generation,
+      deletionTimestamp: old.metadata.deletionTimestamp,
+      deletionGracePeriodSeconds: old.metadata.deletionGracePeriodSeconds,
+    };
+    for (const k of ["generation", "deletionTimestamp", "deletionGracePeriodSeconds"] as const) {
+      if (obj.metadata[k] === undefined) delete obj.metadata[k];
+    }
+    if (this.type.group === "apps" && this.type.kind === "Deployment") {
+      if (old.metadata.labels === undefined) delete obj.metadata.labels;
+      else obj.metadata.labels = old.metadata.labels;
+    }
   }
 
   validate(obj: Obj): FieldError[] {
