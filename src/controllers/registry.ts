@@ -1,6 +1,8 @@
 // Every controller k8ts knows, in upstream's start order (the garbage
 // collector last: it discovers what the others create).
 import type { ControllerDescriptor } from "./context.ts";
+import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
+import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
@@ -8,6 +10,8 @@ import { replicaSetControllerDescriptor, replicationControllerDescriptor } from 
 export const controllerDescriptors: ControllerDescriptor[] = [
   replicationControllerDescriptor,
   replicaSetControllerDescriptor,
+  deploymentControllerDescriptor,
+  daemonSetControllerDescriptor,
   jobControllerDescriptor,
   garbageCollectorControllerDescriptor,
 ];
