@@ -1,11 +1,18 @@
 // Every controller k8ts knows, in upstream's start order (the garbage
 // collector last: it discovers what the others create).
 import type { ControllerDescriptor } from "./context.ts";
+import {
+  csrApprovingControllerDescriptor,
+  csrCleanerControllerDescriptor,
+  csrSigningControllerDescriptor,
+} from "./certificates/index.ts";
+import { cronJobControllerDescriptor } from "./cronjob/index.ts";
 import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
+import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
 
 export const controllerDescriptors: ControllerDescriptor[] = [
   replicationControllerDescriptor,
@@ -13,5 +20,10 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   deploymentControllerDescriptor,
   daemonSetControllerDescriptor,
   jobControllerDescriptor,
+  cronJobControllerDescriptor,
+  ttlAfterFinishedControllerDescriptor,
+  csrSigningControllerDescriptor,
+  csrApprovingControllerDescriptor,
+  csrCleanerControllerDescriptor,
   garbageCollectorControllerDescriptor,
 ];
