@@ -109,7 +109,19 @@ test("bindings of cluster-role-bindings.yaml; system:node keeps no subjects (the
     { kind: "ServiceAccount", name: "kube-dns", namespace: "kube-system" },
   ]);
   assert.equal(byName.get("system:node")?.subjects, undefined);
-  assert.equal(byName.size, 12);
+  // Upstream's twelve, and kubeadm's three for bootstrap tokens.
+  assert.equal(
+    byName.get("kubeadm:node-autoapprove-bootstrap")?.roleRef.name,
+    "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+  );
+  assert.deepEqual(byName.get("kubeadm:kubelet-bootstrap")?.subjects, [
+    {
+      kind: "Group",
+      apiGroup: "rbac.authorization.k8s.io",
+      name: "system:bootstrappers:kubeadm:default-node-token",
+    },
+  ]);
+  assert.equal(byName.size, 15);
 });
 
 test("one controller role and binding per controller, bound to its kube-system service account", () => {

@@ -78,6 +78,9 @@ function clusterRole(
   return role;
 }
 
+/** The group kubeadm's bootstrap tokens carry (auth-extra-groups), as `k8ts token create` makes them. */
+export const BOOTSTRAP_TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
+
 export const user = (name: string): Subject => ({ kind: "User", apiGroup: RBAC_GROUP, name });
 export const group = (name: string): Subject => ({ kind: "Group", apiGroup: RBAC_GROUP, name });
 export const serviceAccount = (namespace: string, name: string): Subject => ({
@@ -437,6 +440,23 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding("system:service-account-issuer-discovery", [group("system:serviceaccounts")]),
     // Nodes get their rights from the Node authorizer: the binding stays, without subjects.
     clusterRoleBinding("system:node", []),
+    // What kubeadm adds at init so kubelets can join with a bootstrap token
+    // (`k8ts kubelet --token`): create a CSR, have it auto-approved, renew it.
+    clusterRoleBinding(
+      "system:node-bootstrapper",
+      [group(BOOTSTRAP_TOKEN_GROUP)],
+      "kubeadm:kubelet-bootstrap",
+    ),
+    clusterRoleBinding(
+      "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+      [group(BOOTSTRAP_TOKEN_GROUP)],
+      "kubeadm:node-autoapprove-bootstrap",
+    ),
+    clusterRoleBinding(
+      "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+      [group("system:nodes")],
+      "kubeadm:node-autoapprove-certificate-rotation",
+    ),
   ];
 }
 
