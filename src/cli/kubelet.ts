@@ -1,11 +1,12 @@
 // `k8ts kubelet`: the node agent alone, and the kubelets `k8ts up` runs (this
 // machine's, plus --nodes hollow ones in the same process).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import type { CertificateAuthority } from "../apiserver/index.ts";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
+import { bootstrapKubeconfig } from "../kubelet/certificate/bootstrap.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../kubelet/index.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
@@ -38,9 +39,12 @@ export const kubeletCommand: Command = {
   name: "kubelet",
   summary: "Run a kubelet: register a Node and run the pods bound to it",
   description:
-    "Run the node agent for --node-name against the cluster of --kubeconfig (whose user should be\nsystem:node:<name> in group system:nodes). Static pods come from --manifest-dir.",
+    "Run the node agent for --node-name against the cluster of --kubeconfig (whose user should be\nsystem:node:<name> in group system:nodes). Static pods come from --manifest-dir.\nTo join from another machine, give --token (from `k8ts token create`), --server and\n--certificate-authority instead: the kubelet requests its client certificate (a CSR the\ncontroller-manager approves and signs) and writes its kubeconfig (default <data-dir>/kubelet.conf).",
   flags: [
-    { name: "kubeconfig", type: "string", help: "Kubeconfig of the cluster (required)" },
+    { name: "kubeconfig", type: "string", help: "Kubeconfig of the cluster (required unless --token)" },
+    { name: "token", type: "string", help: "A bootstrap token <id>.<secret> to join with (TLS bootstrap)" },
+    { name: "server", type: "string", help: "The apiserver's URL, with --token" },
+    { name: "certificate-authority", type: "string", help: "The cluster CA (PEM file), with --token" },
     { name: "node-name", type: "string", default: hostname().toLowerCase(), help: "Name of the Node" },
     {
       name: "data-dir",
@@ -52,8 +56,21 @@ export const kubeletCommand: Command = {
     ...kubeletFlags,
   ],
   async run(flags) {
-    if (!flags.kubeconfig) throw new Error("--kubeconfig is required");
     checkRuntime(flags);
+    if (flags.token) {
+      if (!flags.server || !flags["certificate-authority"]) {
+        throw new Error("--token needs --server and --certificate-authority (the cluster CA's PEM file)");
+      }
+      flags.kubeconfig = await bootstrapKubeconfig({
+        kubeconfigPath: String(flags.kubeconfig ?? join(String(flags["data-dir"]), "kubelet.conf")),
+        server: String(flags.server),
+        caPem: readFileSync(String(flags["certificate-authority"]), "utf8"),
+        token: String(flags.token),
+        nodeName: String(flags["node-name"]),
+        progress: (m) => process.stderr.write(`kubelet: ${m}\n`),
+      });
+    }
+    if (!flags.kubeconfig) throw new Error("--kubeconfig is required (or join with --token)");
     const client = new RestClient(loadClientConfig({ kubeconfig: String(flags.kubeconfig) }), {
       userAgent: "kubelet",
     });

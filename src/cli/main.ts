@@ -7,6 +7,7 @@ import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
 import { kubeletCommand } from "./kubelet.ts";
 import { schedulerCommand } from "./scheduler.ts";
+import { tokenCommand } from "./token.ts";
 import { upCommand } from "./up.ts";
 
 const commands: Command[] = [
@@ -14,6 +15,7 @@ const commands: Command[] = [
   apiserverCommand,
   schedulerCommand,
   controllerManagerCommand,
+  tokenCommand,
   kubeletCommand,
   explainScheduleCommand,
 ];
