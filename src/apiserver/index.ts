@@ -92,6 +92,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const namespaceCache = new ObjectCache(registry.namespaces);
   const builtin = builtinAdmission({
     registry,
+    authorizer: authz.authorizer,
     disable: [...disabled].filter((p) => !WEBHOOK_PLUGINS.has(p) && p !== "PodSecurity"),
     podSecurity: disabled.has("PodSecurity")
       ? undefined

@@ -1,17 +1,19 @@
 // Every controller k8ts knows, in upstream's start order (the garbage
 // collector last: it discovers what the others create).
-import type { ControllerDescriptor } from "./context.ts";
+
 import {
   csrApprovingControllerDescriptor,
   csrCleanerControllerDescriptor,
   csrSigningControllerDescriptor,
 } from "./certificates/index.ts";
+import type { ControllerDescriptor } from "./context.ts";
 import { cronJobControllerDescriptor } from "./cronjob/index.ts";
 import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
+import { statefulSetControllerDescriptor } from "./statefulset/index.ts";
 import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
 
 export const controllerDescriptors: ControllerDescriptor[] = [
@@ -19,6 +21,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   replicaSetControllerDescriptor,
   deploymentControllerDescriptor,
   daemonSetControllerDescriptor,
+  statefulSetControllerDescriptor,
   jobControllerDescriptor,
   cronJobControllerDescriptor,
   ttlAfterFinishedControllerDescriptor,

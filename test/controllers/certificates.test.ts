@@ -139,26 +139,11 @@ before(async () => {
   admin = new RestClient({ server: api.url, ca: api.pki.caCert, ...cred, namespace: "default" });
   await admin.create(SECRETS, tokenSecret(NODE_TOKEN, "system:bootstrappers:kubeadm:default-node-token"));
   await admin.create(SECRETS, tokenSecret(OTHER_TOKEN, "system:bootstrappers:other"));
-  // What kubeadm's bootstrap-token phase binds (upstream's apiserver has none of these by default).
+  // The apiserver binds kubeadm's node-token group (system:bootstrappers:kubeadm:default-node-token);
+  // the other token's group may create requests but is not auto-approved.
   await admin.create(
     CRBS,
-    binding("kubeadm:kubelet-bootstrap", "system:node-bootstrapper", "system:bootstrappers"),
-  );
-  await admin.create(
-    CRBS,
-    binding(
-      "kubeadm:node-autoapprove-bootstrap",
-      "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
-      "system:bootstrappers:kubeadm:default-node-token",
-    ),
-  );
-  await admin.create(
-    CRBS,
-    binding(
-      "kubeadm:node-autoapprove-certificate-rotation",
-      "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
-      "system:nodes",
-    ),
+    binding("test:other-bootstrap", "system:node-bootstrapper", "system:bootstrappers:other"),
   );
   await waitFor("the RBAC cache to see the bindings", () =>
     allowed("system:bootstrap:abcdef", ["system:bootstrappers:kubeadm:default-node-token"], "nodeclient"),

@@ -13,6 +13,16 @@ export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
+/** FNV-1 (multiply, then xor), Go's fnv.New32, as ControllerRevision names use. */
+export function fnv32(bytes: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed;
+  for (const b of bytes) {
+    h = Math.imul(h, 0x01000193) >>> 0;
+    h ^= b;
+  }
+  return h >>> 0;
+}
+
 /** JSON with object keys sorted, so equal objects always hash alike. */
 export function stableStringify(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";

@@ -7,7 +7,7 @@ import type { ControllerRevision } from "kubernetes-types/apps/v1.d.ts";
 import { isAlreadyExists } from "../../client/api-error.ts";
 import { Resources } from "../../client/resources.ts";
 import type { KubeObject, RestClient } from "../../client/rest-client.ts";
-import { computeHash, stableStringify } from "./hash.ts";
+import { fnv32, safeEncodeString, stableStringify } from "./hash.ts";
 import { type GroupVersionKind, newControllerRef } from "./owner.ts";
 
 export const CONTROLLER_REVISION_HASH_LABEL = "controller.kubernetes.io/hash";
@@ -17,8 +17,17 @@ export function controllerRevisionName(prefix: string, hash: string): string {
   return `${prefix.length > 223 ? prefix.slice(0, 223) : prefix}-${hash}`;
 }
 
+/**
+ * upstream's HashControllerRevision: FNV-1 over the revision's raw data (its
+ * JSON as the controller built it, keys in Go's order) and the collision
+ * count as a decimal string, so names match what Kubernetes makes.
+ */
 export function hashControllerRevision(rev: ControllerRevision, collisionCount?: number): string {
-  return computeHash(rev.data ?? null, collisionCount);
+  const enc = new TextEncoder();
+  let h = fnv32(enc.encode(rev.data === undefined ? "" : JSON.stringify(rev.data)));
+  if (collisionCount !== undefined && collisionCount !== null)
+    h = fnv32(enc.encode(String(collisionCount)), h);
+  return safeEncodeString(String(h));
 }
 
 /** A revision of parent with data, labelled with the template's labels and the hash. */

@@ -4,8 +4,13 @@
 // only validates and comes last so that it charges only what everything else
 // let through.
 
+import type { Authorizer } from "../../authorization/authorizer.ts";
 import type { Registry } from "../../registry/index.ts";
 import type { MutatingPlugin, ValidatingPlugin } from "../admission.ts";
+import { CertificateApproval } from "./certificate-approval.ts";
+import { CertificateSigning } from "./certificate-signing.ts";
+import { CertificateSubjectRestriction } from "./certificate-subject-restriction.ts";
+import { mastersOnly } from "./certificates.ts";
 import { DefaultStorageClass } from "./default-storage-class.ts";
 import { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
 import { LimitRanger } from "./limit-ranger.ts";
@@ -24,12 +29,20 @@ export const PLUGIN_NAMES = [
   "Priority",
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
+  "CertificateApproval",
+  "CertificateSigning",
+  "CertificateSubjectRestriction",
   "ResourceQuota",
 ] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
 
 export interface BuiltinAdmissionOptions {
   registry: Registry;
+  /**
+   * The apiserver's authorizer, for CertificateApproval and CertificateSigning (upstream's
+   * WantsAuthorizer). Without one only system:masters may approve or sign.
+   */
+  authorizer?: Authorizer;
   /** Plugins to leave out, by upstream name (--disable-admission-plugins). */
   disable?: Iterable<string>;
   /** PodSecurity (validating only), put where upstream runs it: after NodeRestriction. */
@@ -78,6 +91,16 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   const storageClass = on("DefaultStorageClass")
     ? new DefaultStorageClass({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
     : undefined;
+  const signerAuthorizer = opts.authorizer ?? mastersOnly;
+  const certificateApproval = on("CertificateApproval")
+    ? new CertificateApproval({ authorizer: signerAuthorizer })
+    : undefined;
+  const certificateSigning = on("CertificateSigning")
+    ? new CertificateSigning({ authorizer: signerAuthorizer })
+    : undefined;
+  const certificateSubjectRestriction = on("CertificateSubjectRestriction")
+    ? new CertificateSubjectRestriction()
+    : undefined;
   const resourceQuota = on("ResourceQuota")
     ? new ResourceQuotaAdmission({ registry, cache: cacheOf("", "resourcequotas") })
     : undefined;
@@ -99,6 +122,9 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       serviceAccount,
       opts.podSecurity,
       priority,
+      certificateApproval,
+      certificateSigning,
+      certificateSubjectRestriction,
       ...(opts.webhooks?.validating ?? []),
       resourceQuota,
     ]),
@@ -112,6 +138,9 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   };
 }
 
+export { CertificateApproval } from "./certificate-approval.ts";
+export { CertificateSigning } from "./certificate-signing.ts";
+export { CertificateSubjectRestriction } from "./certificate-subject-restriction.ts";
 export { DefaultStorageClass } from "./default-storage-class.ts";
 export { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
 export { LimitRanger } from "./limit-ranger.ts";
