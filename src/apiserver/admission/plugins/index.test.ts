@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Obj } from "../../../api/registry.ts";
 import { builtinAdmission } from "./index.ts";
-import { newRegistry } from "./test-helpers.ts";
+import { admin, attrs, newRegistry } from "./test-helpers.ts";
 
 test("plugins come in upstream's order, each in the phases it implements", () => {
   const b = builtinAdmission({ registry: newRegistry() });
@@ -20,7 +20,15 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
   );
   assert.deepEqual(
     b.validating.map((p) => p.name),
-    ["LimitRanger", "ServiceAccount", "Priority", "ResourceQuota"],
+    [
+      "LimitRanger",
+      "ServiceAccount",
+      "Priority",
+      "CertificateApproval",
+      "CertificateSigning",
+      "CertificateSubjectRestriction",
+      "ResourceQuota",
+    ],
   );
 });
 
@@ -40,6 +48,9 @@ test("PodSecurity and webhooks go where upstream runs them", () => {
       "ServiceAccount",
       "PodSecurity",
       "Priority",
+      "CertificateApproval",
+      "CertificateSigning",
+      "CertificateSubjectRestriction",
       "ValidatingAdmissionWebhook",
       "ResourceQuota",
     ],
@@ -47,11 +58,14 @@ test("PodSecurity and webhooks go where upstream runs them", () => {
 });
 
 test("plugins can be disabled by name; unknown names are refused", () => {
-  const b = builtinAdmission({ registry: newRegistry(), disable: ["ServiceAccount", "ResourceQuota"] });
+  const b = builtinAdmission({
+    registry: newRegistry(),
+    disable: ["ServiceAccount", "ResourceQuota", "CertificateApproval", "CertificateSubjectRestriction"],
+  });
   assert.ok(!b.mutating.some((p) => p.name === "ServiceAccount"));
   assert.deepEqual(
     b.validating.map((p) => p.name),
-    ["LimitRanger", "Priority"],
+    ["LimitRanger", "Priority", "CertificateSigning"],
   );
   assert.throws(
     () => builtinAdmission({ registry: newRegistry(), disable: ["AlwaysPullImages"] }),
@@ -69,4 +83,41 @@ test("start creates the system PriorityClasses and fills the caches; stop ends t
     "system-node-critical",
   ]);
   b.stop();
+});
+
+test("the certificate plugins ask the given authorizer; without one only system:masters may approve", async () => {
+  const csr = {
+    apiVersion: "certificates.k8s.io/v1",
+    kind: "CertificateSigningRequest",
+    metadata: { name: "c" },
+    spec: { signerName: "example.com/x" },
+  };
+  const approval = (user: { name: string; groups: string[] }) =>
+    attrs({
+      operation: "UPDATE",
+      group: "certificates.k8s.io",
+      resource: "certificatesigningrequests",
+      subresource: "approval",
+      object: csr,
+      oldObject: csr,
+      user,
+    });
+  const alice = { name: "alice", groups: ["system:authenticated"] };
+  const approve = (b: ReturnType<typeof builtinAdmission>, a: ReturnType<typeof approval>) =>
+    b.validating.find((p) => p.name === "CertificateApproval")!.validate(a);
+  const fallback = builtinAdmission({ registry: newRegistry() });
+  await approve(fallback, approval(admin));
+  await assert.rejects(() => approve(fallback, approval(alice)), /user not permitted to approve/);
+  const asked: string[] = [];
+  const withAuthz = builtinAdmission({
+    registry: newRegistry(),
+    authorizer: {
+      authorize: (a) => {
+        asked.push(`${a.user.name} ${a.verb} ${a.resource} ${a.name}`);
+        return { decision: "Allow", reason: "" };
+      },
+    },
+  });
+  await approve(withAuthz, approval(alice));
+  assert.deepEqual(asked, ["alice approve signers example.com/x"]);
 });
