@@ -36,23 +36,23 @@ export function objectReference(obj: KubeObject): ObjectReference {
   };
 }
 
+let nameSequence = Math.floor(Math.random() * 1_000_000);
+
 export class EventRecorder {
   private readonly clock: Clock;
   private readonly correlator: EventCorrelator;
   /** Writes go out one at a time and in order, off the caller's path (upstream's broadcaster). */
   private tail: Promise<void> = Promise.resolve();
 
-  private lastMs = 0;
-  private sameMs = 0;
-
-  /** upstream names events by nanosecond; our clock has milliseconds, so events within one get distinct names. */
+  /**
+   * upstream names events by nanosecond; our clock has milliseconds, so a
+   * sequence shared by every recorder of the process (several controllers
+   * report on one object) fills the nanoseconds, from a random start so that
+   * two processes rarely meet.
+   */
   private uniqueName(objectName: string | undefined, now: number): string {
-    if (now === this.lastMs) this.sameMs++;
-    else {
-      this.lastMs = now;
-      this.sameMs = 0;
-    }
-    return eventName(objectName, now, this.sameMs);
+    nameSequence = (nameSequence + 1) % 1_000_000;
+    return eventName(objectName, now, nameSequence);
   }
 
   constructor(private readonly opts: EventRecorderOptions) {

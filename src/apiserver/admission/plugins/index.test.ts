@@ -103,7 +103,7 @@ test("the certificate plugins ask the given authorizer; without one only system:
       user,
     });
   const alice = { name: "alice", groups: ["system:authenticated"] };
-  const approve = (b: ReturnType<typeof builtinAdmission>, a: ReturnType<typeof approval>) =>
+  const approve = async (b: ReturnType<typeof builtinAdmission>, a: ReturnType<typeof approval>) =>
     b.validating.find((p) => p.name === "CertificateApproval")!.validate(a);
   const fallback = builtinAdmission({ registry: newRegistry() });
   await approve(fallback, approval(admin));
