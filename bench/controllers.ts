@@ -30,6 +30,20 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const STARTS_AT_ONCE = 25;
 const log = (m: string) => process.stderr.write(`bench controllers: ${m}\n`);
 
+/** apiserver_request_total by "VERB resource[/subresource]". */
+function requestCounts(metrics: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of metrics.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]] as const),
+    );
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ""}`;
+    out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return out;
+}
+
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-controllers-"));
 const port = await freePort();
 const server = await startApiserver(dataDir, port);
@@ -137,6 +151,7 @@ try {
     const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12])) / 100;
   };
+  const requests0 = requestCounts(await admin.raw("/metrics"));
   const apiCpu0 = cpu(server.pid!);
   const selfCpu0 = process.cpuUsage();
   log(`creating ${DEPLOYMENTS} deployments × ${REPLICAS} replicas…`);
@@ -172,6 +187,12 @@ try {
   clearInterval(progress);
   const seconds = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(selfCpu0);
+  const requests = requestCounts(await admin.raw("/metrics"));
+  const perPod = [...requests]
+    .map(([k, n]) => [k, (n - (requests0.get(k) ?? 0)) / total] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  log(`requests per pod: ${perPod.map(([k, n]) => `${k} ${n.toFixed(2)}`).join(", ")}`);
   process.stdout.write(
     `${JSON.stringify({
       bench: "controllers",

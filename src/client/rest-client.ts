@@ -289,6 +289,12 @@ export class RestClient {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
+  /** A GET of any path with a text answer (kubectl get --raw): /metrics, /healthz. */
+  async raw(path: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const sent = await this.send("GET", path, {}, undefined, opts.signal, {}, false);
+    return sent.text();
+  }
+
   /** Replaces the bearer token of every later request (a rotated TokenRequest token). */
   setBearerToken(token: string): void {
     this.token = token;

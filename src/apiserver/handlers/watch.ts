@@ -13,6 +13,18 @@ import { type IncludeObject, renderWatchObject } from "./output.ts";
 const MIN_REQUEST_TIMEOUT_S = 1800;
 const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
 
+/** JSON of watch objects, shared by every watch that sends the same (read-only) decoded event. */
+const encoded = new WeakMap<object, string>();
+
+function encodeShared(obj: Obj): string {
+  let s = encoded.get(obj);
+  if (s === undefined) {
+    s = JSON.stringify(obj);
+    encoded.set(obj, s);
+  }
+  return s;
+}
+
 export interface ServeWatchOptions {
   labelSelector?: Selector;
   fieldSelector?: FieldSelector;
@@ -94,7 +106,7 @@ export async function serveWatch(
         }
         lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
         const object = renderWatchObject(kind, ev.object, rep, first, opts.includeObject);
-        out += `${JSON.stringify({ type: ev.type, object })}\n`;
+        out += `{"type":${JSON.stringify(ev.type)},"object":${encodeShared(object)}}\n`;
         first = false;
       }
       const ok = out === "" || res.write(out);

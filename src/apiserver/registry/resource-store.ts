@@ -83,6 +83,8 @@ const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 const GENERATE_NAME_ATTEMPTS = 8;
 const LIST_PAGE = 500;
 const TOO_LARGE_RV_WAIT_MS = 3000;
+/** Decoded events kept for the other watches of a resource (a burst of writes, seen by every watch). */
+const WATCH_DECODE_CACHE = 4096;
 
 /** Upstream's utilrand.String: 5 characters from an alphabet without vowels or look-alikes. */
 export function randomSuffix(n = 5): string {
@@ -217,6 +219,26 @@ export class ResourceStore {
     obj.metadata ??= {};
     obj.metadata.resourceVersion = String(rv);
     return this.conversion ? this.conversion.fromStorage(obj) : obj;
+  }
+
+  /**
+   * Decoded watch objects by event: every watch of the resource (a kubelet's
+   * per node, each informer) sees the same change, and decodes it once.
+   * Watch consumers must treat these objects as read-only.
+   */
+  private readonly watchDecoded = new Map<string, Obj>();
+
+  private decodeForWatch(kv: KeyValue, rv: number): Obj {
+    const k = `${rv}:${kv.modRevision}:${kv.key}`;
+    let obj = this.watchDecoded.get(k);
+    if (!obj) {
+      obj = this.decode(kv, rv);
+      this.watchDecoded.set(k, obj);
+      if (this.watchDecoded.size > WATCH_DECODE_CACHE) {
+        this.watchDecoded.delete(this.watchDecoded.keys().next().value as string);
+      }
+    }
+    return obj;
   }
 
   private notFound(name: string): StatusError {
@@ -902,15 +924,15 @@ export class ResourceStore {
   ): WatchEvent | undefined {
     const rev = ev.kv.modRevision;
     if (ev.type === "delete") {
-      const old = this.decode(ev.prevKv, rev);
+      const old = this.decodeForWatch(ev.prevKv, rev);
       return this.matches(old, opts) ? { type: "DELETED", object: old } : undefined;
     }
-    const cur = this.decode(ev.kv);
+    const cur = this.decodeForWatch(ev.kv, rev);
     const curMatches = this.matches(cur, opts);
     if (!ev.prevKv) return curMatches ? { type: "ADDED", object: cur } : undefined;
     // Without selectors every update is a MODIFIED: the previous state need not be decoded.
     if (!hasSelectors(opts)) return { type: "MODIFIED", object: cur };
-    const old = this.decode(ev.prevKv, rev);
+    const old = this.decodeForWatch(ev.prevKv, rev);
     const oldMatches = this.matches(old, opts);
     if (curMatches && oldMatches) return { type: "MODIFIED", object: cur };
     if (curMatches) return { type: "ADDED", object: cur };
