@@ -127,12 +127,13 @@ describe("kubectl apply and diff", () => {
   });
 
   it("apply --dry-run=server reports the change and stores nothing", async () => {
-    const rvBefore = await jsonpath(["deploy/web"], "{.metadata.resourceVersion}");
+    // The deployment controller writes status meanwhile: the generation tells whether the spec changed.
+    const genBefore = await jsonpath(["deploy/web"], "{.metadata.generation}");
     const f = file("web-dry.yaml", deployment("web", nginx("nginx:9.9")));
     const r = ok(await c.kubectl(["apply", "--dry-run=server", "-f", f]));
     assert.equal(r.stdout, "deployment.apps/web configured (server dry run)\n");
     assert.equal(await jsonpath(["deploy/web"], "{.spec.template.spec.containers[0].image}"), "nginx:1.27");
-    assert.equal(await jsonpath(["deploy/web"], "{.metadata.resourceVersion}"), rvBefore);
+    assert.equal(await jsonpath(["deploy/web"], "{.metadata.generation}"), genBefore);
 
     const fNew = file("new-dry.yaml", deployment("never", nginx("nginx")));
     const r2 = ok(await c.kubectl(["apply", "--dry-run=server", "-f", fNew]));

@@ -326,25 +326,31 @@ count: 1
     assert.equal(gone.stderr, 'Error from server (NotFound): configmaps "held" not found\n');
   });
 
-  it("delete --cascade=orphan holds the object with the orphan finalizer until it is removed", async () => {
-    // The apiserver's part; the garbage collector (controller-manager) removes the finalizer.
+  it("delete --cascade=orphan and --cascade=foreground through the garbage collector", async () => {
+    const owned = async (name: string, owner: string) => {
+      const uid = ok(await kubectl(["get", `cm/${owner}`, "-o", "jsonpath={.metadata.uid}"])).stdout;
+      await configMap(
+        name,
+        `  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: ${owner}, uid: "${uid}", blockOwnerDeletion: true}]\n`,
+      );
+    };
+    // Orphan: the apiserver holds the owner with the orphan finalizer; the GC strips the
+    // dependents' references, then lets the owner go (kubectl waits for that).
     await configMap("orph");
-    const r = await kubectl(["delete", "cm/orph", "--cascade=orphan", "--wait=false"]);
+    await owned("orph-dep", "orph");
+    const r = await kubectl(["delete", "cm/orph", "--cascade=orphan"]);
     assert.equal(r.stdout, 'configmap "orph" deleted\n');
     assert.equal(r.code, 0, r.stderr);
-    const held = JSON.parse(ok(await kubectl(["get", "cm/orph", "-o", "json"])).stdout);
-    assert.deepEqual(held.metadata.finalizers, ["orphan"]);
-    assert.ok(held.metadata.deletionTimestamp);
-    ok(
-      await kubectl([
-        "patch",
-        "cm/orph",
-        "--type=json",
-        "-p",
-        '[{"op":"remove","path":"/metadata/finalizers"}]',
-      ]),
-    );
     assert.equal((await kubectl(["get", "cm/orph"])).code, 1);
+    const dep = JSON.parse(ok(await kubectl(["get", "cm/orph-dep", "-o", "json"])).stdout);
+    assert.equal(dep.metadata.ownerReferences, undefined);
+
+    // Foreground: the owner goes only after its blocking dependents.
+    await configMap("fg");
+    await owned("fg-dep", "fg");
+    ok(await kubectl(["delete", "cm/fg", "--cascade=foreground"]));
+    assert.equal((await kubectl(["get", "cm/fg-dep"])).code, 1);
+    assert.equal((await kubectl(["get", "cm/fg"])).code, 1);
   });
 
   it("wait --for=jsonpath and --for=delete", async () => {

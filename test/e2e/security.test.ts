@@ -858,7 +858,8 @@ spec:
       "certificatesigningrequest.certificates.k8s.io/bob denied",
     );
     const rows = ok(await c.kubectl(["get", "csr", "--no-headers"])).stdout;
-    assert.match(rows, /^alice\s.*\sApproved\n/m);
+    // The controller-manager's signer issues what was approved for the kube-apiserver-client signer.
+    assert.match(rows, /^alice\s.*\sApproved(,Issued)?\n/m);
     assert.match(rows, /^bob\s.*\sDenied\n/m);
     const again = await c.kubectl(["certificate", "deny", "alice"]);
     assert.notEqual(again.code, 0);
