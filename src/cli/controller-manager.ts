@@ -49,6 +49,43 @@ export const controllerManagerFlags: FlagSpec[] = [
     help: "HTTPS port of /healthz and /metrics (0 picks a free one, -1 serves none)",
   },
   {
+    name: "cluster-cidr",
+    type: "string",
+    default: "10.244.0.0/16",
+    help: "Pod addresses of the cluster; node IPAM gives each node a block of it",
+  },
+  { name: "node-cidr-mask-size", type: "number", default: 24, help: "Size of each node's pod CIDR" },
+  {
+    name: "allocate-node-cidrs",
+    type: "boolean",
+    default: true,
+    help: "Give every node a spec.podCIDR from --cluster-cidr",
+  },
+  {
+    name: "node-monitor-grace-period",
+    type: "string",
+    default: "40s",
+    help: "How long a node may go without a heartbeat before it is marked Unknown",
+  },
+  {
+    name: "node-monitor-period",
+    type: "string",
+    default: "5s",
+    help: "How often node health is checked",
+  },
+  {
+    name: "node-startup-grace-period",
+    type: "string",
+    default: "1m",
+    help: "How long a starting node may be unresponsive before it is marked Unknown",
+  },
+  {
+    name: "terminated-pod-gc-threshold",
+    type: "number",
+    default: 12500,
+    help: "Terminated pods kept before the pod GC deletes the oldest",
+  },
+  {
     name: "cluster-signing-duration",
     type: "string",
     default: "8760h",
@@ -65,6 +102,8 @@ const signingFlags: FlagSpec[] = [
     help: "CA certificate (PEM) that signs approved CSRs",
   },
   { name: "cluster-signing-key-file", type: "string", help: "Its private key (PEM)" },
+  { name: "root-ca-file", type: "string", help: "CA (PEM) published as kube-root-ca.crt in every namespace" },
+  { name: "local-path-dir", type: "string", help: "Where the local-path provisioner keeps volumes on nodes" },
 ];
 
 /** Controller settings from the flags; signing is the CA's PEMs (from files or, in k8ts up, the cluster's). */
@@ -73,7 +112,20 @@ export function controllerManagerConfig(
   signing?: { certPem: string; keyPem: string },
 ): ControllerManagerConfig {
   const durationSeconds = parseDuration(String(flags["cluster-signing-duration"])) / 1000;
-  return { clusterSigning: signing && { ...signing, durationSeconds } };
+  return {
+    clusterSigning: signing && { ...signing, durationSeconds },
+    rootCAPem:
+      signing?.certPem ??
+      (flags["root-ca-file"] ? readFileSync(String(flags["root-ca-file"]), "utf8") : undefined),
+    clusterCIDR: String(flags["cluster-cidr"]),
+    nodeCIDRMaskSize: Number(flags["node-cidr-mask-size"]),
+    allocateNodeCIDRs: flags["allocate-node-cidrs"] !== false,
+    nodeMonitorGracePeriodMs: parseDuration(String(flags["node-monitor-grace-period"])),
+    nodeMonitorPeriodMs: parseDuration(String(flags["node-monitor-period"])),
+    nodeStartupGracePeriodMs: parseDuration(String(flags["node-startup-grace-period"])),
+    terminatedPodGCThreshold: Number(flags["terminated-pod-gc-threshold"]),
+    localPathDir: flags["local-path-dir"] ? String(flags["local-path-dir"]) : undefined,
+  };
 }
 
 function signingFromFiles(flags: Record<string, unknown>): { certPem: string; keyPem: string } | undefined {

@@ -109,10 +109,13 @@ export const upCommand: Command = {
       descriptors: controllerDescriptors,
       controllers: flags.controllers as string[],
       concurrency: controllerManagerConcurrency(flags),
-      config: controllerManagerConfig(flags, {
-        certPem: api.pki.caCert,
-        keyPem: readFileSync(join(api.pki.dir, "ca.key"), "utf8"),
-      }),
+      config: {
+        ...controllerManagerConfig(flags, {
+          certPem: api.pki.caCert,
+          keyPem: readFileSync(join(api.pki.dir, "ca.key"), "utf8"),
+        }),
+        localPathDir: join(dataDir, "local-path"),
+      },
       useServiceAccountCredentials: flags["use-service-account-credentials"] !== false,
       serving: controllerManagerServing(flags, {
         ...(await api.pki.ca.issueServing("kube-controller-manager", ["127.0.0.1", "localhost"])),

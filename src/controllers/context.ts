@@ -11,6 +11,21 @@ import type { Controller } from "./controller.ts";
 export interface ControllerManagerConfig {
   /** --cluster-signing-cert-file / --cluster-signing-key-file (PEM) and --cluster-signing-duration. */
   clusterSigning?: { certPem: string; keyPem: string; durationSeconds?: number };
+  /** --root-ca-file: what the root-CA publisher puts in every namespace's kube-root-ca.crt. */
+  rootCAPem?: string;
+  /** --cluster-cidr (default 10.244.0.0/16), split into --node-cidr-mask-size (24) blocks by node IPAM. */
+  clusterCIDR?: string;
+  nodeCIDRMaskSize?: number;
+  /** --allocate-node-cidrs (default true in k8ts). */
+  allocateNodeCIDRs?: boolean;
+  /** --node-monitor-grace-period (40 s), --node-monitor-period (5 s), --node-startup-grace-period (60 s). */
+  nodeMonitorGracePeriodMs?: number;
+  nodeMonitorPeriodMs?: number;
+  nodeStartupGracePeriodMs?: number;
+  /** --terminated-pod-gc-threshold (12500). */
+  terminatedPodGCThreshold?: number;
+  /** Where the local-path provisioner keeps volumes on each node (k8ts: <data-dir>/local-path). */
+  localPathDir?: string;
 }
 
 export interface ControllerContext {
