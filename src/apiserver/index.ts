@@ -1,4 +1,5 @@
 // The apiserver's entry point for the command line: start one from flags.
+import type { Obj } from "../api/registry.ts";
 import { AdmissionChain } from "./admission/admission.ts";
 import { builtinAdmission } from "./admission/plugins/index.ts";
 import { ObjectCache } from "./admission/plugins/object-cache.ts";
@@ -18,6 +19,7 @@ import { EncryptedStore } from "./encryption/store.ts";
 import { currentRequest } from "./handlers/rest.ts";
 import { log } from "./log.ts";
 import { Registry } from "./registry/index.ts";
+import { firstServiceIP, parseServiceNetwork } from "./registry/services.ts";
 import { ApiServer } from "./server.ts";
 import { openStore } from "./store-config.ts";
 
@@ -37,6 +39,9 @@ export interface StartApiServerOptions {
   anonymousAuth?: boolean;
   tokenAuthFile?: string;
   serviceAccountIssuer?: string;
+  /** --service-cluster-ip-range (10.96.0.0/16) and --service-node-port-range (30000-32767). */
+  serviceClusterIPRange?: string;
+  serviceNodePortRange?: string;
   apiAudiences?: string[];
   enableAdmissionPlugins?: string[];
   disableAdmissionPlugins?: string[];
@@ -56,8 +61,10 @@ export interface RunningApiServer {
 export const DEFAULT_DISABLED_ADMISSION = ["ServiceAccount"];
 
 export async function startApiServer(opts: StartApiServerOptions): Promise<RunningApiServer> {
+  const serviceNetwork = parseServiceNetwork(opts.serviceClusterIPRange, opts.serviceNodePortRange);
   const pki = await ensurePki(opts.dataDir, {
     extraHosts: opts.bindAddress && opts.bindAddress !== "0.0.0.0" ? [opts.bindAddress] : [],
+    serviceIP: firstServiceIP(serviceNetwork.serviceCIDR),
   });
   // Configuration files are read first: a bad one stops the start before anything opens.
   const encryption = opts.encryptionProviderConfig
@@ -66,7 +73,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const auditor = createAuditor({ policyFile: opts.auditPolicyFile, logPath: opts.auditLogPath });
   const backend = await openStore(opts.store, opts.dataDir);
   const store = encryption ? new EncryptedStore(backend, encryption) : backend;
-  const registry = new Registry(store);
+  const registry = new Registry(store, { serviceNetwork });
 
   const authz = buildAuthorizer({
     registry,
@@ -132,7 +139,9 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     virtual: new Map([...authenticationVirtualHandlers(authn), ...authz.virtualHandlers]),
     subresources: authenticationSubresourceHandlers(authn, { registry }),
   });
+  const repair = serviceAllocationRepair(registry);
   const stopAll = async () => {
+    repair.stop();
     webhooks.stop();
     builtin.stop();
     namespaceCache.stop();
@@ -149,6 +158,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await namespaceCache.start();
     await webhooks.start();
     await server.start();
+    repair.start();
   } catch (e) {
     await stopAll().catch(() => {});
     throw e;
@@ -163,3 +173,31 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
 }
 
 const WEBHOOK_PLUGINS = new Set(["MutatingAdmissionWebhook", "ValidatingAdmissionWebhook"]);
+
+/** upstream repairs service IP and node port allocations every 3 minutes, and at start. */
+const SERVICE_REPAIR_INTERVAL_MS = 3 * 60_000;
+
+function serviceAllocationRepair(registry: Registry): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const pass = async () => {
+    try {
+      const services = await registry.byResource("", "v1", "services")!.list(undefined);
+      const { restored, released } = await registry.services.repair(services.items as Obj[]);
+      if (restored.length > 0 || released.length > 0) {
+        log.info("repaired service allocations", { restored, released });
+      }
+    } catch (e) {
+      log.error("repairing service allocations failed", { err: (e as Error).message });
+    }
+  };
+  return {
+    start() {
+      void pass();
+      timer = setInterval(() => void pass(), SERVICE_REPAIR_INTERVAL_MS);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -153,7 +153,10 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
-    await bootstrap(this.registry, { port: this.opts.port });
+    await bootstrap(this.registry, {
+      port: this.opts.port,
+      serviceCIDR: this.registry.services.net.serviceCIDR,
+    });
     this.compactor.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (e: NodeJS.ErrnoException) =>

@@ -38,6 +38,18 @@ export const apiserverFlags: FlagSpec[] = [
     help: "How often to compact the store's history (0 disables it)",
   },
   {
+    name: "service-cluster-ip-range",
+    type: "string",
+    default: "10.96.0.0/16",
+    help: "Service ClusterIPs come from here; the first is the kubernetes service's",
+  },
+  {
+    name: "service-node-port-range",
+    type: "string",
+    default: "30000-32767",
+    help: "NodePorts come from here",
+  },
+  {
     name: "authorization-mode",
     type: "list",
     default: ["Node", "RBAC"],
@@ -100,6 +112,8 @@ export function apiserverOptions(flags: Record<string, unknown>): StartApiServer
     maxRequestsInflight: Number(flags["max-requests-inflight"]),
     maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
     authorizationModes: flags["authorization-mode"] as string[],
+    serviceClusterIPRange: String(flags["service-cluster-ip-range"]),
+    serviceNodePortRange: String(flags["service-node-port-range"]),
     anonymousAuth: flags["anonymous-auth"] !== false,
     tokenAuthFile: flags["token-auth-file"] ? String(flags["token-auth-file"]) : undefined,
     serviceAccountIssuer: String(flags["service-account-issuer"]),

@@ -15,9 +15,43 @@ export interface ServiceNetwork {
 }
 
 export const DEFAULT_SERVICE_NETWORK: ServiceNetwork = {
-  serviceCIDR: "10.96.0.0/12",
+  serviceCIDR: "10.96.0.0/16",
   nodePortRange: [30000, 32767],
 };
+
+/**
+ * upstream's static subranges (ServiceIPStaticSubrange, ServiceNodePortStaticSubrange):
+ * the low band of each range is left to users who ask for a particular
+ * address or port (10.96.0.10 for DNS); dynamic allocation takes it only when
+ * the rest is full.
+ */
+export function staticBandSize(size: number, divisor: number, max: number): number {
+  return Math.min(Math.max(16, Math.floor(size / divisor)), max);
+}
+
+/** Leaked keys are released only after this many repair passes in a row saw them, as upstream. */
+const REPAIRS_BEFORE_LEAK_CLEANUP = 3;
+
+export function parseServiceNetwork(cidr?: string, nodePorts?: string): ServiceNetwork {
+  const net = { ...DEFAULT_SERVICE_NETWORK };
+  if (cidr) {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+    if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 30 || Number(m[5]) < 8) {
+      throw new Error(`--service-cluster-ip-range ${JSON.stringify(cidr)}: want an IPv4 CIDR from /8 to /30`);
+    }
+    net.serviceCIDR = cidr;
+  }
+  if (nodePorts) {
+    const m = /^(\d+)-(\d+)$/.exec(nodePorts);
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535) {
+      throw new Error(
+        `--service-node-port-range ${JSON.stringify(nodePorts)}: want LOW-HIGH, e.g. 30000-32767`,
+      );
+    }
+    net.nodePortRange = [Number(m[1]), Number(m[2])];
+  }
+  return net;
+}
 
 const enc = new TextEncoder();
 
@@ -42,10 +76,12 @@ export function firstServiceIP(cidr: string): string {
 
 export class ServiceAllocator {
   private readonly range: { base: number; size: number };
+  /** Keys no service uses, with the number of repair passes in a row that saw them so. */
+  private readonly leaks = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
-    private readonly net: ServiceNetwork = DEFAULT_SERVICE_NETWORK,
+    readonly net: ServiceNetwork = DEFAULT_SERVICE_NETWORK,
   ) {
     this.range = parseCidr(net.serviceCIDR);
   }
@@ -95,12 +131,17 @@ export class ServiceAllocator {
       }
       return wanted;
     }
-    // Random probing, then a scan: the range is large and mostly free.
+    // Random probing above the static band, then a scan of it all: the range is large and mostly free.
+    const first = this.range.base + 1;
+    const last = this.range.base + this.range.size - 2;
+    const band = staticBandSize(this.range.size, 16, 256);
+    const dynamicFirst = Math.min(first + band, last);
     for (let i = 0; i < 64; i++) {
-      const ip = intToIp(this.range.base + 2 + Math.floor(Math.random() * (this.range.size - 3)));
+      const ip = intToIp(dynamicFirst + Math.floor(Math.random() * (last - dynamicFirst + 1)));
       if (await this.claim(this.ipKey(ip), owner)) return ip;
     }
-    for (let n = this.range.base + 2; n < this.range.base + this.range.size - 1; n++) {
+    for (let k = 0; k <= last - first; k++) {
+      const n = dynamicFirst + k <= last ? dynamicFirst + k : first + (dynamicFirst + k - last - 1);
       if (await this.claim(this.ipKey(intToIp(n)), owner)) return intToIp(n);
     }
     throw new Error("failed to allocate a serviceIP: range is full");
@@ -116,11 +157,15 @@ export class ServiceAllocator {
         throw new Error("provided port is already allocated");
       return wanted;
     }
+    const dynamicLo = Math.min(lo + staticBandSize(hi - lo + 1, 32, 128), hi);
     for (let i = 0; i < 64; i++) {
-      const p = lo + Math.floor(Math.random() * (hi - lo + 1));
+      const p = dynamicLo + Math.floor(Math.random() * (hi - dynamicLo + 1));
       if (await this.claim(this.portKey(p), owner)) return p;
     }
-    for (let p = lo; p <= hi; p++) if (await this.claim(this.portKey(p), owner)) return p;
+    for (let k = 0; k <= hi - lo; k++) {
+      const p = dynamicLo + k <= hi ? dynamicLo + k : lo + (dynamicLo + k - hi - 1);
+      if (await this.claim(this.portKey(p), owner)) return p;
+    }
     throw new Error("range is full");
   }
 
@@ -211,6 +256,50 @@ export class ServiceAllocator {
       next.spec.clusterIP = current.spec.clusterIP;
       next.spec.clusterIPs = current.spec.clusterIPs;
     }
+  }
+
+  /**
+   * upstream's RepairIP and RepairNodePorts, run at start and every few
+   * minutes: every address and port a Service holds has its key (recreated
+   * after a crash between the key and the Service), and keys no Service holds
+   * are released once several passes in a row agree (a create may be between
+   * its key and its Service).
+   */
+  async repair(services: Obj[]): Promise<{ restored: string[]; released: string[] }> {
+    const wanted = new Map<string, string>();
+    for (const svc of services) {
+      const owner = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
+      const ip = svc.spec?.clusterIP;
+      if (ip && ip !== "None" && this.inRange(ip)) wanted.set(this.ipKey(ip), owner);
+      for (const p of (svc.spec?.ports ?? []) as Obj[]) {
+        if (p.nodePort) wanted.set(this.portKey(p.nodePort), owner);
+      }
+    }
+    const restored: string[] = [];
+    const released: string[] = [];
+    const existing = new Set<string>();
+    for (const prefix of ["/registry/serviceips/", "/registry/servicenodeports/"]) {
+      for (const kv of (await this.store.range(prefix)).kvs) {
+        existing.add(kv.key);
+        if (wanted.has(kv.key)) {
+          this.leaks.delete(kv.key);
+          continue;
+        }
+        const seen = (this.leaks.get(kv.key) ?? 0) + 1;
+        if (seen < REPAIRS_BEFORE_LEAK_CLEANUP) {
+          this.leaks.set(kv.key, seen);
+          continue;
+        }
+        this.leaks.delete(kv.key);
+        await this.release(kv.key);
+        released.push(kv.key);
+      }
+    }
+    for (const [key, owner] of wanted) {
+      if (existing.has(key)) continue;
+      if (await this.claim(key, owner)) restored.push(key);
+    }
+    return { restored, released };
   }
 
   async releaseAll(svc: Obj): Promise<void> {
