@@ -4,6 +4,7 @@
 import {
   csrApprovingControllerDescriptor,
   csrCleanerControllerDescriptor,
+  resourceQuotaControllerDescriptor,
   csrSigningControllerDescriptor,
 } from "./certificates/index.ts";
 import type { ControllerDescriptor } from "./context.ts";
@@ -12,6 +13,7 @@ import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
+import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
 import { statefulSetControllerDescriptor } from "./statefulset/index.ts";
 import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
