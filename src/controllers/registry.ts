@@ -4,7 +4,6 @@
 import {
   csrApprovingControllerDescriptor,
   csrCleanerControllerDescriptor,
-  resourceQuotaControllerDescriptor,
   csrSigningControllerDescriptor,
 } from "./certificates/index.ts";
 import type { ControllerDescriptor } from "./context.ts";
@@ -13,8 +12,8 @@ import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
-import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
+import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
 import { statefulSetControllerDescriptor } from "./statefulset/index.ts";
 import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
 
@@ -27,6 +26,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   jobControllerDescriptor,
   cronJobControllerDescriptor,
   ttlAfterFinishedControllerDescriptor,
+  resourceQuotaControllerDescriptor,
   csrSigningControllerDescriptor,
   csrApprovingControllerDescriptor,
   csrCleanerControllerDescriptor,
