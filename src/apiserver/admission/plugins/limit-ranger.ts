@@ -2,6 +2,8 @@
 // give new pods' containers their default requests and limits (mutating), and
 // hold containers, pods and PersistentVolumeClaims within min, max and
 // maxLimitRequestRatio (validating).
+import { podLimits, podRequests } from "../../../api/quota/pod-resources.ts";
+import { type ResourceList, resourceList } from "../../../api/quota/resources.ts";
 import type { Obj } from "../../../api/registry.ts";
 import { newAggregate } from "../../../machinery/field-errors.ts";
 import { Quantity } from "../../../machinery/quantity.ts";
@@ -9,8 +11,6 @@ import type { Registry } from "../../registry/index.ts";
 import type { AdmissionAttributes, MutatingPlugin, Operation, ValidatingPlugin } from "../admission.ts";
 import { admissionForbidden } from "./errors.ts";
 import type { ObjectCache } from "./object-cache.ts";
-import { podLimits, podRequests } from "./pod-resources.ts";
-import { type ResourceList, resourceList } from "./resource-list.ts";
 
 export const LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger";
 

@@ -4,14 +4,8 @@
 // optimistic concurrency on the quota (a conflict re-reads and re-checks).
 // Recomputing usage from what is stored is the quota controller's job.
 
-import type { Obj } from "../../../api/registry.ts";
-import { newInternalError } from "../../../machinery/status.ts";
-import type { Registry } from "../../registry/index.ts";
-import type { ResourceStore } from "../../registry/resource-store.ts";
-import type { AdmissionAttributes, Operation, ValidatingPlugin } from "../admission.ts";
-import { admissionForbidden } from "./errors.ts";
-import type { ObjectCache } from "./object-cache.ts";
-import { evaluatorFor, IGNORED_RESOURCES, type QuotaEvaluator, quotaMatches } from "./quota-evaluators.ts";
+import { groupResourceKey, type QuotaEvaluator, quotaMatches } from "../../../api/quota/evaluator.ts";
+import { evaluatorFor, IGNORED_RESOURCES } from "../../../api/quota/registry.ts";
 import {
   add,
   equals,
@@ -23,7 +17,14 @@ import {
   resourceList,
   subtractNonNegative,
   toJSON,
-} from "./resource-list.ts";
+} from "../../../api/quota/resources.ts";
+import type { Obj } from "../../../api/registry.ts";
+import { newInternalError } from "../../../machinery/status.ts";
+import type { Registry } from "../../registry/index.ts";
+import type { ResourceStore } from "../../registry/resource-store.ts";
+import type { AdmissionAttributes, Operation, ValidatingPlugin } from "../admission.ts";
+import { admissionForbidden } from "./errors.ts";
+import type { ObjectCache } from "./object-cache.ts";
 
 /** Attempts after the first when a quota update conflicts (checkQuotas' remainingRetries). */
 const UPDATE_RETRIES = 3;
@@ -82,9 +83,10 @@ export class ResourceQuotaAdmission implements ValidatingPlugin {
     if (a.subresource !== "") return;
     if (!a.namespace) return;
     if (a.operation === "CREATE" && a.kind.group === "" && a.kind.kind === "Namespace") return;
-    if (IGNORED_RESOURCES.has(`${a.resource.group}/${a.resource.resource}`)) return;
+    const gr = { group: a.resource.group, resource: a.resource.resource };
+    if (IGNORED_RESOURCES.has(groupResourceKey(gr))) return;
     if (!a.object) return;
-    const evaluator = evaluatorFor(a.resource.group, a.resource.resource, this.now);
+    const evaluator = evaluatorFor(gr, this.now);
     if (!evaluator.handles(a)) return;
     // Namespaces without quotas (most) are not serialized: one read decides.
     // The cache may answer "none here"; when there are quotas, the store's own copy is what counts.
