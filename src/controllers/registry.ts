@@ -16,6 +16,10 @@ import { replicaSetControllerDescriptor, replicationControllerDescriptor } from 
 import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
 import { statefulSetControllerDescriptor } from "./statefulset/index.ts";
 import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
+import { localPathProvisionerDescriptor } from "./volume/localpath/index.ts";
+import { persistentVolumeBinderDescriptor } from "./volume/persistentvolume/index.ts";
+import { pvcProtectionDescriptor } from "./volume/pvcprotection/index.ts";
+import { pvProtectionDescriptor } from "./volume/pvprotection/index.ts";
 
 export const controllerDescriptors: ControllerDescriptor[] = [
   replicationControllerDescriptor,
@@ -27,6 +31,10 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   cronJobControllerDescriptor,
   ttlAfterFinishedControllerDescriptor,
   resourceQuotaControllerDescriptor,
+  persistentVolumeBinderDescriptor,
+  localPathProvisionerDescriptor,
+  pvcProtectionDescriptor,
+  pvProtectionDescriptor,
   csrSigningControllerDescriptor,
   csrApprovingControllerDescriptor,
   csrCleanerControllerDescriptor,

@@ -16,6 +16,7 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
       "Priority",
       "DefaultTolerationSeconds",
       "DefaultStorageClass",
+      "StorageObjectInUseProtection",
     ],
   );
   assert.deepEqual(

@@ -20,6 +20,7 @@ import { ObjectCache } from "./object-cache.ts";
 import { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 import { ResourceQuotaAdmission } from "./resource-quota.ts";
 import { ServiceAccountAdmission } from "./service-account.ts";
+import { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
 
 export const PLUGIN_NAMES = [
   "NamespaceLifecycle",
@@ -29,6 +30,7 @@ export const PLUGIN_NAMES = [
   "Priority",
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
+  "StorageObjectInUseProtection",
   "CertificateApproval",
   "CertificateSigning",
   "CertificateSubjectRestriction",
@@ -88,6 +90,9 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
     ? new PriorityAdmission({ registry, cache: cacheOf("scheduling.k8s.io", "priorityclasses") })
     : undefined;
   const tolerationSeconds = on("DefaultTolerationSeconds") ? new DefaultTolerationSeconds() : undefined;
+  const storageObjectInUse = on("StorageObjectInUseProtection")
+    ? new StorageObjectInUseProtection()
+    : undefined;
   const storageClass = on("DefaultStorageClass")
     ? new DefaultStorageClass({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
     : undefined;
@@ -115,6 +120,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       priority,
       tolerationSeconds,
       storageClass,
+      storageObjectInUse,
       ...(opts.webhooks?.mutating ?? []),
     ]),
     validating: present<ValidatingPlugin>([
@@ -150,3 +156,4 @@ export { ObjectCache } from "./object-cache.ts";
 export { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 export { ResourceQuotaAdmission } from "./resource-quota.ts";
 export { ServiceAccountAdmission } from "./service-account.ts";
+export { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";

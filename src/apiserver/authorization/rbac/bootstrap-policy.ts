@@ -674,6 +674,15 @@ export function controllerRoles(): ClusterRole[] {
       rule(["list", "watch", "get"], [core], ["pods"]),
       eventsRule(),
     ]),
+    // Not upstream's: the local-path provisioner k8ts runs in its controller-manager (as k3s ships Rancher's).
+    c("local-path-provisioner", [
+      rule(["create", "get", "list", "watch"], [storage], ["storageclasses"]),
+      rule(["get", "list", "watch", "update"], [core], ["persistentvolumeclaims"]),
+      rule(["create", "delete", "get", "list", "watch"], [core], ["persistentvolumes"]),
+      rule(["create", "delete", "get", "list", "watch"], [core], ["pods"]),
+      rule(["get", "list", "watch"], [core], ["nodes"]),
+      eventsRule(),
+    ]),
     c("pv-protection-controller", [
       rule(["get", "list", "watch", "update"], [core], ["persistentvolumes"]),
       eventsRule(),
