@@ -12,9 +12,12 @@ import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
+import { nodeLifecycleControllerDescriptor } from "./nodelifecycle/index.ts";
+import { podGCControllerDescriptor } from "./podgc/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
 import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
 import { statefulSetControllerDescriptor } from "./statefulset/index.ts";
+import { taintEvictionControllerDescriptor } from "./tainteviction/index.ts";
 import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
 import { localPathProvisionerDescriptor } from "./volume/localpath/index.ts";
 import { persistentVolumeBinderDescriptor } from "./volume/persistentvolume/index.ts";
@@ -31,6 +34,9 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   cronJobControllerDescriptor,
   ttlAfterFinishedControllerDescriptor,
   resourceQuotaControllerDescriptor,
+  nodeLifecycleControllerDescriptor,
+  taintEvictionControllerDescriptor,
+  podGCControllerDescriptor,
   persistentVolumeBinderDescriptor,
   localPathProvisionerDescriptor,
   pvcProtectionDescriptor,
