@@ -26,6 +26,12 @@ export const kubeletFlags: FlagSpec[] = [
     help: "Taints for the Node: key=value:Effect,…",
   },
   { name: "max-pods", type: "number", default: 110, help: "Pods this node runs at most" },
+  {
+    name: "node-lease-duration-seconds",
+    type: "number",
+    default: 40,
+    help: "Duration of the node's Lease; it is renewed every quarter of it",
+  },
   { name: "pod-cidr", type: "string", help: "The node's pod CIDR (until node IPAM assigns one)" },
 ];
 
@@ -85,6 +91,7 @@ export const kubeletCommand: Command = {
       registerWithTaints: String(flags["register-with-taints"]),
       maxPods: Number(flags["max-pods"]),
       podCIDR: flags["pod-cidr"] ? String(flags["pod-cidr"]) : undefined,
+      nodeLeaseDurationSeconds: Number(flags["node-lease-duration-seconds"]),
       log: (msg, fields) =>
         process.stderr.write(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
     });

@@ -31,6 +31,12 @@ export const Resources = {
   resourcequotas: core("resourcequotas"),
   limitranges: core("limitranges"),
   jobs: { group: "batch", version: "v1", resource: "jobs", namespaced: true },
+  poddisruptionbudgets: {
+    group: "policy",
+    version: "v1",
+    resource: "poddisruptionbudgets",
+    namespaced: true,
+  },
   cronjobs: { group: "batch", version: "v1", resource: "cronjobs", namespaced: true },
   certificatesigningrequests: {
     group: "certificates.k8s.io",

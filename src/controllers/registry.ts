@@ -10,8 +10,10 @@ import type { ControllerDescriptor } from "./context.ts";
 import { cronJobControllerDescriptor } from "./cronjob/index.ts";
 import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
+import { disruptionControllerDescriptor } from "./disruption/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
+import { nodeIpamControllerDescriptor } from "./nodeipam/index.ts";
 import { nodeLifecycleControllerDescriptor } from "./nodelifecycle/index.ts";
 import { podGCControllerDescriptor } from "./podgc/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
@@ -34,9 +36,11 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   cronJobControllerDescriptor,
   ttlAfterFinishedControllerDescriptor,
   resourceQuotaControllerDescriptor,
+  nodeIpamControllerDescriptor,
   nodeLifecycleControllerDescriptor,
   taintEvictionControllerDescriptor,
   podGCControllerDescriptor,
+  disruptionControllerDescriptor,
   persistentVolumeBinderDescriptor,
   localPathProvisionerDescriptor,
   pvcProtectionDescriptor,

@@ -25,6 +25,7 @@ export interface StartKubeletOptions {
   maxPods?: number;
   podCIDR?: string;
   nodeIP?: string;
+  nodeLeaseDurationSeconds?: number;
   clock?: Clock;
   /** A runtime that outlives the kubelet (a restart adopts its pods). */
   fakeRuntime?: FakeRuntime;
@@ -42,14 +43,15 @@ export function hostIP(): string {
 export async function startKubelet(
   o: StartKubeletOptions,
 ): Promise<{ kubelet: Kubelet; runtime: FakeRuntime }> {
-  let cidr = o.podCIDR;
+  let kubelet: Kubelet | undefined;
+  // The node's podCIDR may come later, from node IPAM.
   const runtime =
     o.fakeRuntime ??
     new FakeRuntime({
       clock: o.clock ?? realClock,
-      podCIDR: () => cidr,
+      podCIDR: () => o.podCIDR ?? kubelet?.podCIDR(),
     });
-  const kubelet = new Kubelet({
+  kubelet = new Kubelet({
     client: o.client,
     nodeName: o.nodeName,
     runtime,
@@ -63,11 +65,11 @@ export async function startKubelet(
     taints: o.registerWithTaints ? parseRegisterWithTaints(o.registerWithTaints) : undefined,
     maxPods: o.maxPods,
     podCIDR: o.podCIDR,
+    nodeLeaseDurationSeconds: o.nodeLeaseDurationSeconds,
     fakeProbes: true,
     log: o.log,
   });
   await kubelet.start();
-  cidr ??= kubelet.podCIDR();
   return { kubelet, runtime };
 }
 

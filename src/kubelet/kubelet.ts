@@ -49,6 +49,8 @@ export interface KubeletOptions {
   taints?: Taint[];
   maxPods?: number;
   podCIDR?: string;
+  /** --node-lease-duration-seconds (40); the lease is renewed every quarter of it. */
+  nodeLeaseDurationSeconds?: number;
   /** Probes of the fake runtime always succeed. */
   fakeProbes?: boolean;
   log?(msg: string, fields?: Record<string, unknown>): void;
@@ -133,6 +135,7 @@ export class Kubelet implements PodSyncer {
         ),
     });
     this.lease = new NodeLeaseController(this.ctx, {
+      leaseDurationSeconds: opts.nodeLeaseDurationSeconds,
       onRepeatedHeartbeatFailure: () => this.nodeStatus.invalidate(),
     });
     this.mirrors = new MirrorClient({

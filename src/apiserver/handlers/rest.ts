@@ -51,6 +51,7 @@ import { recordRequestObject } from "../audit/auditor.ts";
 import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
+import { serveEviction } from "../registry/eviction.ts";
 import type { Registry } from "../registry/index.ts";
 import type { ResourceStore, WriteOptions } from "../registry/resource-store.ts";
 import type { RequestInfo } from "../request-info.ts";
@@ -843,6 +844,15 @@ export class RestHandler {
         return this.scale(req, res, store, ns, info.name, info.verb, q);
       case "binding":
         return this.bind(req, res, store, ns!, info.name, q);
+      case "eviction":
+        return serveEviction(req, res, {
+          registry: this.registry,
+          pods: store,
+          namespace: ns ?? "",
+          name: info.name,
+          query: q,
+          admission: this.writeOptions(store, q, "eviction").admission,
+        });
       case "finalize":
         return this.finalizeNamespace(req, res, store, info.name, q);
       case "approval":
