@@ -104,6 +104,11 @@ const signingFlags: FlagSpec[] = [
   { name: "cluster-signing-key-file", type: "string", help: "Its private key (PEM)" },
   { name: "root-ca-file", type: "string", help: "CA (PEM) published as kube-root-ca.crt in every namespace" },
   { name: "local-path-dir", type: "string", help: "Where the local-path provisioner keeps volumes on nodes" },
+  {
+    name: "service-account-private-key-file",
+    type: "string",
+    help: "Key (PEM) that signs the tokens of legacy service-account token Secrets",
+  },
 ];
 
 /** Controller settings from the flags; signing is the CA's PEMs (from files or, in k8ts up, the cluster's). */
@@ -125,6 +130,9 @@ export function controllerManagerConfig(
     nodeStartupGracePeriodMs: parseDuration(String(flags["node-startup-grace-period"])),
     terminatedPodGCThreshold: Number(flags["terminated-pod-gc-threshold"]),
     localPathDir: flags["local-path-dir"] ? String(flags["local-path-dir"]) : undefined,
+    serviceAccountPrivateKeyPem: flags["service-account-private-key-file"]
+      ? readFileSync(String(flags["service-account-private-key-file"]), "utf8")
+      : undefined,
   };
 }
 

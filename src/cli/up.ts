@@ -115,6 +115,7 @@ export const upCommand: Command = {
           keyPem: readFileSync(join(api.pki.dir, "ca.key"), "utf8"),
         }),
         localPathDir: join(dataDir, "local-path"),
+        serviceAccountPrivateKeyPem: readFileSync(join(api.pki.dir, "sa.key"), "utf8"),
       },
       useServiceAccountCredentials: flags["use-service-account-credentials"] !== false,
       serving: controllerManagerServing(flags, {

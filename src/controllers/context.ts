@@ -11,6 +11,8 @@ import type { Controller } from "./controller.ts";
 export interface ControllerManagerConfig {
   /** --cluster-signing-cert-file / --cluster-signing-key-file (PEM) and --cluster-signing-duration. */
   clusterSigning?: { certPem: string; keyPem: string; durationSeconds?: number };
+  /** --service-account-private-key-file: the key legacy service-account token Secrets are signed with. */
+  serviceAccountPrivateKeyPem?: string;
   /** --root-ca-file: what the root-CA publisher puts in every namespace's kube-root-ca.crt. */
   rootCAPem?: string;
   /** --cluster-cidr (default 10.244.0.0/16), split into --node-cidr-mask-size (24) blocks by node IPAM. */
@@ -66,5 +68,7 @@ export interface ControllerDescriptor {
   concurrency?: { flag: string; default: number };
   /** Off unless named in --controllers. */
   disabledByDefault?: boolean;
+  /** Runs with the manager's own credentials even with --use-service-account-credentials (the token controller). */
+  rootClient?: boolean;
   init(ctx: ControllerContext): InitializedController | Promise<InitializedController>;
 }

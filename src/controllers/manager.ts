@@ -88,7 +88,7 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
   const recorders: EventRecorder[] = [];
   for (const d of o.descriptors) {
     if (!isControllerEnabled(d, controllers)) continue;
-    const client = o.clientFor ? await o.clientFor(d) : o.client;
+    const client = o.clientFor && !d.rootClient ? await o.clientFor(d) : o.client;
     const recorder = new EventRecorder({ client, component: d.eventSource, clock });
     recorders.push(recorder);
     const ctx: ControllerContext = {

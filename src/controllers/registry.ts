@@ -13,11 +13,18 @@ import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { disruptionControllerDescriptor } from "./disruption/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
+import { namespaceControllerDescriptor } from "./namespace/index.ts";
 import { nodeIpamControllerDescriptor } from "./nodeipam/index.ts";
 import { nodeLifecycleControllerDescriptor } from "./nodelifecycle/index.ts";
 import { podGCControllerDescriptor } from "./podgc/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
 import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
+import { rootCACertPublisherDescriptor } from "./rootcacertpublisher/index.ts";
+import {
+  legacyServiceAccountTokenCleanerDescriptor,
+  serviceAccountControllerDescriptor,
+  serviceAccountTokenControllerDescriptor,
+} from "./serviceaccount/index.ts";
 import { statefulSetControllerDescriptor } from "./statefulset/index.ts";
 import { taintEvictionControllerDescriptor } from "./tainteviction/index.ts";
 import { ttlAfterFinishedControllerDescriptor } from "./ttlafterfinished/index.ts";
@@ -27,6 +34,10 @@ import { pvcProtectionDescriptor } from "./volume/pvcprotection/index.ts";
 import { pvProtectionDescriptor } from "./volume/pvprotection/index.ts";
 
 export const controllerDescriptors: ControllerDescriptor[] = [
+  serviceAccountTokenControllerDescriptor(undefined),
+  serviceAccountControllerDescriptor,
+  rootCACertPublisherDescriptor,
+  namespaceControllerDescriptor,
   replicationControllerDescriptor,
   replicaSetControllerDescriptor,
   deploymentControllerDescriptor,
@@ -40,6 +51,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   nodeLifecycleControllerDescriptor,
   taintEvictionControllerDescriptor,
   podGCControllerDescriptor,
+  legacyServiceAccountTokenCleanerDescriptor,
   disruptionControllerDescriptor,
   persistentVolumeBinderDescriptor,
   localPathProvisionerDescriptor,
