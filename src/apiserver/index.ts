@@ -57,8 +57,6 @@ export interface RunningApiServer {
   stop(): Promise<void>;
 }
 
-/** Admission plugins that need a controller this cluster does not run yet (the ServiceAccount controller). */
-export const DEFAULT_DISABLED_ADMISSION = ["ServiceAccount"];
 
 export async function startApiServer(opts: StartApiServerOptions): Promise<RunningApiServer> {
   const serviceNetwork = parseServiceNetwork(opts.serviceClusterIPRange, opts.serviceNodePortRange);
@@ -91,10 +89,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   });
 
   const enabled = new Set(opts.enableAdmissionPlugins ?? []);
-  const disabled = new Set([
-    ...DEFAULT_DISABLED_ADMISSION.filter((p) => !enabled.has(p)),
-    ...(opts.disableAdmissionPlugins ?? []),
-  ]);
+  const disabled = new Set((opts.disableAdmissionPlugins ?? []).filter((p) => !enabled.has(p)));
   const webhooks = newWebhookAdmission({ registry });
   const namespaceCache = new ObjectCache(registry.namespaces);
   const builtin = builtinAdmission({

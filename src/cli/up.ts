@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApiServer } from "../apiserver/index.ts";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
+import { Resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
@@ -22,6 +23,23 @@ import { untilSignal } from "./signals.ts";
 
 function progress(msg: string): void {
   process.stderr.write(`k8ts: ${msg}\n`);
+}
+
+async function waitForDefaultServiceAccount(kubeconfig: string, log: (m: string) => void): Promise<void> {
+  const client = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
+  try {
+    for (let i = 0; i < 150; i++) {
+      const found = await client
+        .get(Resources.serviceaccounts, "default", { namespace: "default" })
+        .then(() => true)
+        .catch(() => false);
+      if (found) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    log("the default service account did not appear within 15 s: is the controller-manager running?");
+  } finally {
+    client.close();
+  }
 }
 
 export const upCommand: Command = {
@@ -124,7 +142,10 @@ export const upCommand: Command = {
       }),
       onListening: (url) => progress(`controller-manager serving ${url}/healthz, /metrics`),
       signal: stopControllers.signal,
-      log: (m) => progress(`controller-manager: ${m}`),
+      // Leadership, start and failures; the controllers' chatter stays out of the progress output.
+      log: (m) => {
+        if (/leader|^started |error|fail|lost/i.test(m)) progress(`controller-manager: ${m}`);
+      },
     }).catch((e) => progress(`controller-manager stopped: ${(e as Error).message}`));
     progress(`controller-manager started (${Math.round(performance.now() - started)} ms since start)`);
 
@@ -139,6 +160,8 @@ export const upCommand: Command = {
     });
     progress(`kubelets started (${Math.round(performance.now() - started)} ms since start)`);
 
+    // Pods are admitted only once the ServiceAccount controller has made the namespace's default account.
+    await waitForDefaultServiceAccount(kubeconfig, progress);
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);
     const sig = await untilSignal();
     progress(`${sig}: stopping…`);

@@ -22,6 +22,7 @@ import { isControllerEnabled, validateControllers } from "../../src/controllers/
 import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset/index.ts";
 import { runControllerManager } from "../../src/controllers/run.ts";
 import { freePort } from "../support/ports.ts";
+import { ensureDefaultServiceAccount } from "../support/service-account.ts";
 
 let dir: string;
 let api: RunningApiServer;
@@ -43,6 +44,7 @@ before(async () => {
     namespace: "default",
   });
   admin = new RestClient(await config("admin", ["system:masters"]));
+  await ensureDefaultServiceAccount(admin);
   cmConfig = await config("system:kube-controller-manager", []);
 });
 after(async () => {

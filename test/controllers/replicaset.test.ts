@@ -20,6 +20,7 @@ import {
 import { startControllers } from "../../src/controllers/manager.ts";
 import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset/index.ts";
 import { getControllerOf } from "../../src/controllers/util/owner.ts";
+import { ensureDefaultServiceAccount } from "../support/service-account.ts";
 import { type ControllerCluster, startControllerCluster } from "./cluster.ts";
 
 let c: ControllerCluster;
@@ -100,6 +101,7 @@ async function startBareCluster(o: { watchDelayMs?: number } = {}): Promise<Bare
     namespace: "default",
   };
   const client = new RestClient(config);
+  await ensureDefaultServiceAccount(client);
   const controllerClient = o.watchDelayMs ? new SlowWatchClient(config, o.watchDelayMs) : client;
   const abort = new AbortController();
   const started = await startControllers({
