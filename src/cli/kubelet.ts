@@ -141,6 +141,7 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
     registerWithTaints: String(o.flags["register-with-taints"] ?? ""),
     maxPods: Number(o.flags["max-pods"] ?? 110),
     podCIDR: o.flags["pod-cidr"] ? String(o.flags["pod-cidr"]) : "10.244.0.0/24",
+    nodeLeaseDurationSeconds: Number(o.flags["node-lease-duration-seconds"] ?? 40),
     log,
   });
   kubelets.push(kubelet);
@@ -155,6 +156,7 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
       hollow: true,
       podCIDR: hollowPodCIDR(i),
       nodeIP: hollowNodeIP(i),
+      nodeLeaseDurationSeconds: Number(o.flags["node-lease-duration-seconds"] ?? 40),
       log,
     });
     kubelets.push(started.kubelet);
