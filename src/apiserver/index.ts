@@ -57,7 +57,6 @@ export interface RunningApiServer {
   stop(): Promise<void>;
 }
 
-
 export async function startApiServer(opts: StartApiServerOptions): Promise<RunningApiServer> {
   const serviceNetwork = parseServiceNetwork(opts.serviceClusterIPRange, opts.serviceNodePortRange);
   const pki = await ensurePki(opts.dataDir, {
@@ -137,6 +136,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const repair = serviceAllocationRepair(registry);
   const stopAll = async () => {
     repair.stop();
+    await authn.stop();
     webhooks.stop();
     builtin.stop();
     namespaceCache.stop();
@@ -154,6 +154,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await webhooks.start();
     await server.start();
     repair.start();
+    authn.start();
   } catch (e) {
     await stopAll().catch(() => {});
     throw e;

@@ -1,8 +1,9 @@
 // The apiserver's authenticator as kube-apiserver assembles it
 // (pkg/kubeapiserver/authenticator/config.go): client certificates first,
-// then bearer tokens (static token file, service-account tokens, bootstrap
-// tokens, in upstream's order), then anonymous; impersonation on top. Also
-// the handlers of the authentication.k8s.io resources that use it.
+// then bearer tokens (static token file, legacy and bound service-account
+// tokens, bootstrap tokens, in upstream's order), then anonymous;
+// impersonation on top. Also the handlers of the authentication.k8s.io
+// resources that use it, and the legacy token tracking controller.
 import type { IncomingMessage } from "node:http";
 import type { Authorizer } from "../authorization/authorizer.ts";
 import type { SubresourceHandler, VirtualCreate } from "../handlers/rest.ts";
@@ -11,6 +12,8 @@ import { type Authenticator, AuthenticatorChain, type AuthResult } from "./authe
 import { BearerTokenAuthenticator, parseBearerToken } from "./bearer-token.ts";
 import { BootstrapTokenAuthenticator } from "./bootstrap-token.ts";
 import { impersonate } from "./impersonation.ts";
+import { LEGACY_ISSUER, LegacyTokenValidator, registrySecretsWriter } from "./legacy-token.ts";
+import { LegacyTokenTrackingController } from "./legacy-token-tracking.ts";
 import { selfSubjectReviewHandler } from "./self-subject-review.ts";
 import {
   DEFAULT_SERVICE_ACCOUNT_ISSUER,
@@ -37,6 +40,8 @@ export interface AuthenticationOptions {
   apiAudiences?: string[];
   /** --anonymous-auth (default true). */
   anonymous?: boolean;
+  /** --service-account-lookup (default true): legacy tokens need their Secret and ServiceAccount. */
+  serviceAccountLookup?: boolean;
   /** --enable-bootstrap-token-auth (default true here; kubeadm turns it on). */
   bootstrapTokens?: boolean;
   /** The authorizer that decides `impersonate`; impersonation headers are refused while unset. */
@@ -58,6 +63,17 @@ export class KubeAuthenticator extends AuthenticatorChain {
     public impersonationAuthorizer?: Authorizer,
   ) {
     super(authenticators, allowAnonymous);
+  }
+
+  /** Keeps the legacy token tracking ConfigMap (start once the system namespaces exist). */
+  legacyTokenTracking?: LegacyTokenTrackingController;
+
+  start(): void {
+    this.legacyTokenTracking?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.legacyTokenTracking?.stop();
   }
 
   /** Authentication, then WithImpersonation. */
@@ -102,12 +118,29 @@ export function buildAuthenticator(opts: AuthenticationOptions): KubeAuthenticat
       audienceAgnostic(apiAudiences, TokenFileAuthenticator.fromFile(opts.tokenAuthFile)),
     );
   }
+  const getter = registryTokenGetter(opts.registry);
+  const lookup = opts.serviceAccountLookup ?? true;
+  tokenAuthenticators.push(
+    new ServiceAccountTokenAuthenticator({
+      issuers: [LEGACY_ISSUER],
+      publicKeys: opts.serviceAccountKeys.publicKeys,
+      implicitAudiences: apiAudiences,
+      getter,
+      validator: new LegacyTokenValidator({
+        getter,
+        lookup,
+        secretsWriter: lookup ? registrySecretsWriter(opts.registry, opts.now) : undefined,
+        now: opts.now,
+      }),
+      now: opts.now,
+    }),
+  );
   tokenAuthenticators.push(
     new ServiceAccountTokenAuthenticator({
       issuers,
       publicKeys: opts.serviceAccountKeys.publicKeys,
       implicitAudiences: apiAudiences,
-      getter: registryTokenGetter(opts.registry),
+      getter,
       now: opts.now,
     }),
   );
@@ -120,7 +153,7 @@ export function buildAuthenticator(opts: AuthenticationOptions): KubeAuthenticat
     );
   }
   const tokens = new TokenUnion(tokenAuthenticators);
-  return new KubeAuthenticator(
+  const authn = new KubeAuthenticator(
     [x509InUnion(new X509Authenticator()), new BearerTokenAuthenticator(tokens, apiAudiences)],
     opts.anonymous ?? true,
     tokens,
@@ -128,6 +161,8 @@ export function buildAuthenticator(opts: AuthenticationOptions): KubeAuthenticat
     new ServiceAccountTokenGenerator(issuers[0], opts.serviceAccountKeys.signingKey),
     opts.impersonationAuthorizer,
   );
+  authn.legacyTokenTracking = new LegacyTokenTrackingController({ registry: opts.registry, now: opts.now });
+  return authn;
 }
 
 /** RestOptions.virtual entries: authentication.k8s.io tokenreviews and selfsubjectreviews. */

@@ -153,7 +153,19 @@ export interface ServiceAccountAuthenticatorOptions {
   /** The API audiences: what a token without audiences is for, and what a request asks for by default. */
   implicitAudiences: string[];
   getter: ServiceAccountTokenGetter;
+  /** What the verified claims must still hold; the bound-token validator when unset. */
+  validator?: ServiceAccountTokenValidator;
   now?: () => Date;
+}
+
+/** Validator[PrivateClaims].Validate: checks a token whose signature, issuer and audiences hold. */
+export interface ServiceAccountTokenValidator {
+  /** payload: the verified claims, from which the validator reads its own private claims. */
+  validate(
+    token: string,
+    publicClaims: { sub: string },
+    payload: Record<string, unknown>,
+  ): Promise<ServiceAccountInfo>;
 }
 
 const goQuoteList = (l: readonly string[]) => `[${l.map(goQuote).join(" ")}]`;
@@ -305,7 +317,9 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
         `token audiences ${goQuoteList(tokenAudiences)} is invalid for the target audiences ${goQuoteList(requested)}`,
       );
     }
-    const info = await this.validate(claims);
+    const info = this.opts.validator
+      ? await this.opts.validator.validate(token, claims, jws.payload)
+      : await this.validate(claims);
     return { user: serviceAccountUser(info), audiences: auds };
   }
 
