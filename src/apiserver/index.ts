@@ -17,6 +17,7 @@ import { type ClusterPki, ensurePki } from "./certs.ts";
 import { EncryptionConfig } from "./encryption/config.ts";
 import { EncryptedStore } from "./encryption/store.ts";
 import { currentRequest } from "./handlers/rest.ts";
+import { defaultAdvertiseAddress, startKubernetesServiceEndpoints } from "./kubernetes-service.ts";
 import { log } from "./log.ts";
 import { Registry } from "./registry/index.ts";
 import { firstServiceIP, parseServiceNetwork } from "./registry/services.ts";
@@ -41,6 +42,8 @@ export interface StartApiServerOptions {
   serviceAccountIssuer?: string;
   /** --service-cluster-ip-range (10.96.0.0/16) and --service-node-port-range (30000-32767). */
   serviceClusterIPRange?: string;
+  /** --advertise-address: the address the kubernetes service's endpoints name (default: the host's). */
+  advertiseAddress?: string;
   serviceNodePortRange?: string;
   apiAudiences?: string[];
   enableAdmissionPlugins?: string[];
@@ -134,8 +137,10 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     subresources: authenticationSubresourceHandlers(authn, { registry }),
   });
   const repair = serviceAllocationRepair(registry);
+  let kubernetesEndpoints: { stop(): Promise<void> } | undefined;
   const stopAll = async () => {
     repair.stop();
+    await kubernetesEndpoints?.stop();
     await authn.stop();
     webhooks.stop();
     builtin.stop();
@@ -155,6 +160,12 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await server.start();
     repair.start();
     authn.start();
+    kubernetesEndpoints = await startKubernetesServiceEndpoints({
+      registry,
+      advertiseAddress: opts.advertiseAddress ?? defaultAdvertiseAddress(opts.bindAddress),
+      port: server.port,
+      log: (m, f) => log.info(m, f),
+    });
   } catch (e) {
     await stopAll().catch(() => {});
     throw e;

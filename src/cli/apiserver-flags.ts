@@ -38,6 +38,11 @@ export const apiserverFlags: FlagSpec[] = [
     help: "How often to compact the store's history (0 disables it)",
   },
   {
+    name: "advertise-address",
+    type: "string",
+    help: "The address other machines reach the apiserver on (the kubernetes service's endpoint; default: this host's)",
+  },
+  {
     name: "service-cluster-ip-range",
     type: "string",
     default: "10.96.0.0/16",
@@ -113,6 +118,7 @@ export function apiserverOptions(flags: Record<string, unknown>): StartApiServer
     maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
     authorizationModes: flags["authorization-mode"] as string[],
     serviceClusterIPRange: String(flags["service-cluster-ip-range"]),
+    advertiseAddress: flags["advertise-address"] ? String(flags["advertise-address"]) : undefined,
     serviceNodePortRange: String(flags["service-node-port-range"]),
     anonymousAuth: flags["anonymous-auth"] !== false,
     tokenAuthFile: flags["token-auth-file"] ? String(flags["token-auth-file"]) : undefined,

@@ -14,6 +14,7 @@ export const Resources = {
   namespaces: core("namespaces", false),
   services: core("services"),
   endpoints: core("endpoints"),
+  endpointslices: { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespaced: true },
   configmaps: core("configmaps"),
   secrets: core("secrets"),
   events: core("events"),

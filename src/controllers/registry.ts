@@ -11,6 +11,8 @@ import { cronJobControllerDescriptor } from "./cronjob/index.ts";
 import { daemonSetControllerDescriptor } from "./daemonset/index.ts";
 import { deploymentControllerDescriptor } from "./deployment/index.ts";
 import { disruptionControllerDescriptor } from "./disruption/index.ts";
+import { endpointsControllerDescriptor } from "./endpoint/index.ts";
+import { endpointSliceControllerDescriptor } from "./endpointslice/index.ts";
 import { garbageCollectorControllerDescriptor } from "./garbagecollector/index.ts";
 import { jobControllerDescriptor } from "./job/index.ts";
 import { namespaceControllerDescriptor } from "./namespace/index.ts";
@@ -38,6 +40,8 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   serviceAccountControllerDescriptor,
   rootCACertPublisherDescriptor,
   namespaceControllerDescriptor,
+  endpointsControllerDescriptor,
+  endpointSliceControllerDescriptor,
   replicationControllerDescriptor,
   replicaSetControllerDescriptor,
   deploymentControllerDescriptor,

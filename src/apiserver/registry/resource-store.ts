@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
-import { type FieldError, newPath } from "../../machinery/field-errors.ts";
+import { type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
 import { validateImmutableField } from "../../machinery/object-meta.ts";
@@ -651,7 +651,9 @@ export class ResourceStore {
     obj.metadata.name = name;
     const expectedRv: string | undefined = obj.metadata.resourceVersion || undefined;
     if (!expectedRv && !this.strategy.allowUnconditionalUpdate) {
-      throw newInvalid({ group: this.type.group, kind: this.type.kind }, name, []);
+      throw newInvalid({ group: this.type.group, kind: this.type.resource }, name, [
+        invalid(newPath("metadata", "resourceVersion"), "", "must be specified for an update"),
+      ]);
     }
     const r = await this.guaranteedUpdate(
       namespace,
@@ -665,6 +667,8 @@ export class ResourceStore {
         }
         if (expectedRv && current.metadata.resourceVersion !== expectedRv) throw this.conflict(name);
         const next = structuredClone(obj);
+        // An unconditional update (no resourceVersion) replaces whatever is stored now.
+        if (!expectedRv) next.metadata.resourceVersion = current.metadata.resourceVersion;
         return this.prepareUpdate(transform ? transform(next, current) : next, current, opts.subresource);
       },
       { dryRun: opts.dryRun, admission: opts.admission, expectedRv },

@@ -47,8 +47,17 @@ function defaultGarbageCollectionPolicy(type: ResourceType): GarbageCollectionPo
   return "DeleteDependents";
 }
 
+/** JSON with object keys sorted: a request and the stored object may list the same fields in another order. */
 function stableJson(v: unknown): string {
-  return JSON.stringify(v ?? null);
+  return JSON.stringify(v ?? null, (_k, val) =>
+    val && typeof val === "object" && !Array.isArray(val)
+      ? Object.fromEntries(
+          Object.keys(val)
+            .sort()
+            .map((k) => [k, val[k]]),
+        )
+      : val,
+  );
 }
 
 function hasStatus(type: ResourceType): boolean {
@@ -99,10 +108,29 @@ export class GenericStrategy implements Strategy {
     }
     if (this.generation) {
       const oldGen = old.metadata?.generation ?? 1;
-      obj.metadata.generation = stableJson(obj.spec) !== stableJson(old.spec) ? oldGen + 1 : oldGen;
+      obj.metadata.generation = this.generationChanged(obj, old) ? oldGen + 1 : oldGen;
     } else if (old.metadata?.generation !== undefined) {
       obj.metadata.generation = old.metadata.generation;
     }
+  }
+
+  /**
+   * Kinds with a spec count its changes; kinds without one (EndpointSlices,
+   * webhook configurations) count any change outside metadata, and an
+   * EndpointSlice also its labels (upstream's endpointSliceStrategy).
+   */
+  private generationChanged(obj: Obj, old: Obj): boolean {
+    if (obj.spec !== undefined || old.spec !== undefined)
+      return stableJson(obj.spec) !== stableJson(old.spec);
+    const body = (o: Obj) => {
+      const { metadata: _m, status: _s, ...rest } = o;
+      return stableJson(rest);
+    };
+    if (body(obj) !== body(old)) return true;
+    return (
+      this.type.kind === "EndpointSlice" &&
+      stableJson(obj.metadata?.labels) !== stableJson(old.metadata?.labels)
+    );
   }
 
   prepareForStatusUpdate(obj: Obj, old: Obj): void {
