@@ -20,6 +20,8 @@ import {
 } from "../../machinery/field-errors.ts";
 import { nameIsDNSSubdomain } from "../../machinery/object-meta.ts";
 import { isDNS1123Label, isDomainPrefixedPath } from "../../machinery/validation.ts";
+import { parseStandardError } from "../cron/parse.ts";
+import { loadLocationError } from "../cron/time-zone.ts";
 import {
   byteLen,
   labelSelectorMatches,
@@ -31,7 +33,6 @@ import {
   validateObjectMetaUpdate,
   validateQualifiedName,
 } from "./common.ts";
-import { loadLocationError, parseStandardError } from "./cron.ts";
 import { decodeTypeOfKind } from "./decode-check.ts";
 import { semanticEqual } from "./equality.ts";
 import { goApproxStruct, goIntSliceText, goLabelSelector, goStringMap } from "./gofmt.ts";

@@ -6,6 +6,9 @@
 // and concurrencyPolicy. It then asks to be woken for the next scheduled time.
 import type { CronJob, Job } from "kubernetes-types/batch/v1.d.ts";
 import type { OwnerReference } from "kubernetes-types/meta/v1.d.ts";
+import { CronParseError, parseStandard } from "../../api/cron/parse.ts";
+import type { Schedule } from "../../api/cron/schedule.ts";
+import { formatRFC1123Z, type Location, loadLocation, localLocation, UTC } from "../../api/cron/time-zone.ts";
 import { ApiError, isAlreadyExists, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";
 import { metaTime } from "../../client/event-correlator.ts";
@@ -17,8 +20,6 @@ import type { SharedInformer } from "../../client/shared-informer.ts";
 import { goQuote } from "../../machinery/field-errors.ts";
 import { type Controller, type ReconcileResult, type Reconciler, splitKey } from "../controller.ts";
 import { getControllerOf, isControlledBy } from "../util/owner.ts";
-import { CronParseError, parseStandard, type Schedule } from "./cron-schedule.ts";
-import { formatRFC1123Z, type Location, loadLocation, localLocation, UTC } from "./time-zone.ts";
 import {
   byJobStartTime,
   CRONJOB_KIND,

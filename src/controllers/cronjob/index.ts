@@ -5,7 +5,8 @@ import type { ControllerDescriptor } from "../context.ts";
 import { Controller } from "../controller.ts";
 import { CronJobReconciler } from "./cronjob.ts";
 
-export { parseStandard, type Schedule } from "./cron-schedule.ts";
+export { parseStandard } from "../../api/cron/parse.ts";
+export type { Schedule } from "../../api/cron/schedule.ts";
 export { CronJobReconciler } from "./cronjob.ts";
 
 export const cronJobControllerDescriptor: ControllerDescriptor = {

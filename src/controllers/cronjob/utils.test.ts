@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { CronJob, Job } from "kubernetes-types/batch/v1.d.ts";
-import { parseStandard } from "./cron-schedule.ts";
-import { UTC } from "./time-zone.ts";
+import { parseStandard } from "../../api/cron/parse.ts";
+import { UTC } from "../../api/cron/time-zone.ts";
 import {
   byJobStartTime,
   CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION,

@@ -3,11 +3,11 @@
 // again, and the Job a CronJob makes for a scheduled time.
 import type { CronJob, Job } from "kubernetes-types/batch/v1.d.ts";
 import type { ObjectReference } from "kubernetes-types/core/v1.d.ts";
+import type { Schedule } from "../../api/cron/schedule.ts";
+import { formatRFC3339, loadLocation } from "../../api/cron/time-zone.ts";
 import { metaTime } from "../../client/event-correlator.ts";
 import type { EventRecorder } from "../../client/event-recorder.ts";
 import { newControllerRef } from "../util/owner.ts";
-import type { Schedule } from "./cron-schedule.ts";
-import { formatRFC3339, loadLocation } from "./time-zone.ts";
 
 export const CRONJOB_KIND = { apiVersion: "batch/v1", kind: "CronJob" };
 /** batchv1.CronJobScheduledTimestampAnnotation. */

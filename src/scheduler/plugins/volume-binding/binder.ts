@@ -1,5 +1,6 @@
 // The scheduler's volume binder (upstream's volumebinding.SchedulerVolumeBinder,
-// binder.go, v1.32, with component-helpers/storage/volume's PV matching):
+// binder.go, v1.32; PV matching is component-helpers', shared with the PV
+// controller in src/api/storage):
 // PreFilter sorts a pod's claims into bound / unbound-delayed / unbound-immediate,
 // Filter finds per node a PV for each delayed claim or checks it can be
 // provisioned there, Reserve assumes the choice in an in-memory overlay so the
@@ -14,22 +15,29 @@ import type {
   Volume,
 } from "kubernetes-types/core/v1.d.ts";
 import type { StorageClass } from "kubernetes-types/storage/v1.d.ts";
-import { LazyErrorNodeSelector } from "../../../api/scheduling/node-affinity.ts";
+import {
+  ANN_BIND_COMPLETED,
+  ANN_SELECTED_NODE,
+  NOT_SUPPORTED_PROVISIONER,
+} from "../../../api/storage/annotations.ts";
+import {
+  checkNodeAffinity,
+  claimToClaimKey,
+  findMatchingVolume,
+  getBindVolumeToClaim,
+  getPersistentVolumeClaimClass,
+  getPersistentVolumeClass,
+  isDelayBindingMode,
+  nodeAffinityError,
+  storageQuantity,
+} from "../../../api/storage/volume-matching.ts";
 import { type Clock, sleep } from "../../../client/clock.ts";
 import type { IndexerView } from "../../../client/indexer.ts";
 import { Resources } from "../../../client/resources.ts";
 import type { KubeObject, ResourceRef } from "../../../client/rest-client.ts";
 import { goQuote } from "../../../machinery/field-errors.ts";
-import {
-  type Labels,
-  labelSelectorAsSelector,
-  newRequirement,
-  Operator,
-  type Requirement,
-  type Selector,
-} from "../../../machinery/labels.ts";
+import { type Labels, newRequirement, Operator, type Requirement } from "../../../machinery/labels.ts";
 import type { PluginApi } from "../../framework/interface.ts";
-import { value } from "../../framework/resource.ts";
 
 /** Why volume binding is impossible on a node (upstream's ConflictReason values). */
 export const ERR_REASON_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
@@ -38,15 +46,7 @@ export const ERR_REASON_NOT_ENOUGH_SPACE = "node(s) did not have enough free sto
 export const ERR_REASON_PV_NOT_EXIST =
   "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
 
-/** Set on a PVC by the PV controller once binding is done. */
-export const ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
-/** Set on a PV the scheduler (or PV controller) bound, as opposed to one the user pre-bound. */
-export const ANN_BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller";
-/** Set on a PVC by the scheduler to ask its provisioner for a volume reachable from that node. */
-export const ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node";
-/** A StorageClass provisioner meaning "no dynamic provisioning" (local volumes). */
-export const NOT_SUPPORTED_PROVISIONER = "kubernetes.io/no-provisioner";
-const BETA_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
+export { ANN_BIND_COMPLETED, ANN_SELECTED_NODE };
 
 export const STORAGE_CLASSES: ResourceRef = {
   group: "storage.k8s.io",
@@ -84,22 +84,7 @@ export interface PodVolumeClaims {
   unboundVolumesDelayBinding: Map<string, PersistentVolume[]>;
 }
 
-// ---- helpers from component-helpers/storage/volume and storage/ephemeral
-
-export function getPersistentVolumeClaimClass(claim: PersistentVolumeClaim): string {
-  const ann = claim.metadata?.annotations;
-  if (ann && Object.hasOwn(ann, BETA_STORAGE_CLASS_ANNOTATION)) return ann[BETA_STORAGE_CLASS_ANNOTATION];
-  return claim.spec?.storageClassName ?? "";
-}
-
-export function getPersistentVolumeClass(pv: PersistentVolume): string {
-  const ann = pv.metadata?.annotations;
-  if (ann && Object.hasOwn(ann, BETA_STORAGE_CLASS_ANNOTATION)) return ann[BETA_STORAGE_CLASS_ANNOTATION];
-  return pv.spec?.storageClassName ?? "";
-}
-
-export const pvcKey = (pvc: PersistentVolumeClaim) =>
-  `${pvc.metadata?.namespace ?? ""}/${pvc.metadata?.name ?? ""}`;
+// ---- helpers from component-helpers/storage/ephemeral and volumebinding
 
 /** ephemeral.VolumeClaimName: the PVC a generic ephemeral volume gets. */
 export const ephemeralVolumeClaimName = (pod: Pod, vol: Volume) => `${pod.metadata?.name ?? ""}-${vol.name}`;
@@ -123,100 +108,10 @@ export function isPVCFullyBound(pvc: PersistentVolumeClaim): boolean {
   return !!pvc.spec?.volumeName && Object.hasOwn(pvc.metadata?.annotations ?? {}, ANN_BIND_COMPLETED);
 }
 
-/** Is the PV pre-bound or bound to this claim (name, namespace and, when set, uid)? */
-export function isVolumeBoundToClaim(pv: PersistentVolume, claim: PersistentVolumeClaim): boolean {
-  const ref = pv.spec?.claimRef;
-  if (!ref) return false;
-  if (
-    (ref.name ?? "") !== (claim.metadata?.name ?? "") ||
-    (ref.namespace ?? "") !== (claim.metadata?.namespace ?? "")
-  )
-    return false;
-  return !ref.uid || ref.uid === claim.metadata?.uid;
-}
-
-/** volume.GetBindVolumeToClaim: a copy of pv bound to claim, and whether anything changed. */
-export function getBindVolumeToClaim(
-  pv: PersistentVolume,
-  claim: PersistentVolumeClaim,
-): { pv: PersistentVolume; dirty: boolean } {
-  let dirty = false;
-  const shouldSetBoundByController = !isVolumeBoundToClaim(pv, claim);
-  const clone = structuredClone(pv);
-  const ref = pv.spec?.claimRef;
-  const m = claim.metadata ?? {};
-  if (!ref || ref.name !== m.name || ref.namespace !== m.namespace || ref.uid !== m.uid) {
-    // reference.GetReference(claim)
-    clone.spec ??= {};
-    clone.spec.claimRef = {
-      kind: "PersistentVolumeClaim",
-      namespace: m.namespace,
-      name: m.name,
-      uid: m.uid,
-      apiVersion: "v1",
-      resourceVersion: m.resourceVersion,
-    };
-    dirty = true;
-  }
-  const ann = clone.metadata?.annotations ?? {};
-  if (shouldSetBoundByController && !Object.hasOwn(ann, ANN_BOUND_BY_CONTROLLER)) {
-    clone.metadata = { ...clone.metadata, annotations: { ...ann, [ANN_BOUND_BY_CONTROLLER]: "yes" } };
-    dirty = true;
-  }
-  return { pv: clone, dirty };
-}
-
-function checkVolumeModeMismatches(pvc: PersistentVolumeClaim, pv: PersistentVolume): boolean {
-  // An unset volumeMode means Filesystem on both sides (HA upgrades may leave it unset).
-  return (pvc.spec?.volumeMode ?? "Filesystem") !== (pv.spec?.volumeMode ?? "Filesystem");
-}
-
-/** Does the PV offer every access mode the claim asks for? */
-function checkAccessModes(claim: PersistentVolumeClaim, pv: PersistentVolume): boolean {
-  const have = pv.spec?.accessModes ?? [];
-  for (const m of claim.spec?.accessModes ?? []) if (!have.includes(m)) return false;
-  return true;
-}
-
-// ---- node selectors (PV node affinity, StorageClass allowedTopologies)
+// ---- StorageClass allowedTopologies
 
 type NodeLabelMatcher = (labels: Labels) => boolean;
 const everyNode: NodeLabelMatcher = () => true;
-
-const pvAffinity = new WeakMap<PersistentVolume, LazyErrorNodeSelector | null>();
-/**
- * volume.CheckNodeAffinity matches against a Node that has only labels (so
- * matchFields on metadata.name never restrict); one scratch Node serves every
- * call, which is safe because matching is synchronous.
- */
-const labelOnlyNode: { metadata: { labels: Labels } } = { metadata: { labels: undefined } };
-
-function pvNodeSelector(pv: PersistentVolume): LazyErrorNodeSelector | null {
-  let sel = pvAffinity.get(pv);
-  if (sel === undefined) {
-    const required = pv.spec?.nodeAffinity?.required;
-    sel = required ? new LazyErrorNodeSelector(required) : null;
-    pvAffinity.set(pv, sel);
-  }
-  return sel;
-}
-
-/** volume.CheckNodeAffinity: does the PV's required node affinity admit a node with these labels? */
-export function checkNodeAffinity(pv: PersistentVolume, nodeLabels: Labels): boolean {
-  const sel = pvNodeSelector(pv);
-  if (!sel) return true;
-  labelOnlyNode.metadata.labels = nodeLabels;
-  return sel.match(labelOnlyNode as Node);
-}
-
-/** Why checkNodeAffinity failed, as upstream's error text (parse errors, or no matching term). */
-function nodeAffinityError(pv: PersistentVolume, nodeLabels: Labels): string {
-  const sel = pvNodeSelector(pv);
-  if (!sel) return "";
-  labelOnlyNode.metadata.labels = nodeLabels;
-  const r = sel.matchWithError(labelOnlyNode as Node);
-  return r.error ? r.error.message : "no matching NodeSelectorTerms";
-}
 
 const classTopology = new WeakMap<StorageClass, NodeLabelMatcher>();
 
@@ -245,68 +140,6 @@ function compileTopologyTerms(terms: TopologySelectorTerm[]): NodeLabelMatcher {
     }
   }
   return (labels) => parsed.some((reqs) => reqs.every((r) => r.matches(labels)));
-}
-
-const claimSelectors = new WeakMap<PersistentVolumeClaim, Selector>();
-
-function claimSelector(claim: PersistentVolumeClaim): Selector | undefined {
-  const sel = claim.spec?.selector;
-  if (!sel) return undefined;
-  let s = claimSelectors.get(claim);
-  if (!s) {
-    try {
-      s = labelSelectorAsSelector(sel);
-    } catch (e) {
-      throw new Error(
-        `error creating internal label selector for claim: ${pvcKey(claim)}: ${(e as Error).message}`,
-      );
-    }
-    claimSelectors.set(claim, s);
-  }
-  return s;
-}
-
-/**
- * volume.FindMatchingVolume on the scheduler path (a node, delayed binding):
- * a PV pre-bound to the claim wins if its node affinity admits the node;
- * otherwise the smallest Available PV of the claim's class whose capacity,
- * volume mode, labels, node affinity and access modes fit.
- */
-export function findMatchingVolume(
-  claim: PersistentVolumeClaim,
-  volumes: readonly PersistentVolume[],
-  nodeLabels: Labels,
-  excluded: ReadonlySet<string>,
-): PersistentVolume | undefined {
-  const requested = value(claim.spec?.resources?.requests?.storage);
-  const requestedClass = getPersistentVolumeClaimClass(claim);
-  const selector = claimSelector(claim);
-  let smallest: PersistentVolume | undefined;
-  let smallestQty = 0;
-  for (const pv of volumes) {
-    if (excluded.has(pv.metadata?.name ?? "")) continue;
-    const boundToClaim = isVolumeBoundToClaim(pv, claim);
-    if (pv.spec?.claimRef && !boundToClaim) continue;
-    const qty = value(pv.spec?.capacity?.storage);
-    if (qty < requested) continue;
-    if (checkVolumeModeMismatches(claim, pv)) continue;
-    if (pv.metadata?.deletionTimestamp) continue;
-    if (boundToClaim) {
-      // A pre-bound PV whose node affinity rejects the node means no match at all.
-      return checkNodeAffinity(pv, nodeLabels) ? pv : undefined;
-    }
-    // Cheap checks first; node affinity is the expensive one.
-    if (pv.status?.phase !== "Available") continue;
-    if (selector && !selector.matches(pv.metadata?.labels)) continue;
-    if (getPersistentVolumeClass(pv) !== requestedClass) continue;
-    if (!checkNodeAffinity(pv, nodeLabels)) continue;
-    if (!checkAccessModes(claim, pv)) continue;
-    if (!smallest || smallestQty > qty) {
-      smallest = pv;
-      smallestQty = qty;
-    }
-  }
-  return smallest;
 }
 
 // ---- the assume cache
@@ -418,17 +251,6 @@ export class VolumeBinder {
     return this.classes.get(name);
   }
 
-  /** volume.IsDelayBindingMode. */
-  private isDelayBindingMode(claim: PersistentVolumeClaim): boolean {
-    const className = getPersistentVolumeClaimClass(claim);
-    if (className === "") return false;
-    const sc = this.storageClass(className);
-    if (!sc) return false;
-    if (!sc.volumeBindingMode)
-      throw new Error(`VolumeBindingMode not set for StorageClass ${goQuote(className)}`);
-    return sc.volumeBindingMode === "WaitForFirstConsumer";
-  }
-
   private isPVCBound(namespace: string, name: string): { bound: boolean; pvc: PersistentVolumeClaim } {
     const key = `${namespace}/${name}`;
     const pvc = this.pvcCache.get(key);
@@ -474,7 +296,7 @@ export class VolumeBinder {
       const { bound, pvc } = this.isVolumeBound(pod, vol);
       if (!pvc) continue;
       if (bound) claims.boundClaims.push(pvc);
-      else if (this.isDelayBindingMode(pvc) && !pvc.spec?.volumeName)
+      else if (isDelayBindingMode(pvc, (name) => this.storageClass(name)) && !pvc.spec?.volumeName)
         claims.unboundClaimsDelayBinding.push(pvc);
       // Pre-bound claims count as immediate: the PV controller binds them.
       else claims.unboundClaimsImmediate.push(pvc);
@@ -499,7 +321,7 @@ export class VolumeBinder {
     }
     const unbound =
       claims.unboundClaimsDelayBinding.length > 0
-        ? this.findUnboundVolumes(claims, node.metadata?.name ?? "", nodeLabels)
+        ? this.findUnboundVolumes(claims, node)
         : { satisfied: true, staticBindings: [], dynamicProvisions: [] };
 
     const reasons: string[] = [];
@@ -517,9 +339,9 @@ export class VolumeBinder {
   /** The delayed claims: a matching PV each, or else dynamic provisioning on this node. */
   private findUnboundVolumes(
     claims: PodVolumeClaims,
-    nodeName: string,
-    nodeLabels: Labels,
+    node: Node,
   ): { satisfied: boolean; staticBindings: BindingInfo[]; dynamicProvisions: PersistentVolumeClaim[] } {
+    const nodeName = node.metadata?.name ?? "";
     let satisfied = true;
     let staticBindings: BindingInfo[] = [];
     let dynamicProvisions: PersistentVolumeClaim[] = [];
@@ -537,13 +359,13 @@ export class VolumeBinder {
       }
     }
     if (toFindMatching.length > 0) {
-      const r = this.findMatchingVolumes(toFindMatching, claims.unboundVolumesDelayBinding, nodeLabels);
+      const r = this.findMatchingVolumes(toFindMatching, claims.unboundVolumesDelayBinding, node);
       satisfied = r.foundMatches;
       staticBindings = r.bindings;
       toProvision = toProvision.concat(r.unboundClaims);
     }
     if (toProvision.length > 0) {
-      const r = this.checkVolumeProvisions(toProvision, nodeLabels);
+      const r = this.checkVolumeProvisions(toProvision, node.metadata?.labels);
       satisfied = r.satisfied;
       dynamicProvisions = r.dynamicProvisions;
     }
@@ -565,19 +387,18 @@ export class VolumeBinder {
   private findMatchingVolumes(
     claimsToBind: PersistentVolumeClaim[],
     pvsByClass: Map<string, PersistentVolume[]>,
-    nodeLabels: Labels,
+    node: Node,
   ): { foundMatches: boolean; bindings: BindingInfo[]; unboundClaims: PersistentVolumeClaim[] } {
     // Smallest requests first, so each gets the smallest PV that fits.
-    const sorted = [...claimsToBind].sort(
-      (a, b) => value(a.spec?.resources?.requests?.storage) - value(b.spec?.resources?.requests?.storage),
-    );
+    const request = (c: PersistentVolumeClaim) => storageQuantity(c.spec?.resources?.requests?.storage);
+    const sorted = [...claimsToBind].sort((a, b) => request(a).cmp(request(b)));
     const chosen = new Set<string>();
     const bindings: BindingInfo[] = [];
     const unboundClaims: PersistentVolumeClaim[] = [];
     let foundMatches = true;
     for (const pvc of sorted) {
       const pvs = pvsByClass.get(getPersistentVolumeClaimClass(pvc)) ?? [];
-      const pv = findMatchingVolume(pvc, pvs, nodeLabels, chosen);
+      const pv = findMatchingVolume(pvc, pvs, { node, excludedVolumes: chosen, delayBinding: true });
       if (!pv) {
         unboundClaims.push(pvc);
         foundMatches = false;
@@ -597,7 +418,7 @@ export class VolumeBinder {
     const dynamicProvisions: PersistentVolumeClaim[] = [];
     for (const claim of claims) {
       const className = getPersistentVolumeClaimClass(claim);
-      if (className === "") throw new Error(`no class for claim ${goQuote(pvcKey(claim))}`);
+      if (className === "") throw new Error(`no class for claim ${goQuote(claimToClaimKey(claim))}`);
       const sc = this.storageClass(className);
       if (!sc) throw new Error(`failed to find storage class ${goQuote(className)}`);
       const provisioner = sc.provisioner ?? "";
@@ -661,7 +482,7 @@ export class VolumeBinder {
   }
 
   private revertAssumedPVCs(claims: PersistentVolumeClaim[]): void {
-    for (const c of claims) this.pvcCache.restore(pvcKey(c));
+    for (const c of claims) this.pvcCache.restore(claimToClaimKey(c));
   }
 
   /**
@@ -752,7 +573,7 @@ export class VolumeBinder {
       const pv = this.pvCache.getAPI(pvName);
       if (!pv)
         throw new Error(`failed to check binding: could not find v1.PersistentVolume ${goQuote(pvName)}`);
-      const key = pvcKey(b.pvc);
+      const key = claimToClaimKey(b.pvc);
       const pvc = this.pvcCache.getAPI(key);
       if (!pvc)
         throw new Error(`failed to check binding: could not find v1.PersistentVolumeClaim ${goQuote(key)}`);
@@ -769,7 +590,7 @@ export class VolumeBinder {
     }
 
     for (const claim of claimsToProvision) {
-      const key = pvcKey(claim);
+      const key = claimToClaimKey(claim);
       const pvc = this.pvcCache.getAPI(key);
       if (!pvc)
         throw new Error(

@@ -1,9 +1,9 @@
-// Go's *time.Location for the CronJob controller: wall-clock fields of an
-// instant in an IANA zone, time.Date (with Go's choice for wall times that a
-// DST change skips or repeats) and the RFC 3339 / RFC 1123Z layouts. Zone
-// rules come from Intl (the ICU data Node ships), so no tzdata package is needed.
-// Times are milliseconds since the epoch.
-import { loadLocationError } from "../../api/validation/cron.ts";
+// Go's *time.Location for CronJob schedules: time.LoadLocation (the
+// apiserver's check of spec.timeZone and TZ= prefixes, and the controller's
+// zone), wall-clock fields of an instant in an IANA zone, time.Date (with
+// Go's choice for wall times that a DST change skips or repeats) and the
+// RFC 3339 / RFC 1123Z layouts. Zone rules come from Intl (the ICU data Node
+// ships), so no tzdata package is needed. Times are milliseconds since the epoch.
 
 export interface Location {
   /** The name it was loaded by ("UTC", "Local", "Europe/Berlin"). */
@@ -82,6 +82,22 @@ export function localLocation(): Location {
       zone === "UTC" || zone === "Etc/UTC" ? { ...UTC, name: "Local" } : new IntlLocation("Local", zone);
   }
   return local;
+}
+
+/** time.LoadLocation's error: null when the zone exists, else Go's text. */
+export function loadLocationError(name: string): string | null {
+  if (name === "" || name === "UTC" || name === "Local") return null;
+  // No IANA name contains "..", or starts with a slash.
+  if (name.includes("..") || name[0] === "/" || name[0] === "\\") return "time: invalid location name";
+  try {
+    const resolved = new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
+    // Go opens zoneinfo files by exact name; Intl matches names case-insensitively.
+    if (resolved.toLowerCase() === name.toLowerCase() && resolved !== name)
+      return `unknown time zone ${name}`;
+    return null;
+  } catch {
+    return `unknown time zone ${name}`;
+  }
 }
 
 const loaded = new Map<string, Location>();

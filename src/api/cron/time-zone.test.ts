@@ -1,7 +1,16 @@
-// Go's time.Date, LoadLocation and layouts as the CronJob controller uses them.
+// Go's time.LoadLocation (its errors, as the apiserver reports them), time.Date
+// and the layouts the CronJob controller uses.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dateIn, formatRFC1123Z, formatRFC3339, loadLocation, UTC, wallClock } from "./time-zone.ts";
+import {
+  dateIn,
+  formatRFC1123Z,
+  formatRFC3339,
+  loadLocation,
+  loadLocationError,
+  UTC,
+  wallClock,
+} from "./time-zone.ts";
 
 const berlin = loadLocation("Europe/Berlin");
 const newYork = loadLocation("America/New_York");
@@ -53,4 +62,17 @@ test("LoadLocation: empty and UTC are UTC; unknown and wrongly cased names fail 
   assert.equal(loadLocation("UTC"), UTC);
   assert.throws(() => loadLocation("Mars/Olympus"), { message: "unknown time zone Mars/Olympus" });
   assert.throws(() => loadLocation("europe/berlin"), { message: "unknown time zone europe/berlin" });
+});
+
+test("LoadLocation's errors", () => {
+  for (const z of ["UTC", "America/New_York", "Europe/Berlin", "EST", "Local", ""])
+    assert.equal(loadLocationError(z), null, z);
+  assert.equal(loadLocationError("Bogus/Zone"), "unknown time zone Bogus/Zone");
+  assert.equal(loadLocationError("utc"), "unknown time zone utc");
+  assert.equal(loadLocationError("../etc/passwd"), "time: invalid location name");
+  assert.equal(loadLocationError("Europe/../Berlin"), "time: invalid location name");
+  assert.equal(loadLocationError("/etc/localtime"), "time: invalid location name");
+  assert.equal(loadLocationError("\\Europe"), "time: invalid location name");
+  // Only a leading backslash is refused up front; elsewhere the zone is just not found.
+  assert.equal(loadLocationError("Europe\\Berlin"), "unknown time zone Europe\\Berlin");
 });
