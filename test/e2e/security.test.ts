@@ -625,31 +625,18 @@ spec:
 
     it("ResourceQuota: charges usage and refuses what exceeds the quota", async () => {
       ok(await c.kubectl(["create", "namespace", "rq"]));
-      ok(await c.kubectl(["create", "quota", "q", "-n", "rq", "--hard=pods=1,configmaps=2,requests.cpu=1"]));
-      // Admission enforces status.hard, which the quota controller fills in from spec.hard and
-      // the namespace's usage; stand in for it (rq holds one config map, "first").
+      // The namespace holds kube-root-ca.crt (the root CA publisher's) and "first".
       ok(await c.kubectl(["create", "configmap", "first", "-n", "rq"]));
-      assert.equal(
-        ok(await c.kubectl(["get", "configmaps", "-n", "rq", "-o", "name"])).stdout,
-        "configmap/first\n",
-      );
-      ok(
-        await c.kubectl([
-          "patch",
-          "quota",
-          "q",
-          "-n",
-          "rq",
-          "--subresource=status",
-          "--type=merge",
-          "-p",
-          '{"status":{"hard":{"pods":"1","configmaps":"2","requests.cpu":"1"},"used":{"pods":"0","configmaps":"1","requests.cpu":"0"}}}',
-        ]),
-      );
+      ok(await c.kubectl(["create", "quota", "q", "-n", "rq", "--hard=pods=1,configmaps=3,requests.cpu=1"]));
+      // Admission enforces status.hard, which the quota controller fills in with the usage.
+      for (let i = 0; (await jsonpath("quota/q", "{.status.used.configmaps}", "rq")) !== "2"; i++) {
+        assert.ok(i < 100, "the quota controller reports usage");
+        await new Promise((r) => setTimeout(r, 100));
+      }
       ok(await c.kubectl(["create", "configmap", "second", "-n", "rq"]));
       fails(
         await c.kubectl(["create", "configmap", "third", "-n", "rq"]),
-        'error: failed to create configmap: configmaps "third" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=2, limited: configmaps=2\n',
+        'error: failed to create configmap: configmaps "third" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=3, limited: configmaps=3\n',
       );
       fails(
         await pod("rq", "p1"),
@@ -663,7 +650,7 @@ spec:
       );
       assert.equal(
         await jsonpath("quota/q", "{.status.used}", "rq"),
-        '{"configmaps":"2","pods":"1","requests.cpu":"500m"}',
+        '{"configmaps":"3","pods":"1","requests.cpu":"500m"}',
       );
     });
 
@@ -708,6 +695,40 @@ spec:
       );
     });
 
+    it("ServiceAccount: mounts kube-api-access; refuses pods until their service account exists", async () => {
+      // The ServiceAccount controller made the default account.
+      ok(await c.kubectl(["run", "sa-p", "--image=x"]));
+      const spec = JSON.parse(ok(await c.kubectl(["get", "pod", "sa-p", "-o", "jsonpath={.spec}"])).stdout);
+      assert.equal(spec.serviceAccountName, "default");
+      assert.equal(spec.volumes.length, 1);
+      const volume = spec.volumes[0];
+      // upstream names it kube-api-access- plus utilrand.String(5).
+      assert.match(volume.name, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+      assert.deepEqual(volume.projected, {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+          { configMap: { items: [{ key: "ca.crt", path: "ca.crt" }], name: "kube-root-ca.crt" } },
+          {
+            downwardAPI: {
+              items: [{ fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" }, path: "namespace" }],
+            },
+          },
+        ],
+      });
+      assert.deepEqual(spec.containers[0].volumeMounts, [
+        { mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: volume.name, readOnly: true },
+      ]);
+
+      const robot = ["run", "sa-q", "--image=x", "--overrides", '{"spec":{"serviceAccountName":"robot"}}'];
+      fails(
+        await c.kubectl(robot),
+        'Error from server (Forbidden): pods "sa-q" is forbidden: error looking up service account default/robot: serviceaccount "robot" not found\n',
+      );
+      ok(await c.kubectl(["create", "serviceaccount", "robot"]));
+      ok(await c.kubectl(robot));
+    });
+
     it("Priority, DefaultTolerationSeconds and DefaultStorageClass fill in pods and claims", async () => {
       fails(
         await pod("default", "pr", { priorityClassName: "x" }),
@@ -731,8 +752,7 @@ spec:
           tolerationSeconds: 300,
         },
       ]);
-      // ServiceAccount admission is off in this cluster: nothing names or mounts an account.
-      assert.equal(await jsonpath("pod/plain", "{.spec.serviceAccountName}{.spec.volumes}"), "");
+      assert.equal(await jsonpath("pod/plain", "{.spec.serviceAccountName}"), "default");
 
       ok(
         await c.kubectl(["create", "-f", "-"], {
@@ -754,52 +774,6 @@ spec:
       );
       assert.equal(await jsonpath("pvc/data", "{.spec.storageClassName}"), "fast");
     });
-  });
-});
-
-describe("ServiceAccount admission (--enable-admission-plugins ServiceAccount)", () => {
-  let c: Cluster;
-  before(async () => {
-    c = await startCluster({ args: ["--enable-admission-plugins", "ServiceAccount"] });
-  });
-  after(async () => {
-    await c?.stop();
-  });
-
-  it("refuses pods until their service account exists, then mounts kube-api-access", async () => {
-    // No ServiceAccount controller runs yet, so nothing has made the default account.
-    fails(
-      await c.kubectl(["run", "p", "--image=x"]),
-      'Error from server (Forbidden): pods "p" is forbidden: error looking up service account default/default: serviceaccount "default" not found\n',
-    );
-    ok(await c.kubectl(["create", "serviceaccount", "default"]));
-    ok(await c.kubectl(["run", "p", "--image=x"]));
-    const spec = JSON.parse(ok(await c.kubectl(["get", "pod", "p", "-o", "jsonpath={.spec}"])).stdout);
-    assert.equal(spec.serviceAccountName, "default");
-    assert.equal(spec.volumes.length, 1);
-    const volume = spec.volumes[0];
-    // upstream names it kube-api-access- plus utilrand.String(5).
-    assert.match(volume.name, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    assert.deepEqual(volume.projected, {
-      defaultMode: 420,
-      sources: [
-        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
-        { configMap: { items: [{ key: "ca.crt", path: "ca.crt" }], name: "kube-root-ca.crt" } },
-        {
-          downwardAPI: {
-            items: [{ fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" }, path: "namespace" }],
-          },
-        },
-      ],
-    });
-    assert.deepEqual(spec.containers[0].volumeMounts, [
-      { mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", name: volume.name, readOnly: true },
-    ]);
-
-    fails(
-      await c.kubectl(["run", "q", "--image=x", "--overrides", '{"spec":{"serviceAccountName":"robot"}}']),
-      'Error from server (Forbidden): pods "q" is forbidden: error looking up service account default/robot: serviceaccount "robot" not found\n',
-    );
   });
 });
 
