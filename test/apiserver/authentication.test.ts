@@ -168,11 +168,18 @@ const createSA = (ns: string, name: string) =>
     metadata: { name },
   });
 
-function assertUnauthorized(r: { code: number; body: { kind?: string; reason?: string; message?: string } }) {
+/** kube-apiserver's 401 body, field for field. */
+function assertUnauthorized(r: { code: number; body: unknown }) {
   assert.equal(r.code, 401);
-  assert.equal(r.body.kind, "Status");
-  assert.equal(r.body.reason, "Unauthorized");
-  assert.equal(r.body.message, "Unauthorized");
+  assert.deepEqual(r.body, {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: "Unauthorized",
+    reason: "Unauthorized",
+    code: 401,
+  });
 }
 
 describe("client certificates", () => {

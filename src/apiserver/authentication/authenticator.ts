@@ -26,7 +26,6 @@ export function unauthorized(): StatusError {
       code: 401,
       reason: StatusReason.Unauthorized,
       message: "Unauthorized",
-      details: {},
     }),
   );
 }
