@@ -3,6 +3,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CertificateAuthority } from "../src/apiserver/certs.ts";
+import { isAlreadyExists } from "../src/client/api-error.ts";
+import { Resources } from "../src/client/resources.ts";
+import { RestClient } from "../src/client/rest-client.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -40,5 +44,36 @@ export async function startApiserver(dataDir: string, port: number): Promise<Chi
     });
     child.on("exit", (code) => reject(new Error(`apiserver exited with ${code}: ${err}`)));
   });
+  await createDefaultServiceAccount(dataDir, port);
   return child;
+}
+
+/**
+ * What the ServiceAccount controller does in a cluster: default/default, which
+ * ServiceAccount admission needs before it admits a pod there.
+ */
+async function createDefaultServiceAccount(dataDir: string, port: number): Promise<void> {
+  const ca = await CertificateAuthority.load(
+    readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
+    readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
+  );
+  const cred = await ca.issueClient("bench-setup", ["system:masters"]);
+  const client = new RestClient({
+    server: `https://127.0.0.1:${port}`,
+    ca: ca.certPem,
+    cert: cred.cert,
+    key: cred.key,
+    namespace: "default",
+  });
+  try {
+    await client.create(Resources.serviceaccounts, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "default", namespace: "default" },
+    });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  } finally {
+    client.close();
+  }
 }
