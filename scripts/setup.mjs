@@ -9,7 +9,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Debian packages, by what needs them. */
 export const systemPackages = {
-  test: ["etcd-server"],
+  test: ["etcd-server", "containerd", "runc", "containernetworking-plugins", "busybox-static", "iptables"],
   bench: ["etcd-server"],
 };
 
@@ -57,6 +57,6 @@ export function ensureSystemPackages(names) {
     stdio: ["ignore", "ignore", "inherit"],
     env,
   });
-  // Debian starts packaged daemons (etcd) on install; k8ts and its tests run their own.
-  for (const unit of ["etcd"]) spawnSync("systemctl", ["disable", "--now", unit], { stdio: "ignore" });
+  // Debian starts packaged daemons (etcd, containerd) on install; k8ts and its tests run their own.
+  for (const unit of ["etcd", "containerd"]) spawnSync("systemctl", ["disable", "--now", unit], { stdio: "ignore" });
 }
