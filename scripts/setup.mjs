@@ -58,5 +58,6 @@ export function ensureSystemPackages(names) {
     env,
   });
   // Debian starts packaged daemons (etcd, containerd) on install; k8ts and its tests run their own.
-  for (const unit of ["etcd", "containerd"]) spawnSync("systemctl", ["disable", "--now", unit], { stdio: "ignore" });
+  for (const unit of ["etcd", "containerd"])
+    spawnSync("systemctl", ["disable", "--now", unit], { stdio: "ignore" });
 }
