@@ -34,6 +34,8 @@ export async function build() {
     join(root, "src/api/openapi/swagger-v1.32.0.json.gz"),
     join(outdir, "openapi/swagger-v1.32.0.json.gz"),
   );
+  mkdirSync(join(outdir, "cri"), { recursive: true });
+  copyFileSync(join(root, "src/kubelet/runtime/cri/api.proto"), join(outdir, "cri/api.proto"));
   const link = join(dist, `current.${process.pid}`);
   rmSync(link, { force: true });
   symlinkSync(name, link);

@@ -7,7 +7,8 @@ import type { CertificateAuthority } from "../apiserver/index.ts";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { bootstrapKubeconfig } from "../kubelet/certificate/bootstrap.ts";
-import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../kubelet/index.ts";
+import { hollowNodeIP, hollowPodCIDR, startKubelet } from "../kubelet/index.ts";
+import { checkContainerdInstalled } from "../kubelet/runtime/containerd.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -16,7 +17,7 @@ export const kubeletFlags: FlagSpec[] = [
     name: "runtime",
     type: "string",
     default: "fake",
-    help: "Container runtime: fake (containerd comes with the containers issue)",
+    help: "Container runtime: fake (no containers, KWOK-style) or containerd (k8ts's own, under the data dir; needs root and the Debian packages containerd runc containernetworking-plugins busybox-static iptables)",
   },
   { name: "node-labels", type: "string", default: "", help: "Labels for the Node: key=value,…" },
   {
@@ -35,10 +36,20 @@ export const kubeletFlags: FlagSpec[] = [
   { name: "pod-cidr", type: "string", help: "The node's pod CIDR (until node IPAM assigns one)" },
 ];
 
-function checkRuntime(flags: Record<string, unknown>): void {
-  if (flags.runtime !== "fake") {
-    throw new Error(`--runtime ${flags.runtime}: only the fake runtime exists yet; use --runtime fake`);
+function checkRuntime(flags: Record<string, unknown>): "fake" | "containerd" {
+  const runtime = flags.runtime;
+  if (runtime !== "fake" && runtime !== "containerd") {
+    throw new Error(
+      `--runtime ${runtime}: unknown container runtime; use --runtime fake or --runtime containerd`,
+    );
   }
+  if (runtime === "containerd") {
+    if (process.getuid?.() !== 0) {
+      throw new Error("--runtime containerd runs containers and must run as root; or use --runtime fake");
+    }
+    checkContainerdInstalled();
+  }
+  return runtime;
 }
 
 export const kubeletCommand: Command = {
@@ -62,7 +73,7 @@ export const kubeletCommand: Command = {
     ...kubeletFlags,
   ],
   async run(flags) {
-    checkRuntime(flags);
+    const runtime = checkRuntime(flags);
     if (flags.token) {
       if (!flags.server || !flags["certificate-authority"]) {
         throw new Error("--token needs --server and --certificate-authority (the cluster CA's PEM file)");
@@ -80,10 +91,10 @@ export const kubeletCommand: Command = {
     const client = new RestClient(loadClientConfig({ kubeconfig: String(flags.kubeconfig) }), {
       userAgent: "kubelet",
     });
-    const { kubelet } = await startKubelet({
+    const { kubelet, stop } = await startKubelet({
       client,
       nodeName: String(flags["node-name"]),
-      runtime: "fake",
+      runtime,
       hollow: false,
       dataDir: String(flags["data-dir"]),
       manifestDir: flags["manifest-dir"] ? String(flags["manifest-dir"]) : undefined,
@@ -97,7 +108,7 @@ export const kubeletCommand: Command = {
     });
     process.stderr.write(`kubelet: node ${kubelet.nodeName} registered\n`);
     await untilSignal();
-    await kubelet.stop();
+    await stop();
     client.close();
     return 0;
   },
@@ -114,8 +125,8 @@ export interface UpKubeletsOptions {
 
 /** This machine's kubelet and --nodes hollow ones, each with its own system:node identity. */
 export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): Promise<void> }> {
-  checkRuntime(o.flags);
-  const kubelets: Kubelet[] = [];
+  const runtime = checkRuntime(o.flags);
+  const kubelets: { stop(): Promise<void> }[] = [];
   const clients: RestClient[] = [];
   const clientFor = async (node: string, maxConnections: number) => {
     const cred = await o.ca.issueClient(`system:node:${node}`, ["system:nodes"]);
@@ -130,10 +141,10 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
     o.progress(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
   const local = hostname().toLowerCase();
   mkdirSync(join(o.dataDir, "manifests"), { recursive: true });
-  const { kubelet } = await startKubelet({
+  const localKubelet = await startKubelet({
     client: await clientFor(local, 8),
     nodeName: local,
-    runtime: "fake",
+    runtime,
     hollow: false,
     dataDir: o.dataDir,
     manifestDir: join(o.dataDir, "manifests"),
@@ -144,7 +155,7 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
     nodeLeaseDurationSeconds: Number(o.flags["node-lease-duration-seconds"] ?? 40),
     log,
   });
-  kubelets.push(kubelet);
+  kubelets.push(localKubelet);
   const n = Number(o.flags.nodes ?? 0);
   if (n > 0) o.progress(`starting ${n} hollow node(s)…`);
   for (let i = 0; i < n; i++) {
@@ -159,7 +170,7 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
       nodeLeaseDurationSeconds: Number(o.flags["node-lease-duration-seconds"] ?? 40),
       log,
     });
-    kubelets.push(started.kubelet);
+    kubelets.push(started);
   }
   return {
     async stop() {

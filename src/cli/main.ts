@@ -75,5 +75,7 @@ function isMain(): boolean {
 if (isMain()) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // A command that failed half-way may have left servers and timers running: do not linger.
+    if (code !== 0) process.exit(code);
   });
 }

@@ -1,12 +1,15 @@
 // src/kubelet: the node agent. `startKubelet` runs one kubelet; hollow nodes
 // are the same kubelet over the fake runtime, many to a process.
 import { networkInterfaces } from "node:os";
+import { join } from "node:path";
 import { type Clock, realClock } from "../client/clock.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { Kubelet } from "./kubelet.ts";
 import { parseNodeLabels, parseRegisterWithTaints } from "./node/flags.ts";
 import { hollowMachineInfo, hostMachineInfo } from "./node/machine-info.ts";
+import { type ContainerdRuntime, startContainerdRuntime } from "./runtime/containerd-runtime.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
+import type { ImageService, RuntimeService } from "./runtime/interface.ts";
 
 export { Kubelet, type KubeletOptions } from "./kubelet.ts";
 export { FakeRuntime } from "./runtime/fake.ts";
@@ -14,7 +17,8 @@ export { FakeRuntime } from "./runtime/fake.ts";
 export interface StartKubeletOptions {
   client: RestClient;
   nodeName: string;
-  runtime: "fake";
+  /** "containerd": k8ts's own containerd under dataDir (required), stopped with the kubelet. */
+  runtime: "fake" | "containerd";
   /** Hollow nodes take made-up machine facts; the local node reads the host's. */
   hollow: boolean;
   dataDir?: string;
@@ -40,23 +44,40 @@ export function hostIP(): string {
   return "127.0.0.1";
 }
 
+export interface StartedKubelet<R> {
+  kubelet: Kubelet;
+  runtime: R;
+  /** Stops the kubelet, then its runtime when it owns one (containerd). */
+  stop(): Promise<void>;
+}
+
+export async function startKubelet(
+  o: StartKubeletOptions & { runtime: "fake" },
+): Promise<StartedKubelet<FakeRuntime>>;
 export async function startKubelet(
   o: StartKubeletOptions,
-): Promise<{ kubelet: Kubelet; runtime: FakeRuntime }> {
+): Promise<StartedKubelet<RuntimeService & ImageService>>;
+export async function startKubelet(
+  o: StartKubeletOptions,
+): Promise<StartedKubelet<RuntimeService & ImageService>> {
   let kubelet: Kubelet | undefined;
   // The node's podCIDR may come later, from node IPAM.
-  const runtime =
-    o.fakeRuntime ??
-    new FakeRuntime({
-      clock: o.clock ?? realClock,
-      podCIDR: () => o.podCIDR ?? kubelet?.podCIDR(),
-    });
+  const podCIDR = () => o.podCIDR ?? kubelet?.podCIDR();
+  let containerd: ContainerdRuntime | undefined;
+  let runtime: RuntimeService & ImageService;
+  if (o.runtime === "containerd") {
+    if (!o.dataDir) throw new Error("the containerd runtime needs a data dir");
+    containerd = await startContainerdRuntime({ dataDir: o.dataDir, podCIDR, log: o.log });
+    runtime = containerd.cri;
+  } else {
+    runtime = o.fakeRuntime ?? new FakeRuntime({ clock: o.clock ?? realClock, podCIDR });
+  }
   kubelet = new Kubelet({
     client: o.client,
     nodeName: o.nodeName,
     runtime,
     images: runtime,
-    runtimeName: "fake",
+    runtimeName: o.runtime,
     machineInfo: o.hollow ? hollowMachineInfo(o.nodeName) : hostMachineInfo({ dataDir: o.dataDir ?? "/" }),
     nodeIP: o.nodeIP ?? hostIP(),
     clock: o.clock,
@@ -66,11 +87,23 @@ export async function startKubelet(
     maxPods: o.maxPods,
     podCIDR: o.podCIDR,
     nodeLeaseDurationSeconds: o.nodeLeaseDurationSeconds,
-    fakeProbes: true,
+    fakeProbes: o.runtime === "fake",
+    podLogsDirectory: o.runtime === "containerd" ? join(o.dataDir!, "pods") : undefined,
+    rootDir: o.runtime === "containerd" ? join(o.dataDir!, "kubelet") : undefined,
     log: o.log,
   });
-  await kubelet.start();
-  return { kubelet, runtime };
+  const k = kubelet;
+  const stop = async () => {
+    await k.stop();
+    await containerd?.stop();
+  };
+  try {
+    await kubelet.start();
+  } catch (e) {
+    await containerd?.stop();
+    throw e;
+  }
+  return { kubelet, runtime, stop };
 }
 
 /** The pod CIDR of hollow node i: 10.244.<i+1>.0/24 for the first 255, then /24s from 10.128.0.0/9. */

@@ -32,6 +32,7 @@ import type { ContainerEvent, ImageService, RuntimeService } from "./runtime/int
 import { generateAPIPodStatus } from "./status/generate.ts";
 import { PodStatusManager } from "./status/manager.ts";
 import type { KillPodOptions, KubeletContext, RuntimePodStatus, SyncPodType } from "./types.ts";
+import { VolumeManager } from "./volume/manager.ts";
 
 export interface KubeletOptions {
   client: RestClient;
@@ -53,6 +54,10 @@ export interface KubeletOptions {
   nodeLeaseDurationSeconds?: number;
   /** Probes of the fake runtime always succeed. */
   fakeProbes?: boolean;
+  /** Root of the pods' log directories; default /var/log/pods. */
+  podLogsDirectory?: string;
+  /** --root-dir: where pods' volumes are prepared; without it (hollow nodes) pods get no volumes. */
+  rootDir?: string;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -68,6 +73,7 @@ export class Kubelet implements PodSyncer {
   private readonly mirrors: MirrorClient;
   private readonly statuses: PodStatusManager;
   private readonly runtimeManager: KubeRuntimeManager;
+  private readonly volumes?: VolumeManager;
   private readonly workers: PodWorkers;
   private readonly backoff: Backoff;
   private readonly reasons = new ReasonCache();
@@ -180,11 +186,21 @@ export class Kubelet implements PodSyncer {
       getPodStatus: (uid, name, ns) => this.runtimeManager.getPodStatus(uid, name, ns),
       log,
     });
+    this.volumes = opts.rootDir
+      ? new VolumeManager({
+          rootDir: opts.rootDir,
+          client: opts.client,
+          clock: this.clock,
+          node: () => this.nodeStatus.node(),
+        })
+      : undefined;
     this.runtimeManager = new KubeRuntimeManager({
       ctx: this.ctx,
       runtime: opts.runtime,
       images: opts.images,
       probes: this.probes,
+      podLogsDirectory: opts.podLogsDirectory,
+      volumes: this.volumes,
       isPodTerminationRequested: (uid) => this.workers.isPodTerminationRequested(uid),
     });
     this.config = new PodConfig({
@@ -443,6 +459,8 @@ export class Kubelet implements PodSyncer {
     this.statuses.terminatePod(pod);
     this.probes.removePod(pod);
     this.admitted.delete(uid);
+    // A terminated pod's volumes go now; its sandbox and containers go later with housekeeping.
+    await this.volumes?.unmountPod(uid);
   }
 
   // ---- housekeeping (upstream's HandlePodCleanups), one timer per kubelet

@@ -2,11 +2,11 @@
 // generateContainerConfig and generateLinuxContainerConfig, v1.32): command
 // and args expanded from the environment, labels and annotations that carry
 // the restart count, and the cgroup settings from requests and limits.
-// Volume mounts are not made here yet.
+// The volume mounts come from the volume manager (makeMounts).
 import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";
 import { Quantity } from "../../machinery/quantity.ts";
-import type { ContainerConfig, KeyValue } from "../runtime/interface.ts";
+import type { ContainerConfig, KeyValue, Mount } from "../runtime/interface.ts";
 import { expandContainerCommandAndArgs } from "./env.ts";
 import { newContainerAnnotations, newContainerLabels } from "./labels.ts";
 import { buildContainerLogsPath } from "./sandbox-config.ts";
@@ -63,6 +63,8 @@ export interface ContainerConfigInput {
   envs: KeyValue[];
   /** The node's memory capacity in bytes, for the OOM score; 0 when unknown. */
   memoryCapacity: number;
+  /** The container's CRI mounts (VolumeManager.makeMounts); none when absent. */
+  mounts?: Mount[];
 }
 
 export function generateContainerConfig(input: ContainerConfigInput): ContainerConfig {
@@ -100,7 +102,7 @@ export function generateContainerConfig(input: ContainerConfigInput): ContainerC
     args,
     workingDir: c.workingDir ?? "",
     envs,
-    mounts: [],
+    mounts: input.mounts ?? [],
     labels: newContainerLabels(c, pod),
     annotations: newContainerAnnotations(c, pod, restartCount),
     logPath: buildContainerLogsPath(c.name, restartCount),

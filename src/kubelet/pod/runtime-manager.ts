@@ -16,6 +16,7 @@ import type {
 } from "../runtime/interface.ts";
 import { LABELS } from "../runtime/interface.ts";
 import type { KubeletContext, RuntimePodStatus } from "../types.ts";
+import { type VolumeManager, VolumeMountError } from "../volume/manager.ts";
 import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS } from "./backoff.ts";
 import { generateContainerConfig } from "./container-config.ts";
 import { ContainerConfigError, type EnvLookups, makeEnvironmentVariables } from "./env.ts";
@@ -66,6 +67,8 @@ export interface KubeRuntimeManagerOptions {
   imageBackOff?: Backoff;
   /** The pod workers' view: a sandbox that fails while the pod is being torn down is no error. */
   isPodTerminationRequested?: (uid: string) => boolean;
+  /** The pod's volumes on the host; without it containers get no mounts. */
+  volumes?: VolumeManager;
 }
 
 /** How starting one container went: the waiting reason and message when it failed. */
@@ -191,6 +194,20 @@ export class KubeRuntimeManager {
     const result = new PodSyncResult();
     const changes = this.computePodActions(pod, podStatus);
     const uid = pod.metadata?.uid ?? "";
+
+    // WaitForAttachAndMount: every sync sets the volumes up again, so updates reach running pods.
+    if (this.opts.volumes) {
+      try {
+        await this.opts.volumes.mountPod(pod);
+      } catch (err) {
+        if (!(err instanceof VolumeMountError)) throw err;
+        this.ctx.event(pod, "Warning", "FailedMount", err.message);
+        result.fail(
+          new Error(`unable to attach or mount volumes: unmounted volumes=[${err.volume}]: ${err.reason}`),
+        );
+        return result;
+      }
+    }
 
     if (changes.createSandbox && changes.sandboxId !== "") {
       this.ctx.event(
@@ -384,7 +401,9 @@ export class KubeRuntimeManager {
 
     const node = this.ctx.node();
     let envs: Awaited<ReturnType<typeof makeEnvironmentVariables>>;
+    let mounts: ReturnType<VolumeManager["makeMounts"]> = [];
     try {
+      if (this.opts.volumes) mounts = this.opts.volumes.makeMounts(pod, c);
       envs = await makeEnvironmentVariables({
         pod,
         container: c,
@@ -404,6 +423,7 @@ export class KubeRuntimeManager {
       restartCount,
       envs,
       memoryCapacity: memoryCapacityOf(node),
+      mounts,
     });
 
     let containerId: string;
@@ -610,6 +630,8 @@ export class KubeRuntimeManager {
         if (!isNotFoundError(err)) throw err;
       }
     }
+    // The containers are gone: nothing holds the pod's mounts any more.
+    await this.opts.volumes?.unmountPod(uid);
   }
 
   private async removeContainer(id: string): Promise<void> {

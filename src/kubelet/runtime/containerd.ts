@@ -186,8 +186,9 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Run
 
   const timeoutMs = opts.readyTimeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
-  const cri = new CriRuntime({ socket: p.socket, requestTimeoutMs: 1000 });
+  let cri: CriRuntime | undefined;
   try {
+    cri = new CriRuntime({ socket: p.socket, requestTimeoutMs: 1000 });
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(
@@ -212,8 +213,12 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Run
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+  } catch (e) {
+    // Whatever failed (even loading the CRI definition), containerd must not outlive the attempt.
+    await stop();
+    throw e;
   } finally {
-    cri.close();
+    cri?.close();
   }
   return { socket: p.socket, pid, stop };
 }

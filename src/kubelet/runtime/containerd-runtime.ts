@@ -1,0 +1,143 @@
+// The start-up glue of `--runtime containerd`: k8ts's own containerd under the
+// data dir, its CNI config for the node's podCIDR, the local images, and the
+// host routes that keep pod and service traffic on this machine (DESIGN.md
+// "Network safety"). The CNI config follows the podCIDR the way upstream's
+// kubelet hands it to the runtime (UpdateRuntimeConfig): until there is one,
+// containerd reports NetworkReady=false and no sandbox is made.
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { buildImages, IMAGES, importImages } from "../images/index.ts";
+import { writeCniConfig } from "../network/cni-config.ts";
+import { checkContainerdInstalled, type RunningContainerd, startContainerd } from "./containerd.ts";
+import { CriRuntime } from "./cri.ts";
+import type { PodSandboxConfig, RuntimeStatus } from "./interface.ts";
+
+/** The cluster CIDR and the service CIDR: never routed off this machine. */
+export const UNREACHABLE_CIDRS = ["10.244.0.0/16", "10.96.0.0/16"];
+
+type Log = (msg: string, fields?: Record<string, unknown>) => void;
+
+/** Adds `ip route add unreachable <cidr>` for each CIDR that has no such route yet; idempotent. */
+export function ensureUnreachableRoutes(
+  cidrs: readonly string[] = UNREACHABLE_CIDRS,
+  log: Log = () => {},
+): void {
+  for (const cidr of cidrs) {
+    const present = execFileSync("ip", ["route", "show", "type", "unreachable", cidr], {
+      encoding: "utf8",
+    }).trim();
+    if (present !== "") continue;
+    execFileSync("ip", ["route", "add", "unreachable", cidr], { stdio: ["ignore", "ignore", "pipe"] });
+    log("added unreachable route", { cidr });
+  }
+}
+
+/** The CRI client whose CNI config follows the node's podCIDR. */
+export class ContainerdCriRuntime extends CriRuntime {
+  private writtenCIDR: string | undefined;
+
+  constructor(
+    socket: string,
+    private readonly dataDir: string,
+    private readonly podCIDR: () => string | undefined,
+    private readonly log: Log,
+  ) {
+    super({ socket });
+  }
+
+  /** Writes the CNI config when the podCIDR is new; true when it did. */
+  syncPodCIDR(): boolean {
+    const cidr = this.podCIDR();
+    if (!cidr || cidr === this.writtenCIDR) return false;
+    writeCniConfig(this.dataDir, cidr);
+    this.writtenCIDR = cidr;
+    this.log("wrote the CNI config", { podCIDR: cidr });
+    return true;
+  }
+
+  override async status(): Promise<RuntimeStatus> {
+    this.syncPodCIDR();
+    return super.status();
+  }
+
+  override async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ""): Promise<string> {
+    if (this.syncPodCIDR()) await this.waitNetworkReady(5_000);
+    // Upstream's kuberuntime makes the pod's log directory before RunPodSandbox; containerd does not.
+    if (config.logDirectory) mkdirSync(config.logDirectory, { recursive: true });
+    return super.runPodSandbox(config, runtimeHandler);
+  }
+
+  /** containerd's conf watcher loads a new CNI config asynchronously. */
+  private async waitNetworkReady(ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const st = await super.status();
+      if (st.conditions.some((c) => c.type === "NetworkReady" && c.status)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Stops and removes every sandbox (CNI then releases its IP and netns; containerd unmounts). */
+  async removeAllPods(): Promise<void> {
+    for (const sb of await this.listPodSandbox()) {
+      await this.stopPodSandbox(sb.id).catch((e) =>
+        this.log("stopping a sandbox failed", { id: sb.id, err: String(e) }),
+      );
+      await this.removePodSandbox(sb.id).catch((e) =>
+        this.log("removing a sandbox failed", { id: sb.id, err: String(e) }),
+      );
+    }
+  }
+}
+
+export interface StartContainerdRuntimeOptions {
+  dataDir: string;
+  /** The node's podCIDR, asked again until there is one. */
+  podCIDR: () => string | undefined;
+  log?: Log;
+}
+
+export interface ContainerdRuntime {
+  cri: ContainerdCriRuntime;
+  containerd: RunningContainerd;
+  /** Removes the pods, stops containerd; the unreachable routes stay. */
+  stop(): Promise<void>;
+}
+
+/** Starts k8ts's containerd and makes the node ready for pods; throws a clear error when containerd or runc is missing. */
+export async function startContainerdRuntime(o: StartContainerdRuntimeOptions): Promise<ContainerdRuntime> {
+  const log = o.log ?? (() => {});
+  checkContainerdInstalled();
+  ensureUnreachableRoutes(UNREACHABLE_CIDRS, log);
+  const containerd = await startContainerd({ dataDir: o.dataDir, log });
+  const cri = new ContainerdCriRuntime(containerd.socket, o.dataDir, o.podCIDR, log);
+  try {
+    cri.syncPodCIDR();
+    const missing: (keyof typeof IMAGES)[] = [];
+    for (const key of Object.keys(IMAGES) as (keyof typeof IMAGES)[]) {
+      if ((await cri.imageStatus(IMAGES[key])) === undefined) missing.push(key);
+    }
+    if (missing.length > 0) {
+      const archives = await buildImages(join(o.dataDir, "images"));
+      await importImages(
+        missing.map((k) => archives[k]),
+        { address: containerd.socket, namespace: "k8s.io" },
+      );
+      log("imported the local images", { images: missing.map((k) => IMAGES[k]) });
+    }
+  } catch (e) {
+    cri.close();
+    await containerd.stop();
+    throw e;
+  }
+  return {
+    cri,
+    containerd,
+    async stop() {
+      await cri.removeAllPods().catch((e) => log("removing pods failed", { err: String(e) }));
+      cri.close();
+      await containerd.stop();
+    },
+  };
+}
