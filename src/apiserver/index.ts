@@ -20,6 +20,7 @@ import { currentRequest } from "./handlers/rest.ts";
 import { defaultAdvertiseAddress, startKubernetesServiceEndpoints } from "./kubernetes-service.ts";
 import { log } from "./log.ts";
 import { Registry } from "./registry/index.ts";
+import { issueKubeletClient, podLogHandler } from "./registry/pod-log.ts";
 import { firstServiceIP, parseServiceNetwork } from "./registry/services.ts";
 import { ApiServer } from "./server.ts";
 import { openStore } from "./store-config.ts";
@@ -134,7 +135,11 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     admission,
     auditor,
     virtual: new Map([...authenticationVirtualHandlers(authn), ...authz.virtualHandlers]),
-    subresources: authenticationSubresourceHandlers(authn, { registry }),
+    subresources: new Map([
+      ...authenticationSubresourceHandlers(authn, { registry }),
+      // pods/log streams from the pod's kubelet, as kube-apiserver-kubelet-client.
+      ["/pods/log", podLogHandler({ registry, kubeletClient: issueKubeletClient(pki.ca) })],
+    ]),
   });
   const repair = serviceAllocationRepair(registry);
   let kubernetesEndpoints: { stop(): Promise<void> } | undefined;

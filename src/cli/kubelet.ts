@@ -7,7 +7,7 @@ import type { CertificateAuthority } from "../apiserver/index.ts";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { bootstrapKubeconfig } from "../kubelet/certificate/bootstrap.ts";
-import { hollowNodeIP, hollowPodCIDR, startKubelet } from "../kubelet/index.ts";
+import { hollowNodeIP, hollowPodCIDR, hostIP, startKubelet } from "../kubelet/index.ts";
 import { checkContainerdInstalled } from "../kubelet/runtime/containerd.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
@@ -34,6 +34,11 @@ export const kubeletFlags: FlagSpec[] = [
     help: "Duration of the node's Lease; it is renewed every quarter of it",
   },
   { name: "pod-cidr", type: "string", help: "The node's pod CIDR (until node IPAM assigns one)" },
+  {
+    name: "kubelet-port",
+    type: "number",
+    help: "Port of the kubelet's HTTPS server (logs); 0 picks a free one (`k8ts up`'s default)",
+  },
 ];
 
 function checkRuntime(flags: Record<string, unknown>): "fake" | "containerd" {
@@ -141,7 +146,20 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
     o.progress(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`);
   const local = hostname().toLowerCase();
   mkdirSync(join(o.dataDir, "manifests"), { recursive: true });
+  // The kubelet server's certificate, from the cluster CA: the apiserver verifies it when it proxies logs.
+  const serving = await o.ca.issueServing(`system:node:${local}`, [
+    hostIP(),
+    "127.0.0.1",
+    "localhost",
+    local,
+  ]);
   const localKubelet = await startKubelet({
+    server: {
+      port: o.flags["kubelet-port"] !== undefined ? Number(o.flags["kubelet-port"]) : 0,
+      cert: serving.cert,
+      key: serving.key,
+      ca: o.caPem,
+    },
     client: await clientFor(local, 8),
     nodeName: local,
     runtime,

@@ -10,6 +10,7 @@ import { hollowMachineInfo, hostMachineInfo } from "./node/machine-info.ts";
 import { type ContainerdRuntime, startContainerdRuntime } from "./runtime/containerd-runtime.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
 import type { ImageService, RuntimeService } from "./runtime/interface.ts";
+import { type KubeletServer, startKubeletServer } from "./server.ts";
 
 export { Kubelet, type KubeletOptions } from "./kubelet.ts";
 export { FakeRuntime } from "./runtime/fake.ts";
@@ -31,6 +32,11 @@ export interface StartKubeletOptions {
   nodeIP?: string;
   nodeLeaseDurationSeconds?: number;
   clock?: Clock;
+  /**
+   * The kubelet's HTTPS server (/containerLogs…) on the node IP: port 0 picks
+   * one, reported in daemonEndpoints; absent, nothing is served (hollow nodes).
+   */
+  server?: { port: number; cert: string; key: string; ca: string };
   /** A runtime that outlives the kubelet (a restart adopts its pods). */
   fakeRuntime?: FakeRuntime;
   log?(msg: string, fields?: Record<string, unknown>): void;
@@ -72,6 +78,23 @@ export async function startKubelet(
   } else {
     runtime = o.fakeRuntime ?? new FakeRuntime({ clock: o.clock ?? realClock, podCIDR });
   }
+  const nodeIP = o.nodeIP ?? hostIP();
+  let server: KubeletServer | undefined;
+  if (o.server) {
+    try {
+      server = await startKubeletServer({
+        ...o.server,
+        host: nodeIP,
+        nodeName: o.nodeName,
+        client: o.client,
+        runtime,
+        getPodByName: (ns, name) => kubelet?.getPodByName(ns, name),
+      });
+    } catch (e) {
+      await containerd?.stop();
+      throw e;
+    }
+  }
   kubelet = new Kubelet({
     client: o.client,
     nodeName: o.nodeName,
@@ -79,7 +102,8 @@ export async function startKubelet(
     images: runtime,
     runtimeName: o.runtime,
     machineInfo: o.hollow ? hollowMachineInfo(o.nodeName) : hostMachineInfo({ dataDir: o.dataDir ?? "/" }),
-    nodeIP: o.nodeIP ?? hostIP(),
+    nodeIP,
+    kubeletPort: server?.port,
     clock: o.clock,
     manifestDir: o.manifestDir,
     labels: o.nodeLabels ? parseNodeLabels(o.nodeLabels) : undefined,
@@ -95,11 +119,13 @@ export async function startKubelet(
   const k = kubelet;
   const stop = async () => {
     await k.stop();
+    await server?.close();
     await containerd?.stop();
   };
   try {
     await kubelet.start();
   } catch (e) {
+    await server?.close();
     await containerd?.stop();
     throw e;
   }

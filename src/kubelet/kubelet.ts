@@ -11,7 +11,7 @@ import { EventRecorder } from "../client/event-recorder.ts";
 import { listerWatcher, Reflector } from "../client/reflector.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
-import { isMirrorPod, isStaticPod } from "./config/annotations.ts";
+import { buildPodFullName, isMirrorPod, isStaticPod } from "./config/annotations.ts";
 import { ApiPodSource } from "./config/api-source.ts";
 import { FileSource } from "./config/file-source.ts";
 import { MirrorClient } from "./config/mirror-client.ts";
@@ -43,6 +43,8 @@ export interface KubeletOptions {
   runtimeName: string;
   machineInfo: MachineInfo;
   nodeIP: string;
+  /** The kubelet server's real port, reported as daemonEndpoints.kubeletEndpoint.Port (default 10250). */
+  kubeletPort?: number;
   clock?: Clock;
   /** Static pod manifests (none when absent). */
   manifestDir?: string;
@@ -131,6 +133,7 @@ export class Kubelet implements PodSyncer {
       images: opts.images,
       machineInfo: opts.machineInfo,
       nodeIP: opts.nodeIP,
+      kubeletPort: opts.kubeletPort,
       capacity: { maxPods: opts.maxPods },
       recordNodeEvent: (type, reason, message) =>
         this.recorder.event(
@@ -213,6 +216,11 @@ export class Kubelet implements PodSyncer {
 
   get nodeName(): string {
     return this.opts.nodeName;
+  }
+
+  /** A pod this kubelet runs, by namespace and name (upstream's GetPodByName, for the kubelet server). */
+  getPodByName(namespace: string, name: string): Pod | undefined {
+    return this.podManager.getPodByFullName(buildPodFullName(name, namespace));
   }
 
   /** The Node's spec.podCIDR once registered (the fake runtime's address pool). */

@@ -109,7 +109,7 @@ test("bindings of cluster-role-bindings.yaml; system:node keeps no subjects (the
     { kind: "ServiceAccount", name: "kube-dns", namespace: "kube-system" },
   ]);
   assert.equal(byName.get("system:node")?.subjects, undefined);
-  // Upstream's twelve, and kubeadm's three for bootstrap tokens.
+  // Upstream's twelve, kubeadm's three for bootstrap tokens, and the apiserver's kubelet client.
   assert.equal(
     byName.get("kubeadm:node-autoapprove-bootstrap")?.roleRef.name,
     "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
@@ -121,7 +121,7 @@ test("bindings of cluster-role-bindings.yaml; system:node keeps no subjects (the
       name: "system:bootstrappers:kubeadm:default-node-token",
     },
   ]);
-  assert.equal(byName.size, 15);
+  assert.equal(byName.size, 16);
 });
 
 test("one controller role and binding per controller, bound to its kube-system service account", () => {

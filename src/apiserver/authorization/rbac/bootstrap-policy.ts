@@ -442,6 +442,12 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding("system:node", []),
     // What kubeadm adds at init so kubelets can join with a bootstrap token
     // (`k8ts kubelet --token`): create a CSR, have it auto-approved, renew it.
+    // kubeadm's binding for the apiserver's kubelet client certificate (pods/log, exec…).
+    clusterRoleBinding(
+      "system:kubelet-api-admin",
+      [user("kube-apiserver-kubelet-client")],
+      "kube-apiserver-kubelet-client",
+    ),
     clusterRoleBinding(
       "system:node-bootstrapper",
       [group(BOOTSTRAP_TOKEN_GROUP)],

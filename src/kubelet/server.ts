@@ -1,0 +1,371 @@
+// The kubelet's HTTPS server (upstream's pkg/kubelet/server): /healthz is
+// public; every other path needs a client certificate of the cluster CA and a
+// SubjectAccessReview for the node's subresource (log for /containerLogs,
+// proxy otherwise), as upstream's kubelet auth attributes. /containerLogs
+// serves the CRI log files the runtime writes, read as kuberuntime's ReadLogs.
+import { open } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
+import { StringDecoder } from "node:string_decoder";
+import type { TLSSocket } from "node:tls";
+import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { LABELS, type RuntimeService } from "./runtime/interface.ts";
+
+export interface KubeletServerOptions {
+  /** The address to bind (the node IP). */
+  host: string;
+  /** --kubelet-port; 0 picks a free one. */
+  port: number;
+  /** The serving certificate and key, and the CA of callers' client certificates (PEM). */
+  cert: string;
+  key: string;
+  ca: string;
+  nodeName: string;
+  /** Asks the apiserver whether a caller may reach the node's subresource. */
+  client: RestClient;
+  runtime: Pick<RuntimeService, "listContainers" | "containerStatus">;
+  getPodByName(namespace: string, name: string): Pod | undefined;
+  /** How often follow looks for new lines and whether the container still runs. */
+  followPollMs?: number;
+}
+
+export interface KubeletServer {
+  /** The port actually listened on (daemonEndpoints.kubeletEndpoint.Port). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The request's verb for authorization, as upstream's kubelet auth (GET → get, POST → create…). */
+function verbOf(method: string | undefined): string {
+  switch (method) {
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return "delete";
+    default:
+      return "get";
+  }
+}
+
+/** undefined when allowed; otherwise the code and message to answer with. */
+async function authorize(
+  o: KubeletServerOptions,
+  req: IncomingMessage,
+  subresource: string,
+): Promise<{ code: number; message: string } | undefined> {
+  const socket = req.socket as TLSSocket;
+  const cert = socket.getPeerCertificate();
+  if (!socket.authorized || !cert?.subject) return { code: 401, message: "Unauthorized" };
+  const user = String(cert.subject.CN ?? "");
+  const org = cert.subject.O as string | string[] | undefined;
+  const groups = [...(Array.isArray(org) ? org : org ? [org] : []), "system:authenticated"];
+  const verb = verbOf(req.method);
+  const review = await o.client.create(
+    { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews", namespaced: false },
+    {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      metadata: {},
+      spec: {
+        user,
+        groups,
+        resourceAttributes: { verb, version: "v1", resource: "nodes", subresource, name: o.nodeName },
+      },
+    },
+  );
+  if ((review as { status?: { allowed?: boolean } }).status?.allowed) return undefined;
+  return {
+    code: 403,
+    message: `Forbidden (user=${user}, verb=${verb}, resource=nodes, subresource=${subresource})`,
+  };
+}
+
+export async function startKubeletServer(o: KubeletServerOptions): Promise<KubeletServer> {
+  const server = createServer(
+    { cert: o.cert, key: o.key, ca: o.ca, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const text = (code: number, body: string) => {
+        if (res.headersSent) return void res.end();
+        res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8" });
+        res.end(body);
+      };
+      const url = new URL(req.url ?? "/", "https://x");
+      void (async () => {
+        if (url.pathname === "/healthz") return text(200, "ok");
+        const logs = url.pathname.startsWith("/containerLogs/");
+        const denied = await authorize(o, req, logs ? "log" : "proxy").catch((e: Error) => ({
+          code: 500,
+          message: `Authorization error (user=?, verb=get, resource=nodes, subresource=${logs ? "log" : "proxy"}): ${e.message}`,
+        }));
+        if (denied) return text(denied.code, `${denied.message}\n`);
+        if (logs) return serveContainerLogs(o, url, req, res);
+        text(404, "404 page not found\n");
+      })().catch((e: Error) => text(500, `${e.message}\n`));
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const addr = server.address();
+  return {
+    port: addr && typeof addr === "object" ? addr.port : o.port,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** upstream's v1.PodLogOptions as the kubelet reads them from the query. */
+export interface LogOptions {
+  tailLines?: number;
+  limitBytes?: number;
+  /** Only lines at or after this time (ms since the epoch), from sinceSeconds or sinceTime. */
+  since?: number;
+  timestamps: boolean;
+  follow: boolean;
+  previous: boolean;
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`invalid ${name}: ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function parseLogOptions(q: URLSearchParams, now = Date.now()): LogOptions {
+  const sinceSeconds = intParam(q, "sinceSeconds");
+  const sinceTime = q.get("sinceTime");
+  const since =
+    sinceSeconds !== undefined ? now - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
+  const flag = (name: string) => q.get(name) === "true" || q.get(name) === "1";
+  return {
+    tailLines: intParam(q, "tailLines"),
+    limitBytes: intParam(q, "limitBytes"),
+    since: since !== undefined && !Number.isNaN(since) ? since : undefined,
+    timestamps: flag("timestamps"),
+    follow: flag("follow"),
+    previous: flag("previous"),
+  };
+}
+
+async function serveContainerLogs(
+  o: KubeletServerOptions,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const text = (code: number, body: string) => {
+    res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8" });
+    res.end(`${body}\n`);
+  };
+  const parts = url.pathname.split("/").slice(2).map(decodeURIComponent);
+  const [namespace, podName, containerName] = parts;
+  if (parts.length !== 3 || !namespace || !podName || !containerName) {
+    return text(400, `Bad Request: ${url.pathname}`);
+  }
+  const pod = o.getPodByName(namespace, podName);
+  if (!pod) return text(404, `pod ${JSON.stringify(podName)} does not exist`);
+  const spec = pod.spec;
+  const known = [
+    ...(spec?.initContainers ?? []),
+    ...(spec?.containers ?? []),
+    ...(spec?.ephemeralContainers ?? []),
+  ];
+  if (!known.some((c) => c.name === containerName)) {
+    return text(
+      404,
+      `container ${JSON.stringify(containerName)} not found in pod ${JSON.stringify(podName)}`,
+    );
+  }
+  let opts: LogOptions;
+  try {
+    opts = parseLogOptions(url.searchParams);
+  } catch (e) {
+    return text(400, (e as Error).message);
+  }
+  // The pod's attempts of this container, newest first: the current one, then the previous.
+  const containers = (
+    await o.runtime.listContainers({
+      labelSelector: {
+        [LABELS.podUid]: pod.metadata?.uid ?? "",
+        [LABELS.containerName]: containerName,
+      },
+    })
+  ).sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt - a.createdAt);
+  const podRef = `${namespace}/${podName}`;
+  const chosen = opts.previous ? containers[1] : containers[0];
+  if (!chosen) {
+    return text(
+      400,
+      opts.previous
+        ? `previous terminated container ${JSON.stringify(containerName)} in pod ${JSON.stringify(podName)} not found`
+        : `container ${JSON.stringify(containerName)} in pod ${JSON.stringify(podName)} is waiting to start: ContainerCreating`,
+    );
+  }
+  const status = await o.runtime.containerStatus(chosen.id);
+  if (!status.logPath)
+    return text(400, `container ${JSON.stringify(containerName)} in pod ${podRef} has no log file`);
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(status.logPath, "r");
+  } catch (e) {
+    return text(400, `failed to open log file ${JSON.stringify(status.logPath)}: ${(e as Error).message}`);
+  }
+  res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Transfer-Encoding": "chunked" });
+  let closed = false;
+  req.on("close", () => {
+    closed = true;
+  });
+  res.on("close", () => {
+    closed = true;
+  });
+  try {
+    await readLogs(file, opts, {
+      write: (chunk) => {
+        if (!closed) res.write(chunk);
+      },
+      closed: () => closed,
+      running: async () =>
+        (await o.runtime.containerStatus(chosen.id).catch(() => undefined))?.state === "CONTAINER_RUNNING",
+      pollMs: o.followPollMs ?? 200,
+    });
+  } finally {
+    await file.close();
+    res.end();
+  }
+}
+
+/** One CRI log line: `<RFC3339Nano> <stdout|stderr> <F|P> <text>`. */
+export interface CriLogLine {
+  timestamp: string;
+  stream: "stdout" | "stderr";
+  partial: boolean;
+  content: string;
+}
+
+/** parseCRILog: undefined for a malformed line. */
+export function parseCriLogLine(line: string): CriLogLine | undefined {
+  const a = line.indexOf(" ");
+  const b = a < 0 ? -1 : line.indexOf(" ", a + 1);
+  if (a < 0 || b < 0) return undefined;
+  const stream = line.slice(a + 1, b);
+  if (stream !== "stdout" && stream !== "stderr") return undefined;
+  // The tag: "F" or "P" (older runtimes wrote no tag, meaning a full line).
+  const c = line.indexOf(" ", b + 1);
+  const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);
+  const tags = tag.split(":");
+  if (tags.includes("P") || tags.includes("F")) {
+    return {
+      timestamp: line.slice(0, a),
+      stream,
+      partial: tags.includes("P"),
+      content: c < 0 ? "" : line.slice(c + 1),
+    };
+  }
+  return { timestamp: line.slice(0, a), stream, partial: false, content: line.slice(b + 1) };
+}
+
+/** The timestamp as upstream writes it with timestamps=true: RFC3339 with nine fraction digits. */
+export function formatTimestamp(ts: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(ts);
+  if (!m) return ts;
+  return `${m[1]}.${(m[2] ?? "").padEnd(9, "0").slice(0, 9)}${m[3]}`;
+}
+
+/** ms since the epoch of an RFC3339Nano timestamp. */
+function timeOf(ts: string): number {
+  return Date.parse(ts);
+}
+
+/** The byte offset where the last n lines of buf start (tail.FindTailLineStartIndex). */
+export function tailStart(buf: Buffer, n: number): number {
+  if (n < 0) return 0;
+  let end = buf.length;
+  // A trailing newline ends the last line; it does not start another.
+  if (end > 0 && buf[end - 1] === 0x0a) end--;
+  let count = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    if (buf[i] === 0x0a) {
+      count++;
+      if (count === n) return i + 1;
+    }
+  }
+  return n === 0 ? buf.length : 0;
+}
+
+interface LogSink {
+  write(chunk: string): void;
+  closed(): boolean;
+  running(): Promise<boolean>;
+  pollMs: number;
+}
+
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+/**
+ * ReadLogs: the file's messages from the tail (or the start), partial lines
+ * joined, since and limitBytes applied; with follow, new lines as they come
+ * until the container stops or the client goes.
+ */
+export async function readLogs(file: FileHandle, opts: LogOptions, sink: LogSink): Promise<void> {
+  const { size } = await file.stat();
+  let offset = 0;
+  if (opts.tailLines !== undefined) {
+    const whole = Buffer.alloc(size);
+    await file.read(whole, 0, size, 0);
+    offset = tailStart(whole, opts.tailLines);
+  }
+  let remaining = opts.limitBytes !== undefined && opts.limitBytes > 0 ? opts.limitBytes : Infinity;
+  let pending = "";
+  // A partial message waits for the rest of its line.
+  let partial = "";
+  const emit = (line: string): boolean => {
+    const msg = parseCriLogLine(line);
+    if (!msg) return true;
+    if (msg.partial) {
+      partial += msg.content;
+      return true;
+    }
+    const content = partial + msg.content;
+    partial = "";
+    if (opts.since !== undefined && timeOf(msg.timestamp) < opts.since) return true;
+    let out = `${opts.timestamps ? `${formatTimestamp(msg.timestamp)} ` : ""}${content}\n`;
+    const bytes = Buffer.byteLength(out);
+    if (bytes > remaining) out = Buffer.from(out).subarray(0, remaining).toString("utf8");
+    remaining -= Math.min(bytes, remaining);
+    sink.write(out);
+    return remaining > 0;
+  };
+  const decoder = new StringDecoder("utf8");
+  const chunk = Buffer.alloc(64 * 1024);
+  let idleChecks = 0;
+  for (;;) {
+    if (sink.closed()) return;
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, offset);
+    if (bytesRead > 0) {
+      offset += bytesRead;
+      idleChecks = 0;
+      pending += decoder.write(chunk.subarray(0, bytesRead));
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (!emit(line)) return;
+      continue;
+    }
+    if (!opts.follow) return;
+    // At the end: wait for more while the container runs; once it stopped, read what is left once more.
+    if (!(await sink.running())) {
+      if (idleChecks++ > 0) return;
+    }
+    await new Promise((r) => setTimeout(r, sink.pollMs));
+  }
+}
