@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
-import { CertificateAuthority } from "../apiserver/certs.ts";
-import type { RestClient } from "../client/rest-client.ts";
-import type { Container, ContainerStatus } from "./runtime/interface.ts";
+import { CertificateAuthority } from "../../src/apiserver/certs.ts";
+import type { RestClient } from "../../src/client/rest-client.ts";
+import type { Container, ContainerStatus } from "../../src/kubelet/runtime/interface.ts";
 import {
   formatTimestamp,
   type KubeletServer,
@@ -15,7 +15,7 @@ import {
   parseLogOptions,
   startKubeletServer,
   tailStart,
-} from "./server.ts";
+} from "../../src/kubelet/server.ts";
 
 const LOG = [
   "2026-11-27T00:00:01.1Z stdout F line 1",
