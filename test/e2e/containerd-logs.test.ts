@@ -198,10 +198,18 @@ describe("kubectl logs on k8ts up --runtime containerd", () => {
       20_000,
     );
     const first = Number(/tick (\d+)\n(?![\s\S]*tick)/.exec(firstCount)?.[1] ?? 0);
-    // New lines keep arriving while kubectl runs.
+    // New lines keep arriving while kubectl runs (the first read may already hold several).
+    const tickNumbers = () =>
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("tick "))
+        .map((l) => Number(l.slice(5)));
     await until(
-      async () => (out.split("\n").filter((l) => l.startsWith("tick ")).length >= 5 ? true : undefined),
-      `five lines (got ${JSON.stringify(out)}, stderr: ${err})`,
+      async () => {
+        const t = tickNumbers();
+        return t.length >= 5 && t.at(-1)! > first ? true : undefined;
+      },
+      `five lines, the last past ${first} (got ${JSON.stringify(out)}, stderr: ${err})`,
       20_000,
     );
     const ticks = out
