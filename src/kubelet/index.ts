@@ -11,6 +11,7 @@ import { type ContainerdRuntime, startContainerdRuntime } from "./runtime/contai
 import { FakeRuntime } from "./runtime/fake.ts";
 import type { ImageService, RuntimeService } from "./runtime/interface.ts";
 import { type KubeletServer, startKubeletServer } from "./server.ts";
+import { mountPointsUnder, unmount } from "./volume/mount-util.ts";
 
 export { Kubelet, type KubeletOptions } from "./kubelet.ts";
 export { FakeRuntime } from "./runtime/fake.ts";
@@ -121,6 +122,10 @@ export async function startKubelet(
     await k.stop();
     await server?.close();
     await containerd?.stop();
+    // The pods went with k8ts's containerd: their volume mounts (tmpfs) go too.
+    if (containerd && o.dataDir) {
+      for (const m of mountPointsUnder(join(o.dataDir, "kubelet"))) await unmount(m).catch(() => {});
+    }
   };
   try {
     await kubelet.start();
