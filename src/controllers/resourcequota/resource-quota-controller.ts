@@ -193,7 +193,7 @@ export class ResourceQuotaController {
     const evaluator = this.registry.get(gr);
     if (!evaluator) return;
     for (const quota of this.rqIndexer.byNamespace(namespace)) {
-      // TODO upstream too: a targeted recalculation of only this kind; for now the whole quota.
+      // As upstream: the whole quota is recounted, not only this kind.
       if (evaluator.matchingResources(Object.keys(quota.status?.hard ?? {})).length > 0) {
         this.queue.enqueueObject(quota);
       }
