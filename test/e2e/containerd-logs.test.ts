@@ -2,73 +2,10 @@
 // streams from the kubelet's server, which reads the CRI log files. Everything
 // made is removed in after(), also when a test fails (as containerd.test.ts).
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { findExecutable } from "../../src/kubelet/runtime/containerd.ts";
-import { type Cluster, startCluster } from "./harness.ts";
-
-function requireContainerd(): void {
-  if (process.getuid?.() !== 0)
-    throw new Error("this test runs containerd: run it as root (npm test does its own set-up)");
-  for (const bin of ["containerd", "runc", "ctr"]) {
-    if (!findExecutable(bin))
-      throw new Error(`${bin} is missing: apt-get install containerd runc (npm test installs them as root)`);
-  }
-}
-
-function run(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  } catch {
-    return "";
-  }
-}
-
-function mountsUnder(dir: string): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((l) => l.split(" ")[4])
-    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-}
-
-/** PIDs of containerd and its shims whose command line names a path under dir. */
-function processesOf(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (cmdline[0]?.includes("containerd") && cmdline.some((a) => a.startsWith(dir)))
-        pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
-
-function cleanCniChains(): void {
-  const rules = run("iptables", ["-t", "nat", "-S"]).split("\n");
-  for (const rule of rules) {
-    if (/^-A \S+ .*-j CNI-/.test(rule))
-      run("iptables", ["-t", "nat", ...rule.replace(/^-A/, "-D").split(" ")]);
-  }
-  const chains = rules.map((r) => /^-N (CNI-\S+)$/.exec(r)?.[1]).filter((c): c is string => c !== undefined);
-  for (const c of chains) run("iptables", ["-t", "nat", "-F", c]);
-  for (const c of chains) run("iptables", ["-t", "nat", "-X", c]);
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
+import type { Cluster } from "./harness.ts";
 
 function busybox(name: string, script: string) {
   return {
@@ -91,38 +28,18 @@ function busybox(name: string, script: string) {
 
 describe("kubectl logs on k8ts up --runtime containerd", () => {
   let cluster: Cluster | undefined;
-  let dataDir = "";
   const children: import("node:child_process").ChildProcess[] = [];
 
+  let node: ContainerdCluster | undefined;
+
   before(async () => {
-    requireContainerd();
-    cluster = await startCluster({ args: ["--runtime", "containerd"], readyTimeoutMs: 120_000 });
-    dataDir = cluster.dataDir;
+    node = await startContainerdCluster();
+    cluster = node.cluster;
   });
 
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-    const dir = dataDir;
-    // The pods' volumes are mounts under the data dir: delete the pods so the kubelet unmounts them.
-    if (cluster) await cluster.kubectl(["delete", "pods", "--all", "--timeout=60s"], { timeoutMs: 70_000 });
-    let stopError: unknown;
-    try {
-      await cluster?.stop();
-    } catch (e) {
-      stopError = e;
-    }
-    for (const pid of dir ? processesOf(dir) : []) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    run("ip", ["link", "del", "k8ts0"]);
-    cleanCniChains();
-    if (dir) for (const m of mountsUnder(dir)) if (run("umount", [m]) === "") run("umount", ["-l", m]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    if (stopError) throw stopError;
+    await node?.cleanUp();
   });
 
   const running = (name: string) =>

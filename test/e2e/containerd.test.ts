@@ -1,74 +1,18 @@
 // `k8ts up --runtime containerd`: real pods on k8ts's own containerd through the
 // installed kubectl. Everything made is removed in after(), also when a test fails.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { findExecutable } from "../../src/kubelet/runtime/containerd.ts";
-import { type Cluster, startCluster } from "./harness.ts";
-
-function requireContainerd(): void {
-  if (process.getuid?.() !== 0)
-    throw new Error("this test runs containerd: run it as root (npm test does its own set-up)");
-  for (const bin of ["containerd", "runc", "ctr"]) {
-    if (!findExecutable(bin))
-      throw new Error(`${bin} is missing: apt-get install containerd runc (npm test installs them as root)`);
-  }
-}
-
-function run(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  } catch {
-    return "";
-  }
-}
-
-function mountsUnder(dir: string): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((l) => l.split(" ")[4])
-    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-}
-
-/** PIDs of containerd and its shims whose command line names a path under dir. */
-function processesOf(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (cmdline[0]?.includes("containerd") && cmdline.some((a) => a.startsWith(dir)))
-        pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
-
-function cleanCniChains(): void {
-  const rules = run("iptables", ["-t", "nat", "-S"]).split("\n");
-  for (const rule of rules) {
-    if (/^-A \S+ .*-j CNI-/.test(rule))
-      run("iptables", ["-t", "nat", ...rule.replace(/^-A/, "-D").split(" ")]);
-  }
-  const chains = rules.map((r) => /^-N (CNI-\S+)$/.exec(r)?.[1]).filter((c): c is string => c !== undefined);
-  for (const c of chains) run("iptables", ["-t", "nat", "-F", c]);
-  for (const c of chains) run("iptables", ["-t", "nat", "-X", c]);
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import {
+  type ContainerdCluster,
+  mountsUnder,
+  processesOf,
+  runQuiet as run,
+  startContainerdCluster,
+  until,
+} from "../support/containerd.ts";
+import type { Cluster } from "./harness.ts";
 
 const POD_CIDR = "10.244.0.0/24";
 
@@ -82,39 +26,22 @@ function inCIDR(ip: string, cidr: string): boolean {
 describe("k8ts up --runtime containerd", () => {
   let cluster: Cluster | undefined;
   let dataDir = "";
-  let stopped = false;
   const ctr = (args: string[]) =>
     run("ctr", ["--address", join(dataDir, "containerd", "containerd.sock"), "-n", "k8s.io", ...args])
       .split("\n")
       .filter((l) => l.trim() !== "");
 
+  let node: ContainerdCluster | undefined;
+
   before(async () => {
-    requireContainerd();
-    cluster = await startCluster({ args: ["--runtime", "containerd"], readyTimeoutMs: 120_000 });
+    node = await startContainerdCluster();
+    cluster = node.cluster;
     dataDir = cluster.dataDir;
   });
 
   after(async () => {
-    const dir = dataDir;
-    if (cluster && !stopped) await stopCluster();
-    for (const pid of dir ? processesOf(dir) : []) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    run("ip", ["link", "del", "k8ts0"]);
-    cleanCniChains();
-    if (dir) for (const m of mountsUnder(dir)) if (run("umount", [m]) === "") run("umount", ["-l", m]);
+    await node?.cleanUp();
   });
-
-  async function stopCluster(): Promise<void> {
-    stopped = true;
-    // The harness removes the data dir: it must hold no live mounts by then.
-    const c = cluster!;
-    await c.stop();
-  }
 
   const podJSON = async (name: string) => {
     const r = await cluster!.kubectl(["get", "pod", name, "-o", "json"]);
@@ -194,7 +121,7 @@ describe("k8ts up --runtime containerd", () => {
 
   it("leaves no containerd, shim or mount of its data dir once stopped", async () => {
     const dir = dataDir;
-    await stopCluster();
+    await cluster!.stop();
     assert.deepEqual(processesOf(dir), []);
     assert.deepEqual(mountsUnder(dir), []);
     assert.equal(existsSync(dir), false);

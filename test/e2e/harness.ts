@@ -80,6 +80,8 @@ export async function startCluster(
       "0",
       "--controller-manager-port",
       "0",
+      // Hollow by default: only the containerd suites (test/support/containerd.ts) run real containers.
+      ...(opts.args?.includes("--runtime") ? [] : ["--runtime", "fake"]),
       ...(opts.args ?? []),
     ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },

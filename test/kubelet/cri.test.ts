@@ -3,94 +3,27 @@
 // the k8ts0 bridge with a busybox container through every CRI call the kubelet
 // uses. Everything made is removed in after(), also when a test fails.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildImages, IMAGES, importImages } from "../../src/kubelet/images/index.ts";
 import { writeCniConfig } from "../../src/kubelet/network/cni-config.ts";
-import {
-  findExecutable,
-  type RunningContainerd,
-  startContainerd,
-} from "../../src/kubelet/runtime/containerd.ts";
+import { type RunningContainerd, startContainerd } from "../../src/kubelet/runtime/containerd.ts";
 import { CriError, CriRuntime } from "../../src/kubelet/runtime/cri.ts";
 import type {
   ContainerConfig,
   ContainerEvent,
   PodSandboxConfig,
 } from "../../src/kubelet/runtime/interface.ts";
+import { cleanUpNode, lockContainerd, requireContainerd, until } from "../support/containerd.ts";
 
 // A test range inside no other test's CIDRs.
 const POD_CIDR = "10.250.0.0/24";
 
-/** npm test installs containerd, runc and the rest as root (scripts/setup.mjs); anything else is a set-up error. */
-function requireContainerd(): void {
-  if (process.getuid?.() !== 0)
-    throw new Error("this test runs containerd: run it as root (npm test does its own set-up)");
-  for (const bin of ["containerd", "runc", "ctr"]) {
-    if (!findExecutable(bin))
-      throw new Error(`${bin} is missing: apt-get install containerd runc (npm test installs them as root)`);
-  }
-}
-
-function run(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  } catch {
-    return "";
-  }
-}
-
-/** Mount points at or under dir, deepest first. */
-function mountsUnder(dir: string): string[] {
-  const points = readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((l) => l.split(" ")[4])
-    .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)));
-  return points.sort((a, b) => b.length - a.length);
-}
-
-/** PIDs of processes whose command line names the socket (containerd-shim-runc-v2 -address <socket>). */
-function shimsOf(socket: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (cmdline[0]?.includes("containerd-shim") && cmdline.includes(socket)) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
-
-/** Removes the CNI-* chains of the nat table and the jumps to them. */
-function cleanCniChains(): void {
-  const rules = run("iptables", ["-t", "nat", "-S"]).split("\n");
-  for (const rule of rules) {
-    if (/^-A \S+ .*-j CNI-/.test(rule))
-      run("iptables", ["-t", "nat", ...rule.replace(/^-A/, "-D").split(" ")]);
-  }
-  const chains = rules.map((r) => /^-N (CNI-\S+)$/.exec(r)?.[1]).filter((c): c is string => c !== undefined);
-  for (const c of chains) run("iptables", ["-t", "nat", "-F", c]);
-  for (const c of chains) run("iptables", ["-t", "nat", "-X", c]);
-}
-
-async function until<T>(f: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("CRI client on k8ts's containerd", () => {
   let dataDir: string;
+  let release: (() => void) | undefined;
   let containerd: RunningContainerd | undefined;
   let cri: CriRuntime;
   const events: ContainerEvent[] = [];
@@ -98,6 +31,8 @@ describe("CRI client on k8ts's containerd", () => {
 
   before(async () => {
     requireContainerd();
+    release = await lockContainerd();
+    cleanUpNode("");
     dataDir = mkdtempSync("/tmp/k8ts-cri-");
     writeCniConfig(dataDir, POD_CIDR);
     containerd = await startContainerd({ dataDir });
@@ -117,24 +52,10 @@ describe("CRI client on k8ts's containerd", () => {
         // containerd is gone; the steps below still clean up
       }
       cri.close();
-      const socket = containerd.socket;
       await containerd.stop();
-      for (const pid of shimsOf(socket)) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
     }
-    run("ip", ["link", "del", "k8ts0"]);
-    cleanCniChains();
-    if (dataDir) {
-      for (const m of mountsUnder(dataDir)) {
-        if (run("umount", [m]) === "" && mountsUnder(dataDir).includes(m)) run("umount", ["-l", m]);
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    cleanUpNode(dataDir);
+    release?.();
   });
 
   it("answers Version and Status", async () => {
@@ -260,10 +181,15 @@ describe("CRI client on k8ts's containerd", () => {
     assert.deepEqual(await cri.listPodSandbox(), []);
 
     // containerd 1.6 has no GetContainerEvents: the events come from polling.
-    const types = await until(() => {
-      const t = events.filter((e) => e.containerId === id).map((e) => e.type);
-      return t.includes("CONTAINER_DELETED_EVENT") ? t : undefined;
-    }, "the container's deleted event");
+    const types = await until(
+      () => {
+        const t = events.filter((e) => e.containerId === id).map((e) => e.type);
+        return t.includes("CONTAINER_DELETED_EVENT") ? t : undefined;
+      },
+      "the container's deleted event",
+      10_000,
+      50,
+    );
     assert.equal(types[types.length - 1], "CONTAINER_DELETED_EVENT");
     assert.ok(types.includes("CONTAINER_CREATED_EVENT") || types.includes("CONTAINER_STARTED_EVENT"));
     assert.equal(cri.containerEventSource, "poll");

@@ -28,6 +28,8 @@ export interface ContainerdPaths {
   state: string;
   socket: string;
   log: string;
+  /** Per-registry hosts.toml files (containerd's config_path): mirrors, plain-HTTP registries, CAs. */
+  certsDir: string;
 }
 
 export function containerdPaths(dataDir: string): ContainerdPaths {
@@ -39,6 +41,7 @@ export function containerdPaths(dataDir: string): ContainerdPaths {
     state: join(dir, "state"),
     socket: join(dir, "containerd.sock"),
     log: join(dir, "containerd.log"),
+    certsDir: join(dir, "certs.d"),
   };
 }
 
@@ -60,6 +63,8 @@ state = ${toml(p.state)}
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = ${toml(p.certsDir)}
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = ${toml(CNI_BIN_DIR)}
     conf_dir = ${toml(cniConfDir(dataDir))}
@@ -70,6 +75,7 @@ state = ${toml(p.state)}
 export function writeContainerdConfig(dataDir: string): ContainerdPaths {
   const p = containerdPaths(dataDir);
   mkdirSync(p.dir, { recursive: true });
+  mkdirSync(p.certsDir, { recursive: true });
   // containerd's CNI conf watcher needs the dir to exist when it starts.
   mkdirSync(cniConfDir(dataDir), { recursive: true });
   writeFileSync(p.config, containerdConfig(dataDir));
