@@ -9,7 +9,18 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Debian packages, by what needs them. */
 export const systemPackages = {
-  test: ["etcd-server", "containerd", "runc", "containernetworking-plugins", "busybox-static", "iptables"],
+  test: [
+    "etcd-server",
+    "containerd",
+    "runc",
+    "containernetworking-plugins",
+    "busybox-static",
+    "iptables",
+    // The image-pull tests push to a registry of their own on loopback (htpasswd makes its bcrypt users).
+    "docker-registry",
+    "skopeo",
+    "apache2-utils",
+  ],
   bench: ["etcd-server"],
 };
 
@@ -58,6 +69,6 @@ export function ensureSystemPackages(names) {
     env,
   });
   // Debian starts packaged daemons (etcd, containerd) on install; k8ts and its tests run their own.
-  for (const unit of ["etcd", "containerd"])
+  for (const unit of ["etcd", "containerd", "docker-registry"])
     spawnSync("systemctl", ["disable", "--now", unit], { stdio: "ignore" });
 }
