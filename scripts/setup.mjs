@@ -20,6 +20,8 @@ export const systemPackages = {
     "docker-registry",
     "skopeo",
     "apache2-utils",
+    // The port-forward test fetches through kubectl port-forward with curl.
+    "curl",
   ],
   bench: ["etcd-server"],
 };
