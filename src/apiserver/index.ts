@@ -20,7 +20,10 @@ import { currentRequest } from "./handlers/rest.ts";
 import { defaultAdvertiseAddress, startKubernetesServiceEndpoints } from "./kubernetes-service.ts";
 import { log } from "./log.ts";
 import { Registry } from "./registry/index.ts";
-import { issueKubeletClient, podLogHandler } from "./registry/pod-log.ts";
+import { issueKubeletClient } from "./registry/kubelet-connection.ts";
+import { nodeProxyHandler } from "./registry/node-proxy.ts";
+import { podConnectHandlers } from "./registry/pod-connect.ts";
+import { podLogHandler } from "./registry/pod-log.ts";
 import { firstServiceIP, parseServiceNetwork } from "./registry/services.ts";
 import { ApiServer } from "./server.ts";
 import { openStore } from "./store-config.ts";
@@ -121,6 +124,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     ...builtin.validating,
   ]);
 
+  // The apiserver's client certificate for kubelets (logs, exec, attach, port-forward, node proxy).
+  const kubeletClient = issueKubeletClient(pki.ca);
   const server = new ApiServer({
     store,
     registry,
@@ -138,7 +143,9 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     subresources: new Map([
       ...authenticationSubresourceHandlers(authn, { registry }),
       // pods/log streams from the pod's kubelet, as kube-apiserver-kubelet-client.
-      ["/pods/log", podLogHandler({ registry, kubeletClient: issueKubeletClient(pki.ca) })],
+      ["/pods/log", podLogHandler({ registry, kubeletClient })],
+      ...podConnectHandlers({ registry, kubeletClient, authorizer: authz.authorizer }),
+      ["/nodes/proxy", nodeProxyHandler({ registry, kubeletClient })],
     ]),
   });
   const repair = serviceAllocationRepair(registry);

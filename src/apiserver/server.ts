@@ -2,8 +2,9 @@
 // authenticators), authorized (a union of authorizers), then routed to
 // discovery, OpenAPI, health, metrics or the REST API, where admission runs.
 
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
+import type { Socket } from "node:net";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
 import {
   makeStatus,
@@ -36,6 +37,7 @@ import { log } from "./log.ts";
 import { ApiserverMetrics } from "./metrics.ts";
 import { negotiateDiscovery } from "./negotiation.ts";
 import { Registry } from "./registry/index.ts";
+import { recordUpgradeHead } from "./registry/upgrade-aware-proxy.ts";
 import { type RequestInfo, requestInfo } from "./request-info.ts";
 
 export const VERSION = {
@@ -130,6 +132,17 @@ export class ApiServer {
       },
       (req, res) => void this.handle(req, res),
     );
+    // Upgrade requests (kubectl exec/attach/port-forward) take the same path; a handler that
+    // upgrades takes the socket over (registry/upgrade-aware-proxy.ts), any other answer closes it.
+    this.server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      recordUpgradeHead(req, head);
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.on("finish", () => socket.end());
+      socket.on("error", () => socket.destroy());
+      void this.handle(req, res);
+    });
     // Requests the HTTP parser refuses (bad framing, oversized headers) still get a Status body.
     this.server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable || socket.destroyed) return;

@@ -1,12 +1,10 @@
 // pods/log (upstream's pkg/registry/core/pod/rest/log.go and the pod
 // strategy's LogLocation): validate the options, default the container, find
-// the pod's node and its kubelet, and stream GET /containerLogs/… from it,
-// chunk by chunk. The apiserver calls the kubelet with its own client
-// certificate (kube-apiserver-kubelet-client, issued from the cluster CA at
-// start) and verifies the kubelet's serving certificate with the same CA.
+// the pod's node and its kubelet (kubelet-connection.ts), and stream
+// GET /containerLogs/… from it, chunk by chunk.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { request } from "node:https";
-import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
+import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import {
   makeStatus,
   newBadRequest,
@@ -14,25 +12,9 @@ import {
   StatusError,
   StatusReason,
 } from "../../machinery/status.ts";
-import type { CertificateAuthority } from "../certs.ts";
 import type { SubresourceHandler } from "../handlers/rest.ts";
 import type { Registry } from "./index.ts";
-
-/** The user the apiserver calls kubelets as (kubeadm's apiserver-kubelet-client.crt). */
-export const KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client";
-
-export interface KubeletClientConfig {
-  cert: string;
-  key: string;
-  /** The CA that signed the kubelets' serving certificates. */
-  ca: string;
-}
-
-/** Issues the apiserver's kubelet client certificate (--kubelet-client-certificate). */
-export async function issueKubeletClient(ca: CertificateAuthority): Promise<KubeletClientConfig> {
-  const cred = await ca.issueClient(KUBELET_CLIENT_USER);
-  return { cert: cred.cert, key: cred.key, ca: ca.certPem };
-}
+import { type KubeletClientConfig, nodeConnectionInfo } from "./kubelet-connection.ts";
 
 const LOG_PARAMS = [
   "follow",
@@ -95,16 +77,6 @@ function validateLogOptions(q: URLSearchParams, name: string): void {
   }
 }
 
-/** The node's address for the kubelet (GetPreferredNodeAddress, InternalIP first) and its port. */
-function kubeletLocation(node: Node): { host: string; port: number } {
-  const addrs = node.status?.addresses ?? [];
-  const addr = ["InternalIP", "Hostname", "ExternalIP"]
-    .map((t) => addrs.find((a) => a.type === t)?.address)
-    .find((a) => a !== undefined);
-  if (!addr) throw newBadRequest(`no preferred addresses found; known addresses: []`);
-  return { host: addr, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || 10250 };
-}
-
 /** GenericHttpResponseChecker: a kubelet's non-2xx answer as a Status. */
 function kubeletError(code: number, body: string, podName: string): StatusError {
   if (code === 500) return newInternalError(body);
@@ -150,9 +122,7 @@ export function podLogHandler(o: PodLogOptions): SubresourceHandler {
       res.end();
       return;
     }
-    const nodes = o.registry.byResource("", "v1", "nodes")!;
-    const node = (await nodes.get(undefined, nodeName)) as Node;
-    const { host, port } = kubeletLocation(node);
+    const { host, port } = await nodeConnectionInfo(o.registry, nodeName);
     const params = new URLSearchParams();
     for (const p of LOG_PARAMS) {
       const v = q.get(p);
