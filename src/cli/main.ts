@@ -3,9 +3,11 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { apiserverCommand } from "./apiserver.ts";
 import { controllerManagerCommand } from "./controller-manager.ts";
+import { dnsCommand } from "./dns.ts";
 import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
 import { kubeletCommand } from "./kubelet.ts";
+import { proxyCommand } from "./proxy.ts";
 import { schedulerCommand } from "./scheduler.ts";
 import { tokenCommand } from "./token.ts";
 import { upCommand } from "./up.ts";
@@ -17,6 +19,8 @@ const commands: Command[] = [
   controllerManagerCommand,
   tokenCommand,
   kubeletCommand,
+  dnsCommand,
+  proxyCommand,
   explainScheduleCommand,
 ];
 

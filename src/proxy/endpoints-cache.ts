@@ -1,0 +1,157 @@
+// pkg/proxy/endpointslicecache.go + endpointschangetracker.go: EndpointSlices
+// are grouped by their service (label kubernetes.io/service-name); changes stay
+// pending until a sync checks them out, which then rebuilds the endpoints of
+// only the services whose slices changed.
+import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { type EndpointInfo, endpointString, serviceKey, servicePortKey } from "./service-port.ts";
+
+export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+/** The part of a slice kube-proxy uses, compared to decide whether anything changed. */
+interface SliceInfo {
+  ports: Array<{ name: string; port: number; protocol: string }>;
+  endpoints: Array<{
+    address: string;
+    nodeName?: string;
+    zoneHints: string[];
+    ready: boolean;
+    serving: boolean;
+    terminating: boolean;
+  }>;
+}
+
+function sliceInfo(slice: EndpointSlice): SliceInfo {
+  const ports: SliceInfo["ports"] = [];
+  for (const p of slice.ports ?? []) {
+    // upstream ignores ports without a name field or a number.
+    if (p.name === undefined || p.name === null || !p.port) continue;
+    ports.push({ name: p.name, port: p.port, protocol: p.protocol ?? "TCP" });
+  }
+  const endpoints: SliceInfo["endpoints"] = [];
+  for (const ep of slice.endpoints ?? []) {
+    if (!ep.addresses?.length) continue;
+    const c = ep.conditions ?? {};
+    endpoints.push({
+      address: ep.addresses[0],
+      nodeName: ep.nodeName,
+      zoneHints: (ep.hints?.forZones ?? []).map((z) => z.name),
+      ready: c.ready ?? true,
+      serving: c.serving ?? true,
+      terminating: c.terminating ?? false,
+    });
+  }
+  return { ports, endpoints };
+}
+
+/** Endpoints of every service port, sorted by "ip:port" as upstream does. */
+export class EndpointsMap extends Map<string, EndpointInfo[]> {
+  /** Applies the tracker's changes; returns the services ("ns/name") whose endpoints changed. */
+  apply(tracker: EndpointsChangeTracker): Set<string> {
+    const updated = tracker.checkout();
+    for (const svc of updated) {
+      for (const k of tracker.appliedKeys.get(svc) ?? []) this.delete(k);
+      const fresh = tracker.endpointsOf(svc);
+      tracker.appliedKeys.set(svc, [...fresh.keys()]);
+      if (fresh.size === 0) tracker.appliedKeys.delete(svc);
+      for (const [k, v] of fresh) this.set(k, v);
+    }
+    return updated;
+  }
+}
+
+export class EndpointsChangeTracker {
+  /** Per service, per slice name: what the last sync used, and what is waiting. */
+  private readonly applied = new Map<string, Map<string, SliceInfo>>();
+  private readonly pending = new Map<string, Map<string, SliceInfo | null>>();
+  /** The EndpointsMap keys each service filled last time. */
+  readonly appliedKeys = new Map<string, string[]>();
+
+  constructor(private readonly hostname: string) {}
+
+  /** Records a slice change (removed: deleted); true if a sync is needed. */
+  endpointSliceUpdate(slice: EndpointSlice, removed: boolean): boolean {
+    // k8ts is IPv4 only; FQDN slices are not for kube-proxy.
+    if (slice.addressType !== "IPv4") return false;
+    const svcName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!svcName) return false;
+    const svc = serviceKey(slice.metadata?.namespace ?? "", svcName);
+    const name = slice.metadata?.name ?? "";
+    const info = removed ? null : sliceInfo(slice);
+    const appliedInfo = this.applied.get(svc)?.get(name) ?? null;
+    let pend = this.pending.get(svc);
+    if (JSON.stringify(info) === JSON.stringify(appliedInfo)) {
+      // Back to what the last sync saw: nothing is pending for this slice.
+      pend?.delete(name);
+      if (pend?.size === 0) this.pending.delete(svc);
+    } else {
+      if (!pend) {
+        pend = new Map();
+        this.pending.set(svc, pend);
+      }
+      pend.set(name, info);
+    }
+    return this.pending.size > 0;
+  }
+
+  /** Moves pending slices to applied; returns the services they belong to. */
+  checkout(): Set<string> {
+    const changed = new Set<string>();
+    for (const [svc, slices] of this.pending) {
+      changed.add(svc);
+      let app = this.applied.get(svc);
+      if (!app) {
+        app = new Map();
+        this.applied.set(svc, app);
+      }
+      for (const [name, info] of slices) {
+        if (info) app.set(name, info);
+        else app.delete(name);
+      }
+      if (app.size === 0) this.applied.delete(svc);
+    }
+    this.pending.clear();
+    return changed;
+  }
+
+  /** The merged endpoints of one service's applied slices, by service port key. */
+  endpointsOf(svc: string): Map<string, EndpointInfo[]> {
+    const [namespace, name] = svc.split("/");
+    const byPort = new Map<string, Map<string, EndpointInfo>>();
+    for (const info of this.applied.get(svc)?.values() ?? []) {
+      for (const port of info.ports) {
+        const key = servicePortKey({ namespace, name, port: port.name, protocol: port.protocol });
+        let set = byPort.get(key);
+        if (!set) {
+          set = new Map();
+          byPort.set(key, set);
+        }
+        for (const ep of info.endpoints) {
+          const isLocal = ep.nodeName !== undefined && ep.nodeName === this.hostname;
+          const e: EndpointInfo = {
+            ip: ep.address,
+            port: port.port,
+            isLocal,
+            ready: ep.ready,
+            serving: ep.serving,
+            terminating: ep.terminating,
+            zoneHints: ep.zoneHints,
+          };
+          // Slices may overlap; a local copy wins, as upstream.
+          const s = endpointString(e);
+          if (!set.has(s) || isLocal) set.set(s, e);
+        }
+      }
+    }
+    const out = new Map<string, EndpointInfo[]>();
+    for (const [key, set] of byPort) {
+      if (set.size === 0) continue;
+      out.set(
+        key,
+        [...set.values()].sort((a, b) =>
+          endpointString(a) < endpointString(b) ? -1 : endpointString(a) > endpointString(b) ? 1 : 0,
+        ),
+      );
+    }
+    return out;
+  }
+}

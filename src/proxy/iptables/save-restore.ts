@@ -1,0 +1,65 @@
+// The iptables-save / iptables-restore text format helpers of
+// pkg/util/iptables/save_restore.go and pkg/proxy/util/linebuffer.go.
+
+/** ":CHAIN - [0:0]": declares (and, with --noflush, flushes) a chain in a restore. */
+export function makeChainLine(chain: string): string {
+  return `:${chain} - [0:0]`;
+}
+
+/** The chains an iptables-save of one table declares (its ":CHAIN POLICY [p:b]" lines). */
+export function getChainsFromTable(save: string): Set<string> {
+  const chains = new Set<string>();
+  for (const line of save.split("\n")) {
+    if (line.startsWith(":")) {
+      const end = line.indexOf(" ");
+      chains.add(line.slice(1, end === -1 ? undefined : end));
+    }
+  }
+  return chains;
+}
+
+/** One argument per word, as upstream's LineBuffer.Write joins them: arrays are spliced in. */
+export type Words = Array<string | readonly string[]>;
+
+/** Lines of restore input; the proxier counts them for its rule metrics. */
+export class LineBuffer {
+  private lines: string[] = [];
+  /** A buffer that only counts (upstream's DiscardLineBuffer), for chains a partial sync skips. */
+  constructor(private readonly discard = false) {}
+  private count = 0;
+
+  write(...words: Words): void {
+    this.count++;
+    if (this.discard) return;
+    const parts: string[] = [];
+    for (const w of words) {
+      if (typeof w === "string") parts.push(w);
+      else parts.push(...w);
+    }
+    this.lines.push(parts.join(" "));
+  }
+
+  /** A line already joined (one replayed from an earlier sync). */
+  writeLine(line: string): void {
+    this.count++;
+    if (!this.discard) this.lines.push(line);
+  }
+
+  /** The lines written after the first n. */
+  linesSince(n: number): string[] {
+    return this.lines.slice(n);
+  }
+
+  reset(): void {
+    this.lines = [];
+    this.count = 0;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  text(): string {
+    return this.lines.length ? `${this.lines.join("\n")}\n` : "";
+  }
+}

@@ -1,0 +1,148 @@
+// `k8ts proxy` as a process part (cmd/kube-proxy/app/server.go): watch
+// Services and EndpointSlices through shared informers, feed the proxier,
+// serve /healthz and /metrics, and sync until the signal aborts.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Node, Service } from "kubernetes-types/core/v1.d.ts";
+import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { SharedInformerFactory } from "../client/informer-factory.ts";
+import { Resources } from "../client/resources.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { ProxierHealth } from "./healthz.ts";
+import type { Iptables } from "./iptables/iptables.ts";
+import { Proxier } from "./iptables/proxier.ts";
+import { ProxyMetrics } from "./metrics.ts";
+import { type ProxyServer, startProxyServer } from "./server.ts";
+
+/** Services and slices that another proxy implementation owns, and headless ones, are not ours. */
+const SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
+const HEADLESS_LABEL = "service.kubernetes.io/headless";
+
+export interface RunProxyOptions {
+  client: RestClient;
+  iptables: Iptables;
+  hostname: string;
+  clusterCIDR?: string;
+  masqueradeAll?: boolean;
+  masqueradeBit?: number;
+  localhostNodePorts?: boolean;
+  syncPeriodMs: number;
+  minSyncPeriodMs: number;
+  /** host:port; empty serves nothing. */
+  healthzBindAddress?: string;
+  metricsBindAddress?: string;
+  signal: AbortSignal;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  onListening?: (what: string, url: string) => void;
+  /** Set /proc/sys values (route_localnet); tests turn it off. */
+  setSysctls?: boolean;
+}
+
+/** The Node's InternalIP, as kube-proxy's detectNodeIPs reads it. */
+export async function nodeInternalIP(client: RestClient, name: string): Promise<string | undefined> {
+  try {
+    const node = await client.get<Node>(Resources.nodes, name);
+    return node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+  } catch {
+    return undefined;
+  }
+}
+
+function readSysctl(path: string): string | undefined {
+  try {
+    return readFileSync(`/proc/sys/${path}`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runProxy(o: RunProxyOptions): Promise<void> {
+  const log =
+    o.log ??
+    ((msg: string, fields?: Record<string, unknown>) =>
+      process.stderr.write(`${JSON.stringify({ component: "kube-proxy", msg, ...fields })}\n`));
+  const localhostNodePorts = o.localhostNodePorts ?? true;
+  if (localhostNodePorts && o.setSysctls !== false) {
+    // NodePorts on 127.0.0.1 need route_localnet (upstream sets it too; KUBE-FIREWALL closes the hole it opens).
+    try {
+      writeFileSync("/proc/sys/net/ipv4/conf/all/route_localnet", "1");
+    } catch (e) {
+      log("can't set sysctl net/ipv4/conf/all/route_localnet", { err: (e as Error).message });
+    }
+  }
+  const nodeIP = await nodeInternalIP(o.client, o.hostname);
+  log("Using node IP", { nodeIP: nodeIP ?? "(unknown)", hostname: o.hostname });
+
+  const metrics = new ProxyMetrics();
+  const health = new ProxierHealth(2 * o.syncPeriodMs);
+  health.updated();
+  const proxier = new Proxier({
+    iptables: o.iptables,
+    hostname: o.hostname,
+    nodeIP,
+    clusterCIDR: o.clusterCIDR,
+    masqueradeAll: o.masqueradeAll,
+    masqueradeBit: o.masqueradeBit,
+    localhostNodePorts,
+    conntrackTCPLiberal: (readSysctl("net/netfilter/nf_conntrack_tcp_be_liberal") ?? "0") !== "0",
+    syncPeriodMs: o.syncPeriodMs,
+    minSyncPeriodMs: o.minSyncPeriodMs,
+    metrics,
+    log,
+    onQueued: () => health.queuedUpdate(),
+    onSynced: () => health.updated(),
+  });
+
+  const servers: ProxyServer[] = [];
+  try {
+    if (o.healthzBindAddress) {
+      const s = await startProxyServer({ bindAddress: o.healthzBindAddress, health, metrics });
+      servers.push(s);
+      o.onListening?.("healthz", s.url);
+    }
+    if (o.metricsBindAddress) {
+      const s = await startProxyServer({ bindAddress: o.metricsBindAddress, health, metrics });
+      servers.push(s);
+      o.onListening?.("metrics", s.url);
+    }
+
+    const informers = new SharedInformerFactory({ client: o.client });
+    const mine = (labels: Record<string, string> | undefined) => !labels?.[SERVICE_PROXY_NAME_LABEL];
+    informers.forResource<Service & { metadata: { name: string } }>(Resources.services).addEventHandler({
+      onAdd: (svc) => mine(svc.metadata.labels) && proxier.onServiceAdd(svc),
+      onUpdate: (old, svc) => {
+        // A service that gains the label leaves us, as a delete would.
+        if (mine(svc.metadata.labels))
+          proxier.onServiceUpdate(mine(old.metadata.labels) ? old : undefined, svc);
+        else if (mine(old.metadata.labels)) proxier.onServiceDelete(old);
+      },
+      onDelete: (svc) => mine(svc.metadata.labels) && proxier.onServiceDelete(svc),
+    });
+    const ours = (s: EndpointSlice) =>
+      mine(s.metadata?.labels) && s.metadata?.labels?.[HEADLESS_LABEL] === undefined;
+    informers
+      .forResource<EndpointSlice & { metadata: { name: string } }>(Resources.endpointslices)
+      .addEventHandler({
+        onAdd: (s) => ours(s) && proxier.onEndpointSliceAdd(s),
+        onUpdate: (old, s) => {
+          if (ours(s)) proxier.onEndpointSliceUpdate(old, s);
+          else proxier.onEndpointSliceDelete(old);
+        },
+        onDelete: (s) => proxier.onEndpointSliceDelete(s),
+      });
+    informers.start();
+    proxier.start();
+    await informers.waitForCacheSync(o.signal);
+    if (!o.signal.aborted) {
+      proxier.onServiceSynced();
+      proxier.onEndpointSlicesSynced();
+    }
+    await new Promise<void>((resolve) => {
+      if (o.signal.aborted) resolve();
+      else o.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await informers.shutdown();
+    await proxier.stop();
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,238 @@
+// The iptables proxier against real iptables (iptables-nft), inside a network
+// namespace of this test: the host's tables are never touched, and service and
+// pod addresses exist only inside the namespace (it has no way out).
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { Service } from "kubernetes-types/core/v1.d.ts";
+import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { ExecIptables } from "../../src/proxy/iptables/iptables.ts";
+import { cleanupLeftovers, Proxier } from "../../src/proxy/iptables/proxier.ts";
+import { makeTestEndpointSlice, makeTestService } from "../../src/proxy/testing/fixtures.ts";
+
+const NS = `k8ts-test-${randomBytes(4).toString("hex")}`;
+const inNs = ["ip", "netns", "exec", NS];
+
+function sh(...argv: string[]): string {
+  return execFileSync(argv[0], argv.slice(1), { encoding: "utf8" });
+}
+
+function save(table: string): string {
+  return sh(...inNs, "iptables-save", "-t", table);
+}
+
+/** The -A rules of one chain in an iptables-save. */
+function chainRules(dump: string, chain: string): string[] {
+  return dump.split("\n").filter((l) => l.startsWith(`-A ${chain} `));
+}
+
+function chains(dump: string): string[] {
+  return dump
+    .split("\n")
+    .filter((l) => l.startsWith(":"))
+    .map((l) => l.slice(1).split(" ")[0]);
+}
+
+const port80 = { name: "http", port: 80, protocol: "TCP" };
+const svc1 = makeTestService("default", "web", (s) => {
+  s.spec = { type: "ClusterIP", clusterIP: "10.96.0.11", ports: [port80] };
+});
+const svc2 = makeTestService("default", "api", (s) => {
+  s.spec = { type: "NodePort", clusterIP: "10.96.0.12", ports: [{ ...port80, nodePort: 30080 }] };
+});
+const svc3 = makeTestService("default", "empty", (s) => {
+  s.spec = { type: "ClusterIP", clusterIP: "10.96.0.13", ports: [port80] };
+});
+const svc4 = makeTestService("default", "sticky", (s) => {
+  s.spec = {
+    type: "ClusterIP",
+    clusterIP: "10.96.0.14",
+    ports: [port80],
+    sessionAffinity: "ClientIP",
+    sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } },
+  };
+});
+const slice = (svc: string, ips: string[]): EndpointSlice =>
+  makeTestEndpointSlice("default", svc, 1, (e) => {
+    e.endpoints = ips.map((ip) => ({ addresses: [ip], nodeName: "node-a", conditions: { ready: true } }));
+    e.ports = [{ name: "http", port: 8080, protocol: "TCP" }];
+  });
+
+describe("iptables proxier in a network namespace", () => {
+  let now = 1_000_000;
+  const ipt = new ExecIptables(inNs);
+  let proxier: Proxier;
+  let server: ChildProcess | undefined;
+  const services: Service[] = [svc1, svc2, svc3, svc4];
+
+  before(async () => {
+    // npm test runs as root with iptables installed (scripts/setup.mjs); anything else is a set-up error.
+    if (process.getuid?.() !== 0) throw new Error("this test makes a network namespace: run it as root");
+    sh("ip", "netns", "add", NS);
+    sh(...inNs, "ip", "link", "set", "lo", "up");
+    // Two "pods": addresses on the namespace's loopback. The service CIDR is routed to a veth whose
+    // peer stays in the namespace (routed via lo, a REJECT's ICMP would not reach the socket).
+    sh(...inNs, "ip", "addr", "add", "10.244.1.10/32", "dev", "lo");
+    sh(...inNs, "ip", "addr", "add", "10.244.1.11/32", "dev", "lo");
+    sh(...inNs, "ip", "link", "add", "svc0", "type", "veth", "peer", "name", "svc1");
+    sh(...inNs, "ip", "link", "set", "svc0", "up");
+    sh(...inNs, "ip", "link", "set", "svc1", "up");
+    sh(...inNs, "ip", "route", "add", "10.96.0.0/16", "dev", "svc0");
+    proxier = new Proxier({
+      iptables: ipt,
+      hostname: "node-a",
+      clusterCIDR: "10.244.0.0/16",
+      syncPeriodMs: 30_000,
+      minSyncPeriodMs: 0,
+      now: () => now,
+    });
+    for (const s of services) proxier.onServiceAdd(s);
+    proxier.onEndpointSliceAdd(slice("web", ["10.244.1.10", "10.244.1.11"]));
+    proxier.onEndpointSliceAdd(slice("api", ["10.244.1.10"]));
+    proxier.onEndpointSliceAdd(slice("sticky", ["10.244.1.10", "10.244.1.11"]));
+    proxier.onServiceSynced();
+    proxier.onEndpointSlicesSynced();
+  });
+
+  after(() => {
+    server?.kill("SIGKILL");
+    try {
+      sh("ip", "netns", "del", NS);
+    } catch {
+      // already gone
+    }
+  });
+
+  it("writes upstream's chains and jumps with one iptables-restore", async () => {
+    const r = await proxier.syncProxyRules();
+    assert.ok(r?.full);
+    const nat = save("nat");
+    const filter = save("filter");
+    for (const c of [
+      "KUBE-SERVICES",
+      "KUBE-NODEPORTS",
+      "KUBE-POSTROUTING",
+      "KUBE-MARK-MASQ",
+      "KUBE-PROXY-CANARY",
+    ]) {
+      assert.ok(chains(nat).includes(c), `nat has ${c}`);
+    }
+    for (const c of [
+      "KUBE-SERVICES",
+      "KUBE-EXTERNAL-SERVICES",
+      "KUBE-FORWARD",
+      "KUBE-NODEPORTS",
+      "KUBE-PROXY-FIREWALL",
+    ]) {
+      assert.ok(chains(filter).includes(c), `filter has ${c}`);
+    }
+    assert.ok(chains(save("mangle")).includes("KUBE-PROXY-CANARY"));
+    assert.deepEqual(chainRules(nat, "PREROUTING"), [
+      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+    ]);
+    assert.deepEqual(chainRules(nat, "POSTROUTING"), [
+      '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
+    ]);
+    // web: 2 endpoints; api: 1 endpoint + NodePort (KUBE-EXT); empty: filter REJECT only.
+    assert.equal(chains(nat).filter((c) => c.startsWith("KUBE-SVC-")).length, 3);
+    assert.equal(chains(nat).filter((c) => c.startsWith("KUBE-SEP-")).length, 5);
+    assert.equal(chains(nat).filter((c) => c.startsWith("KUBE-EXT-")).length, 1);
+    // web, api and sticky + the nodeports tail call.
+    assert.equal(chainRules(nat, "KUBE-SERVICES").length, 4);
+    assert.equal(chainRules(nat, "KUBE-NODEPORTS").length, 1);
+    assert.match(chainRules(nat, "KUBE-NODEPORTS")[0], /--dport 30080 -j KUBE-EXT-/);
+    assert.deepEqual(chainRules(filter, "KUBE-SERVICES"), [
+      '-A KUBE-SERVICES -d 10.96.0.13/32 -p tcp -m comment --comment "default/empty:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable',
+    ]);
+  });
+
+  it("connects through the ClusterIP to every endpoint, sticks with ClientIP affinity, is refused without endpoints", async () => {
+    server = spawn(
+      inNs[0],
+      [
+        ...inNs.slice(1),
+        process.execPath,
+        "-e",
+        "require('net').createServer(s => s.end(s.localAddress)).listen(8080, '0.0.0.0', () => console.log('up'))",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise<void>((resolve) => server!.stdout!.once("data", () => resolve()));
+    const client = `
+      const net = require('net');
+      const one = (host) => new Promise((res) => {
+        const c = net.connect(80, host); let d = '';
+        c.on('data', (b) => (d += b)); c.on('end', () => res(d)); c.on('error', (e) => res(e.code));
+      });
+      (async () => { const out = []; for (let i = 0; i < 30; i++) out.push(await one('10.96.0.11'));
+        for (let i = 0; i < 20; i++) out.push(await one('10.96.0.14'));
+        out.push(await one('10.96.0.13')); console.log(JSON.stringify(out)); })();`;
+    const out: string[] = JSON.parse(sh(...inNs, "timeout", "20", process.execPath, "-e", client));
+    const refused = out.pop();
+    const sticky = out.splice(30);
+    assert.deepEqual(new Set(out), new Set(["10.244.1.10", "10.244.1.11"]));
+    assert.equal(new Set(sticky).size, 1, `affinity: ${sticky.join(",")}`);
+    assert.equal(refused, "ECONNREFUSED");
+  });
+
+  it("a partial sync rewrites only the changed service's chains", async () => {
+    const before = save("nat");
+    proxier.onEndpointSliceUpdate(
+      slice("api", ["10.244.1.10"]),
+      slice("api", ["10.244.1.10", "10.244.1.11"]),
+    );
+    const r = await proxier.syncProxyRules();
+    assert.equal(r?.full, false);
+    const perService = r!.natChainsWritten.filter((c) => /^KUBE-(SVC|SVL|EXT|FW|SEP)-/.test(c));
+    // api: SVC, EXT and two SEPs; nothing of web.
+    assert.equal(perService.length, 4);
+    const webChains = chains(before).filter((c) =>
+      chainRules(before, c).some((l) => l.includes("default/web:http")),
+    );
+    for (const c of webChains.filter((c) => c !== "KUBE-SERVICES")) assert.ok(!perService.includes(c), c);
+    const after = save("nat");
+    for (const c of webChains)
+      assert.deepEqual(
+        chainRules(after, c),
+        chainRules(before, c).filter((l) => l.startsWith(`-A ${c} `)),
+      );
+    assert.equal(chains(after).filter((c) => c.startsWith("KUBE-SEP-")).length, 6);
+  });
+
+  it("a rule deleted by hand comes back on the periodic full resync", async () => {
+    const nat = save("nat");
+    const webSvc = chains(nat).find(
+      (c) =>
+        c.startsWith("KUBE-SVC-") &&
+        nat.includes(`-j ${c}`) &&
+        chainRules(nat, c).some((l) => l.includes("default/web:http")),
+    )!;
+    const count = chainRules(nat, webSvc).length;
+    sh(...inNs, "iptables", "-t", "nat", "-D", webSvc, "2");
+    assert.equal(chainRules(save("nat"), webSvc).length, count - 1);
+    // Nothing changed: a partial sync leaves web's chain alone.
+    let r = await proxier.syncProxyRules();
+    assert.equal(r?.full, false);
+    assert.equal(chainRules(save("nat"), webSvc).length, count - 1);
+    // After syncPeriod, the sync is a full one and repairs it.
+    now += 30_000;
+    r = await proxier.syncProxyRules();
+    assert.equal(r?.full, true);
+    assert.deepEqual(chainRules(save("nat"), webSvc), chainRules(nat, webSvc));
+  });
+
+  it("deleting a service deletes its chains with -X", async () => {
+    proxier.onServiceDelete(svc2);
+    const r = await proxier.syncProxyRules();
+    assert.equal(r!.deletedChains.length, 4);
+    const nat = save("nat");
+    for (const c of r!.deletedChains) assert.ok(!chains(nat).includes(c));
+    assert.equal(chainRules(nat, "KUBE-NODEPORTS").length, 0);
+  });
+
+  it("--cleanup leaves no KUBE-* chain or jump", async () => {
+    assert.equal(await cleanupLeftovers(ipt), false);
+    for (const t of ["nat", "filter", "mangle"]) assert.doesNotMatch(save(t), /KUBE-/, t);
+  });
+});

@@ -1,0 +1,116 @@
+// `k8ts proxy`'s process part against a real in-process apiserver: Services and
+// EndpointSlices arrive through informers, syncs reach iptables (a fake one
+// here; test/proxy/iptables.test.ts covers the real one), /healthz and /metrics answer.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Node, Service } from "kubernetes-types/core/v1.d.ts";
+import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { Resources } from "../../src/client/resources.ts";
+import { RestClient } from "../../src/client/rest-client.ts";
+import { servicePortPolicyClusterChain } from "../../src/proxy/iptables/chains.ts";
+import { runProxy } from "../../src/proxy/run.ts";
+import { FakeIptables } from "../../src/proxy/testing/fixtures.ts";
+import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("runProxy", () => {
+  let api: TestApiServer;
+  let client: RestClient;
+  const ipt = new FakeIptables();
+  const abort = new AbortController();
+  let running: Promise<void>;
+  const urls: Record<string, string> = {};
+
+  before(async () => {
+    api = await startTestApiServer();
+    client = new RestClient(api.admin, { userAgent: "proxy-test" });
+    await client.create<Node>(Resources.nodes, {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "node-a" },
+      status: { addresses: [{ type: "InternalIP", address: "192.168.0.2" }] },
+    });
+    running = runProxy({
+      client,
+      iptables: ipt,
+      hostname: "node-a",
+      clusterCIDR: "10.244.0.0/16",
+      syncPeriodMs: 30_000,
+      minSyncPeriodMs: 0,
+      healthzBindAddress: "127.0.0.1:0",
+      metricsBindAddress: "127.0.0.1:0",
+      signal: abort.signal,
+      setSysctls: false,
+      log: () => {},
+      onListening: (what, url) => {
+        urls[what] = url;
+      },
+    });
+  });
+
+  after(async () => {
+    abort.abort();
+    await running;
+    client.close();
+    await api.stop();
+  });
+
+  it("programs a Service and its EndpointSlice, and removes them again", async () => {
+    const svc = await client.create<Service>(
+      Resources.services,
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web", namespace: "default" },
+        spec: { ports: [{ name: "http", port: 80, protocol: "TCP" }], selector: { app: "web" } },
+      },
+      { namespace: "default" },
+    );
+    const clusterIP = svc.spec?.clusterIP;
+    assert.ok(clusterIP);
+    // No endpoints yet: a REJECT in filter.
+    await until("REJECT", () => (ipt.restores.at(-1) ?? "").includes('"default/web:http has no endpoints"'));
+    await client.create<EndpointSlice>(
+      Resources.endpointslices,
+      {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "web-abc", namespace: "default", labels: { "kubernetes.io/service-name": "web" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: ["10.244.0.5"], conditions: { ready: true }, nodeName: "node-a" }],
+        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+      },
+      { namespace: "default" },
+    );
+    const svcChain = servicePortPolicyClusterChain("default/web:http", "tcp");
+    await until("DNAT", () => (ipt.restores.at(-1) ?? "").includes("--to-destination 10.244.0.5:8080"));
+    const last = ipt.restores.at(-1)!;
+    assert.ok(
+      last.includes(
+        `-A KUBE-SERVICES -m comment --comment "default/web:http cluster IP" -m tcp -p tcp -d ${clusterIP} --dport 80 -j ${svcChain}`,
+      ),
+    );
+    assert.ok(ipt.chains.nat.has(svcChain));
+
+    const health = await fetch(`${urls.healthz}/healthz`);
+    assert.equal(health.status, 200);
+    assert.match(
+      await health.text(),
+      /^\{"lastUpdated": "[^"]+","currentTime": "[^"]+", "nodeEligible": true\}$/,
+    );
+    const metrics = await (await fetch(`${urls.metrics}/metrics`)).text();
+    assert.match(metrics, /kubeproxy_sync_proxy_rules_duration_seconds_count\{ip_family="IPv4"\} [1-9]/);
+    assert.match(metrics, /kubeproxy_sync_proxy_rules_iptables_total\{table="nat",ip_family="IPv4"\} \d+/);
+
+    await client.delete(Resources.services, "web", { namespace: "default" });
+    await until("chains deleted", () => !ipt.chains.nat.has(svcChain));
+    assert.ok(!(ipt.restores.at(-1) ?? "").includes(`-d ${clusterIP}`));
+  });
+});
