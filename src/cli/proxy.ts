@@ -5,6 +5,7 @@ import { RestClient } from "../client/rest-client.ts";
 import { ExecIptables } from "../proxy/iptables/iptables.ts";
 import { cleanupLeftovers } from "../proxy/iptables/proxier.ts";
 import { runProxy } from "../proxy/run.ts";
+import { cleanupLeftovers as cleanupUserspaceLeftovers } from "../proxy/userspace/portals.ts";
 import type { Command } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
 
@@ -27,7 +28,8 @@ export const proxyCommand: Command = {
   summary: "Run kube-proxy: program this node so that Service IPs and NodePorts reach their endpoints",
   description:
     "Run kube-proxy for one node against the cluster of --kubeconfig. It watches Services and\n" +
-    "EndpointSlices and writes iptables rules (KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*, ...).\n" +
+    "EndpointSlices and writes iptables rules (KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*, ...);\n" +
+    "with --mode userspace it proxies each service port itself (KUBE-PORTALS-* rules).\n" +
     "--cleanup removes every rule and chain it made, then exits.",
   flags: [
     { name: "kubeconfig", type: "string", help: "Kubeconfig of the cluster (required unless --cleanup)" },
@@ -35,7 +37,19 @@ export const proxyCommand: Command = {
       name: "mode",
       type: "string",
       default: "iptables",
-      help: "Proxy mode: iptables (userspace: not implemented yet)",
+      help: "Proxy mode: iptables or userspace",
+    },
+    {
+      name: "bind-address",
+      type: "string",
+      default: "0.0.0.0",
+      help: "userspace: IP the per-service proxy sockets listen on",
+    },
+    {
+      name: "udp-timeout",
+      type: "string",
+      default: "250ms",
+      help: "userspace: how long an idle UDP session is kept open",
     },
     { name: "hostname-override", type: "string", help: "This node's name, if not the host name" },
     {
@@ -76,13 +90,14 @@ export const proxyCommand: Command = {
   async run(flags) {
     const iptables = new ExecIptables();
     if (flags.cleanup) {
-      const failed = await cleanupLeftovers(iptables);
+      // As upstream's --cleanup: the rules of every mode go.
+      const failedIptables = await cleanupLeftovers(iptables);
+      const failed = (await cleanupUserspaceLeftovers(iptables)) || failedIptables;
       if (failed) process.stderr.write("proxy: some rules could not be removed\n");
       return failed ? 1 : 0;
     }
     const mode = String(flags.mode);
-    if (mode === "userspace") throw new Error('--mode userspace: not implemented yet; use "iptables"');
-    if (mode !== "iptables")
+    if (mode !== "iptables" && mode !== "userspace")
       throw new Error(`unknown --mode ${JSON.stringify(mode)}; valid: iptables, userspace`);
     if (!flags.kubeconfig) throw new Error("--kubeconfig is required");
     const client = new RestClient(loadClientConfig({ kubeconfig: String(flags.kubeconfig) }), {
@@ -91,6 +106,9 @@ export const proxyCommand: Command = {
     const abort = new AbortController();
     const running = runProxy({
       client,
+      mode,
+      bindAddress: String(flags["bind-address"] ?? "0.0.0.0"),
+      udpIdleTimeoutMs: parseDurationMs(String(flags["udp-timeout"] ?? "250ms")),
       iptables,
       hostname: String(flags["hostname-override"] ?? hostname()).toLowerCase(),
       clusterCIDR: flags["cluster-cidr"] ? String(flags["cluster-cidr"]) : undefined,

@@ -12,6 +12,7 @@ import type { Iptables } from "./iptables/iptables.ts";
 import { Proxier } from "./iptables/proxier.ts";
 import { ProxyMetrics } from "./metrics.ts";
 import { type ProxyServer, startProxyServer } from "./server.ts";
+import { UserspaceProxier } from "./userspace/proxier.ts";
 
 /** Services and slices that another proxy implementation owns, and headless ones, are not ours. */
 const SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name";
@@ -19,6 +20,11 @@ const HEADLESS_LABEL = "service.kubernetes.io/headless";
 
 export interface RunProxyOptions {
   client: RestClient;
+  /** kube-proxy's --proxy-mode; iptables by default. */
+  mode?: "iptables" | "userspace";
+  /** userspace: where proxy sockets listen (--bind-address), and the UDP session idle timeout (--udp-timeout). */
+  bindAddress?: string;
+  udpIdleTimeoutMs?: number;
   iptables: Iptables;
   hostname: string;
   clusterCIDR?: string;
@@ -61,7 +67,7 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
     ((msg: string, fields?: Record<string, unknown>) =>
       process.stderr.write(`${JSON.stringify({ component: "kube-proxy", msg, ...fields })}\n`));
   const localhostNodePorts = o.localhostNodePorts ?? true;
-  if (localhostNodePorts && o.setSysctls !== false) {
+  if (o.mode !== "userspace" && localhostNodePorts && o.setSysctls !== false) {
     // NodePorts on 127.0.0.1 need route_localnet (upstream sets it too; KUBE-FIREWALL closes the hole it opens).
     try {
       writeFileSync("/proc/sys/net/ipv4/conf/all/route_localnet", "1");
@@ -75,22 +81,39 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
   const metrics = new ProxyMetrics();
   const health = new ProxierHealth(2 * o.syncPeriodMs);
   health.updated();
-  const proxier = new Proxier({
-    iptables: o.iptables,
-    hostname: o.hostname,
-    nodeIP,
-    clusterCIDR: o.clusterCIDR,
-    masqueradeAll: o.masqueradeAll,
-    masqueradeBit: o.masqueradeBit,
-    localhostNodePorts,
-    conntrackTCPLiberal: (readSysctl("net/netfilter/nf_conntrack_tcp_be_liberal") ?? "0") !== "0",
-    syncPeriodMs: o.syncPeriodMs,
-    minSyncPeriodMs: o.minSyncPeriodMs,
-    metrics,
-    log,
-    onQueued: () => health.queuedUpdate(),
-    onSynced: () => health.updated(),
-  });
+  const onQueued = () => health.queuedUpdate();
+  const onSynced = () => health.updated();
+  const proxier =
+    o.mode === "userspace"
+      ? new UserspaceProxier({
+          iptables: o.iptables,
+          hostname: o.hostname,
+          listenIP: o.bindAddress ?? "0.0.0.0",
+          hostIP: nodeIP,
+          syncPeriodMs: o.syncPeriodMs,
+          minSyncPeriodMs: o.minSyncPeriodMs,
+          udpIdleTimeoutMs: o.udpIdleTimeoutMs,
+          metrics,
+          log,
+          onQueued,
+          onSynced,
+        })
+      : new Proxier({
+          iptables: o.iptables,
+          hostname: o.hostname,
+          nodeIP,
+          clusterCIDR: o.clusterCIDR,
+          masqueradeAll: o.masqueradeAll,
+          masqueradeBit: o.masqueradeBit,
+          localhostNodePorts,
+          conntrackTCPLiberal: (readSysctl("net/netfilter/nf_conntrack_tcp_be_liberal") ?? "0") !== "0",
+          syncPeriodMs: o.syncPeriodMs,
+          minSyncPeriodMs: o.minSyncPeriodMs,
+          metrics,
+          log,
+          onQueued,
+          onSynced,
+        });
 
   const servers: ProxyServer[] = [];
   try {
