@@ -3,14 +3,20 @@
 // SubjectAccessReview for the node's subresource (log for /containerLogs,
 // proxy otherwise), as upstream's kubelet auth attributes. /containerLogs
 // serves the CRI log files the runtime writes, read as kuberuntime's ReadLogs.
+// /exec, /attach and /portForward are upgrade requests (WebSocket or SPDY)
+// served by streaming/; /run is ExecSync.
 import { open } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
+import type { Duplex } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import type { TLSSocket } from "node:tls";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { writeHttpError } from "../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "./runtime/interface.ts";
+import { type StreamingDeps, serveRun, serveStreamingUpgrade } from "./streaming/handler.ts";
+import { parseStreamingPath } from "./streaming/options.ts";
 
 export interface KubeletServerOptions {
   /** The address to bind (the node IP). */
@@ -24,7 +30,8 @@ export interface KubeletServerOptions {
   nodeName: string;
   /** Asks the apiserver whether a caller may reach the node's subresource. */
   client: RestClient;
-  runtime: Pick<RuntimeService, "listContainers" | "containerStatus">;
+  /** The streaming calls are optional: without them /exec, /attach, /portForward and /run are refused. */
+  runtime: StreamingDeps["runtime"] & Pick<RuntimeService, "containerStatus">;
   getPodByName(namespace: string, name: string): Pod | undefined;
   /** How often follow looks for new lines and whether the container still runs. */
   followPollMs?: number;
@@ -104,10 +111,36 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         }));
         if (denied) return text(denied.code, `${denied.message}\n`);
         if (logs) return serveContainerLogs(o, url, req, res);
+        const target = parseStreamingPath(url.pathname);
+        if (target?.kind === "run") {
+          if (req.method !== "POST") return text(405, "405: Method Not Allowed\n");
+          return serveRun(o, target, url, res);
+        }
+        // Reached only without an Upgrade header.
+        if (target) return text(400, "unable to upgrade: missing upgrade headers in request\n");
         text(404, "404 page not found\n");
       })().catch((e: Error) => text(500, `${e.message}\n`));
     },
   );
+  // exec, attach and portForward: WebSocket (kubectl through the apiserver) or SPDY upgrades.
+  // Upgraded sockets leave the HTTP server's bookkeeping: close() ends them itself.
+  const upgraded = new Set<Duplex>();
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
+    socket.on("error", () => socket.destroy());
+    const url = new URL(req.url ?? "/", "https://x");
+    const target = parseStreamingPath(url.pathname);
+    void (async () => {
+      if (!target || target.kind === "run") return writeHttpError(socket, 404, "404 page not found\n");
+      const denied = await authorize(o, req, "proxy").catch((e: Error) => ({
+        code: 500,
+        message: `Authorization error (user=?, verb=${verbOf(req.method)}, resource=nodes, subresource=proxy): ${e.message}`,
+      }));
+      if (denied) return writeHttpError(socket, denied.code, `${denied.message}\n`);
+      await serveStreamingUpgrade(o, target, req, socket, head);
+    })().catch((e: Error) => writeHttpError(socket, 500, `${e.message}\n`));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port, o.host, () => resolve());
@@ -119,6 +152,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
       }),
   };
 }

@@ -15,12 +15,14 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import type {
+  AttachRequest,
   AuthConfig,
   Container,
   ContainerConfig,
   ContainerEvent,
   ContainerState,
   ContainerStatus,
+  ExecRequest,
   ExecSyncResult,
   Image,
   ImageService,
@@ -433,6 +435,22 @@ export class CriRuntime implements RuntimeService, ImageService {
       deadline,
     );
     return { stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr), exitCode: r.exitCode };
+  }
+
+  async reopenContainerLog(containerId: string): Promise<void> {
+    await this.call(this.runtime, "ReopenContainerLog", { containerId });
+  }
+
+  async getExec(req: ExecRequest): Promise<string> {
+    return (await this.call<{ url: string }>(this.runtime, "Exec", req)).url;
+  }
+
+  async getAttach(req: AttachRequest): Promise<string> {
+    return (await this.call<{ url: string }>(this.runtime, "Attach", req)).url;
+  }
+
+  async getPortForward(podSandboxId: string, ports: number[]): Promise<string> {
+    return (await this.call<{ url: string }>(this.runtime, "PortForward", { podSandboxId, port: ports })).url;
   }
 
   onContainerEvent(listener: (e: ContainerEvent) => void): () => void {

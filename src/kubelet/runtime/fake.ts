@@ -28,6 +28,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Clock } from "../../client/clock.ts";
 import type {
+  AttachRequest,
   AuthConfig,
   Container,
   ContainerConfig,
@@ -35,6 +36,7 @@ import type {
   ContainerMetadata,
   ContainerState,
   ContainerStatus,
+  ExecRequest,
   ExecSyncResult,
   Image,
   ImageService,
@@ -412,6 +414,41 @@ export class FakeRuntime implements RuntimeService, ImageService {
       throw new Error(`failed to exec in container: container is in ${c.state} state`);
     }
     return { stdout: EMPTY, stderr: EMPTY, exitCode: execExitCode(cmd) };
+  }
+
+  // Hollow nodes run no processes, so there is no streaming server to send a client to.
+  async getExec(req: ExecRequest): Promise<string> {
+    this.streamingContainer(req.containerId, "exec");
+    throw new Error("streaming is not supported by the fake runtime: hollow nodes run no processes (exec)");
+  }
+
+  async getAttach(req: AttachRequest): Promise<string> {
+    this.streamingContainer(req.containerId, "attach");
+    throw new Error("streaming is not supported by the fake runtime: hollow nodes run no processes (attach)");
+  }
+
+  async getPortForward(podSandboxId: string, _ports: number[]): Promise<string> {
+    if (!this.sandboxes.has(podSandboxId))
+      throw new NotFoundError(`failed to find sandbox "${podSandboxId}" in store: not found`);
+    throw new Error(
+      "streaming is not supported by the fake runtime: hollow nodes run no processes (port-forward)",
+    );
+  }
+
+  private streamingContainer(containerId: string, what: string): void {
+    const c = this.containers.get(containerId);
+    if (!c) throw new NotFoundError(`failed to find container "${containerId}" in store: not found`);
+    if (c.state !== "CONTAINER_RUNNING")
+      throw new Error(`container ${containerId} is in ${c.state} state: cannot ${what}`);
+  }
+
+  // Fake containers write no log; only the errors are containerd's.
+  async reopenContainerLog(containerId: string): Promise<void> {
+    const c = this.containers.get(containerId);
+    if (!c) {
+      throw new NotFoundError(`failed to find container "${containerId}": not found`);
+    }
+    if (c.state !== "CONTAINER_RUNNING") throw new Error("container is not running");
   }
 
   onContainerEvent(listener: (e: ContainerEvent) => void): () => void {

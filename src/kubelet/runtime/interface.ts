@@ -140,6 +140,25 @@ export interface ExecSyncResult {
   exitCode: number;
 }
 
+/** CRI's ExecRequest: one of stdin, stdout and stderr must be set; tty excludes stderr. */
+export interface ExecRequest {
+  containerId: string;
+  cmd: string[];
+  tty: boolean;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** CRI's AttachRequest; tty must match the container's config. */
+export interface AttachRequest {
+  containerId: string;
+  stdin: boolean;
+  tty: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
 /** A change of a container's state pushed by the runtime (CRI's GetContainerEvents), so the kubelet need not poll. */
 export interface ContainerEvent {
   containerId: string;
@@ -190,6 +209,16 @@ export interface RuntimeService {
   }): Promise<Container[]>;
   containerStatus(containerId: string): Promise<ContainerStatus>;
   execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult>;
+  /**
+   * CRI Exec, Attach, PortForward: the URL on the runtime's streaming server that
+   * serves the session over SPDY (upstream kubelet's StreamingRuntime). Optional so
+   * test runtimes need not have them; without them the kubelet refuses streaming.
+   */
+  getExec?(req: ExecRequest): Promise<string>;
+  getAttach?(req: AttachRequest): Promise<string>;
+  getPortForward?(podSandboxId: string, ports: number[]): Promise<string>;
+  /** Reopens a running container's log file after the kubelet renamed it (log rotation, logs/); optional so test runtimes need not have it. */
+  reopenContainerLog?(containerId: string): Promise<void>;
 
   /** Subscribes to container state changes; returns the unsubscribe function. */
   onContainerEvent(listener: (e: ContainerEvent) => void): () => void;

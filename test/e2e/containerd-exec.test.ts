@@ -1,0 +1,151 @@
+// kubectl exec, attach, port-forward and cp against real containers: kubectl
+// speaks WebSocket (v5.channel.k8s.io; SPDY tunnelled in WebSocket for
+// port-forward) to the apiserver, which proxies the upgrade to the kubelet,
+// which streams from containerd. Everything made is removed in after().
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
+import { type Cluster, run } from "./harness.ts";
+
+function busybox(name: string, script: string, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      restartPolicy: "Never",
+      containers: [
+        {
+          name: "main",
+          image: "k8ts.local/busybox:latest",
+          imagePullPolicy: "IfNotPresent",
+          command: ["sh", "-c", script],
+          ...extra,
+        },
+      ],
+    },
+  };
+}
+
+describe("kubectl exec, attach, port-forward and cp on containerd", () => {
+  let node: ContainerdCluster | undefined;
+  let cluster: Cluster;
+  const children: ChildProcess[] = [];
+  const work = mkdtempSync(join(tmpdir(), "k8ts-exec-"));
+
+  before(async () => {
+    node = await startContainerdCluster();
+    cluster = node.cluster;
+    const pods = [
+      busybox("shell", "mkdir -p /www && echo served-by-httpd > /www/index.html && httpd -f -p 8080 -h /www"),
+      busybox("reader", 'while read l; do echo "echo:$l"; done; echo reader-done', {
+        stdin: true,
+        stdinOnce: true,
+      }),
+    ];
+    for (const p of pods) {
+      const r = await cluster.kubectl(["apply", "-f", "-"], { input: JSON.stringify(p) });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    for (const name of ["shell", "reader"]) {
+      await until(async () => {
+        const r = await cluster.kubectl(["get", "pod", name, "-o", "jsonpath={.status.phase}"]);
+        return r.stdout === "Running" ? true : undefined;
+      }, `${name} to be Running`);
+    }
+  });
+
+  after(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    rmSync(work, { recursive: true, force: true });
+    await node?.cleanUp();
+  });
+
+  it("runs a command and returns its output", async () => {
+    const r = await cluster.kubectl(["exec", "shell", "--", "sh", "-c", "echo out; echo err >&2"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "out\n");
+    assert.equal(r.stderr, "err\n");
+  });
+
+  it("returns the command's exit code", async () => {
+    const r = await cluster.kubectl(["exec", "shell", "--", "sh", "-c", "exit 3"]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /command terminated with exit code 3/);
+  });
+
+  it("passes stdin with -i and ends when stdin ends", async () => {
+    const r = await cluster.kubectl(["exec", "-i", "shell", "--", "sh", "-c", "cat; echo end"], {
+      input: "line one\nline two\n",
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "line one\nline two\nend\n");
+  });
+
+  it("answers a container that does not exist with upstream's error", async () => {
+    const r = await cluster.kubectl(["exec", "shell", "-c", "nope", "--", "true"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /container nope is not valid for pod shell/);
+  });
+
+  it("attaches to a running container's stdin and stdout", async () => {
+    const r = await cluster.kubectl(["attach", "-i", "reader", "-c", "main"], {
+      input: "hello\nworld\n",
+      timeoutMs: 30_000,
+    });
+    assert.match(r.stdout, /echo:hello\necho:world\n/);
+    // stdinOnce: closing stdin ends the container.
+    await until(async () => {
+      const p = await cluster.kubectl(["get", "pod", "reader", "-o", "jsonpath={.status.phase}"]);
+      return p.stdout === "Succeeded" ? true : undefined;
+    }, "reader to finish once its stdin closed");
+    const logs = await cluster.kubectl(["logs", "reader"]);
+    assert.match(logs.stdout, /reader-done/);
+  });
+
+  it("forwards a local port to the pod's httpd", async () => {
+    const child = spawn("kubectl", ["port-forward", "pod/shell", ":8080"], {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.newHome() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+    });
+    child.stderr!.on("data", (d) => {
+      out += d;
+    });
+    const port = await until(
+      () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out)?.[1],
+      "kubectl port-forward to listen",
+      30_000,
+    );
+    // Several requests: each is a new stream pair over the same tunnel.
+    for (let i = 0; i < 3; i++) {
+      const r = await run("curl", ["-sS", "--max-time", "10", `http://127.0.0.1:${port}/index.html`]);
+      assert.equal(r.code, 0, `${r.stderr}\n${out}`);
+      assert.equal(r.stdout, "served-by-httpd\n");
+    }
+    child.kill("SIGINT");
+  });
+
+  it("copies a file into the container and back with kubectl cp", async () => {
+    const src = join(work, "in.txt");
+    const content = `${"k8ts cp round trip\n".repeat(5000)}`;
+    writeFileSync(src, content);
+    const to = await cluster.kubectl(["cp", src, "shell:/tmp/in.txt", "-c", "main"]);
+    assert.equal(to.code, 0, to.stderr);
+    const size = await cluster.kubectl(["exec", "shell", "--", "wc", "-c", "/tmp/in.txt"]);
+    assert.match(size.stdout, new RegExp(`^\\s*${Buffer.byteLength(content)} /tmp/in.txt`));
+    const dest = join(work, "out.txt");
+    const from = await cluster.kubectl(["cp", "shell:/tmp/in.txt", dest, "-c", "main"]);
+    assert.equal(from.code, 0, from.stderr);
+    assert.equal(readFileSync(dest, "utf8"), content);
+  });
+});
