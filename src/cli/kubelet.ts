@@ -8,17 +8,22 @@ import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { bootstrapKubeconfig } from "../kubelet/certificate/bootstrap.ts";
 import { hollowNodeIP, hollowPodCIDR, hostIP, startKubelet } from "../kubelet/index.ts";
-import { checkContainerdInstalled } from "../kubelet/runtime/containerd.ts";
+import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
+import { aptGetInstallCommand, containerdPackageFacts, planContainerdPackages } from "./system-packages.ts";
 
-export const kubeletFlags: FlagSpec[] = [
-  {
+/** --runtime: `k8ts up` runs containers by default, a standalone `k8ts kubelet` is hollow unless told. */
+export function runtimeFlag(defaultRuntime: "fake" | "containerd"): FlagSpec {
+  return {
     name: "runtime",
     type: "string",
-    default: "fake",
-    help: "Container runtime: fake (no containers, KWOK-style) or containerd (k8ts's own, under the data dir; needs root and the Debian packages containerd runc containernetworking-plugins busybox-static iptables)",
-  },
+    default: defaultRuntime,
+    help: `Container runtime: containerd (k8ts's own, under the data dir; needs root and the Debian packages ${CONTAINERD_PACKAGES.join(" ")}) or fake (no containers, KWOK-style)`,
+  };
+}
+
+export const kubeletFlags: FlagSpec[] = [
   { name: "node-labels", type: "string", default: "", help: "Labels for the Node: key=value,…" },
   {
     name: "register-with-taints",
@@ -35,11 +40,34 @@ export const kubeletFlags: FlagSpec[] = [
   },
   { name: "pod-cidr", type: "string", help: "The node's pod CIDR (until node IPAM assigns one)" },
   {
+    name: "cluster-dns",
+    type: "string",
+    default: "10.96.0.10",
+    help: "Comma-separated DNS server IPs for pods with dnsPolicy ClusterFirst (the cluster DNS service's IP)",
+  },
+  {
+    name: "cluster-domain",
+    type: "string",
+    default: "cluster.local",
+    help: "The cluster's DNS domain: pods search <namespace>.svc.<domain>, svc.<domain> and <domain>",
+  },
+  {
     name: "kubelet-port",
     type: "number",
     help: "Port of the kubelet's HTTPS server (logs); 0 picks a free one (`k8ts up`'s default)",
   },
 ];
+
+/** --cluster-dns (comma-separated; "" disables cluster DNS) and --cluster-domain. */
+function clusterDNSOptions(flags: Record<string, unknown>): { clusterDNS: string[]; clusterDomain: string } {
+  return {
+    clusterDNS: String(flags["cluster-dns"] ?? "10.96.0.10")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    clusterDomain: String(flags["cluster-domain"] ?? "cluster.local"),
+  };
+}
 
 function checkRuntime(flags: Record<string, unknown>): "fake" | "containerd" {
   const runtime = flags.runtime;
@@ -49,10 +77,14 @@ function checkRuntime(flags: Record<string, unknown>): "fake" | "containerd" {
     );
   }
   if (runtime === "containerd") {
-    if (process.getuid?.() !== 0) {
-      throw new Error("--runtime containerd runs containers and must run as root; or use --runtime fake");
+    // `k8ts up` has installed what was missing by now; a standalone kubelet installs nothing.
+    const plan = planContainerdPackages(containerdPackageFacts());
+    if (plan.type === "fail") throw new Error(plan.message);
+    if (plan.type === "install") {
+      throw new Error(
+        `--runtime containerd needs the Debian packages ${plan.packages.join(" ")}: install them with \`${aptGetInstallCommand(plan.packages)}\` (k8ts up does this itself), or use --runtime fake`,
+      );
     }
-    checkContainerdInstalled();
   }
   return runtime;
 }
@@ -61,7 +93,7 @@ export const kubeletCommand: Command = {
   name: "kubelet",
   summary: "Run a kubelet: register a Node and run the pods bound to it",
   description:
-    "Run the node agent for --node-name against the cluster of --kubeconfig (whose user should be\nsystem:node:<name> in group system:nodes). Static pods come from --manifest-dir.\nTo join from another machine, give --token (from `k8ts token create`), --server and\n--certificate-authority instead: the kubelet requests its client certificate (a CSR the\ncontroller-manager approves and signs) and writes its kubeconfig (default <data-dir>/kubelet.conf).",
+    "Run the node agent for --node-name against the cluster of --kubeconfig (whose user should be\nsystem:node:<name> in group system:nodes). Static pods come from --manifest-dir.\nWith --runtime containerd, containerd runs as its own service under --data-dir: stopping the kubelet\nleaves it and the pods running, and a kubelet started again on the same data dir adopts them.\nTo join from another machine, give --token (from `k8ts token create`), --server and\n--certificate-authority instead: the kubelet requests its client certificate (a CSR the\ncontroller-manager approves and signs) and writes its kubeconfig (default <data-dir>/kubelet.conf).",
   flags: [
     { name: "kubeconfig", type: "string", help: "Kubeconfig of the cluster (required unless --token)" },
     { name: "token", type: "string", help: "A bootstrap token <id>.<secret> to join with (TLS bootstrap)" },
@@ -75,6 +107,13 @@ export const kubeletCommand: Command = {
       help: "The kubelet's state",
     },
     { name: "manifest-dir", type: "string", help: "Directory of static pod manifests" },
+    runtimeFlag("fake"),
+    {
+      name: "stop-containerd-on-exit",
+      type: "boolean",
+      default: false,
+      help: "With --runtime containerd: on SIGTERM/SIGINT remove this node's pods and stop containerd, as `k8ts up` does. By default containerd and the pods keep running, and the next kubelet on the same --data-dir adopts them (same containers, no restart)",
+    },
     ...kubeletFlags,
   ],
   async run(flags) {
@@ -108,6 +147,8 @@ export const kubeletCommand: Command = {
       maxPods: Number(flags["max-pods"]),
       podCIDR: flags["pod-cidr"] ? String(flags["pod-cidr"]) : undefined,
       nodeLeaseDurationSeconds: Number(flags["node-lease-duration-seconds"]),
+      ...clusterDNSOptions(flags),
+      keepRuntimeRunning: flags["stop-containerd-on-exit"] !== true,
       log: (msg, fields) =>
         process.stderr.write(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
     });
@@ -171,6 +212,7 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
     maxPods: Number(o.flags["max-pods"] ?? 110),
     podCIDR: o.flags["pod-cidr"] ? String(o.flags["pod-cidr"]) : "10.244.0.0/24",
     nodeLeaseDurationSeconds: Number(o.flags["node-lease-duration-seconds"] ?? 40),
+    ...clusterDNSOptions(o.flags),
     log,
   });
   kubelets.push(localKubelet);

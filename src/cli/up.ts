@@ -1,11 +1,14 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
+import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { startApiServer } from "../apiserver/index.ts";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import { Resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
+import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
 import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import {
@@ -17,9 +20,10 @@ import {
 import { SCHEDULER_ADDRESS_FILE } from "./explain-schedule.ts";
 import type { Command } from "./flags.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
-import { kubeletFlags, startUpKubelets } from "./kubelet.ts";
+import { kubeletFlags, runtimeFlag, startUpKubelets } from "./kubelet.ts";
 import { schedulerConfig, schedulerFlags, schedulerServing } from "./scheduler.ts";
 import { untilSignal } from "./signals.ts";
+import { ensureContainerdPackages } from "./system-packages.ts";
 
 function progress(msg: string): void {
   process.stderr.write(`k8ts: ${msg}\n`);
@@ -42,11 +46,37 @@ async function waitForDefaultServiceAccount(kubeconfig: string, log: (m: string)
   }
 }
 
+/** Waits until this machine's Node reports Ready=True (on containerd: once the runtime and its network are ready). */
+async function waitForNodeReady(kubeconfig: string, name: string, log: (m: string) => void): Promise<void> {
+  const client = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
+  try {
+    for (let i = 0; i < 1200; i++) {
+      const node = await client.get<Node>(Resources.nodes, name).catch(() => undefined);
+      if (node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) {
+        if (i > 0) log(`node ${name} is Ready`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`node ${name} did not become Ready within 120 s`);
+  } finally {
+    client.close();
+  }
+}
+
 export const upCommand: Command = {
   name: "up",
   summary: "Start an all-in-one cluster on this machine",
-  description:
-    "Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), the scheduler,\nthe controller-manager, this machine's kubelet (static pods from <data-dir>/manifests) and --nodes hollow kubelets, with its\ndata in --data-dir. Writes an admin kubeconfig and prints 'k8ts ready: kubeconfig=<path>' when the\ncluster serves. Running it again on the same data dir brings the same cluster back. Ctrl-C stops it.",
+  description: `Start an all-in-one cluster: the apiserver on the embedded SQLite store (or etcd), the scheduler,
+the controller-manager, this machine's kubelet (static pods from <data-dir>/manifests) and --nodes
+hollow kubelets, with its data in --data-dir. This machine's kubelet runs real containers on k8ts's
+own containerd (--runtime containerd, the default), which needs root and the Debian packages
+${CONTAINERD_PACKAGES.join(" ")}: as root on Debian the missing ones are
+installed with apt-get; otherwise it stops before starting anything and says what to install.
+--runtime fake runs no containers (KWOK-style) and needs none of them. Writes an admin kubeconfig
+and prints 'k8ts ready: kubeconfig=<path>' when this machine's node is Ready. Running it again on
+the same data dir brings the same cluster back. Ctrl-C stops it: the pods are removed and
+containerd stops.`,
   flags: [
     ...apiserverFlags,
     {
@@ -56,6 +86,7 @@ export const upCommand: Command = {
     },
     ...schedulerFlags,
     ...controllerManagerFlags,
+    runtimeFlag("containerd"),
     ...kubeletFlags,
     {
       name: "nodes",
@@ -68,6 +99,8 @@ export const upCommand: Command = {
     const dataDir = String(flags["data-dir"]);
     const kubeconfig = flags.kubeconfig ? String(flags.kubeconfig) : join(dataDir, "kubeconfig");
     const started = performance.now();
+    // Before anything starts: a missing package either gets installed or stops k8ts up with what to do.
+    if (flags.runtime === "containerd") ensureContainerdPackages({ progress });
     progress(`data dir ${dataDir}`);
     progress(`starting apiserver on port ${flags.port} (store: ${flags.store})…`);
     const api = await startApiServer(apiserverOptions(flags));
@@ -160,6 +193,13 @@ export const upCommand: Command = {
     });
     progress(`kubelets started (${Math.round(performance.now() - started)} ms since start)`);
 
+    try {
+      await waitForNodeReady(kubeconfig, hostname().toLowerCase(), progress);
+    } catch (e) {
+      // containerd runs in its own session: it would outlive a failed start.
+      await kubelets.stop();
+      throw e;
+    }
     // Pods are admitted only once the ServiceAccount controller has made the namespace's default account.
     await waitForDefaultServiceAccount(kubeconfig, progress);
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);

@@ -4,13 +4,18 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { type Clock, realClock } from "../client/clock.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { cleanupOrphanedPodCgroups, DEFAULT_CGROUP_ROOT } from "./cm/pod-cgroup.ts";
 import { Kubelet } from "./kubelet.ts";
+import { DEFAULT_CLUSTER_DNS } from "./network/dns.ts";
 import { parseNodeLabels, parseRegisterWithTaints } from "./node/flags.ts";
 import { hollowMachineInfo, hostMachineInfo } from "./node/machine-info.ts";
 import { type ContainerdRuntime, startContainerdRuntime } from "./runtime/containerd-runtime.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
 import type { ImageService, RuntimeService } from "./runtime/interface.ts";
 import { type KubeletServer, startKubeletServer } from "./server.ts";
+import { CpuUsageCache } from "./stats/cpu-usage-cache.ts";
+import { podsList } from "./stats/pods.ts";
+import { summary } from "./stats/summary.ts";
 import { mountPointsUnder, unmount } from "./volume/mount-util.ts";
 
 export { Kubelet, type KubeletOptions } from "./kubelet.ts";
@@ -40,6 +45,16 @@ export interface StartKubeletOptions {
   server?: { port: number; cert: string; key: string; ca: string };
   /** A runtime that outlives the kubelet (a restart adopts its pods). */
   fakeRuntime?: FakeRuntime;
+  /**
+   * containerd: stop() leaves containerd and the pods (and their volume mounts)
+   * running for the next kubelet on this data dir to adopt, as a node's
+   * containerd service outlives its kubelet. Otherwise stop() removes the pods
+   * and stops containerd (`k8ts up`).
+   */
+  keepRuntimeRunning?: boolean;
+  /** --cluster-dns and --cluster-domain, for the pods' resolv.conf (real containers only). */
+  clusterDNS?: string[];
+  clusterDomain?: string;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -81,6 +96,8 @@ export async function startKubelet(
   }
   const nodeIP = o.nodeIP ?? hostIP();
   let server: KubeletServer | undefined;
+  // usageNanoCores comes from the difference of two samples, so one cache lives as long as the kubelet.
+  const cpuCache = new CpuUsageCache();
   if (o.server) {
     try {
       server = await startKubeletServer({
@@ -90,6 +107,19 @@ export async function startKubelet(
         client: o.client,
         runtime,
         getPodByName: (ns, name) => kubelet?.getPodByName(ns, name),
+        getPodStatus: (uid) => kubelet?.getPodStatus(uid),
+        podList: () =>
+          podsList({ pods: kubelet?.getPods() ?? [], statusOf: (uid) => kubelet?.getPodStatus(uid) }),
+        statsSummary: () =>
+          summary({
+            nodeName: o.nodeName,
+            runtime,
+            images: runtime,
+            rootDir: o.dataDir ? join(o.dataDir, "kubelet") : "/",
+            imageFsDir: o.dataDir && containerd ? join(o.dataDir, "containerd", "root") : undefined,
+            cgroupRoot: containerd ? DEFAULT_CGROUP_ROOT : undefined,
+            cpuCache,
+          }),
       });
     } catch (e) {
       await containerd?.stop();
@@ -115,13 +145,22 @@ export async function startKubelet(
     fakeProbes: o.runtime === "fake",
     podLogsDirectory: o.runtime === "containerd" ? join(o.dataDir!, "pods") : undefined,
     rootDir: o.runtime === "containerd" ? join(o.dataDir!, "kubelet") : undefined,
+    clusterDNS: o.runtime === "containerd" ? (o.clusterDNS ?? [DEFAULT_CLUSTER_DNS]) : undefined,
+    clusterDomain: o.clusterDomain,
+    cgroupRoot: o.runtime === "containerd" ? DEFAULT_CGROUP_ROOT : undefined,
     log: o.log,
   });
   const k = kubelet;
   const stop = async () => {
     await k.stop();
     await server?.close();
+    if (o.keepRuntimeRunning) {
+      containerd?.detach();
+      return;
+    }
     await containerd?.stop();
+    // The pods went with k8ts's containerd: their cgroups (empty ones only: rmdir refuses others) go too.
+    if (containerd) cleanupOrphanedPodCgroups(new Set(), DEFAULT_CGROUP_ROOT);
     // The pods went with k8ts's containerd: their volume mounts (tmpfs) go too.
     if (containerd && o.dataDir) {
       for (const m of mountPointsUnder(join(o.dataDir, "kubelet"))) await unmount(m).catch(() => {});

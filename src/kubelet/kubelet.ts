@@ -5,30 +5,36 @@
 // termination and cleanup. Runtime events (containers starting and exiting)
 // wake the pod's worker, so nothing polls. A hollow kubelet is this same code
 // over the fake runtime.
-import type { Node, Pod, PodStatus, Taint } from "kubernetes-types/core/v1.d.ts";
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Taint } from "kubernetes-types/core/v1.d.ts";
+import { isNotFound } from "../client/api-error.ts";
 import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder } from "../client/event-recorder.ts";
 import { listerWatcher, Reflector } from "../client/reflector.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { cleanupOrphanedPodCgroups } from "./cm/pod-cgroup.ts";
 import { buildPodFullName, isMirrorPod, isStaticPod } from "./config/annotations.ts";
 import { ApiPodSource } from "./config/api-source.ts";
 import { FileSource } from "./config/file-source.ts";
 import { MirrorClient } from "./config/mirror-client.ts";
 import { PodConfig, type PodConfigUpdate } from "./config/pod-config.ts";
 import { PodManager } from "./config/pod-manager.ts";
+import { ContainerLogManager } from "./logs/container-log-manager.ts";
+import { DNSConfigurer } from "./network/dns.ts";
 import { NodeLeaseController } from "./node/lease.ts";
 import type { MachineInfo } from "./node/machine-info.ts";
 import { registerNode } from "./node/registration.ts";
 import { NodeStatusManager } from "./node/status.ts";
 import { admitPod } from "./pod/admission.ts";
 import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS } from "./pod/backoff.ts";
+import { getPullSecretsForPod } from "./pod/image-manager.ts";
 import { type PodSyncer, PodWorkers, type SyncPodOutcome } from "./pod/pod-workers.ts";
 import { ReasonCache } from "./pod/reason-cache.ts";
 import { type RunningPod, runningPodFromStatus } from "./pod/running-pod.ts";
 import { KubeRuntimeManager } from "./pod/runtime-manager.ts";
 import { ProbeManager } from "./prober/manager.ts";
 import type { ContainerEvent, ImageService, RuntimeService } from "./runtime/interface.ts";
+import { generatePodReadyCondition } from "./status/conditions.ts";
 import { generateAPIPodStatus } from "./status/generate.ts";
 import { PodStatusManager } from "./status/manager.ts";
 import type { KillPodOptions, KubeletContext, RuntimePodStatus, SyncPodType } from "./types.ts";
@@ -60,6 +66,14 @@ export interface KubeletOptions {
   podLogsDirectory?: string;
   /** --root-dir: where pods' volumes are prepared; without it (hollow nodes) pods get no volumes. */
   rootDir?: string;
+  /** --cluster-dns: the DNS servers of ClusterFirst pods; none: they fall back to Default (hollow nodes write no resolv.conf). */
+  clusterDNS?: string[];
+  /** --cluster-domain (default cluster.local). */
+  clusterDomain?: string;
+  /** --resolv-conf: the node's resolver file for dnsPolicy Default (default /etc/resolv.conf). */
+  resolvConf?: string;
+  /** The cgroup root of pods' cgroups (cm/pod-cgroup.ts); none when undefined (the fake runtime). */
+  cgroupRoot?: string;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -87,6 +101,7 @@ export class Kubelet implements PodSyncer {
   private cancelHousekeeping?: () => void;
   private nodeWatch?: Promise<void>;
   private unsubscribeRuntime?: () => void;
+  private logManager?: ContainerLogManager;
   /** Sandbox id → pod uid, for runtime events. */
   private readonly sandboxPods = new Map<string, string>();
   /** Pods admitted and not yet terminated, by uid (admission counts their requests). */
@@ -204,6 +219,26 @@ export class Kubelet implements PodSyncer {
       probes: this.probes,
       podLogsDirectory: opts.podLogsDirectory,
       volumes: this.volumes,
+      clusterDomain: opts.clusterDomain,
+      cgroupRoot: opts.cgroupRoot,
+      // configMapKeyRef and secretKeyRef: read through the API (the Node authorizer allows its pods' references).
+      envLookups: {
+        configMap: (namespace, name) =>
+          getOrUndefined<ConfigMap>(opts.client, Resources.configmaps, namespace, name),
+        secret: (namespace, name) => getOrUndefined<Secret>(opts.client, Resources.secrets, namespace, name),
+      },
+      podDNS: opts.clusterDNS
+        ? (() => {
+            const dns = new DNSConfigurer({
+              clusterDNS: opts.clusterDNS,
+              clusterDomain: opts.clusterDomain ?? "cluster.local",
+              resolverConfig: opts.resolvConf,
+              nodeIPs: [opts.nodeIP],
+              event: (pod, type, reason, message) => this.ctx.event(pod, type, reason, message),
+            });
+            return (pod) => dns.getPodDNS(pod);
+          })()
+        : undefined,
       isPodTerminationRequested: (uid) => this.workers.isPodTerminationRequested(uid),
     });
     this.config = new PodConfig({
@@ -221,6 +256,16 @@ export class Kubelet implements PodSyncer {
   /** A pod this kubelet runs, by namespace and name (upstream's GetPodByName, for the kubelet server). */
   getPodByName(namespace: string, name: string): Pod | undefined {
     return this.podManager.getPodByFullName(buildPodFullName(name, namespace));
+  }
+
+  /** The pods this kubelet should run (the pod manager's), for the server's /pods. */
+  getPods(): Pod[] {
+    return this.podManager.getPods();
+  }
+
+  /** The status the kubelet holds for a pod (its status manager's), for logs and /pods. */
+  getPodStatus(uid: string): PodStatus | undefined {
+    return this.statuses.getPodStatus(uid);
   }
 
   /** The Node's spec.podCIDR once registered (the fake runtime's address pool). */
@@ -277,12 +322,22 @@ export class Kubelet implements PodSyncer {
       this.fileSource.start();
     }
     this.scheduleHousekeeping();
+    // Containers of a real runtime write log files under podLogsDirectory: rotate them (10 MiB, 5 files).
+    if (this.opts.runtimeName !== "fake" && this.opts.runtime.reopenContainerLog) {
+      this.logManager = new ContainerLogManager({
+        runtime: this.opts.runtime,
+        clock: this.clock,
+        log: this.ctx.log,
+      });
+      this.logManager.start();
+    }
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
     this.cancelHousekeeping?.();
     this.unsubscribeRuntime?.();
+    await this.logManager?.stop();
     await this.apiSource?.stop();
     await this.nodeWatch;
     await this.fileSource?.stop();
@@ -305,10 +360,17 @@ export class Kubelet implements PodSyncer {
           else this.addPod(pod);
           break;
         case "UPDATE":
-        case "RECONCILE":
           this.podManager.updatePod(pod);
           if (isMirrorPod(pod)) this.syncStaticOf(pod);
           else this.dispatch(pod, "update");
+          break;
+        case "RECONCILE":
+          // HandlePodReconcile: the kubelet's own status coming back is no
+          // reason to sync (it would skip ErrImagePull's backoff wait); only a
+          // readiness gate that an outside controller flipped is.
+          this.podManager.updatePod(pod);
+          if (isMirrorPod(pod)) this.syncStaticOf(pod);
+          else if (needToReconcilePodReadiness(pod)) this.dispatch(pod, "update");
           break;
         case "DELETE":
           // Graceful deletion began: the worker kills with the pod's grace period.
@@ -423,18 +485,34 @@ export class Kubelet implements PodSyncer {
     if (apiStatus.phase === "Succeeded" || apiStatus.phase === "Failed") return { isTerminal: true };
     if (isStaticPod(pod)) await this.mirrors.syncMirrorPod(pod, mirrorPod);
     if (signal.aborted) return undefined;
-    const result = await this.runtimeManager.syncPod(pod, podStatus, this.backoff);
+    const pullSecrets = pod.spec?.imagePullSecrets?.length
+      ? await getPullSecretsForPod(
+          pod,
+          (namespace, name) => this.opts.client.get<Secret>(Resources.secrets, name, { namespace }),
+          (type, reason, message) => this.ctx.event(pod, type, reason, message),
+        )
+      : [];
+    const result = await this.runtimeManager.syncPod(pod, podStatus, this.backoff, pullSecrets);
     this.reasons.update(pod.metadata!.uid!, result);
     const err = result.errorUnlessOnlyBackOff();
+    // The status after this sync: started containers show Running, and a failed
+    // step its reason (ErrImagePull before ImagePullBackOff), without waiting
+    // for the next sync.
+    let after: RuntimePodStatus | undefined;
+    try {
+      after = await this.runtimeManager.getPodStatus(
+        pod.metadata!.uid!,
+        pod.metadata!.name!,
+        pod.metadata!.namespace!,
+      );
+    } catch (e) {
+      if (!err) throw e;
+    }
+    if (after) {
+      this.remember(after);
+      this.statuses.setPodStatus(pod, this.generateStatus(pod, after));
+    }
     if (err) throw err;
-    // The status after this sync: started containers show Running without waiting for the next event.
-    const after = await this.runtimeManager.getPodStatus(
-      pod.metadata!.uid!,
-      pod.metadata!.name!,
-      pod.metadata!.namespace!,
-    );
-    this.remember(after);
-    this.statuses.setPodStatus(pod, this.generateStatus(pod, after));
     return { requeueAfterMs: result.backOffRemainingMs };
   }
 
@@ -488,7 +566,8 @@ export class Kubelet implements PodSyncer {
     const desired = new Set(this.podManager.getPods().map((p) => p.metadata!.uid!));
     this.workers.syncKnownPods(desired);
     // Pods the runtime runs that no source wants (a restart's leftovers, deleted pods): kill and remove.
-    for (const running of await this.runtimeManager.getPods(true)) {
+    const runtimePods = await this.runtimeManager.getPods(true);
+    for (const running of runtimePods) {
       if (desired.has(running.uid)) continue;
       const alive =
         running.containers.some((c) => c.state === "CONTAINER_RUNNING") ||
@@ -501,6 +580,10 @@ export class Kubelet implements PodSyncer {
         for (const s of running.sandboxes) this.sandboxPods.delete(s.id);
       }
     }
+    if (this.opts.cgroupRoot !== undefined) {
+      const keep = new Set([...desired, ...runtimePods.map((p) => p.uid)]);
+      cleanupOrphanedPodCgroups(keep, this.opts.cgroupRoot);
+    }
     this.statuses.removeOrphanedStatuses(desired);
     this.probes.cleanupPods(desired);
     for (const name of this.podManager.getOrphanedMirrorPodNames()) await this.mirrors.deleteMirrorPod(name);
@@ -508,6 +591,37 @@ export class Kubelet implements PodSyncer {
   }
 }
 
+/** A namespaced object, or undefined when it does not exist. */
+async function getOrUndefined<T>(
+  client: RestClient,
+  resource: (typeof Resources)[keyof typeof Resources],
+  namespace: string,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return await client.get<T>(resource, name, { namespace });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+/** status.NeedToReconcilePodReadiness: a pod with readiness gates whose Ready condition no longer says what its conditions imply. */
+function needToReconcilePodReadiness(pod: Pod): boolean {
+  if ((pod.spec?.readinessGates ?? []).length === 0) return false;
+  const conditions = pod.status?.conditions ?? [];
+  const expected = generatePodReadyCondition(
+    pod,
+    conditions,
+    pod.status?.containerStatuses,
+    pod.status?.phase ?? "",
+  );
+  const current = conditions.find((c) => c.type === "Ready");
+  return (
+    current !== undefined && (current.status !== expected.status || current.message !== expected.message)
+  );
 }

@@ -11,7 +11,7 @@ import { createServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import type { TLSSocket } from "node:tls";
-import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import type { ContainerStatus, Pod, PodList, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { writeHttpError } from "../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "./runtime/interface.ts";
@@ -33,6 +33,12 @@ export interface KubeletServerOptions {
   /** The streaming calls are optional: without them /exec, /attach, /portForward and /run are refused. */
   runtime: StreamingDeps["runtime"] & Pick<RuntimeService, "containerStatus">;
   getPodByName(namespace: string, name: string): Pod | undefined;
+  /** The kubelet's status of a pod: logs pick their container from it, as upstream's validateContainerLogStatus. */
+  getPodStatus?(uid: string): PodStatus | undefined;
+  /** /pods: the pods the kubelet runs, as a v1 PodList. */
+  podList?(): PodList;
+  /** /stats/summary: the Summary API's JSON. */
+  statsSummary?(): Promise<unknown>;
   /** How often follow looks for new lines and whether the container still runs. */
   followPollMs?: number;
 }
@@ -101,6 +107,10 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8" });
         res.end(body);
       };
+      const json = (body: unknown) => {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
       const url = new URL(req.url ?? "/", "https://x");
       void (async () => {
         if (url.pathname === "/healthz") return text(200, "ok");
@@ -111,6 +121,8 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         }));
         if (denied) return text(denied.code, `${denied.message}\n`);
         if (logs) return serveContainerLogs(o, url, req, res);
+        if (url.pathname === "/pods" && o.podList) return json(o.podList());
+        if (url.pathname === "/stats/summary" && o.statsSummary) return json(await o.statsSummary());
         const target = parseStreamingPath(url.pathname);
         if (target?.kind === "run") {
           if (req.method !== "POST") return text(405, "405: Method Not Allowed\n");
@@ -158,6 +170,67 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
 }
 
 /** upstream's v1.PodLogOptions as the kubelet reads them from the query. */
+/** The runtime's ID in a status's "containerd://<id>". */
+function runtimeID(containerID: string | undefined): string | undefined {
+  return containerID ? containerID.slice(containerID.indexOf("://") + 3) : undefined;
+}
+
+/**
+ * validateContainerLogStatus: the container whose log to read — with
+ * previous its last terminated one, else the running one, else the one that
+ * ended — from the status the kubelet holds; the runtime's newest attempts
+ * when it holds none (a pod not synced yet).
+ */
+async function logContainerID(
+  o: KubeletServerOptions,
+  pod: Pod,
+  name: string,
+  previous: boolean,
+): Promise<{ id: string } | { error: string }> {
+  const podName = JSON.stringify(pod.metadata?.name ?? "");
+  const podStatus = pod.metadata?.uid ? o.getPodStatus?.(pod.metadata.uid) : undefined;
+  if (!podStatus) {
+    const attempts = (
+      await o.runtime.listContainers({
+        labelSelector: { [LABELS.podUid]: pod.metadata?.uid ?? "", [LABELS.containerName]: name },
+      })
+    ).sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt - a.createdAt);
+    const c = previous ? attempts[1] : attempts[0];
+    if (c) return { id: c.id };
+    return {
+      error: previous
+        ? `previous terminated container ${JSON.stringify(name)} in pod ${podName} not found`
+        : `container ${JSON.stringify(name)} in pod ${podName} is waiting to start: ContainerCreating`,
+    };
+  }
+  const all: ContainerStatus[] = [
+    ...(podStatus.containerStatuses ?? []),
+    ...(podStatus.initContainerStatuses ?? []),
+    ...(podStatus.ephemeralContainerStatuses ?? []),
+  ];
+  const cs = all.find((s) => s.name === name);
+  if (!cs) return { error: `container ${JSON.stringify(name)} in pod ${podName} is not available` };
+  const last = runtimeID(cs.lastState?.terminated?.containerID);
+  if (previous) {
+    return last
+      ? { id: last }
+      : { error: `previous terminated container ${JSON.stringify(name)} in pod ${podName} not found` };
+  }
+  const id =
+    (cs.state?.running ? runtimeID(cs.containerID) : undefined) ??
+    runtimeID(cs.state?.terminated?.containerID) ??
+    last;
+  if (id) return { id };
+  const reason = cs.state?.waiting?.reason ?? "ContainerCreating";
+  const why =
+    reason === "ErrImagePull"
+      ? "image can't be pulled"
+      : reason === "ImagePullBackOff"
+        ? "trying and failing to pull image"
+        : reason;
+  return { error: `container ${JSON.stringify(name)} in pod ${podName} is waiting to start: ${why}` };
+}
+
 export interface LogOptions {
   tailLines?: number;
   limitBytes?: number;
@@ -227,25 +300,9 @@ async function serveContainerLogs(
   } catch (e) {
     return text(400, (e as Error).message);
   }
-  // The pod's attempts of this container, newest first: the current one, then the previous.
-  const containers = (
-    await o.runtime.listContainers({
-      labelSelector: {
-        [LABELS.podUid]: pod.metadata?.uid ?? "",
-        [LABELS.containerName]: containerName,
-      },
-    })
-  ).sort((a, b) => b.metadata.attempt - a.metadata.attempt || b.createdAt - a.createdAt);
   const podRef = `${namespace}/${podName}`;
-  const chosen = opts.previous ? containers[1] : containers[0];
-  if (!chosen) {
-    return text(
-      400,
-      opts.previous
-        ? `previous terminated container ${JSON.stringify(containerName)} in pod ${JSON.stringify(podName)} not found`
-        : `container ${JSON.stringify(containerName)} in pod ${JSON.stringify(podName)} is waiting to start: ContainerCreating`,
-    );
-  }
+  const chosen = await logContainerID(o, pod, containerName, opts.previous);
+  if ("error" in chosen) return text(400, chosen.error);
   const status = await o.runtime.containerStatus(chosen.id);
   if (!status.logPath)
     return text(400, `container ${JSON.stringify(containerName)} in pod ${podRef} has no log file`);

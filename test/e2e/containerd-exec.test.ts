@@ -135,6 +135,33 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
     child.kill("SIGINT");
   });
 
+  it("serves the kubelet's /pods and /stats/summary through nodes/proxy", async () => {
+    const nodeName = (await cluster.kubectl(["get", "pod", "shell", "-o", "jsonpath={.spec.nodeName}"]))
+      .stdout;
+    const pods = await cluster.kubectl(["get", "--raw", `/api/v1/nodes/${nodeName}/proxy/pods`]);
+    assert.equal(pods.code, 0, pods.stderr);
+    const list = JSON.parse(pods.stdout) as { kind: string; items: { metadata: { name: string } }[] };
+    assert.equal(list.kind, "PodList");
+    assert.ok(list.items.some((p) => p.metadata.name === "shell"));
+    type Summary = {
+      node: { nodeName: string; memory?: { workingSetBytes?: number } };
+      pods: {
+        podRef: { name: string };
+        containers: { name: string; memory?: { workingSetBytes?: number } }[];
+      }[];
+    };
+    const stats = await until(async () => {
+      const r = await cluster.kubectl(["get", "--raw", `/api/v1/nodes/${nodeName}/proxy/stats/summary`]);
+      if (r.code !== 0) return undefined;
+      const s = JSON.parse(r.stdout) as Summary;
+      return s.pods.some((p) => p.podRef.name === "shell") ? s : undefined;
+    }, "the summary to list the shell pod");
+    assert.equal(stats.node.nodeName, nodeName);
+    const shell = stats.pods.find((p) => p.podRef.name === "shell")!;
+    const main = shell.containers.find((c) => c.name === "main");
+    assert.ok((main?.memory?.workingSetBytes ?? 0) > 0, JSON.stringify(shell));
+  });
+
   it("copies a file into the container and back with kubectl cp", async () => {
     const src = join(work, "in.txt");
     const content = `${"k8ts cp round trip\n".repeat(5000)}`;

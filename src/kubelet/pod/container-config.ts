@@ -10,6 +10,7 @@ import type { ContainerConfig, KeyValue, Mount } from "../runtime/interface.ts";
 import { expandContainerCommandAndArgs } from "./env.ts";
 import { newContainerAnnotations, newContainerLabels } from "./labels.ts";
 import { buildContainerLogsPath } from "./sandbox-config.ts";
+import { generateLinuxContainerSecurityContext, type ImageUser } from "./security-context.ts";
 
 const MIN_SHARES = 2;
 const SHARES_PER_CPU = 1024;
@@ -65,6 +66,8 @@ export interface ContainerConfigInput {
   memoryCapacity: number;
   /** The container's CRI mounts (VolumeManager.makeMounts); none when absent. */
   mounts?: Mount[];
+  /** The image's user (ImageStatus), for runAsUser when the pod sets none. */
+  imageUser?: ImageUser;
 }
 
 export function generateContainerConfig(input: ContainerConfigInput): ContainerConfig {
@@ -87,12 +90,7 @@ export function generateContainerConfig(input: ContainerConfigInput): ContainerC
   const memoryLimit = value(limits.memory);
   if (memoryLimit !== 0) resources.memoryLimitInBytes = memoryLimit;
 
-  const sc = c.securityContext;
-  const securityContext: NonNullable<NonNullable<ContainerConfig["linux"]>["securityContext"]> = {};
-  if (sc?.privileged !== undefined) securityContext.privileged = sc.privileged;
-  if (sc?.readOnlyRootFilesystem !== undefined) securityContext.readonlyRootfs = sc.readOnlyRootFilesystem;
-  const runAsUser = sc?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
-  if (runAsUser !== undefined) securityContext.runAsUser = { value: runAsUser };
+  const securityContext = generateLinuxContainerSecurityContext(pod, c, input.imageUser);
 
   return {
     metadata: { name: c.name, attempt: restartCount },

@@ -31,6 +31,7 @@ import {
   isNotFoundError,
   isRestartableInitContainer,
 } from "./helpers.ts";
+import { ensureHostsFile, makeHostsMount, shouldMountHostsFile } from "./hosts-file.ts";
 import { ImageManager } from "./image-manager.ts";
 import { containerInfo, restartCountOf } from "./labels.ts";
 import { HandlerRunner } from "./lifecycle-handlers.ts";
@@ -42,9 +43,16 @@ import {
   type PodActions,
 } from "./pod-actions.ts";
 import { type RunningPod, runningPodFromStatus } from "./running-pod.ts";
-import { generatePodSandboxConfig } from "./sandbox-config.ts";
+import { generatePodSandboxConfig, podHostnameAndDomain } from "./sandbox-config.ts";
+import { type ImageUser, verifyRunAsNonRoot } from "./security-context.ts";
 import { PodSyncResult, type SyncError, SyncErrors } from "./sync-result.ts";
 import { TerminationOrdering } from "./termination-ordering.ts";
+
+/** The image user fields of CRI's Image message, when the runtime reports them. */
+interface CriImageUser {
+  uid?: { value: number } | number | null;
+  username?: string;
+}
 
 /** A minimal shutdown window, so a container is never SIGKILLed without a chance (minimumGracePeriodInSeconds). */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
@@ -69,6 +77,8 @@ export interface KubeRuntimeManagerOptions {
   isPodTerminationRequested?: (uid: string) => boolean;
   /** The pod's volumes on the host; without it containers get no mounts. */
   volumes?: VolumeManager;
+  /** The cgroup root pods' cgroups go under (cm/pod-cgroup.ts); none when undefined. */
+  cgroupRoot?: string;
 }
 
 /** How starting one container went: the waiting reason and message when it failed. */
@@ -336,6 +346,7 @@ export class KubeRuntimeManager {
       podLogsDirectory: this.podLogsDirectory,
       clusterDomain: this.clusterDomain,
       dns: this.opts.podDNS?.(pod),
+      cgroupRoot: this.opts.cgroupRoot,
     });
   }
 
@@ -402,8 +413,15 @@ export class KubeRuntimeManager {
     const node = this.ctx.node();
     let envs: Awaited<ReturnType<typeof makeEnvironmentVariables>>;
     let mounts: ReturnType<VolumeManager["makeMounts"]> = [];
+    const imageUser = await this.imageUser(c.image ?? "");
     try {
-      if (this.opts.volumes) mounts = this.opts.volumes.makeMounts(pod, c);
+      // verifyRunAsNonRoot, before anything is created.
+      verifyRunAsNonRoot(pod, c, imageUser);
+      if (this.opts.volumes) {
+        mounts = this.opts.volumes.makeMounts(pod, c);
+        // makeMounts: the kubelet-managed /etc/hosts once the pod has an IP.
+        if (shouldMountHostsFile(podIPs, c)) mounts.push(makeHostsMount(this.hostsFile(pod, podIPs)));
+      }
       envs = await makeEnvironmentVariables({
         pod,
         container: c,
@@ -424,6 +442,7 @@ export class KubeRuntimeManager {
       envs,
       memoryCapacity: memoryCapacityOf(node),
       mounts,
+      imageUser,
     });
 
     let containerId: string;
@@ -462,6 +481,35 @@ export class KubeRuntimeManager {
       }
     }
     return {};
+  }
+
+  /** getImageUser: the image's uid or user name from ImageStatus; an image that names neither runs as root. */
+  private async imageUser(image: string): Promise<ImageUser> {
+    let status: (Awaited<ReturnType<ImageService["imageStatus"]>> & CriImageUser) | undefined;
+    try {
+      status = await this.opts.images.imageStatus(image);
+    } catch {
+      return {};
+    }
+    const uid = typeof status?.uid === "object" ? status.uid?.value : status?.uid;
+    if (uid !== undefined && uid !== null) return { uid: Number(uid) };
+    if (status?.username) return { username: status.username };
+    return {};
+  }
+
+  /** ensureHostsFile under the pod's directory: <pod dir>/etc-hosts. */
+  private hostsFile(pod: Pod, podIPs: readonly string[]): string {
+    const fileName = `${this.opts.volumes!.podDir(pod.metadata?.uid ?? "")}/etc-hosts`;
+    const { hostname, domain } = podHostnameAndDomain(pod, this.clusterDomain);
+    ensureHostsFile({
+      fileName,
+      hostIPs: podIPs,
+      hostName: hostname,
+      hostDomainName: domain,
+      hostAliases: pod.spec?.hostAliases,
+      useHostNetwork: isHostNetworkPod(pod),
+    });
+    return fileName;
   }
 
   // ---- KillPod ----

@@ -1,8 +1,9 @@
 // The CRI PodSandboxConfig of a pod (upstream's generatePodSandboxConfig,
 // pkg/kubelet/kuberuntime/kuberuntime_sandbox.go and _linux.go, v1.32):
 // metadata, hostname, log directory, labels, annotations, port mappings and
-// the Linux namespaces.
+// the Linux namespaces, the pod's user and groups, and its cgroup parent.
 import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
+import { podCgroupName } from "../cm/pod-cgroup.ts";
 import type { PodSandboxConfig, PortMapping } from "../runtime/interface.ts";
 import { isHostNetworkPod } from "./helpers.ts";
 import { newPodAnnotations, newPodLabels } from "./labels.ts";
@@ -14,6 +15,19 @@ export interface SandboxConfigOptions {
   clusterDomain: string;
   /** The pod's resolver settings (the DNS configurer); none when undefined. */
   dns?: PodSandboxConfig["dnsConfig"];
+  /** The kubelet's cgroup root: pods get a cgroup parent below it (GetPodCgroupParent); none when undefined. */
+  cgroupRoot?: string;
+}
+
+/** The CRI LinuxSandboxSecurityContext fields k8ts sets (the interface's type names only some). */
+interface LinuxSandboxSecurityContext {
+  namespaceOptions?: NonNullable<
+    NonNullable<PodSandboxConfig["linux"]>["securityContext"]
+  >["namespaceOptions"];
+  privileged?: boolean;
+  runAsUser?: { value: number };
+  runAsGroup?: { value: number };
+  supplementalGroups?: number[];
 }
 
 /** BuildPodLogsDirectory: <root>/<namespace>_<name>_<uid>. */
@@ -94,17 +108,22 @@ export function generatePodSandboxConfig(
   for (const s of spec.securityContext?.sysctls ?? []) {
     sysctls[sysctlDotsSeparator(s.name)] = s.value;
   }
-  config.linux = {
-    securityContext: {
-      namespaceOptions: {
-        network: spec.hostNetwork ? "NODE" : "POD",
-        pid: spec.hostPID ? "NODE" : spec.shareProcessNamespace ? "POD" : "CONTAINER",
-        ipc: spec.hostIPC ? "NODE" : "POD",
-      },
-      privileged: all.some((c) => c.securityContext?.privileged === true),
+  const securityContext: LinuxSandboxSecurityContext = {
+    namespaceOptions: {
+      network: spec.hostNetwork ? "NODE" : "POD",
+      pid: spec.hostPID ? "NODE" : spec.shareProcessNamespace ? "POD" : "CONTAINER",
+      ipc: spec.hostIPC ? "NODE" : "POD",
     },
-    sysctls,
+    privileged: all.some((c) => c.securityContext?.privileged === true),
   };
+  // generatePodSandboxLinuxConfig: the sandbox runs as the pod's user, fsGroup first among its groups.
+  const psc = spec.securityContext;
+  if (psc?.runAsUser !== undefined) securityContext.runAsUser = { value: psc.runAsUser };
+  if (psc?.runAsGroup !== undefined) securityContext.runAsGroup = { value: psc.runAsGroup };
+  const groups = [...(psc?.fsGroup !== undefined ? [psc.fsGroup] : []), ...(psc?.supplementalGroups ?? [])];
+  if (groups.length > 0) securityContext.supplementalGroups = groups;
+  config.linux = { securityContext, sysctls };
+  if (opts.cgroupRoot !== undefined) config.linux.cgroupParent = podCgroupName(pod, opts.cgroupRoot);
   return config;
 }
 

@@ -4,6 +4,9 @@
 // "Network safety"). The CNI config follows the podCIDR the way upstream's
 // kubelet hands it to the runtime (UpdateRuntimeConfig): until there is one,
 // containerd reports NetworkReady=false and no sandbox is made.
+// containerd outlives a kubelet that detaches from it (a node's containerd is
+// its own service): the next kubelet on the data dir reuses it, and the pod
+// workers adopt the running sandboxes and containers by their labels.
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -101,11 +104,17 @@ export interface StartContainerdRuntimeOptions {
 export interface ContainerdRuntime {
   cri: ContainerdCriRuntime;
   containerd: RunningContainerd;
-  /** Removes the pods, stops containerd; the unreachable routes stay. */
+  /** Removes the pods, stops containerd (`k8ts up`'s stop); the unreachable routes stay. */
   stop(): Promise<void>;
+  /** Closes the CRI client and leaves containerd and the pods running, for the next kubelet to adopt. */
+  detach(): void;
 }
 
-/** Starts k8ts's containerd and makes the node ready for pods; throws a clear error when containerd or runc is missing. */
+/**
+ * Starts k8ts's containerd, or reuses the one a previous kubelet left running
+ * with its pods, and makes the node ready for pods; throws a clear error when
+ * containerd or runc is missing.
+ */
 export async function startContainerdRuntime(o: StartContainerdRuntimeOptions): Promise<ContainerdRuntime> {
   const log = o.log ?? (() => {});
   checkContainerdInstalled();
@@ -128,7 +137,9 @@ export async function startContainerdRuntime(o: StartContainerdRuntimeOptions): 
     }
   } catch (e) {
     cri.close();
-    await containerd.stop();
+    // A reused containerd runs pods: it stays.
+    if (containerd.reused) containerd.detach();
+    else await containerd.stop();
     throw e;
   }
   return {
@@ -138,6 +149,11 @@ export async function startContainerdRuntime(o: StartContainerdRuntimeOptions): 
       await cri.removeAllPods().catch((e) => log("removing pods failed", { err: String(e) }));
       cri.close();
       await containerd.stop();
+    },
+    detach() {
+      cri.close();
+      containerd.detach();
+      log("containerd keeps running with its pods", { pid: containerd.pid });
     },
   };
 }

@@ -2,9 +2,23 @@
 // CNI config live under the data dir, so it never touches a system containerd.
 // The configuration is the one verified in CONTAINERD.md, including
 // restrict_oom_score_adj (negative oom_score_adj is refused on these machines).
+// It runs detached, with a pid file, so that it outlives the kubelet that
+// started it; a kubelet started again finds it and reuses it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { delimiter, join } from "node:path";
+import { BUSYBOX_PATH } from "../images/build.ts";
 import { cniConfDir } from "../network/cni-config.ts";
 import { CriRuntime } from "./cri.ts";
 
@@ -17,7 +31,28 @@ export const CONTAINERD_PACKAGES = [
   "containernetworking-plugins",
   "busybox-static",
   "iptables",
-];
+] as const;
+export type ContainerdPackage = (typeof CONTAINERD_PACKAGES)[number];
+
+/** What shows a package is there: by file rather than dpkg, so that another containerd build (Docker's containerd.io) counts. */
+const PACKAGE_PROBES: Record<ContainerdPackage, { executable: string } | { file: string }> = {
+  containerd: { executable: "containerd" },
+  runc: { executable: "runc" },
+  "containernetworking-plugins": { file: join(CNI_BIN_DIR, "bridge") },
+  "busybox-static": { file: BUSYBOX_PATH },
+  iptables: { executable: "iptables" },
+};
+
+/** The packages of CONTAINERD_PACKAGES whose executable or file is missing. */
+export function missingContainerdPackages(
+  path = process.env.PATH ?? "",
+  exists: (file: string) => boolean = existsSync,
+): ContainerdPackage[] {
+  return CONTAINERD_PACKAGES.filter((pkg) => {
+    const probe = PACKAGE_PROBES[pkg];
+    return "executable" in probe ? !findExecutable(probe.executable, path) : !exists(probe.file);
+  });
+}
 // sun_path is 108 bytes with its NUL.
 const MAX_SOCKET_PATH = 107;
 
@@ -28,6 +63,8 @@ export interface ContainerdPaths {
   state: string;
   socket: string;
   log: string;
+  /** The running containerd's pid, so that a restarted kubelet finds it again. */
+  pidFile: string;
   /** Per-registry hosts.toml files (containerd's config_path): mirrors, plain-HTTP registries, CAs. */
   certsDir: string;
 }
@@ -41,6 +78,7 @@ export function containerdPaths(dataDir: string): ContainerdPaths {
     state: join(dir, "state"),
     socket: join(dir, "containerd.sock"),
     log: join(dir, "containerd.log"),
+    pidFile: join(dir, "containerd.pid"),
     certsDir: join(dir, "certs.d"),
   };
 }
@@ -130,26 +168,105 @@ export interface RunningContainerd {
   /** The CRI socket's path. */
   socket: string;
   pid: number;
+  /** True when a containerd already served this data dir (a kubelet restart) and was adopted. */
+  reused: boolean;
   /** SIGTERM, then SIGKILL after the grace period; resolves once containerd has exited. */
   stop(): Promise<void>;
+  /** Lets containerd run on without this process, as a node's containerd service outlives its kubelet. */
+  detach(): void;
 }
 
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      child.off("exit", onExit);
-      resolve(false);
-    }, ms);
-    const onExit = () => {
-      clearTimeout(t);
-      resolve(true);
-    };
-    child.once("exit", onExit);
-  });
+/** Whether pid is a live process (a zombie, exited but not yet reaped, counts as gone). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The state follows the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
 }
 
-/** Writes the config, spawns containerd and waits until its CRI socket answers Version. */
+/** Whether pid is `containerd --config <config>`. */
+function isContainerdWithConfig(pid: number, config: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return /(^|\/)containerd$/.test(argv[0] ?? "") && argv[1] === "--config" && argv[2] === config;
+  } catch {
+    return false;
+  }
+}
+
+/** The containerd serving this data dir's config: from the pid file, else found in /proc (an older k8ts left no pid file). */
+export function findContainerd(dataDir: string): number | undefined {
+  const p = containerdPaths(dataDir);
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(p.pidFile, "utf8").trim());
+  } catch {
+    // none written
+  }
+  if (pid > 0 && processAlive(pid) && isContainerdWithConfig(pid, p.config)) return pid;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const candidate = Number(entry);
+    if (isContainerdWithConfig(candidate, p.config) && processAlive(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function waitGone(pid: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (processAlive(pid)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM, then SIGKILL after the grace period. Running containers survive: their shims are their own processes. */
+async function stopPid(
+  pid: number,
+  gracePeriodMs: number,
+  log: StartContainerdOptions["log"],
+): Promise<void> {
+  signal(pid, "SIGTERM");
+  if (!(await waitGone(pid, gracePeriodMs))) {
+    log?.("containerd did not stop in time, killing it", { pid });
+    signal(pid, "SIGKILL");
+    await waitGone(pid, 10_000);
+  }
+  log?.("containerd stopped", { pid });
+}
+
+/** Whether the CRI socket answers Version within ms. */
+async function answers(socket: string, ms: number): Promise<boolean> {
+  if (!existsSync(socket)) return false;
+  const cri = new CriRuntime({ socket, requestTimeoutMs: ms });
+  try {
+    await cri.version();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    cri.close();
+  }
+}
+
+/**
+ * The data dir's containerd: the one already running from the same config
+ * (a restarted kubelet adopts it with its pods), else a new one, started in
+ * its own session so that neither a terminal's Ctrl-C nor the kubelet's end
+ * takes it down. Waits until its CRI socket answers Version.
+ */
 export async function startContainerd(opts: StartContainerdOptions): Promise<RunningContainerd> {
   const log = opts.log ?? (() => {});
   checkContainerdInstalled();
@@ -159,11 +276,42 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Run
       `containerd socket path ${p.socket} is longer than a unix socket allows (${MAX_SOCKET_PATH} bytes); use a shorter data dir`,
     );
   }
+  const gracePeriodMs = opts.stopGracePeriodMs ?? 10_000;
+  const running = findContainerd(opts.dataDir);
+  if (running !== undefined) {
+    let sameConfig = false;
+    try {
+      sameConfig = readFileSync(p.config, "utf8") === containerdConfig(opts.dataDir);
+    } catch {
+      // no config: not ours to keep
+    }
+    if (sameConfig && (await answers(p.socket, 2_000))) {
+      writeFileSync(p.pidFile, `${running}\n`);
+      log("containerd already running, reusing it", { pid: running, config: p.config });
+      return {
+        socket: p.socket,
+        pid: running,
+        reused: true,
+        stop: async () => {
+          await stopPid(running, gracePeriodMs, log);
+          rmSync(p.pidFile, { force: true });
+        },
+        detach: () => {},
+      };
+    }
+    // Restarting containerd leaves the containers running; the new one finds them again.
+    log(
+      sameConfig ? "containerd does not answer, restarting it" : "containerd's config changed, restarting it",
+      {
+        pid: running,
+      },
+    );
+    await stopPid(running, gracePeriodMs, log);
+  }
   writeContainerdConfig(opts.dataDir);
   const logFd = openSync(p.log, "a");
   let child: ChildProcess;
   try {
-    // Its own session (detached), so a terminal's Ctrl-C reaches only k8ts, which stops it in order.
     child = spawn("containerd", ["--config", p.config], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
@@ -176,18 +324,16 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Run
     const err = await new Promise<Error>((resolve) => child.once("error", resolve));
     throw new Error(`cannot start containerd: ${err.message}`);
   }
+  writeFileSync(p.pidFile, `${pid}\n`);
   log("containerd started", { pid, config: p.config, log: p.log });
 
-  const gracePeriodMs = opts.stopGracePeriodMs ?? 10_000;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    if (!(await waitExit(child, gracePeriodMs))) {
-      log("containerd did not stop in time, killing it", { pid });
-      child.kill("SIGKILL");
-      await waitExit(child, 10_000);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      rmSync(p.pidFile, { force: true });
+      return;
     }
-    log("containerd stopped", { pid });
+    await stopPid(pid, gracePeriodMs, log);
+    rmSync(p.pidFile, { force: true });
   };
 
   const timeoutMs = opts.readyTimeoutMs ?? 30_000;
@@ -211,7 +357,6 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Run
         break;
       } catch (e) {
         if (Date.now() > deadline) {
-          await stop();
           throw new Error(
             `containerd's CRI socket ${p.socket} did not answer within ${timeoutMs / 1000}s (${(e as Error).message}); last lines of ${p.log}:\n${logTail(p.log)}`,
           );
@@ -226,5 +371,5 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Run
   } finally {
     cri?.close();
   }
-  return { socket: p.socket, pid, stop };
+  return { socket: p.socket, pid, reused: false, stop, detach: () => child.unref() };
 }

@@ -27,6 +27,7 @@ import { downwardAPIPayload } from "./downwardapi.ts";
 import { setUpEmptyDir } from "./emptydir.ts";
 import { checkHostPathType } from "./hostpath.ts";
 import { mountPointsUnder, mountTmpfs, unmount } from "./mount-util.ts";
+import { setVolumeOwnership } from "./ownership.ts";
 import { projectedPayload } from "./projected.ts";
 import { secretPayload } from "./secret.ts";
 import { TokenManager } from "./token-manager.ts";
@@ -77,7 +78,12 @@ export class VolumeManager {
     const paths = this.mounted.get(uid) ?? new Map<string, string>();
     for (const v of pod.spec?.volumes ?? []) {
       try {
-        paths.set(v.name, await this.setUp(pod, v));
+        const path = await this.setUp(pod, v);
+        // The kubelet's own volumes take the pod's fsGroup (configMap, secret, downwardAPI, projected read-only).
+        if (v.emptyDir || v.configMap || v.secret || v.downwardAPI || v.projected) {
+          setVolumeOwnership(path, pod.spec?.securityContext?.fsGroup, !v.emptyDir);
+        }
+        paths.set(v.name, path);
       } catch (err) {
         this.mounted.set(uid, paths);
         throw new VolumeMountError(v.name, err instanceof Error ? err.message : String(err));
