@@ -251,6 +251,8 @@ test("a pod's volumes on the host, its CRI mounts, updates and teardown", async 
       ["/scratch", scratch, false],
       ["/logs", join(scratch, "logs"), false],
       ["/var/run/secrets/kubernetes.io/serviceaccount", accessDir, true],
+      // The kubelet-managed hosts file, once the pod has an IP.
+      ["/etc/hosts", join(rootDir, "pods", uid, "etc-hosts"), false],
     ],
   );
 
