@@ -8,6 +8,7 @@ import { Resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
+import { hostIP } from "../kubelet/index.ts";
 import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
 import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
@@ -24,6 +25,7 @@ import { kubeletFlags, runtimeFlag, startUpKubelets } from "./kubelet.ts";
 import { schedulerConfig, schedulerFlags, schedulerServing } from "./scheduler.ts";
 import { untilSignal } from "./signals.ts";
 import { ensureContainerdPackages } from "./system-packages.ts";
+import { addonFlags, proxyModeOf, startNodeAddons } from "./up-addons.ts";
 
 function progress(msg: string): void {
   process.stderr.write(`k8ts: ${msg}\n`);
@@ -88,6 +90,7 @@ containerd stops.`,
     ...controllerManagerFlags,
     runtimeFlag("containerd"),
     ...kubeletFlags,
+    ...addonFlags,
     {
       name: "nodes",
       type: "number",
@@ -99,6 +102,7 @@ containerd stops.`,
     const dataDir = String(flags["data-dir"]);
     const kubeconfig = flags.kubeconfig ? String(flags.kubeconfig) : join(dataDir, "kubeconfig");
     const started = performance.now();
+    const proxyMode = proxyModeOf(flags);
     // Before anything starts: a missing package either gets installed or stops k8ts up with what to do.
     if (flags.runtime === "containerd") ensureContainerdPackages({ progress });
     progress(`data dir ${dataDir}`);
@@ -202,9 +206,29 @@ containerd stops.`,
     }
     // Pods are admitted only once the ServiceAccount controller has made the namespace's default account.
     await waitForDefaultServiceAccount(kubeconfig, progress);
+    const admin = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
+    let addons: Awaited<ReturnType<typeof startNodeAddons>>;
+    try {
+      addons = await startNodeAddons({
+        apiUrl: api.url,
+        ca: api.pki.ca,
+        caPem: api.pki.caCert,
+        admin,
+        nodeName: hostname().toLowerCase(),
+        nodeIP: hostIP(),
+        proxyMode,
+        dnsPort: Number(flags["dns-port"]),
+        progress,
+      });
+    } catch (e) {
+      await kubelets.stop();
+      throw e;
+    }
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);
     const sig = await untilSignal();
     progress(`${sig}: stopping…`);
+    await addons.stop();
+    admin.close();
     await kubelets.stop();
     stopControllers.abort();
     stopScheduler.abort();

@@ -45,4 +45,16 @@ export const Resources = {
     resource: "certificatesigningrequests",
     namespaced: false,
   },
+  clusterroles: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    resource: "clusterroles",
+    namespaced: false,
+  },
+  clusterrolebindings: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    resource: "clusterrolebindings",
+    namespaced: false,
+  },
 } as const satisfies Record<string, ResourceRef>;

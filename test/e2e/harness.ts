@@ -80,8 +80,10 @@ export async function startCluster(
       "0",
       "--controller-manager-port",
       "0",
-      // Hollow by default: only the containerd suites (test/support/containerd.ts) run real containers.
+      // Hollow by default: only the containerd suites (test/support/containerd.ts) run real containers,
+      // one at a time; the others run side by side, so their DNS takes any free port.
       ...(opts.args?.includes("--runtime") ? [] : ["--runtime", "fake"]),
+      ...(opts.args?.includes("containerd") ? [] : ["--dns-port", "0"]),
       ...(opts.args ?? []),
     ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },

@@ -5,6 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { findExecutable } from "../../src/kubelet/runtime/containerd.ts";
+import { ExecIptables } from "../../src/proxy/iptables/iptables.ts";
+import { cleanupLeftovers } from "../../src/proxy/iptables/proxier.ts";
+import { cleanupLeftovers as cleanupUserspaceLeftovers } from "../../src/proxy/userspace/portals.ts";
 import { type Cluster, startCluster } from "../e2e/harness.ts";
 
 /** npm test installs containerd, runc and the rest as root (scripts/setup.mjs); anything else is a set-up error. */
@@ -165,6 +168,10 @@ export async function startContainerdCluster(args: string[] = []): Promise<Conta
         stopError = e;
       }
       cleanUpNode(dir);
+      // k8ts up removes its kube-proxy rules when it stops; this covers one that did not stop cleanly.
+      const iptables = new ExecIptables();
+      await cleanupLeftovers(iptables);
+      await cleanupUserspaceLeftovers(iptables);
       release();
       if (stopError) throw stopError;
     },
