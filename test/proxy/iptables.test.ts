@@ -235,4 +235,17 @@ describe("iptables proxier in a network namespace", () => {
     assert.equal(await cleanupLeftovers(ipt), false);
     for (const t of ["nat", "filter", "mangle"]) assert.doesNotMatch(save(t), /KUBE-/, t);
   });
+
+  it("--cleanup succeeds where there is nothing to clean up", async () => {
+    // The jumps' targets are gone: `iptables -C INPUT ... -j KUBE-EXTERNAL-SERVICES` would exit 2.
+    assert.equal(await cleanupLeftovers(ipt), false);
+    // A namespace where kube-proxy never ran (no nat table at all).
+    const fresh = `k8ts-test-${randomBytes(4).toString("hex")}`;
+    sh("ip", "netns", "add", fresh);
+    try {
+      assert.equal(await cleanupLeftovers(new ExecIptables(["ip", "netns", "exec", fresh])), false);
+    } finally {
+      sh("ip", "netns", "del", fresh);
+    }
+  });
 });

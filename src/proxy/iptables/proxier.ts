@@ -1008,7 +1008,8 @@ export class Proxier {
     metrics?.noLocalEndpointsTotal.set({ traffic_policy: "internal", ip_family: "IPv4" }, noLocalInternal);
     metrics?.noLocalEndpointsTotal.set({ traffic_policy: "external", ip_family: "IPv4" }, noLocalExternal);
 
-    const data = `*filter\n${filterChains.text()}${filterRules.text()}COMMIT\n*nat\n${natChains.text()}${natRules.text()}COMMIT\n`;
+    // Chain lines in descending order: iptables-nft-restore's chain cache then inserts each in O(1) (see textDescending).
+    const data = `*filter\n${filterChains.text()}${filterRules.text()}COMMIT\n*nat\n${natChains.textDescending()}${natRules.text()}COMMIT\n`;
     // NoFlushTables: chains that are not ours stay untouched.
     await ipt.restoreAll(data);
     return {
@@ -1075,6 +1076,8 @@ export async function cleanupLeftovers(ipt: Iptables): Promise<boolean> {
   let encounteredError = false;
   for (const jump of [...JUMP_CHAINS, ...KUBELET_JUMP_CHAINS]) {
     try {
+      // A jump to a missing chain cannot exist, and `iptables -C` fails (exit 2) on the unknown target.
+      if (!(await ipt.chainExists(jump.table, jump.dstChain))) continue;
       await ipt.deleteRule(jump.table, jump.srcChain, jumpArgs(jump));
     } catch {
       encounteredError = true;

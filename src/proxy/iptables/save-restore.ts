@@ -62,4 +62,16 @@ export class LineBuffer {
   text(): string {
     return this.lines.length ? `${this.lines.join("\n")}\n` : "";
   }
+
+  /**
+   * The lines in descending order. For chain declarations: iptables-nft (1.8.7+) keeps its chain
+   * cache in a list sorted by name and inserts by scanning from the head, so chains declared in
+   * descending order cost one comparison each instead of a scan (quadratic with 60,000 chains).
+   */
+  textDescending(): string {
+    if (!this.lines.length) return "";
+    const sorted = [...this.lines].sort();
+    sorted.reverse();
+    return `${sorted.join("\n")}\n`;
+  }
 }
