@@ -6,6 +6,7 @@ import { controllerManagerCommand } from "./controller-manager.ts";
 import { dnsCommand } from "./dns.ts";
 import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
+import { imagesCommand } from "./images.ts";
 import { kubeletCommand } from "./kubelet.ts";
 import { proxyCommand } from "./proxy.ts";
 import { schedulerCommand } from "./scheduler.ts";
@@ -21,6 +22,7 @@ const commands: Command[] = [
   kubeletCommand,
   dnsCommand,
   proxyCommand,
+  imagesCommand,
   explainScheduleCommand,
 ];
 

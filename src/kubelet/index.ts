@@ -6,11 +6,13 @@ import { type Clock, realClock } from "../client/clock.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { cleanupOrphanedPodCgroups, DEFAULT_CGROUP_ROOT } from "./cm/pod-cgroup.ts";
 import { Kubelet } from "./kubelet.ts";
+import { kubeletMetrics } from "./metrics.ts";
 import { DEFAULT_CLUSTER_DNS } from "./network/dns.ts";
 import { parseNodeLabels, parseRegisterWithTaints } from "./node/flags.ts";
 import { hollowMachineInfo, hostMachineInfo } from "./node/machine-info.ts";
 import { type ContainerdRuntime, startContainerdRuntime } from "./runtime/containerd-runtime.ts";
 import { FakeRuntime } from "./runtime/fake.ts";
+import { instrumentRuntime, RuntimeMetrics } from "./runtime/instrumented.ts";
 import type { ImageService, RuntimeService } from "./runtime/interface.ts";
 import { type KubeletServer, startKubeletServer } from "./server.ts";
 import { CpuUsageCache } from "./stats/cpu-usage-cache.ts";
@@ -87,10 +89,12 @@ export async function startKubelet(
   const podCIDR = () => o.podCIDR ?? kubelet?.podCIDR();
   let containerd: ContainerdRuntime | undefined;
   let runtime: RuntimeService & ImageService;
+  const runtimeMetrics = new RuntimeMetrics();
   if (o.runtime === "containerd") {
     if (!o.dataDir) throw new Error("the containerd runtime needs a data dir");
     containerd = await startContainerdRuntime({ dataDir: o.dataDir, podCIDR, log: o.log });
-    runtime = containerd.cri;
+    // The real node's runtime calls are counted and timed for /metrics; hollow nodes serve none.
+    runtime = instrumentRuntime(containerd.cri, runtimeMetrics);
   } else {
     runtime = o.fakeRuntime ?? new FakeRuntime({ clock: o.clock ?? realClock, podCIDR });
   }
@@ -120,6 +124,7 @@ export async function startKubelet(
             cgroupRoot: containerd ? DEFAULT_CGROUP_ROOT : undefined,
             cpuCache,
           }),
+        metrics: () => kubeletMetrics({ nodeName: o.nodeName, runtime, runtimeMetrics }),
       });
     } catch (e) {
       await containerd?.stop();

@@ -1,7 +1,7 @@
 // The kubelet's HTTPS server (upstream's pkg/kubelet/server): /healthz is
 // public; every other path needs a client certificate of the cluster CA and a
-// SubjectAccessReview for the node's subresource (log for /containerLogs,
-// proxy otherwise), as upstream's kubelet auth attributes. /containerLogs
+// SubjectAccessReview for the node's subresource (stats, metrics, log for
+// /logs, proxy otherwise), as upstream's kubelet auth attributes. /containerLogs
 // serves the CRI log files the runtime writes, read as kuberuntime's ReadLogs.
 // /exec, /attach and /portForward are upgrade requests (WebSocket or SPDY)
 // served by streaming/; /run is ExecSync.
@@ -39,6 +39,8 @@ export interface KubeletServerOptions {
   podList?(): PodList;
   /** /stats/summary: the Summary API's JSON. */
   statsSummary?(): Promise<unknown>;
+  /** /metrics: Prometheus text. */
+  metrics?(): Promise<string>;
   /** How often follow looks for new lines and whether the container still runs. */
   followPollMs?: number;
 }
@@ -66,6 +68,16 @@ function verbOf(method: string | undefined): string {
 }
 
 /** undefined when allowed; otherwise the code and message to answer with. */
+const isSubpath = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
+
+/** The nodes subresource a path is authorized as (upstream's kubelet auth.go GetRequestAttributes). */
+export function nodeSubresource(path: string): string {
+  if (isSubpath(path, "/stats")) return "stats";
+  if (isSubpath(path, "/metrics")) return "metrics";
+  if (isSubpath(path, "/logs")) return "log";
+  return "proxy";
+}
+
 async function authorize(
   o: KubeletServerOptions,
   req: IncomingMessage,
@@ -114,15 +126,19 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       const url = new URL(req.url ?? "/", "https://x");
       void (async () => {
         if (url.pathname === "/healthz") return text(200, "ok");
-        const logs = url.pathname.startsWith("/containerLogs/");
-        const denied = await authorize(o, req, logs ? "log" : "proxy").catch((e: Error) => ({
+        const subresource = nodeSubresource(url.pathname);
+        const denied = await authorize(o, req, subresource).catch((e: Error) => ({
           code: 500,
-          message: `Authorization error (user=?, verb=get, resource=nodes, subresource=${logs ? "log" : "proxy"}): ${e.message}`,
+          message: `Authorization error (user=?, verb=get, resource=nodes, subresource=${subresource}): ${e.message}`,
         }));
         if (denied) return text(denied.code, `${denied.message}\n`);
-        if (logs) return serveContainerLogs(o, url, req, res);
+        if (url.pathname.startsWith("/containerLogs/")) return serveContainerLogs(o, url, req, res);
         if (url.pathname === "/pods" && o.podList) return json(o.podList());
         if (url.pathname === "/stats/summary" && o.statsSummary) return json(await o.statsSummary());
+        if (url.pathname === "/metrics" && o.metrics) {
+          res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+          return void res.end(`${await o.metrics()}\n`);
+        }
         const target = parseStreamingPath(url.pathname);
         if (target?.kind === "run") {
           if (req.method !== "POST") return text(405, "405: Method Not Allowed\n");

@@ -260,7 +260,9 @@ describe("deployment controller", { concurrency: true }, () => {
     assert.equal(after.get(rs2.metadata.name)?.spec?.replicas, 0);
   });
 
-  test("Recreate removes every old pod before the new replica set creates one", async () => {
+  // Upstream's oldPodsRunning: an old pod counts until it is gone or terminal (Failed/Succeeded),
+  // as the kubelet reports a deleted pod before its object goes.
+  test("Recreate ends every old pod before the new replica set creates one", async () => {
     await c.client.create(
       Resources.deployments,
       deployment("recreate", 2, { strategy: { type: "Recreate" } }),
@@ -282,7 +284,8 @@ describe("deployment controller", { concurrency: true }, () => {
           if (ev.type === "BOOKMARK" || ev.type === "ERROR") continue;
           const p = ev.object;
           const isOld = p.metadata?.labels?.["pod-template-hash"] === oldHash;
-          if (ev.type === "DELETED") live.delete(p.metadata?.name);
+          const terminal = p.status?.phase === "Failed" || p.status?.phase === "Succeeded";
+          if (ev.type === "DELETED" || (isOld && terminal)) live.delete(p.metadata?.name);
           else if (ev.type === "ADDED" && !isOld) {
             newPods++;
             if (live.size > 0)

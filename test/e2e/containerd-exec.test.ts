@@ -160,6 +160,15 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
     const shell = stats.pods.find((p) => p.podRef.name === "shell")!;
     const main = shell.containers.find((c) => c.name === "main");
     assert.ok((main?.memory?.workingSetBytes ?? 0) > 0, JSON.stringify(shell));
+
+    const metrics = await cluster.kubectl(["get", "--raw", `/api/v1/nodes/${nodeName}/proxy/metrics`]);
+    assert.equal(metrics.code, 0, metrics.stderr);
+    assert.match(metrics.stdout, /^kubelet_running_pods [1-9]\d*$/m);
+    assert.match(metrics.stdout, /^kubelet_running_containers\{container_state="running"\} [1-9]\d*$/m);
+    assert.match(
+      metrics.stdout,
+      /^kubelet_runtime_operations_total\{operation_type="run_podsandbox"\} [1-9]\d*$/m,
+    );
   });
 
   it("copies a file into the container and back with kubectl cp", async () => {

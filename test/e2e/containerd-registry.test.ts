@@ -19,7 +19,7 @@ import {
   until,
 } from "../support/containerd.ts";
 import { freePort } from "../support/ports.ts";
-import type { Cluster } from "./harness.ts";
+import { type Cluster, ROOT, run } from "./harness.ts";
 
 interface Registry {
   host: string;
@@ -283,6 +283,37 @@ describe("image pulls from a registry on k8ts up --runtime containerd", () => {
     assert.deepEqual(JSON.parse(secrets), [{ name: "regcred" }]);
     await running("viasa", "sa-pull");
     await kubectl(["delete", "namespace", "sa-pull", "--wait=false"]);
+  });
+
+  it("k8ts images import loads a docker-save archive that a pod then runs without a pull", async () => {
+    const archive = join(dir, "imported.docker.tar");
+    const archives = await buildImages(join(dir, "images"));
+    execFileSync("skopeo", [
+      "copy",
+      "--quiet",
+      `oci-archive:${archives.busybox}`,
+      `docker-archive:${archive}:example.com/team/imported:v2`,
+    ]);
+    const r = await run(join(ROOT, "k8ts"), ["images", "import", archive, "--data-dir", cluster.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^example\.com\/team\/imported:v2$/m);
+    const list = await run(join(ROOT, "k8ts"), ["images", "list", "--data-dir", cluster.dataDir]);
+    assert.match(list.stdout, /^example\.com\/team\/imported:v2$/m);
+    await apply(pod("imported", "example.com/team/imported:v2", { imagePullPolicy: "Never" }));
+    await running("imported");
+    assert.ok(!(await events("imported")).some((e) => e.reason === "Pulling"));
+  });
+
+  it("k8ts images import names what is wrong when no node runs", async () => {
+    const r = await run(join(ROOT, "k8ts"), ["images", "import", "/nonexistent.tar", "--data-dir", dir]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /no such file: \/nonexistent\.tar/);
+    const none = await run(join(ROOT, "k8ts"), ["images", "list", "--data-dir", dir]);
+    assert.notEqual(none.code, 0);
+    assert.match(
+      none.stderr,
+      /no containerd runs for the data dir .*: start the node first with \.\/k8ts up/,
+    );
   });
 
   it("a missing tag gives ErrImagePull, then ImagePullBackOff, with upstream's events", async () => {

@@ -61,6 +61,27 @@ const manifests = [
   {
     apiVersion: "v1",
     kind: "Pod",
+    metadata: { name: "hostport" },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: "httpd",
+          image: IMAGE,
+          imagePullPolicy: "IfNotPresent",
+          command: [
+            "sh",
+            "-c",
+            "mkdir -p /www && echo via-hostport > /www/index.html && exec httpd -f -p 8080 -h /www",
+          ],
+          ports: [{ containerPort: 8080, hostPort: 18080 }],
+        },
+      ],
+    },
+  },
+  {
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: { name: "client" },
     spec: {
       terminationGracePeriodSeconds: 1,
@@ -239,6 +260,23 @@ for (const mode of ["iptables", "userspace"] as const) {
       const r = await run("curl", ["-sS", "--max-time", "10", `http://${nodeIP}:${nodePort}/`]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^web-/);
+    });
+
+    it("reaches a pod's hostPort on the node IP (CNI portmap)", async () => {
+      await until(
+        async () =>
+          (await jsonpath(["pod", "hostport"], "{.status.phase}")) === "Running" ? true : undefined,
+        "the hostport pod",
+      );
+      const r = await until(
+        async () => {
+          const c = await run("curl", ["-sS", "--max-time", "5", `http://${nodeIP}:18080/`]);
+          return c.code === 0 ? c : undefined;
+        },
+        "the hostPort to answer",
+        20_000,
+      );
+      assert.equal(r.stdout, "via-hostport\n");
     });
 
     it("takes an unready pod out of rotation", async () => {

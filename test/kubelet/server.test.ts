@@ -162,19 +162,26 @@ describe("kubelet server", () => {
     assert.equal((await get("/containerLogs/default/p/c")).code, 401);
     const r = await get("/containerLogs/default/p/c", other);
     assert.equal(r.code, 403);
-    assert.equal(r.body, "Forbidden (user=mallory, verb=get, resource=nodes, subresource=log)\n");
+    // As upstream's kubelet: /stats → stats, /metrics → metrics, /logs → log, everything else → proxy.
+    assert.equal(r.body, "Forbidden (user=mallory, verb=get, resource=nodes, subresource=proxy)\n");
     assert.deepEqual((reviews.at(-1) as { resourceAttributes: unknown }).resourceAttributes, {
       verb: "get",
       version: "v1",
       resource: "nodes",
-      subresource: "log",
+      subresource: "proxy",
       name: "n1",
     });
-    await get("/stats/summary", other);
-    assert.equal(
-      (reviews.at(-1) as { resourceAttributes: { subresource: string } }).resourceAttributes.subresource,
-      "proxy",
-    );
+    for (const [path, sub] of [
+      ["/stats/summary", "stats"],
+      ["/metrics", "metrics"],
+      ["/pods", "proxy"],
+    ]) {
+      await get(path, other);
+      assert.equal(
+        (reviews.at(-1) as { resourceAttributes: { subresource: string } }).resourceAttributes.subresource,
+        sub,
+      );
+    }
   });
 
   it("serves the log without CRI prefixes, partial lines joined", async () => {
