@@ -12,7 +12,7 @@ import { EventRecorder } from "../client/event-recorder.ts";
 import { listerWatcher, Reflector } from "../client/reflector.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
-import { cleanupOrphanedPodCgroups } from "./cm/pod-cgroup.ts";
+import { ContainerManager } from "./cm/container-manager.ts";
 import { buildPodFullName, isMirrorPod, isStaticPod } from "./config/annotations.ts";
 import { ApiPodSource } from "./config/api-source.ts";
 import { FileSource } from "./config/file-source.ts";
@@ -89,6 +89,8 @@ export class Kubelet implements PodSyncer {
   private readonly mirrors: MirrorClient;
   private readonly statuses: PodStatusManager;
   private readonly runtimeManager: KubeRuntimeManager;
+  /** The pods' and QoS tiers' cgroups; none without a cgroupRoot (hollow nodes). */
+  private readonly containerManager?: ContainerManager;
   private readonly volumes?: VolumeManager;
   private readonly workers: PodWorkers;
   private readonly backoff: Backoff;
@@ -212,6 +214,22 @@ export class Kubelet implements PodSyncer {
           node: () => this.nodeStatus.node(),
         })
       : undefined;
+    this.containerManager =
+      opts.cgroupRoot !== undefined
+        ? new ContainerManager({
+            cgroupRoot: opts.cgroupRoot,
+            // GetActivePods: the pods whose workers have not finished them.
+            activePods: () =>
+              this.podManager.getPods().filter((p) => !this.workers.isPodTerminated(p.metadata!.uid!)),
+            // Node allocatable as enforced on kubepods: capacity, no reservations.
+            nodeAllocatable: {
+              milliCPU: opts.machineInfo.numCores * 1000,
+              memory: opts.machineInfo.memoryCapacity,
+            },
+            now: () => this.clock.now(),
+            log,
+          })
+        : undefined;
     this.runtimeManager = new KubeRuntimeManager({
       ctx: this.ctx,
       runtime: opts.runtime,
@@ -221,6 +239,7 @@ export class Kubelet implements PodSyncer {
       volumes: this.volumes,
       clusterDomain: opts.clusterDomain,
       cgroupRoot: opts.cgroupRoot,
+      podCgroups: this.containerManager,
       // configMapKeyRef and secretKeyRef: read through the API (the Node authorizer allows its pods' references).
       envLookups: {
         configMap: (namespace, name) =>
@@ -275,6 +294,8 @@ export class Kubelet implements PodSyncer {
 
   /** Registers the Node, then starts the heartbeats, the pod sources and housekeeping. */
   async start(): Promise<void> {
+    // setupNode: the QoS cgroups exist before any pod is synced.
+    this.containerManager?.start();
     const node = await registerNode(this.ctx, {
       labels: this.opts.labels,
       taints: this.opts.taints,
@@ -580,9 +601,9 @@ export class Kubelet implements PodSyncer {
         for (const s of running.sandboxes) this.sandboxPods.delete(s.id);
       }
     }
-    if (this.opts.cgroupRoot !== undefined) {
+    if (this.containerManager) {
       const keep = new Set([...desired, ...runtimePods.map((p) => p.uid)]);
-      cleanupOrphanedPodCgroups(keep, this.opts.cgroupRoot);
+      this.containerManager.housekeeping(keep);
     }
     this.statuses.removeOrphanedStatuses(desired);
     this.probes.cleanupPods(desired);

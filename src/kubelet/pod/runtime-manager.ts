@@ -7,6 +7,7 @@
 // within the grace period (sidecars last), stop the sandboxes.
 import type { Container, Pod, Secret } from "kubernetes-types/core/v1.d.ts";
 import { Quantity } from "../../machinery/quantity.ts";
+import type { ContainerManager } from "../cm/container-manager.ts";
 import type {
   ContainerStatus,
   ImageService,
@@ -79,6 +80,8 @@ export interface KubeRuntimeManagerOptions {
   volumes?: VolumeManager;
   /** The cgroup root pods' cgroups go under (cm/pod-cgroup.ts); none when undefined. */
   cgroupRoot?: string;
+  /** Makes the pod's cgroup with its limits before its sandbox (cm/container-manager.ts); none for hollow nodes. */
+  podCgroups?: Pick<ContainerManager, "ensurePodCgroup">;
 }
 
 /** How starting one container went: the waiting reason and message when it failed. */
@@ -204,6 +207,26 @@ export class KubeRuntimeManager {
     const result = new PodSyncResult();
     const changes = this.computePodActions(pod, podStatus);
     const uid = pod.metadata?.uid ?? "";
+
+    // kubelet.SyncPod: the pod's cgroup, with its limits, exists before anything runs in it.
+    if (this.opts.podCgroups && !this.opts.isPodTerminationRequested?.(uid)) {
+      try {
+        this.opts.podCgroups.ensurePodCgroup(pod);
+      } catch (err) {
+        this.ctx.event(
+          pod,
+          "Warning",
+          "FailedToCreatePodContainer",
+          `unable to ensure pod container exists: ${errorMessage(err)}`,
+        );
+        result.fail(
+          new Error(
+            `failed to ensure that the pod: ${uid} cgroups exist and are correctly applied: ${errorMessage(err)}`,
+          ),
+        );
+        return result;
+      }
+    }
 
     // WaitForAttachAndMount: every sync sets the volumes up again, so updates reach running pods.
     if (this.opts.volumes) {
