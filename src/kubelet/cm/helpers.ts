@@ -1,13 +1,11 @@
 // The cgroup values of a pod as upstream's kubelet computes them
 // (pkg/kubelet/cm/helpers_linux.go, v1.32: MilliCPUToShares, MilliCPUToQuota,
 // ResourceConfigForPod), over component-helpers' PodRequests and PodLimits
-// (init containers by the max rule, sidecars, pod overhead).
+// (pod/resources.ts: init containers by the max rule, sidecars, pod overhead).
 
-import type { Quantity as QuantityString } from "kubernetes-types/api/resource.d.ts";
-import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
+import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";
-import { Quantity } from "../../machinery/quantity.ts";
-import { podRequests } from "../pod/resources.ts";
+import { podLimits, podRequests } from "../pod/resources.ts";
 
 // Taken from lmctfy, as upstream: https://github.com/google/lmctfy/blob/master/lmctfy/controllers/cpu_controller.cc
 export const MIN_SHARES = 2;
@@ -53,80 +51,6 @@ export function milliCPUToQuota(milliCPU: number, period: number, customCPUCFSQu
   const quota = Math.trunc((milliCPU * p) / MILLI_CPU_TO_CPU);
   // At least 1 ms.
   return Math.max(quota, MIN_QUOTA_PERIOD);
-}
-
-type ResourceList = Record<string, QuantityString>;
-type QuantityList = Map<string, Quantity>;
-
-function parse(q: QuantityString | undefined): Quantity | undefined {
-  if (q === undefined) return undefined;
-  try {
-    return Quantity.parse(String(q));
-  } catch {
-    // The apiserver validated it; an unparseable amount counts as none.
-    return undefined;
-  }
-}
-
-function addInto(into: QuantityList, list: ResourceList | QuantityList | undefined): void {
-  if (!list) return;
-  const entries =
-    list instanceof Map ? [...list.entries()] : Object.entries(list).map(([k, v]) => [k, parse(v)] as const);
-  for (const [name, q] of entries) {
-    if (!q) continue;
-    const cur = into.get(name);
-    into.set(name, cur ? cur.add(q) : q);
-  }
-}
-
-function maxInto(into: QuantityList, list: QuantityList): void {
-  for (const [name, q] of list) {
-    const cur = into.get(name);
-    if (!cur || q.cmp(cur) > 0) into.set(name, q);
-  }
-}
-
-/**
- * resourcehelper.PodLimits: the containers' and sidecars' limits summed, or
- * the largest init container (with the sidecars started before it), whichever
- * is larger; the overhead is added to the limits that are set. containerFn
- * sees each container's effective limits, as upstream's ContainerFn.
- */
-export function podLimits(pod: Pod, containerFn?: (limits: QuantityList) => void): QuantityList {
-  const spec = pod.spec;
-  const limits: QuantityList = new Map();
-  if (!spec) return limits;
-  const own = (c: Container): QuantityList => {
-    const l: QuantityList = new Map();
-    addInto(l, c.resources?.limits);
-    return l;
-  };
-  for (const c of spec.containers ?? []) {
-    const l = own(c);
-    containerFn?.(l);
-    addInto(limits, l);
-  }
-  const sidecars: QuantityList = new Map();
-  const initMax: QuantityList = new Map();
-  for (const c of spec.initContainers ?? []) {
-    let l = own(c);
-    if (c.restartPolicy === "Always") {
-      addInto(limits, l);
-      addInto(sidecars, l);
-      l = new Map(sidecars);
-    } else {
-      addInto(l, sidecars);
-    }
-    containerFn?.(l);
-    maxInto(initMax, l);
-  }
-  maxInto(limits, initMax);
-  for (const [name, q] of Object.entries(spec.overhead ?? {})) {
-    const cur = limits.get(name);
-    const o = parse(q);
-    if (cur && o) limits.set(name, cur.add(o));
-  }
-  return limits;
 }
 
 export interface PodResourceConfigOptions {

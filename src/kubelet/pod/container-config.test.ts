@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
-import { generateContainerConfig, milliCPUToQuota, milliCPUToShares } from "./container-config.ts";
+import { milliCPUToQuota, milliCPUToShares, QUOTA_PERIOD } from "../cm/helpers.ts";
+import { generateContainerConfig } from "./container-config.ts";
 
 function config(c: Container, psc?: NonNullable<Pod["spec"]>["securityContext"]) {
   const pod: Pod = {
@@ -60,6 +61,13 @@ describe("generateContainerConfig (linux)", () => {
   });
   it("milliCPUToShares and milliCPUToQuota as upstream rounds them", () => {
     assert.deepEqual([milliCPUToShares(0), milliCPUToShares(1), milliCPUToShares(1500)], [2, 2, 1536]);
-    assert.deepEqual([milliCPUToQuota(0), milliCPUToQuota(5), milliCPUToQuota(250)], [0, 1000, 25000]);
+    assert.deepEqual(
+      [
+        milliCPUToQuota(0, QUOTA_PERIOD),
+        milliCPUToQuota(5, QUOTA_PERIOD),
+        milliCPUToQuota(250, QUOTA_PERIOD),
+      ],
+      [0, 1000, 25000],
+    );
   });
 });

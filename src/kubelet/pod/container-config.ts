@@ -6,17 +6,13 @@
 import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";
 import { Quantity } from "../../machinery/quantity.ts";
+import { milliCPUToQuota, milliCPUToShares, QUOTA_PERIOD } from "../cm/helpers.ts";
 import type { ContainerConfig, KeyValue, Mount } from "../runtime/interface.ts";
 import { expandContainerCommandAndArgs } from "./env.ts";
 import { newContainerAnnotations, newContainerLabels } from "./labels.ts";
 import { buildContainerLogsPath } from "./sandbox-config.ts";
 import { generateLinuxContainerSecurityContext, type ImageUser } from "./security-context.ts";
 
-const MIN_SHARES = 2;
-const SHARES_PER_CPU = 1024;
-const MILLI_CPU_TO_CPU = 1000;
-const QUOTA_PERIOD = 100_000;
-const MIN_QUOTA_PERIOD = 1000;
 const GUARANTEED_OOM_SCORE_ADJ = -997;
 const BEST_EFFORT_OOM_SCORE_ADJ = 1000;
 
@@ -28,18 +24,6 @@ function milli(q: string | number | undefined): number {
 function value(q: string | number | undefined): number {
   if (q === undefined) return 0;
   return Number(Quantity.parse(String(q)).value());
-}
-
-/** milliCPUToShares */
-export function milliCPUToShares(milliCPU: number): number {
-  if (milliCPU === 0) return MIN_SHARES;
-  return Math.max(MIN_SHARES, Math.floor((milliCPU * SHARES_PER_CPU) / MILLI_CPU_TO_CPU));
-}
-
-/** milliCPUToQuota: the CFS quota for a limit over the default 100 ms period. */
-export function milliCPUToQuota(milliCPU: number, period = QUOTA_PERIOD): number {
-  if (milliCPU === 0) return 0;
-  return Math.max(MIN_QUOTA_PERIOD, Math.floor((milliCPU * period) / MILLI_CPU_TO_CPU));
 }
 
 /** qos.GetContainerOOMScoreAdjust: Guaranteed pods last, BestEffort first, Burstable by memory request. */
@@ -85,7 +69,7 @@ export function generateContainerConfig(input: ContainerConfigInput): ContainerC
   };
   if (cpuLimit !== 0) {
     resources.cpuPeriod = QUOTA_PERIOD;
-    resources.cpuQuota = milliCPUToQuota(cpuLimit);
+    resources.cpuQuota = milliCPUToQuota(cpuLimit, QUOTA_PERIOD);
   }
   const memoryLimit = value(limits.memory);
   if (memoryLimit !== 0) resources.memoryLimitInBytes = memoryLimit;

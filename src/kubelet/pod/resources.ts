@@ -2,9 +2,9 @@
 // numbers, for admission (upstream's component-helpers resource.PodRequests
 // and the scheduler framework's Resource, which the kubelet's predicate
 // admission reuses; the kubelet may not import the scheduler, so it has its
-// own). Requests sum as quantities and round once, as upstream.
+// own). Requests and limits sum as quantities and round once, as upstream.
 import type { Quantity as QuantityString } from "kubernetes-types/api/resource.d.ts";
-import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
 import { Quantity } from "../../machinery/quantity.ts";
 
 export type ResourceList = Record<string, QuantityString>;
@@ -79,6 +79,49 @@ export function podRequests(pod: Pod): QuantityList {
   maxInto(reqs, initMax);
   addInto(reqs, spec.overhead);
   return reqs;
+}
+
+/**
+ * resourcehelper.PodLimits: the containers' and sidecars' limits summed, or
+ * the largest init container (with the sidecars started before it), whichever
+ * is larger; the overhead is added to the limits that are set. containerFn
+ * sees each container's effective limits, as upstream's ContainerFn.
+ */
+export function podLimits(pod: Pod, containerFn?: (limits: QuantityList) => void): QuantityList {
+  const spec = pod.spec;
+  const limits: QuantityList = new Map();
+  if (!spec) return limits;
+  const own = (c: Container): QuantityList => {
+    const l: QuantityList = new Map();
+    addInto(l, c.resources?.limits);
+    return l;
+  };
+  for (const c of spec.containers ?? []) {
+    const l = own(c);
+    containerFn?.(l);
+    addInto(limits, l);
+  }
+  const sidecars: QuantityList = new Map();
+  const initMax: QuantityList = new Map();
+  for (const c of spec.initContainers ?? []) {
+    let l = own(c);
+    if (c.restartPolicy === "Always") {
+      addInto(limits, l);
+      addInto(sidecars, l);
+      l = new Map(sidecars);
+    } else {
+      addInto(l, sidecars);
+    }
+    containerFn?.(l);
+    maxInto(initMax, l);
+  }
+  maxInto(limits, initMax);
+  for (const [name, q] of Object.entries(spec.overhead ?? {})) {
+    const cur = limits.get(name);
+    const o = parse(q);
+    if (cur && o) limits.set(name, cur.add(o));
+  }
+  return limits;
 }
 
 /** v1helper.IsExtendedResourceName: a domain-prefixed name outside kubernetes.io. */
