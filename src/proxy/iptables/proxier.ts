@@ -5,12 +5,9 @@
 // out the chains of services that did not change; a full sync (at start, after
 // a failure, and every syncPeriod) rewrites everything, which repairs rules
 // someone else removed.
-import type { Service } from "kubernetes-types/core/v1.d.ts";
-import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import { BoundedFrequencyRunner } from "../bounded-frequency-runner.ts";
-import { EndpointsChangeTracker, EndpointsMap } from "../endpoints-cache.ts";
 import type { ProxyMetrics } from "../metrics.ts";
-import { ServiceChangeTracker, ServicePortMap } from "../service-change-tracker.ts";
+import { ProxierBase } from "../proxier-base.ts";
 import {
   type EndpointInfo,
   endpointString,
@@ -202,13 +199,7 @@ export interface SyncResult {
   deletedChains: string[];
 }
 
-export class Proxier {
-  private readonly serviceChanges = new ServiceChangeTracker();
-  private readonly endpointsChanges: EndpointsChangeTracker;
-  private readonly svcPortMap = new ServicePortMap();
-  private readonly endpointsMap = new EndpointsMap();
-  private servicesSynced = false;
-  private endpointSlicesSynced = false;
+export class Proxier extends ProxierBase {
   private needFullSync = true;
   private lastFullSync = 0;
   private lastIPTablesCleanup = 0;
@@ -229,7 +220,7 @@ export class Proxier {
     }
   >();
   private readonly masqueradeMark: string;
-  private readonly runner: BoundedFrequencyRunner;
+  protected readonly runner: BoundedFrequencyRunner;
   private readonly probabilities: string[] = ["<bad value>"];
   private readonly now: () => number;
   private monitorTimer?: NodeJS.Timeout;
@@ -237,7 +228,7 @@ export class Proxier {
   lastSync?: SyncResult;
 
   constructor(private readonly opts: ProxierOptions) {
-    this.endpointsChanges = new EndpointsChangeTracker(opts.hostname);
+    super(opts.hostname, opts.onQueued);
     // Go's fmt.Sprintf("%#08x", 1<<bit): the width counts the "0x", so bit 14 gives 0x004000.
     this.masqueradeMark =
       opts.masqueradeMark ?? `0x${(1 << (opts.masqueradeBit ?? 14)).toString(16).padStart(6, "0")}`;
@@ -253,47 +244,8 @@ export class Proxier {
     });
   }
 
-  private get initialized(): boolean {
-    return this.servicesSynced && this.endpointSlicesSynced;
-  }
-
   private localhostNodePorts(): boolean {
     return this.opts.localhostNodePorts ?? true;
-  }
-
-  // Event handlers (proxy.ServiceHandler / EndpointSliceHandler).
-
-  onServiceAdd(svc: Service): void {
-    this.onServiceUpdate(undefined, svc);
-  }
-  onServiceUpdate(oldSvc: Service | undefined, svc: Service | undefined): void {
-    if (this.serviceChanges.update(oldSvc, svc) && this.initialized) this.sync();
-  }
-  onServiceDelete(svc: Service): void {
-    this.onServiceUpdate(svc, undefined);
-  }
-  onServiceSynced(): void {
-    this.servicesSynced = true;
-    if (this.initialized) this.sync();
-  }
-  onEndpointSliceAdd(slice: EndpointSlice): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync();
-  }
-  onEndpointSliceUpdate(_old: EndpointSlice, slice: EndpointSlice): void {
-    this.onEndpointSliceAdd(slice);
-  }
-  onEndpointSliceDelete(slice: EndpointSlice): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync();
-  }
-  onEndpointSlicesSynced(): void {
-    this.endpointSlicesSynced = true;
-    if (this.initialized) this.sync();
-  }
-
-  /** Queues a sync, as soon as the minimum sync period allows. */
-  sync(): void {
-    this.opts.onQueued?.();
-    this.runner.run();
   }
 
   /** Starts the periodic syncs and the canary monitor (upstream's SyncLoop and iptables.Monitor). */

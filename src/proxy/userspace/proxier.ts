@@ -8,13 +8,10 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
-import type { Service } from "kubernetes-types/core/v1.d.ts";
-import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import { BoundedFrequencyRunner } from "../bounded-frequency-runner.ts";
-import { EndpointsChangeTracker, EndpointsMap } from "../endpoints-cache.ts";
 import type { Iptables } from "../iptables/iptables.ts";
 import type { ProxyMetrics } from "../metrics.ts";
-import { ServiceChangeTracker, ServicePortMap } from "../service-change-tracker.ts";
+import { ProxierBase } from "../proxier-base.ts";
 import { endpointString, type ServicePortInfo, servicePortNameString } from "../service-port.ts";
 import { categorizeEndpoints } from "../topology.ts";
 import { LoadBalancerRR } from "./load-balancer-rr.ts";
@@ -102,28 +99,22 @@ function sameConfig(a: ServicePortInfo, b: ServicePortInfo): boolean {
   );
 }
 
-export class UserspaceProxier {
-  private readonly serviceChanges = new ServiceChangeTracker();
-  private readonly endpointsChanges: EndpointsChangeTracker;
-  private readonly svcPortMap = new ServicePortMap();
-  private readonly endpointsMap = new EndpointsMap();
+export class UserspaceProxier extends ProxierBase {
   /** upstream's serviceMap: the running proxies. */
   private readonly serviceMap = new Map<string, ServiceInfo>();
   /** upstream's portMap: ports held open so that nothing else takes them ("ip:port/proto"). */
   private readonly portMap = new Map<string, { owner: string; socket: Claim }>();
   readonly loadBalancer: LoadBalancerRR;
-  private readonly runner: BoundedFrequencyRunner;
+  protected readonly runner: BoundedFrequencyRunner;
   private readonly target: PortalTarget;
   private localAddrs = new Set<string>();
-  private servicesSynced = false;
-  private endpointSlicesSynced = false;
   private flushed = false;
 
   constructor(private readonly opts: UserspaceProxierOptions) {
+    super(opts.hostname, opts.onQueued);
     const listenIP = opts.listenIP ?? "0.0.0.0";
     if (listenIP === "127.0.0.1") throw new Error("cannot proxy on localhost");
     this.target = { listenIP, hostIP: opts.hostIP ?? (listenIP === "0.0.0.0" ? chooseHostIP() : listenIP) };
-    this.endpointsChanges = new EndpointsChangeTracker(opts.hostname);
     this.loadBalancer = opts.loadBalancer ?? new LoadBalancerRR();
     this.runner = new BoundedFrequencyRunner({
       name: "userspace-proxy-sync-runner",
@@ -132,42 +123,6 @@ export class UserspaceProxier {
       maxIntervalMs: opts.syncPeriodMs,
       burstRuns: 2,
     });
-  }
-
-  private get initialized(): boolean {
-    return this.servicesSynced && this.endpointSlicesSynced;
-  }
-
-  onServiceAdd(svc: Service): void {
-    this.onServiceUpdate(undefined, svc);
-  }
-  onServiceUpdate(oldSvc: Service | undefined, svc: Service | undefined): void {
-    if (this.serviceChanges.update(oldSvc, svc) && this.initialized) this.sync();
-  }
-  onServiceDelete(svc: Service): void {
-    this.onServiceUpdate(svc, undefined);
-  }
-  onServiceSynced(): void {
-    this.servicesSynced = true;
-    if (this.initialized) this.sync();
-  }
-  onEndpointSliceAdd(slice: EndpointSlice): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, false) && this.initialized) this.sync();
-  }
-  onEndpointSliceUpdate(_old: EndpointSlice, slice: EndpointSlice): void {
-    this.onEndpointSliceAdd(slice);
-  }
-  onEndpointSliceDelete(slice: EndpointSlice): void {
-    if (this.endpointsChanges.endpointSliceUpdate(slice, true) && this.initialized) this.sync();
-  }
-  onEndpointSlicesSynced(): void {
-    this.endpointSlicesSynced = true;
-    if (this.initialized) this.sync();
-  }
-
-  sync(): void {
-    this.opts.onQueued?.();
-    this.runner.run();
   }
 
   start(): void {
