@@ -10,6 +10,7 @@
 // It takes the containerd test lock (test/support/containerd.ts), so it never
 // runs beside a containerd test, and cleans up the same way.
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { loadKubeconfigFile } from "../src/client/kubeconfig.ts";
@@ -157,6 +158,8 @@ try {
 } finally {
   if (cluster) {
     const dir = cluster.dataDir;
+    // BENCH_LOG=<file> keeps k8ts up's output (the kubelet's log lines) for the breakdown.
+    if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, cluster.output());
     await cluster
       .kubectl(["delete", "pods", "-l", "bench=podstartup", "--timeout=120s", "--wait"], {
         timeoutMs: 130_000,

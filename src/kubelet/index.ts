@@ -153,6 +153,8 @@ export async function startKubelet(
     clusterDNS: o.runtime === "containerd" ? (o.clusterDNS ?? [DEFAULT_CLUSTER_DNS]) : undefined,
     clusterDomain: o.clusterDomain,
     cgroupRoot: o.runtime === "containerd" ? DEFAULT_CGROUP_ROOT : undefined,
+    // A real node starts many pods at once: four writes in flight held each Running status back by seconds.
+    statusConcurrency: o.runtime === "containerd" ? 32 : undefined,
     log: o.log,
   });
   const k = kubelet;

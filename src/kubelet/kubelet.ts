@@ -74,6 +74,8 @@ export interface KubeletOptions {
   resolvConf?: string;
   /** The cgroup root of pods' cgroups (cm/pod-cgroup.ts); none when undefined (the fake runtime). */
   cgroupRoot?: string;
+  /** Pod status writes in flight at once (status manager; default 4, enough for a hollow node's few pods). */
+  statusConcurrency?: number;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -177,6 +179,7 @@ export class Kubelet implements PodSyncer {
         const pod = this.podManager.getPodByUID(uid);
         return pod && isStaticPod(pod) ? this.podManager.getMirrorPodByPod(pod) : pod;
       },
+      concurrency: opts.statusConcurrency,
       log,
     });
     this.probes = new ProbeManager({

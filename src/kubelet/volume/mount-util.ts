@@ -1,7 +1,8 @@
 // Mounting and unmounting through mount(8) and /proc/self/mountinfo, as
 // upstream's mount-utils does on Linux.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -23,9 +24,19 @@ export function isMountPoint(path: string): boolean {
   return mountPointsUnder(path).includes(path);
 }
 
+/**
+ * IsLikelyNotMountPoint (mount-utils): a path on the same device as its parent
+ * is no mount point. A stat pair instead of reading mountinfo, which grows with
+ * every pod's mounts and was read on every sync; it misses same-device bind
+ * mounts, which a tmpfs never is.
+ */
+export function isLikelyNotMountPoint(path: string): boolean {
+  return statSync(path).dev === statSync(dirname(path)).dev;
+}
+
 /** mount -t tmpfs; size in bytes when given. */
 export async function mountTmpfs(path: string, sizeBytes?: number): Promise<void> {
-  if (isMountPoint(path)) return;
+  if (!isLikelyNotMountPoint(path)) return;
   const options = sizeBytes !== undefined && sizeBytes > 0 ? ["-o", `size=${sizeBytes}`] : [];
   await run("mount", ["-t", "tmpfs", ...options, "tmpfs", path]);
 }
