@@ -12,7 +12,7 @@
 // Z_SYNC_FLUSH; every inflater reads that, and writes stay synchronous.
 import { EventEmitter } from "node:events";
 import { Duplex } from "node:stream";
-import { createInflate, type Inflate, constants as zc } from "node:zlib";
+import { inflateSync, constants as zc } from "node:zlib";
 
 export type SpdyHeaders = Record<string, string>;
 
@@ -230,40 +230,40 @@ export class HeaderCompressor {
   }
 }
 
-/** The peer's direction: one inflater for the connection's life, flushed per header block. */
+/**
+ * The peer's direction: one zlib stream for the connection's life, one
+ * header block at a time. Node's synchronous zlib is one-shot and its stream
+ * API's flush callback can run before a block's output is readable (whole
+ * header blocks went missing under load), so each block inflates the
+ * direction's whole input so far, synchronously, and keeps the new output.
+ * Sessions here carry a handful of header blocks (exec/attach: one per
+ * stream), so the repeated work is small.
+ */
 export class HeaderDecompressor {
-  private readonly inflate: Inflate = createInflate({ dictionary: HEADER_DICTIONARY });
-  private error: Error | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private input: Buffer[] = [];
+  private inputBytes = 0;
+  private outputBytes = 0;
 
-  constructor() {
-    this.inflate.on("error", (e: Error) => {
-      this.error = e;
+  decompress(buf: Buffer): Buffer {
+    this.input.push(buf);
+    this.inputBytes += buf.length;
+    if (this.inputBytes > MAX_HEADER_INPUT) throw new Error("spdy: too many header bytes on one connection");
+    const all = inflateSync(Buffer.concat(this.input), {
+      dictionary: HEADER_DICTIONARY,
+      finishFlush: zc.Z_SYNC_FLUSH,
     });
-  }
-
-  decompress(buf: Buffer): Promise<Buffer> {
-    const run = () =>
-      new Promise<Buffer>((resolve, reject) => {
-        if (this.error) return reject(this.error);
-        const onError = (e: Error) => reject(e);
-        this.inflate.once("error", onError);
-        this.inflate.write(buf);
-        this.inflate.flush(zc.Z_SYNC_FLUSH, () => {
-          this.inflate.off("error", onError);
-          if (this.error) return reject(this.error);
-          resolve((this.inflate.read() as Buffer | null) ?? Buffer.alloc(0));
-        });
-      });
-    const p = this.chain.then(run, run);
-    this.chain = p.catch(() => {});
-    return p;
+    const out = all.subarray(this.outputBytes);
+    this.outputBytes = all.length;
+    return out;
   }
 
   close(): void {
-    this.inflate.close();
+    this.input = [];
   }
 }
+
+/** Header bytes one connection may send (a 1 MiB ceiling keeps the re-inflation cheap). */
+const MAX_HEADER_INPUT = 1 << 20;
 
 function controlFrame(type: number, flags: number, body: Buffer): Buffer {
   const h = Buffer.alloc(8);
@@ -325,10 +325,10 @@ export function encodeFrame(f: SpdyFrame, compressor: HeaderCompressor): Buffer 
   }
 }
 
-/** Splits a byte stream into frames and decodes them in order (header blocks inflate asynchronously). */
+/** Splits a byte stream into frames and decodes them in order; the first bad frame ends it. */
 export class FrameReader {
   private buf: Buffer = Buffer.alloc(0);
-  private chain: Promise<void> = Promise.resolve();
+  private failed = false;
   private readonly decompressor = new HeaderDecompressor();
 
   constructor(
@@ -337,25 +337,31 @@ export class FrameReader {
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.failed) return;
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     while (this.buf.length >= 8) {
       const len = this.buf.readUInt32BE(4) & 0xffffff;
       if (this.buf.length < 8 + len) break;
       const raw = this.buf.subarray(0, 8 + len);
       this.buf = this.buf.subarray(8 + len);
-      this.chain = this.chain.then(async () => {
-        const f = await this.decode(raw);
-        if (f) this.onFrame(f);
-      });
-      this.chain = this.chain.catch((e: Error) => this.onError(e));
+      let f: SpdyFrame | undefined;
+      try {
+        f = this.decode(raw);
+      } catch (e) {
+        this.failed = true;
+        this.onError(e as Error);
+        return;
+      }
+      if (f) this.onFrame(f);
     }
   }
 
   close(): void {
+    this.failed = true;
     this.decompressor.close();
   }
 
-  private async decode(raw: Buffer): Promise<SpdyFrame | undefined> {
+  private decode(raw: Buffer): SpdyFrame | undefined {
     const flags = raw[4] ?? 0;
     const body = raw.subarray(8);
     if (!((raw[0] ?? 0) & 0x80)) {
@@ -365,8 +371,7 @@ export class FrameReader {
     if (version !== 3) throw new Error(`spdy: unsupported version ${version}`);
     const type = raw.readUInt16BE(2);
     const id = () => body.readUInt32BE(0) & 0x7fffffff;
-    const headers = async (off: number) =>
-      decodeHeaderBlock(await this.decompressor.decompress(body.subarray(off)));
+    const headers = (off: number) => decodeHeaderBlock(this.decompressor.decompress(body.subarray(off)));
     switch (type) {
       case TYPE.syn_stream:
         return {
@@ -375,12 +380,12 @@ export class FrameReader {
           associatedTo: body.readUInt32BE(4) & 0x7fffffff,
           priority: (body[8] ?? 0) >> 5,
           flags,
-          headers: await headers(10),
+          headers: headers(10),
         };
       case TYPE.syn_reply:
-        return { type: "syn_reply", streamId: id(), flags, headers: await headers(4) };
+        return { type: "syn_reply", streamId: id(), flags, headers: headers(4) };
       case TYPE.headers:
-        return { type: "headers", streamId: id(), flags, headers: await headers(4) };
+        return { type: "headers", streamId: id(), flags, headers: headers(4) };
       case TYPE.rst_stream:
         return { type: "rst_stream", streamId: id(), status: body.readUInt32BE(4) };
       case TYPE.settings: {

@@ -127,8 +127,15 @@ test("a claim binds the smallest volume that fits, and both sides record the bin
   // Big enough but with the wrong access modes, or in another class.
   await createPV(pv("smallest-rwx-only", "3Gi", { class: "smallest", modes: ["ReadWriteMany"] }));
   await createPV(pv("smallest-other-class", "3Gi", { class: "other" }));
-  // Every unclaimed volume becomes Available.
-  await waitVolumePhase("smallest-1g", "Available");
+  // Every unclaimed volume becomes Available; the claim comes once the binder has seen them all.
+  for (const name of [
+    "smallest-1g",
+    "smallest-10g",
+    "smallest-5g",
+    "smallest-rwx-only",
+    "smallest-other-class",
+  ])
+    await waitVolumePhase(name, "Available");
   const created = await createPVC(pvc("smallest", "2Gi", { class: "smallest" }));
 
   const claim = await waitBound("smallest");
