@@ -8,29 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
+import { busyboxPod, type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
 import { type Cluster, run } from "./harness.ts";
 
-function busybox(name: string, script: string, extra: Record<string, unknown> = {}) {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 1,
-      restartPolicy: "Never",
-      containers: [
-        {
-          name: "main",
-          image: "k8ts.local/busybox:latest",
-          imagePullPolicy: "IfNotPresent",
-          command: ["sh", "-c", script],
-          ...extra,
-        },
-      ],
-    },
-  };
-}
+const busybox = (name: string, script: string, container: Record<string, unknown> = {}) =>
+  busyboxPod(name, script, { restartPolicy: "Never" }, container);
 
 describe("kubectl exec, attach, port-forward and cp on containerd", () => {
   let node: ContainerdCluster | undefined;

@@ -4,27 +4,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
+import { busyboxPod, type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
 import type { Cluster } from "./harness.ts";
 
-function busybox(name: string, script: string) {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 1,
-      containers: [
-        {
-          name: "main",
-          image: "k8ts.local/busybox:latest",
-          imagePullPolicy: "IfNotPresent",
-          command: ["sh", "-c", script],
-        },
-      ],
-    },
-  };
-}
+const busybox = (name: string, script: string) => busyboxPod(name, script);
 
 describe("kubectl logs on k8ts up --runtime containerd", () => {
   let cluster: Cluster | undefined;

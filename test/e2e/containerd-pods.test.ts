@@ -6,33 +6,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
+import { busyboxPod, type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
 import type { Cluster } from "./harness.ts";
-
-const IMAGE = "k8ts.local/busybox:latest";
 
 type Obj = Record<string, unknown>;
 
-function pod(name: string, script: string, spec: Obj = {}, container: Obj = {}): Obj {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 1,
-      ...spec,
-      containers: [
-        {
-          name: "main",
-          image: IMAGE,
-          imagePullPolicy: "IfNotPresent",
-          command: ["sh", "-c", script],
-          ...container,
-        },
-      ],
-    },
-  };
-}
+const pod = busyboxPod;
 
 describe("containers on k8ts up --runtime containerd", () => {
   let cluster: Cluster;

@@ -7,32 +7,17 @@ import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
+import { busyboxPod, type ContainerdCluster, startContainerdCluster, until } from "../support/containerd.ts";
 import type { Cluster } from "./harness.ts";
 
-const IMAGE = "k8ts.local/busybox:latest";
-
-function pod(name: string, script: string, extra: Record<string, unknown> = {}, volumes?: unknown[]) {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 1,
-      ...extra,
-      ...(volumes ? { volumes } : {}),
-      containers: [
-        {
-          name: "main",
-          image: IMAGE,
-          imagePullPolicy: "IfNotPresent",
-          command: ["sh", "-c", script],
-          ...(volumes ? { volumeMounts: [{ name: "data", mountPath: "/data" }] } : {}),
-        },
-      ],
-    },
-  };
-}
+/** A busybox pod; with volumes, the one named "data" is mounted at /data. */
+const pod = (name: string, script: string, spec: Record<string, unknown> = {}, volumes?: unknown[]) =>
+  busyboxPod(
+    name,
+    script,
+    { ...spec, ...(volumes ? { volumes } : {}) },
+    volumes ? { volumeMounts: [{ name: "data", mountPath: "/data" }] } : {},
+  );
 
 describe("storage and logs on k8ts up --runtime containerd", () => {
   let node: ContainerdCluster | undefined;

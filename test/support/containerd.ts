@@ -138,6 +138,35 @@ export async function lockContainerd(timeoutMs = 30 * 60_000): Promise<() => voi
   }
 }
 
+export const BUSYBOX_IMAGE = "k8ts.local/busybox:latest";
+
+/** A pod whose one container "main" runs a shell script in the local busybox image; spec and container fields merge in. */
+export function busyboxPod(
+  name: string,
+  script: string,
+  spec: Record<string, unknown> = {},
+  container: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      ...spec,
+      containers: [
+        {
+          name: "main",
+          image: BUSYBOX_IMAGE,
+          imagePullPolicy: "IfNotPresent",
+          command: ["sh", "-c", script],
+          ...container,
+        },
+      ],
+    },
+  };
+}
+
 export interface ContainerdCluster {
   cluster: Cluster;
   /** Deletes the pods (their volumes are mounts under the data dir), stops `k8ts up`, cleans up, releases the lock. */
