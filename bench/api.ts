@@ -159,6 +159,8 @@ try {
 
   process.stderr.write(`bench api: create (${PHASE_MS / 1000} s or ${MAX_PODS} pods)…\n`);
   const rvs: string[][] = Array.from({ length: CLIENTS }, () => []);
+  // The pod's spec as admission left it (the service-account token volume): updates may not change it.
+  const specs: string[][] = Array.from({ length: CLIENTS }, () => []);
   const createLat: number[] = [];
   let created = 0;
   const name = (c: number, i: number) => `bench-${c}-${i}`;
@@ -170,6 +172,7 @@ try {
       const r = await api.call("POST", base, podBody(name(c, i)));
       if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
       rvs[c].push(resourceVersionOf(r.body));
+      specs[c].push(JSON.stringify(JSON.parse(r.body).spec));
     });
   const create = await createPhase();
   // The RSS target is for 10,000 stored pods: top up if the phase was short of it.
@@ -194,6 +197,7 @@ try {
     const n = rvs[c].length;
     const k = i % n;
     const obj = JSON.parse(podBody(name(c, k)));
+    obj.spec = JSON.parse(specs[c][k]);
     obj.metadata.resourceVersion = rvs[c][k];
     obj.metadata.labels.round = String(i);
     const r = await api.call("PUT", `${base}/${name(c, k)}`, JSON.stringify(obj));

@@ -68,6 +68,17 @@ export function parseImageName(image: string): ImageReference | undefined {
 
 /** SetDefaults_Container's rule: Always for ":latest" (or no tag), else IfNotPresent. */
 export function defaultPullPolicy(image: unknown): "Always" | "IfNotPresent" {
-  const ref = typeof image === "string" ? parseImageName(image) : undefined;
-  return ref?.tag === "latest" ? "Always" : "IfNotPresent";
+  if (typeof image !== "string") return "IfNotPresent";
+  // Defaulting runs on every pod write; a cluster uses few images, and parsing
+  // a reference (one large regular expression) is the cost.
+  let policy = pullPolicies.get(image);
+  if (policy === undefined) {
+    policy = parseImageName(image)?.tag === "latest" ? "Always" : "IfNotPresent";
+    if (pullPolicies.size >= PULL_POLICY_CACHE_MAX) pullPolicies.clear();
+    if (image.length <= 512) pullPolicies.set(image, policy);
+  }
+  return policy;
 }
+
+const PULL_POLICY_CACHE_MAX = 1024;
+const pullPolicies = new Map<string, "Always" | "IfNotPresent">();

@@ -5,6 +5,8 @@
 // unset when it holds Go's zero value ("" / 0 / false). A field of the wrong
 // JSON type is left alone: validation reports it later, defaulting never throws.
 
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(v: unknown): v is JsonObject {
@@ -71,5 +73,5 @@ export function sliceLen(v: unknown): number {
 
 /** A deep copy of a JSON value, so that defaults never alias another field. */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return deepCopyJson(v);
 }

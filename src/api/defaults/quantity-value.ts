@@ -21,6 +21,20 @@ const decimalExponent: Record<string, number> = {
 export function quantityNanos(value: unknown): bigint | undefined {
   const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
   if (typeof text !== "string") return undefined;
+  // Every pod create reads its requests and limits (QoS class); the same few
+  // strings ("100m", "128Mi") recur, and the BigInt arithmetic is the cost.
+  if (nanosCache.has(text)) return nanosCache.get(text);
+  const nanos = parseNanos(text);
+  if (text.length > 64) return nanos;
+  if (nanosCache.size >= NANOS_CACHE_MAX) nanosCache.clear();
+  nanosCache.set(text, nanos);
+  return nanos;
+}
+
+const NANOS_CACHE_MAX = 1024;
+const nanosCache = new Map<string, bigint | undefined>();
+
+function parseNanos(text: string): bigint | undefined {
   const m = quantityPattern.exec(text.trim());
   if (!m) return undefined;
   const [, sign, whole, fraction = "", suffix = ""] = m;

@@ -23,6 +23,7 @@ import {
   managerFromUserAgent,
   updateManagedFields,
 } from "../../machinery/apply/field-manager.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { invalid, newPath, required } from "../../machinery/field-errors.ts";
 import {
   type FieldSelector,
@@ -1060,7 +1061,7 @@ export class RestHandler {
             invalid(newPath("spec", "replicas"), replicas ?? null, "must be greater than or equal to 0"),
           ]);
         }
-        const next = structuredClone(current);
+        const next = deepCopyJson(current);
         next.spec = { ...(next.spec ?? {}), replicas };
         const tracked = updateManagedFields(current, next, this.fieldManagerOptions(req, q, type, "scale"));
         return store.prepareUpdate(tracked, current);

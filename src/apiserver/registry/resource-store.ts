@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
@@ -573,7 +574,7 @@ export class ResourceStore {
         throw this.conflict(name);
       // With admission, the strategy's validation waits until mutating admission has run (upstream's order).
       const deferred: DeferredValidation = { checks: [] };
-      const input = current === undefined ? undefined : structuredClone(current);
+      const input = current === undefined ? undefined : deepCopyJson(current);
       const next = opts.admission
         ? await deferredValidation.run(deferred, () => tryUpdate(input))
         : await tryUpdate(input);
@@ -661,12 +662,12 @@ export class ResourceStore {
       (current) => {
         if (!current) {
           if (!this.strategy.allowCreateOnUpdate || opts.subresource) throw this.notFound(name);
-          const created = structuredClone(obj);
+          const created = deepCopyJson(obj);
           delete created.metadata.resourceVersion;
           return this.prepareCreate(transform ? transform(created, undefined) : created);
         }
         if (expectedRv && current.metadata.resourceVersion !== expectedRv) throw this.conflict(name);
-        const next = structuredClone(obj);
+        const next = deepCopyJson(obj);
         // An unconditional update (no resourceVersion) replaces whatever is stored now.
         if (!expectedRv) next.metadata.resourceVersion = current.metadata.resourceVersion;
         return this.prepareUpdate(transform ? transform(next, current) : next, current, opts.subresource);
@@ -697,7 +698,7 @@ export class ResourceStore {
       // Only the conditions change through /approval (upstream's csrApprovalStrategy).
       const conditions = next.status?.conditions;
       for (const k of Object.keys(next)) delete next[k];
-      Object.assign(next, structuredClone(current));
+      Object.assign(next, deepCopyJson(current));
       next.status = { ...(next.status ?? {}), conditions };
       if (conditions === undefined) delete next.status.conditions;
       this.validateNow(
@@ -763,7 +764,7 @@ export class ResourceStore {
         await opts.admission.admit("DELETE", undefined, current);
         await opts.admission.validate("DELETE", undefined, current);
       }
-      const next = this.pendingDeletion(structuredClone(current), opts);
+      const next = this.pendingDeletion(deepCopyJson(current), opts);
       if (opts.dryRun) return { result: next ?? current, deleted: !next };
       try {
         if (next) {

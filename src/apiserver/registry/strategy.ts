@@ -5,6 +5,7 @@
 import { applyDefaults, prepareForCreate, tracksGeneration } from "../../api/defaults/index.ts";
 import type { Obj, ResourceType } from "../../api/registry.ts";
 import { validateCreate, validateStatusUpdate, validateUpdate } from "../../api/validation/index.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { FieldError } from "../../machinery/field-errors.ts";
 
 export interface Strategy {
@@ -137,7 +138,7 @@ export class GenericStrategy implements Strategy {
     const status = obj.status;
     const meta = obj.metadata;
     for (const k of Object.keys(obj)) delete obj[k];
-    Object.assign(obj, structuredClone(old));
+    Object.assign(obj, deepCopyJson(old));
     if (status === undefined) delete obj.status;
     else obj.status = status;
     if (!STATUS_KEEPS_METADATA.has(this.type.group) || !meta) return;

@@ -15,6 +15,7 @@
 // in the request's version), defaulting of the applied result (the caller
 // defaults it as for any decoded object) and the scale subresource handler.
 
+import { deepCopyJson } from "../deep-copy.ts";
 import { type FieldError, invalid, isGoPrintable, newPath, required, tooLong } from "../field-errors.ts";
 import { newBadRequest, newInvalid } from "../status.ts";
 import { Conflicts, newConflictError } from "./conflict.ts";
@@ -100,6 +101,20 @@ export interface ApplyOptions extends FieldManagerOptions {
  * 128 bytes ("kubectl/v1.32.0 (linux/amd64) kubernetes/…" → "kubectl").
  */
 export function managerFromUserAgent(userAgent: string): string {
+  // Every write without fieldManager asks; clients send the same few User-Agents.
+  let manager = managers.get(userAgent);
+  if (manager === undefined) {
+    manager = prefixFromUserAgent(userAgent);
+    if (managers.size >= MANAGER_CACHE_MAX) managers.clear();
+    if (userAgent.length <= 1024) managers.set(userAgent, manager);
+  }
+  return manager;
+}
+
+const MANAGER_CACHE_MAX = 256;
+const managers = new Map<string, string>();
+
+function prefixFromUserAgent(userAgent: string): string {
   const prefix = userAgent.split("/")[0];
   let out = "";
   let bytes = 0;
@@ -177,7 +192,7 @@ class Stack {
   }
 
   emptyObject(): JsonObject {
-    return structuredClone(this.opts.emptyObject ?? {});
+    return deepCopyJson(this.opts.emptyObject ?? {});
   }
 
   identifier(manager: string, operation: "Apply" | "Update"): string {
@@ -344,7 +359,7 @@ export function updateManagedFields(
     setManagedFields(object, encodeManagedFields(stack.update(live, object, managed, opts.manager)));
   } catch {
     const liveFields = managedFieldsOf(live);
-    setManagedFields(object, liveFields ? structuredClone(liveFields) : undefined);
+    setManagedFields(object, liveFields ? deepCopyJson(liveFields) : undefined);
   }
   return object;
 }
@@ -469,7 +484,7 @@ function hasLastApplied(obj: JsonObject): boolean {
 // buildLastApplied: the applied object without the annotation, as
 // runtime.Encode(unstructured.UnstructuredJSONScheme) writes it.
 function buildLastApplied(applied: JsonObject): string {
-  const obj = structuredClone(applied);
+  const obj = deepCopyJson(applied);
   const md = metadataOf(obj);
   if (md && isMap(md.annotations)) delete md.annotations[LastAppliedConfigAnnotation];
   return `${goJSON(obj)}\n`;

@@ -7,6 +7,7 @@
 // explicit JSON null. Whole numbers count as int64, others as float64, as
 // apimachinery's JSON decoding produces them.
 
+import { deepCopyJson } from "../deep-copy.ts";
 import { goQuote } from "../field-errors.ts";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -202,5 +203,5 @@ function goJSONStringSlow(s: string): string {
 
 /** A deep copy of a JSON value. */
 export function cloneValue<T extends JsonValue>(v: T): T {
-  return structuredClone(v);
+  return deepCopyJson(v);
 }

@@ -5,6 +5,7 @@
 // Error texts are the library's; the apiserver answers a patch that does not
 // apply with 422 and a generic message (see PatchError).
 
+import { deepCopyJson } from "../deep-copy.ts";
 import { genericInvalidMessage, PatchError } from "./patch-error.ts";
 import type { JSONObject, JSONValue } from "./strategic-merge.ts";
 
@@ -67,7 +68,7 @@ function jsonKind(v: unknown): string {
  */
 export function applyJSONPatch(doc: JSONValue, patch: unknown): JSONValue {
   const ops = decodeJSONPatch(patch);
-  const root: { doc: JSONValue } = { doc: structuredClone(doc) };
+  const root: { doc: JSONValue } = { doc: deepCopyJson(doc) };
   for (const op of ops) {
     try {
       applyOperation(root, op);
@@ -111,7 +112,7 @@ function readString(op: JSONObject, field: "path" | "from"): string | Error {
 }
 
 function opValue(op: JSONObject): JSONValue {
-  return op.value === undefined ? null : structuredClone(op.value);
+  return op.value === undefined ? null : deepCopyJson(op.value);
 }
 
 // rfc6901Decoder: "~1" → "/", then "~0" → "~", in one left-to-right pass.
@@ -314,7 +315,7 @@ function opCopy(root: { doc: JSONValue }, op: JSONObject): void {
   if (path instanceof Error) wrap(errMissing, "copy operation failed to decode path");
   const dst = findObject(root, path);
   if (!dst) wrap(errMissing, `copy operation does not apply: doc is missing destination path: ${path}`);
-  within("error while adding value during copy", () => add(dst[0], dst[1], structuredClone(val ?? null)));
+  within("error while adding value during copy", () => add(dst[0], dst[1], deepCopyJson(val ?? null)));
 }
 
 // lazyNode.equal: objects by keys, arrays by position, scalars by value.

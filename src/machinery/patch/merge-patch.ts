@@ -4,6 +4,7 @@
 // whole (also inside added arrays), but not from a value that replaces an
 // existing object.
 
+import { deepCopyJson } from "../deep-copy.ts";
 import { PatchError } from "./patch-error.ts";
 import type { JSONObject, JSONValue } from "./strategic-merge.ts";
 
@@ -22,14 +23,14 @@ function isObject(v: unknown): v is JSONObject {
 export function applyMergePatch(doc: JSONValue, patch: unknown): JSONValue {
   if (doc === null) throw new PatchError(errBadJSONDoc, 400);
   if (Array.isArray(patch)) {
-    const ary = structuredClone(patch) as JSONValue[];
+    const ary = deepCopyJson(patch) as JSONValue[];
     pruneAryNulls(ary);
     return ary;
   }
   if (!isObject(patch)) throw new PatchError(errBadJSONPatch, 400);
-  const p = structuredClone(patch);
+  const p = deepCopyJson(patch);
   if (!isObject(doc)) return pruneDocNulls(p);
-  const d = structuredClone(doc);
+  const d = deepCopyJson(doc);
   mergeDocs(d, p);
   return d;
 }

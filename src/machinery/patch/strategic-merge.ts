@@ -10,6 +10,7 @@
 // `null` deletes a key. Computing a patch (two/three-way diff) is kubectl's
 // side and is not here.
 
+import { deepCopyJson } from "../deep-copy.ts";
 import { goFormat, goTypeName } from "./go-format.ts";
 import { genericInvalidMessage, PatchError } from "./patch-error.ts";
 import type { PatchField, PatchSchema } from "./patch-schema.ts";
@@ -106,11 +107,11 @@ export function strategicMergePatch(
   patch: unknown,
   schema: PatchSchema | undefined,
 ): JSONObject {
-  if (patch === null || patch === undefined) return structuredClone(original);
+  if (patch === null || patch === undefined) return deepCopyJson(original);
   if (!isMap(patch)) {
     throw new PatchError(`json: cannot unmarshal ${goJSONKind(patch)} into Go value of type ${mapType}`, 400);
   }
-  return mergeMap(structuredClone(original), structuredClone(patch), schema);
+  return mergeMap(deepCopyJson(original), deepCopyJson(patch), schema);
 }
 
 function goJSONKind(v: unknown): string {
