@@ -31,6 +31,8 @@ interface Workload {
   pods: number;
   pod(i: number): Pod;
   node(i: number): Node;
+  /** PriorityClasses the pods name (Priority admission refuses a bare spec.priority, as upstream). */
+  priorityClasses?: { name: string; value: number }[];
 }
 
 const podBase = (
@@ -122,15 +124,19 @@ const workloads: Workload[] = [
     name: "Preemption",
     nodes: 500,
     initPods: 2000,
+    priorityClasses: [
+      { name: "bench-low", value: 1 },
+      { name: "bench-high", value: 10 },
+    ],
     initPod: (i) => {
-      const p = podBase(`low-${i}`, { priority: 1, terminationGracePeriodSeconds: 0 });
+      const p = podBase(`low-${i}`, { priorityClassName: "bench-low", terminationGracePeriodSeconds: 0 });
       p.spec!.containers[0].resources = { requests: { cpu: "900m", memory: "500Mi" } };
       return p;
     },
     pods: 500,
     node: (i) => nodeBase(i),
     pod: (i) => {
-      const p = podBase(`high-${i}`, { priority: 10 });
+      const p = podBase(`high-${i}`, { priorityClassName: "bench-high" });
       p.spec!.containers[0].resources = { requests: { cpu: "3000m", memory: "500Mi" } };
       return p;
     },
@@ -224,6 +230,14 @@ async function run(w: Workload): Promise<void> {
       const created = await client.create(Resources.nodes, n as Node & { metadata: object });
       await client.update(Resources.nodes, { ...created, status: n.status }, { subresource: "status" });
     });
+    for (const pc of w.priorityClasses ?? []) {
+      await client.create(Resources.priorityclasses, {
+        apiVersion: "scheduling.k8s.io/v1",
+        kind: "PriorityClass",
+        metadata: { name: pc.name },
+        value: pc.value,
+      });
+    }
     await scheduler.start();
     const scheduled = () =>
       scheduler.metrics.attempts.get({ result: "scheduled", profile: "default-scheduler" });

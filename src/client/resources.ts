@@ -45,6 +45,12 @@ export const Resources = {
     resource: "certificatesigningrequests",
     namespaced: false,
   },
+  priorityclasses: {
+    group: "scheduling.k8s.io",
+    version: "v1",
+    resource: "priorityclasses",
+    namespaced: false,
+  },
   clusterroles: {
     group: "rbac.authorization.k8s.io",
     version: "v1",
