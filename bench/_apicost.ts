@@ -1,28 +1,17 @@
 // Server-side CPU per request type: apiserver child process CPU (from /proc) per request.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../test/support/ports.ts";
-import { startApiserver } from "./_apiserver.ts";
+import { clientConfigFor, loadClusterCA, startApiserver } from "./_apiserver.ts";
 
 const N = Number(process.env.N ?? 4000);
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "apicost-"));
 const port = await freePort();
 const server = await startApiserver(dataDir, port);
-const ca = await CertificateAuthority.load(
-  readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
-  readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
-);
-const cred = await ca.issueClient("admin", ["system:masters"]);
-const client = new RestClient({
-  server: `https://127.0.0.1:${port}`,
-  ca: ca.certPem,
-  cert: cred.cert,
-  key: cred.key,
-  namespace: "default",
-});
+const ca = await loadClusterCA(dataDir);
+const client = new RestClient(await clientConfigFor(ca, port, "admin", ["system:masters"]));
 const cpu = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12])) * 10_000;

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { isAlreadyExists } from "../src/client/api-error.ts";
+import type { ClientConfig } from "../src/client/kubeconfig.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 
@@ -48,23 +49,38 @@ export async function startApiserver(dataDir: string, port: number): Promise<Chi
   return child;
 }
 
-/**
- * What the ServiceAccount controller does in a cluster: default/default, which
- * ServiceAccount admission needs before it admits a pod there.
- */
-async function createDefaultServiceAccount(dataDir: string, port: number): Promise<void> {
-  const ca = await CertificateAuthority.load(
+/** The cluster CA that `k8ts apiserver` made in its data dir. */
+export function loadClusterCA(dataDir: string): Promise<CertificateAuthority> {
+  return CertificateAuthority.load(
     readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
     readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
   );
-  const cred = await ca.issueClient("bench-setup", ["system:masters"]);
-  const client = new RestClient({
+}
+
+/** A client of the bench's apiserver on port, as user, with a certificate from its CA. */
+export async function clientConfigFor(
+  ca: CertificateAuthority,
+  port: number,
+  user: string,
+  groups: string[],
+): Promise<ClientConfig> {
+  const cred = await ca.issueClient(user, groups);
+  return {
     server: `https://127.0.0.1:${port}`,
     ca: ca.certPem,
     cert: cred.cert,
     key: cred.key,
     namespace: "default",
-  });
+  };
+}
+
+/**
+ * What the ServiceAccount controller does in a cluster: default/default, which
+ * ServiceAccount admission needs before it admits a pod there.
+ */
+async function createDefaultServiceAccount(dataDir: string, port: number): Promise<void> {
+  const ca = await loadClusterCA(dataDir);
+  const client = new RestClient(await clientConfigFor(ca, port, "bench-setup", ["system:masters"]));
   try {
     await client.create(Resources.serviceaccounts, {
       apiVersion: "v1",

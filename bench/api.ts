@@ -3,15 +3,14 @@
 // process, 32 concurrent clients over HTTPS keep-alive, phases of about 10 s
 // each (create, get, list, update, then a watch replaying the writes). The
 // same run measures raw etcd puts of the same payload at the same concurrency.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
-import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { startEtcd } from "../test/support/etcd.ts";
 import { freePort } from "../test/support/ports.ts";
-import { rssMb, startApiserver } from "./_apiserver.ts";
+import { loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
 import { percentile, runPhase } from "./_load.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -143,10 +142,7 @@ const port = await freePort();
 process.stderr.write("bench api: starting the apiserver (SQLite)…\n");
 const server = await startApiserver(dataDir, port);
 try {
-  const ca = await CertificateAuthority.load(
-    readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
-    readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
-  );
+  const ca = await loadClusterCA(dataDir);
   const admin = await ca.issueClient("bench-admin", ["system:masters"]);
   const api = client(port, { cert: admin.cert, key: admin.key, ca: ca.certPem });
   const base = "/api/v1/namespaces/default/pods";

@@ -9,8 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
-import { CertificateAuthority } from "../src/apiserver/certs.ts";
-import type { ClientConfig } from "../src/client/kubeconfig.ts";
 import { listerWatcher } from "../src/client/reflector.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
@@ -21,7 +19,7 @@ import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { rssMb, startApiserver } from "./_apiserver.ts";
+import { clientConfigFor, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 500);
 const DEPLOYMENTS = Number(process.argv[3] ?? process.env.BENCH_DEPLOYMENTS ?? 100);
@@ -47,15 +45,9 @@ function requestCounts(metrics: string): Map<string, number> {
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-controllers-"));
 const port = await freePort();
 const server = await startApiserver(dataDir, port);
-const ca = await CertificateAuthority.load(
-  readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
-  readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
-);
-const url = `https://127.0.0.1:${port}`;
-async function config(user: string, groups: string[]): Promise<ClientConfig> {
-  const cred = await ca.issueClient(user, groups);
-  return { server: url, ca: ca.certPem, cert: cred.cert, key: cred.key, namespace: "default" };
-}
+const ca = await loadClusterCA(dataDir);
+const _url = `https://127.0.0.1:${port}`;
+const config = (user: string, groups: string[]) => clientConfigFor(ca, port, user, groups);
 
 const abort = new AbortController();
 const clients: RestClient[] = [];

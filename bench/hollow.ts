@@ -7,12 +7,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { rssMb, startApiserver } from "./_apiserver.ts";
+import { loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 1000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 60_000);
@@ -26,10 +25,7 @@ function cpuSeconds(pid: number): number {
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-hollow-"));
 const port = await freePort();
 const server = await startApiserver(dataDir, port);
-const ca = await CertificateAuthority.load(
-  readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
-  readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
-);
+const ca = await loadClusterCA(dataDir);
 const url = `https://127.0.0.1:${port}`;
 const kubelets: Kubelet[] = [];
 const clients: RestClient[] = [];

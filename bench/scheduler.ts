@@ -3,19 +3,18 @@
 // SQLite in its own process, N Node objects (no kubelets), and the scheduler
 // in this process. The clock runs from the first pod's creation to the last
 // pod's binding, both through the real API. One JSON line per workload.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isMainThread, Worker, workerData } from "node:worker_threads";
 import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
-import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import type { ClientConfig } from "../src/client/kubeconfig.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { startApiserver } from "./_apiserver.ts";
+import { clientConfigFor, loadClusterCA, startApiserver } from "./_apiserver.ts";
 import { percentile } from "./_load.ts";
 
 const CONCURRENCY = 32;
@@ -208,18 +207,8 @@ async function run(w: Workload): Promise<void> {
   const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-sched-"));
   const port = await freePort();
   const server = await startApiserver(dataDir, port);
-  const ca = await CertificateAuthority.load(
-    readFileSync(join(dataDir, "pki/ca.crt"), "utf8"),
-    readFileSync(join(dataDir, "pki/ca.key"), "utf8"),
-  );
-  const cred = await ca.issueClient("bench-admin", ["system:masters"]);
-  const clientConfig: ClientConfig = {
-    server: `https://127.0.0.1:${port}`,
-    ca: ca.certPem,
-    cert: cred.cert,
-    key: cred.key,
-    namespace: "default",
-  };
+  const ca = await loadClusterCA(dataDir);
+  const clientConfig = await clientConfigFor(ca, port, "bench-admin", ["system:masters"]);
   const client = new RestClient(clientConfig);
   const config = defaultConfiguration();
   config.leaderElection.leaderElect = false;

@@ -42,30 +42,49 @@ export interface SecureServer {
 
 const HEALTH_PATHS = new Set(["/healthz", "/livez", "/readyz"]);
 
-/** undefined when allowed; otherwise the code and message to answer with. */
-async function authorize(
-  client: RestClient,
-  req: IncomingMessage,
-  path: string,
-): Promise<{ code: number; message: string } | undefined> {
+/** The user of a verified cluster-CA client certificate (CN, and O as groups), or undefined without one. */
+export function clientCertificateUser(req: IncomingMessage): { user: string; groups: string[] } | undefined {
   const socket = req.socket as TLSSocket;
   const cert = socket.getPeerCertificate();
-  if (!socket.authorized || !cert?.subject) return { code: 401, message: "Unauthorized" };
-  const user = String(cert.subject.CN ?? "");
+  if (!socket.authorized || !cert?.subject) return undefined;
   const org = cert.subject.O as string | string[] | undefined;
-  const groups = [...(Array.isArray(org) ? org : org ? [org] : []), "system:authenticated"];
-  const verb = (req.method ?? "GET").toLowerCase();
+  return {
+    user: String(cert.subject.CN ?? ""),
+    groups: [...(Array.isArray(org) ? org : org ? [org] : []), "system:authenticated"],
+  };
+}
+
+/** Delegated authorization: a SubjectAccessReview for the user with these attributes. */
+export async function subjectAccessAllowed(
+  client: RestClient,
+  who: { user: string; groups: string[] },
+  attributes:
+    | { resourceAttributes: Record<string, string> }
+    | { nonResourceAttributes: { path: string; verb: string } },
+): Promise<boolean> {
   const review = await client.create(
     { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews", namespaced: false },
     {
       apiVersion: "authorization.k8s.io/v1",
       kind: "SubjectAccessReview",
       metadata: {},
-      spec: { user, groups, nonResourceAttributes: { path, verb } },
+      spec: { user: who.user, groups: who.groups, ...attributes },
     },
   );
-  if ((review as { status?: { allowed?: boolean } }).status?.allowed) return undefined;
-  return { code: 403, message: `forbidden: User "${user}" cannot ${verb} path "${path}"` };
+  return (review as { status?: { allowed?: boolean } }).status?.allowed === true;
+}
+
+/** undefined when allowed; otherwise the code and message to answer with. */
+async function authorize(
+  client: RestClient,
+  req: IncomingMessage,
+  path: string,
+): Promise<{ code: number; message: string } | undefined> {
+  const who = clientCertificateUser(req);
+  if (!who) return { code: 401, message: "Unauthorized" };
+  const verb = (req.method ?? "GET").toLowerCase();
+  if (await subjectAccessAllowed(client, who, { nonResourceAttributes: { path, verb } })) return undefined;
+  return { code: 403, message: `forbidden: User "${who.user}" cannot ${verb} path "${path}"` };
 }
 
 export async function startSecureServer(o: SecureServerOptions): Promise<SecureServer> {

@@ -10,9 +10,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import type { TLSSocket } from "node:tls";
 import type { ContainerStatus, Pod, PodList, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { clientCertificateUser, subjectAccessAllowed } from "../client/secure-serving.ts";
 import { writeHttpError } from "../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "./runtime/interface.ts";
 import { type StreamingDeps, serveRun, serveStreamingUpgrade } from "./streaming/handler.ts";
@@ -83,30 +83,14 @@ async function authorize(
   req: IncomingMessage,
   subresource: string,
 ): Promise<{ code: number; message: string } | undefined> {
-  const socket = req.socket as TLSSocket;
-  const cert = socket.getPeerCertificate();
-  if (!socket.authorized || !cert?.subject) return { code: 401, message: "Unauthorized" };
-  const user = String(cert.subject.CN ?? "");
-  const org = cert.subject.O as string | string[] | undefined;
-  const groups = [...(Array.isArray(org) ? org : org ? [org] : []), "system:authenticated"];
+  const who = clientCertificateUser(req);
+  if (!who) return { code: 401, message: "Unauthorized" };
   const verb = verbOf(req.method);
-  const review = await o.client.create(
-    { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews", namespaced: false },
-    {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      metadata: {},
-      spec: {
-        user,
-        groups,
-        resourceAttributes: { verb, version: "v1", resource: "nodes", subresource, name: o.nodeName },
-      },
-    },
-  );
-  if ((review as { status?: { allowed?: boolean } }).status?.allowed) return undefined;
+  const resourceAttributes = { verb, version: "v1", resource: "nodes", subresource, name: o.nodeName };
+  if (await subjectAccessAllowed(o.client, who, { resourceAttributes })) return undefined;
   return {
     code: 403,
-    message: `Forbidden (user=${user}, verb=${verb}, resource=nodes, subresource=${subresource})`,
+    message: `Forbidden (user=${who.user}, verb=${verb}, resource=nodes, subresource=${subresource})`,
   };
 }
 

@@ -4,58 +4,38 @@
 // uses. Everything made is removed in after(), also when a test fails.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildImages, IMAGES, importImages } from "../../src/kubelet/images/index.ts";
-import { writeCniConfig } from "../../src/kubelet/network/cni-config.ts";
-import { type RunningContainerd, startContainerd } from "../../src/kubelet/runtime/containerd.ts";
-import { CriError, CriRuntime } from "../../src/kubelet/runtime/cri.ts";
+import type { RunningContainerd } from "../../src/kubelet/runtime/containerd.ts";
+import { CriError, type CriRuntime } from "../../src/kubelet/runtime/cri.ts";
 import type {
   ContainerConfig,
   ContainerEvent,
   PodSandboxConfig,
 } from "../../src/kubelet/runtime/interface.ts";
-import { cleanUpNode, lockContainerd, requireContainerd, until } from "../support/containerd.ts";
+import { startTestContainerd, type TestContainerd, until } from "../support/containerd.ts";
 
 // A test range inside no other test's CIDRs.
 const POD_CIDR = "10.250.0.0/24";
 
 describe("CRI client on k8ts's containerd", () => {
+  let node: TestContainerd | undefined;
   let dataDir: string;
-  let release: (() => void) | undefined;
-  let containerd: RunningContainerd | undefined;
+  let containerd: RunningContainerd;
   let cri: CriRuntime;
   const events: ContainerEvent[] = [];
   let unsubscribe: (() => void) | undefined;
 
   before(async () => {
-    requireContainerd();
-    release = await lockContainerd();
-    cleanUpNode("");
-    dataDir = mkdtempSync("/tmp/k8ts-cri-");
-    writeCniConfig(dataDir, POD_CIDR);
-    containerd = await startContainerd({ dataDir });
-    cri = new CriRuntime({ socket: containerd.socket, requestTimeoutMs: 30_000, eventPollIntervalMs: 100 });
+    node = await startTestContainerd("k8ts-cri-", POD_CIDR);
+    ({ dataDir, containerd, cri } = node);
   });
 
   after(async () => {
     unsubscribe?.();
-    if (containerd) {
-      // Sandboxes first, so CNI tears down their network and netns while containerd still runs.
-      try {
-        for (const sb of await cri.listPodSandbox()) {
-          await cri.stopPodSandbox(sb.id).catch(() => {});
-          await cri.removePodSandbox(sb.id).catch(() => {});
-        }
-      } catch {
-        // containerd is gone; the steps below still clean up
-      }
-      cri.close();
-      await containerd.stop();
-    }
-    cleanUpNode(dataDir);
-    release?.();
+    await node?.stop();
   });
 
   it("answers Version and Status", async () => {

@@ -1,100 +1,37 @@
 // Imports the locally built images into a throwaway containerd and runs one.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { buildImages, IMAGES, importImages } from "../../src/kubelet/images/index.ts";
+import { startTestContainerd, type TestContainerd } from "../support/containerd.ts";
 
 const execFileAsync = promisify(execFile);
-
-/** npm test installs containerd, runc and the rest as root (scripts/setup.mjs); anything else is a set-up error. */
-function requireContainerd(): void {
-  if (process.getuid?.() !== 0)
-    throw new Error("this test runs containerd: run it as root (npm test does its own set-up)");
-  for (const bin of ["containerd", "ctr", "runc"]) {
-    try {
-      execFileSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" });
-    } catch {
-      throw new Error(`${bin} is missing: apt-get install containerd runc (npm test installs them as root)`);
-    }
-  }
-}
 
 describe("local images in containerd", () => {
   let dataDir = "";
   let sock = "";
-  let containerd: ChildProcess | undefined;
+  let node: TestContainerd | undefined;
   const containerID = `k8ts-images-${process.pid}-${Date.now()}`;
   const ctr = (...args: string[]) =>
     execFileAsync("ctr", ["--address", sock, "-n", "k8s.io", ...args], { encoding: "utf8" });
 
   before(async () => {
-    requireContainerd();
-    dataDir = mkdtempSync(join(tmpdir(), "k8ts-images-"));
-    sock = join(dataDir, "containerd/containerd.sock");
-    mkdirSync(join(dataDir, "cni/net.d"), { recursive: true });
-    const config = join(dataDir, "containerd.toml");
-    writeFileSync(
-      config,
-      `version = 2
-root = "${dataDir}/containerd/root"
-state = "${dataDir}/containerd/state"
-[grpc]
-  address = "${sock}"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${IMAGES.pause}"
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "${dataDir}/cni/net.d"
-`,
-    );
-    const log = openSync(join(dataDir, "containerd.log"), "a");
-    containerd = spawn("containerd", ["--config", config], { stdio: ["ignore", log, log] });
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(sock)) {
-      if (containerd.exitCode !== null || Date.now() > deadline) {
-        throw new Error(
-          `containerd did not start:\n${readFileSync(join(dataDir, "containerd.log"), "utf8")}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // A range no other test uses; this test makes no sandbox.
+    node = await startTestContainerd("k8ts-images-", "10.251.0.0/24");
+    dataDir = node.dataDir;
+    sock = node.containerd.socket;
   });
 
   after(async () => {
-    if (containerd?.pid !== undefined && containerd.exitCode === null) {
+    if (node) {
       // Leave no task (and so no shim or rootfs mount) behind.
       await ctr("tasks", "kill", "-s", "SIGKILL", containerID).catch(() => {});
       await ctr("tasks", "rm", "-f", containerID).catch(() => {});
       await ctr("containers", "rm", containerID).catch(() => {});
-      const exited = new Promise((r) => containerd?.once("exit", r));
-      process.kill(containerd.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (containerd.exitCode === null && containerd.signalCode === null)
-        process.kill(containerd.pid, "SIGKILL");
     }
-    if (dataDir === "") return;
-    // Unmount anything containerd left under the data dir, deepest first.
-    const mounts = readFileSync("/proc/self/mountinfo", "utf8")
-      .split("\n")
-      .map((l) => l.split(" ")[4] ?? "")
-      .filter((m) => m.startsWith(dataDir))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) {
-      try {
-        execFileSync("umount", ["-l", m]);
-      } catch {}
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await node?.stop();
   });
 
   it("imports both archives under exactly their two names, and runs busybox", async () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -15,9 +15,8 @@ import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { CertificateAuthority } from "../../src/apiserver/certs.ts";
 import type { RestClient } from "../../src/client/rest-client.ts";
 import { buildImages, IMAGES, importImages } from "../../src/kubelet/images/index.ts";
-import { writeCniConfig } from "../../src/kubelet/network/cni-config.ts";
-import { type RunningContainerd, startContainerd } from "../../src/kubelet/runtime/containerd.ts";
-import { CriRuntime } from "../../src/kubelet/runtime/cri.ts";
+import type { RunningContainerd } from "../../src/kubelet/runtime/containerd.ts";
+import type { CriRuntime } from "../../src/kubelet/runtime/cri.ts";
 import type { ContainerConfig, PodSandboxConfig } from "../../src/kubelet/runtime/interface.ts";
 import { type KubeletServer, startKubeletServer } from "../../src/kubelet/server.ts";
 import { serveStreamingUpgrade } from "../../src/kubelet/streaming/handler.ts";
@@ -30,7 +29,7 @@ import {
   UpgradeError,
   type WebSocket,
 } from "../../src/machinery/websocket.ts";
-import { cleanUpNode, lockContainerd, requireContainerd } from "../support/containerd.ts";
+import { startTestContainerd, type TestContainerd } from "../support/containerd.ts";
 
 // A test range inside no other test's CIDRs.
 const POD_CIDR = "10.250.1.0/24";
@@ -80,9 +79,9 @@ function untilOutput(ws: WebSocket, text: string): Promise<string> {
 }
 
 describe("kubelet exec, attach and port-forward on containerd", () => {
+  let node: TestContainerd | undefined;
   let dataDir: string;
-  let release: (() => void) | undefined;
-  let containerd: RunningContainerd | undefined;
+  let containerd: RunningContainerd;
   let cri: CriRuntime;
   let server: Server | undefined;
   let base: string;
@@ -102,13 +101,8 @@ describe("kubelet exec, attach and port-forward on containerd", () => {
   };
 
   before(async () => {
-    requireContainerd();
-    release = await lockContainerd();
-    cleanUpNode("");
-    dataDir = mkdtempSync("/tmp/k8ts-streaming-");
-    writeCniConfig(dataDir, POD_CIDR);
-    containerd = await startContainerd({ dataDir });
-    cri = new CriRuntime({ socket: containerd.socket, requestTimeoutMs: 30_000, eventPollIntervalMs: 100 });
+    node = await startTestContainerd("k8ts-streaming-", POD_CIDR);
+    ({ dataDir, containerd, cri } = node);
     const archives = await buildImages(join(dataDir, "images"));
     await importImages([archives.busybox, archives.pause], {
       address: containerd.socket,
@@ -198,20 +192,7 @@ describe("kubelet exec, attach and port-forward on containerd", () => {
     await kubelet?.close();
     server?.closeAllConnections();
     server?.close();
-    if (containerd) {
-      try {
-        for (const sb of await cri.listPodSandbox()) {
-          await cri.stopPodSandbox(sb.id).catch(() => {});
-          await cri.removePodSandbox(sb.id).catch(() => {});
-        }
-      } catch {
-        // containerd is gone; the steps below still clean up
-      }
-      cri.close();
-      await containerd.stop();
-    }
-    cleanUpNode(dataDir);
-    release?.();
+    await node?.stop();
   });
 
   const exec = (query: string, protocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"]) =>

@@ -3,8 +3,14 @@
 // they take turns while the rest of npm test runs beside them), and the
 // clean-up that leaves no containerd, shim, mount, bridge or chain behind.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { findExecutable } from "../../src/kubelet/runtime/containerd.ts";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeCniConfig } from "../../src/kubelet/network/cni-config.ts";
+import {
+  findExecutable,
+  type RunningContainerd,
+  startContainerd,
+} from "../../src/kubelet/runtime/containerd.ts";
+import { CriRuntime } from "../../src/kubelet/runtime/cri.ts";
 import { ExecIptables } from "../../src/proxy/iptables/iptables.ts";
 import { cleanupLeftovers } from "../../src/proxy/iptables/proxier.ts";
 import { cleanupLeftovers as cleanupUserspaceLeftovers } from "../../src/proxy/userspace/portals.ts";
@@ -136,6 +142,55 @@ export async function lockContainerd(timeoutMs = 30 * 60_000): Promise<() => voi
     if (Date.now() > end) throw new Error(`another containerd test held ${LOCK_DIR} for ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+export interface TestContainerd {
+  dataDir: string;
+  containerd: RunningContainerd;
+  cri: CriRuntime;
+  /** Removes the sandboxes (CNI tears their network down while containerd runs), stops containerd, cleans up, releases the lock. */
+  stop(): Promise<void>;
+}
+
+/** Takes the lock and starts a containerd of the test's own in a fresh data dir, with a CNI config for podCIDR and a CRI client. */
+export async function startTestContainerd(prefix: string, podCIDR: string): Promise<TestContainerd> {
+  requireContainerd();
+  const release = await lockContainerd();
+  cleanUpNode("");
+  const dataDir = mkdtempSync(`/tmp/${prefix}`);
+  let containerd: RunningContainerd;
+  try {
+    writeCniConfig(dataDir, podCIDR);
+    containerd = await startContainerd({ dataDir });
+  } catch (e) {
+    cleanUpNode(dataDir);
+    release();
+    throw e;
+  }
+  const cri = new CriRuntime({
+    socket: containerd.socket,
+    requestTimeoutMs: 30_000,
+    eventPollIntervalMs: 100,
+  });
+  return {
+    dataDir,
+    containerd,
+    cri,
+    async stop() {
+      try {
+        for (const sb of await cri.listPodSandbox()) {
+          await cri.stopPodSandbox(sb.id).catch(() => {});
+          await cri.removePodSandbox(sb.id).catch(() => {});
+        }
+      } catch {
+        // containerd is gone; the steps below still clean up
+      }
+      cri.close();
+      await containerd.stop();
+      cleanUpNode(dataDir);
+      release();
+    },
+  };
 }
 
 export const BUSYBOX_IMAGE = "k8ts.local/busybox:latest";
