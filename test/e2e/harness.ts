@@ -56,6 +56,8 @@ export function run(
       clearTimeout(timer);
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    // A command that reads no input may exit before its stdin is closed (EPIPE): its exit code tells.
+    child.stdin.on("error", () => {});
     child.stdin.end(opts.input ?? "");
   });
 }
