@@ -66,6 +66,17 @@ export function run(
 export async function startCluster(
   opts: { args?: string[]; readyTimeoutMs?: number } = {},
 ): Promise<Cluster> {
+  // A free port can be taken by another process before k8ts up binds it: then pick another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/is already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startClusterOnce(opts: { args?: string[]; readyTimeoutMs?: number }): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), "k8ts-e2e-"));
   const port = await freePort();
   const homes: string[] = [];
