@@ -5,17 +5,22 @@
 // request to the watch event that shows it Running (the pod-startup SLO, with
 // the image already present). The physical baseline, rawCtrRunP50Ms, is
 // `ctr run -d` of the same image on the same containerd: create and start of
-// one container, until its task runs. One JSON line.
+// one container, until its task runs. rawCriPodP50Ms/P99Ms are the floor any
+// kubelet has on this machine: PODS pods started at once straight over CRI on
+// the same containerd (RunPodSandbox with CNI, CreateContainer, StartContainer),
+// with no apiserver, scheduler or kubelet. One JSON line.
 //
 // It takes the containerd test lock (test/support/containerd.ts), so it never
 // runs beside a containerd test, and cleans up the same way.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { loadKubeconfigFile } from "../src/client/kubeconfig.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
+import { CriRuntime } from "../src/kubelet/runtime/cri.ts";
 import { type Cluster, startCluster } from "../test/e2e/harness.ts";
 import { cleanUpNode, lockContainerd, requireContainerd } from "../test/support/containerd.ts";
 import { percentile } from "./_load.ts";
@@ -125,6 +130,61 @@ function rawCtrRun(dataDir: string): number[] {
   return out;
 }
 
+/** PODS pods at once straight over CRI: each one's latency from RunPodSandbox to its container started. */
+async function rawCriPods(dataDir: string): Promise<number[]> {
+  const cri = new CriRuntime({ socket: join(dataDir, "containerd", "containerd.sock") });
+  const sandboxes: string[] = [];
+  try {
+    return await Promise.all(
+      Array.from({ length: PODS }, async (_, i) => {
+        const name = `raw-cri-${i}`;
+        const uid = randomUUID();
+        const logDirectory = join(dataDir, "bench-raw-cri", uid);
+        mkdirSync(logDirectory, { recursive: true });
+        const sandbox = {
+          metadata: { name, uid, namespace: "bench-raw-cri", attempt: 0 },
+          hostname: name,
+          logDirectory,
+          portMappings: [],
+          labels: {},
+          annotations: {},
+          linux: {},
+        };
+        const t = performance.now();
+        const id = await cri.runPodSandbox(sandbox);
+        sandboxes.push(id);
+        const ctr = await cri.createContainer(
+          id,
+          {
+            metadata: { name: "main", attempt: 0 },
+            image: { image: IMAGE },
+            command: ["sleep", "3600"],
+            args: [],
+            workingDir: "",
+            envs: [],
+            mounts: [],
+            labels: {},
+            annotations: {},
+            logPath: "main/0.log",
+            stdin: false,
+            stdinOnce: false,
+            tty: false,
+          },
+          sandbox,
+        );
+        await cri.startContainer(ctr);
+        return performance.now() - t;
+      }),
+    );
+  } finally {
+    for (const id of sandboxes) {
+      await cri.stopPodSandbox(id).catch(() => {});
+      await cri.removePodSandbox(id).catch(() => {});
+    }
+    cri.close();
+  }
+}
+
 requireContainerd();
 const release = await lockContainerd();
 let cluster: Cluster | undefined;
@@ -143,6 +203,8 @@ try {
     }
   }
   const rawMs = rawCtrRun(cluster.dataDir);
+  process.stderr.write(`bench podstartup: ${PODS} pods at once straight over CRI…\n`);
+  const rawCri = await rawCriPods(cluster.dataDir);
   process.stderr.write(`bench podstartup: creating ${PODS} pods at once…\n`);
   const lat = await podStartup(client);
   client.close();
@@ -153,6 +215,8 @@ try {
       p50Ms: percentile(lat, 0.5),
       p99Ms: percentile(lat, 0.99),
       rawCtrRunP50Ms: percentile(rawMs, 0.5),
+      rawCriPodP50Ms: percentile(rawCri, 0.5),
+      rawCriPodP99Ms: percentile(rawCri, 0.99),
     })}\n`,
   );
 } finally {

@@ -269,7 +269,7 @@ describe("syncProxyRules", () => {
     assert.match(metrics.render(), /kubeproxy_sync_proxy_rules_duration_seconds_count\{ip_family="IPv4"\} 1/);
   });
 
-  it("TestSyncProxyRulesRepeated: partial syncs write only changed services, deletions use -X", async () => {
+  it("TestSyncProxyRulesRepeated: partial syncs write only changed chains, deletions use -X", async () => {
     const ipt = new FakeIptables();
     const metrics = new ProxyMetrics();
     const fp = newFakeProxier(ipt, metrics);
@@ -320,8 +320,9 @@ describe("syncProxyRules", () => {
       :KUBE-SERVICES - [0:0]
       :KUBE-MARK-MASQ - [0:0]
       :KUBE-POSTROUTING - [0:0]`;
-    const natFixed = `
-      -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+    const nodePortsJump = `
+      -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`;
+    const natFixed = `${nodePortsJump}
       -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
       -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
       -A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
@@ -359,7 +360,8 @@ describe("syncProxyRules", () => {
     assert.equal(natTotal(), rulesTotal);
     assert.equal(natLast(), rulesTotal);
 
-    // A new service: only its SVC and SEP chains are written.
+    // A new service: its SVC and SEP chains and KUBE-SERVICES are written; the unchanged filter
+    // table and shared nat chains are left out.
     fp.onServiceAdd(
       makeTestService("ns3", "svc3", (svc) => {
         svc.spec = { type: "ClusterIP", clusterIP: "172.30.0.43", ports: [port80] };
@@ -375,13 +377,14 @@ describe("syncProxyRules", () => {
     assert.equal(r?.full, false);
     assertRulesEqual(
       r.data,
-      `${filter}${natHead}
+      `*nat
+      :KUBE-SERVICES - [0:0]
       :KUBE-SEP-BSWRHOQ77KEXZLNL - [0:0]
       :KUBE-SVC-X27LE4BHSL4DOUIK - [0:0]
       -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-XPGD46QRK7WJZT7O
       -A KUBE-SERVICES -m comment --comment "ns2/svc2:p8080 cluster IP" -m tcp -p tcp -d 172.30.0.42 --dport 8080 -j KUBE-SVC-2VJB64SDSIJUP5T6
       -A KUBE-SERVICES -m comment --comment "ns3/svc3:p80 cluster IP" -m tcp -p tcp -d 172.30.0.43 --dport 80 -j KUBE-SVC-X27LE4BHSL4DOUIK
-      ${natFixed}
+      ${nodePortsJump}
       -A KUBE-SEP-BSWRHOQ77KEXZLNL -m comment --comment ns3/svc3:p80 -s 10.0.3.1 -j KUBE-MARK-MASQ
       -A KUBE-SEP-BSWRHOQ77KEXZLNL -m comment --comment ns3/svc3:p80 -m tcp -p tcp -j DNAT --to-destination 10.0.3.1:80
       -A KUBE-SVC-X27LE4BHSL4DOUIK -m comment --comment "ns3/svc3:p80 cluster IP" -m tcp -p tcp -d 172.30.0.43 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ
@@ -393,17 +396,46 @@ describe("syncProxyRules", () => {
     assert.equal(natLast(), countNat(r.data));
     assert.equal(natTotal(), rulesTotal + 5);
 
+    // An endpoint change rewrites only that service's chains (and deletes the old endpoint's).
+    fp.onEndpointSliceUpdate(
+      makeTestEndpointSlice("ns3", "svc3", 1, (eps) => {
+        eps.endpoints = [{ addresses: ["10.0.3.1"] }];
+        eps.ports = [port80];
+      }),
+      makeTestEndpointSlice("ns3", "svc3", 1, (eps) => {
+        eps.endpoints = [{ addresses: ["10.0.3.2"] }];
+        eps.ports = [port80];
+      }),
+    );
+    r = await fp.syncProxyRules();
+    assertRulesEqual(
+      r!.data,
+      `*nat
+      :KUBE-SEP-BSWRHOQ77KEXZLNL - [0:0]
+      :KUBE-SEP-DKCFIS26GWF2WLWC - [0:0]
+      :KUBE-SVC-X27LE4BHSL4DOUIK - [0:0]
+      -A KUBE-SEP-DKCFIS26GWF2WLWC -m comment --comment ns3/svc3:p80 -s 10.0.3.2 -j KUBE-MARK-MASQ
+      -A KUBE-SEP-DKCFIS26GWF2WLWC -m comment --comment ns3/svc3:p80 -m tcp -p tcp -j DNAT --to-destination 10.0.3.2:80
+      -A KUBE-SVC-X27LE4BHSL4DOUIK -m comment --comment "ns3/svc3:p80 cluster IP" -m tcp -p tcp -d 172.30.0.43 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ
+      -A KUBE-SVC-X27LE4BHSL4DOUIK -m comment --comment "ns3/svc3:p80 -> 10.0.3.2:80" -j KUBE-SEP-DKCFIS26GWF2WLWC
+      -X KUBE-SEP-BSWRHOQ77KEXZLNL
+      COMMIT`,
+    );
+    assert.equal(natLast(), 4);
+    assert.equal(natTotal(), rulesTotal + 5);
+
     // Deleting a service flushes and deletes its chains; the others are not rewritten.
     fp.onServiceDelete(svc2);
     r = await fp.syncProxyRules();
     assertRulesEqual(
       r!.data,
-      `${filter}${natHead}
+      `*nat
+      :KUBE-SERVICES - [0:0]
       :KUBE-SEP-UHEGFW77JX3KXTOV - [0:0]
       :KUBE-SVC-2VJB64SDSIJUP5T6 - [0:0]
       -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-XPGD46QRK7WJZT7O
       -A KUBE-SERVICES -m comment --comment "ns3/svc3:p80 cluster IP" -m tcp -p tcp -d 172.30.0.43 --dport 80 -j KUBE-SVC-X27LE4BHSL4DOUIK
-      ${natFixed}
+      ${nodePortsJump}
       -X KUBE-SEP-UHEGFW77JX3KXTOV
       -X KUBE-SVC-2VJB64SDSIJUP5T6
       COMMIT`,

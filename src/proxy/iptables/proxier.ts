@@ -42,6 +42,9 @@ import { getChainsFromTable, LineBuffer, makeChainLine } from "./save-restore.ts
 /** Above this many endpoints, comments on SEP rules are left out (upstream's large cluster mode). */
 export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
 
+/** The nat chains every sync fills, beside the per-service ones. */
+const TOP_NAT_CHAINS = [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ];
+
 interface JumpChain {
   table: Table;
   dstChain: string;
@@ -219,6 +222,13 @@ export class Proxier extends ProxierBase {
       noLocalExternal: number;
     }
   >();
+  /**
+   * What the last successful sync left in the shared chains (KUBE-SERVICES & co., keyed by chain) and
+   * in the filter table. A partial sync leaves out those that would be written unchanged: rewriting
+   * 10,000 KUBE-SERVICES rules costs iptables-nft a second, and a periodic full sync repairs them.
+   */
+  private lastTopNat = new Map<string, string>();
+  private lastFilter = "";
   private readonly masqueradeMark: string;
   protected readonly runner: BoundedFrequencyRunner;
   private readonly probabilities: string[] = ["<bad value>"];
@@ -373,7 +383,7 @@ export class Proxier extends ProxierBase {
     ]) {
       filterChains.write(makeChainLine(c));
     }
-    for (const c of [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ]) {
+    for (const c of TOP_NAT_CHAINS) {
       natChains.write(makeChainLine(c));
       natChainsWritten.push(c);
     }
@@ -947,23 +957,48 @@ export class Proxier extends ProxierBase {
       "ACCEPT",
     );
 
-    const filterCount = filterRules.length;
+    // Shared chains and a filter table that a partial sync would write unchanged are left out.
+    const topNat = new Map<string, string>();
+    for (const chain of TOP_NAT_CHAINS) {
+      const prefix = `-A ${chain} `;
+      topNat.set(chain, natRules.all.filter((l) => l.startsWith(prefix)).join("\n"));
+    }
+    const filterText = `${filterChains.text()}${filterRules.text()}`;
+    const writeFilter = doFullSync || filterText !== this.lastFilter;
+    let unwrittenTopRules = 0;
+    if (!doFullSync) {
+      const unchanged = new Set(
+        [...topNat].filter(([c, text]) => this.lastTopNat.get(c) === text).map(([c]) => c),
+      );
+      if (unchanged.size) {
+        const before = natRules.length;
+        natChains.remove((l) => unchanged.has(l.slice(1, l.indexOf(" "))));
+        natRules.remove((l) => l.startsWith("-A ") && unchanged.has(l.slice(3, l.indexOf(" ", 3))));
+        unwrittenTopRules = before - natRules.length;
+        for (const c of unchanged) natChainsWritten.splice(natChainsWritten.indexOf(c), 1);
+      }
+    }
+
+    const filterCount = writeFilter ? filterRules.length : 0;
     const natCount = natRules.length - deletedChains.length;
     const metrics = this.opts.metrics;
-    metrics?.iptablesRulesTotal.set({ table: "filter", ip_family: "IPv4" }, filterCount);
+    metrics?.iptablesRulesTotal.set({ table: "filter", ip_family: "IPv4" }, filterRules.length);
     metrics?.iptablesRulesLastSync.set({ table: "filter", ip_family: "IPv4" }, filterCount);
     metrics?.iptablesRulesTotal.set(
       { table: "nat", ip_family: "IPv4" },
-      natCount + skippedNatRules.length + skippedRuleCount,
+      natCount + skippedNatRules.length + skippedRuleCount + unwrittenTopRules,
     );
     metrics?.iptablesRulesLastSync.set({ table: "nat", ip_family: "IPv4" }, natCount);
     metrics?.noLocalEndpointsTotal.set({ traffic_policy: "internal", ip_family: "IPv4" }, noLocalInternal);
     metrics?.noLocalEndpointsTotal.set({ traffic_policy: "external", ip_family: "IPv4" }, noLocalExternal);
 
     // Chain lines in descending order: iptables-nft-restore's chain cache then inserts each in O(1) (see textDescending).
-    const data = `*filter\n${filterChains.text()}${filterRules.text()}COMMIT\n*nat\n${natChains.textDescending()}${natRules.text()}COMMIT\n`;
+    const filter = writeFilter ? `*filter\n${filterText}COMMIT\n` : "";
+    const data = `${filter}*nat\n${natChains.textDescending()}${natRules.text()}COMMIT\n`;
     // NoFlushTables: chains that are not ours stay untouched.
     await ipt.restoreAll(data);
+    this.lastTopNat = topNat;
+    this.lastFilter = filterText;
     return {
       full: doFullSync,
       data,

@@ -45,6 +45,17 @@ export class LineBuffer {
     if (!this.discard) this.lines.push(line);
   }
 
+  /** Drops the lines for which drop() is true; the count then counts the lines that remain. */
+  remove(drop: (line: string) => boolean): void {
+    this.lines = this.lines.filter((l) => !drop(l));
+    this.count = this.lines.length;
+  }
+
+  /** The lines, for callers that compare a sync's output with the last one's. */
+  get all(): readonly string[] {
+    return this.lines;
+  }
+
   /** The lines written after the first n. */
   linesSince(n: number): string[] {
     return this.lines.slice(n);
