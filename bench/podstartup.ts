@@ -6,9 +6,11 @@
 // the image already present). The physical baseline, rawCtrRunP50Ms, is
 // `ctr run -d` of the same image on the same containerd: create and start of
 // one container, until its task runs. rawCriPodP50Ms/P99Ms are the floor any
-// kubelet has on this machine: PODS pods started at once straight over CRI on
-// the same containerd (RunPodSandbox with CNI, CreateContainer, StartContainer),
-// with no apiserver, scheduler or kubelet. One JSON line.
+// kubelet has on this machine: PODS pods started at once straight over CRI
+// (RunPodSandbox with CNI, CreateContainer, StartContainer) on a containerd of
+// the same configuration, with no apiserver, scheduler or kubelet; it runs
+// first, on a containerd of its own, since a kubelet removes sandboxes that
+// belong to no pod. One JSON line.
 //
 // It takes the containerd test lock (test/support/containerd.ts), so it never
 // runs beside a containerd test, and cleans up the same way.
@@ -20,14 +22,21 @@ import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { loadKubeconfigFile } from "../src/client/kubeconfig.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
-import { CriRuntime } from "../src/kubelet/runtime/cri.ts";
+import { buildImages } from "../src/kubelet/images/build.ts";
+import { importImages } from "../src/kubelet/images/import.ts";
 import { type Cluster, startCluster } from "../test/e2e/harness.ts";
-import { cleanUpNode, lockContainerd, requireContainerd } from "../test/support/containerd.ts";
+import {
+  BUSYBOX_IMAGE,
+  cleanUpNode,
+  lockContainerd,
+  requireContainerd,
+  startTestContainerd,
+} from "../test/support/containerd.ts";
 import { percentile } from "./_load.ts";
 
 const PODS = Number(process.argv[2] ?? process.env.BENCH_PODS ?? 50);
 const CTR_RUNS = Number(process.env.BENCH_CTR_RUNS ?? 10);
-const IMAGE = "k8ts.local/busybox:latest";
+const IMAGE = BUSYBOX_IMAGE;
 const NS = "default";
 
 function pod(name: string): Pod {
@@ -131,10 +140,15 @@ function rawCtrRun(dataDir: string): number[] {
 }
 
 /** PODS pods at once straight over CRI: each one's latency from RunPodSandbox to its container started. */
-async function rawCriPods(dataDir: string): Promise<number[]> {
-  const cri = new CriRuntime({ socket: join(dataDir, "containerd", "containerd.sock") });
-  const sandboxes: string[] = [];
+async function rawCriPods(): Promise<number[]> {
+  const node = await startTestContainerd("k8ts-bench-raw-cri-", "10.250.0.0/24");
+  const { cri, dataDir } = node;
   try {
+    const archives = await buildImages(join(dataDir, "images"));
+    await importImages([archives.busybox, archives.pause], {
+      address: node.containerd.socket,
+      namespace: "k8s.io",
+    });
     return await Promise.all(
       Array.from({ length: PODS }, async (_, i) => {
         const name = `raw-cri-${i}`;
@@ -152,7 +166,6 @@ async function rawCriPods(dataDir: string): Promise<number[]> {
         };
         const t = performance.now();
         const id = await cri.runPodSandbox(sandbox);
-        sandboxes.push(id);
         const ctr = await cri.createContainer(
           id,
           {
@@ -177,15 +190,13 @@ async function rawCriPods(dataDir: string): Promise<number[]> {
       }),
     );
   } finally {
-    for (const id of sandboxes) {
-      await cri.stopPodSandbox(id).catch(() => {});
-      await cri.removePodSandbox(id).catch(() => {});
-    }
-    cri.close();
+    await node.stop();
   }
 }
 
 requireContainerd();
+process.stderr.write(`bench podstartup: ${PODS} pods at once straight over CRI…\n`);
+const rawCri = await rawCriPods();
 const release = await lockContainerd();
 let cluster: Cluster | undefined;
 try {
@@ -203,8 +214,6 @@ try {
     }
   }
   const rawMs = rawCtrRun(cluster.dataDir);
-  process.stderr.write(`bench podstartup: ${PODS} pods at once straight over CRI…\n`);
-  const rawCri = await rawCriPods(cluster.dataDir);
   process.stderr.write(`bench podstartup: creating ${PODS} pods at once…\n`);
   const lat = await podStartup(client);
   client.close();
