@@ -457,6 +457,61 @@ describe("syncProxyRules", () => {
     assert.ok(!r!.data.includes("KUBE-SVC-XPGD46QRK7WJZT7O - [0:0]"));
   });
 
+  it("a first sync into a nearly empty nat table lists it first; later syncs do not", async () => {
+    const ipt = new FakeIptables();
+    const fp = newFakeProxier(ipt);
+    const services = Array.from({ length: 20 }, (_, i) =>
+      makeTestService("ns", `svc${i}`, (svc) => {
+        svc.spec = { type: "ClusterIP", clusterIP: `172.30.1.${i + 1}`, ports: [port80] };
+      }),
+    );
+    const slices = services.map((_, i) =>
+      makeTestEndpointSlice("ns", `svc${i}`, 1, (eps) => {
+        eps.endpoints = [{ addresses: [`10.0.1.${i + 1}`] }, { addresses: [`10.0.2.${i + 1}`] }];
+        eps.ports = [port80];
+      }),
+    );
+    load(fp, services, slices);
+    const natLines = (data: string) => data.split("*nat\n")[1].split("\n");
+    let r = await fp.syncProxyRules();
+    assert.ok(r?.full);
+    // iptables-nft then fetches the whole table instead of growing its sorted chain-name list.
+    assert.equal(natLines(r.data)[0], "-S");
+    fp.onEndpointSliceUpdate(slices[0], slices[1]);
+    r = await fp.syncProxyRules();
+    assert.equal(r?.full, false);
+    assert.ok(!natLines(r.data).includes("-S"));
+    fp.forceFullSync();
+    r = await fp.syncProxyRules();
+    assert.ok(r?.full);
+    assert.ok(!natLines(r.data).includes("-S"), "the table holds the chains now: no listing");
+  });
+
+  it("spaces full syncs by 20× the last one's duration, at least syncPeriod", async () => {
+    class SlowIptables extends FakeIptables {
+      override async restoreAll(data: string): Promise<void> {
+        await new Promise((r) => setTimeout(r, 100));
+        await super.restoreAll(data);
+      }
+    }
+    let now = 1_000_000;
+    const fp = new Proxier({
+      iptables: new SlowIptables(),
+      hostname: testNodeName,
+      clusterCIDR: "10.0.0.0/8",
+      syncPeriodMs: 1_000,
+      minSyncPeriodMs: 0,
+      now: () => now,
+    });
+    load(fp, [], []);
+    assert.ok((await fp.syncProxyRules())?.full);
+    // The full sync took ≥ 100 ms: the next is due ≥ 2 s later, not after syncPeriod (1 s).
+    now += 1_500;
+    assert.equal((await fp.syncProxyRules())?.full, false);
+    now += 10_000;
+    assert.equal((await fp.syncProxyRules())?.full, true);
+  });
+
   it("Local traffic policies: KUBE-SVL for internalTrafficPolicy Local, KUBE-EXT → KUBE-SVL for eTP Local", async () => {
     const ipt = new FakeIptables();
     const fp = newFakeProxier(ipt);

@@ -37,10 +37,13 @@ import {
   servicePortPolicyLocalChain,
 } from "./chains.ts";
 import type { Iptables, Table } from "./iptables.ts";
-import { getChainsFromTable, LineBuffer, makeChainLine } from "./save-restore.ts";
+import { getChainsFromTable, LIST_RULES, LineBuffer, makeChainLine } from "./save-restore.ts";
 
 /** Above this many endpoints, comments on SEP rules are left out (upstream's large cluster mode). */
 export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
+
+/** proxyutil.FullSyncPeriod: the longest time between two full syncs. */
+const FULL_SYNC_PERIOD_MAX_MS = 3_600_000;
 
 /** The nat chains every sync fills, beside the per-service ones. */
 const TOP_NAT_CHAINS = [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ];
@@ -205,6 +208,8 @@ export interface SyncResult {
 export class Proxier extends ProxierBase {
   private needFullSync = true;
   private lastFullSync = 0;
+  /** How long after a full sync the next one is due: see syncProxyRules. */
+  private fullSyncIntervalMs: number;
   private lastIPTablesCleanup = 0;
   private largeClusterMode = false;
   /**
@@ -243,11 +248,12 @@ export class Proxier extends ProxierBase {
     this.masqueradeMark =
       opts.masqueradeMark ?? `0x${(1 << (opts.masqueradeBit ?? 14)).toString(16).padStart(6, "0")}`;
     this.now = opts.now ?? Date.now;
+    this.fullSyncIntervalMs = opts.syncPeriodMs;
     this.runner = new BoundedFrequencyRunner({
       name: "sync-runner",
       fn: () => this.syncProxyRules().then(() => undefined),
       minIntervalMs: opts.minSyncPeriodMs,
-      // k8ts makes each periodic run a full sync, so that rules removed by hand come back within syncPeriod.
+      // Each periodic run is a full sync when one is due (see syncProxyRules).
       maxIntervalMs: opts.syncPeriodMs,
       burstRuns: 2,
       now: this.now,
@@ -316,7 +322,7 @@ export class Proxier extends ProxierBase {
   async syncProxyRules(): Promise<SyncResult | undefined> {
     if (!this.initialized) return undefined;
     const start = performance.now();
-    const doFullSync = this.needFullSync || this.now() - this.lastFullSync >= this.opts.syncPeriodMs;
+    const doFullSync = this.needFullSync || this.now() - this.lastFullSync >= this.fullSyncIntervalMs;
     const ipt = this.opts.iptables;
     const metrics = this.opts.metrics;
     const family = { ip_family: "IPv4" };
@@ -336,9 +342,18 @@ export class Proxier extends ProxierBase {
       const result = await this.writeRules(doFullSync, updatedServices);
       success = true;
       this.needFullSync = false;
-      if (doFullSync) this.lastFullSync = this.now();
       this.lastSync = result;
       const elapsed = (performance.now() - start) / 1000;
+      if (doFullSync) {
+        this.lastFullSync = this.now();
+        // A full sync every syncPeriod repairs hand-made damage soon; where a full sync takes long
+        // (iptables-nft with thousands of services) they are spaced to keep under 5 % of the time,
+        // but at least hourly (upstream's FullSyncPeriod, which it uses whatever the size).
+        this.fullSyncIntervalMs = Math.min(
+          FULL_SYNC_PERIOD_MAX_MS,
+          Math.max(this.opts.syncPeriodMs, 20 * elapsed * 1000),
+        );
+      }
       metrics?.syncProxyRulesLatency.observe(family, elapsed);
       (doFullSync ? metrics?.syncFullProxyRulesLatency : metrics?.syncPartialProxyRulesLatency)?.observe(
         family,
@@ -891,9 +906,11 @@ export class Proxier extends ProxierBase {
 
     // Delete chains no longer in use (in large clusters at most once per syncPeriod: iptables-save is slow there).
     const deletedChains: string[] = [];
+    let existingNatChains: number | undefined;
     if (!this.largeClusterMode || this.now() - this.lastIPTablesCleanup > this.opts.syncPeriodMs) {
       try {
         const existing = getChainsFromTable(await ipt.saveInto("nat"));
+        existingNatChains = existing.size;
         for (const chain of [...existing].sort()) {
           if (activeNATChains.has(chain) || !isServiceChainName(chain)) continue;
           // A chain line flushes it; then it can go.
@@ -994,7 +1011,13 @@ export class Proxier extends ProxierBase {
 
     // Chain lines in descending order: iptables-nft-restore's chain cache then inserts each in O(1) (see textDescending).
     const filter = writeFilter ? `*filter\n${filterText}COMMIT\n` : "";
-    const data = `${filter}*nat\n${natChains.textDescending()}${natRules.text()}COMMIT\n`;
+    // iptables-nft (1.8.9) keeps the name of every chain a command touches in a sorted list it
+    // scans from the head: quadratic in the chains written, minutes for 10,000 services. A command
+    // without a chain makes it fetch the whole table instead; -S (list) is one without side
+    // effects, and cheap while the table is nearly empty (a first sync), so it goes in then.
+    const listFirst =
+      doFullSync && existingNatChains !== undefined && existingNatChains * 4 < natChainsWritten.length;
+    const data = `${filter}*nat\n${listFirst ? `${LIST_RULES}\n` : ""}${natChains.textDescending()}${natRules.text()}COMMIT\n`;
     // NoFlushTables: chains that are not ours stay untouched.
     await ipt.restoreAll(data);
     this.lastTopNat = topNat;

@@ -18,6 +18,9 @@ export function getChainsFromTable(save: string): Set<string> {
   return chains;
 }
 
+/** A restore line that lists the table, changing nothing (its output is ignored): see the proxier's writeRules. */
+export const LIST_RULES = "-S";
+
 /** One argument per word, as upstream's LineBuffer.Write joins them: arrays are spliced in. */
 export type Words = Array<string | readonly string[]>;
 

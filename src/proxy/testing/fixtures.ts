@@ -4,6 +4,7 @@
 import type { Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import type { Iptables, Table } from "../iptables/iptables.ts";
+import { LIST_RULES } from "../iptables/save-restore.ts";
 
 export function makeTestService(ns: string, name: string, tweak: (svc: Service) => void): Service {
   const svc: Service = {
@@ -83,7 +84,8 @@ export class FakeIptables implements Iptables {
 
 /**
  * A restore input in a canonical form: per table, the sorted chain lines, each chain's
- * rules in order, and the sorted deletions. Order between chains carries no meaning.
+ * rules in order, and the sorted deletions. Order between chains carries no meaning; a listing
+ * line (LIST_RULES) changes nothing and is left out.
  */
 export function normalizeRestore(
   data: string,
@@ -92,7 +94,7 @@ export function normalizeRestore(
   let cur: (typeof out)[string] | undefined;
   for (const raw of data.split("\n")) {
     const line = raw.trim();
-    if (!line || line === "COMMIT") continue;
+    if (!line || line === "COMMIT" || line === LIST_RULES) continue;
     if (line.startsWith("*")) {
       cur = { chains: [], rules: {}, deletes: [] };
       out[line.slice(1)] = cur;
