@@ -31,7 +31,8 @@ export class ServiceAccountClientBuilder {
 
   constructor(private readonly o: ServiceAccountClientBuilderOptions) {
     this.clock = o.clock ?? realClock;
-    o.signal.addEventListener("abort", () => this.close(), { once: true });
+    if (o.signal.aborted) this.close();
+    else o.signal.addEventListener("abort", () => this.close(), { once: true });
   }
 
   /** A client that authenticates as system:serviceaccount:kube-system:<name>. */

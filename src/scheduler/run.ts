@@ -54,6 +54,7 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
   }
 
   const startTerm = async (signal: AbortSignal) => {
+    if (signal.aborted) return;
     const s = new Scheduler({ ...o, config, log });
     current = s;
     signal.addEventListener("abort", () => void s.stop(), { once: true });

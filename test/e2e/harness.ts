@@ -26,7 +26,8 @@ export interface Cluster {
   ): Promise<RunResult>;
   /** A fresh HOME, so kubectl's discovery cache starts empty. */
   newHome(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s; says how it ended. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
   /** What `k8ts up` printed so far. */
   output(): string;
 }
@@ -146,6 +147,7 @@ async function startClusterOnce(opts: { args?: string[]; readyTimeoutMs?: number
         env: { KUBECONFIG: kubeconfig, HOME: o.home ?? defaultHome, ...o.env },
       }),
     stop: async () => {
+      const t0 = performance.now();
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
@@ -155,6 +157,7 @@ async function startClusterOnce(opts: { args?: string[]; readyTimeoutMs?: number
       }
       for (const h of homes) rmSync(h, { recursive: true, force: true });
       rmSync(dataDir, { recursive: true, force: true });
+      return { code: child.exitCode, signal: child.signalCode, ms: performance.now() - t0 };
     },
   };
 }

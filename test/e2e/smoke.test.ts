@@ -2,6 +2,17 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Cluster, startCluster } from "./harness.ts";
 
+describe("k8ts up stopped", () => {
+  it("by SIGTERM right after ready exits at once and cleanly, not killed", async () => {
+    const c = await startCluster();
+    const { code, signal, ms } = await c.stop();
+    assert.equal(signal, null, "exited by itself, not killed");
+    assert.equal(code, 0);
+    // A timer left running (e.g. by a controller started after the stop) holds the process.
+    assert.ok(ms < 5_000, `took ${Math.round(ms)} ms`);
+  });
+});
+
 describe("k8ts up with the real kubectl", () => {
   let c: Cluster;
   before(async () => {

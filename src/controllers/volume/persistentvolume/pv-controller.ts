@@ -148,6 +148,8 @@ export class PersistentVolumeController {
 
   /** Fills the caches from the synced informers, then runs both workers and the periodic resync. */
   async run(signal: AbortSignal): Promise<void> {
+    // Started after a stop (the manager was still starting controllers): an abort listener would never fire.
+    if (signal.aborted) return;
     for (const pv of this.volumeLister.list()) this.volumes.update(clone(pv));
     for (const c of this.claimLister.list()) this.claims.update(clone(c));
     const resync = () => {
