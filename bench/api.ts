@@ -3,6 +3,8 @@
 // process, 32 concurrent clients over HTTPS keep-alive, phases of about 10 s
 // each (create, get, list, update, then a watch replaying the writes). The
 // same run measures raw etcd puts of the same payload at the same concurrency.
+// rssMb is the apiserver's resident memory right after the update phase;
+// rssIdleMb the same after it idled through the etcd phase (≈ 10 s).
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
@@ -202,7 +204,12 @@ try {
   });
   const rss = rssMb(server.pid!);
   const metrics = (await api.call("GET", "/metrics")).body;
-  const heapMb = Math.round(Number(/^nodejs_heap_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0) / 1048576);
+  const metricMb = (name: string) =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? 0) / 1048576);
+  const heapMb = metricMb("nodejs_heap_used_bytes");
+  process.stderr.write(
+    `bench api: memory with ${created} pods stored: RSS ${rss} MB, V8 heap ${heapMb} MB used of ${metricMb("nodejs_heap_size_total_bytes")} MB, external ${metricMb("nodejs_external_memory_bytes")} MB\n`,
+  );
 
   process.stderr.write("bench api: watch replay…\n");
   const expected = created + update.ops;
@@ -223,6 +230,8 @@ try {
 
   process.stderr.write("bench api: raw etcd puts…\n");
   const etcdRawPutPerSec = await etcdRawPuts(podBody("raw"));
+  // The apiserver idled through the etcd phase (≈ 10 s): its resident memory at rest, the pods stored.
+  const rssIdle = rssMb(server.pid!);
 
   console.log(
     JSON.stringify({
@@ -240,6 +249,7 @@ try {
       p99GetMs: percentile(getLat, 0.99),
       podsStored: created,
       rssMb: rss,
+      rssIdleMb: rssIdle,
       heapUsedMb: heapMb,
       etcdRawPutPerSec,
     }),

@@ -85,7 +85,7 @@ const GENERATE_NAME_ATTEMPTS = 8;
 const LIST_PAGE = 500;
 const TOO_LARGE_RV_WAIT_MS = 3000;
 /** Decoded events kept for the other watches of a resource (a burst of writes, seen by every watch). */
-const WATCH_DECODE_CACHE = 4096;
+const WATCH_DECODE_CACHE = 1024;
 
 /** Upstream's utilrand.String: 5 characters from an alphabet without vowels or look-alikes. */
 export function randomSuffix(n = 5): string {
