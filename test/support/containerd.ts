@@ -61,6 +61,28 @@ export function processesOf(dir: string): number[] {
 }
 
 /** Removes the CNI-* chains of the nat table and the jumps to them. */
+/** Pod CIDRs the tests give their nodes (k8ts up's default and the CRI-level tests'). */
+const TEST_POD_NETS = /^inet (10\.244|10\.250)\./m;
+
+/**
+ * Network namespaces of pods whose containerd was killed (containerd names them cni-<uuid> in
+ * /run/netns): a stopped sandbox would have had CNI remove it. Only those holding a test pod IP go.
+ */
+export function cleanPodNetns(): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync("/run/netns").filter((n) => n.startsWith("cni-"));
+  } catch {
+    return;
+  }
+  for (const ns of names) {
+    const addrs = runQuiet("ip", ["netns", "exec", ns, "ip", "-4", "-o", "addr", "show"])
+      .split("\n")
+      .map((l) => l.split(/\s+/).slice(2).join(" "));
+    if (addrs.some((a) => TEST_POD_NETS.test(a))) runQuiet("ip", ["netns", "del", ns]);
+  }
+}
+
 export function cleanCniChains(): void {
   const rules = runQuiet("iptables", ["-t", "nat", "-S"]).split("\n");
   for (const rule of rules) {
@@ -83,6 +105,7 @@ export function cleanUpNode(dir: string): void {
   }
   runQuiet("ip", ["link", "del", "k8ts0"]);
   cleanCniChains();
+  cleanPodNetns();
   if (!dir) return;
   for (const m of mountsUnder(dir)) {
     if (runQuiet("umount", [m]) === "" && mountsUnder(dir).includes(m)) runQuiet("umount", ["-l", m]);
