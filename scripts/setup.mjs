@@ -16,6 +16,7 @@ export const systemPackages = {
     "containernetworking-plugins",
     "busybox-static",
     "iptables",
+    "conntrack",
     // The image-pull tests push to a registry of their own on loopback (htpasswd makes its bcrypt users).
     "docker-registry",
     "skopeo",

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { missingContainerdPackages } from "../kubelet/runtime/containerd.ts";
 import { aptGetInstallCommand, ensureContainerdPackages, planContainerdPackages } from "./system-packages.ts";
 
-const ALL = "containerd runc containernetworking-plugins busybox-static iptables";
+const ALL = "containerd runc containernetworking-plugins busybox-static iptables conntrack";
 
 test("nothing to do as root when every package is there", () => {
   assert.deepEqual(planContainerdPackages({ missing: [], isRoot: true, isDebian: true }), { type: "ready" });
@@ -105,11 +105,11 @@ test("aptGetInstallCommand", () => {
 test("missingContainerdPackages probes executables on PATH and the CNI and busybox files", () => {
   assert.deepEqual(
     missingContainerdPackages("/nonexistent", () => false),
-    ["containerd", "runc", "containernetworking-plugins", "busybox-static", "iptables"],
+    ["containerd", "runc", "containernetworking-plugins", "busybox-static", "iptables", "conntrack"],
   );
   const files = new Set(["/usr/lib/cni/bridge"]);
   assert.deepEqual(
     missingContainerdPackages("/nonexistent", (f) => files.has(f)),
-    ["containerd", "runc", "busybox-static", "iptables"],
+    ["containerd", "runc", "busybox-static", "iptables", "conntrack"],
   );
 });

@@ -43,19 +43,83 @@ function sliceInfo(slice: EndpointSlice): SliceInfo {
   return { ports, endpoints };
 }
 
+/** upstream's ServiceEndpoint: an endpoint ("ip:port") of one service port (a servicePortKey). */
+export interface ServiceEndpoint {
+  endpoint: string;
+  servicePortName: string;
+}
+
+/** upstream's UpdateEndpointsMapResult. */
+export interface UpdateEndpointsMapResult {
+  /** Services ("ns/name") whose endpoints changed. */
+  updatedServices: Set<string>;
+  /** UDP endpoints that received traffic and no longer do: their conntrack entries are stale. */
+  deletedUDPEndpoints: ServiceEndpoint[];
+  /** UDP service ports (servicePortKeys) that went from no serving endpoint to some. */
+  newlyActiveUDPServices: string[];
+}
+
+/** The protocol part of a servicePortKey ("ns/name:port/UDP"). */
+const keyProtocol = (key: string): string => key.slice(key.lastIndexOf("/") + 1);
+
+/** BaseEndpointInfo.Equal of v1.29: same address, locality and readiness. */
+const sameEndpoint = (a: EndpointInfo, b: EndpointInfo): boolean =>
+  endpointString(a) === endpointString(b) && a.isLocal === b.isLocal && a.ready === b.ready;
+
+/** detectStaleConntrackEntries, for one service's port lists before and after a change. */
+function detectStaleConntrackEntries(
+  oldMap: Map<string, EndpointInfo[]>,
+  newMap: Map<string, EndpointInfo[]>,
+  result: UpdateEndpointsMapResult,
+): void {
+  for (const [svcPortName, epList] of oldMap) {
+    if (keyProtocol(svcPortName) !== "UDP") continue;
+    for (const ep of epList) {
+      // An endpoint that was not serving got no traffic: no entry can point to it.
+      if (!ep.serving) continue;
+      // A change, e.g. from ready to not ready, also makes the old entries stale.
+      if (!(newMap.get(svcPortName) ?? []).some((n) => sameEndpoint(n, ep)))
+        result.deletedUDPEndpoints.push({ endpoint: endpointString(ep), servicePortName: svcPortName });
+    }
+  }
+  // Traffic sent while there were no endpoints may have left a conntrack entry that
+  // blackholes it (the REJECT rule); it has to go once there are endpoints.
+  for (const [svcPortName, epList] of newMap) {
+    if (keyProtocol(svcPortName) !== "UDP") continue;
+    const serving = epList.filter((e) => e.serving).length;
+    const oldServing = (oldMap.get(svcPortName) ?? []).filter((e) => e.serving).length;
+    if (serving > 0 && oldServing === 0) result.newlyActiveUDPServices.push(svcPortName);
+  }
+}
+
 /** Endpoints of every service port, sorted by "ip:port" as upstream does. */
 export class EndpointsMap extends Map<string, EndpointInfo[]> {
   /** Applies the tracker's changes; returns the services ("ns/name") whose endpoints changed. */
   apply(tracker: EndpointsChangeTracker): Set<string> {
-    const updated = tracker.checkout();
-    for (const svc of updated) {
-      for (const k of tracker.appliedKeys.get(svc) ?? []) this.delete(k);
+    return this.update(tracker).updatedServices;
+  }
+
+  /** EndpointsMap.Update: applies the tracker's changes and says which UDP flows they made stale. */
+  update(tracker: EndpointsChangeTracker): UpdateEndpointsMapResult {
+    const result: UpdateEndpointsMapResult = {
+      updatedServices: tracker.checkout(),
+      deletedUDPEndpoints: [],
+      newlyActiveUDPServices: [],
+    };
+    for (const svc of result.updatedServices) {
+      const previous = new Map<string, EndpointInfo[]>();
+      for (const k of tracker.appliedKeys.get(svc) ?? []) {
+        const eps = this.get(k);
+        if (eps) previous.set(k, eps);
+        this.delete(k);
+      }
       const fresh = tracker.endpointsOf(svc);
       tracker.appliedKeys.set(svc, [...fresh.keys()]);
       if (fresh.size === 0) tracker.appliedKeys.delete(svc);
       for (const [k, v] of fresh) this.set(k, v);
+      detectStaleConntrackEntries(previous, fresh, result);
     }
-    return updated;
+    return result;
   }
 }
 

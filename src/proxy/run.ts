@@ -7,8 +7,9 @@ import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { type Conntrack, conntrackVersion, ExecConntrack } from "./conntrack/conntrack.ts";
 import { ProxierHealth } from "./healthz.ts";
-import type { Iptables } from "./iptables/iptables.ts";
+import { ExecIptables, type Iptables } from "./iptables/iptables.ts";
 import { Proxier } from "./iptables/proxier.ts";
 import { ProxyMetrics } from "./metrics.ts";
 import { type ProxyServer, startProxyServer } from "./server.ts";
@@ -41,6 +42,24 @@ export interface RunProxyOptions {
   onListening?: (what: string, url: string) => void;
   /** Set /proc/sys values (route_localnet); tests turn it off. */
   setSysctls?: boolean;
+  /**
+   * Deletes stale UDP conntrack entries (iptables mode). Unset: the host's `conntrack` binary when
+   * `iptables` is an ExecIptables (real rules, real flows), none otherwise; null: none.
+   */
+  conntrack?: Conntrack | null;
+}
+
+/** The conntrack CLI if it is installed; logs once that stale UDP flows stay when it is not. */
+export async function detectConntrack(
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+  prefix: string[] = [],
+): Promise<Conntrack | undefined> {
+  const version = await conntrackVersion(prefix);
+  if (version) return new ExecConntrack(prefix);
+  log(
+    "conntrack binary not found: stale UDP conntrack entries will not be cleaned up (install the Debian package conntrack)",
+  );
+  return undefined;
 }
 
 /** The Node's InternalIP, as kube-proxy's detectNodeIPs reads it. */
@@ -78,6 +97,13 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
   const nodeIP = await nodeInternalIP(o.client, o.hostname);
   log("Using node IP", { nodeIP: nodeIP ?? "(unknown)", hostname: o.hostname });
 
+  let conntrack: Conntrack | undefined;
+  if (o.mode !== "userspace") {
+    if (o.conntrack) conntrack = o.conntrack;
+    else if (o.conntrack === undefined && o.iptables instanceof ExecIptables)
+      conntrack = await detectConntrack(log);
+  }
+
   const metrics = new ProxyMetrics();
   const health = new ProxierHealth(2 * o.syncPeriodMs);
   health.updated();
@@ -107,6 +133,7 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
           masqueradeBit: o.masqueradeBit,
           localhostNodePorts,
           conntrackTCPLiberal: (readSysctl("net/netfilter/nf_conntrack_tcp_be_liberal") ?? "0") !== "0",
+          conntrack,
           syncPeriodMs: o.syncPeriodMs,
           minSyncPeriodMs: o.minSyncPeriodMs,
           metrics,

@@ -59,16 +59,36 @@ export class ServiceChangeTracker {
   }
 }
 
+/** upstream's UpdateServiceMapResult. */
+export interface UpdateServiceMapResult {
+  /** Services ("ns/name") whose ports changed. */
+  updatedServices: Set<string>;
+  /** ClusterIPs of UDP service ports that are gone: their conntrack entries are stale. */
+  deletedUDPClusterIPs: Set<string>;
+}
+
 /** All service ports, keyed by servicePortKey. */
 export class ServicePortMap extends Map<string, ServicePortInfo> {
   /** Applies the tracker's changes; returns the services ("ns/name") whose ports changed. */
   apply(tracker: ServiceChangeTracker): Set<string> {
-    const updated = new Set<string>();
+    return this.update(tracker).updatedServices;
+  }
+
+  /** ServicePortMap.Update: applies the tracker's changes and says what they removed. */
+  update(tracker: ServiceChangeTracker): UpdateServiceMapResult {
+    const result: UpdateServiceMapResult = { updatedServices: new Set(), deletedUDPClusterIPs: new Set() };
     for (const [svc, change] of tracker.checkout()) {
-      updated.add(svc);
-      for (const k of change.previous.keys()) this.delete(k);
+      result.updatedServices.add(svc);
+      // unmerge: a port that is still there is not deleted, even if it changed.
+      for (const k of change.previous.keys()) {
+        if (change.current.has(k)) continue;
+        const info = this.get(k);
+        if (!info) continue;
+        if (info.protocol === "UDP") result.deletedUDPClusterIPs.add(info.clusterIP);
+        this.delete(k);
+      }
       for (const [k, v] of change.current) this.set(k, v);
     }
-    return updated;
+    return result;
   }
 }

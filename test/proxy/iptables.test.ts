@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { ExecConntrack } from "../../src/proxy/conntrack/conntrack.ts";
 import { ExecIptables } from "../../src/proxy/iptables/iptables.ts";
 import { cleanupLeftovers, Proxier } from "../../src/proxy/iptables/proxier.ts";
 import { makeTestEndpointSlice, makeTestService } from "../../src/proxy/testing/fixtures.ts";
@@ -247,5 +248,134 @@ describe("iptables proxier in a network namespace", () => {
     } finally {
       sh("ip", "netns", "del", fresh);
     }
+  });
+});
+
+describe("stale UDP conntrack entries, with the conntrack binary in a network namespace", () => {
+  // A namespace of its own: the host's conntrack table is never read or changed.
+  const CT_NS = `k8ts-test-${randomBytes(4).toString("hex")}`;
+  const inCtNs = ["ip", "netns", "exec", CT_NS];
+  const logs: string[] = [];
+  let proxier: Proxier;
+  const dns = { name: "dns", port: 53, protocol: "UDP" };
+  const udpService = (name: string, ip: string) =>
+    makeTestService("default", name, (s) => {
+      s.spec = { type: "ClusterIP", clusterIP: ip, ports: [dns] };
+    });
+  const udpSlice = (name: string, ips: string[]): EndpointSlice =>
+    makeTestEndpointSlice("default", name, 1, (e) => {
+      e.endpoints = ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } }));
+      e.ports = [{ ...dns, port: 5353 }];
+    });
+  const moving = udpService("moving", "10.96.0.20");
+  const steady = udpService("steady", "10.96.0.21");
+  const idle = udpService("idle", "10.96.0.22");
+
+  /** The namespace's UDP entries whose original destination is the IP. */
+  const flows = (ip: string): string[] =>
+    sh(...inCtNs, "conntrack", "-L", "-p", "udp", "--orig-dst", ip)
+      .split("\n")
+      .filter((l) => l.startsWith("udp"));
+  /** A datagram from inside the namespace: it goes through the nat rules like a pod's would. */
+  const send = (ip: string) => sh(...inCtNs, "bash", "-c", `echo hi > /dev/udp/${ip}/53`);
+
+  before(async () => {
+    if (process.getuid?.() !== 0) throw new Error("this test makes a network namespace: run it as root");
+    sh("conntrack", "--version"); // set-up error if missing: apt-get install conntrack
+    sh("ip", "netns", "add", CT_NS);
+    sh(...inCtNs, "ip", "link", "set", "lo", "up");
+    sh(...inCtNs, "ip", "addr", "add", "10.244.1.10/32", "dev", "lo");
+    sh(...inCtNs, "ip", "addr", "add", "10.244.1.11/32", "dev", "lo");
+    sh(...inCtNs, "ip", "link", "add", "svc0", "type", "veth", "peer", "name", "svc1");
+    sh(...inCtNs, "ip", "link", "set", "svc0", "up");
+    sh(...inCtNs, "ip", "link", "set", "svc1", "up");
+    sh(...inCtNs, "ip", "route", "add", "10.96.0.0/16", "dev", "svc0");
+    proxier = new Proxier({
+      iptables: new ExecIptables(inCtNs),
+      conntrack: new ExecConntrack(inCtNs),
+      hostname: "node-a",
+      clusterCIDR: "10.244.0.0/16",
+      syncPeriodMs: 30_000,
+      minSyncPeriodMs: 0,
+      log: (msg) => logs.push(msg),
+    });
+    for (const s of [moving, steady, idle]) proxier.onServiceAdd(s);
+    proxier.onEndpointSliceAdd(udpSlice("moving", ["10.244.1.10"]));
+    proxier.onEndpointSliceAdd(udpSlice("steady", ["10.244.1.11"]));
+    proxier.onServiceSynced();
+    proxier.onEndpointSlicesSynced();
+    assert.ok((await proxier.syncProxyRules())?.full);
+  });
+
+  after(async () => {
+    await proxier?.stop();
+    try {
+      sh("ip", "netns", "del", CT_NS);
+    } catch {
+      // already gone
+    }
+  });
+
+  it("a replaced UDP endpoint's flows are deleted; other services' flows stay", async () => {
+    send("10.96.0.20");
+    send("10.96.0.21");
+    assert.match(flows("10.96.0.20").join("\n"), /src=10\.244\.1\.10 dst=\S+ sport=5353/);
+    assert.equal(flows("10.96.0.21").length, 1);
+    proxier.onEndpointSliceUpdate(udpSlice("moving", ["10.244.1.10"]), udpSlice("moving", ["10.244.1.11"]));
+    assert.equal((await proxier.syncProxyRules())?.full, false);
+    assert.deepEqual(flows("10.96.0.20"), []);
+    assert.equal(flows("10.96.0.21").length, 1);
+    // The next datagram from the same client goes to the new endpoint.
+    send("10.96.0.20");
+    assert.match(flows("10.96.0.20").join("\n"), /src=10\.244\.1\.11 dst=\S+ sport=5353/);
+    assert.deepEqual(
+      logs.filter((l) => l.startsWith("Failed")),
+      [],
+    );
+  });
+
+  it("a service that gets its first endpoint loses the entries made while it had none", async () => {
+    // What a blackholed flow leaves behind: an entry to the ClusterIP without DNAT.
+    sh(
+      ...inCtNs,
+      "conntrack",
+      "-I",
+      "-p",
+      "udp",
+      "-s",
+      "10.244.1.10",
+      "-d",
+      "10.96.0.22",
+      "--sport",
+      "4000",
+      "--dport",
+      "53",
+      "-r",
+      "10.96.0.22",
+      "-q",
+      "10.244.1.10",
+      "--reply-port-src",
+      "53",
+      "--reply-port-dst",
+      "4000",
+      "-t",
+      "120",
+      "-u",
+      "SEEN_REPLY",
+    );
+    assert.equal(flows("10.96.0.22").length, 1);
+    proxier.onEndpointSliceAdd(udpSlice("idle", ["10.244.1.10"]));
+    await proxier.syncProxyRules();
+    assert.deepEqual(flows("10.96.0.22"), []);
+  });
+
+  it("a deleted UDP service's flows are deleted", async () => {
+    // Another client port: a second entry next to the first test's.
+    send("10.96.0.21");
+    assert.equal(flows("10.96.0.21").length, 2);
+    proxier.onServiceDelete(steady);
+    await proxier.syncProxyRules();
+    assert.deepEqual(flows("10.96.0.21"), []);
+    assert.ok(flows("10.96.0.20").length > 0, "the other service's flow stays");
   });
 });

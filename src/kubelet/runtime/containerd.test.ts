@@ -65,8 +65,8 @@ test("a missing containerd or runc names the packages and --runtime fake", () =>
       assert.equal(
         e.message,
         "containerd and runc not found on PATH: the containerd runtime needs the Debian packages " +
-          "containerd runc containernetworking-plugins busybox-static iptables " +
-          "(apt-get install containerd runc containernetworking-plugins busybox-static iptables), " +
+          "containerd runc containernetworking-plugins busybox-static iptables conntrack " +
+          "(apt-get install containerd runc containernetworking-plugins busybox-static iptables conntrack), " +
           "or run the kubelet with --runtime fake",
       );
       return true;

@@ -31,6 +31,8 @@ export const CONTAINERD_PACKAGES = [
   "containernetworking-plugins",
   "busybox-static",
   "iptables",
+  // kube-proxy deletes stale UDP flows with it (src/proxy/conntrack).
+  "conntrack",
 ] as const;
 export type ContainerdPackage = (typeof CONTAINERD_PACKAGES)[number];
 
@@ -41,6 +43,7 @@ const PACKAGE_PROBES: Record<ContainerdPackage, { executable: string } | { file:
   "containernetworking-plugins": { file: join(CNI_BIN_DIR, "bridge") },
   "busybox-static": { file: BUSYBOX_PATH },
   iptables: { executable: "iptables" },
+  conntrack: { executable: "conntrack" },
 };
 
 /** The packages of CONTAINERD_PACKAGES whose executable or file is missing. */

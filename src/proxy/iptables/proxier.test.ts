@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { FakeConntrack } from "../conntrack/fake.ts";
 import { ProxyMetrics } from "../metrics.ts";
 import {
   FakeIptables,
@@ -23,8 +24,9 @@ const testNodeName = "test-node";
 const testNodeIP = "192.168.0.2";
 
 /** NewFakeProxier: cluster CIDR 10.0.0.0/8, mark 0x4000, localhost NodePorts on. */
-function newFakeProxier(ipt: FakeIptables, metrics?: ProxyMetrics): Proxier {
+function newFakeProxier(ipt: FakeIptables, metrics?: ProxyMetrics, conntrack?: FakeConntrack): Proxier {
   return new Proxier({
+    conntrack,
     iptables: ipt,
     hostname: testNodeName,
     nodeIP: testNodeIP,
@@ -477,7 +479,13 @@ describe("syncProxyRules", () => {
     assert.ok(r?.full);
     // iptables-nft then fetches the whole table instead of growing its sorted chain-name list.
     assert.equal(natLines(r.data)[0], "-S");
-    fp.onEndpointSliceUpdate(slices[0], slices[1]);
+    fp.onEndpointSliceUpdate(
+      slices[0],
+      makeTestEndpointSlice("ns", "svc0", 1, (eps) => {
+        eps.endpoints = [{ addresses: ["10.0.3.1"] }];
+        eps.ports = [port80];
+      }),
+    );
     r = await fp.syncProxyRules();
     assert.equal(r?.full, false);
     assert.ok(!natLines(r.data).includes("-S"));
@@ -640,5 +648,92 @@ describe("syncProxyRules", () => {
     assert.equal(await cleanupLeftovers(ipt), false);
     assert.equal(ipt.rules.length, 0);
     for (const t of ["nat", "filter", "mangle"] as const) assert.deepEqual([...ipt.chains[t]], []);
+  });
+});
+
+describe("stale UDP conntrack entries", () => {
+  const svcIP = "172.30.0.41";
+  const nodePort = 31201;
+  const udp80 = { name: "p80", port: 80, protocol: "UDP" };
+  const udpService = makeTestService("ns1", "svc1", (s) => {
+    s.spec = { type: "NodePort", clusterIP: svcIP, ports: [{ ...udp80, nodePort }] };
+  });
+  const udpSlice = (ip: string, ready: boolean): EndpointSlice =>
+    makeTestEndpointSlice("ns1", "svc1", 1, (e) => {
+      e.endpoints = [{ addresses: [ip], conditions: { ready, serving: ready } }];
+      e.ports = [udp80];
+    });
+  const cleared = (ct: FakeConntrack) => ({
+    ips: [...ct.clearedIPs].sort(),
+    ports: [...ct.clearedPorts],
+    nats: Object.fromEntries(ct.clearedNATs),
+    portNATs: Object.fromEntries(ct.clearedPortNATs),
+  });
+  const nothing = { ips: [], ports: [], nats: {}, portNATs: {} };
+
+  it("TestProxierDeleteNodePortStaleUDP: a UDP service clears its ClusterIP and NodePort once it has endpoints", async () => {
+    const ct = new FakeConntrack();
+    const fp = newFakeProxier(new FakeIptables(), undefined, ct);
+    load(fp, [udpService], []);
+    await fp.syncProxyRules();
+    // "Created service without endpoints must not clear conntrack entries"
+    assert.deepEqual(cleared(ct), nothing);
+    fp.onEndpointSliceAdd(udpSlice("10.180.0.1", false));
+    await fp.syncProxyRules();
+    // "Updated UDP service with not ready endpoints must not clear UDP entries"
+    assert.deepEqual(cleared(ct), nothing);
+    fp.onEndpointSliceUpdate(udpSlice("10.180.0.1", false), udpSlice("10.180.0.1", true));
+    await fp.syncProxyRules();
+    // "Updated UDP service with new endpoints must clear UDP entries":
+    // conntrack -D --orig-dst 172.30.0.41 -p udp; conntrack -D -p udp --dport 31201
+    assert.deepEqual(cleared(ct), { ...nothing, ips: [svcIP], ports: [nodePort] });
+  });
+
+  it("a replaced UDP endpoint's NAT entries are cleared, for the ClusterIP and the NodePort", async () => {
+    const ct = new FakeConntrack();
+    const fp = newFakeProxier(new FakeIptables(), undefined, ct);
+    load(fp, [udpService], [udpSlice("10.180.0.1", true)]);
+    await fp.syncProxyRules();
+    ct.reset();
+    fp.onEndpointSliceUpdate(udpSlice("10.180.0.1", true), udpSlice("10.180.0.2", true));
+    await fp.syncProxyRules();
+    assert.deepEqual(cleared(ct), {
+      ...nothing,
+      nats: { [svcIP]: "10.180.0.1" },
+      portNATs: { [nodePort]: "10.180.0.1" },
+    });
+  });
+
+  it("a deleted UDP service's ClusterIP is cleared; TCP services clear nothing", async () => {
+    const ct = new FakeConntrack();
+    const fp = newFakeProxier(new FakeIptables(), undefined, ct);
+    const tcp = makeTestService(
+      "ns1",
+      "tcp",
+      (s) => (s.spec = { clusterIP: "172.30.0.42", ports: [port80] }),
+    );
+    load(fp, [udpService, tcp], []);
+    await fp.syncProxyRules();
+    fp.onServiceDelete(tcp);
+    await fp.syncProxyRules();
+    assert.deepEqual(cleared(ct), nothing);
+    fp.onServiceDelete(udpService);
+    await fp.syncProxyRules();
+    assert.deepEqual(cleared(ct), { ...nothing, ips: [svcIP] });
+  });
+
+  it("nothing is cleared when iptables-restore fails", async () => {
+    const ct = new FakeConntrack();
+    const ipt = new FakeIptables();
+    const fp = newFakeProxier(ipt, undefined, ct);
+    load(fp, [udpService], []);
+    await fp.syncProxyRules();
+    ipt.restoreAll = async () => {
+      throw new Error("iptables-restore: line 3 failed");
+    };
+    fp.onEndpointSliceAdd(udpSlice("10.180.0.1", true));
+    assert.equal(await fp.syncProxyRules(), undefined);
+    assert.deepEqual(cleared(ct), nothing);
+    await fp.stop();
   });
 });

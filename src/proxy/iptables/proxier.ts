@@ -5,7 +5,10 @@
 // out the chains of services that did not change; a full sync (at start, after
 // a failure, and every syncPeriod) rewrites everything, which repairs rules
 // someone else removed.
+
 import { BoundedFrequencyRunner } from "../bounded-frequency-runner.ts";
+import { cleanStaleEntries } from "../conntrack/cleanup.ts";
+import type { Conntrack } from "../conntrack/conntrack.ts";
 import type { ProxyMetrics } from "../metrics.ts";
 import { ProxierBase } from "../proxier-base.ts";
 import {
@@ -181,6 +184,8 @@ export interface ProxierOptions {
   localhostNodePorts?: boolean;
   /** nf_conntrack_tcp_be_liberal is set: no DROP of INVALID packets. */
   conntrackTCPLiberal?: boolean;
+  /** Deletes stale UDP conntrack entries after each sync; none: they stay until they time out. */
+  conntrack?: Conntrack;
   /** --iptables-sync-period: the longest time between full syncs. */
   syncPeriodMs: number;
   /** --iptables-min-sync-period */
@@ -326,8 +331,10 @@ export class Proxier extends ProxierBase {
     const ipt = this.opts.iptables;
     const metrics = this.opts.metrics;
     const family = { ip_family: "IPv4" };
-    const updatedServices = this.svcPortMap.apply(this.serviceChanges);
-    for (const s of this.endpointsMap.apply(this.endpointsChanges)) updatedServices.add(s);
+    const serviceUpdateResult = this.svcPortMap.update(this.serviceChanges);
+    const endpointUpdateResult = this.endpointsMap.update(this.endpointsChanges);
+    const updatedServices = new Set(serviceUpdateResult.updatedServices);
+    for (const s of endpointUpdateResult.updatedServices) updatedServices.add(s);
 
     let success = false;
     try {
@@ -361,6 +368,15 @@ export class Proxier extends ProxierBase {
       );
       metrics?.syncProxyRulesLastTimestamp.set(family, Date.now() / 1000);
       this.opts.onSynced?.();
+      // Only now that the new rules are in place: a flow deleted earlier could be re-created the old way.
+      if (this.opts.conntrack)
+        await cleanStaleEntries(
+          this.opts.conntrack,
+          this.svcPortMap,
+          serviceUpdateResult,
+          endpointUpdateResult,
+          this.opts.log,
+        );
       this.opts.log?.("SyncProxyRules complete", { elapsed, fullSync: doFullSync });
       return result;
     } catch (e) {
