@@ -1,12 +1,15 @@
 // `k8ts proxy` as a process part (cmd/kube-proxy/app/server.go): watch
-// Services and EndpointSlices through shared informers, feed the proxier,
+// Services and EndpointSlices through shared informers, and the proxy's own
+// Node (for its topology zone) through one more, feed the proxier,
 // serve /healthz and /metrics, and sync until the signal aborts.
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Node, Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
+import { listerWatcher } from "../client/reflector.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { SharedInformer } from "../client/shared-informer.ts";
 import { type Conntrack, conntrackVersion, ExecConntrack } from "./conntrack/conntrack.ts";
 import { ProxierHealth } from "./healthz.ts";
 import { ExecIptables, type Iptables } from "./iptables/iptables.ts";
@@ -179,10 +182,26 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
         },
         onDelete: (s) => proxier.onEndpointSliceDelete(s),
       });
+    // upstream's currentNodeInformerFactory: a separate informer for just this Node
+    // (fieldSelector metadata.name=<hostname>), whose labels give the topology zone.
+    const nodeInformer = new SharedInformer<Node & { metadata: { name: string } }>({
+      name: "v1/nodes(self)",
+      listerWatcher: listerWatcher(o.client, Resources.nodes, {
+        fieldSelector: `metadata.name=${o.hostname}`,
+      }),
+    });
+    nodeInformer.addEventHandler({
+      onAdd: (n) => proxier.onNodeAdd(n),
+      onUpdate: (old, n) => proxier.onNodeUpdate(old, n),
+      onDelete: (n) => proxier.onNodeDelete(n),
+    });
     informers.start();
+    nodeInformer.start();
     proxier.start();
-    await informers.waitForCacheSync(o.signal);
+    // The node's zone is known before the first sync, so it does not program every endpoint first.
+    await Promise.all([informers.waitForCacheSync(o.signal), nodeInformer.waitForSync(o.signal)]);
     if (!o.signal.aborted) {
+      proxier.onNodeSynced();
       proxier.onServiceSynced();
       proxier.onEndpointSlicesSynced();
     }
@@ -190,7 +209,7 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
       if (o.signal.aborted) resolve();
       else o.signal.addEventListener("abort", () => resolve(), { once: true });
     });
-    await informers.shutdown();
+    await Promise.all([informers.shutdown(), nodeInformer.stop()]);
     await proxier.stop();
   } finally {
     await Promise.all(servers.map((s) => s.close()));

@@ -379,3 +379,117 @@ describe("stale UDP conntrack entries, with the conntrack binary in a network na
     assert.ok(flows("10.96.0.20").length > 0, "the other service's flow stays");
   });
 });
+
+describe("topology-aware routing (zone hints) in a network namespace", () => {
+  const TOPO_NS = `k8ts-test-${randomBytes(4).toString("hex")}`;
+  const inTopoNs = ["ip", "netns", "exec", TOPO_NS];
+  let proxier: Proxier;
+  let server: ChildProcess | undefined;
+  const near = makeTestService("default", "near", (s) => {
+    s.spec = {
+      type: "ClusterIP",
+      clusterIP: "10.96.0.30",
+      ports: [port80],
+      trafficDistribution: "PreferClose",
+    };
+  });
+  // What the EndpointSlice controller writes for PreferClose: one zone hint per endpoint.
+  const hintedSlice = makeTestEndpointSlice("default", "near", 1, (e) => {
+    e.endpoints = [
+      { addresses: ["10.244.1.10"], zone: "zone-a", hints: { forZones: [{ name: "zone-a" }] } },
+      { addresses: ["10.244.1.11"], zone: "zone-b", hints: { forZones: [{ name: "zone-b" }] } },
+    ];
+    e.ports = [{ name: "http", port: 8080, protocol: "TCP" }];
+  });
+  const node = (zone: string) => ({
+    metadata: { name: "node-a", labels: { "topology.kubernetes.io/zone": zone } },
+  });
+  /** Which endpoint answered each of n connections to the ClusterIP. */
+  const answers = (n: number): string[] => {
+    const client = `
+      const net = require('net');
+      const one = () => new Promise((res) => {
+        const c = net.connect(80, '10.96.0.30'); let d = '';
+        c.on('data', (b) => (d += b)); c.on('end', () => res(d)); c.on('error', (e) => res(e.code));
+      });
+      (async () => { const out = []; for (let i = 0; i < ${n}; i++) out.push(await one());
+        console.log(JSON.stringify(out)); })();`;
+    return JSON.parse(sh(...inTopoNs, "timeout", "20", process.execPath, "-e", client));
+  };
+  const svcChainRules = (): string[] => {
+    const nat = sh(...inTopoNs, "iptables-save", "-t", "nat");
+    const svcChain = chainRules(nat, "KUBE-SERVICES")
+      .find((l) => l.includes("-d 10.96.0.30/32"))
+      ?.split(" -j ")[1];
+    assert.ok(svcChain, "KUBE-SERVICES jumps to the service's chain");
+    return chainRules(nat, svcChain).filter((l) => l.includes("-j KUBE-SEP-"));
+  };
+
+  before(async () => {
+    if (process.getuid?.() !== 0) throw new Error("this test makes a network namespace: run it as root");
+    sh("ip", "netns", "add", TOPO_NS);
+    sh(...inTopoNs, "ip", "link", "set", "lo", "up");
+    sh(...inTopoNs, "ip", "addr", "add", "10.244.1.10/32", "dev", "lo");
+    sh(...inTopoNs, "ip", "addr", "add", "10.244.1.11/32", "dev", "lo");
+    sh(...inTopoNs, "ip", "link", "add", "svc0", "type", "veth", "peer", "name", "svc1");
+    sh(...inTopoNs, "ip", "link", "set", "svc0", "up");
+    sh(...inTopoNs, "ip", "link", "set", "svc1", "up");
+    sh(...inTopoNs, "ip", "route", "add", "10.96.0.0/16", "dev", "svc0");
+    server = spawn(
+      inTopoNs[0],
+      [
+        ...inTopoNs.slice(1),
+        process.execPath,
+        "-e",
+        "require('net').createServer(s => s.end(s.localAddress)).listen(8080, '0.0.0.0', () => console.log('up'))",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise<void>((resolve) => server!.stdout!.once("data", () => resolve()));
+    proxier = new Proxier({
+      iptables: new ExecIptables(inTopoNs),
+      hostname: "node-a",
+      clusterCIDR: "10.244.0.0/16",
+      syncPeriodMs: 30_000,
+      minSyncPeriodMs: 0,
+    });
+    proxier.onNodeAdd(node("zone-a"));
+    proxier.onServiceAdd(near);
+    proxier.onEndpointSliceAdd(hintedSlice);
+    proxier.onServiceSynced();
+    proxier.onEndpointSlicesSynced();
+  });
+
+  after(() => {
+    server?.kill("SIGKILL");
+    try {
+      sh("ip", "netns", "del", TOPO_NS);
+    } catch {
+      // already gone
+    }
+  });
+
+  it("writes only the node's zone's endpoints into KUBE-SVC, and connections reach only them", async () => {
+    assert.ok((await proxier.syncProxyRules())?.full);
+    const rules = svcChainRules();
+    assert.equal(rules.length, 1);
+    assert.match(rules[0], /default\/near:http -> 10\.244\.1\.10:8080/);
+    assert.deepEqual(new Set(answers(10)), new Set(["10.244.1.10"]));
+  });
+
+  it("follows the Node's zone label with a full sync", async () => {
+    proxier.onNodeUpdate(node("zone-a"), node("zone-b"));
+    assert.equal((await proxier.syncProxyRules())?.full, true);
+    const rules = svcChainRules();
+    assert.equal(rules.length, 1);
+    assert.match(rules[0], /default\/near:http -> 10\.244\.1\.11:8080/);
+    assert.deepEqual(new Set(answers(10)), new Set(["10.244.1.11"]));
+  });
+
+  it("uses every endpoint on a node without a zone label", async () => {
+    proxier.onNodeUpdate(node("zone-b"), { metadata: { name: "node-a", labels: {} } });
+    await proxier.syncProxyRules();
+    assert.equal(svcChainRules().length, 2);
+    assert.deepEqual(new Set(answers(30)), new Set(["10.244.1.10", "10.244.1.11"]));
+  });
+});

@@ -27,6 +27,7 @@ describe("runProxy", () => {
   const abort = new AbortController();
   let running: Promise<void>;
   const urls: Record<string, string> = {};
+  const logs: Array<Record<string, unknown>> = [];
 
   before(async () => {
     api = await startTestApiServer();
@@ -34,7 +35,7 @@ describe("runProxy", () => {
     await client.create<Node>(Resources.nodes, {
       apiVersion: "v1",
       kind: "Node",
-      metadata: { name: "node-a" },
+      metadata: { name: "node-a", labels: { "topology.kubernetes.io/zone": "zone-a" } },
       status: { addresses: [{ type: "InternalIP", address: "192.168.0.2" }] },
     });
     running = runProxy({
@@ -48,7 +49,7 @@ describe("runProxy", () => {
       metricsBindAddress: "127.0.0.1:0",
       signal: abort.signal,
       setSysctls: false,
-      log: () => {},
+      log: (msg, fields) => logs.push({ msg, ...fields }),
       onListening: (what, url) => {
         urls[what] = url;
       },
@@ -112,5 +113,61 @@ describe("runProxy", () => {
     await client.delete(Resources.services, "web", { namespace: "default" });
     await until("chains deleted", () => !ipt.chains.nat.has(svcChain));
     assert.ok(!(ipt.restores.at(-1) ?? "").includes(`-d ${clusterIP}`));
+  });
+
+  it("routes a PreferClose Service to its own zone's endpoints, following the Node's zone label", async () => {
+    // Another node's events must not reach the proxier (the informer selects metadata.name=node-a).
+    await client.create<Node>(Resources.nodes, {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "node-b", labels: { "topology.kubernetes.io/zone": "zone-b" } },
+    });
+    await client.create<Service>(
+      Resources.services,
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "near", namespace: "default" },
+        spec: {
+          ports: [{ name: "http", port: 80, protocol: "TCP" }],
+          selector: { app: "near" },
+          trafficDistribution: "PreferClose",
+        },
+      },
+      { namespace: "default" },
+    );
+    const hinted = (ip: string, zone: string) => ({
+      addresses: [ip],
+      conditions: { ready: true },
+      zone,
+      hints: { forZones: [{ name: zone }] },
+    });
+    await client.create<EndpointSlice>(
+      Resources.endpointslices,
+      {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: {
+          name: "near-abc",
+          namespace: "default",
+          labels: { "kubernetes.io/service-name": "near" },
+        },
+        addressType: "IPv4",
+        endpoints: [hinted("10.244.0.7", "zone-a"), hinted("10.244.1.7", "zone-b")],
+        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+      },
+      { namespace: "default" },
+    );
+    const last = () => ipt.restores.at(-1) ?? "";
+    await until("zone-a DNAT", () => last().includes("--to-destination 10.244.0.7:8080"));
+    assert.ok(!last().includes("10.244.1.7"));
+
+    const node = await client.get<Node>(Resources.nodes, "node-a");
+    node.metadata!.labels = { "topology.kubernetes.io/zone": "zone-b" };
+    await client.update<Node>(Resources.nodes, node);
+    await until("zone-b DNAT", () => last().includes("--to-destination 10.244.1.7:8080"));
+    assert.ok(!last().includes("10.244.0.7"));
+    assert.ok(logs.some((l) => l.msg === "Updated proxier node topology labels"));
+    assert.ok(!logs.some((l) => String(l.msg).startsWith("Received a watch event for a node")));
   });
 });

@@ -7,7 +7,7 @@
 //    (upstream writes neither when its counters are unavailable).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Service } from "kubernetes-types/core/v1.d.ts";
+import type { Node, Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import { FakeConntrack } from "../conntrack/fake.ts";
 import { ProxyMetrics } from "../metrics.ts";
@@ -609,6 +609,64 @@ describe("syncProxyRules", () => {
     r = await fp.syncProxyRules();
     assert.ok(r!.data.includes("--to-destination 10.0.1.2:80"));
     assert.ok(!r!.data.includes("10.0.1.3"));
+  });
+
+  it("zone hints: cluster traffic keeps to the node's zone; a zone change resyncs every service", async () => {
+    const fp = newFakeProxier(new FakeIptables());
+    const node = (zone?: string): Node => ({
+      metadata: { name: testNodeName, labels: zone ? { "topology.kubernetes.io/zone": zone } : {} },
+    });
+    fp.onNodeAdd(node("zone-a"));
+    load(
+      fp,
+      [makeTestService("ns1", "svc1", (s) => (s.spec = { clusterIP: "172.30.0.41", ports: [port80] }))],
+      [
+        makeTestEndpointSlice("ns1", "svc1", 1, (e) => {
+          e.endpoints = [
+            { addresses: ["10.0.1.1"], hints: { forZones: [{ name: "zone-a" }] } },
+            { addresses: ["10.0.1.2"], hints: { forZones: [{ name: "zone-b" }] } },
+            { addresses: ["10.0.1.3"], hints: { forZones: [{ name: "zone-a" }] } },
+          ];
+          e.ports = [port80];
+        }),
+      ],
+    );
+    const svcChain = "KUBE-SVC-XPGD46QRK7WJZT7O";
+    const targets = (data: string) =>
+      normalizeRestore(data)
+        .nat.rules[svcChain].map((l) => /-j (KUBE-SEP-\S+)/.exec(l)?.[1])
+        .filter((c) => c !== undefined);
+    const sep = (ip: string) => servicePortEndpointChain("ns1/svc1:p80", "tcp", `${ip}:80`);
+
+    let r = await fp.syncProxyRules();
+    assert.deepEqual(targets(r!.data), [sep("10.0.1.1"), sep("10.0.1.3")]);
+    // Endpoints of other zones stay reachable from nowhere on this node: no KUBE-SEP chain.
+    assert.ok(!r!.data.includes("10.0.1.2"));
+
+    // A label change that leaves the zone alone is no topology change: the sync stays partial.
+    fp.onNodeUpdate(node("zone-a"), {
+      metadata: { name: testNodeName, labels: { "topology.kubernetes.io/zone": "zone-a", other: "x" } },
+    });
+    r = await fp.syncProxyRules();
+    assert.ok(!r!.natChainsWritten.includes(svcChain));
+
+    fp.onNodeUpdate(node("zone-a"), node("zone-b"));
+    assert.deepEqual(fp.nodeTopologyLabels, { "topology.kubernetes.io/zone": "zone-b" });
+    r = await fp.syncProxyRules();
+    assert.ok(r!.natChainsWritten.includes(svcChain));
+    assert.deepEqual(targets(r!.data), [sep("10.0.1.2")]);
+
+    // No zone label (or a deleted Node): hints are ignored, every ready endpoint is used.
+    fp.onNodeUpdate(node("zone-b"), node());
+    r = await fp.syncProxyRules();
+    assert.deepEqual(targets(r!.data), [sep("10.0.1.1"), sep("10.0.1.2"), sep("10.0.1.3")]);
+    fp.onNodeAdd(node("zone-a"));
+    fp.onNodeDelete(node("zone-a"));
+    assert.deepEqual(fp.nodeTopologyLabels, {});
+
+    // Events for other nodes are ignored.
+    fp.onNodeAdd({ metadata: { name: "other-node", labels: { "topology.kubernetes.io/zone": "zone-a" } } });
+    assert.deepEqual(fp.nodeTopologyLabels, {});
   });
 
   it("spreads over three endpoints with 1/3 then 1/2", async () => {

@@ -248,7 +248,7 @@ export class Proxier extends ProxierBase {
   lastSync?: SyncResult;
 
   constructor(private readonly opts: ProxierOptions) {
-    super(opts.hostname, opts.onQueued);
+    super(opts.hostname, opts.onQueued, opts.log);
     // Go's fmt.Sprintf("%#08x", 1<<bit): the width counts the "0x", so bit 14 gives 0x004000.
     this.masqueradeMark =
       opts.masqueradeMark ?? `0x${(1 << (opts.masqueradeBit ?? 14)).toString(16).padStart(6, "0")}`;
@@ -284,7 +284,7 @@ export class Proxier extends ProxierBase {
   }
 
   /** Forgets what iptables holds: the next sync rewrites everything. */
-  forceFullSync(): void {
+  override forceFullSync(): void {
     this.needFullSync = true;
   }
 
@@ -490,7 +490,7 @@ export class Proxier extends ProxierBase {
       const name = servicePortNameString(svc.name);
       const port = String(svc.port);
       const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints } =
-        categorizeEndpoints(this.endpointsMap.get(key) ?? [], svc);
+        categorizeEndpoints(this.endpointsMap.get(key) ?? [], svc, this.topologyLabels);
       const hasEndpoints = hasAnyEndpoints;
 
       const clusterPolicyChain = servicePortPolicyClusterChain(name, protocol);

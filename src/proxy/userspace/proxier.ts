@@ -111,7 +111,7 @@ export class UserspaceProxier extends ProxierBase {
   private flushed = false;
 
   constructor(private readonly opts: UserspaceProxierOptions) {
-    super(opts.hostname, opts.onQueued);
+    super(opts.hostname, opts.onQueued, opts.log);
     const listenIP = opts.listenIP ?? "0.0.0.0";
     if (listenIP === "127.0.0.1") throw new Error("cannot proxy on localhost");
     this.target = { listenIP, hostIP: opts.hostIP ?? (listenIP === "0.0.0.0" ? chooseHostIP() : listenIP) };
@@ -201,7 +201,7 @@ export class UserspaceProxier extends ProxierBase {
     }
 
     for (const [key, info] of this.serviceMap) {
-      const c = categorizeEndpoints(this.endpointsMap.get(key) ?? [], info.config);
+      const c = categorizeEndpoints(this.endpointsMap.get(key) ?? [], info.config, this.topologyLabels);
       // One socket serves ClusterIP and NodePort traffic alike, so the internal policy decides.
       const eps = (info.config.internalPolicyLocal ? c.localEndpoints : c.clusterEndpoints).map(
         endpointString,
