@@ -5,12 +5,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Node, Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
+import { EventRecorder } from "../client/event-recorder.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
 import { listerWatcher } from "../client/reflector.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { SharedInformer } from "../client/shared-informer.ts";
 import { type Conntrack, conntrackVersion, ExecConntrack } from "./conntrack/conntrack.ts";
+import { ServiceHealthServer } from "./healthcheck/service-health.ts";
 import { ProxierHealth } from "./healthz.ts";
 import { ExecIptables, type Iptables } from "./iptables/iptables.ts";
 import { Proxier } from "./iptables/proxier.ts";
@@ -50,6 +52,11 @@ export interface RunProxyOptions {
    * `iptables` is an ExecIptables (real rules, real flows), none otherwise; null: none.
    */
   conntrack?: Conntrack | null;
+  /**
+   * iptables mode: the address the services' health-check node ports listen on (upstream: every
+   * address, as k8ts has no --nodeport-addresses). Tests use 127.0.0.1.
+   */
+  healthCheckNodePortAddress?: string;
 }
 
 /** The conntrack CLI if it is installed; logs once that stale UDP flows stay when it is not. */
@@ -112,6 +119,24 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
   health.updated();
   const onQueued = () => health.queuedUpdate();
   const onSynced = () => health.updated();
+  // Events about health-check ports that could not be opened (FailedToStartServiceHealthcheck).
+  const recorder = new EventRecorder({
+    client: o.client,
+    component: "kube-proxy",
+    host: o.hostname,
+    onError: (e) => log("event not recorded", { err: (e as Error).message }),
+  });
+  // upstream's userspace proxier had no health-check node ports; the iptables one does.
+  const serviceHealthServer =
+    o.mode === "userspace"
+      ? undefined
+      : new ServiceHealthServer({
+          hostname: o.hostname,
+          health,
+          nodeIPs: [o.healthCheckNodePortAddress ?? "0.0.0.0"],
+          recorder,
+          log,
+        });
   const proxier =
     o.mode === "userspace"
       ? new UserspaceProxier({
@@ -137,6 +162,7 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
           localhostNodePorts,
           conntrackTCPLiberal: (readSysctl("net/netfilter/nf_conntrack_tcp_be_liberal") ?? "0") !== "0",
           conntrack,
+          serviceHealthServer,
           syncPeriodMs: o.syncPeriodMs,
           minSyncPeriodMs: o.minSyncPeriodMs,
           metrics,
@@ -212,6 +238,7 @@ export async function runProxy(o: RunProxyOptions): Promise<void> {
     await Promise.all([informers.shutdown(), nodeInformer.stop()]);
     await proxier.stop();
   } finally {
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers.map((s) => s.close()), serviceHealthServer?.close()]);
+    await recorder.flush();
   }
 }

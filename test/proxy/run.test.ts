@@ -11,6 +11,7 @@ import { servicePortPolicyClusterChain } from "../../src/proxy/iptables/chains.t
 import { runProxy } from "../../src/proxy/run.ts";
 import { FakeIptables } from "../../src/proxy/testing/fixtures.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { freePort } from "../support/ports.ts";
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -49,6 +50,7 @@ describe("runProxy", () => {
       metricsBindAddress: "127.0.0.1:0",
       signal: abort.signal,
       setSysctls: false,
+      healthCheckNodePortAddress: "127.0.0.1",
       log: (msg, fields) => logs.push({ msg, ...fields }),
       onListening: (what, url) => {
         urls[what] = url;
@@ -169,5 +171,56 @@ describe("runProxy", () => {
     assert.ok(!last().includes("10.244.0.7"));
     assert.ok(logs.some((l) => l.msg === "Updated proxier node topology labels"));
     assert.ok(!logs.some((l) => String(l.msg).startsWith("Received a watch event for a node")));
+  });
+
+  it("serves a LoadBalancer Local Service's healthCheckNodePort, and closes it with the Service", async () => {
+    const hcPort = await freePort();
+    await client.create<Service>(
+      Resources.services,
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "lb", namespace: "default" },
+        spec: {
+          type: "LoadBalancer",
+          externalTrafficPolicy: "Local",
+          healthCheckNodePort: hcPort,
+          ports: [{ name: "http", port: 80, protocol: "TCP" }],
+          selector: { app: "lb" },
+        },
+      },
+      { namespace: "default" },
+    );
+    const probe = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${hcPort}/`);
+        return { status: res.status, body: await res.text() };
+      } catch {
+        return undefined;
+      }
+    };
+    await until("health-check port open", async () => (await probe())?.status === 503);
+    await client.create<EndpointSlice>(
+      Resources.endpointslices,
+      {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "lb-abc", namespace: "default", labels: { "kubernetes.io/service-name": "lb" } },
+        addressType: "IPv4",
+        endpoints: [
+          { addresses: ["10.244.0.9"], conditions: { ready: true }, nodeName: "node-a" },
+          { addresses: ["10.244.1.9"], conditions: { ready: true }, nodeName: "node-b" },
+        ],
+        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+      },
+      { namespace: "default" },
+    );
+    await until("a local endpoint", async () => (await probe())?.status === 200);
+    assert.equal(
+      (await probe())?.body,
+      '{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "lb"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": true\n}',
+    );
+    await client.delete(Resources.services, "lb", { namespace: "default" });
+    await until("health-check port closed", async () => (await probe()) === undefined);
   });
 });

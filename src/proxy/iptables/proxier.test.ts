@@ -795,3 +795,104 @@ describe("stale UDP conntrack entries", () => {
     await fp.stop();
   });
 });
+
+describe("service health-check node ports", () => {
+  /** Records what the proxier hands upstream's ServiceHealthServer. */
+  class RecordingHealthServer {
+    services: Array<Map<string, number>> = [];
+    endpoints: Array<Map<string, number>> = [];
+    async syncServices(m: ReadonlyMap<string, number>): Promise<void> {
+      this.services.push(new Map(m));
+    }
+    syncEndpoints(m: ReadonlyMap<string, number>): void {
+      this.endpoints.push(new Map(m));
+    }
+  }
+  const lbLocal = makeTestService("ns1", "svc1", (svc) => {
+    svc.spec = {
+      type: "LoadBalancer",
+      externalTrafficPolicy: "Local",
+      clusterIP: "172.30.1.1",
+      ports: [{ name: "", port: 80, protocol: "TCP", nodePort: 30010 }],
+      healthCheckNodePort: 30000,
+    };
+  });
+  const ep = (
+    ip: string,
+    ready: boolean,
+    serving: boolean,
+    terminating: boolean,
+    nodeName = testNodeName,
+  ) => ({
+    addresses: [ip],
+    conditions: { ready, serving, terminating },
+    nodeName,
+  });
+  const slice = (endpoints: ReturnType<typeof ep>[]) =>
+    makeTestEndpointSlice("ns1", "svc1", 1, (e) => {
+      e.endpoints = endpoints;
+      e.ports = [{ name: "", port: 80, protocol: "TCP" }];
+    });
+
+  it("TestHealthCheckNodePortWhenTerminating: counts local ready endpoints; none when all are terminating", async () => {
+    const hcs = new RecordingHealthServer();
+    const fp = new Proxier({
+      iptables: new FakeIptables(),
+      hostname: testNodeName,
+      nodeIP: testNodeIP,
+      clusterCIDR: "10.0.0.0/8",
+      syncPeriodMs: 30_000,
+      minSyncPeriodMs: 0,
+      serviceHealthServer: hcs,
+    });
+    const ready = slice([
+      ep("10.0.1.1", true, true, false),
+      ep("10.0.1.2", true, true, false),
+      ep("10.0.1.3", true, true, false),
+      // not ready endpoints should be ignored
+      ep("10.0.1.4", false, false, false),
+      // not local
+      ep("10.0.1.5", true, true, false, "node-1"),
+    ]);
+    load(fp, [lbLocal], [ready]);
+    await fp.syncProxyRules();
+    assert.deepEqual(hcs.services.at(-1), new Map([["ns1/svc1", 30000]]));
+    assert.deepEqual(hcs.endpoints.at(-1), new Map([["ns1/svc1", 3]]));
+
+    // set all endpoints to terminating
+    const terminating = slice([
+      ep("10.0.1.1", false, true, false),
+      ep("10.0.1.2", false, true, true),
+      ep("10.0.1.3", false, true, true),
+      ep("10.0.1.4", false, false, true),
+    ]);
+    fp.onEndpointSliceUpdate(ready, terminating);
+    await fp.syncProxyRules();
+    assert.deepEqual(hcs.endpoints.at(-1), new Map());
+
+    // The service goes: its health-check port is closed.
+    fp.onServiceDelete(lbLocal);
+    await fp.syncProxyRules();
+    assert.deepEqual(hcs.services.at(-1), new Map());
+  });
+
+  it("is not told anything when iptables-restore fails", async () => {
+    const hcs = new RecordingHealthServer();
+    const ipt = new FakeIptables();
+    const fp = new Proxier({
+      iptables: ipt,
+      hostname: testNodeName,
+      syncPeriodMs: 30_000,
+      minSyncPeriodMs: 0,
+      serviceHealthServer: hcs,
+    });
+    ipt.restoreAll = async () => {
+      throw new Error("iptables-restore: line 3 failed");
+    };
+    load(fp, [lbLocal], [slice([ep("10.0.1.1", true, true, false)])]);
+    assert.equal(await fp.syncProxyRules(), undefined);
+    assert.equal(hcs.services.length, 0);
+    assert.equal(hcs.endpoints.length, 0);
+    await fp.stop();
+  });
+});

@@ -9,6 +9,8 @@
 import { BoundedFrequencyRunner } from "../bounded-frequency-runner.ts";
 import { cleanStaleEntries } from "../conntrack/cleanup.ts";
 import type { Conntrack } from "../conntrack/conntrack.ts";
+import type { ServiceHealthServer } from "../healthcheck/service-health.ts";
+import { healthCheckNodePorts, localReadyEndpoints } from "../healthcheck/sync-input.ts";
 import type { ProxyMetrics } from "../metrics.ts";
 import { ProxierBase } from "../proxier-base.ts";
 import {
@@ -197,6 +199,8 @@ export interface ProxierOptions {
   onSynced?: () => void;
   /** Called when a change is queued (the healthz server's "QueuedUpdate"). */
   onQueued?: () => void;
+  /** Told the health-check node ports and local endpoint counts after each successful sync. */
+  serviceHealthServer?: Pick<ServiceHealthServer, "syncServices" | "syncEndpoints">;
 }
 
 export interface SyncResult {
@@ -368,6 +372,7 @@ export class Proxier extends ProxierBase {
       );
       metrics?.syncProxyRulesLastTimestamp.set(family, Date.now() / 1000);
       this.opts.onSynced?.();
+      await this.syncServiceHealth();
       // Only now that the new rules are in place: a flow deleted earlier could be re-created the old way.
       if (this.opts.conntrack)
         await cleanStaleEntries(
@@ -390,6 +395,25 @@ export class Proxier extends ProxierBase {
         this.needFullSync = true;
         this.runner.retryAfter(this.opts.syncPeriodMs);
       }
+    }
+  }
+
+  /**
+   * Upstream's "Update service healthchecks": the endpoint counts may include services that are
+   * not externalTrafficPolicy Local; the health server drops those.
+   */
+  private async syncServiceHealth(): Promise<void> {
+    const hcs = this.opts.serviceHealthServer;
+    if (!hcs) return;
+    try {
+      await hcs.syncServices(healthCheckNodePorts(this.svcPortMap));
+    } catch (e) {
+      this.opts.log?.("Error syncing healthcheck services", { err: (e as Error).message });
+    }
+    try {
+      hcs.syncEndpoints(localReadyEndpoints(this.endpointsMap));
+    } catch (e) {
+      this.opts.log?.("Error syncing healthcheck endpoints", { err: (e as Error).message });
     }
   }
 
