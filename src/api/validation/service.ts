@@ -133,7 +133,8 @@ function externallyAccessible(spec: ServiceSpec): boolean {
   );
 }
 
-function needsHealthCheck(spec: ServiceSpec): boolean {
+/** apiservice.NeedsHealthCheck: a LoadBalancer with externalTrafficPolicy Local gets a health-check node port. */
+export function needsHealthCheck(spec: ServiceSpec): boolean {
   return spec.type === "LoadBalancer" && spec.externalTrafficPolicy === "Local";
 }
 

@@ -8,6 +8,7 @@ import { NodeStrategy } from "./nodes.ts";
 import { PodStrategy } from "./pods.ts";
 import { type ResourceHooks, ResourceStore } from "./resource-store.ts";
 import { SecretStrategy } from "./secrets.ts";
+import { ServiceStrategy } from "./service-strategy.ts";
 import { DEFAULT_SERVICE_NETWORK, ServiceAllocator, type ServiceNetwork } from "./services.ts";
 import { GenericStrategy, type Strategy } from "./strategy.ts";
 
@@ -17,6 +18,7 @@ function strategyFor(type: ResourceType): Strategy {
   if (type.group === "" && type.kind === "Node") return new NodeStrategy(type);
   if (type.group === "" && type.kind === "Secret") return new SecretStrategy(type);
   if (type.group === "apps" && type.kind === "DaemonSet") return new DaemonSetStrategy(type);
+  if (type.group === "" && type.kind === "Service") return new ServiceStrategy(type);
   return new GenericStrategy(type);
 }
 

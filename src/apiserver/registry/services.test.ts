@@ -69,3 +69,51 @@ test("bad ranges are refused with the flag's name", () => {
   assert.throws(() => parseServiceNetwork("10.96.0.0"), /--service-cluster-ip-range "10.96.0.0"/);
   assert.throws(() => parseServiceNetwork(undefined, "32767-30000"), /--service-node-port-range/);
 });
+
+test("a LoadBalancer with externalTrafficPolicy Local gets a health-check node port, kept, moved and released as upstream", async () => {
+  const store = new SqliteStore({ path: ":memory:" });
+  const a = new ServiceAllocator(store, parseServiceNetwork());
+  const held = async () => (await store.range("/registry/servicenodeports/")).kvs.map((kv) => kv.key).sort();
+  const lb = svc("lb", { type: "LoadBalancer", externalTrafficPolicy: "Local" });
+  await a.allocate(lb);
+  const hc = lb.spec.healthCheckNodePort;
+  assert.ok(hc >= 30086 && hc <= 32767, String(hc));
+  assert.notEqual(hc, lb.spec.ports[0].nodePort);
+  assert.equal((await held()).length, 2);
+  // A Cluster-policy LoadBalancer needs none.
+  const cluster = svc("cluster", { type: "LoadBalancer", externalTrafficPolicy: "Cluster" });
+  await a.allocate(cluster);
+  assert.equal(cluster.spec.healthCheckNodePort, undefined);
+  // A requested port that is taken: upstream's internal error.
+  await assert.rejects(
+    a.allocate(
+      svc("clash", { type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: hc }),
+    ),
+    (e: Error & { status?: Obj }) => {
+      assert.equal(e.status?.code, 500);
+      assert.match(
+        String(e.status?.message),
+        new RegExp(
+          `failed to allocate requested HealthCheck NodePort ${hc}: provided port is already allocated`,
+        ),
+      );
+      return true;
+    },
+  );
+  // An update that leaves the field out keeps it; Cluster releases it; Local again allocates one.
+  const same = { ...lb, spec: { ...lb.spec, healthCheckNodePort: undefined } };
+  await a.reconcileUpdate(same, lb);
+  assert.equal(same.spec.healthCheckNodePort, hc);
+  const toCluster = { ...lb, spec: { ...lb.spec, externalTrafficPolicy: "Cluster" } };
+  await a.reconcileUpdate(toCluster, lb);
+  assert.equal(toCluster.spec.healthCheckNodePort, undefined);
+  assert.ok(!(await held()).includes(`/registry/servicenodeports/${hc}`));
+  const back = { ...toCluster, spec: { ...toCluster.spec, externalTrafficPolicy: "Local" } };
+  await a.reconcileUpdate(back, toCluster);
+  assert.ok(back.spec.healthCheckNodePort > 0);
+  assert.ok((await held()).includes(`/registry/servicenodeports/${back.spec.healthCheckNodePort}`));
+  // Deleting the Service releases it with the node ports.
+  await a.releaseAll(back);
+  assert.ok(!(await held()).includes(`/registry/servicenodeports/${back.spec.healthCheckNodePort}`));
+  await store.close();
+});

@@ -3,8 +3,9 @@
 // store, created if absent, so allocation is atomic across apiservers (the idea
 // of upstream's IPAddress objects).
 import type { Obj } from "../../api/registry.ts";
+import { needsHealthCheck } from "../../api/validation/service.ts";
 import { type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
-import { newInvalid } from "../../machinery/status.ts";
+import { newInternalError, newInvalid } from "../../machinery/status.ts";
 import { isStoreError, type Store } from "../../storage/store.ts";
 
 export interface ServiceNetwork {
@@ -219,6 +220,21 @@ export class ServiceAllocator {
           }
         }
       }
+      // allocHealthCheckNodePort: before validation, which requires it.
+      if (needsHealthCheck(spec)) {
+        const wanted = spec.healthCheckNodePort || undefined;
+        try {
+          const p = await this.allocatePort(owner, wanted);
+          taken.push(this.portKey(p));
+          spec.healthCheckNodePort = p;
+        } catch (e) {
+          throw newInternalError(
+            wanted
+              ? `failed to allocate requested HealthCheck NodePort ${wanted}: ${(e as Error).message}`
+              : `failed to allocate a HealthCheck NodePort 0: ${(e as Error).message}`,
+          );
+        }
+      }
     } catch (e) {
       await undo();
       throw e;
@@ -233,6 +249,12 @@ export class ServiceAllocator {
   /** Node ports for a Service whose type became NodePort/LoadBalancer; releases them when it stops being one. */
   async reconcileUpdate(next: Obj, current: Obj): Promise<void> {
     const owner = `${next.metadata.namespace}/${next.metadata.name}`;
+    await this.reconcileHealthCheckNodePort(owner, next, current);
+    // Became an ExternalName: its cluster IP (dropped by the strategy) goes back to the pool.
+    const oldIP = current.spec?.clusterIP;
+    if (next.spec?.type === "ExternalName" && oldIP && oldIP !== "None" && !next.spec.clusterIP) {
+      await this.release(this.ipKey(oldIP));
+    }
     const wantsPorts = next.spec?.type === "NodePort" || next.spec?.type === "LoadBalancer";
     const oldPorts = new Set<number>(
       ((current.spec?.ports ?? []) as Obj[]).map((p) => p.nodePort).filter(Boolean),
@@ -258,6 +280,29 @@ export class ServiceAllocator {
     }
   }
 
+  /** updateHealthCheckNodePort: allocated when a Service starts needing one, released when it stops. */
+  private async reconcileHealthCheckNodePort(owner: string, next: Obj, current: Obj): Promise<void> {
+    const needed = needsHealthCheck(current.spec ?? {});
+    const needs = needsHealthCheck(next.spec ?? {});
+    const old = current.spec?.healthCheckNodePort ?? 0;
+    if (!needed && needs) {
+      const wanted = next.spec.healthCheckNodePort || undefined;
+      try {
+        next.spec.healthCheckNodePort = await this.allocatePort(owner, wanted);
+      } catch (e) {
+        throw newInternalError(
+          `failed to allocate requested HealthCheck NodePort ${wanted ?? 0}: ${(e as Error).message}`,
+        );
+      }
+    } else if (needed && !needs) {
+      if (old) await this.release(this.portKey(old));
+      if (next.spec) delete next.spec.healthCheckNodePort;
+    } else if (needed && needs && !next.spec.healthCheckNodePort) {
+      // PatchAllocatedValues: an update that leaves it out keeps the allocated one.
+      next.spec.healthCheckNodePort = old;
+    }
+  }
+
   /**
    * upstream's RepairIP and RepairNodePorts, run at start and every few
    * minutes: every address and port a Service holds has its key (recreated
@@ -274,6 +319,7 @@ export class ServiceAllocator {
       for (const p of (svc.spec?.ports ?? []) as Obj[]) {
         if (p.nodePort) wanted.set(this.portKey(p.nodePort), owner);
       }
+      if (svc.spec?.healthCheckNodePort) wanted.set(this.portKey(svc.spec.healthCheckNodePort), owner);
     }
     const restored: string[] = [];
     const released: string[] = [];
@@ -307,5 +353,6 @@ export class ServiceAllocator {
     if (ip && ip !== "None") await this.release(this.ipKey(ip));
     for (const p of (svc.spec?.ports ?? []) as Obj[])
       if (p.nodePort) await this.release(this.portKey(p.nodePort));
+    if (svc.spec?.healthCheckNodePort) await this.release(this.portKey(svc.spec.healthCheckNodePort));
   }
 }
