@@ -17,7 +17,8 @@ const externallyAccessible = (spec: Obj) =>
 
 /** dropTypeDependentFields: only fields that no longer apply, may have been set automatically, and were not changed. */
 export function dropTypeDependentFields(next: Obj, old: Obj): void {
-  const spec = (next.spec ??= {});
+  next.spec ??= {};
+  const spec = next.spec;
   const prev = old.spec ?? {};
   if (needsClusterIP(prev) && !needsClusterIP(spec)) {
     if (same(prev.clusterIP, spec.clusterIP) && same(prev.clusterIPs, spec.clusterIPs)) {
