@@ -582,9 +582,15 @@ export class ResourceStore {
         if (!current) throw this.notFound(name);
         return { object: current, created: false, deleted: false };
       }
+      let allocated = false;
       if (opts.admission) {
         const op = current ? "UPDATE" : "CREATE";
         await opts.admission.admit(op, next, current);
+        // What the hook fills in (a Service's node ports) is what validation checks (upstream's BeginUpdate).
+        if (current && !opts.dryRun) {
+          await this.hooks.beforeUpdate?.(next, current);
+          allocated = true;
+        }
         for (const check of deferred.checks) check();
         await opts.admission.validate(op, next, current);
       }
@@ -606,7 +612,7 @@ export class ResourceStore {
           await this.hooks.afterDelete?.(current);
           return { object: next, created: false, deleted: true };
         }
-        await this.hooks.beforeUpdate?.(next, current);
+        if (!allocated) await this.hooks.beforeUpdate?.(next, current);
         const bytes = this.encode(next);
         // The stored bytes are what current encodes to, unless a conversion reshapes it on the way in.
         const before = this.conversion ? this.encode(current) : stored!;
