@@ -218,6 +218,32 @@ describe("kubectl and the cluster controllers", () => {
     });
   });
 
+  it("a LoadBalancer with externalTrafficPolicy Local gets a health-check node port, on create and on update; changing type drops it", async () => {
+    const hc = async (name: string) =>
+      Number((await jsonpath([`svc/${name}`], "{.spec.healthCheckNodePort}")) || 0);
+    ok(await k(["create", "service", "loadbalancer", "lb-local", "--tcp=80"]));
+    ok(await k(["patch", "svc/lb-local", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}']));
+    const first = await hc("lb-local");
+    assert.ok(first >= 30000 && first <= 32767, String(first));
+    // Cluster policy needs none: dropped, and ClusterIP drops the node ports too.
+    ok(await k(["patch", "svc/lb-local", "-p", '{"spec":{"externalTrafficPolicy":"Cluster"}}']));
+    assert.equal(await hc("lb-local"), 0);
+    ok(await k(["patch", "svc/lb-local", "-p", '{"spec":{"type":"ClusterIP"}}']));
+    assert.equal(await jsonpath(["svc/lb-local"], "{.spec.ports[0].nodePort}"), "");
+    ok(
+      await k(
+        ["apply", "-f", "-"],
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "lb-created", namespace: "default" },
+          spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 80 }] },
+        }),
+      ),
+    );
+    assert.ok((await hc("lb-created")) > 0);
+  });
+
   it("a claim of the default class is provisioned where its pod runs, and protected while the pod uses it", async () => {
     await apply({
       apiVersion: "v1",
