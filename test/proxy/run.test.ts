@@ -11,7 +11,6 @@ import { servicePortPolicyClusterChain } from "../../src/proxy/iptables/chains.t
 import { runProxy } from "../../src/proxy/run.ts";
 import { FakeIptables } from "../../src/proxy/testing/fixtures.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
-import { freePort } from "../support/ports.ts";
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -174,8 +173,8 @@ describe("runProxy", () => {
   });
 
   it("serves a LoadBalancer Local Service's healthCheckNodePort, and closes it with the Service", async () => {
-    const hcPort = await freePort();
-    await client.create<Service>(
+    // The apiserver allocates the port from the node-port range (30000-32767), as upstream.
+    const created = await client.create<Service>(
       Resources.services,
       {
         apiVersion: "v1",
@@ -184,13 +183,14 @@ describe("runProxy", () => {
         spec: {
           type: "LoadBalancer",
           externalTrafficPolicy: "Local",
-          healthCheckNodePort: hcPort,
           ports: [{ name: "http", port: 80, protocol: "TCP" }],
           selector: { app: "lb" },
         },
       },
       { namespace: "default" },
     );
+    const hcPort = created.spec?.healthCheckNodePort ?? 0;
+    assert.ok(hcPort >= 30000 && hcPort <= 32767, `healthCheckNodePort ${hcPort}`);
     const probe = async () => {
       try {
         const res = await fetch(`http://127.0.0.1:${hcPort}/`);
