@@ -14,8 +14,9 @@ export const apiserverCommand: Command = {
   ],
   async run(flags) {
     const running = await startApiServer(apiserverOptions(flags));
+    const signalled = untilSignal();
     process.stderr.write(`k8ts apiserver: serving on ${running.url} (store: ${flags.store})\n`);
-    await untilSignal();
+    await signalled;
     await running.stop();
     return 0;
   },

@@ -59,10 +59,11 @@ export const dnsCommand: Command = {
       healthBindAddress: String(flags["health-bind-address"]),
       healthPort: Number(flags["health-port"]),
     });
+    const signalled = untilSignal();
     process.stderr.write(
       `dns: serving ${flags["bind-address"]}:${dns.port} (udp, tcp)${dns.healthUrl ? `, ${dns.healthUrl}/healthz, /ready, /metrics` : ""}\n`,
     );
-    const sig = await untilSignal();
+    const sig = await signalled;
     process.stderr.write(`dns: ${sig}: stopping…\n`);
     await dns.stop();
     client.close();

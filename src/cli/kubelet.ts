@@ -152,8 +152,9 @@ export const kubeletCommand: Command = {
       log: (msg, fields) =>
         process.stderr.write(`kubelet: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}\n`),
     });
+    const signalled = untilSignal();
     process.stderr.write(`kubelet: node ${kubelet.nodeName} registered\n`);
-    await untilSignal();
+    await signalled;
     await stop();
     client.close();
     return 0;

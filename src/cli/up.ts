@@ -224,8 +224,10 @@ containerd stops.`,
       await kubelets.stop();
       throw e;
     }
+    // Listening before saying ready: whoever waits for the line may signal at once.
+    const signalled = untilSignal();
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);
-    const sig = await untilSignal();
+    const sig = await signalled;
     progress(`${sig}: stopping…`);
     await addons.stop();
     admin.close();
