@@ -230,17 +230,22 @@ describe("kubectl and the cluster controllers", () => {
     assert.equal(await hc("lb-local"), 0);
     ok(await k(["patch", "svc/lb-local", "-p", '{"spec":{"type":"ClusterIP"}}']));
     assert.equal(await jsonpath(["svc/lb-local"], "{.spec.ports[0].nodePort}"), "");
-    ok(
+    const manifest = JSON.stringify({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "lb-created", namespace: "default" },
+      spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 80 }] },
+    });
+    // A server-side dry run answers with allocated ports (so `kubectl diff` works) and keeps none.
+    const dry = ok(
       await k(
-        ["apply", "-f", "-"],
-        JSON.stringify({
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name: "lb-created", namespace: "default" },
-          spec: { type: "LoadBalancer", externalTrafficPolicy: "Local", ports: [{ port: 80 }] },
-        }),
+        ["apply", "--dry-run=server", "-f", "-", "-o", "jsonpath={.spec.healthCheckNodePort}"],
+        manifest,
       ),
     );
+    assert.ok(Number(dry.stdout) >= 30000, dry.stdout);
+    assert.equal((await k(["get", "svc/lb-created"])).code, 1);
+    ok(await k(["apply", "-f", "-"], manifest));
     assert.ok((await hc("lb-created")) > 0);
   });
 

@@ -489,10 +489,16 @@ export class ResourceStore {
       if (generate) meta.name = `${meta.generateName}${randomSuffix()}`;
       if (opts.dryRun) {
         await opts.admission?.admit("CREATE", obj, undefined);
-        this.prepareCreate(obj);
-        await opts.admission?.validate("CREATE", obj, undefined);
-        const existing = await this.store.get(this.key(namespace ?? meta.namespace, meta.name));
-        if (existing.kv) throw newAlreadyExists(this.qualified, meta.name);
+        // Allocated for the answer (a Service's IP and ports, which validation may require), then given back.
+        const undo = await this.hooks.beforeCreate?.(obj);
+        try {
+          this.prepareCreate(obj);
+          await opts.admission?.validate("CREATE", obj, undefined);
+          const existing = await this.store.get(this.key(namespace ?? meta.namespace, meta.name));
+          if (existing.kv) throw newAlreadyExists(this.qualified, meta.name);
+        } finally {
+          await undo?.();
+        }
         return obj;
       }
       if (attempt === 0) await opts.admission?.admit("CREATE", obj, undefined);
