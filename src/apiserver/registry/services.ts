@@ -222,18 +222,8 @@ export class ServiceAllocator {
       }
       // allocHealthCheckNodePort: before validation, which requires it.
       if (needsHealthCheck(spec)) {
-        const wanted = spec.healthCheckNodePort || undefined;
-        try {
-          const p = await this.allocatePort(owner, wanted);
-          taken.push(this.portKey(p));
-          spec.healthCheckNodePort = p;
-        } catch (e) {
-          throw newInternalError(
-            wanted
-              ? `failed to allocate requested HealthCheck NodePort ${wanted}: ${(e as Error).message}`
-              : `failed to allocate a HealthCheck NodePort 0: ${(e as Error).message}`,
-          );
-        }
+        spec.healthCheckNodePort = await this.allocateHealthCheckNodePort(owner, spec.healthCheckNodePort);
+        taken.push(this.portKey(spec.healthCheckNodePort));
       }
     } catch (e) {
       await undo();
@@ -280,20 +270,30 @@ export class ServiceAllocator {
     }
   }
 
+  /** allocHealthCheckNodePort: the requested port, or any; upstream answers a failure with an internal error. */
+  private async allocateHealthCheckNodePort(owner: string, wanted: number | undefined): Promise<number> {
+    try {
+      return await this.allocatePort(owner, wanted || undefined);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw newInternalError(
+        wanted
+          ? `failed to allocate requested HealthCheck NodePort ${wanted}: ${msg}`
+          : `failed to allocate a HealthCheck NodePort 0: ${msg}`,
+      );
+    }
+  }
+
   /** updateHealthCheckNodePort: allocated when a Service starts needing one, released when it stops. */
   private async reconcileHealthCheckNodePort(owner: string, next: Obj, current: Obj): Promise<void> {
     const needed = needsHealthCheck(current.spec ?? {});
     const needs = needsHealthCheck(next.spec ?? {});
     const old = current.spec?.healthCheckNodePort ?? 0;
     if (!needed && needs) {
-      const wanted = next.spec.healthCheckNodePort || undefined;
-      try {
-        next.spec.healthCheckNodePort = await this.allocatePort(owner, wanted);
-      } catch (e) {
-        throw newInternalError(
-          `failed to allocate requested HealthCheck NodePort ${wanted ?? 0}: ${(e as Error).message}`,
-        );
-      }
+      next.spec.healthCheckNodePort = await this.allocateHealthCheckNodePort(
+        owner,
+        next.spec.healthCheckNodePort,
+      );
     } else if (needed && !needs) {
       if (old) await this.release(this.portKey(old));
       if (next.spec) delete next.spec.healthCheckNodePort;

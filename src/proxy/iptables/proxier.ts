@@ -50,6 +50,9 @@ export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
 /** proxyutil.FullSyncPeriod: the longest time between two full syncs. */
 const FULL_SYNC_PERIOD_MAX_MS = 3_600_000;
 
+/** The chain of an "-A CHAIN …" line. */
+const ruleChain = (line: string): string => line.slice(3, line.indexOf(" ", 3));
+
 /** The nat chains every sync fills, beside the per-service ones. */
 const TOP_NAT_CHAINS = [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ];
 
@@ -1015,11 +1018,9 @@ export class Proxier extends ProxierBase {
     );
 
     // Shared chains and a filter table that a partial sync would write unchanged are left out.
-    const topNat = new Map<string, string>();
-    for (const chain of TOP_NAT_CHAINS) {
-      const prefix = `-A ${chain} `;
-      topNat.set(chain, natRules.all.filter((l) => l.startsWith(prefix)).join("\n"));
-    }
+    const topLines = new Map(TOP_NAT_CHAINS.map((c) => [c, [] as string[]]));
+    for (const l of natRules.all) if (l.startsWith("-A ")) topLines.get(ruleChain(l))?.push(l);
+    const topNat = new Map([...topLines].map(([c, lines]) => [c, lines.join("\n")]));
     const filterText = `${filterChains.text()}${filterRules.text()}`;
     const writeFilter = doFullSync || filterText !== this.lastFilter;
     let unwrittenTopRules = 0;
@@ -1030,7 +1031,7 @@ export class Proxier extends ProxierBase {
       if (unchanged.size) {
         const before = natRules.length;
         natChains.remove((l) => unchanged.has(l.slice(1, l.indexOf(" "))));
-        natRules.remove((l) => l.startsWith("-A ") && unchanged.has(l.slice(3, l.indexOf(" ", 3))));
+        natRules.remove((l) => l.startsWith("-A ") && unchanged.has(ruleChain(l)));
         unwrittenTopRules = before - natRules.length;
         for (const c of unchanged) natChainsWritten.splice(natChainsWritten.indexOf(c), 1);
       }
