@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
 import {
   makeStatus,
+  newBadRequest,
   newForbidden,
   newTooManyRequests,
   StatusError,
@@ -39,6 +40,7 @@ import { negotiateDiscovery } from "./negotiation.ts";
 import { Registry } from "./registry/index.ts";
 import { recordUpgradeHead } from "./registry/upgrade-aware-proxy.ts";
 import { type RequestInfo, requestInfo } from "./request-info.ts";
+import { type RequestTarget, requestTarget } from "./request-target.ts";
 
 export const VERSION = {
   major: "1",
@@ -233,7 +235,14 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? "/", "https://apiserver");
+    let url: RequestTarget;
+    try {
+      url = requestTarget(req.url ?? "/");
+    } catch {
+      // e.g. "//[": the handler must answer, not reject (an unhandled rejection ends the process).
+      writeError(res, newBadRequest(`invalid request target ${JSON.stringify(req.url)}`));
+      return;
+    }
     const path = url.pathname;
     let info: RequestInfo | undefined;
     let limited: "readonly" | "mutating" | undefined;
@@ -304,7 +313,7 @@ export class ApiServer {
   private async route(
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
+    url: RequestTarget,
     info: RequestInfo,
     user: UserInfo,
   ): Promise<void> {

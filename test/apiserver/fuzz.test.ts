@@ -252,6 +252,10 @@ test("path tricks, unknown verbs, unknown content types and header abuse are ref
       assertRefused(a, `${m} ${p} (${ct})`);
     }),
   );
+  // Targets the URL parser refuses (an invalid host after "//"): the apiserver used to exit on these.
+  for (const target of ["//[", "//x:99999/api/v1/pods"]) {
+    assertRefused(await send("GET", target, {}), `GET ${target}`);
+  }
   const before = await revision();
   // Oversized headers: the HTTP parser's refusal still comes as a Status.
   const big = await send("GET", "/api/v1/namespaces/default/pods", { "X-Big": "x".repeat(64 * 1024) }).catch(
