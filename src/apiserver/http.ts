@@ -42,10 +42,11 @@ export function writeJson(
     return;
   }
   recordResponseObject(res, body);
-  const data = contentType === "application/yaml" ? toYaml(body) : JSON.stringify(body);
+  // Encoded once: measuring the string's UTF-8 length and then writing it would encode it twice.
+  const data = Buffer.from(contentType === "application/yaml" ? toYaml(body) : JSON.stringify(body));
   res.writeHead(code, {
     "Content-Type": contentType,
-    "Content-Length": Buffer.byteLength(data),
+    "Content-Length": data.length,
     "Cache-Control": "no-cache, private",
     ...headers,
   });

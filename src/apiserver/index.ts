@@ -5,7 +5,7 @@ import { builtinAdmission } from "./admission/plugins/index.ts";
 import { ObjectCache } from "./admission/plugins/object-cache.ts";
 import { newPodSecurity } from "./admission/plugins/pod-security/plugin.ts";
 import { newWebhookAdmission } from "./admission/plugins/webhooks/index.ts";
-import { auditContextOf, createAuditor } from "./audit/auditor.ts";
+import { createAuditor } from "./audit/auditor.ts";
 import {
   authenticationSubresourceHandlers,
   authenticationVirtualHandlers,
@@ -16,7 +16,6 @@ import { type AuthorizationMode, buildAuthorizer } from "./authorization/config.
 import { type ClusterPki, ensurePki } from "./certs.ts";
 import { EncryptionConfig } from "./encryption/config.ts";
 import { EncryptedStore } from "./encryption/store.ts";
-import { currentRequest } from "./handlers/rest.ts";
 import { defaultAdvertiseAddress, startKubernetesServiceEndpoints } from "./kubernetes-service.ts";
 import { log } from "./log.ts";
 import { Registry } from "./registry/index.ts";
@@ -107,10 +106,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
       : newPodSecurity({
           registry,
           namespaceCache,
-          onAuditAnnotations: (_a, annotations) => {
-            const req = currentRequest();
-            const ctx = req ? auditContextOf(req) : undefined;
-            for (const [k, v] of Object.entries(annotations)) ctx?.addAnnotation(k, v);
+          onAuditAnnotations: (a, annotations) => {
+            for (const [k, v] of Object.entries(annotations)) a.addAnnotation?.(k, v);
           },
         }),
     webhooks: {

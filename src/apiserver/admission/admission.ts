@@ -28,6 +28,8 @@ export interface AdmissionAttributes {
   options?: Obj;
   /** Warnings for the response's Warning headers (PodSecurity warn mode, …). */
   warnings: string[];
+  /** Adds an annotation to the request's audit event (upstream's Attributes.AddAnnotation). */
+  addAnnotation?: (key: string, value: string) => void;
 }
 
 export interface AdmissionPlugin {

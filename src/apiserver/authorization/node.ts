@@ -126,8 +126,9 @@ export class NodeAuthorizer implements Authorizer, RuleResolver {
     this.pods = new StoreMirror<PodRefs>({
       store: opts.registry.store,
       prefix: rs.prefix(),
-      // Unbound pods give no edges: most pod writes under load are creates of unbound pods, so skip their decode.
-      decode: (kv) => (isBound(kv.value) ? rs.decode(kv) : UNBOUND),
+      // Unbound pods give no edges: most pod writes under load are creates of unbound pods, so skip their
+      // decode; a bound pod's is shared with the pod watches that see the same change.
+      decode: (kv) => (isBound(kv.value) ? rs.decodeForWatch(kv) : UNBOUND),
       transform: (pod) => (pod === UNBOUND ? undefined : podRefs(pod)),
       onError: opts.onError,
     });

@@ -1,7 +1,6 @@
 // The REST verbs on resources (upstream's apiserver/pkg/endpoints/handlers):
 // get, list, create, update, patch, delete, deletecollection, and the status,
 // scale and binding subresources. Watch lives in watch.ts.
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { applySchemaFor, emptyObjectFor, resetFieldsFor } from "../../api/apply-schema.ts";
@@ -48,7 +47,7 @@ import {
   StatusReason,
 } from "../../machinery/status.ts";
 import type { AdmissionAttributes, AdmissionChain, Operation } from "../admission/admission.ts";
-import { recordRequestObject } from "../audit/auditor.ts";
+import { auditContextOf, recordRequestObject } from "../audit/auditor.ts";
 import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
@@ -186,18 +185,16 @@ function includeObjectOf(q: URLSearchParams): IncludeObject | undefined {
   throw newBadRequest(`includeObject must be one of None, Metadata, or Object, got ${JSON.stringify(v)}`);
 }
 
-/** Who made the request being served, for admission (set around each request). */
+/**
+ * Who made a request being served, for admission. Kept by request rather than
+ * in an AsyncLocalStorage: that turns on promise hooks for every promise in the process.
+ */
 interface RequestContext {
   user: UserInfo;
   info: RequestInfo;
   res: ServerResponse;
 }
-const requestContext = new AsyncLocalStorage<RequestContext>();
-
-/** The request being served in this async context (for admission plugins that annotate its audit event). */
-export function currentRequest(): IncomingMessage | undefined {
-  return requestContext.getStore()?.res.req;
-}
+const requestContexts = new WeakMap<IncomingMessage, RequestContext>();
 
 export class RestHandler {
   constructor(private readonly opts: RestOptions) {}
@@ -206,9 +203,14 @@ export class RestHandler {
    * dryRun and admission for a write to `store`: the admission chain bound to
    * this request's user, resource and subresource (none when no plugin runs).
    */
-  private writeOptions(store: ResourceStore, q: URLSearchParams, subresource = ""): WriteOptions {
+  private writeOptions(
+    req: IncomingMessage,
+    store: ResourceStore,
+    q: URLSearchParams,
+    subresource = "",
+  ): WriteOptions {
     const chain = this.opts.admission;
-    const ctx = requestContext.getStore();
+    const ctx = requestContexts.get(req);
     if (!chain || !ctx || chain.mutating.length + chain.validating.length === 0) return { dryRun: dryRun(q) };
     const type = store.type;
     const attrs = (op: Operation, obj: Obj | undefined, old: Obj | undefined): AdmissionAttributes => ({
@@ -223,6 +225,7 @@ export class RestHandler {
       user: ctx.user,
       dryRun: dryRun(q),
       warnings: [],
+      addAnnotation: (key, value) => auditContextOf(req)?.addAnnotation(key, value),
     });
     const run = async (a: AdmissionAttributes, f: (a: AdmissionAttributes) => Promise<void>) => {
       await f(a);
@@ -248,7 +251,8 @@ export class RestHandler {
     query: URLSearchParams,
     user: UserInfo,
   ): Promise<void> {
-    return requestContext.run({ user, info, res }, () => this.serve(req, res, info, query));
+    requestContexts.set(req, { user, info, res });
+    return this.serve(req, res, info, query);
   }
 
   private async serve(
@@ -286,7 +290,7 @@ export class RestHandler {
         }
         obj.metadata = { ...obj.metadata, namespace: info.namespace };
       }
-      const ctx = requestContext.getStore()!;
+      const ctx = requestContexts.get(req)!;
       this.send(res, 201, await virtual(obj, { user: ctx.user, info, query }));
       return;
     }
@@ -471,7 +475,7 @@ export class RestHandler {
     }
     if (store.type.group === "certificates.k8s.io" && store.type.kind === "CertificateSigningRequest") {
       // Who asks is the apiserver's to say (upstream's csrStrategy.PrepareForCreate), never the client's.
-      const user = requestContext.getStore()?.user;
+      const user = requestContexts.get(req)?.user;
       obj.spec = { ...(obj.spec ?? {}), username: user?.name ?? "", groups: user?.groups ?? [] };
       if (user?.uid) obj.spec.uid = user.uid;
       else delete obj.spec.uid;
@@ -479,7 +483,7 @@ export class RestHandler {
       else delete obj.spec.extra;
     }
     const tracked = updateManagedFields(undefined, obj, this.fieldManagerOptions(req, q, store.type));
-    const created = await store.create(ns, tracked, this.writeOptions(store, q));
+    const created = await store.create(ns, tracked, this.writeOptions(req, store, q));
     this.send(res, 201, created);
   }
 
@@ -498,7 +502,7 @@ export class RestHandler {
       ns,
       name,
       obj,
-      { ...this.writeOptions(store, q, subresource), subresource },
+      { ...this.writeOptions(req, store, q, subresource), subresource },
       (next, current) => updateManagedFields(current, next, fm),
     );
     this.send(res, r.created ? 201 : 200, r.object);
@@ -587,7 +591,7 @@ export class RestHandler {
     const r = await store.guaranteedUpdate(
       ns,
       name,
-      async (current) => {
+      async (current, deferred) => {
         if (!current) throw newNotFound({ group: store.type.group, resource: store.type.resource }, name);
         const patched = await this.applyPatch(res, store.type, current, patchType, body, q);
         const rv = patched.metadata?.resourceVersion;
@@ -609,9 +613,9 @@ export class RestHandler {
           patched,
           this.fieldManagerOptions(req, q, store.type, subresource),
         );
-        return store.prepareUpdate(tracked, current, subresource);
+        return store.prepareUpdate(tracked, current, subresource, deferred);
       },
-      this.writeOptions(store, q, subresource),
+      this.writeOptions(req, store, q, subresource),
     );
     this.send(res, 200, r.object);
   }
@@ -645,7 +649,7 @@ export class RestHandler {
     const r = await store.guaranteedUpdate(
       ns,
       name,
-      async (current) => {
+      async (current, deferred) => {
         const object: Obj = apply(current, applied as Obj, {
           ...opts,
           manager: q.get("fieldManager") ?? "",
@@ -659,12 +663,12 @@ export class RestHandler {
           if (subresource) throw newNotFound({ group: type.group, resource: type.resource }, name);
           if (type.namespaced) object.metadata.namespace = ns;
           store.strategy.defaults(object);
-          return store.prepareCreate(object);
+          return store.prepareCreate(object, deferred);
         }
         store.strategy.defaults(object);
-        return store.prepareUpdate(object, current, subresource);
+        return store.prepareUpdate(object, current, subresource, deferred);
       },
-      this.writeOptions(store, q, subresource),
+      this.writeOptions(req, store, q, subresource),
     );
     this.send(res, r.created ? 201 : 200, r.object);
   }
@@ -747,7 +751,10 @@ export class RestHandler {
     name: string,
     q: URLSearchParams,
   ) {
-    const opts = { ...(await this.deleteOptions(req, q)), admission: this.writeOptions(store, q).admission };
+    const opts = {
+      ...(await this.deleteOptions(req, q)),
+      admission: this.writeOptions(req, store, q).admission,
+    };
     if (!opts.propagationPolicy && store.type.group === "batch" && store.type.kind === "Job") {
       // batch/v1 Jobs orphan their pods by default, which surprises people.
       addWarnings(res, [
@@ -777,7 +784,10 @@ export class RestHandler {
     ns: string | undefined,
     q: URLSearchParams,
   ) {
-    const opts = { ...(await this.deleteOptions(req, q)), admission: this.writeOptions(store, q).admission };
+    const opts = {
+      ...(await this.deleteOptions(req, q)),
+      admission: this.writeOptions(req, store, q).admission,
+    };
     const list = await store.list(ns, {
       labelSelector: labelSelectorOf(q),
       fieldSelector: fieldSelectorOf(q, store.type),
@@ -813,7 +823,7 @@ export class RestHandler {
     const ns = type.namespaced ? info.namespace : undefined;
     const handler = this.opts.subresources?.get(`${type.group}/${type.resource}/${sub.name}`);
     if (handler) {
-      const ctx = requestContext.getStore()!;
+      const ctx = requestContexts.get(req)!;
       const subKind = sub.kind;
       return handler(req, res, {
         user: ctx.user,
@@ -852,7 +862,7 @@ export class RestHandler {
           namespace: ns ?? "",
           name: info.name,
           query: q,
-          admission: this.writeOptions(store, q, "eviction").admission,
+          admission: this.writeOptions(req, store, q, "eviction").admission,
         });
       case "finalize":
         return this.finalizeNamespace(req, res, store, info.name, q);
@@ -890,7 +900,7 @@ export class RestHandler {
         if (current.spec.finalizers.length === 0) delete current.spec.finalizers;
         return current;
       },
-      this.writeOptions(store, q, "finalize"),
+      this.writeOptions(req, store, q, "finalize"),
     );
     this.send(res, 200, r.object);
   }
@@ -920,7 +930,7 @@ export class RestHandler {
       );
     }
     // Admission sees the Binding being created (pods/binding), not the pod update it causes.
-    const admission = this.writeOptions(store, q, "binding").admission;
+    const admission = this.writeOptions(req, store, q, "binding").admission;
     const bindingObj = { ...binding, metadata: { ...binding.metadata, name, namespace: ns } };
     await admission?.admit("CREATE", bindingObj, undefined);
     await admission?.validate("CREATE", bindingObj, undefined);
@@ -1038,7 +1048,7 @@ export class RestHandler {
     const r = await store.guaranteedUpdate(
       ns,
       name,
-      async (current) => {
+      async (current, deferred) => {
         if (!current) throw newNotFound({ group: type.group, resource: type.resource }, name);
         const currentScale = this.scaleOf(type, current);
         let scale: Obj;
@@ -1064,9 +1074,9 @@ export class RestHandler {
         const next = deepCopyJson(current);
         next.spec = { ...(next.spec ?? {}), replicas };
         const tracked = updateManagedFields(current, next, this.fieldManagerOptions(req, q, type, "scale"));
-        return store.prepareUpdate(tracked, current);
+        return store.prepareUpdate(tracked, current, undefined, deferred);
       },
-      this.writeOptions(store, q, "scale"),
+      this.writeOptions(req, store, q, "scale"),
     );
     this.send(res, 200, this.scaleOf(type, r.object));
   }

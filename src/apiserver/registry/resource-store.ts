@@ -2,7 +2,6 @@
 // objects' life in the store — create, get, list, update, delete and watch —
 // with optimistic concurrency, graceful deletion, finalizers and selectors.
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
@@ -58,10 +57,10 @@ export interface StoreAdmission {
   validate(op: "CREATE" | "UPDATE" | "DELETE", obj: Obj | undefined, old: Obj | undefined): Promise<void>;
 }
 
-interface DeferredValidation {
+/** Validations an update keeps until mutating admission has run (guaranteedUpdate hands it to tryUpdate). */
+export interface DeferredValidation {
   checks: Array<() => void>;
 }
-const deferredValidation = new AsyncLocalStorage<DeferredValidation>();
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -224,12 +223,12 @@ export class ResourceStore {
 
   /**
    * Decoded watch objects by event: every watch of the resource (a kubelet's
-   * per node, each informer) sees the same change, and decodes it once.
-   * Watch consumers must treat these objects as read-only.
+   * per node, each informer, the Node authorizer's graph) sees the same
+   * change, and decodes it once. Consumers must treat these objects as read-only.
    */
   private readonly watchDecoded = new Map<string, Obj>();
 
-  private decodeForWatch(kv: KeyValue, rv: number): Obj {
+  decodeForWatch(kv: KeyValue, rv = kv.modRevision): Obj {
     const k = `${rv}:${kv.modRevision}:${kv.key}`;
     let obj = this.watchDecoded.get(k);
     if (!obj) {
@@ -518,7 +517,7 @@ export class ResourceStore {
   }
 
   /** What every create does before the store: system fields, the strategy, validation (422). */
-  prepareCreate(obj: Obj): Obj {
+  prepareCreate(obj: Obj, deferred?: DeferredValidation): Obj {
     const meta = obj.metadata;
     dropEmptyMetadata(meta);
     delete meta.resourceVersion;
@@ -528,7 +527,7 @@ export class ResourceStore {
     delete meta.deletionGracePeriodSeconds;
     delete meta.generation;
     this.strategy.prepareForCreate(obj);
-    this.validateNow(() => this.strategy.validate(obj), meta.name ?? "");
+    this.validateNow(() => this.strategy.validate(obj), meta.name ?? "", deferred);
     return obj;
   }
 
@@ -536,12 +535,11 @@ export class ResourceStore {
    * Runs a strategy validation, or — inside an update that mutating admission
    * must see first — keeps it for guaranteedUpdate to run after admission.
    */
-  private validateNow(validate: () => FieldError[], name: string): void {
+  private validateNow(validate: () => FieldError[], name: string, deferred?: DeferredValidation): void {
     const check = () => {
       const errs = validate();
       if (errs.length > 0) throw newInvalid({ group: this.type.group, kind: this.type.kind }, name, errs);
     };
-    const deferred = deferredValidation.getStore();
     if (deferred) deferred.checks.push(check);
     else check();
   }
@@ -555,7 +553,10 @@ export class ResourceStore {
   async guaranteedUpdate(
     namespace: string | undefined,
     name: string,
-    tryUpdate: (current: Obj | undefined) => Promise<Obj | undefined> | Obj | undefined,
+    tryUpdate: (
+      current: Obj | undefined,
+      deferred?: DeferredValidation,
+    ) => Promise<Obj | undefined> | Obj | undefined,
     opts: WriteOptions & { expectedRv?: string } = {},
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
     const key = this.key(namespace, name);
@@ -581,9 +582,7 @@ export class ResourceStore {
       // With admission, the strategy's validation waits until mutating admission has run (upstream's order).
       const deferred: DeferredValidation = { checks: [] };
       const input = current === undefined ? undefined : deepCopyJson(current);
-      const next = opts.admission
-        ? await deferredValidation.run(deferred, () => tryUpdate(input))
-        : await tryUpdate(input);
+      const next = await tryUpdate(input, opts.admission ? deferred : undefined);
       if (next === undefined) {
         if (!current) throw this.notFound(name);
         return { object: current, created: false, deleted: false };
@@ -671,18 +670,23 @@ export class ResourceStore {
     const r = await this.guaranteedUpdate(
       namespace,
       name,
-      (current) => {
+      (current, deferred) => {
         if (!current) {
           if (!this.strategy.allowCreateOnUpdate || opts.subresource) throw this.notFound(name);
           const created = deepCopyJson(obj);
           delete created.metadata.resourceVersion;
-          return this.prepareCreate(transform ? transform(created, undefined) : created);
+          return this.prepareCreate(transform ? transform(created, undefined) : created, deferred);
         }
         if (expectedRv && current.metadata.resourceVersion !== expectedRv) throw this.conflict(name);
         const next = deepCopyJson(obj);
         // An unconditional update (no resourceVersion) replaces whatever is stored now.
         if (!expectedRv) next.metadata.resourceVersion = current.metadata.resourceVersion;
-        return this.prepareUpdate(transform ? transform(next, current) : next, current, opts.subresource);
+        return this.prepareUpdate(
+          transform ? transform(next, current) : next,
+          current,
+          opts.subresource,
+          deferred,
+        );
       },
       { dryRun: opts.dryRun, admission: opts.admission, expectedRv },
     );
@@ -690,7 +694,7 @@ export class ResourceStore {
   }
 
   /** Applies the update strategy to `next` against `current` and validates it. */
-  prepareUpdate(next: Obj, current: Obj, subresource?: string): Obj {
+  prepareUpdate(next: Obj, current: Obj, subresource?: string, deferred?: DeferredValidation): Obj {
     next.metadata ??= {};
     dropEmptyMetadata(next.metadata);
     const cm = current.metadata;
@@ -716,6 +720,7 @@ export class ResourceStore {
       this.validateNow(
         () => validateCertificateSigningRequestApprovalUpdate(next as never, current as never),
         cm.name,
+        deferred,
       );
       return next;
     }
@@ -728,12 +733,12 @@ export class ResourceStore {
         throw newInvalid({ group: this.type.group, kind: this.type.kind }, cm.name, uidErrs);
       this.strategy.prepareForStatusUpdate(next, current);
       next.metadata.resourceVersion = cm.resourceVersion;
-      this.validateNow(() => this.strategy.validateStatusUpdate(next, current), cm.name);
+      this.validateNow(() => this.strategy.validateStatusUpdate(next, current), cm.name, deferred);
       return next;
     }
     this.strategy.defaults(next);
     this.strategy.prepareForUpdate(next, current);
-    this.validateNow(() => this.strategy.validateUpdate(next, current), cm.name);
+    this.validateNow(() => this.strategy.validateUpdate(next, current), cm.name, deferred);
     return next;
   }
 
