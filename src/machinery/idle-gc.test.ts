@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { getHeapStatistics } from "node:v8";
+import { startIdleGC } from "./idle-gc.ts";
+
+test("an idle process whose heap grew collects, and gives the garbage back", async () => {
+  const stop = startIdleGC({ periodMs: 100, minGrowthBytes: 8 * 1024 * 1024 });
+  try {
+    // ~60 MB of short-lived objects, as a burst of requests leaves behind.
+    let keep: unknown[] = [];
+    for (let i = 0; i < 300_000; i++) {
+      keep.push({ i, s: `object-${i}`, a: [i, i + 1, i + 2] });
+      if (keep.length > 50_000) keep = [];
+    }
+    keep = [];
+    const grown = getHeapStatistics().used_heap_size;
+    await new Promise((r) => setTimeout(r, 600));
+    const after = getHeapStatistics().used_heap_size;
+    assert.ok(after < grown / 2, `used heap ${grown} → ${after}: no collection while idle`);
+  } finally {
+    stop();
+  }
+});
