@@ -9,8 +9,8 @@ import { RestClient } from "../client/rest-client.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
 import { hostIP } from "../kubelet/index.ts";
-import { startIdleGC } from "../machinery/idle-gc.ts";
 import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
+import { startIdleGC } from "../machinery/idle-gc.ts";
 import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import {
