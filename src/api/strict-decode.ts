@@ -1249,8 +1249,29 @@ function goFloat(v: number): string {
  */
 export function findUnknownFields(value: unknown, type: DecodeType): string[] {
   const out: string[] = [];
+  // Nearly every object is clean: a walk that builds no paths and sorts no keys says so, cheaply.
+  if (!hasUnknownFields(value, type)) return out;
   walkUnknown(value, type, "", out);
   return out;
+}
+
+function hasUnknownFields(value: unknown, type: DecodeType): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    if (type.kind !== "list") return false;
+    for (const v of value) if (hasUnknownFields(v, type.elem)) return true;
+    return false;
+  }
+  const obj = value as Record<string, unknown>;
+  if (type.kind === "struct") {
+    for (const k in obj) {
+      const ft = type.field(k);
+      if (!ft || hasUnknownFields(obj[k], ft)) return true;
+    }
+  } else if (type.kind === "map") {
+    for (const k in obj) if (hasUnknownFields(obj[k], type.elem)) return true;
+  }
+  return false;
 }
 
 function walkUnknown(value: unknown, type: DecodeType, path: string, out: string[]): void {
