@@ -36,6 +36,8 @@ export function writeJson(
   body: unknown,
   contentType = "application/json",
   headers: Record<string, string> = {},
+  /** body's JSON when the caller has it already. */
+  json?: string,
 ): void {
   if (res.headersSent) {
     res.end();
@@ -43,7 +45,9 @@ export function writeJson(
   }
   recordResponseObject(res, body);
   // Encoded once: measuring the string's UTF-8 length and then writing it would encode it twice.
-  const data = Buffer.from(contentType === "application/yaml" ? toYaml(body) : JSON.stringify(body));
+  const data = Buffer.from(
+    contentType === "application/yaml" ? toYaml(body) : (json ?? JSON.stringify(body)),
+  );
   res.writeHead(code, {
     "Content-Type": contentType,
     "Content-Length": data.length,

@@ -362,6 +362,11 @@ export class RestHandler {
     writeJson(res, code, body, yaml ? "application/yaml" : "application/json");
   }
 
+  /** Sends an object a write of store just returned, as stored. */
+  private sendWritten(res: ServerResponse, code: number, store: ResourceStore, obj: Obj): void {
+    writeJson(res, code, obj, "application/json", {}, store.responseJSON(obj));
+  }
+
   // ---- decoding
 
   /**
@@ -484,7 +489,7 @@ export class RestHandler {
     }
     const tracked = updateManagedFields(undefined, obj, this.fieldManagerOptions(req, q, store.type));
     const created = await store.create(ns, tracked, this.writeOptions(req, store, q));
-    this.send(res, 201, created);
+    this.sendWritten(res, 201, store, created);
   }
 
   private async update(
@@ -505,7 +510,7 @@ export class RestHandler {
       { ...this.writeOptions(req, store, q, subresource), subresource },
       (next, current) => updateManagedFields(current, next, fm),
     );
-    this.send(res, r.created ? 201 : 200, r.object);
+    this.sendWritten(res, r.created ? 201 : 200, store, r.object);
   }
 
   /** Applies a patch of any supported type to the current object. */
@@ -617,7 +622,7 @@ export class RestHandler {
       },
       this.writeOptions(req, store, q, subresource),
     );
-    this.send(res, 200, r.object);
+    this.sendWritten(res, 200, store, r.object);
   }
 
   /** Server-side apply (PATCH application/apply-patch+yaml); creates the object when it does not exist. */
@@ -670,7 +675,7 @@ export class RestHandler {
       },
       this.writeOptions(req, store, q, subresource),
     );
-    this.send(res, r.created ? 201 : 200, r.object);
+    this.sendWritten(res, r.created ? 201 : 200, store, r.object);
   }
 
   /** Who owns the fields a write sets: the fieldManager parameter, else the User-Agent's product. */
@@ -902,7 +907,7 @@ export class RestHandler {
       },
       this.writeOptions(req, store, q, "finalize"),
     );
-    this.send(res, 200, r.object);
+    this.sendWritten(res, 200, store, r.object);
   }
 
   /** pods/binding: sets spec.nodeName once, as the scheduler's Bind does. */

@@ -104,9 +104,13 @@ export async function serveWatch(
           out += `${JSON.stringify({ type: "ERROR", object: ev.object })}\n`;
           continue;
         }
-        lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
-        const object = renderWatchObject(kind, ev.object, rep, first, opts.includeObject);
-        out += `{"type":${JSON.stringify(ev.type)},"object":${encodeShared(object)}}\n`;
+        lastRv = ev.stored ? String(ev.stored.rv) : (ev.object.metadata?.resourceVersion ?? lastRv);
+        // A plain JSON watch sends the stored JSON as it is (spliced with its resourceVersion).
+        const json =
+          rep.kind === "object" && ev.stored ? store.storedJSON(ev.stored.kv, ev.stored.rv) : undefined;
+        const object =
+          json ?? encodeShared(renderWatchObject(kind, ev.object, rep, first, opts.includeObject));
+        out += `{"type":${JSON.stringify(ev.type)},"object":${object}}\n`;
         first = false;
       }
       const ok = out === "" || res.write(out);

@@ -33,6 +33,8 @@ export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ER
 export interface WatchEvent {
   type: WatchEventType;
   object: Obj;
+  /** The stored change behind the event and its resourceVersion (see storedJSON). */
+  stored?: { kv: KeyValue; rv: number };
 }
 
 export interface ListOptions {
@@ -79,6 +81,13 @@ export interface ObjectWatch extends AsyncIterable<WatchEvent[]> {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
+
+/** How encode() writes an object: apiVersion, kind, then metadata (without its resourceVersion). */
+const PLAIN_HEAD = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
+/** storedJSON's answers by stored change: every JSON watch of the resource sends the same. */
+const storedJSONs = new WeakMap<KeyValue, { rv: number; json: string }>();
+/** What objects returned by a write were stored as. */
+const writtenAs = new WeakMap<Obj, KeyValue>();
 const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 const GENERATE_NAME_ATTEMPTS = 8;
 const LIST_PAGE = 500;
@@ -239,6 +248,45 @@ export class ResourceStore {
       }
     }
     return obj;
+  }
+
+  /**
+   * The JSON of a watch object straight from its stored bytes: what
+   * JSON.stringify(decodeForWatch(kv, rv)) says, with resourceVersion first
+   * in metadata, without decoding and encoding the object again. Undefined
+   * when the stored form is not that JSON (a converted resource, or one whose
+   * stored JSON holds a resourceVersion somewhere: an Event's involvedObject).
+   */
+  storedJSON(kv: KeyValue, rv: number): string | undefined {
+    if (this.conversion) return undefined;
+    let cached = storedJSONs.get(kv);
+    if (cached?.rv !== rv) {
+      const text = dec.decode(kv.value);
+      const head = PLAIN_HEAD.exec(text)?.[0];
+      const json =
+        head && !text.includes('"resourceVersion":')
+          ? `${head}"resourceVersion":"${rv}"${text[head.length] === "}" ? "" : ","}${text.slice(head.length)}`
+          : "";
+      cached = { rv, json };
+      storedJSONs.set(kv, cached);
+    }
+    return cached.json || undefined;
+  }
+
+  /** Remembers what obj was stored as, for responseJSON. */
+  private written(obj: Obj, key: string, value: Uint8Array, rv: number): Obj {
+    writtenAs.set(obj, { key, value, createRevision: 0, modRevision: rv, version: 0 });
+    return obj;
+  }
+
+  /**
+   * The JSON answer for an object this store just wrote and returned, made
+   * from its stored bytes (see storedJSON) instead of encoding it again.
+   * Callers must not have changed the object since.
+   */
+  responseJSON(obj: Obj): string | undefined {
+    const kv = writtenAs.get(obj);
+    return kv ? this.storedJSON(kv, kv.modRevision) : undefined;
   }
 
   private notFound(name: string): StatusError {
@@ -505,9 +553,11 @@ export class ResourceStore {
       try {
         this.prepareCreate(obj);
         if (attempt === 0) await opts.admission?.validate("CREATE", obj, undefined);
-        const r = await this.store.create(this.key(meta.namespace, meta.name), this.encode(obj));
+        const key = this.key(meta.namespace, meta.name);
+        const bytes = this.encode(obj);
+        const r = await this.store.create(key, bytes);
         meta.resourceVersion = String(r.revision);
-        return obj;
+        return this.written(obj, key, bytes, r.revision);
       } catch (e) {
         await undo?.();
         if (generate && isStoreError(e, "KeyExists") && attempt + 1 < GENERATE_NAME_ATTEMPTS) continue;
@@ -602,9 +652,10 @@ export class ResourceStore {
       if (opts.dryRun) return { object: next, created: !current, deleted: false };
       try {
         if (!current) {
-          const r = await this.store.create(key, this.encode(next));
+          const bytes = this.encode(next);
+          const r = await this.store.create(key, bytes);
           next.metadata.resourceVersion = String(r.revision);
-          return { object: next, created: true, deleted: false };
+          return { object: this.written(next, key, bytes, r.revision), created: true, deleted: false };
         }
         // An object being deleted whose last finalizer just went is deleted for real.
         if (
@@ -627,7 +678,7 @@ export class ResourceStore {
         }
         const r = await this.store.update(key, bytes, modRevision);
         next.metadata.resourceVersion = String(r.revision);
-        return { object: next, created: false, deleted: false };
+        return { object: this.written(next, key, bytes, r.revision), created: false, deleted: false };
       } catch (e) {
         if (isStoreError(e, "Conflict") || isStoreError(e, "KeyExists") || isStoreError(e, "NotFound")) {
           if (opts.expectedRv) throw this.conflict(name);
@@ -945,20 +996,35 @@ export class ResourceStore {
     opts: WatchOptions,
   ): WatchEvent | undefined {
     const rev = ev.kv.modRevision;
+    const event = (type: WatchEventType, kv: KeyValue, object: Obj): WatchEvent => ({
+      type,
+      object,
+      stored: { kv, rv: rev },
+    });
+    if (!hasSelectors(opts)) {
+      // Nothing to match: the object is decoded only if a consumer reads it (a JSON watch sends storedJSON).
+      const self = this;
+      const kv = ev.type === "delete" ? ev.prevKv : ev.kv;
+      return {
+        type: ev.type === "delete" ? "DELETED" : ev.prevKv ? "MODIFIED" : "ADDED",
+        get object() {
+          return self.decodeForWatch(kv, rev);
+        },
+        stored: { kv, rv: rev },
+      };
+    }
     if (ev.type === "delete") {
       const old = this.decodeForWatch(ev.prevKv, rev);
-      return this.matches(old, opts) ? { type: "DELETED", object: old } : undefined;
+      return this.matches(old, opts) ? event("DELETED", ev.prevKv, old) : undefined;
     }
     const cur = this.decodeForWatch(ev.kv, rev);
     const curMatches = this.matches(cur, opts);
-    if (!ev.prevKv) return curMatches ? { type: "ADDED", object: cur } : undefined;
-    // Without selectors every update is a MODIFIED: the previous state need not be decoded.
-    if (!hasSelectors(opts)) return { type: "MODIFIED", object: cur };
+    if (!ev.prevKv) return curMatches ? event("ADDED", ev.kv, cur) : undefined;
     const old = this.decodeForWatch(ev.prevKv, rev);
     const oldMatches = this.matches(old, opts);
-    if (curMatches && oldMatches) return { type: "MODIFIED", object: cur };
-    if (curMatches) return { type: "ADDED", object: cur };
-    if (oldMatches) return { type: "DELETED", object: old };
+    if (curMatches && oldMatches) return event("MODIFIED", ev.kv, cur);
+    if (curMatches) return event("ADDED", ev.kv, cur);
+    if (oldMatches) return event("DELETED", ev.prevKv, old);
     return undefined;
   }
 
