@@ -16,7 +16,8 @@ export class Path {
 
   /** field.NewPath: a root path, optionally with more child names. */
   static new(name: string, ...moreNames: string[]): Path {
-    return Path.chain(new Path(name, "", null), moreNames);
+    const p = new Path(name, "", null);
+    return moreNames.length === 0 ? p : Path.chain(p, moreNames);
   }
 
   /** What Go's (*Path)(nil).Index(i) / .Key(k) build: a root that prints as `[k]`. */
@@ -31,7 +32,8 @@ export class Path {
   }
 
   child(name: string, ...moreNames: string[]): Path {
-    return Path.chain(new Path(name, "", this), moreNames);
+    const p = new Path(name, "", this);
+    return moreNames.length === 0 ? p : Path.chain(p, moreNames);
   }
 
   /** Subscript by an int (prints the same as key). */

@@ -261,6 +261,8 @@ export function validateFieldManager(fieldManager: string, fldPath: Path | null)
   if (byteLen(fieldManager) > FieldManagerMaxLength) {
     allErrs.push(tooLong(fldPath, fieldManager, FieldManagerMaxLength));
   }
+  // Printable ASCII (the usual manager name) has nothing to report below.
+  if (/^[\x20-\x7e]*$/.test(fieldManager)) return allErrs;
   let pos = 0; // byte offset, as Go's range over a string reports
   for (const ch of fieldManager) {
     const cp = ch.codePointAt(0)!;
@@ -362,7 +364,12 @@ export function goTimeString(t: string | undefined | null): string {
 
 /** Semantic equality of metav1.Time: the same instant (a missing time is the zero time). */
 function sameTime(a: string | undefined | null, b: string | undefined | null): boolean {
+  if (a === b) return true;
   return timeMillis(a) === timeMillis(b);
+}
+
+function comparable(v: BadValue): BadValue {
+  return v instanceof GoValue ? v.text : v;
 }
 
 /** ValidateImmutableField for plain values: "field is immutable" when they differ. */
@@ -371,8 +378,7 @@ export function validateImmutableField(
   oldVal: BadValue,
   fldPath: Path | null,
 ): FieldError[] {
-  const norm = (v: BadValue) => (v instanceof GoValue ? v.text : v);
-  if (norm(newVal) === norm(oldVal)) return [];
+  if (comparable(newVal) === comparable(oldVal)) return [];
   return [invalid(fldPath, newVal, FieldImmutableErrorMsg)];
 }
 

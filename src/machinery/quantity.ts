@@ -63,18 +63,23 @@ export interface QuantityParts {
   suffix: string;
 }
 
+// A plain function rather than a closure over `positive`: parsing is hot, and
+// a closure would be created on every call.
+function quantityParts(
+  positive: boolean,
+  value: string,
+  num: string,
+  denom: string,
+  suffix: string,
+): QuantityParts {
+  return { positive, value, num, denom, suffix };
+}
+
 /** parseQuantityString: upstream's scanner, which splits number and suffix. */
 export function parseQuantityString(str: string): QuantityParts {
   let positive = true;
   let pos = 0;
   const end = str.length;
-  const out = (value: string, num: string, denom: string, suffix: string): QuantityParts => ({
-    positive,
-    value,
-    num,
-    denom,
-    suffix,
-  });
 
   if (pos < end) {
     if (str[0] === "-") {
@@ -87,7 +92,7 @@ export function parseQuantityString(str: string): QuantityParts {
 
   // Leading zeros.
   for (let i = pos; ; i++) {
-    if (i >= end) return out("0", "0", "", "");
+    if (i >= end) return quantityParts(positive, "0", "0", "", "");
     if (str[i] === "0") pos++;
     else break;
   }
@@ -95,7 +100,7 @@ export function parseQuantityString(str: string): QuantityParts {
   // Integer part.
   let num = "";
   for (let i = pos; ; i++) {
-    if (i >= end) return out(str.slice(0, end), str.slice(pos, end), "", "");
+    if (i >= end) return quantityParts(positive, str.slice(0, end), str.slice(pos, end), "", "");
     if (!isDigit(str[i])) {
       num = str.slice(pos, i);
       pos = i;
@@ -109,7 +114,7 @@ export function parseQuantityString(str: string): QuantityParts {
   if (pos < end && str[pos] === ".") {
     pos++;
     for (let i = pos; ; i++) {
-      if (i >= end) return out(str.slice(0, end), num, str.slice(pos, end), "");
+      if (i >= end) return quantityParts(positive, str.slice(0, end), num, str.slice(pos, end), "");
       if (!isDigit(str[i])) {
         denom = str.slice(pos, i);
         pos = i;
@@ -122,7 +127,7 @@ export function parseQuantityString(str: string): QuantityParts {
   // Suffix: letters, then an optional sign and digits (for exponents).
   const suffixStart = pos;
   for (let i = pos; ; i++) {
-    if (i >= end) return out(value, num, denom, str.slice(suffixStart, end));
+    if (i >= end) return quantityParts(positive, value, num, denom, str.slice(suffixStart, end));
     if (!"eEinumkKMGTP".includes(str[i])) {
       pos = i;
       break;
@@ -130,7 +135,7 @@ export function parseQuantityString(str: string): QuantityParts {
   }
   if (pos < end && (str[pos] === "-" || str[pos] === "+")) pos++;
   for (let i = pos; ; i++) {
-    if (i >= end) return out(value, num, denom, str.slice(suffixStart, end));
+    if (i >= end) return quantityParts(positive, value, num, denom, str.slice(suffixStart, end));
     if (!isDigit(str[i])) break;
   }
   throw new QuantityParseError(errFormatWrong);

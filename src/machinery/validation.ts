@@ -52,8 +52,28 @@ const qualifiedNameErrMsg =
 const qualifiedNameMaxLength = 63;
 const qualifiedNameRegexp = new RegExp(`^${qualifiedNameFmt}$`);
 
+// Values already found valid. Label keys and values, annotation keys and
+// resource names repeat across objects, and a valid value's answer is always
+// the same empty list. Cleared when full, so memory stays bounded.
+const maxKnownValid = 4096;
+const knownQualifiedNames = new Set<string>();
+const knownLabelValues = new Set<string>();
+
+function rememberValid(known: Set<string>, value: string, errs: readonly string[]): void {
+  if (errs.length !== 0) return;
+  if (known.size >= maxKnownValid) known.clear();
+  known.add(value);
+}
+
 /** IsQualifiedName: `[prefix/]name`, the form of label keys, annotation keys and finalizers. */
 export function isQualifiedName(value: string): string[] {
+  if (knownQualifiedNames.has(value)) return [];
+  const errs = qualifiedNameErrors(value);
+  rememberValid(knownQualifiedNames, value, errs);
+  return errs;
+}
+
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split("/");
   let name: string;
@@ -100,11 +120,13 @@ const labelValueRegexp = new RegExp(`^${labelValueFmt}$`);
 
 /** IsValidLabelValue. */
 export function isValidLabelValue(value: string): string[] {
+  if (knownLabelValues.has(value)) return [];
   const errs: string[] = [];
   if (byteLen(value) > LabelValueMaxLength) errs.push(maxLenError(LabelValueMaxLength));
   if (!labelValueRegexp.test(value)) {
     errs.push(regexError(labelValueErrMsg, labelValueFmt, "MyValue", "my_value", "12345"));
   }
+  rememberValid(knownLabelValues, value, errs);
   return errs;
 }
 

@@ -28,7 +28,7 @@ import {
 } from "../../machinery/field-errors.ts";
 import { nameIsDNSSubdomain, validateLabelName, validateNamespaceName } from "../../machinery/object-meta.ts";
 import { isValidLabelValue } from "../../machinery/validation.ts";
-import { isNotPositiveErrorMsg, validateLabelSelector } from "./common.ts";
+import { append, isNotPositiveErrorMsg, validateLabelSelector } from "./common.ts";
 
 export const taintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
@@ -48,7 +48,7 @@ export function validateTolerations(tolerations: readonly Toleration[], path: Pa
     const operator = t.operator ?? "";
     const effect = t.effect ?? "";
     const value = t.value ?? "";
-    if (key.length > 0) errs.push(...validateLabelName(key, idx.child("key")));
+    if (key.length > 0) append(errs, validateLabelName(key, idx.child("key")));
     if (key.length === 0 && operator !== "Exists") {
       errs.push(
         invalid(
@@ -78,7 +78,7 @@ export function validateTolerations(tolerations: readonly Toleration[], path: Pa
       default:
         errs.push(notSupported(idx.child("operator"), operator, ["Equal", "Exists"]));
     }
-    if (effect.length > 0) errs.push(...validateTaintEffect(effect, true, idx.child("effect")));
+    if (effect.length > 0) append(errs, validateTaintEffect(effect, true, idx.child("effect")));
   });
   return errs;
 }
@@ -98,10 +98,10 @@ export function validateNodeTaints(taints: readonly Taint[], path: Path): FieldE
     const idx = path.index(i);
     const key = t.key ?? "";
     const effect = t.effect ?? "";
-    errs.push(...validateLabelName(key, idx.child("key")));
+    append(errs, validateLabelName(key, idx.child("key")));
     const msgs = isValidLabelValue(t.value ?? "");
     if (msgs.length !== 0) errs.push(invalid(idx.child("value"), t.value ?? "", msgs.join(";")));
-    errs.push(...validateTaintEffect(effect, false, idx.child("effect")));
+    append(errs, validateTaintEffect(effect, false, idx.child("effect")));
     const keys = unique.get(effect);
     if (keys?.has(key)) {
       errs.push(
@@ -157,7 +157,7 @@ export function validateNodeSelectorRequirement(
     default:
       errs.push(invalid(path.child("operator"), rq.operator ?? "", "not a valid selector operator"));
   }
-  errs.push(...validateLabelName(rq.key ?? "", path.child("key")));
+  append(errs, validateLabelName(rq.key ?? "", path.child("key")));
   if (!allowInvalidLabelValue) {
     values.forEach((v, i) => {
       for (const msg of isValidLabelValue(v)) errs.push(invalid(path.child("values").index(i), v, msg));
@@ -204,16 +204,13 @@ export function validateNodeSelectorTerm(
 ): FieldError[] {
   const errs: FieldError[] = [];
   (term.matchExpressions ?? []).forEach((req, j) => {
-    errs.push(
-      ...validateNodeSelectorRequirement(
-        req,
-        allowInvalidLabelValue,
-        path.child("matchExpressions").index(j),
-      ),
+    append(
+      errs,
+      validateNodeSelectorRequirement(req, allowInvalidLabelValue, path.child("matchExpressions").index(j)),
     );
   });
   (term.matchFields ?? []).forEach((req, j) => {
-    errs.push(...validateNodeFieldSelectorRequirement(req, path.child("matchFields").index(j)));
+    append(errs, validateNodeFieldSelectorRequirement(req, path.child("matchFields").index(j)));
   });
   return errs;
 }
@@ -229,7 +226,7 @@ export function validateNodeSelector(
   if (terms.length === 0) return [required(termPath, "must have at least one node selector term")];
   const errs: FieldError[] = [];
   terms.forEach((t, i) => {
-    errs.push(...validateNodeSelectorTerm(t, allowInvalidLabelValue, termPath.index(i)));
+    append(errs, validateNodeSelectorTerm(t, allowInvalidLabelValue, termPath.index(i)));
   });
   return errs;
 }
@@ -243,7 +240,7 @@ function validateLabelKeys(
   if (selector == null) return [forbidden(path, "must not be specified when labelSelector is not set")];
   const errs: FieldError[] = [];
   keys.forEach((k, i) => {
-    errs.push(...validateLabelName(k, path.index(i)));
+    append(errs, validateLabelName(k, path.index(i)));
   });
   return errs;
 }
@@ -256,8 +253,8 @@ function validateMatchLabelKeysAndMismatchLabelKeys(
   selector: LabelSelector | null | undefined,
 ): FieldError[] {
   const errs: FieldError[] = [];
-  errs.push(...validateLabelKeys(path.child("matchLabelKeys"), matchLabelKeys, selector));
-  errs.push(...validateLabelKeys(path.child("mismatchLabelKeys"), mismatchLabelKeys, selector));
+  append(errs, validateLabelKeys(path.child("matchLabelKeys"), matchLabelKeys, selector));
+  append(errs, validateLabelKeys(path.child("mismatchLabelKeys"), mismatchLabelKeys, selector));
   if (selector != null) {
     const keyIndex = new Map<string, number>();
     matchLabelKeys.forEach((k, i) => {
@@ -296,14 +293,15 @@ function validatePodAffinityTerm(
 ): FieldError[] {
   const errs: FieldError[] = [];
   const opts = { allowInvalidLabelValueInSelector: allowInvalidLabelValue };
-  errs.push(...validateLabelSelector(term.labelSelector, opts, path.child("labelSelector")));
-  errs.push(...validateLabelSelector(term.namespaceSelector, opts, path.child("namespaceSelector")));
+  append(errs, validateLabelSelector(term.labelSelector, opts, path.child("labelSelector")));
+  append(errs, validateLabelSelector(term.namespaceSelector, opts, path.child("namespaceSelector")));
   for (const name of term.namespaces ?? []) {
     for (const msg of validateNamespaceName(name, false))
       errs.push(invalid(path.child("namespace"), name, msg));
   }
-  errs.push(
-    ...validateMatchLabelKeysAndMismatchLabelKeys(
+  append(
+    errs,
+    validateMatchLabelKeysAndMismatchLabelKeys(
       path,
       term.matchLabelKeys ?? [],
       term.mismatchLabelKeys ?? [],
@@ -312,7 +310,7 @@ function validatePodAffinityTerm(
   );
   const topologyKey = term.topologyKey ?? "";
   if (topologyKey.length === 0) errs.push(required(path.child("topologyKey"), "can not be empty"));
-  errs.push(...validateLabelName(topologyKey, path.child("topologyKey")));
+  append(errs, validateLabelName(topologyKey, path.child("topologyKey")));
   return errs;
 }
 
@@ -323,7 +321,7 @@ function validatePodAffinityTerms(
 ): FieldError[] {
   const errs: FieldError[] = [];
   terms.forEach((t, i) => {
-    errs.push(...validatePodAffinityTerm(t, allow, path.index(i)));
+    append(errs, validatePodAffinityTerm(t, allow, path.index(i)));
   });
   return errs;
 }
@@ -338,8 +336,9 @@ function validateWeightedPodAffinityTerms(
     const weight = t.weight ?? 0;
     if (weight <= 0 || weight > 100)
       errs.push(invalid(path.index(j).child("weight"), weight, "must be in the range 1-100"));
-    errs.push(
-      ...validatePodAffinityTerm(
+    append(
+      errs,
+      validatePodAffinityTerm(
         t.podAffinityTerm ?? ({} as PodAffinityTerm),
         allow,
         path.index(j).child("podAffinityTerm"),
@@ -366,8 +365,9 @@ export function validateAffinity(
   if (na != null) {
     const p = path.child("nodeAffinity");
     if (na.requiredDuringSchedulingIgnoredDuringExecution != null) {
-      errs.push(
-        ...validateNodeSelector(
+      append(
+        errs,
+        validateNodeSelector(
           na.requiredDuringSchedulingIgnoredDuringExecution,
           opts.allowInvalidLabelValueInRequiredNodeAffinity ?? false,
           p.child("requiredDuringSchedulingIgnoredDuringExecution"),
@@ -381,7 +381,7 @@ export function validateAffinity(
       if (weight <= 0 || weight > 100)
         errs.push(invalid(tp.child("weight"), weight, "must be in the range 1-100"));
       // Preferred terms always tolerate invalid label values: they can still succeed on a one-node cluster.
-      errs.push(...validateNodeSelectorTerm(term.preference ?? {}, true, tp.child("preference")));
+      append(errs, validateNodeSelectorTerm(term.preference ?? {}, true, tp.child("preference")));
     });
   }
   const allow = opts.allowInvalidLabelValueInSelector ?? false;
@@ -392,8 +392,9 @@ export function validateAffinity(
     if (value == null) continue;
     const p = path.child(field);
     if (value.requiredDuringSchedulingIgnoredDuringExecution != null) {
-      errs.push(
-        ...validatePodAffinityTerms(
+      append(
+        errs,
+        validatePodAffinityTerms(
           value.requiredDuringSchedulingIgnoredDuringExecution,
           allow,
           p.child("requiredDuringSchedulingIgnoredDuringExecution"),
@@ -401,8 +402,9 @@ export function validateAffinity(
       );
     }
     if (value.preferredDuringSchedulingIgnoredDuringExecution != null) {
-      errs.push(
-        ...validateWeightedPodAffinityTerms(
+      append(
+        errs,
+        validateWeightedPodAffinityTerms(
           value.preferredDuringSchedulingIgnoredDuringExecution,
           allow,
           p.child("preferredDuringSchedulingIgnoredDuringExecution"),
@@ -465,12 +467,12 @@ export function validateTopologySpreadConstraints(
         errs.push(forbidden(mp, "must not be specified when labelSelector is not set"));
       }
       keys.forEach((k, j) => {
-        errs.push(...validateLabelName(k, mp.index(j)));
+        append(errs, validateLabelName(k, mp.index(j)));
         if (selectorKeys.has(k))
           errs.push(invalid(mp.index(j), k, "exists in both matchLabelKeys and labelSelector"));
       });
     }
-    errs.push(...validateLabelSelector(c.labelSelector, {}, p.child("labelSelector")));
+    append(errs, validateLabelSelector(c.labelSelector, {}, p.child("labelSelector")));
   });
   return errs;
 }

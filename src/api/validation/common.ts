@@ -29,6 +29,39 @@ import {
 import type { DecodeType } from "../strict-decode.ts";
 import { semanticEqual } from "./equality.ts";
 
+/**
+ * Go's `allErrs = append(allErrs, more...)`. A loop rather than
+ * `list.push(...more)`: validation appends a mostly empty list for every
+ * field it checks, and a spread call costs several times a loop.
+ */
+export function append<T>(list: T[], more: readonly T[]): void {
+  for (let i = 0; i < more.length; i++) list.push(more[i]);
+}
+
+/**
+ * Upstream's numVolumes / numHandlers counting for a one-of: the first member
+ * set is validated, every further one is forbidden with the given message.
+ */
+export class OneOf {
+  count = 0;
+
+  constructor(
+    private readonly path: Path,
+    private readonly errs: FieldError[],
+    private readonly message: string,
+  ) {}
+
+  /** Whether the member just found set (named as upstream's path names it) is the first one. */
+  first(name: string): boolean {
+    if (this.count > 0) {
+      this.errs.push(forbidden(this.path.child(name), this.message));
+      return false;
+    }
+    this.count++;
+    return true;
+  }
+}
+
 export { FieldImmutableErrorMsg };
 export const isNegativeErrorMsg = "must be greater than or equal to 0";
 export const isNotIntegerErrorMsg = "must be an integer";
@@ -94,7 +127,7 @@ export function validateObjectMeta(
 ): FieldError[] {
   const errs = validateObjectMetaGeneric(meta, requiresNamespace, nameFn, path);
   (meta?.finalizers ?? []).forEach((f, i) => {
-    errs.push(...validateKubeFinalizerName(f, path.child("finalizers").index(i)));
+    append(errs, validateKubeFinalizerName(f, path.child("finalizers").index(i)));
   });
   return errs;
 }
@@ -107,7 +140,7 @@ export function validateObjectMetaUpdate(
 ): FieldError[] {
   const errs = validateObjectMetaUpdateGeneric(meta, old, path);
   (meta?.finalizers ?? []).forEach((f, i) => {
-    errs.push(...validateKubeFinalizerName(f, path.child("finalizers").index(i)));
+    append(errs, validateKubeFinalizerName(f, path.child("finalizers").index(i)));
   });
   return errs;
 }
@@ -125,7 +158,7 @@ export function validateLabelsMap(
 ): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
-    errs.push(...validateLabelName(k, path));
+    append(errs, validateLabelName(k, path));
     for (const msg of isValidLabelValue(v)) errs.push(invalid(path, v, msg));
   }
   return errs;
@@ -139,7 +172,7 @@ export function validateLabelSelector(
 ): FieldError[] {
   const errs: FieldError[] = [];
   if (ps == null) return errs;
-  errs.push(...validateLabelsMap(ps.matchLabels, path.child("matchLabels")));
+  append(errs, validateLabelsMap(ps.matchLabels, path.child("matchLabels")));
   (ps.matchExpressions ?? []).forEach((sr, i) => {
     const p = path.child("matchExpressions").index(i);
     const values = sr.values ?? [];
@@ -164,7 +197,7 @@ export function validateLabelSelector(
       default:
         errs.push(invalid(p.child("operator"), sr.operator ?? "", "not a valid selector operator"));
     }
-    errs.push(...validateLabelName(sr.key ?? "", p.child("key")));
+    append(errs, validateLabelName(sr.key ?? "", p.child("key")));
     if (!opts.allowInvalidLabelValueInSelector) {
       values.forEach((v, j) => {
         for (const msg of isValidLabelValue(v)) errs.push(invalid(p.child("values").index(j), v, msg));

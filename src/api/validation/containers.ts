@@ -40,7 +40,7 @@ import {
   isValidPortNum,
   isValidUserID,
 } from "../../machinery/validation.ts";
-import { byteLen, validateDNS1123Label, validateNonnegative } from "./common.ts";
+import { append, byteLen, OneOf, validateDNS1123Label, validateNonnegative } from "./common.ts";
 import { goApproxStruct } from "./gofmt.ts";
 import { type ResourceOptions, validateContainerResourceRequirements } from "./resources.ts";
 import {
@@ -136,8 +136,9 @@ function validateEnvVarValueFrom(ev: EnvVar, path: Path): FieldError[] {
   let numSources = 0;
   if (vf.fieldRef != null) {
     numSources++;
-    errs.push(
-      ...validateObjectFieldSelector(
+    append(
+      errs,
+      validateObjectFieldSelector(
         vf.fieldRef,
         validEnvDownwardAPIFieldPathExpressions,
         path.child("fieldRef"),
@@ -146,17 +147,18 @@ function validateEnvVarValueFrom(ev: EnvVar, path: Path): FieldError[] {
   }
   if (vf.resourceFieldRef != null) {
     numSources++;
-    errs.push(
-      ...validateContainerResourceFieldSelector(vf.resourceFieldRef, path.child("resourceFieldRef"), false),
+    append(
+      errs,
+      validateContainerResourceFieldSelector(vf.resourceFieldRef, path.child("resourceFieldRef"), false),
     );
   }
   if (vf.configMapKeyRef != null) {
     numSources++;
-    errs.push(...validateKeySelector(vf.configMapKeyRef, path.child("configMapKeyRef")));
+    append(errs, validateKeySelector(vf.configMapKeyRef, path.child("configMapKeyRef")));
   }
   if (vf.secretKeyRef != null) {
     numSources++;
-    errs.push(...validateKeySelector(vf.secretKeyRef, path.child("secretKeyRef")));
+    append(errs, validateKeySelector(vf.secretKeyRef, path.child("secretKeyRef")));
   }
   if (numSources === 0) {
     errs.push(
@@ -182,7 +184,7 @@ export function validateEnv(vars: readonly EnvVar[], path: Path, opts: Container
     const name = ev.name ?? "";
     if (name.length === 0) errs.push(required(idx.child("name"), ""));
     else for (const msg of envNameErrors(name, opts)) errs.push(invalid(idx.child("name"), name, msg));
-    errs.push(...validateEnvVarValueFrom(ev, idx.child("valueFrom")));
+    append(errs, validateEnvVarValueFrom(ev, idx.child("valueFrom")));
   });
   return errs;
 }
@@ -301,19 +303,19 @@ function validateVolumeMounts(
         errs.push(invalid(idx.child("subPathExpr"), subPathExpr, "not allowed in image volume sources"));
       }
     }
-    if (subPath.length > 0) errs.push(...validateLocalDescendingPath(subPath, path.child("subPath")));
+    if (subPath.length > 0) append(errs, validateLocalDescendingPath(subPath, path.child("subPath")));
     if (subPathExpr.length > 0) {
       if (subPath.length > 0) {
         errs.push(
           invalid(idx.child("subPathExpr"), subPathExpr, "subPathExpr and subPath are mutually exclusive"),
         );
       }
-      errs.push(...validateLocalDescendingPath(subPathExpr, path.child("subPathExpr")));
+      append(errs, validateLocalDescendingPath(subPathExpr, path.child("subPathExpr")));
     }
     if (mnt.mountPropagation != null) {
-      errs.push(...validateMountPropagation(mnt.mountPropagation, container, path.child("mountPropagation")));
+      append(errs, validateMountPropagation(mnt.mountPropagation, container, path.child("mountPropagation")));
     }
-    errs.push(...validateMountRecursiveReadOnly(mnt, path.child("recursiveReadOnly")));
+    append(errs, validateMountRecursiveReadOnly(mnt, path.child("recursiveReadOnly")));
   });
   return errs;
 }
@@ -377,6 +379,52 @@ interface CommonHandler {
   sleep?: { seconds?: number } | null;
 }
 
+/** validateHTTPGetAction. */
+function validateHTTPGetAction(h: NonNullable<CommonHandler["httpGet"]>, p: Path): FieldError[] {
+  const e: FieldError[] = [];
+  if ((h.path ?? "").length === 0) e.push(required(p.child("path"), ""));
+  append(e, validatePortNumOrName(h.port, p.child("port")));
+  const scheme = h.scheme ?? "";
+  if (scheme !== "HTTP" && scheme !== "HTTPS")
+    e.push(notSupported(p.child("scheme"), scheme, ["HTTP", "HTTPS"]));
+  for (const header of h.httpHeaders ?? []) {
+    for (const msg of isHTTPHeaderName(header.name ?? ""))
+      e.push(invalid(p.child("httpHeaders"), header.name ?? "", msg));
+  }
+  return e;
+}
+
+/** validateSleepAction. */
+function validateSleepAction(
+  sleep: NonNullable<CommonHandler["sleep"]>,
+  gracePeriod: number | null,
+  p: Path,
+  opts: ContainerOptions,
+): FieldError[] {
+  const seconds = sleep.seconds ?? 0;
+  if (gracePeriod === null) return [];
+  if (opts.allowPodLifecycleSleepActionZeroValue) {
+    if (seconds < 0 || seconds > gracePeriod) {
+      return [
+        invalid(
+          p,
+          seconds,
+          `must be non-negative and less than terminationGracePeriodSeconds (${gracePeriod})`,
+        ),
+      ];
+    }
+  } else if (seconds <= 0 || seconds > gracePeriod) {
+    return [
+      invalid(
+        p,
+        seconds,
+        `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
+      ),
+    ];
+  }
+  return [];
+}
+
 function validateHandler(
   handler: CommonHandler,
   gracePeriod: number | null,
@@ -384,66 +432,20 @@ function validateHandler(
   opts: ContainerOptions,
 ): FieldError[] {
   const errs: FieldError[] = [];
-  let numHandlers = 0;
-  const one = (present: boolean, name: string, check: () => FieldError[]) => {
-    if (!present) return;
-    if (numHandlers > 0) {
-      errs.push(forbidden(path.child(name), "may not specify more than 1 handler type"));
-    } else {
-      numHandlers++;
-      errs.push(...check());
-    }
-  };
-  one(handler.exec != null, "exec", () =>
-    (handler.exec?.command ?? []).length === 0 ? [required(path.child("exec").child("command"), "")] : [],
-  );
-  one(handler.httpGet != null, "httpGet", () => {
-    const h = handler.httpGet!;
-    const p = path.child("httpGet");
-    const e: FieldError[] = [];
-    if ((h.path ?? "").length === 0) e.push(required(p.child("path"), ""));
-    e.push(...validatePortNumOrName(h.port, p.child("port")));
-    const scheme = h.scheme ?? "";
-    if (scheme !== "HTTP" && scheme !== "HTTPS")
-      e.push(notSupported(p.child("scheme"), scheme, ["HTTP", "HTTPS"]));
-    for (const header of h.httpHeaders ?? []) {
-      for (const msg of isHTTPHeaderName(header.name ?? ""))
-        e.push(invalid(p.child("httpHeaders"), header.name ?? "", msg));
-    }
-    return e;
-  });
-  one(handler.tcpSocket != null, "tcpSocket", () =>
-    validatePortNumOrName(handler.tcpSocket?.port, path.child("tcpSocket").child("port")),
-  );
-  one(handler.grpc != null, "grpc", () =>
-    validatePortNumOrName(handler.grpc?.port ?? 0, path.child("grpc").child("port")),
-  );
-  one(handler.sleep != null, "sleep", () => {
-    const seconds = handler.sleep?.seconds ?? 0;
-    const p = path.child("sleep");
-    if (gracePeriod === null) return [];
-    if (opts.allowPodLifecycleSleepActionZeroValue) {
-      if (seconds < 0 || seconds > gracePeriod) {
-        return [
-          invalid(
-            p,
-            seconds,
-            `must be non-negative and less than terminationGracePeriodSeconds (${gracePeriod})`,
-          ),
-        ];
-      }
-    } else if (seconds <= 0 || seconds > gracePeriod) {
-      return [
-        invalid(
-          p,
-          seconds,
-          `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
-        ),
-      ];
-    }
-    return [];
-  });
-  if (numHandlers === 0) errs.push(required(path, "must specify a handler type"));
+  const handlers = new OneOf(path, errs, "may not specify more than 1 handler type");
+  if (handler.exec != null && handlers.first("exec")) {
+    if ((handler.exec.command ?? []).length === 0)
+      errs.push(required(path.child("exec").child("command"), ""));
+  }
+  if (handler.httpGet != null && handlers.first("httpGet"))
+    append(errs, validateHTTPGetAction(handler.httpGet, path.child("httpGet")));
+  if (handler.tcpSocket != null && handlers.first("tcpSocket"))
+    append(errs, validatePortNumOrName(handler.tcpSocket.port, path.child("tcpSocket").child("port")));
+  if (handler.grpc != null && handlers.first("grpc"))
+    append(errs, validatePortNumOrName(handler.grpc.port ?? 0, path.child("grpc").child("port")));
+  if (handler.sleep != null && handlers.first("sleep"))
+    append(errs, validateSleepAction(handler.sleep, gracePeriod, path.child("sleep"), opts));
+  if (handlers.count === 0) errs.push(required(path, "must specify a handler type"));
   return errs;
 }
 
@@ -455,9 +457,9 @@ function validateLifecycle(
 ): FieldError[] {
   const errs: FieldError[] = [];
   if (lifecycle.postStart != null)
-    errs.push(...validateHandler(lifecycle.postStart, gracePeriod, path.child("postStart"), opts));
+    append(errs, validateHandler(lifecycle.postStart, gracePeriod, path.child("postStart"), opts));
   if (lifecycle.preStop != null)
-    errs.push(...validateHandler(lifecycle.preStop, gracePeriod, path.child("preStop"), opts));
+    append(errs, validateHandler(lifecycle.preStop, gracePeriod, path.child("preStop"), opts));
   return errs;
 }
 
@@ -473,11 +475,11 @@ function validateProbe(
     path,
     opts,
   );
-  errs.push(...validateNonnegative(probe.initialDelaySeconds, path.child("initialDelaySeconds")));
-  errs.push(...validateNonnegative(probe.timeoutSeconds, path.child("timeoutSeconds")));
-  errs.push(...validateNonnegative(probe.periodSeconds, path.child("periodSeconds")));
-  errs.push(...validateNonnegative(probe.successThreshold, path.child("successThreshold")));
-  errs.push(...validateNonnegative(probe.failureThreshold, path.child("failureThreshold")));
+  append(errs, validateNonnegative(probe.initialDelaySeconds, path.child("initialDelaySeconds")));
+  append(errs, validateNonnegative(probe.timeoutSeconds, path.child("timeoutSeconds")));
+  append(errs, validateNonnegative(probe.periodSeconds, path.child("periodSeconds")));
+  append(errs, validateNonnegative(probe.successThreshold, path.child("successThreshold")));
+  append(errs, validateNonnegative(probe.failureThreshold, path.child("failureThreshold")));
   if (probe.terminationGracePeriodSeconds != null && probe.terminationGracePeriodSeconds <= 0) {
     errs.push(
       invalid(
@@ -538,7 +540,7 @@ export function validateSeccompProfileField(sp: SeccompProfile | null | undefine
     if (sp.localhostProfile == null) {
       errs.push(required(path.child("localhostProfile"), "must be set when seccomp type is Localhost"));
     } else {
-      errs.push(...validateLocalDescendingPath(sp.localhostProfile, path.child("localhostProfile")));
+      append(errs, validateLocalDescendingPath(sp.localhostProfile, path.child("localhostProfile")));
     }
   } else if (sp.localhostProfile != null) {
     errs.push(
@@ -700,7 +702,7 @@ export function validateSecurityContext(
       );
     }
   }
-  errs.push(...validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
+  append(errs, validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
   if (sc.allowPrivilegeEscalation === false) {
     if (sc.privileged === true) {
       errs.push(
@@ -723,8 +725,8 @@ export function validateSecurityContext(
       }
     }
   }
-  errs.push(...validateWindowsSecurityContextOptions(sc.windowsOptions, path.child("windowsOptions")));
-  errs.push(...validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile")));
+  append(errs, validateWindowsSecurityContextOptions(sc.windowsOptions, path.child("windowsOptions")));
+  append(errs, validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile")));
   return errs;
 }
 
@@ -742,7 +744,7 @@ function validateContainerCommon(
   const errs: FieldError[] = [];
   const name = ctr.name ?? "";
   if (name.length === 0) errs.push(required(path.child("name"), ""));
-  else errs.push(...validateDNS1123Label(name, path.child("name")));
+  else append(errs, validateDNS1123Label(name, path.child("name")));
   if ((ctr.image ?? "").length === 0) errs.push(required(path.child("image"), ""));
   const tmp = ctr.terminationMessagePolicy ?? "";
   if (tmp === "") errs.push(required(path.child("terminationMessagePolicy"), ""));
@@ -753,20 +755,23 @@ function validateContainerCommon(
   for (const m of ctr.volumeMounts ?? []) mountMap.set(m.name ?? "", m.mountPath ?? "");
   const deviceMap = new Map<string, string>();
   for (const d of ctr.volumeDevices ?? []) deviceMap.set(d.name ?? "", d.devicePath ?? "");
-  errs.push(...validateContainerPorts(ctr.ports ?? [], path.child("ports")));
-  errs.push(...validateEnv(ctr.env ?? [], path.child("env"), opts));
-  errs.push(...validateEnvFrom(ctr.envFrom ?? [], path.child("envFrom"), opts));
-  errs.push(
-    ...validateVolumeMounts(ctr.volumeMounts ?? [], deviceMap, volumes, ctr, path.child("volumeMounts")),
+  append(errs, validateContainerPorts(ctr.ports ?? [], path.child("ports")));
+  append(errs, validateEnv(ctr.env ?? [], path.child("env"), opts));
+  append(errs, validateEnvFrom(ctr.envFrom ?? [], path.child("envFrom"), opts));
+  append(
+    errs,
+    validateVolumeMounts(ctr.volumeMounts ?? [], deviceMap, volumes, ctr, path.child("volumeMounts")),
   );
-  errs.push(
-    ...validateVolumeDevices(ctr.volumeDevices ?? [], mountMap, volumes, path.child("volumeDevices")),
+  append(
+    errs,
+    validateVolumeDevices(ctr.volumeDevices ?? [], mountMap, volumes, path.child("volumeDevices")),
   );
-  errs.push(...validatePullPolicy(ctr.imagePullPolicy, path.child("imagePullPolicy")));
-  errs.push(
-    ...validateContainerResourceRequirements(ctr.resources, podClaimNames, path.child("resources"), opts),
+  append(errs, validatePullPolicy(ctr.imagePullPolicy, path.child("imagePullPolicy")));
+  append(
+    errs,
+    validateContainerResourceRequirements(ctr.resources, podClaimNames, path.child("resources"), opts),
   );
-  errs.push(...validateSecurityContext(ctr.securityContext, path.child("securityContext"), hostUsers, opts));
+  append(errs, validateSecurityContext(ctr.securityContext, path.child("securityContext"), hostUsers, opts));
   return errs;
 }
 
@@ -805,23 +810,25 @@ export function validateContainers(
   const names = new Set<string>();
   containers.forEach((ctr, i) => {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(ctr, ctx.volumes, ctx.podClaimNames, p, ctx.opts, ctx.hostUsers));
+    append(errs, validateContainerCommon(ctr, ctx.volumes, ctx.podClaimNames, p, ctx.opts, ctx.hostUsers));
     const name = ctr.name ?? "";
     if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else names.add(name);
     if (ctr.lifecycle != null)
-      errs.push(...validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
-    errs.push(
-      ...validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts),
+      append(errs, validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
+    append(
+      errs,
+      validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts),
     );
-    errs.push(
-      ...validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
+    append(
+      errs,
+      validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
     );
-    errs.push(...validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts));
+    append(errs, validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts));
     if (ctr.restartPolicy != null)
       errs.push(forbidden(p.child("restartPolicy"), "may not be set for non-init containers"));
   });
-  errs.push(...checkHostPortConflicts(containers, path));
+  append(errs, checkHostPortConflicts(containers, path));
   return errs;
 }
 
@@ -836,7 +843,7 @@ export function validateInitContainers(
   const names = new Set<string>(regular.map((c) => c.name ?? ""));
   containers.forEach((ctr, i) => {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(ctr, ctx.volumes, ctx.podClaimNames, p, ctx.opts, ctx.hostUsers));
+    append(errs, validateContainerCommon(ctr, ctx.volumes, ctx.podClaimNames, p, ctx.opts, ctx.hostUsers));
     let restartAlways = false;
     if (ctr.restartPolicy != null) {
       if (ctr.restartPolicy !== "Always")
@@ -847,18 +854,21 @@ export function validateInitContainers(
     if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else if (name.length > 0) names.add(name);
     // Init containers run one by one, so their host ports are checked one container at a time.
-    errs.push(...checkHostPortConflicts([ctr], path));
+    append(errs, checkHostPortConflicts([ctr], path));
     if (restartAlways) {
       if (ctr.lifecycle != null)
-        errs.push(...validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
-      errs.push(
-        ...validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts),
+        append(errs, validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
+      append(
+        errs,
+        validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts),
       );
-      errs.push(
-        ...validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
+      append(
+        errs,
+        validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
       );
-      errs.push(
-        ...validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts),
+      append(
+        errs,
+        validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts),
       );
     } else {
       const msg = "may not be set for init containers without restartPolicy=Always";
@@ -921,8 +931,8 @@ export function validateEphemeralContainers(
   const allNames = new Set(otherNames);
   ephemeral.forEach((ec, i) => {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(ec, ctx.volumes, ctx.podClaimNames, p, ctx.opts, ctx.hostUsers));
-    errs.push(...validateContainerOnlyForPod(ec, p));
+    append(errs, validateContainerCommon(ec, ctx.volumes, ctx.podClaimNames, p, ctx.opts, ctx.hostUsers));
+    append(errs, validateContainerOnlyForPod(ec, p));
     const name = ec.name ?? "";
     if (allNames.has(name)) errs.push(duplicate(p.child("name"), name));
     else allNames.add(name);

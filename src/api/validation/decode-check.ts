@@ -12,19 +12,29 @@ import {
   newPath,
   type Path,
 } from "../../machinery/field-errors.ts";
-import { Quantity } from "../../machinery/quantity.ts";
 import { type DecodeType, decodeTypeFor } from "../strict-decode.ts";
+import { quantityFromJSON } from "./quantity-memo.ts";
 
 const int32Min = -(2 ** 31);
 const int32Max = 2 ** 31 - 1;
 
+// The schema document is fixed, so a kind's decode type never changes.
+const decodeTypes = new Map<string, DecodeType | undefined>();
+
 /** The decode type of group/kind at version v1 (every kind validated here is served as v1). */
 export function decodeTypeOfKind(group: string, kind: string): DecodeType | undefined {
+  const key = `${group}/${kind}`;
+  if (decodeTypes.has(key)) return decodeTypes.get(key);
+  let t: DecodeType | undefined;
   try {
-    return decodeTypeFor({ group, version: "v1", kind });
+    t = decodeTypeFor({ group, version: "v1", kind });
   } catch {
-    return undefined;
+    t = undefined;
   }
+  // Bounded: unknown kinds sent by clients must not grow it without end.
+  if (decodeTypes.size >= 1024) decodeTypes.clear();
+  decodeTypes.set(key, t);
+  return t;
 }
 
 function shown(v: unknown): BadValue {
@@ -43,25 +53,58 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A step of the path to the current value: a field name, a map key or a list index. */
-type Step = { field: string } | { key: string } | { index: number };
+/**
+ * The path to the current value, one entry per step: a field name, a map key
+ * or a list index. A key is kept as a one-element array so that it tells
+ * itself apart from a field name without an object per step.
+ */
+type Steps = Array<string | [string] | number>;
 
 /** The field.Path of the steps; built only when there is an error to report. */
-function pathOf(steps: Step[]): Path | null {
+function pathOf(steps: Steps): Path | null {
   let p: Path | null = null;
   for (const s of steps) {
-    if ("field" in s) p = p === null ? newPath(s.field) : p.child(s.field);
-    else if ("key" in s) p = p === null ? newPath(s.key) : p.key(s.key);
-    else p = p === null ? newPath(`[${s.index}]`) : p.index(s.index);
+    if (typeof s === "string") p = p === null ? newPath(s) : p.child(s);
+    else if (typeof s === "number") p = p === null ? newPath(`[${s}]`) : p.index(s);
+    else p = p === null ? newPath(s[0]) : p.key(s[0]);
   }
   return p;
 }
 
-function typeError(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): void {
+function typeError(v: unknown, t: DecodeType, steps: Steps, errs: FieldError[]): void {
   errs.push(invalid(pathOf(steps), shown(v), `must be of type ${t.goType}`));
 }
 
-function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): void {
+function isInt32(v: unknown): boolean {
+  return typeof v === "number" && Number.isInteger(v) && v >= int32Min && v <= int32Max;
+}
+
+/**
+ * Whether v is a well-typed leaf that needs no step of its own: the common
+ * case (a string where a string belongs) is answered without recursing.
+ */
+function isValidLeaf(v: unknown, t: DecodeType): boolean {
+  switch (t.kind) {
+    case "string":
+    case "bytes":
+    case "time":
+      return typeof v === "string";
+    case "bool":
+      return typeof v === "boolean";
+    case "int32":
+      return isInt32(v);
+    case "int64":
+      return typeof v === "number" && Number.isInteger(v);
+    case "float64":
+      return typeof v === "number";
+    case "int-or-string":
+      return typeof v === "string" || isInt32(v);
+    default:
+      return false;
+  }
+}
+
+function walk(v: unknown, t: DecodeType, steps: Steps, errs: FieldError[]): void {
   if (v === null || v === undefined || steps.length > 64) return;
   switch (t.kind) {
     case "struct": {
@@ -72,8 +115,10 @@ function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): voi
       for (const k in v) {
         const ft = t.field(k);
         if (!ft) continue;
-        steps.push({ field: k });
-        walk(v[k], ft, steps, errs);
+        const fv = v[k];
+        if (isValidLeaf(fv, ft)) continue;
+        steps.push(k);
+        walk(fv, ft, steps, errs);
         steps.pop();
       }
       return;
@@ -84,8 +129,10 @@ function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): voi
         return;
       }
       for (const k in v) {
-        steps.push({ key: k });
-        walk(v[k], t.elem, steps, errs);
+        const ev = v[k];
+        if (isValidLeaf(ev, t.elem)) continue;
+        steps.push([k]);
+        walk(ev, t.elem, steps, errs);
         steps.pop();
       }
       return;
@@ -96,7 +143,8 @@ function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): voi
         return;
       }
       for (let i = 0; i < v.length; i++) {
-        steps.push({ index: i });
+        if (isValidLeaf(v[i], t.elem)) continue;
+        steps.push(i);
         walk(v[i], t.elem, steps, errs);
         steps.pop();
       }
@@ -105,25 +153,12 @@ function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): voi
     case "string":
     case "bytes":
     case "time":
-      if (typeof v !== "string") typeError(v, t, steps, errs);
-      return;
     case "bool":
-      if (typeof v !== "boolean") typeError(v, t, steps, errs);
-      return;
     case "int32":
-      if (typeof v !== "number" || !Number.isInteger(v) || v < int32Min || v > int32Max)
-        typeError(v, t, steps, errs);
-      return;
     case "int64":
-      if (typeof v !== "number" || !Number.isInteger(v)) typeError(v, t, steps, errs);
-      return;
     case "float64":
-      if (typeof v !== "number") typeError(v, t, steps, errs);
-      return;
     case "int-or-string":
-      if (typeof v === "string") return;
-      if (typeof v !== "number" || !Number.isInteger(v) || v < int32Min || v > int32Max)
-        typeError(v, t, steps, errs);
+      if (!isValidLeaf(v, t)) typeError(v, t, steps, errs);
       return;
     case "quantity":
       if (typeof v !== "string" && typeof v !== "number") {
@@ -131,7 +166,7 @@ function walk(v: unknown, t: DecodeType, steps: Step[], errs: FieldError[]): voi
         return;
       }
       try {
-        Quantity.fromJSON(v);
+        quantityFromJSON(v);
       } catch (e) {
         errs.push(invalid(pathOf(steps), shown(v), (e as Error).message));
       }

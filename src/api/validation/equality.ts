@@ -3,8 +3,8 @@
 // slice or map equals a nil one. JSON cannot tell a nil pointer from an
 // absent field, so an absent field also equals its Go zero value here.
 
-import { Quantity } from "../../machinery/quantity.ts";
 import type { DecodeType } from "../strict-decode.ts";
+import { quantityFromJSON } from "./quantity-memo.ts";
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -20,7 +20,7 @@ export function isZeroValue(v: unknown): boolean {
 
 function sameQuantity(a: unknown, b: unknown): boolean | undefined {
   try {
-    return Quantity.fromJSON(a).cmp(Quantity.fromJSON(b)) === 0;
+    return quantityFromJSON(a).cmp(quantityFromJSON(b)) === 0;
   } catch {
     return undefined;
   }
@@ -31,6 +31,17 @@ function fieldType(t: DecodeType | undefined, key: string): DecodeType | undefin
   if (t.kind === "struct") return t.field(key);
   if (t.kind === "map") return t.elem;
   return undefined;
+}
+
+function sameEntry(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  k: string,
+  t: DecodeType | undefined,
+): boolean {
+  // A map entry present on one side only is a difference even when its value is empty.
+  if (t?.kind === "map" && Object.hasOwn(a, k) !== Object.hasOwn(b, k)) return false;
+  return semanticEqual(a[k], b[k], fieldType(t, k));
 }
 
 /** Semantic deep equality of two JSON values, guided by their decode type when known. */
@@ -48,6 +59,8 @@ export function semanticEqual(a: unknown, b: unknown, t?: DecodeType): boolean {
     const tb = Date.parse(b);
     if (!Number.isNaN(ta) && !Number.isNaN(tb)) return Math.trunc(ta / 1000) === Math.trunc(tb / 1000);
   }
+  // Two different scalars: most fields, and nothing below applies to them.
+  if (typeof a !== "object" && typeof b !== "object") return false;
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return false;
     const elem = t?.kind === "list" ? t.elem : undefined;
@@ -61,13 +74,9 @@ export function semanticEqual(a: unknown, b: unknown, t?: DecodeType): boolean {
     );
   }
   if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) {
-      const ft = fieldType(t, k);
-      // A map entry present on one side only is a difference even when its value is empty.
-      if (t?.kind === "map" && Object.hasOwn(a, k) !== Object.hasOwn(b, k)) return false;
-      if (!semanticEqual(a[k], b[k], ft)) return false;
-    }
+    // The keys of a, then those only b has.
+    for (const k of Object.keys(a)) if (!sameEntry(a, b, k, t)) return false;
+    for (const k of Object.keys(b)) if (!Object.hasOwn(a, k) && !sameEntry(a, b, k, t)) return false;
     return true;
   }
   return false;

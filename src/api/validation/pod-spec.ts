@@ -25,6 +25,7 @@ import {
   validateTopologySpreadConstraints,
 } from "./affinity.ts";
 import {
+  append,
   validateDNS1123Label,
   validateDNS1123Subdomain,
   validateDNS1123SubdomainWithUnderscore,
@@ -155,7 +156,7 @@ function validatePodDNSConfig(spec: PodSpecLike, path: Path, opts: PodValidation
     );
   }
   nameservers.forEach((ns, i) => {
-    errs.push(...isValidIPErrors(path.child("nameservers").index(i), ns));
+    append(errs, isValidIPErrors(path.child("nameservers").index(i), ns));
   });
   const searches = cfg.searches ?? [];
   if (searches.length > maxDNSSearchPaths) {
@@ -179,9 +180,9 @@ function validatePodDNSConfig(spec: PodSpecLike, path: Path, opts: PodValidation
   searches.forEach((search, i) => {
     const p = path.child("searches").index(i);
     if (opts.allowRelaxedDNSSearchValidation) {
-      if (search !== ".") errs.push(...validateDNS1123SubdomainWithUnderscore(search.replace(/\.$/, ""), p));
+      if (search !== ".") append(errs, validateDNS1123SubdomainWithUnderscore(search.replace(/\.$/, ""), p));
     } else {
-      errs.push(...validateDNS1123Subdomain(search.replace(/\.$/, ""), p));
+      append(errs, validateDNS1123Subdomain(search.replace(/\.$/, ""), p));
     }
   });
   (cfg.options ?? []).forEach((o, i) => {
@@ -297,15 +298,15 @@ function validatePodSpecSecurityContext(
       ),
     );
   }
-  if ((sc.sysctls ?? []).length !== 0) errs.push(...validateSysctls(spec, path.child("sysctls"), opts));
+  if ((sc.sysctls ?? []).length !== 0) append(errs, validateSysctls(spec, path.child("sysctls"), opts));
   if (sc.fsGroupChangePolicy != null && !["Always", "OnRootMismatch"].includes(sc.fsGroupChangePolicy)) {
     errs.push(
       notSupported(path.child("fsGroupChangePolicy"), sc.fsGroupChangePolicy, ["Always", "OnRootMismatch"]),
     );
   }
-  errs.push(...validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
-  errs.push(...validateWindowsSecurityContextOptions(sc.windowsOptions, path.child("windowsOptions")));
-  errs.push(...validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile")));
+  append(errs, validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
+  append(errs, validateWindowsSecurityContextOptions(sc.windowsOptions, path.child("windowsOptions")));
+  append(errs, validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile")));
   const sgp = (sc as { supplementalGroupsPolicy?: string | null }).supplementalGroupsPolicy;
   if (sgp != null && sgp !== "Merge" && sgp !== "Strict") {
     errs.push(notSupported(path.child("supplementalGroupsPolicy"), sgp, ["Merge", "Strict"]));
@@ -466,7 +467,7 @@ function validatePodResourceClaims(spec: PodSpecLike, path: Path): FieldError[] 
     if (name === "") errs.push(required(p.child("name"), ""));
     else if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else {
-      errs.push(...validateDNS1123Label(name, p.child("name")));
+      append(errs, validateDNS1123Label(name, p.child("name")));
       names.add(name);
     }
     const a = claim.resourceClaimName;
@@ -512,17 +513,19 @@ export function validatePodSpec(
   const gracePeriod = spec.terminationGracePeriodSeconds ?? null;
   const hostUsers = spec.hostUsers !== false;
   const { vols, errs: vErrs } = validateVolumes(spec.volumes ?? [], podMeta, path.child("volumes"), opts);
-  errs.push(...vErrs);
+  append(errs, vErrs);
   const podClaimNames = new Set<string>();
   for (const c of spec.resourceClaims ?? []) if ((c.name ?? "") !== "") podClaimNames.add(c.name ?? "");
-  errs.push(...validatePodResourceClaims(spec, path.child("resourceClaims")));
+  append(errs, validatePodResourceClaims(spec, path.child("resourceClaims")));
   const ctx = { volumes: vols, podClaimNames, gracePeriod, hostUsers, opts };
-  errs.push(...validateContainers(spec.containers, path.child("containers"), ctx));
-  errs.push(
-    ...validateInitContainers(spec.initContainers ?? [], spec.containers, path.child("initContainers"), ctx),
+  append(errs, validateContainers(spec.containers, path.child("containers"), ctx));
+  append(
+    errs,
+    validateInitContainers(spec.initContainers ?? [], spec.containers, path.child("initContainers"), ctx),
   );
-  errs.push(
-    ...validateEphemeralContainers(
+  append(
+    errs,
+    validateEphemeralContainers(
       (spec.ephemeralContainers ?? []) as ContainerLike[],
       spec.containers,
       spec.initContainers ?? [],
@@ -530,16 +533,17 @@ export function validatePodSpec(
       ctx,
     ),
   );
-  errs.push(...validatePodHostNetworkDeps(spec, path, opts));
-  errs.push(...validateRestartPolicy(spec.restartPolicy ?? "", path.child("restartPolicy")));
-  errs.push(...validateDNSPolicy(spec.dnsPolicy ?? "", path.child("dnsPolicy")));
-  errs.push(...validateLabelsMap(spec.nodeSelector, path.child("nodeSelector")));
-  errs.push(...validatePodSpecSecurityContext(spec, path.child("securityContext"), opts));
-  errs.push(...validateAffinity(spec.affinity, opts, path.child("affinity")));
-  errs.push(...validatePodDNSConfig(spec, path.child("dnsConfig"), opts));
+  append(errs, validatePodHostNetworkDeps(spec, path, opts));
+  append(errs, validateRestartPolicy(spec.restartPolicy ?? "", path.child("restartPolicy")));
+  append(errs, validateDNSPolicy(spec.dnsPolicy ?? "", path.child("dnsPolicy")));
+  append(errs, validateLabelsMap(spec.nodeSelector, path.child("nodeSelector")));
+  append(errs, validatePodSpecSecurityContext(spec, path.child("securityContext"), opts));
+  append(errs, validateAffinity(spec.affinity, opts, path.child("affinity")));
+  append(errs, validatePodDNSConfig(spec, path.child("dnsConfig"), opts));
   (spec.readinessGates ?? []).forEach((g, i) => {
-    errs.push(
-      ...validateQualifiedName(
+    append(
+      errs,
+      validateQualifiedName(
         g.conditionType ?? "",
         path.child("readinessGates").index(i).child("conditionType"),
       ),
@@ -548,18 +552,19 @@ export function validatePodSpec(
   const seenGates = new Set<string>();
   (spec.schedulingGates ?? []).forEach((g, i) => {
     const name = g.name ?? "";
-    errs.push(...validateQualifiedName(name, path.child("schedulingGates").index(i)));
+    append(errs, validateQualifiedName(name, path.child("schedulingGates").index(i)));
     if (seenGates.has(name)) errs.push(duplicate(path.child("schedulingGates").index(i), name));
     seenGates.add(name);
   });
-  errs.push(
-    ...validateTopologySpreadConstraints(
+  append(
+    errs,
+    validateTopologySpreadConstraints(
       spec.topologySpreadConstraints ?? [],
       path.child("topologySpreadConstraints"),
     ),
   );
-  errs.push(...validateWindowsHostProcessPod(spec, path, opts));
-  errs.push(...validateHostUsers(spec, path));
+  append(errs, validateWindowsHostProcessPod(spec, path, opts));
+  append(errs, validateHostUsers(spec, path));
   const sa = spec.serviceAccountName ?? "";
   if (sa.length > 0)
     for (const msg of nameIsDNSSubdomain(sa, false))
@@ -577,16 +582,17 @@ export function validatePodSpec(
     }
   }
   if ((spec.hostname ?? "").length > 0)
-    errs.push(...validateDNS1123Label(spec.hostname ?? "", path.child("hostname")));
+    append(errs, validateDNS1123Label(spec.hostname ?? "", path.child("hostname")));
   if ((spec.subdomain ?? "").length > 0)
-    errs.push(...validateDNS1123Label(spec.subdomain ?? "", path.child("subdomain")));
+    append(errs, validateDNS1123Label(spec.subdomain ?? "", path.child("subdomain")));
   if ((spec.tolerations ?? []).length > 0)
-    errs.push(...validateTolerations(spec.tolerations ?? [], path.child("tolerations")));
+    append(errs, validateTolerations(spec.tolerations ?? [], path.child("tolerations")));
   (spec.hostAliases ?? []).forEach((alias, i) => {
-    errs.push(...isValidIPErrors(path.child("hostAliases").index(i).child("ip"), alias.ip ?? ""));
+    append(errs, isValidIPErrors(path.child("hostAliases").index(i).child("ip"), alias.ip ?? ""));
     (alias.hostnames ?? []).forEach((h, j) => {
-      errs.push(
-        ...validateDNS1123Subdomain(h, path.child("hostAliases").index(i).child("hostnames").index(j)),
+      append(
+        errs,
+        validateDNS1123Subdomain(h, path.child("hostAliases").index(i).child("hostnames").index(j)),
       );
     });
   });
@@ -600,10 +606,11 @@ export function validatePodSpec(
     }
   }
   if (spec.preemptionPolicy != null)
-    errs.push(...validatePreemptionPolicy(spec.preemptionPolicy, path.child("preemptionPolicy")));
+    append(errs, validatePreemptionPolicy(spec.preemptionPolicy, path.child("preemptionPolicy")));
   if (spec.overhead != null) {
-    errs.push(
-      ...validateContainerResourceRequirements(
+    append(
+      errs,
+      validateContainerResourceRequirements(
         { limits: spec.overhead },
         podClaimNames,
         path.child("overhead"),
@@ -617,8 +624,8 @@ export function validatePodSpec(
     if (name.length === 0) errs.push(required(osPath.child("name"), "cannot be empty"));
     else if (name !== "linux" && name !== "windows")
       errs.push(notSupported(osPath, name, ["linux", "windows"]));
-    else if (name === "linux") errs.push(...validateLinux(spec, path));
-    else errs.push(...validateWindows(spec, path));
+    else if (name === "linux") append(errs, validateLinux(spec, path));
+    else append(errs, validateWindows(spec, path));
   }
   return errs;
 }
@@ -693,7 +700,7 @@ export function validatePodSpecificAnnotations(
       errs.push(invalid(path, tolerationsAnnotationKey, (e as Error).message));
     }
     if (Array.isArray(tolerations) && tolerations.length > 0) {
-      errs.push(...validateTolerations(tolerations, path.child(tolerationsAnnotationKey)));
+      append(errs, validateTolerations(tolerations, path.child(tolerationsAnnotationKey)));
     } else if (tolerations !== undefined && tolerations !== null && !Array.isArray(tolerations)) {
       errs.push(
         invalid(
@@ -712,13 +719,14 @@ export function validatePodSpecificAnnotations(
     errs.push(invalid(path.key(podDeletionCostKey), a[podDeletionCostKey], "must be a 32bit integer"));
   }
   if (Object.hasOwn(a, seccompPodAnnotationKey)) {
-    errs.push(
-      ...validateSeccompProfileAnnotation(a[seccompPodAnnotationKey], path.child(seccompPodAnnotationKey)),
+    append(
+      errs,
+      validateSeccompProfileAnnotation(a[seccompPodAnnotationKey], path.child(seccompPodAnnotationKey)),
     );
   }
   for (const [k, p] of Object.entries(a)) {
     if (k.startsWith(seccompContainerAnnotationKeyPrefix))
-      errs.push(...validateSeccompProfileAnnotation(p, path.child(k)));
+      append(errs, validateSeccompProfileAnnotation(p, path.child(k)));
   }
   for (const [k, p] of Object.entries(a)) {
     if (!k.startsWith(appArmorContainerAnnotationKeyPrefix)) continue;
@@ -847,11 +855,11 @@ export function validatePodTemplateSpec(
   const meta = t.metadata ?? {};
   const spec = normalizePodSpec(t.spec);
   const errs = validateLabelsMap(meta.labels, path.child("labels"));
-  errs.push(...validateAnnotations(meta.annotations, path.child("annotations")));
-  errs.push(...validatePodSpecificAnnotations(meta.annotations, spec, path.child("annotations"), opts));
-  errs.push(...validatePodSpec(spec, null, path.child("spec"), opts));
-  errs.push(...validateSeccompAnnotationsAndFields(meta, spec, path.child("spec")));
-  errs.push(...validateAppArmorAnnotationsAndFieldsMatch(meta, spec, path.child("spec")));
+  append(errs, validateAnnotations(meta.annotations, path.child("annotations")));
+  append(errs, validatePodSpecificAnnotations(meta.annotations, spec, path.child("annotations"), opts));
+  append(errs, validatePodSpec(spec, null, path.child("spec"), opts));
+  append(errs, validateSeccompAnnotationsAndFields(meta, spec, path.child("spec")));
+  append(errs, validateAppArmorAnnotationsAndFieldsMatch(meta, spec, path.child("spec")));
   if ((spec.ephemeralContainers ?? []).length > 0) {
     errs.push(
       forbidden(

@@ -19,6 +19,7 @@ import { nameIsDNSSubdomain } from "../../machinery/object-meta.ts";
 import { isValidIP, parseIPSloppy } from "../../machinery/validation.ts";
 import { validateAffinity, validateTolerations } from "./affinity.ts";
 import {
+  append,
   validateImmutable,
   validateObjectMeta,
   validateObjectMetaUpdate,
@@ -75,10 +76,11 @@ export function podValidationOptions(
 function validatePodMetadataAndSpec(pod: Pod, opts: PodValidationOptions): FieldError[] {
   const spec = normalizePodSpec(pod.spec);
   const errs = validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain, metaPath);
-  errs.push(
-    ...validatePodSpecificAnnotations(pod.metadata?.annotations, spec, metaPath.child("annotations"), opts),
+  append(
+    errs,
+    validatePodSpecificAnnotations(pod.metadata?.annotations, spec, metaPath.child("annotations"), opts),
   );
-  errs.push(...validatePodSpec(spec, pod.metadata ?? {}, specPath, opts));
+  append(errs, validatePodSpec(spec, pod.metadata ?? {}, specPath, opts));
   if ((spec.serviceAccountName ?? "") === "") {
     (spec.volumes ?? []).forEach((vol, vi) => {
       const p = specPath.child("volumes").index(vi).child("projected");
@@ -95,10 +97,10 @@ function validatePodMetadataAndSpec(pod: Pod, opts: PodValidationOptions): Field
     });
   }
   spec.containers.forEach((c, i) => {
-    errs.push(...validateContainerOnlyForPod(c, specPath.child("containers").index(i)));
+    append(errs, validateContainerOnlyForPod(c, specPath.child("containers").index(i)));
   });
   (spec.initContainers ?? []).forEach((c, i) => {
-    errs.push(...validateContainerOnlyForPod(c, specPath.child("initContainers").index(i)));
+    append(errs, validateContainerOnlyForPod(c, specPath.child("initContainers").index(i)));
   });
   return errs;
 }
@@ -118,8 +120,8 @@ export function validatePodCreate(
       forbidden(specPath.child("nodeName"), "cannot be set until all schedulingGates have been cleared"),
     );
   }
-  errs.push(...validateSeccompAnnotationsAndFields(pod.metadata, spec, specPath));
-  errs.push(...validateAppArmorAnnotationsAndFieldsMatch(pod.metadata, spec, specPath));
+  append(errs, validateSeccompAnnotationsAndFields(pod.metadata, spec, specPath));
+  append(errs, validateAppArmorAnnotationsAndFieldsMatch(pod.metadata, spec, specPath));
   return errs;
 }
 
@@ -147,7 +149,7 @@ function validatePodSpecificAnnotationUpdates(
       errs.push(forbidden(path.key(k), "may not add AppArmor annotations"));
     if (k === mirrorPodAnnotationKey) errs.push(forbidden(path.key(k), "may not add mirror pod annotation"));
   }
-  errs.push(...validatePodSpecificAnnotations(na, normalizePodSpec(newPod.spec), path, opts));
+  append(errs, validatePodSpecificAnnotations(na, normalizePodSpec(newPod.spec), path, opts));
   return errs;
 }
 
@@ -255,20 +257,20 @@ function nodeSelectorTermHasOnlyAdditions(
 export function validatePodUpdate(newPod: Pod, oldPod: Pod, opts?: PodValidationOptions): FieldError[] {
   const o = opts ?? podValidationOptions(oldPod.spec ?? null, oldPod.metadata ?? null);
   const errs = validateObjectMetaUpdate(newPod.metadata, oldPod.metadata, metaPath);
-  errs.push(...validatePodMetadataAndSpec(newPod, o));
-  errs.push(...validatePodSpecificAnnotationUpdates(newPod, oldPod, metaPath.child("annotations"), o));
+  append(errs, validatePodMetadataAndSpec(newPod, o));
+  append(errs, validatePodSpecificAnnotationUpdates(newPod, oldPod, metaPath.child("annotations"), o));
   const newSpec = normalizePodSpec(newPod.spec);
   const oldSpec = normalizePodSpec(oldPod.spec);
 
   let r = validateContainerUpdates(newSpec.containers, oldSpec.containers, specPath.child("containers"));
-  errs.push(...r.errs);
+  append(errs, r.errs);
   if (r.stop) return errs;
   r = validateContainerUpdates(
     newSpec.initContainers ?? [],
     oldSpec.initContainers ?? [],
     specPath.child("initContainers"),
   );
-  errs.push(...r.errs);
+  append(errs, r.errs);
   if (r.stop) return errs;
 
   if (newSpec.activeDeadlineSeconds != null) {
@@ -295,15 +297,17 @@ export function validatePodUpdate(newPod: Pod, oldPod: Pod, opts?: PodValidation
     );
   }
 
-  errs.push(
-    ...validateOnlyAddedTolerations(
+  append(
+    errs,
+    validateOnlyAddedTolerations(
       newSpec.tolerations ?? [],
       oldSpec.tolerations ?? [],
       specPath.child("tolerations"),
     ),
   );
-  errs.push(
-    ...validateOnlyDeletedSchedulingGates(
+  append(
+    errs,
+    validateOnlyDeletedSchedulingGates(
       newSpec.schedulingGates ?? [],
       oldSpec.schedulingGates ?? [],
       specPath.child("schedulingGates"),
@@ -488,16 +492,18 @@ function validateIPList(
   return errs;
 }
 
+// validatePodConditions' systemConditions: types exempt from the qualified-name check.
+const systemPodConditions = new Set(["PodScheduled", "Ready", "Initialized"]);
+
 /** ValidatePodStatusUpdate. */
 export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod, opts?: PodValidationOptions): FieldError[] {
   const o = opts ?? podValidationOptions(oldPod.spec ?? null, oldPod.metadata ?? null);
   const errs = validateObjectMetaUpdate(newPod.metadata, oldPod.metadata, metaPath);
-  errs.push(...validatePodSpecificAnnotationUpdates(newPod, oldPod, metaPath.child("annotations"), o));
-  const system = new Set(["PodScheduled", "Ready", "Initialized"]);
+  append(errs, validatePodSpecificAnnotationUpdates(newPod, oldPod, metaPath.child("annotations"), o));
   (newPod.status?.conditions ?? []).forEach((c, i) => {
-    if (system.has(c.type ?? "")) return;
+    if (systemPodConditions.has(c.type ?? "")) return;
     // Upstream reports these under metadata, as its field path does.
-    errs.push(...validateQualifiedName(c.type ?? "", metaPath.child("conditions").index(i).child("Type")));
+    append(errs, validateQualifiedName(c.type ?? "", metaPath.child("conditions").index(i).child("Type")));
   });
   const statusPath = newPath("status");
   if ((newPod.spec?.nodeName ?? "") !== (oldPod.spec?.nodeName ?? "")) {
@@ -508,8 +514,9 @@ export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod, opts?: PodVali
     for (const msg of nameIsDNSSubdomain(nominated, false))
       errs.push(invalid(statusPath.child("nominatedNodeName"), nominated, msg));
   }
-  errs.push(
-    ...validateImmutable(
+  append(
+    errs,
+    validateImmutable(
       newPod.status?.qosClass ?? "",
       oldPod.status?.qosClass ?? "",
       statusPath.child("qosClass"),
@@ -517,8 +524,9 @@ export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod, opts?: PodVali
     ),
   );
   const oldRestart = oldPod.spec?.restartPolicy ?? "";
-  errs.push(
-    ...validateContainerStateTransition(
+  append(
+    errs,
+    validateContainerStateTransition(
       newPod.status?.containerStatuses ?? [],
       oldPod.status?.containerStatuses ?? [],
       statusPath.child("containerStatuses"),
@@ -530,8 +538,9 @@ export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod, opts?: PodVali
       .filter((c) => (c as { restartPolicy?: string }).restartPolicy === "Always")
       .map((c) => c.name ?? ""),
   );
-  errs.push(
-    ...validateContainerStateTransition(
+  append(
+    errs,
+    validateContainerStateTransition(
       newPod.status?.initContainerStatuses ?? [],
       oldPod.status?.initContainerStatuses ?? [],
       statusPath.child("initContainerStatuses"),
@@ -539,22 +548,23 @@ export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod, opts?: PodVali
       (name) => restartableInit.has(name),
     ),
   );
-  errs.push(
-    ...validateContainerStateTransition(
+  append(
+    errs,
+    validateContainerStateTransition(
       newPod.status?.ephemeralContainerStatuses ?? [],
       oldPod.status?.ephemeralContainerStatuses ?? [],
       statusPath.child("ephemeralContainerStatuses"),
       "Never",
     ),
   );
-  errs.push(...validateIPList(newPod.status?.podIPs ?? [], statusPath.child("podIPs"), "core.PodIP", false));
+  append(errs, validateIPList(newPod.status?.podIPs ?? [], statusPath.child("podIPs"), "core.PodIP", false));
   const hostIPs = newPod.status?.hostIPs ?? [];
   if (hostIPs.length > 0) {
     const hostIPsPath = statusPath.child("hostIPs");
     if ((newPod.status?.hostIP ?? "") !== (hostIPs[0].ip ?? "")) {
       errs.push(invalid(hostIPsPath.index(0).child("ip"), hostIPs[0].ip ?? "", "must be equal to `hostIP`"));
     }
-    errs.push(...validateIPList(hostIPs, hostIPsPath, "core.HostIP", true));
+    append(errs, validateIPList(hostIPs, hostIPsPath, "core.HostIP", true));
   }
   return errs;
 }
@@ -564,13 +574,13 @@ export function validatePodStatusUpdate(newPod: Pod, oldPod: Pod, opts?: PodVali
 /** ValidatePodTemplate. */
 export function validatePodTemplate(tpl: PodTemplate): FieldError[] {
   const errs = validateObjectMeta(tpl.metadata, true, nameIsDNSSubdomain, metaPath);
-  errs.push(...validatePodTemplateSpec(tpl.template, newPath("template"), defaultPodValidationOptions()));
+  append(errs, validatePodTemplateSpec(tpl.template, newPath("template"), defaultPodValidationOptions()));
   return errs;
 }
 
 /** ValidatePodTemplateUpdate. */
 export function validatePodTemplateUpdate(tpl: PodTemplate, old: PodTemplate): FieldError[] {
   const errs = validateObjectMetaUpdate(tpl.metadata, old.metadata, metaPath);
-  errs.push(...validatePodTemplateSpec(tpl.template, newPath("template"), defaultPodValidationOptions()));
+  append(errs, validatePodTemplateSpec(tpl.template, newPath("template"), defaultPodValidationOptions()));
   return errs;
 }

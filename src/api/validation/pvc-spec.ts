@@ -18,7 +18,7 @@ import {
   validateNamespaceName,
 } from "../../machinery/object-meta.ts";
 import { isDNS1123Subdomain } from "../../machinery/validation.ts";
-import { validateLabelSelector, validateLabelsMap } from "./common.ts";
+import { append, validateLabelSelector, validateLabelsMap } from "./common.ts";
 import { isZeroValue } from "./equality.ts";
 import { goPointer } from "./gofmt.ts";
 import { parseQ, validatePositiveQuantityValue, validateResourceQuantityValue } from "./resources.ts";
@@ -60,7 +60,7 @@ const objectMetaFields: Array<[json: string, lcGo: string]> = [
 export function validateTemplateObjectMeta(meta: ObjectMeta | null | undefined, path: Path): FieldError[] {
   const m = (meta ?? {}) as Record<string, unknown>;
   const errs = validateAnnotations(meta?.annotations, path.child("annotations"));
-  errs.push(...validateLabelsMap(meta?.labels, path.child("labels")));
+  append(errs, validateLabelsMap(meta?.labels, path.child("labels")));
   for (const [json, lc] of objectMetaFields) {
     if (json === "labels" || json === "annotations") continue;
     if (!isZeroValue(m[json])) errs.push(forbidden(path.child(lc), "cannot be set"));
@@ -112,8 +112,9 @@ export function validatePersistentVolumeClaimSpec(
   if (modes.length === 0)
     errs.push(required(path.child("accessModes"), "at least 1 access mode is required"));
   if (spec.selector != null) {
-    errs.push(
-      ...validateLabelSelector(
+    append(
+      errs,
+      validateLabelSelector(
         spec.selector,
         { allowInvalidLabelValueInSelector: opts.allowInvalidLabelValueInSelector },
         path.child("selector"),
@@ -139,8 +140,8 @@ export function validatePersistentVolumeClaimSpec(
     const q = parseQ(requests.storage);
     if (q !== null) {
       const pos = validatePositiveQuantityValue(q, storagePath);
-      if (pos.length > 0) errs.push(...pos);
-      else errs.push(...validateResourceQuantityValue("storage", requests.storage, storagePath));
+      if (pos.length > 0) append(errs, pos);
+      else append(errs, validateResourceQuantityValue("storage", requests.storage, storagePath));
     }
   }
   if (spec.storageClassName != null && spec.storageClassName.length > 0) {
@@ -153,9 +154,9 @@ export function validatePersistentVolumeClaimSpec(
   }
   const allowBad = opts.allowInvalidAPIGroupInDataSourceOrRef ?? false;
   if (spec.dataSource != null)
-    errs.push(...validateDataSource(spec.dataSource, path.child("dataSource"), allowBad, false));
+    append(errs, validateDataSource(spec.dataSource, path.child("dataSource"), allowBad, false));
   if (spec.dataSourceRef != null) {
-    errs.push(...validateDataSource(spec.dataSourceRef, path.child("dataSourceRef"), allowBad, true));
+    append(errs, validateDataSource(spec.dataSourceRef, path.child("dataSourceRef"), allowBad, true));
   }
   const refNs = spec.dataSourceRef?.namespace;
   if (spec.dataSourceRef != null && refNs != null && refNs.length > 0) {

@@ -13,15 +13,17 @@ import {
   type Path,
   required,
 } from "../../machinery/field-errors.ts";
-import { Quantity } from "../../machinery/quantity.ts";
+import type { Quantity } from "../../machinery/quantity.ts";
 import { isQualifiedName } from "../../machinery/validation.ts";
 import {
+  append,
   isNegativeErrorMsg,
   isNotIntegerErrorMsg,
   isNotPositiveErrorMsg,
   validateDNS1123Label,
 } from "./common.ts";
 import { goQuantity } from "./gofmt.ts";
+import { quantityFromJSON } from "./quantity-memo.ts";
 
 export const hugePagesPrefix = "hugepages-";
 const requestsHugePagesPrefix = "requests.hugepages-";
@@ -31,7 +33,7 @@ const defaultNamespacePrefix = "kubernetes.io/";
 /** A quantity from JSON, or null when it does not parse (reported by the type check). */
 export function parseQ(v: unknown): Quantity | null {
   try {
-    return Quantity.fromJSON(v);
+    return quantityFromJSON(v);
   } catch {
     return null;
   }
@@ -231,8 +233,8 @@ export function validateContainerResourceRequirements(
   let reqHugePages = false;
   for (const [name, raw] of Object.entries(limits)) {
     const p = limPath.key(name);
-    errs.push(...validateContainerResourceName(name, p));
-    errs.push(...validateResourceQuantityValue(name, raw, p));
+    append(errs, validateContainerResourceName(name, p));
+    append(errs, validateResourceQuantityValue(name, raw, p));
     const q = parseQ(raw);
     if (isHugePageResourceName(name)) {
       limHugePages = true;
@@ -244,8 +246,8 @@ export function validateContainerResourceRequirements(
   }
   for (const [name, raw] of Object.entries(requests)) {
     const p = reqPath.key(name);
-    errs.push(...validateContainerResourceName(name, p));
-    errs.push(...validateResourceQuantityValue(name, raw, p));
+    append(errs, validateContainerResourceName(name, p));
+    append(errs, validateResourceQuantityValue(name, raw, p));
     const q = parseQ(raw);
     if (Object.hasOwn(limits, name)) {
       const lim = parseQ(limits[name]);
@@ -276,7 +278,7 @@ export function validateContainerResourceRequirements(
   if (!limCPUOrMemory && !reqCPUOrMemory && (reqHugePages || limHugePages)) {
     errs.push(forbidden(path, "HugePages require cpu or memory"));
   }
-  errs.push(...validateResourceClaimNames(reqs?.claims ?? [], podClaimNames, path.child("claims")));
+  append(errs, validateResourceClaimNames(reqs?.claims ?? [], podClaimNames, path.child("claims")));
   return errs;
 }
 
@@ -300,7 +302,7 @@ function validateResourceClaimNames(
     } else {
       let key = name;
       if (request !== "") {
-        errs.push(...validateDNS1123Label(request, path.index(i).child("request")));
+        append(errs, validateDNS1123Label(request, path.index(i).child("request")));
         key += `/${request}`;
       }
       if (names.has(key)) {

@@ -29,7 +29,9 @@ import {
 import { nameIsDNSSubdomain, validateNamespaceName } from "../../machinery/object-meta.ts";
 import { isDNS1123Subdomain } from "../../machinery/validation.ts";
 import {
+  append,
   byteLen,
+  OneOf,
   validateDNS1123Label,
   validateDNS1123Subdomain,
   validateLabelSelector,
@@ -59,6 +61,7 @@ export type VolumeLike = Volume & { image?: { reference?: string; pullPolicy?: s
 
 /** validatePathNoBacksteps: no ".." element. */
 export function validatePathNoBacksteps(targetPath: string, path: Path): FieldError[] {
+  if (!targetPath.includes("..")) return [];
   for (const item of targetPath.split("/")) {
     if (item === "..") return [invalid(path, targetPath, "must not contain '..'")];
   }
@@ -69,7 +72,7 @@ export function validatePathNoBacksteps(targetPath: string, path: Path): FieldEr
 export function validateLocalDescendingPath(targetPath: string, path: Path): FieldError[] {
   const errs: FieldError[] = [];
   if (targetPath.startsWith("/")) errs.push(invalid(path, targetPath, "must be a relative path"));
-  errs.push(...validatePathNoBacksteps(targetPath, path));
+  append(errs, validatePathNoBacksteps(targetPath, path));
   return errs;
 }
 
@@ -117,7 +120,7 @@ function validateGitRepoVolumeSource(
 ): FieldError[] {
   const errs: FieldError[] = [];
   if ((git.repository ?? "").length === 0) errs.push(required(path.child("repository"), ""));
-  errs.push(...validateLocalDescendingPath(git.directory ?? "", path.child("directory")));
+  append(errs, validateLocalDescendingPath(git.directory ?? "", path.child("directory")));
   return errs;
 }
 
@@ -140,8 +143,9 @@ function validateISCSIVolumeSource(iscsi: ISCSIVolumeSource, path: Path): FieldE
   if ((iscsi.iqn ?? "").length === 0) {
     errs.push(required(path.child("iqn"), ""));
   } else {
-    errs.push(
-      ...checkIQN(iscsi.iqn, path.child("iqn"), "must be valid format starting with iqn, eui, or naa"),
+    append(
+      errs,
+      checkIQN(iscsi.iqn, path.child("iqn"), "must be valid format starting with iqn, eui, or naa"),
     );
   }
   const lun = iscsi.lun ?? 0;
@@ -188,7 +192,7 @@ export function validateISCSIPersistentVolumeSource(
   if ((iscsi.iqn ?? "").length === 0) {
     errs.push(required(path.child("iqn"), ""));
   } else {
-    errs.push(...checkIQN(iscsi.iqn, path.child("iqn"), "must be valid format"));
+    append(errs, checkIQN(iscsi.iqn, path.child("iqn"), "must be valid format"));
   }
   const lun = iscsi.lun ?? 0;
   if (lun < 0 || lun > 255)
@@ -277,7 +281,7 @@ function validateKeyToPath(kp: KeyToPath, path: Path): FieldError[] {
   const errs: FieldError[] = [];
   if ((kp.key ?? "").length === 0) errs.push(required(path.child("key"), ""));
   if ((kp.path ?? "").length === 0) errs.push(required(path.child("path"), ""));
-  errs.push(...validateLocalNonReservedPath(kp.path ?? "", path.child("path")));
+  append(errs, validateLocalNonReservedPath(kp.path ?? "", path.child("path")));
   if (!validFileMode(kp.mode)) errs.push(invalid(path.child("mode"), kp.mode ?? 0, fileModeErrorMsg));
   return errs;
 }
@@ -291,7 +295,7 @@ function validateSecretVolumeSource(
   if (!validFileMode(s.defaultMode))
     errs.push(invalid(path.child("defaultMode"), s.defaultMode ?? 0, fileModeErrorMsg));
   (s.items ?? []).forEach((kp, i) => {
-    errs.push(...validateKeyToPath(kp, path.child("items").index(i)));
+    append(errs, validateKeyToPath(kp, path.child("items").index(i)));
   });
   return errs;
 }
@@ -302,7 +306,7 @@ function validateConfigMapVolumeSource(c: ConfigMapVolumeSource, path: Path): Fi
   if (!validFileMode(c.defaultMode))
     errs.push(invalid(path.child("defaultMode"), c.defaultMode ?? 0, fileModeErrorMsg));
   (c.items ?? []).forEach((kp, i) => {
-    errs.push(...validateKeyToPath(kp, path.child("items").index(i)));
+    append(errs, validateKeyToPath(kp, path.child("items").index(i)));
   });
   return errs;
 }
@@ -606,17 +610,18 @@ export function validateContainerResourceFieldSelector(
       errs.push(notSupported(path.child("resource"), resource, validContainerResourceFieldPathExpressions));
     }
   }
-  errs.push(...validateContainerResourceDivisor(resource, fs.divisor, path));
+  append(errs, validateContainerResourceDivisor(resource, fs.divisor, path));
   return errs;
 }
 
 function validateDownwardAPIVolumeFile(file: DownwardAPIVolumeFile, path: Path): FieldError[] {
   const errs: FieldError[] = [];
   if ((file.path ?? "").length === 0) errs.push(required(path.child("path"), ""));
-  errs.push(...validateLocalNonReservedPath(file.path ?? "", path.child("path")));
+  append(errs, validateLocalNonReservedPath(file.path ?? "", path.child("path")));
   if (file.fieldRef != null) {
-    errs.push(
-      ...validateObjectFieldSelector(
+    append(
+      errs,
+      validateObjectFieldSelector(
         file.fieldRef,
         validVolumeDownwardAPIFieldPathExpressions,
         path.child("fieldRef"),
@@ -628,8 +633,9 @@ function validateDownwardAPIVolumeFile(file: DownwardAPIVolumeFile, path: Path):
       );
     }
   } else if (file.resourceFieldRef != null) {
-    errs.push(
-      ...validateContainerResourceFieldSelector(file.resourceFieldRef, path.child("resourceFieldRef"), true),
+    append(
+      errs,
+      validateContainerResourceFieldSelector(file.resourceFieldRef, path.child("resourceFieldRef"), true),
     );
   } else {
     errs.push(required(path, "one of fieldRef and resourceFieldRef is required"));
@@ -645,7 +651,7 @@ function validateDownwardAPIVolumeSource(
   const errs: FieldError[] = [];
   if (!validFileMode(d.defaultMode))
     errs.push(invalid(path.child("defaultMode"), d.defaultMode ?? 0, fileModeErrorMsg));
-  for (const file of d.items ?? []) errs.push(...validateDownwardAPIVolumeFile(file, path));
+  for (const file of d.items ?? []) append(errs, validateDownwardAPIVolumeFile(file, path));
   return errs;
 }
 
@@ -704,7 +710,7 @@ function validateProjectionSources(
       const projPath = srcPath.child("secret");
       if ((source.secret.name ?? "").length === 0) errs.push(required(projPath.child("name"), ""));
       (source.secret.items ?? []).forEach((kp, j) => {
-        errs.push(...validateKeyToPath(kp, projPath.child("items").index(j)));
+        append(errs, validateKeyToPath(kp, projPath.child("items").index(j)));
         if ((kp.path ?? "").length > 0) {
           if (!allPaths.has(kp.path)) allPaths.add(kp.path);
           else errs.push(invalid(path, source.secret?.name ?? "", "conflicting duplicate paths"));
@@ -716,7 +722,7 @@ function validateProjectionSources(
       const projPath = srcPath.child("configMap");
       if ((source.configMap.name ?? "").length === 0) errs.push(required(projPath.child("name"), ""));
       (source.configMap.items ?? []).forEach((kp, j) => {
-        errs.push(...validateKeyToPath(kp, projPath.child("items").index(j)));
+        append(errs, validateKeyToPath(kp, projPath.child("items").index(j)));
         if ((kp.path ?? "").length > 0) {
           if (!allPaths.has(kp.path)) allPaths.add(kp.path);
           else errs.push(invalid(path, source.configMap?.name ?? "", "conflicting duplicate paths"));
@@ -727,7 +733,7 @@ function validateProjectionSources(
       numSources++;
       const projPath = srcPath.child("downwardAPI");
       for (const file of source.downwardAPI.items ?? []) {
-        errs.push(...validateDownwardAPIVolumeFile(file, projPath));
+        append(errs, validateDownwardAPIVolumeFile(file, projPath));
         if ((file.path ?? "").length > 0) {
           if (!allPaths.has(file.path)) allPaths.add(file.path);
           else errs.push(invalid(path, file.path, "conflicting duplicate paths"));
@@ -759,7 +765,7 @@ function validateProjectionSources(
       const p = source.serviceAccountToken.path ?? "";
       if (p === "") errs.push(required(path.child("path"), ""));
       else if (!opts.allowNonLocalProjectedTokenPath)
-        errs.push(...validateLocalNonReservedPath(p, path.child("path")));
+        append(errs, validateLocalNonReservedPath(p, path.child("path")));
     }
     const ctb = (source as { clusterTrustBundle?: ClusterTrustBundleLike }).clusterTrustBundle;
     if (ctb != null) {
@@ -787,9 +793,10 @@ function validateProjectionSources(
       } else if (usingSigner) {
         if (ctb.signerName === "")
           errs.push(required(projPath.child("signerName"), "must be a valid signer name"));
-        errs.push(...validateSignerName(projPath.child("signerName"), ctb.signerName ?? ""));
-        errs.push(
-          ...validateLabelSelector(
+        append(errs, validateSignerName(projPath.child("signerName"), ctb.signerName ?? ""));
+        append(
+          errs,
+          validateLabelSelector(
             ctb.labelSelector as Parameters<typeof validateLabelSelector>[0],
             {},
             projPath.child("labelSelector"),
@@ -799,7 +806,7 @@ function validateProjectionSources(
         errs.push(required(projPath, "either name or signerName must be specified"));
       }
       if ((ctb.path ?? "") === "") errs.push(required(projPath.child("path"), ""));
-      errs.push(...validateLocalNonReservedPath(ctb.path ?? "", projPath.child("path")));
+      append(errs, validateLocalNonReservedPath(ctb.path ?? "", projPath.child("path")));
       const cur = ctb.path ?? "";
       if (!allPaths.has(cur)) allPaths.add(cur);
       else errs.push(invalid(path, cur, "conflicting duplicate paths"));
@@ -817,7 +824,7 @@ function validateProjectedVolumeSource(
   const errs: FieldError[] = [];
   if (!validFileMode(p.defaultMode))
     errs.push(invalid(path.child("defaultMode"), p.defaultMode ?? 0, fileModeErrorMsg));
-  errs.push(...validateProjectionSources(p, path, opts));
+  append(errs, validateProjectionSources(p, path, opts));
   return errs;
 }
 
@@ -948,9 +955,9 @@ export function validateStorageOS(
   const errs: FieldError[] = [];
   const name = s.volumeName ?? "";
   if (name.length === 0) errs.push(required(path.child("volumeName"), ""));
-  else errs.push(...validateDNS1123Label(name, path.child("volumeName")));
+  else append(errs, validateDNS1123Label(name, path.child("volumeName")));
   if ((s.volumeNamespace ?? "").length > 0) {
-    errs.push(...validateDNS1123Label(s.volumeNamespace ?? "", path.child("volumeNamespace")));
+    append(errs, validateDNS1123Label(s.volumeNamespace ?? "", path.child("volumeNamespace")));
   }
   if (s.secretRef != null) {
     if ((s.secretRef.name ?? "").length === 0) errs.push(required(path.child("secretRef", "name"), ""));
@@ -974,9 +981,9 @@ export function validateCSIDriverName(driverName: string, path: Path): FieldErro
 export function validatePVSecretReference(ref: SecretReference, path: Path): FieldError[] {
   const errs: FieldError[] = [];
   if ((ref.name ?? "").length === 0) errs.push(required(path.child("name"), ""));
-  else errs.push(...validateDNS1123Subdomain(ref.name ?? "", path.child("name")));
+  else append(errs, validateDNS1123Subdomain(ref.name ?? "", path.child("name")));
   if ((ref.namespace ?? "").length === 0) errs.push(required(path.child("namespace"), ""));
-  else errs.push(...validateDNS1123Label(ref.namespace ?? "", path.child("namespace")));
+  else append(errs, validateDNS1123Label(ref.namespace ?? "", path.child("namespace")));
   return errs;
 }
 
@@ -1004,7 +1011,7 @@ function validateEphemeralVolumeSource(
   const tpl = eph.volumeClaimTemplate;
   const tplPath = path.child("volumeClaimTemplate");
   const errs = validateTemplateObjectMeta(tpl.metadata, tplPath.child("metadata"));
-  errs.push(...validatePersistentVolumeClaimSpec((tpl.spec ?? {}) as never, tplPath.child("spec"), {}));
+  append(errs, validatePersistentVolumeClaimSpec((tpl.spec ?? {}) as never, tplPath.child("spec"), {}));
   return errs;
 }
 
@@ -1027,19 +1034,10 @@ function validateVolumeSource(
   opts: VolumeOptions,
 ): FieldError[] {
   const errs: FieldError[] = [];
-  let numVolumes = 0;
-  const one = (present: boolean, name: string, check: () => FieldError[]) => {
-    if (!present) return;
-    if (numVolumes > 0) {
-      errs.push(forbidden(path.child(name), "may not specify more than 1 volume type"));
-    } else {
-      numVolumes++;
-      errs.push(...check());
-    }
-  };
+  const types = new OneOf(path, errs, "may not specify more than 1 volume type");
   const s = source;
   if (s.emptyDir != null) {
-    numVolumes++;
+    types.count++;
     const limit = s.emptyDir.sizeLimit;
     if (limit != null) {
       const q = parseQ(limit);
@@ -1053,20 +1051,19 @@ function validateVolumeSource(
       }
     }
   }
-  one(s.hostPath != null, "hostPath", () =>
-    validateHostPathVolumeSource(s.hostPath!, path.child("hostPath")),
-  );
-  one(s.gitRepo != null, "gitRepo", () => validateGitRepoVolumeSource(s.gitRepo!, path.child("gitRepo")));
-  one(s.gcePersistentDisk != null, "gcePersistentDisk", () =>
-    validateGCEPersistentDisk(s.gcePersistentDisk!, path.child("persistentDisk")),
-  );
-  one(s.awsElasticBlockStore != null, "awsElasticBlockStore", () =>
-    validateAWSElasticBlockStore(s.awsElasticBlockStore!, path.child("awsElasticBlockStore")),
-  );
-  one(s.secret != null, "secret", () => validateSecretVolumeSource(s.secret!, path.child("secret")));
-  one(s.nfs != null, "nfs", () => validateNFSVolumeSource(s.nfs!, path.child("nfs")));
+  if (s.hostPath != null && types.first("hostPath"))
+    append(errs, validateHostPathVolumeSource(s.hostPath, path.child("hostPath")));
+  if (s.gitRepo != null && types.first("gitRepo"))
+    append(errs, validateGitRepoVolumeSource(s.gitRepo, path.child("gitRepo")));
+  if (s.gcePersistentDisk != null && types.first("gcePersistentDisk"))
+    append(errs, validateGCEPersistentDisk(s.gcePersistentDisk, path.child("persistentDisk")));
+  if (s.awsElasticBlockStore != null && types.first("awsElasticBlockStore"))
+    append(errs, validateAWSElasticBlockStore(s.awsElasticBlockStore, path.child("awsElasticBlockStore")));
+  if (s.secret != null && types.first("secret"))
+    append(errs, validateSecretVolumeSource(s.secret, path.child("secret")));
+  if (s.nfs != null && types.first("nfs")) append(errs, validateNFSVolumeSource(s.nfs, path.child("nfs")));
   if (s.iscsi != null) {
-    one(true, "iscsi", () => validateISCSIVolumeSource(s.iscsi!, path.child("iscsi")));
+    if (types.first("iscsi")) append(errs, validateISCSIVolumeSource(s.iscsi, path.child("iscsi")));
     if (s.iscsi.initiatorName != null && byteLen(`${volName}:${s.iscsi.targetPortal ?? ""}`) > 64) {
       errs.push(
         invalid(
@@ -1077,67 +1074,60 @@ function validateVolumeSource(
       );
     }
   }
-  one(s.glusterfs != null, "glusterfs", () =>
-    validateGlusterfs(s.glusterfs!, path.child("glusterfs"), false),
-  );
-  one(s.flocker != null, "flocker", () => validateFlocker(s.flocker!, path.child("flocker")));
-  one(s.persistentVolumeClaim != null, "persistentVolumeClaim", () =>
-    (s.persistentVolumeClaim!.claimName ?? "").length === 0
-      ? [required(path.child("persistentVolumeClaim").child("claimName"), "")]
-      : [],
-  );
-  one(s.rbd != null, "rbd", () => validateRBD(s.rbd!, path.child("rbd")));
-  one(s.cinder != null, "cinder", () => validateCinder(s.cinder!, path.child("cinder"), false));
-  one(s.cephfs != null, "cephFS", () => validateCephFS(s.cephfs!, path.child("cephfs")));
-  one(s.quobyte != null, "quobyte", () => validateQuobyteVolumeSource(s.quobyte!, path.child("quobyte")));
-  one(s.downwardAPI != null, "downwarAPI", () =>
-    validateDownwardAPIVolumeSource(s.downwardAPI!, path.child("downwardAPI")),
-  );
-  one(s.fc != null, "fc", () => validateFCVolumeSource(s.fc!, path.child("fc")));
-  one(s.flexVolume != null, "flexVolume", () => validateFlex(s.flexVolume!, path.child("flexVolume")));
-  one(s.configMap != null, "configMap", () =>
-    validateConfigMapVolumeSource(s.configMap!, path.child("configMap")),
-  );
-  one(s.azureFile != null, "azureFile", () =>
-    validateAzureFile(s.azureFile!, path.child("azureFile"), false),
-  );
-  one(s.vsphereVolume != null, "vsphereVolume", () =>
-    requireField(s.vsphereVolume, "volumePath", path.child("vsphereVolume")),
-  );
-  one(s.photonPersistentDisk != null, "photonPersistentDisk", () =>
-    requireField(s.photonPersistentDisk, "pdID", path.child("photonPersistentDisk")),
-  );
-  one(s.portworxVolume != null, "portworxVolume", () =>
-    requireField(s.portworxVolume, "volumeID", path.child("portworxVolume")),
-  );
-  one(s.azureDisk != null, "azureDisk", () => validateAzureDisk(s.azureDisk!, path.child("azureDisk")));
-  one(s.storageos != null, "storageos", () =>
-    validateStorageOS(s.storageos!, path.child("storageos"), false),
-  );
-  one(s.projected != null, "projected", () =>
-    validateProjectedVolumeSource(s.projected!, path.child("projected"), opts),
-  );
-  one(s.scaleIO != null, "scaleIO", () => validateScaleIO(s.scaleIO!, path.child("scaleIO")));
-  one(s.csi != null, "csi", () => validateCSIVolumeSource(s.csi!, path.child("csi")));
-  one(s.ephemeral != null, "ephemeral", () => {
-    const e = validateEphemeralVolumeSource(s.ephemeral!, path.child("ephemeral"));
+  if (s.glusterfs != null && types.first("glusterfs"))
+    append(errs, validateGlusterfs(s.glusterfs, path.child("glusterfs"), false));
+  if (s.flocker != null && types.first("flocker"))
+    append(errs, validateFlocker(s.flocker, path.child("flocker")));
+  if (s.persistentVolumeClaim != null && types.first("persistentVolumeClaim")) {
+    if ((s.persistentVolumeClaim.claimName ?? "").length === 0)
+      errs.push(required(path.child("persistentVolumeClaim").child("claimName"), ""));
+  }
+  if (s.rbd != null && types.first("rbd")) append(errs, validateRBD(s.rbd, path.child("rbd")));
+  if (s.cinder != null && types.first("cinder"))
+    append(errs, validateCinder(s.cinder, path.child("cinder"), false));
+  if (s.cephfs != null && types.first("cephFS")) append(errs, validateCephFS(s.cephfs, path.child("cephfs")));
+  if (s.quobyte != null && types.first("quobyte"))
+    append(errs, validateQuobyteVolumeSource(s.quobyte, path.child("quobyte")));
+  if (s.downwardAPI != null && types.first("downwarAPI"))
+    append(errs, validateDownwardAPIVolumeSource(s.downwardAPI, path.child("downwardAPI")));
+  if (s.fc != null && types.first("fc")) append(errs, validateFCVolumeSource(s.fc, path.child("fc")));
+  if (s.flexVolume != null && types.first("flexVolume"))
+    append(errs, validateFlex(s.flexVolume, path.child("flexVolume")));
+  if (s.configMap != null && types.first("configMap"))
+    append(errs, validateConfigMapVolumeSource(s.configMap, path.child("configMap")));
+  if (s.azureFile != null && types.first("azureFile"))
+    append(errs, validateAzureFile(s.azureFile, path.child("azureFile"), false));
+  if (s.vsphereVolume != null && types.first("vsphereVolume"))
+    append(errs, requireField(s.vsphereVolume, "volumePath", path.child("vsphereVolume")));
+  if (s.photonPersistentDisk != null && types.first("photonPersistentDisk"))
+    append(errs, requireField(s.photonPersistentDisk, "pdID", path.child("photonPersistentDisk")));
+  if (s.portworxVolume != null && types.first("portworxVolume"))
+    append(errs, requireField(s.portworxVolume, "volumeID", path.child("portworxVolume")));
+  if (s.azureDisk != null && types.first("azureDisk"))
+    append(errs, validateAzureDisk(s.azureDisk, path.child("azureDisk")));
+  if (s.storageos != null && types.first("storageos"))
+    append(errs, validateStorageOS(s.storageos, path.child("storageos"), false));
+  if (s.projected != null && types.first("projected"))
+    append(errs, validateProjectedVolumeSource(s.projected, path.child("projected"), opts));
+  if (s.scaleIO != null && types.first("scaleIO"))
+    append(errs, validateScaleIO(s.scaleIO, path.child("scaleIO")));
+  if (s.csi != null && types.first("csi")) append(errs, validateCSIVolumeSource(s.csi, path.child("csi")));
+  if (s.ephemeral != null && types.first("ephemeral")) {
+    append(errs, validateEphemeralVolumeSource(s.ephemeral, path.child("ephemeral")));
     const podName = podMeta?.name ?? "";
     if (podName !== "" && volName !== "") {
       const pvcName = `${podName}-${volName}`;
       for (const msg of nameIsDNSSubdomain(pvcName, false)) {
-        e.push(invalid(path.child("name"), volName, `PVC name ${goQuote(pvcName)}: ${msg}`));
+        errs.push(invalid(path.child("name"), volName, `PVC name ${goQuote(pvcName)}: ${msg}`));
       }
     }
-    return e;
-  });
-  one(s.image != null, "image", () => {
-    const e: FieldError[] = [];
-    if (opts.resourceIsPod && (s.image?.reference ?? "").length === 0)
-      e.push(required(path.child("image", "reference"), ""));
-    e.push(...validatePullPolicy(s.image?.pullPolicy, path.child("image", "pullPolicy")));
-    return e;
-  });
-  if (numVolumes === 0) errs.push(required(path, "must specify a volume type"));
+  }
+  if (s.image != null && types.first("image")) {
+    if (opts.resourceIsPod && (s.image.reference ?? "").length === 0)
+      errs.push(required(path.child("image", "reference"), ""));
+    append(errs, validatePullPolicy(s.image.pullPolicy, path.child("image", "pullPolicy")));
+  }
+  if (types.count === 0) errs.push(required(path, "must specify a volume type"));
   return errs;
 }
 
@@ -1161,13 +1151,13 @@ export function validateVolumes(
     const name = vol.name ?? "";
     const el = validateVolumeSource(vol, idxPath, name, podMeta, opts);
     if (name.length === 0) el.push(required(namePath, ""));
-    else el.push(...validateDNS1123Label(name, namePath));
+    else append(el, validateDNS1123Label(name, namePath));
     if (allNames.has(name)) el.push(duplicate(namePath, name));
     if (el.length === 0) {
       allNames.add(name);
       vols.set(name, vol);
     } else {
-      errs.push(...el);
+      append(errs, el);
     }
     const claim = vol.persistentVolumeClaim?.claimName;
     if (vol.persistentVolumeClaim != null && createdPVCs.has(claim ?? "")) {
