@@ -1,10 +1,13 @@
 // npm run bench -- managed-fields
 // CPU cost of field-ownership tracking per write, as the apiserver pays it:
 // updateManagedFields for a Pod create (compared against the kind's empty
-// object) and for an update changing one label of a stored Deployment that two
-// managers own, and apply() for a server-side apply that changes a Deployment's
-// image. Inputs are fresh JSON.parse copies (as decoded request bodies are) and
-// the options are built per call as handlers/rest.ts fieldManagerOptions does.
+// object), for the create of a Pod as the apiserver holds it after admission
+// (defaulted, with the service-account token volume), for the kubelet's
+// status update of that Pod (subresource status) and for an update changing
+// one label of a stored Deployment that two managers own, and apply() for a
+// server-side apply that changes a Deployment's image. Inputs are fresh
+// JSON.parse copies (as decoded request bodies are) and the options are built
+// per call as handlers/rest.ts fieldManagerOptions does.
 // Each figure is the best of several rounds, in microseconds of this
 // process's CPU time per call (CPU time rather than wall time, so that other
 // work on the machine disturbs the figures less).
@@ -16,7 +19,7 @@ import {
   type FieldManagerOptions,
   updateManagedFields,
 } from "../src/machinery/apply/field-manager.ts";
-import type { JsonObject } from "../src/machinery/apply/value.ts";
+import type { JsonObject, JsonValue } from "../src/machinery/apply/value.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
@@ -25,6 +28,40 @@ const podGVK: GroupVersionKind = { group: "", version: "v1", kind: "Pod" };
 const deploymentGVK: GroupVersionKind = { group: "apps", version: "v1", kind: "Deployment" };
 
 const podBody = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default","labels":{"app":"bench","tier":"web"}},"spec":{"containers":[{"name":"app","image":"k8ts.local/busybox:latest","command":["sh","-c","httpd -f -p 8080"],"ports":[{"containerPort":8080,"name":"http"}],"env":[{"name":"MODE","value":"bench"},{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}],"resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"cpu":"200m","memory":"128Mi"}},"readinessProbe":{"httpGet":{"path":"/","port":8080},"periodSeconds":5}}],"nodeSelector":{"kubernetes.io/os":"linux"},"tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]}}`;
+
+// A Pod after defaulting and admission (ServiceAccount, DefaultTolerationSeconds, Priority).
+const admittedPodBody = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p-1","namespace":"default","labels":{"app":"x"}},"spec":{"containers":[{"name":"c","image":"k8ts.local/pause:3.10","resources":{"requests":{"cpu":"100m","memory":"500Mi"}},"imagePullPolicy":"IfNotPresent","terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","volumeMounts":[{"name":"kube-api-access-p9ng8","readOnly":true,"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}]}],"enableServiceLinks":true,"dnsPolicy":"ClusterFirst","restartPolicy":"Always","securityContext":{},"terminationGracePeriodSeconds":30,"schedulerName":"default-scheduler","serviceAccountName":"default","serviceAccount":"default","volumes":[{"name":"kube-api-access-p9ng8","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},{"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],"defaultMode":420}}],"priority":0,"preemptionPolicy":"PreemptLowerPriority","tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]},"status":{"phase":"Pending","qosClass":"Burstable"}}`;
+
+// What the kubelet's status patch makes of a scheduled Pod's status.
+function runningStatus(): JsonObject {
+  const at = "2025-01-02T03:05:01Z";
+  const condition = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: at });
+  return {
+    phase: "Running",
+    conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map(
+      condition,
+    ),
+    hostIP: "10.0.0.2",
+    hostIPs: [{ ip: "10.0.0.2" }],
+    podIP: "10.244.1.7",
+    podIPs: [{ ip: "10.244.1.7" }],
+    startTime: at,
+    containerStatuses: [
+      {
+        name: "c",
+        state: { running: { startedAt: at } },
+        lastState: {},
+        ready: true,
+        restartCount: 0,
+        image: "k8ts.local/pause:3.10",
+        imageID: "k8ts.local/pause@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a",
+        containerID: "containerd://4f1c0e2b7d9a",
+        started: true,
+      },
+    ],
+    qosClass: "Burstable",
+  };
+}
 
 function deploymentConfig(image: string): JsonObject {
   const pod = JSON.parse(podBody) as JsonObject;
@@ -95,6 +132,25 @@ const t2 = new Date("2025-01-02T03:06:00Z");
 const pod = JSON.parse(podBody) as JsonObject;
 applyDefaults("", "Pod", pod);
 
+// The admitted Pod: created, stored and scheduled; then the kubelet reports it running.
+const admittedPod = JSON.parse(admittedPodBody) as JsonObject;
+const storedPod = persist(
+  updateManagedFields(
+    undefined,
+    JSON.parse(admittedPodBody) as JsonObject,
+    options(podGVK, "k8ts-client", t0),
+  ),
+  "4b5e8c2e-0000-4000-8000-000000000003",
+);
+(storedPod.spec as JsonObject).nodeName = "node-1";
+const reportedPod = structuredClone(storedPod);
+reportedPod.status = runningStatus();
+const statusOptions = (): FieldManagerOptions => ({
+  ...options(podGVK, "kubelet", t1),
+  subresource: "status",
+  resetFields: resetFieldsFor(podGVK, "status"),
+});
+
 // A stored Deployment: created by kubectl-create, then scaled by another manager.
 const deploymentObj = deploymentConfig("k8ts.local/busybox:latest");
 applyDefaults("apps", "Deployment", deploymentObj);
@@ -122,10 +178,12 @@ const config = deploymentConfig("k8ts.local/busybox:1.37");
 const checks = {
   pod: updateManagedFields(undefined, JSON.parse(JSON.stringify(pod)), options(podGVK, "kubectl-create", t0)),
   update: updateManagedFields(stored, relabelled, options(deploymentGVK, "kubectl-label", t2)),
+  status: updateManagedFields(storedPod, structuredClone(reportedPod), statusOptions()),
 };
 if (
   !(checks.pod.metadata as JsonObject).managedFields ||
-  !(checks.update.metadata as JsonObject).managedFields
+  !(checks.update.metadata as JsonObject).managedFields ||
+  ((checks.status.metadata as JsonObject).managedFields as JsonValue[]).length !== 2
 ) {
   throw new Error("managedFields missing from the benchmark's results");
 }
@@ -135,6 +193,16 @@ const benches = {
     null,
     () => copies(pod),
     (p) => updateManagedFields(undefined, p, options(podGVK, "kubectl-create", t0)),
+  ),
+  admittedPodCreateUs: measure.bind(
+    null,
+    () => copies(admittedPod),
+    (p) => updateManagedFields(undefined, p, options(podGVK, "k8ts-client", t0)),
+  ),
+  podStatusUpdateUs: measure.bind(
+    null,
+    () => copies(reportedPod),
+    (p) => updateManagedFields(storedPod, p, statusOptions()),
   ),
   deploymentUpdateUs: measure.bind(
     null,

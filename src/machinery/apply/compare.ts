@@ -40,9 +40,22 @@ export function excludeFields(c: Comparison, fields: FieldSet | undefined): Comp
   };
 }
 
-/** Compare: what changed from lhs to rhs. Throws TypedValidationError on values that do not fit the schema. */
-export function compareTyped(schema: ApplySchema, tr: TypeRef, lhs: JsonValue, rhs: JsonValue): Comparison {
-  const w = new Walker(schema);
+/**
+ * Compare: what changed from lhs to rhs. Throws TypedValidationError on values
+ * that do not fit the schema.
+ *
+ * With `excluded` (for a caller that applies excludeFields(…, excluded) to the
+ * result), a member of it whose value is equal on both sides and cannot fail
+ * the walk is not entered: all it would add lies under what is excluded.
+ */
+export function compareTyped(
+  schema: ApplySchema,
+  tr: TypeRef,
+  lhs: JsonValue,
+  rhs: JsonValue,
+  excluded?: FieldSet,
+): Comparison {
+  const w = new Walker(schema, excluded && !excluded.empty() ? excluded : undefined);
   w.compare(typeNode(schema, tr), lhs, rhs);
   if (w.errs.length > 0) throw new TypedValidationError(w.errs);
   return { added: w.added.set, modified: w.modified.set, removed: w.removed.set };
@@ -58,8 +71,15 @@ class Walker {
   readonly added = new SetBuilder();
   readonly modified = new SetBuilder();
   readonly removed = new SetBuilder();
+  // excluded[i]: the excluded set's level at path[0..i-1] (undefined: none).
+  private readonly excluded: (FieldSet | undefined)[];
 
-  constructor(private readonly schema: ApplySchema) {}
+  constructor(
+    private readonly schema: ApplySchema,
+    excluded: FieldSet | undefined,
+  ) {
+    this.excluded = [excluded];
+  }
 
   compare(node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined): void {
     if (node.atom === undefined) {
@@ -122,6 +142,15 @@ class Walker {
 
   private descend(pe: PathElement, node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined) {
     const d = this.depth;
+    const level = this.excluded[d];
+    let below: FieldSet | undefined;
+    if (level !== undefined) {
+      // (Equal sides insert nothing here, so nothing outside what is excluded.)
+      if (lhs !== undefined && rhs !== undefined && level.hasMember(pe) && this.unchanged(node, lhs, rhs))
+        return;
+      below = level.child(pe);
+    }
+    this.excluded[d + 1] = below;
     this.path[d] = pe;
     this.depth = d + 1;
     this.added.moved(d);
@@ -129,6 +158,43 @@ class Walker {
     this.removed.moved(d);
     this.compare(node, lhs, rhs);
     this.depth = d;
+  }
+
+  // Whether x and y are equal (valuesEqual) and comparing them could report
+  // no error, in one walk over both. Every list item is checked (compare skips
+  // repeated keys, so this finds at least what compare would).
+  private unchanged(node: TypeNode, x: JsonValue, y: JsonValue): boolean {
+    if (node.atom === undefined) return false;
+    const a = node.deduce(x);
+    if (a.map) {
+      if (a.map.elementRelationship === "atomic" || !isMap(x)) return valuesEqual(x, y);
+      if (!isMap(y)) return false;
+      let n = 0;
+      for (const key in x) {
+        if (!Object.hasOwn(x, key)) continue;
+        n++;
+        if (!Object.hasOwn(y, key) || !this.unchanged(node.mapKey(key), x[key], y[key])) return false;
+      }
+      for (const key in y) if (Object.hasOwn(y, key) && --n < 0) return false;
+      return n === 0;
+    }
+    // Equal scalars fail alike.
+    if (a.scalar) return (x === y || valuesEqual(x, y)) && scalarError(a.scalar, x, "") === undefined;
+    if (a.list) {
+      if (a.list.elementRelationship === "atomic" || !isList(x) || x.length === 0) return valuesEqual(x, y);
+      if (!isList(y) || y.length !== x.length) return false;
+      const element = node.listElement();
+      for (let i = 0; i < x.length; i++) {
+        try {
+          listItemToPathElement(this.schema, a.list, x[i]);
+        } catch {
+          return false;
+        }
+        if (!this.unchanged(element, x[i], y[i])) return false;
+      }
+      return true;
+    }
+    return false;
   }
 
   private doMap(t: MapType, node: TypeNode, lhs: JsonValue | undefined, rhs: JsonValue | undefined): boolean {

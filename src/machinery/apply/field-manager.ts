@@ -19,7 +19,9 @@ import { deepCopyJson } from "../deep-copy.ts";
 import { type FieldError, invalid, isGoPrintable, newPath, required, tooLong } from "../field-errors.ts";
 import { newBadRequest, newInvalid } from "../status.ts";
 import { Conflicts, newConflictError } from "./conflict.ts";
+import { createdFields } from "./created-fields.ts";
 import { FieldSet } from "./field-set.ts";
+import type { FieldsV1 } from "./fields-v1.ts";
 import { TypedValidationError } from "./helpers.ts";
 import {
   buildManagerIdentifier,
@@ -32,6 +34,7 @@ import {
 } from "./managed-fields.ts";
 import { fieldPath } from "./path-element.ts";
 import { deducedSchema, type TypedSchema } from "./schema.ts";
+import { typeNode } from "./type-node.ts";
 import { TypedValue } from "./typed.ts";
 import { Updater } from "./updater.ts";
 import { goJSON, isMap, type JsonObject, type JsonValue } from "./value.ts";
@@ -344,6 +347,59 @@ function uidOf(obj: JsonObject): string {
  * cannot be computed, the stored managedFields are kept.
  */
 export function updateManagedFields(
+  old: JsonObject | undefined,
+  next: JsonObject,
+  opts: UpdateOptions,
+): JsonObject {
+  if (old === undefined) {
+    const created = trackCreate(next, opts);
+    if (created !== undefined) return created;
+  }
+  return updateManagedFieldsSlow(old, next, opts);
+}
+
+// A create that brings no managedFields of its own (the usual case): its
+// manager's entry is the only one, and createdFields writes its FieldsV1 in
+// one walk. Undefined sends the create down the general path.
+function trackCreate(next: JsonObject, opts: UpdateOptions): JsonObject | undefined {
+  // As Stack's constructor, first: an invalid clock throws here as there.
+  const now = formatTime(opts.now);
+  const empty = opts.emptyObject ?? {};
+  const managed = decodeLiveOrNew(empty, next, (opts.subresource ?? "") !== "");
+  if (managed.fields.size > 0 || uidOf(empty) !== "") return undefined;
+  const object = withoutManagedFields(next);
+  const typed = opts.schema ?? deducedSchema;
+  let fieldsV1: FieldsV1 | undefined;
+  try {
+    fieldsV1 = createdFields(
+      typed.schema,
+      typeNode(typed.schema, typed.root),
+      withoutManagedFields(empty),
+      object,
+      opts.resetFields,
+      stripSet,
+    );
+  } catch {
+    return undefined;
+  }
+  if (fieldsV1 === undefined) return object;
+  // encodeManagedFields' entry for the identifier stack.identifier(manager, "Update") builds.
+  const entry: ManagedFieldsEntry = { manager: opts.manager === "" ? "unknown" : opts.manager };
+  entry.operation = "Update";
+  if (opts.apiVersion) entry.apiVersion = opts.apiVersion;
+  entry.time = now;
+  entry.fieldsType = "FieldsV1";
+  entry.fieldsV1 = fieldsV1;
+  if (opts.subresource) entry.subresource = opts.subresource;
+  setManagedFields(object, [entry]);
+  return object;
+}
+
+/**
+ * updateManagedFields without the create fast path: every write through the
+ * FieldManager stack. Internal; tests check the fast path against it.
+ */
+export function updateManagedFieldsSlow(
   old: JsonObject | undefined,
   next: JsonObject,
   opts: UpdateOptions,

@@ -32,12 +32,14 @@ export function emptyManaged(): Managed {
 
 /** BuildManagerIdentifier: appliers are one identity whatever version they apply in. */
 export function buildManagerIdentifier(e: ManagedFieldsEntry): string {
-  const id: Record<string, string> = {};
-  if (e.manager) id.manager = e.manager;
-  if (e.operation) id.operation = e.operation;
-  if (e.apiVersion && e.operation !== "Apply") id.apiVersion = e.apiVersion;
-  if (e.subresource) id.subresource = e.subresource;
-  return JSON.stringify(id);
+  // JSON.stringify of {manager, operation, apiVersion, subresource}, written
+  // out (every write builds one or more).
+  let id = "";
+  if (e.manager) id += `,"manager":${JSON.stringify(e.manager)}`;
+  if (e.operation) id += `,"operation":${JSON.stringify(e.operation)}`;
+  if (e.apiVersion && e.operation !== "Apply") id += `,"apiVersion":${JSON.stringify(e.apiVersion)}`;
+  if (e.subresource) id += `,"subresource":${JSON.stringify(e.subresource)}`;
+  return id === "" ? "{}" : `{${id.slice(1)}}`;
 }
 
 /** DecodeManagedFields; throws with upstream's messages on malformed entries. */

@@ -29,9 +29,13 @@ export class TypedValue {
     return new TypedValue(this.typed, mergeValues(this.typed.schema, this.typed.root, this.value, pso.value));
   }
 
-  /** Compare: the fields rhs added, modified and removed relative to this value. */
-  compare(rhs: TypedValue): Comparison {
-    return compareTyped(this.typed.schema, this.typed.root, this.value, rhs.value);
+  /**
+   * Compare: the fields rhs added, modified and removed relative to this
+   * value; with `excluded`, for a caller that drops those fields from the
+   * result, their unchanged values may not be walked (compareTyped).
+   */
+  compare(rhs: TypedValue, excluded?: FieldSet): Comparison {
+    return compareTyped(this.typed.schema, this.typed.root, this.value, rhs.value, excluded);
   }
 
   /** ToFieldSet: every field this value sets. */

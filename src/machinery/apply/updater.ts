@@ -38,7 +38,7 @@ export class Updater {
     workflow: string,
     force: boolean,
   ): { managers: ManagedFields; compare: Comparison } {
-    const compare = excludeFields(oldObject.compare(newObject), this.ignoredFields);
+    const compare = excludeFields(oldObject.compare(newObject, this.ignoredFields), this.ignoredFields);
     const conflicts = new Map<string, FieldSet>();
     const removed = new Map<string, FieldSet>();
     const changed = compare.modified.union(compare.added);
