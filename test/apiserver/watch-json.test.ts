@@ -100,7 +100,10 @@ test("a watch without selectors sends what a selector watch and a GET say, with 
   assert.deepEqual(events[0].object, got);
   // Write responses are made from the stored bytes too.
   assert.deepEqual(created, got);
-  assert.equal(events[0].object.metadata.resourceVersion, (created.metadata as { resourceVersion?: string }).resourceVersion);
+  assert.equal(
+    events[0].object.metadata.resourceVersion,
+    (created.metadata as { resourceVersion?: string }).resourceVersion,
+  );
   assert.deepEqual(events[1].object, labelled);
   // A deletion carries the object as it was, at the deletion's revision.
   assert.ok(Number(events[2].object.metadata.resourceVersion) > Number(labelled.metadata?.resourceVersion));
@@ -121,6 +124,9 @@ test("objects whose stored JSON holds another resourceVersion (an Event's involv
   });
   const [line] = await plain.lines;
   const ev = JSON.parse(line) as Event;
-  assert.equal(ev.object.metadata.resourceVersion, (created.metadata as { resourceVersion?: string }).resourceVersion);
+  assert.equal(
+    ev.object.metadata.resourceVersion,
+    (created.metadata as { resourceVersion?: string }).resourceVersion,
+  );
   assert.deepEqual(ev.object, created);
 });
