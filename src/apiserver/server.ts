@@ -6,6 +6,7 @@ import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
+import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import {
   makeStatus,
   newBadRequest,
@@ -40,7 +41,6 @@ import { negotiateDiscovery } from "./negotiation.ts";
 import { Registry } from "./registry/index.ts";
 import { recordUpgradeHead } from "./registry/upgrade-aware-proxy.ts";
 import { type RequestInfo, requestInfo } from "./request-info.ts";
-import { type RequestTarget, requestTarget } from "./request-target.ts";
 
 export const VERSION = {
   major: "1",
@@ -235,11 +235,8 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    let url: RequestTarget;
-    try {
-      url = requestTarget(req.url ?? "/");
-    } catch {
-      // e.g. "//[": the handler must answer, not reject (an unhandled rejection ends the process).
+    const url = parseTarget(req.url);
+    if (!url) {
       writeError(res, newBadRequest(`invalid request target ${JSON.stringify(req.url)}`));
       return;
     }

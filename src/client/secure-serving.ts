@@ -3,9 +3,11 @@
 // /readyz are public; every other path needs a client certificate of the
 // cluster CA, and a SubjectAccessReview that lets its user GET the path
 // (upstream's delegated authentication and authorization).
+
 import type { IncomingMessage } from "node:http";
 import { createServer } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import type { RestClient } from "./rest-client.ts";
 
 export interface SecureServing {
@@ -30,7 +32,7 @@ export interface SecureServerOptions {
   /** Asks the apiserver whether callers may reach a path. */
   client: RestClient;
   /** The answer for an authorized path; undefined is a 404. */
-  handle(url: URL): SecureResponse | undefined | Promise<SecureResponse | undefined>;
+  handle(url: RequestTarget): SecureResponse | undefined | Promise<SecureResponse | undefined>;
   /** Health checks (public); default "ok". */
   health?(): boolean;
 }
@@ -96,7 +98,9 @@ export async function startSecureServer(o: SecureServerOptions): Promise<SecureS
         res.writeHead(r.code, { "Content-Type": r.type });
         res.end(r.body);
       };
-      const url = new URL(req.url ?? "/", "https://x");
+      const url = parseTarget(req.url);
+      if (!url)
+        return send({ code: 400, type: "text/plain", body: "400 Bad Request: invalid request target\n" });
       void (async () => {
         if (HEALTH_PATHS.has(url.pathname)) {
           const ok = o.health?.() ?? true;

@@ -5,6 +5,7 @@
 // serves the CRI log files the runtime writes, read as kuberuntime's ReadLogs.
 // /exec, /attach and /portForward are upgrade requests (WebSocket or SPDY)
 // served by streaming/; /run is ExecSync.
+
 import { open } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
@@ -13,6 +14,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { ContainerStatus, Pod, PodList, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { clientCertificateUser, subjectAccessAllowed } from "../client/secure-serving.ts";
+import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import { writeHttpError } from "../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "./runtime/interface.ts";
 import { type StreamingDeps, serveRun, serveStreamingUpgrade } from "./streaming/handler.ts";
@@ -107,7 +109,8 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         res.writeHead(200, { "Content-Type": "application/json" });
         res.end(JSON.stringify(body));
       };
-      const url = new URL(req.url ?? "/", "https://x");
+      const url = parseTarget(req.url);
+      if (!url) return text(400, "400 Bad Request: invalid request target\n");
       void (async () => {
         if (url.pathname === "/healthz") return text(200, "ok");
         const subresource = nodeSubresource(url.pathname);
@@ -141,7 +144,8 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     upgraded.add(socket);
     socket.on("close", () => upgraded.delete(socket));
     socket.on("error", () => socket.destroy());
-    const url = new URL(req.url ?? "/", "https://x");
+    const url = parseTarget(req.url);
+    if (!url) return writeHttpError(socket, 400, "400 Bad Request: invalid request target\n");
     const target = parseStreamingPath(url.pathname);
     void (async () => {
       if (!target || target.kind === "run") return writeHttpError(socket, 404, "404 page not found\n");
@@ -267,7 +271,7 @@ export function parseLogOptions(q: URLSearchParams, now = Date.now()): LogOption
 
 async function serveContainerLogs(
   o: KubeletServerOptions,
-  url: URL,
+  url: RequestTarget,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {

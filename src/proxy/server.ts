@@ -1,7 +1,9 @@
 // kube-proxy's plain-HTTP endpoints: /healthz and /livez (healthz-bind-address,
 // 10256) and /metrics (metrics-bind-address, 10249; also on the healthz port).
+
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseTarget } from "../machinery/request-target.ts";
 import type { ProxierHealth } from "./healthz.ts";
 import type { ProxyMetrics } from "./metrics.ts";
 
@@ -27,7 +29,7 @@ export async function startProxyServer(opts: {
 }): Promise<ProxyServer> {
   const { host, port } = parseBindAddress(opts.bindAddress);
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const path = parseTarget(req.url)?.pathname;
     if (path === "/healthz" || path === "/livez") {
       res.writeHead(opts.health.isHealthy() ? 200 : 503, {
         "Content-Type": "application/json",

@@ -189,6 +189,8 @@ test("two managers: one leads and serves metrics; when it stops the other takes 
     // The secure port: health is public, metrics need a client certificate the apiserver authorizes.
     await until("a's secure port", async () => a.url() !== "");
     assert.equal((await get(`${a.url()}/healthz`)).body, "ok");
+    // A target the URL parser refuses is answered, not thrown in the handler (that ended the process).
+    assert.equal((await get(`${a.url()}//[`)).code, 400);
     assert.equal((await get(`${a.url()}/metrics`)).code, 401);
     const metrics = await get(
       `${a.url()}/metrics`,

@@ -158,6 +158,11 @@ describe("kubelet server", () => {
     assert.deepEqual(await get("/healthz"), { code: 200, body: "ok" });
   });
 
+  it("answers 400 to a target the URL parser refuses, and keeps serving (it used to throw in the handler)", async () => {
+    assert.deepEqual(await get("//["), { code: 400, body: "400 Bad Request: invalid request target\n" });
+    assert.deepEqual(await get("/healthz"), { code: 200, body: "ok" });
+  });
+
   it("refuses callers without a client certificate (401) or without the right (403)", async () => {
     assert.equal((await get("/containerLogs/default/p/c")).code, 401);
     const r = await get("/containerLogs/default/p/c", other);

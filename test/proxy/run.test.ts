@@ -101,6 +101,8 @@ describe("runProxy", () => {
     );
     assert.ok(ipt.chains.nat.has(svcChain));
 
+    // A target the URL parser refuses is answered, not thrown in the handler (that ended the process).
+    assert.equal((await fetch(`${urls.healthz}//[`)).status, 404);
     const health = await fetch(`${urls.healthz}/healthz`);
     assert.equal(health.status, 200);
     assert.match(

@@ -3,9 +3,11 @@
 // and serve the client's upgrade against it. Errors before the upgrade are
 // answered as upstream's kubelet answers them (getExec, getAttach,
 // getPortForward, getRun in pkg/kubelet/server/server.go).
+
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import { parseTarget, type RequestTarget } from "../../machinery/request-target.ts";
 import { acceptWebSocket, isWebSocketUpgrade, writeHttpError } from "../../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "../runtime/interface.ts";
 import {
@@ -150,7 +152,8 @@ export async function serveStreamingUpgrade(
   socket: Duplex,
   head: Buffer,
 ): Promise<void> {
-  const query = new URL(req.url ?? "/", "https://x").searchParams;
+  // The kubelet's server parsed the same target before routing here.
+  const query = parseTarget(req.url)?.searchParams ?? new URLSearchParams();
   const websocket = isWebSocketUpgrade(req);
   const spdy = (req.headers.upgrade ?? "").toLowerCase().startsWith("spdy/");
   if (!websocket && !spdy) {
@@ -176,7 +179,7 @@ export async function serveStreamingUpgrade(
 export async function serveRun(
   deps: StreamingDeps,
   t: StreamingTarget,
-  url: URL,
+  url: RequestTarget,
   res: ServerResponse,
 ): Promise<void> {
   const text = (code: number, body: string) => {

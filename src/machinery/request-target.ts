@@ -19,3 +19,16 @@ export function requestTarget(raw: string): RequestTarget {
   const url = new URL(raw, "https://apiserver");
   return { pathname: url.pathname, searchParams: url.searchParams };
 }
+
+/**
+ * requestTarget of a request's URL, or undefined for one the URL parser
+ * refuses ("//["): a request handler that let new URL() throw would take its
+ * whole process down, before any authentication.
+ */
+export function parseTarget(raw: string | undefined): RequestTarget | undefined {
+  try {
+    return requestTarget(raw ?? "/");
+  } catch {
+    return undefined;
+  }
+}
