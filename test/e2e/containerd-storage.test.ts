@@ -102,26 +102,30 @@ describe("storage and logs on k8ts up --runtime containerd", () => {
         [{ name: "data", emptyDir: {} }],
       ),
     );
-    await until(
+    const restarts = await until(
       async () => {
         const s = await jsonpath(
           ["pod", "crasher"],
           "{.status.containerStatuses[0].restartCount}/{.status.containerStatuses[0].state.running.startedAt}",
         );
-        return /^1\/\S+/.test(s) ? s : undefined;
+        return /^[1-9]\d*\/\S+/.test(s) ? Number(s.split("/")[0]) : undefined;
       },
-      "the second run to be running",
-      60_000,
+      "a later run to be running",
+      120_000,
     );
+    // Normally the second run; one CI run (under the load of every suite at once) never got there in 60 s:
+    // say so if the count ever shows more restarts, and check the logs against the run that is up.
+    if (restarts !== 1) console.log(`crasher: restartCount ${restarts} once running (1 expected)`);
+    const current = await until(async () => {
+      const r = await cluster.kubectl(["logs", "crasher"]);
+      return /^run \d+\n$/.test(r.stdout) ? r : undefined;
+    }, "the running container's log");
+    const run = Number(/\d+/.exec(current.stdout)![0]);
+    assert.ok(run >= 2, current.stdout);
     // As upstream: --previous reads the last terminated container (lastState), plain logs the running one.
     const prev = await cluster.kubectl(["logs", "crasher", "--previous"]);
     assert.equal(prev.code, 0, prev.stderr);
-    assert.equal(prev.stdout, "run 1\n");
-    const current = await until(async () => {
-      const r = await cluster.kubectl(["logs", "crasher"]);
-      return r.stdout === "run 2\n" ? r : undefined;
-    }, "the running container's log");
-    assert.equal(current.stdout, "run 2\n");
+    assert.equal(prev.stdout, `run ${run - 1}\n`);
     const term = await jsonpath(
       ["pod", "crasher"],
       "{.status.containerStatuses[0].lastState.terminated.exitCode}",
