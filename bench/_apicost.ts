@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../test/support/ports.ts";
-import { clientConfigFor, loadClusterCA, startApiserver } from "./_apiserver.ts";
+import { benchPod, clientConfigFor, inParallel, loadClusterCA, startApiserver } from "./_apiserver.ts";
 
 const N = Number(process.env.N ?? 4000);
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "apicost-"));
@@ -17,14 +17,9 @@ const cpu = () => {
   return (Number(f[11]) + Number(f[12])) * 10_000;
 }; // µs (100 Hz ticks)
 async function phase(name: string, op: (i: number) => Promise<unknown>) {
-  let next = 0;
   const c0 = cpu();
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < N) await op(next++);
-    }),
-  );
+  await inParallel(N, op);
   const us = cpu() - c0;
   console.log(
     name.padEnd(14),
@@ -34,22 +29,8 @@ async function phase(name: string, op: (i: number) => Promise<unknown>) {
     Math.round(N / ((performance.now() - t0) / 1000)),
   );
 }
-const pod = (i: number) => ({
-  apiVersion: "v1",
-  kind: "Pod",
-  metadata: { name: `p-${i}`, namespace: "default", labels: { app: "x" } },
-  spec: {
-    containers: [
-      {
-        name: "c",
-        image: "k8ts.local/pause:3.10",
-        resources: { requests: { cpu: "100m", memory: "500Mi" } },
-      },
-    ],
-  },
-});
 await client.create(Resources.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "n1" } });
-await phase("create pod", (i) => client.create(Resources.pods, pod(i)));
+await phase("create pod", (i) => client.create(Resources.pods, benchPod(i)));
 await phase("get pod", (i) => client.get(Resources.pods, `p-${i}`, { namespace: "default" }));
 await phase("binding", (i) =>
   client.create(

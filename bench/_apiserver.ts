@@ -93,3 +93,31 @@ async function createDefaultServiceAccount(dataDir: string, port: number): Promi
     client.close();
   }
 }
+
+/** The small pod the request-cost benchmarks write (one container, requests set). */
+export function benchPod(i: number) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `p-${i}`, namespace: "default", labels: { app: "x" } },
+    spec: {
+      containers: [
+        {
+          name: "c",
+          image: "k8ts.local/pause:3.10",
+          resources: { requests: { cpu: "100m", memory: "500Mi" } },
+        },
+      ],
+    },
+  };
+}
+
+/** op(0) … op(n-1), from 32 concurrent clients (the request-cost benchmarks' load). */
+export async function inParallel(n: number, op: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < n) await op(next++);
+    }),
+  );
+}

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../test/support/ports.ts";
-import { clientConfigFor, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { benchPod, clientConfigFor, inParallel, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
 
 const N = Number(process.env.N ?? 10_000);
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "memidle-"));
@@ -19,33 +19,11 @@ const server = await startApiserver(dataDir, port);
 const client = new RestClient(
   await clientConfigFor(await loadClusterCA(dataDir), port, "admin", ["system:masters"]),
 );
-const pod = (i: number) => ({
-  apiVersion: "v1",
-  kind: "Pod",
-  metadata: { name: `p-${i}`, namespace: "default", labels: { app: "x" } },
-  spec: {
-    containers: [
-      {
-        name: "c",
-        image: "k8ts.local/pause:3.10",
-        resources: { requests: { cpu: "100m", memory: "500Mi" } },
-      },
-    ],
-  },
-});
-const each = async (op: (i: number) => Promise<unknown>) => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < N) await op(next++);
-    }),
-  );
-};
 
 console.log("start rss", rssMb(server.pid!));
-await each((i) => client.create(Resources.pods, pod(i)));
+await inParallel(N, (i) => client.create(Resources.pods, benchPod(i)));
 console.log("after creates rss", rssMb(server.pid!));
-await each((i) =>
+await inParallel(N, (i) =>
   client.patch(
     Resources.pods,
     `p-${i}`,

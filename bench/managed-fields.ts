@@ -20,9 +20,10 @@ import {
   updateManagedFields,
 } from "../src/machinery/apply/field-manager.ts";
 import type { JsonObject, JsonValue } from "../src/machinery/apply/value.ts";
+import { bestOf, copies } from "./_cpu.ts";
+import { ADMITTED_POD_JSON, runningStatus } from "./_pods.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
-const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 
 const podGVK: GroupVersionKind = { group: "", version: "v1", kind: "Pod" };
 const deploymentGVK: GroupVersionKind = { group: "apps", version: "v1", kind: "Deployment" };
@@ -30,38 +31,6 @@ const deploymentGVK: GroupVersionKind = { group: "apps", version: "v1", kind: "D
 const podBody = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default","labels":{"app":"bench","tier":"web"}},"spec":{"containers":[{"name":"app","image":"k8ts.local/busybox:latest","command":["sh","-c","httpd -f -p 8080"],"ports":[{"containerPort":8080,"name":"http"}],"env":[{"name":"MODE","value":"bench"},{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}],"resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"cpu":"200m","memory":"128Mi"}},"readinessProbe":{"httpGet":{"path":"/","port":8080},"periodSeconds":5}}],"nodeSelector":{"kubernetes.io/os":"linux"},"tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]}}`;
 
 // A Pod after defaulting and admission (ServiceAccount, DefaultTolerationSeconds, Priority).
-const admittedPodBody = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p-1","namespace":"default","labels":{"app":"x"}},"spec":{"containers":[{"name":"c","image":"k8ts.local/pause:3.10","resources":{"requests":{"cpu":"100m","memory":"500Mi"}},"imagePullPolicy":"IfNotPresent","terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","volumeMounts":[{"name":"kube-api-access-p9ng8","readOnly":true,"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}]}],"enableServiceLinks":true,"dnsPolicy":"ClusterFirst","restartPolicy":"Always","securityContext":{},"terminationGracePeriodSeconds":30,"schedulerName":"default-scheduler","serviceAccountName":"default","serviceAccount":"default","volumes":[{"name":"kube-api-access-p9ng8","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},{"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}],"defaultMode":420}}],"priority":0,"preemptionPolicy":"PreemptLowerPriority","tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]},"status":{"phase":"Pending","qosClass":"Burstable"}}`;
-
-// What the kubelet's status patch makes of a scheduled Pod's status.
-function runningStatus(): JsonObject {
-  const at = "2025-01-02T03:05:01Z";
-  const condition = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: at });
-  return {
-    phase: "Running",
-    conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map(
-      condition,
-    ),
-    hostIP: "10.0.0.2",
-    hostIPs: [{ ip: "10.0.0.2" }],
-    podIP: "10.244.1.7",
-    podIPs: [{ ip: "10.244.1.7" }],
-    startTime: at,
-    containerStatuses: [
-      {
-        name: "c",
-        state: { running: { startedAt: at } },
-        lastState: {},
-        ready: true,
-        restartCount: 0,
-        image: "k8ts.local/pause:3.10",
-        imageID: "k8ts.local/pause@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a",
-        containerID: "containerd://4f1c0e2b7d9a",
-        started: true,
-      },
-    ],
-    qosClass: "Burstable",
-  };
-}
 
 function deploymentConfig(image: string): JsonObject {
   const pod = JSON.parse(podBody) as JsonObject;
@@ -105,24 +74,8 @@ function persist(obj: JsonObject, uid: string): JsonObject {
   return obj;
 }
 
-function copies(obj: JsonObject): JsonObject[] {
-  const text = JSON.stringify(obj);
-  return Array.from({ length: CALLS }, () => JSON.parse(text) as JsonObject);
-}
-
-// Best of ROUNDS rounds of CALLS calls, µs per call; each call gets its own input.
-function measure(make: () => JsonObject[], call: (input: JsonObject) => unknown): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < ROUNDS; r++) {
-    const inputs = make();
-    const start = process.cpuUsage();
-    for (const input of inputs) call(input);
-    const used = process.cpuUsage(start);
-    const us = (used.user + used.system) / inputs.length;
-    if (us < best) best = us;
-  }
-  return Math.round(best * 10) / 10;
-}
+const measure = (make: () => JsonObject[], call: (input: JsonObject) => unknown) =>
+  bestOf(ROUNDS, make, call);
 
 const t0 = new Date("2025-01-02T03:04:05Z");
 const t1 = new Date("2025-01-02T03:05:00Z");
@@ -133,18 +86,18 @@ const pod = JSON.parse(podBody) as JsonObject;
 applyDefaults("", "Pod", pod);
 
 // The admitted Pod: created, stored and scheduled; then the kubelet reports it running.
-const admittedPod = JSON.parse(admittedPodBody) as JsonObject;
+const admittedPod = JSON.parse(ADMITTED_POD_JSON) as JsonObject;
 const storedPod = persist(
   updateManagedFields(
     undefined,
-    JSON.parse(admittedPodBody) as JsonObject,
+    JSON.parse(ADMITTED_POD_JSON) as JsonObject,
     options(podGVK, "k8ts-client", t0),
   ),
   "4b5e8c2e-0000-4000-8000-000000000003",
 );
 (storedPod.spec as JsonObject).nodeName = "node-1";
 const reportedPod = structuredClone(storedPod);
-reportedPod.status = runningStatus();
+reportedPod.status = runningStatus("2025-01-02T03:05:01Z");
 const statusOptions = (): FieldManagerOptions => ({
   ...options(podGVK, "kubelet", t1),
   subresource: "status",

@@ -154,7 +154,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         message: `Authorization error (user=?, verb=${verbOf(req.method)}, resource=nodes, subresource=proxy): ${e.message}`,
       }));
       if (denied) return writeHttpError(socket, denied.code, `${denied.message}\n`);
-      await serveStreamingUpgrade(o, target, req, socket, head);
+      await serveStreamingUpgrade(o, target, req, socket, head, url.searchParams);
     })().catch((e: Error) => writeHttpError(socket, 500, `${e.message}\n`));
   });
   await new Promise<void>((resolve, reject) => {

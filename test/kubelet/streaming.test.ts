@@ -155,9 +155,10 @@ describe("kubelet exec, attach and port-forward on containerd", () => {
     };
     server = createServer((_req, res) => res.writeHead(400).end());
     server.on("upgrade", (req, socket, head) => {
-      const target = parseStreamingPath(new URL(req.url ?? "/", "http://x").pathname);
+      const url = new URL(req.url ?? "/", "http://x");
+      const target = parseStreamingPath(url.pathname);
       if (!target) return socket.destroy();
-      void serveStreamingUpgrade(deps, target, req, socket, head);
+      void serveStreamingUpgrade(deps, target, req, socket, head, url.searchParams);
     });
     server.listen(0, "127.0.0.1");
     await once(server, "listening");

@@ -814,22 +814,29 @@ export function validateContainers(
     const name = ctr.name ?? "";
     if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else names.add(name);
-    if (ctr.lifecycle != null)
-      append(errs, validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
-    append(
-      errs,
-      validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts),
-    );
-    append(
-      errs,
-      validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
-    );
-    append(errs, validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts));
+    validateLifecycleAndProbes(ctr, p, ctx, errs);
     if (ctr.restartPolicy != null)
       errs.push(forbidden(p.child("restartPolicy"), "may not be set for non-init containers"));
   });
   append(errs, checkHostPortConflicts(containers, path));
   return errs;
+}
+
+/** Lifecycle and the three probes, as regular and restartable (sidecar) init containers have them. */
+function validateLifecycleAndProbes(
+  ctr: ContainerLike,
+  p: Path,
+  ctx: ContainerListContext,
+  errs: FieldError[],
+): void {
+  if (ctr.lifecycle != null)
+    append(errs, validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
+  append(errs, validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts));
+  append(
+    errs,
+    validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
+  );
+  append(errs, validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts));
 }
 
 /** validateInitContainers. */
@@ -856,20 +863,7 @@ export function validateInitContainers(
     // Init containers run one by one, so their host ports are checked one container at a time.
     append(errs, checkHostPortConflicts([ctr], path));
     if (restartAlways) {
-      if (ctr.lifecycle != null)
-        append(errs, validateLifecycle(ctr.lifecycle, ctx.gracePeriod, p.child("lifecycle"), ctx.opts));
-      append(
-        errs,
-        validateLivenessProbe(ctr.livenessProbe, ctx.gracePeriod, p.child("livenessProbe"), ctx.opts),
-      );
-      append(
-        errs,
-        validateReadinessProbe(ctr.readinessProbe, ctx.gracePeriod, p.child("readinessProbe"), ctx.opts),
-      );
-      append(
-        errs,
-        validateLivenessProbe(ctr.startupProbe, ctx.gracePeriod, p.child("startupProbe"), ctx.opts),
-      );
+      validateLifecycleAndProbes(ctr, p, ctx, errs);
     } else {
       const msg = "may not be set for init containers without restartPolicy=Always";
       if (ctr.lifecycle != null) errs.push(forbidden(p.child("lifecycle"), msg));

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
-import { parseTarget, type RequestTarget } from "../../machinery/request-target.ts";
+import type { RequestTarget } from "../../machinery/request-target.ts";
 import { acceptWebSocket, isWebSocketUpgrade, writeHttpError } from "../../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "../runtime/interface.ts";
 import {
@@ -151,9 +151,9 @@ export async function serveStreamingUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  /** The request's query, as the server that routed it here parsed it. */
+  query: URLSearchParams,
 ): Promise<void> {
-  // The kubelet's server parsed the same target before routing here.
-  const query = parseTarget(req.url)?.searchParams ?? new URLSearchParams();
   const websocket = isWebSocketUpgrade(req);
   const spdy = (req.headers.upgrade ?? "").toLowerCase().startsWith("spdy/");
   if (!websocket && !spdy) {
