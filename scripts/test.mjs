@@ -37,11 +37,16 @@ if (filters.length === 0) {
   run("lint (biome check)", join(root, "node_modules/.bin/biome"), ["check", "."]);
 }
 // Most tests wait on I/O (fsync, etcd, child processes), so run more files than cores.
+// A file still running after 40 minutes fails by name instead of holding the run until CI's limit
+// (the containerd suites may wait up to 30 minutes for each other's lock); a file whose tests are
+// done exits even if a handle is left open.
 run(`tests (${files.length} files)`, process.execPath, [
   "--import",
   "tsx",
   "--test",
   "--test-concurrency=4",
+  "--test-timeout=2400000",
+  "--test-force-exit",
   "--test-reporter=spec",
   ...files,
 ]);

@@ -38,6 +38,8 @@ export interface StartApiServerOptions {
   compactionIntervalMs?: number;
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /** --request-timeout (default 60 s). */
+  requestTimeoutMs?: number;
   /** Node, RBAC, AlwaysAllow (default Node,RBAC). */
   authorizationModes?: string[];
   anonymousAuth?: boolean;
@@ -132,6 +134,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     compactionIntervalMs: opts.compactionIntervalMs,
     maxRequestsInflight: opts.maxRequestsInflight,
     maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
+    requestTimeoutMs: opts.requestTimeoutMs,
     authenticator: authn,
     authorizer: authz.authorizer,
     admission,

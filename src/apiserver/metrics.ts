@@ -40,6 +40,12 @@ export class ApiserverMetrics {
     "counter",
   );
 
+  readonly terminations = new Scalar(
+    "apiserver_request_terminations_total",
+    "[ALPHA] Number of requests which apiserver terminated in self-defense.",
+    "counter",
+  );
+
   observe(l: RequestLabels, code: number, seconds: number, dryRun: boolean): void {
     const dry = dryRun ? "All" : "";
     this.requests.inc({
@@ -71,7 +77,9 @@ export class ApiserverMetrics {
   }
 
   render(): string {
-    const all = [this.requests, this.duration, this.inflight, this.rejected].map((m) => m.render());
+    const all = [this.requests, this.duration, this.inflight, this.rejected, this.terminations].map((m) =>
+      m.render(),
+    );
     return `${[...all, processMetrics()].join("\n")}\n`;
   }
 }

@@ -5,12 +5,14 @@
 import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
+import { parseGoDuration } from "../api/cron/duration.ts";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import {
   makeStatus,
   newBadRequest,
   newForbidden,
+  newTimeout,
   newTooManyRequests,
   StatusError,
   StatusReason,
@@ -36,7 +38,7 @@ import {
 import { RestHandler, type SubresourceHandler, type VirtualCreate } from "./handlers/rest.ts";
 import { writeError, writeJson } from "./http.ts";
 import { log } from "./log.ts";
-import { ApiserverMetrics } from "./metrics.ts";
+import { ApiserverMetrics, type RequestLabels } from "./metrics.ts";
 import { negotiateDiscovery } from "./negotiation.ts";
 import { Registry } from "./registry/index.ts";
 import { recordUpgradeHead } from "./registry/upgrade-aware-proxy.ts";
@@ -65,6 +67,8 @@ export interface ApiServerOptions {
   /** upstream's --max-requests-inflight (400) + --max-mutating-requests-inflight (200). */
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /** upstream's --request-timeout (60 s): the longest a request other than a watch or a stream may take. */
+  requestTimeoutMs?: number;
   compactionIntervalMs?: number;
   bookmarkIntervalMs?: number;
   /** Who is asking; client certificates of the cluster CA (and anonymous) by default. */
@@ -243,8 +247,11 @@ export class ApiServer {
     const path = url.pathname;
     let info: RequestInfo | undefined;
     let limited: "readonly" | "mutating" | undefined;
+    let deadline: NodeJS.Timeout | undefined;
     try {
       info = requestInfo(req.method ?? "GET", path, url.searchParams);
+      const longRunning = info.verb === "watch" || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
+      if (!longRunning) deadline = this.startDeadline(req, res, info, url.searchParams);
       const receivedAt = performance.timeOrigin + started;
       let user: UserInfo;
       try {
@@ -255,7 +262,6 @@ export class ApiServer {
       }
       const audit = this.opts.auditor?.begin(req, res, info, user, { receivedAt });
       await this.authorize(user, info, url.searchParams, audit);
-      const longRunning = info.verb === "watch" || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
       if (!longRunning) {
         limited = this.admitInflight(req.method ?? "GET");
       }
@@ -265,20 +271,14 @@ export class ApiServer {
       if (status.code === 500)
         log.error("request failed", { method: req.method, path, err: (e as Error)?.stack ?? String(e) });
     } finally {
+      clearTimeout(deadline);
       if (limited === "mutating") this.inflightMutating--;
       else if (limited === "readonly") this.inflight--;
       if (info?.isResourceRequest) {
+        const labels = requestLabels(req, info);
         const done = () =>
           this.metrics.observe(
-            {
-              verb: info!.verb.toUpperCase(),
-              group: info!.apiGroup,
-              version: info!.apiVersion,
-              resource: info!.resource,
-              subresource: info!.subresource,
-              scope: info!.name ? "resource" : info!.namespace ? "namespace" : "cluster",
-              component: "apiserver",
-            },
+            labels,
             res.statusCode,
             (performance.now() - started) / 1000,
             url.searchParams.has("dryRun"),
@@ -287,6 +287,41 @@ export class ApiServer {
         else res.once("finish", done);
       }
     }
+  }
+
+  /**
+   * Upstream's WithRequestDeadline and WithTimeoutForNonLongRunningRequests: a request ends by
+   * ?timeout= when it is shorter than --request-timeout, else by --request-timeout; a handler still
+   * busy then is answered 504 (it runs on, and what it writes later is dropped).
+   */
+  private startDeadline(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    query: URLSearchParams,
+  ): NodeJS.Timeout {
+    const max = this.opts.requestTimeoutMs ?? 60_000;
+    let ms = max;
+    const asked = query.get("timeout");
+    if (asked) {
+      let ns: bigint;
+      try {
+        ns = parseGoDuration(asked);
+      } catch (e) {
+        throw newBadRequest(`invalid timeout specified in the request URL - ${(e as Error).message}`);
+      }
+      if (ns > 0n && ns < BigInt(max) * 1_000_000n) ms = Math.max(1, Number(ns / 1_000_000n));
+    }
+    const timer = setTimeout(() => {
+      if (res.writableEnded) return;
+      log.error("Timeout or abort while handling", { method: req.method, URI: req.url, timeoutMs: ms });
+      this.metrics.terminations.inc({ ...requestLabels(req, info), code: "504" });
+      // A response already under way cannot become a Status: the connection is cut, as upstream does.
+      if (res.headersSent) res.destroy();
+      else writeError(res, newTimeout("request did not complete within the allotted timeout", 0));
+    }, ms);
+    timer.unref();
+    return timer;
   }
 
   /** Max-in-flight: beyond the limit, 429 with Retry-After, as upstream's filter. */
@@ -397,6 +432,24 @@ export class ApiServer {
       }),
     );
   }
+}
+
+/** Upstream's metric labels; the verb is the HTTP method's, as its CanonicalVerb and CleanVerb make it. */
+function requestLabels(req: IncomingMessage, info: RequestInfo): RequestLabels {
+  let verb = (req.method ?? "GET").toUpperCase();
+  if (info.verb === "watch") verb = "WATCH";
+  else if (verb === "HEAD" || verb === "GET") verb = info.name ? "GET" : "LIST";
+  else if (verb === "PATCH" && req.headers["content-type"]?.startsWith("application/apply-patch"))
+    verb = "APPLY";
+  return {
+    verb,
+    group: info.apiGroup,
+    version: info.apiVersion,
+    resource: info.resource,
+    subresource: info.subresource,
+    scope: info.name ? "resource" : info.namespace ? "namespace" : "cluster",
+    component: "apiserver",
+  };
 }
 
 /** What system:public-info-viewer lets anyone read. */

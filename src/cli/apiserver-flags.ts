@@ -32,6 +32,12 @@ export const apiserverFlags: FlagSpec[] = [
     help: "Mutating requests served at once; beyond it, 429 with Retry-After",
   },
   {
+    name: "request-timeout",
+    type: "string",
+    default: "1m0s",
+    help: "The longest a request other than a watch, log or exec may take before it is answered 504 (a request's ?timeout= may shorten it)",
+  },
+  {
     name: "etcd-compaction-interval",
     type: "string",
     default: "5m",
@@ -116,6 +122,7 @@ export function apiserverOptions(flags: Record<string, unknown>): StartApiServer
     compactionIntervalMs: parseDuration(String(flags["etcd-compaction-interval"])),
     maxRequestsInflight: Number(flags["max-requests-inflight"]),
     maxMutatingRequestsInflight: Number(flags["max-mutating-requests-inflight"]),
+    requestTimeoutMs: parseDuration(String(flags["request-timeout"])),
     authorizationModes: flags["authorization-mode"] as string[],
     serviceClusterIPRange: String(flags["service-cluster-ip-range"]),
     advertiseAddress: flags["advertise-address"] ? String(flags["advertise-address"]) : undefined,

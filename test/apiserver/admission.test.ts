@@ -59,14 +59,6 @@ before(async () => {
   admission = builtinAdmission({ registry: server.registry });
   chain.mutating.push(...admission.mutating);
   chain.validating.push(...admission.validating);
-  chain.mutating.unshift({
-    name: "dbg",
-    handles: () => true,
-    admit: (a) => {
-      if (a.resource.resource === "nodes")
-        console.log("DBG", a.operation, a.name, a.user.name, a.user.groups);
-    },
-  });
   await server.start();
   await admission.start();
   const url = `https://127.0.0.1:${server.port}`;
