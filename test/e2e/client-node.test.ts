@@ -304,7 +304,12 @@ describe("@kubernetes/client-node", () => {
     const done = new Promise<unknown>((resolve) => {
       void watch.watch(`/api/v1/namespaces/${NS}/configmaps`, { timeoutSeconds: 1 }, () => {}, resolve);
     });
-    assert.equal(await done, null);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => {
+      timer = setTimeout(resolve, 20_000, "still open after 20 s");
+    });
+    assert.equal(await Promise.race([done, late]), null);
+    clearTimeout(timer);
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 900 && elapsed < 10_000, `closed after ${elapsed} ms`);
   });

@@ -110,10 +110,11 @@ async function startClusterOnce(opts: { args?: string[]; readyTimeoutMs?: number
     out += d;
   });
   const kubeconfig = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`k8ts up was not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${out}`)),
-      opts.readyTimeoutMs ?? 60_000,
-    );
+    const timer = setTimeout(() => {
+      // Left running, it would hold this test file open (its pipes) with no stop() to end it.
+      child.kill("SIGKILL");
+      reject(new Error(`k8ts up was not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${out}`));
+    }, opts.readyTimeoutMs ?? 60_000);
     const onData = () => {
       const m = /k8ts ready: kubeconfig=(\S+)/.exec(out);
       if (m) {

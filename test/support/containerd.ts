@@ -60,7 +60,6 @@ export function processesOf(dir: string): number[] {
   return pids;
 }
 
-/** Removes the CNI-* chains of the nat table and the jumps to them. */
 /** Pod CIDRs the tests give their nodes (k8ts up's default and the CRI-level tests'). */
 const TEST_POD_NETS = /^inet (10\.244|10\.250)\./m;
 
@@ -83,6 +82,7 @@ export function cleanPodNetns(): void {
   }
 }
 
+/** Removes the CNI-* chains of the nat table and the jumps to them. */
 export function cleanCniChains(): void {
   const rules = runQuiet("iptables", ["-t", "nat", "-S"]).split("\n");
   for (const rule of rules) {
