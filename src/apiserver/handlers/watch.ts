@@ -51,6 +51,12 @@ export async function serveWatch(
     timeoutSeconds = MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
   }
   const allowBookmarks = q.get("allowWatchBookmarks") === "true";
+  // A client gone while the watch is set up would otherwise leave it open until its timeout.
+  let gone = false;
+  const onGone = () => {
+    gone = true;
+  };
+  res.once("close", onGone);
   const watch = await store.watch(namespace, {
     labelSelector: opts.labelSelector,
     fieldSelector: opts.fieldSelector,
@@ -67,6 +73,7 @@ export async function serveWatch(
   const kind = store.type.kind;
   let first = true;
   let lastRv = q.get("resourceVersion") || String(await store.currentRevision());
+  res.off("close", onGone);
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -93,6 +100,7 @@ export async function serveWatch(
         });
       }, opts.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS)
     : undefined;
+  if (gone) end();
 
   try {
     for await (const batch of watch) {
