@@ -265,6 +265,50 @@ export function runConformance(name: string, factory: StoreFactory): void {
       assert.equal(mid[0].kv.modRevision, u.revision);
     });
 
+    it("delivers only the events a watch's filter accepts, replayed and live, in order", async () => {
+      const p = ns();
+      const from = await store.currentRevision();
+      await store.create(`${p}x1`, bytes("skip"));
+      const k = await store.create(`${p}k1`, bytes("keep"));
+      const wanted = (e: WatchEvent) => text(e.kv) === "keep" || text(e.prevKv) === "keep";
+      const w = store.watch(p, from, wanted);
+      const got = collect(w, 3);
+      await store.create(`${p}x2`, bytes("skip"));
+      await store.update(`${p}k1`, bytes("changed"), k.revision);
+      await store.create(`${p}k2`, bytes("keep"));
+      assert.deepEqual(
+        (await got).map((e) => [e.kv.key.slice(p.length), text(e.kv), text(e.prevKv)]),
+        [
+          ["k1", "keep", undefined],
+          ["k1", "changed", "keep"],
+          ["k2", "keep", undefined],
+        ],
+      );
+    });
+
+    it("a watch of a prefix spanning resources sees all their events in revision order", async () => {
+      const a = ns();
+      const b = ns();
+      const from = await store.currentRevision();
+      // "/registry/t" is above every test's own "/registry/tN/".
+      const all = store.watch("/registry/t", from);
+      const onlyA = store.watch(a, from);
+      const got = collect(all, 3);
+      const gotA = collect(onlyA, 2);
+      await store.create(`${a}1`, bytes("a1"));
+      await store.create(`${b}1`, bytes("b1"));
+      await store.create(`${a}2`, bytes("a2"));
+      const seen = (await got).filter((e) => e.kv.key.startsWith(a) || e.kv.key.startsWith(b));
+      assert.deepEqual(
+        seen.map((e) => text(e.kv)),
+        ["a1", "b1", "a2"],
+      );
+      assert.deepEqual(
+        (await gotA).map((e) => text(e.kv)),
+        ["a1", "a2"],
+      );
+    });
+
     it("fails reads and watches below a compacted revision, and keeps the rest", async () => {
       const p = ns();
       const c = await store.create(`${p}a`, bytes("1"));

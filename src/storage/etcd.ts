@@ -14,6 +14,7 @@ import {
   validateValue,
   type Watch,
   type WatchEvent,
+  type WatchFilter,
   type WriteResult,
 } from "./store.ts";
 import { WatchQueue } from "./watch-queue.ts";
@@ -174,12 +175,16 @@ export class EtcdStore implements Store {
     }
   }
 
-  watch(prefix: string, fromRevision: number): Watch {
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch {
     let stream: WatchStream | undefined;
-    const queue: WatchQueue = new WatchQueue(this.watchBuffer, () => {
-      this.watches.delete(queue);
-      if (stream) discard(stream);
-    });
+    const queue: WatchQueue = new WatchQueue(
+      this.watchBuffer,
+      () => {
+        this.watches.delete(queue);
+        if (stream) discard(stream);
+      },
+      filter,
+    );
     try {
       validateKey(prefix);
     } catch (e) {

@@ -14,9 +14,11 @@ import {
   validateValue,
   type Watch,
   type WatchEvent,
+  type WatchFilter,
   type WriteResult,
 } from "./store.ts";
 import { WatchQueue } from "./watch-queue.ts";
+import { rootOf, WatcherIndex } from "./watcher-index.ts";
 
 /** The schema this code reads and writes; PRAGMA user_version holds it. */
 export const SCHEMA_VERSION = 1;
@@ -138,7 +140,7 @@ export class SqliteStore implements Store {
   private compactRevision: number;
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
-  private watchers = new Set<Watcher>();
+  private watchers = new WatcherIndex<Watcher>();
   private closed = false;
 
   private readonly stmt: {
@@ -386,18 +388,29 @@ export class SqliteStore implements Store {
   }
 
   private dispatch(events: WatchEvent[]): void {
-    for (const w of this.watchers) {
-      const mine = events.filter((e) => e.kv.key.startsWith(w.prefix));
-      if (mine.length === 0) continue;
+    const deliver = (w: Watcher, batch: WatchEvent[]) => {
+      const mine = batch.filter((e) => e.kv.key.startsWith(w.prefix));
+      if (mine.length === 0) return;
       if (w.held) w.held.push(...mine);
       else w.queue.push(mine);
+    };
+    // A batch's events by resource, each group in revision order.
+    const groups = new Map<string, WatchEvent[]>();
+    for (const e of events) {
+      const root = rootOf(e.kv.key);
+      if (root === undefined) continue;
+      const group = groups.get(root);
+      if (group) group.push(e);
+      else groups.set(root, [e]);
     }
+    for (const [root, group] of groups) for (const w of this.watchers.under(root)) deliver(w, group);
+    for (const w of this.watchers.broad) deliver(w, events);
   }
 
-  watch(prefix: string, fromRevision: number): Watch {
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch {
     const watcher: Watcher = {
       prefix,
-      queue: new WatchQueue(this.watchBuffer, () => this.watchers.delete(watcher)),
+      queue: new WatchQueue(this.watchBuffer, () => this.watchers.delete(watcher), filter),
       replayedTo: fromRevision,
     };
     try {

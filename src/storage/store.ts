@@ -46,6 +46,9 @@ export interface WriteResult {
   prevKv?: KeyValue;
 }
 
+/** Which of a prefix's events a watcher wants; it runs before the event is queued. */
+export type WatchFilter = (ev: WatchEvent) => boolean;
+
 /** A running watch. Iterate it for batches of events in revision order. */
 export interface Watch extends AsyncIterable<WatchEvent[]> {
   /** Ends the watch; a pending iteration finishes without error. */
@@ -82,9 +85,11 @@ export interface Store {
    * Every change under `prefix` after `fromRevision`, with previous values,
    * in revision order, each exactly once. A compacted `fromRevision` fails
    * the iteration with Compacted; a watcher that cannot keep up with
-   * TooSlow, and must relist.
+   * TooSlow, and must relist. With `filter`, only the events it accepts are
+   * delivered (and count towards the watcher's limit): a watcher that wants
+   * few of the prefix's events is not woken for the others.
    */
-  watch(prefix: string, fromRevision: number): Watch;
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch;
 
   /** Drops history older than `revision`. Reads below it then fail with Compacted. */
   compact(revision: number): Promise<void>;

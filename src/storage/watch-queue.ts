@@ -1,4 +1,4 @@
-import { StoreError, type Watch, type WatchEvent } from "./store.ts";
+import { StoreError, type Watch, type WatchEvent, type WatchFilter } from "./store.ts";
 
 /**
  * The delivery end of a watch: the backend pushes batches, the consumer
@@ -15,14 +15,17 @@ export class WatchQueue implements Watch {
   constructor(
     private readonly limit: number,
     private readonly onCancel: () => void = () => {},
+    private readonly filter?: WatchFilter,
   ) {}
 
   get closed(): boolean {
     return this.ended;
   }
 
-  push(events: WatchEvent[]): void {
-    if (this.ended || events.length === 0) return;
+  push(all: WatchEvent[]): void {
+    if (this.ended) return;
+    const events = this.filter ? all.filter(this.filter) : all;
+    if (events.length === 0) return;
     this.pending += events.length;
     if (this.pending > this.limit) {
       this.fail(

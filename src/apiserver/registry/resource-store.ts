@@ -23,7 +23,13 @@ import {
   StatusError,
   statusSuccess,
 } from "../../machinery/status.ts";
-import { isStoreError, type KeyValue, type Store, StoreError } from "../../storage/store.ts";
+import {
+  isStoreError,
+  type KeyValue,
+  type Store,
+  StoreError,
+  type WatchEvent as StoreWatchEvent,
+} from "../../storage/store.ts";
 import { isStale } from "../encryption/store.ts";
 import type { Conversion } from "./events.ts";
 import type { Strategy } from "./strategy.ts";
@@ -236,8 +242,14 @@ export class ResourceStore {
    * change, and decodes it once. Consumers must treat these objects as read-only.
    */
   private readonly watchDecoded = new Map<string, Obj>();
+  /** The same by the event's own key-value: the store hands one object to all its watchers. */
+  private readonly watchDecodedByKv = new WeakMap<KeyValue, { rv: number; obj: Obj }>();
+  /** fieldsOf a decoded watch object, which nobody changes. */
+  private readonly watchFields = new WeakMap<Obj, Record<string, string>>();
 
   decodeForWatch(kv: KeyValue, rv = kv.modRevision): Obj {
+    const known = this.watchDecodedByKv.get(kv);
+    if (known?.rv === rv) return known.obj;
     const k = `${rv}:${kv.modRevision}:${kv.key}`;
     let obj = this.watchDecoded.get(k);
     if (!obj) {
@@ -247,7 +259,42 @@ export class ResourceStore {
         this.watchDecoded.delete(this.watchDecoded.keys().next().value as string);
       }
     }
+    this.watchDecodedByKv.set(kv, { rv, obj });
     return obj;
+  }
+
+  /** matches() for a decoded watch object, its fields read once for all watchers. */
+  private watchMatches(obj: Obj, opts: WatchOptions): boolean {
+    if (opts.fieldSelector && !opts.fieldSelector.empty()) {
+      let fields = this.watchFields.get(obj);
+      if (!fields) {
+        fields = this.fieldsOf(obj);
+        this.watchFields.set(obj, fields);
+      }
+      if (!opts.fieldSelector.matches(fields)) return false;
+    }
+    return (
+      !opts.labelSelector ||
+      opts.labelSelector.empty() ||
+      opts.labelSelector.matches(obj.metadata?.labels ?? {})
+    );
+  }
+
+  /**
+   * Whether a selector watch wants the event at all (its object matches now or did before), asked
+   * by the store before queueing it: a kubelet's watch of its node's pods is not woken for the
+   * other nodes' pods, as upstream's cacher dispatches by its spec.nodeName trigger.
+   */
+  private wantsEvent(ev: StoreWatchEvent, opts: WatchOptions): boolean {
+    const rev = ev.kv.modRevision;
+    try {
+      if (ev.type === "delete") return this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
+      if (this.watchMatches(this.decodeForWatch(ev.kv, rev), opts)) return true;
+      return ev.prevKv !== undefined && this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
+    } catch {
+      // Undecodable: the watcher's own iteration reports it.
+      return true;
+    }
   }
 
   /**
@@ -954,7 +1001,11 @@ export class ResourceStore {
       const cur = await this.store.currentRevision();
       if (rv > cur) await this.waitForRevision(rv).catch((e) => this.fail("", e));
     }
-    const inner = this.store.watch(prefix, from);
+    const inner = this.store.watch(
+      prefix,
+      from,
+      hasSelectors(opts) ? (ev) => this.wantsEvent(ev, opts) : undefined,
+    );
     const self = this;
     return {
       cancel: () => inner.cancel(),
@@ -991,10 +1042,7 @@ export class ResourceStore {
   }
 
   /** Maps a store event to a watch event through the selectors, as upstream's cacher does. */
-  private toWatchEvent(
-    ev: import("../../storage/store.ts").WatchEvent,
-    opts: WatchOptions,
-  ): WatchEvent | undefined {
+  private toWatchEvent(ev: StoreWatchEvent, opts: WatchOptions): WatchEvent | undefined {
     const rev = ev.kv.modRevision;
     const event = (type: WatchEventType, kv: KeyValue, object: Obj): WatchEvent => ({
       type,
@@ -1015,13 +1063,13 @@ export class ResourceStore {
     }
     if (ev.type === "delete") {
       const old = this.decodeForWatch(ev.prevKv, rev);
-      return this.matches(old, opts) ? event("DELETED", ev.prevKv, old) : undefined;
+      return this.watchMatches(old, opts) ? event("DELETED", ev.prevKv, old) : undefined;
     }
     const cur = this.decodeForWatch(ev.kv, rev);
-    const curMatches = this.matches(cur, opts);
+    const curMatches = this.watchMatches(cur, opts);
     if (!ev.prevKv) return curMatches ? event("ADDED", ev.kv, cur) : undefined;
     const old = this.decodeForWatch(ev.prevKv, rev);
-    const oldMatches = this.matches(old, opts);
+    const oldMatches = this.watchMatches(old, opts);
     if (curMatches && oldMatches) return event("MODIFIED", ev.kv, cur);
     if (curMatches) return event("ADDED", ev.kv, cur);
     if (oldMatches) return event("DELETED", ev.prevKv, old);
