@@ -14,6 +14,7 @@ import {
   StoreError,
   type Watch,
   type WatchEvent,
+  type WatchFilter,
   type WriteResult,
 } from "../../storage/store.ts";
 import type { ResourceTransformers } from "./config.ts";
@@ -138,12 +139,35 @@ export class EncryptedStore implements Store {
     return { ...r, prevKv: this.open(r.prevKv) };
   }
 
-  watch(prefix: string, fromRevision: number): Watch {
-    const inner = this.inner.watch(prefix, fromRevision);
+  /** Watch values opened once for all watchers: the backend hands each of them the same key-value. */
+  private readonly opened = new WeakMap<KeyValue, KeyValue>();
+
+  private openShared(kv: KeyValue): KeyValue;
+  private openShared(kv: KeyValue | undefined): KeyValue | undefined;
+  private openShared(kv: KeyValue | undefined): KeyValue | undefined {
+    if (!kv) return kv;
+    let out = this.opened.get(kv);
+    if (!out) {
+      out = this.open(kv);
+      this.opened.set(kv, out);
+    }
+    return out;
+  }
+
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch {
     const open = (ev: WatchEvent): WatchEvent =>
       ev.type === "delete"
-        ? { type: "delete", kv: ev.kv, prevKv: this.open(ev.prevKv) }
-        : { type: "put", kv: this.open(ev.kv), prevKv: this.open(ev.prevKv) };
+        ? { type: "delete", kv: ev.kv, prevKv: this.openShared(ev.prevKv) }
+        : { type: "put", kv: this.openShared(ev.kv), prevKv: this.openShared(ev.prevKv) };
+    const wants = (ev: WatchEvent): boolean => {
+      try {
+        return filter!(open(ev));
+      } catch {
+        // Undecryptable: the watcher's own iteration reports it.
+        return true;
+      }
+    };
+    const inner = this.inner.watch(prefix, fromRevision, filter ? wants : undefined);
     return {
       cancel: () => inner.cancel(),
       async *[Symbol.asyncIterator]() {
