@@ -1,9 +1,11 @@
 // npm run bench -- controllers [NODES] [DEPLOYMENTS] [REPLICAS]
 // The whole control loop at scale: `k8ts apiserver` on SQLite (tmpfs) in its
-// own process; in this process the scheduler, the controller-manager (every
-// default controller, as `k8ts up` runs it) and NODES hollow kubelets. The
-// clock runs from the first Deployment's creation until every pod is Running
+// own process; NODES hollow kubelets in another (as KWOK and kubemark run
+// simulated nodes apart from the control plane); in this process the
+// scheduler and the controller-manager (every default controller, as `k8ts up`
+// runs it). The clock runs from the first Deployment's creation until every pod is Running
 // and every Deployment is Available, as seen through watches. One JSON line.
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,17 +17,16 @@ import { RestClient } from "../src/client/rest-client.ts";
 import { SharedInformer } from "../src/client/shared-informer.ts";
 import { startControllers } from "../src/controllers/manager.ts";
 import { controllerDescriptors } from "../src/controllers/registry.ts";
-import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
 import { freePort } from "../test/support/ports.ts";
 import { clientConfigFor, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { startHollowNodes } from "./_hollow-nodes.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 500);
 const DEPLOYMENTS = Number(process.argv[3] ?? process.env.BENCH_DEPLOYMENTS ?? 100);
 const REPLICAS = Number(process.argv[4] ?? process.env.BENCH_REPLICAS ?? 100);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
-const STARTS_AT_ONCE = 25;
 const log = (m: string) => process.stderr.write(`bench controllers: ${m}\n`);
 
 /** apiserver_request_total by "VERB resource[/subresource]". */
@@ -51,34 +52,12 @@ const config = (user: string, groups: string[]) => clientConfigFor(ca, port, use
 
 const abort = new AbortController();
 const clients: RestClient[] = [];
-const kubelets: Kubelet[] = [];
+let nodes: ChildProcess | undefined;
 let scheduler: Scheduler | undefined;
 let controllersDone: Promise<void> | undefined;
 try {
-  log(`starting ${NODES} hollow kubelets…`);
-  for (let i = 0; i < NODES; i += STARTS_AT_ONCE) {
-    await Promise.all(
-      Array.from({ length: Math.min(STARTS_AT_ONCE, NODES - i) }, async (_, k) => {
-        const n = i + k;
-        const name = `hollow-node-${n}`;
-        const client = new RestClient(await config(`system:node:${name}`, ["system:nodes"]), {
-          userAgent: "kubelet",
-          maxConnections: 2,
-        });
-        clients.push(client);
-        const { kubelet } = await startKubelet({
-          client,
-          nodeName: name,
-          runtime: "fake",
-          hollow: true,
-          podCIDR: hollowPodCIDR(n),
-          nodeIP: hollowNodeIP(n),
-          log: () => {},
-        });
-        kubelets.push(kubelet);
-      }),
-    );
-  }
+  log(`starting ${NODES} hollow kubelets in their own process…`);
+  nodes = await startHollowNodes(dataDir, port, NODES);
   const schedulerClient = new RestClient(await config("system:kube-scheduler", []), {
     userAgent: "scheduler",
   });
@@ -148,6 +127,7 @@ try {
   };
   const requests0 = requestCounts(await admin.raw("/metrics"));
   const apiCpu0 = cpu(server.pid!);
+  const nodesCpu0 = cpu(nodes.pid!);
   const selfCpu0 = process.cpuUsage();
   log(`creating ${DEPLOYMENTS} deployments × ${REPLICAS} replicas…`);
   const t0 = performance.now();
@@ -200,6 +180,7 @@ try {
       podsPerSec: Math.round(running.size / seconds),
       apiserverCpuPct: Math.round(((cpu(server.pid!) - apiCpu0) / seconds) * 100),
       componentsCpuPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
+      kubeletsCpuPct: Math.round(((cpu(nodes.pid!) - nodesCpu0) / seconds) * 100),
       apiserverRssMb: rssMb(server.pid!),
     })}\n`,
   );
@@ -208,7 +189,11 @@ try {
   abort.abort();
   await controllersDone?.catch(() => {});
   await scheduler?.stop();
-  await Promise.all(kubelets.map((k) => k.stop()));
+  if (nodes && nodes.exitCode === null) {
+    const exited = new Promise((r) => nodes?.once("exit", r));
+    nodes.kill("SIGTERM");
+    await exited;
+  }
   for (const c of clients) c.close();
   server.kill("SIGTERM");
   await new Promise((r) => server.once("exit", r));

@@ -1,0 +1,71 @@
+// Hollow kubelets in a process of their own, for benchmarks: as KWOK and
+// kubemark run simulated nodes apart from the scheduler and the
+// controller-manager. Run by startHollowNodes; prints "ready" once every node
+// has started, stops them all on SIGTERM.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { RestClient } from "../src/client/rest-client.ts";
+import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
+import { clientConfigFor, loadClusterCA } from "./_apiserver.ts";
+
+const STARTS_AT_ONCE = 25;
+
+/** Starts `count` hollow kubelets (hollow-node-0…) in a child process against the bench's apiserver. */
+export async function startHollowNodes(dataDir: string, port: number, count: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "_hollow-nodes.ts"), dataDir, String(port), String(count)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  child.once("exit", () => process.off("exit", killChild));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (out.includes("ready")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`hollow nodes exited with ${code}`)));
+  });
+  return child;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [dataDir, port, count] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+  const ca = await loadClusterCA(dataDir);
+  const kubelets: Kubelet[] = [];
+  const clients: RestClient[] = [];
+  for (let i = 0; i < count; i += STARTS_AT_ONCE) {
+    await Promise.all(
+      Array.from({ length: Math.min(STARTS_AT_ONCE, count - i) }, async (_, k) => {
+        const n = i + k;
+        const name = `hollow-node-${n}`;
+        const client = new RestClient(
+          await clientConfigFor(ca, port, `system:node:${name}`, ["system:nodes"]),
+          {
+            userAgent: "kubelet",
+            maxConnections: 2,
+          },
+        );
+        clients.push(client);
+        const { kubelet } = await startKubelet({
+          client,
+          nodeName: name,
+          runtime: "fake",
+          hollow: true,
+          podCIDR: hollowPodCIDR(n),
+          nodeIP: hollowNodeIP(n),
+          log: () => {},
+        });
+        kubelets.push(kubelet);
+      }),
+    );
+  }
+  process.stdout.write("ready\n");
+  process.once("SIGTERM", async () => {
+    await Promise.all(kubelets.map((k) => k.stop()));
+    for (const c of clients) c.close();
+    process.exit(0);
+  });
+}
