@@ -4,6 +4,7 @@
 // has started, stops them all on SIGTERM.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import type { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
 import { clientConfigFor, loadClusterCA } from "./_apiserver.ts";
@@ -31,9 +32,13 @@ export async function startHollowNodes(dataDir: string, port: number, count: num
   return child;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [dataDir, port, count] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-  const ca = await loadClusterCA(dataDir);
+/** Starts hollow-node-0… in this process, 25 at a time, each with its own system:node identity. */
+export async function startHollowKubelets(
+  ca: CertificateAuthority,
+  port: number,
+  count: number,
+  opts: { maxConnections: number; onProgress?: (started: number) => void },
+): Promise<{ kubelets: Kubelet[]; clients: RestClient[] }> {
   const kubelets: Kubelet[] = [];
   const clients: RestClient[] = [];
   for (let i = 0; i < count; i += STARTS_AT_ONCE) {
@@ -43,10 +48,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         const name = `hollow-node-${n}`;
         const client = new RestClient(
           await clientConfigFor(ca, port, `system:node:${name}`, ["system:nodes"]),
-          {
-            userAgent: "kubelet",
-            maxConnections: 2,
-          },
+          { userAgent: "kubelet", maxConnections: opts.maxConnections },
         );
         clients.push(client);
         const { kubelet } = await startKubelet({
@@ -61,7 +63,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         kubelets.push(kubelet);
       }),
     );
+    opts.onProgress?.(kubelets.length);
   }
+  return { kubelets, clients };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [dataDir, port, count] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+  const ca = await loadClusterCA(dataDir);
+  const { kubelets, clients } = await startHollowKubelets(ca, port, count, { maxConnections: 2 });
   process.stdout.write("ready\n");
   process.once("SIGTERM", async () => {
     await Promise.all(kubelets.map((k) => k.stop()));

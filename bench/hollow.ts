@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
-import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
+import type { Kubelet } from "../src/kubelet/index.ts";
 import { freePort } from "../test/support/ports.ts";
 import { loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { startHollowKubelets } from "./_hollow-nodes.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 1000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 60_000);
-const STARTS_AT_ONCE = 25;
 
 function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -34,31 +34,14 @@ try {
   const baseRss = process.memoryUsage().rss;
   process.stderr.write(`bench hollow: starting ${NODES} hollow kubelets…\n`);
   const t0 = performance.now();
-  for (let i = 0; i < NODES; i += STARTS_AT_ONCE) {
-    await Promise.all(
-      Array.from({ length: Math.min(STARTS_AT_ONCE, NODES - i) }, async (_, k) => {
-        const n = i + k;
-        const name = `hollow-node-${n}`;
-        const cred = await ca.issueClient(`system:node:${name}`, ["system:nodes"]);
-        const client = new RestClient(
-          { server: url, ca: ca.certPem, cert: cred.cert, key: cred.key, namespace: "default" },
-          { userAgent: "kubelet", maxConnections: 1 },
-        );
-        clients.push(client);
-        const { kubelet } = await startKubelet({
-          client,
-          nodeName: name,
-          runtime: "fake",
-          hollow: true,
-          podCIDR: hollowPodCIDR(n),
-          nodeIP: hollowNodeIP(n),
-        });
-        kubelets.push(kubelet);
-      }),
-    );
-    if ((i / STARTS_AT_ONCE) % 8 === 0)
-      process.stderr.write(`bench hollow: ${kubelets.length}/${NODES} started\n`);
-  }
+  const started = await startHollowKubelets(ca, port, NODES, {
+    maxConnections: 1,
+    onProgress: (n) => {
+      if (n % 200 === 0 || n === NODES) process.stderr.write(`bench hollow: ${n}/${NODES} started\n`);
+    },
+  });
+  kubelets.push(...started.kubelets);
+  clients.push(...started.clients);
   const startSeconds = (performance.now() - t0) / 1000;
   process.stderr.write(
     `bench hollow: all started in ${startSeconds.toFixed(1)} s; settling ${SETTLE_MS / 1000} s…\n`,
