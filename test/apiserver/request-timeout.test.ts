@@ -3,53 +3,35 @@
 // its ?timeout= or --request-timeout runs out is answered 504, the server
 // keeps serving, and watches are not cut by it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AdmissionChain } from "../../src/apiserver/admission/admission.ts";
-import { ApiServer, ensurePki } from "../../src/apiserver/index.ts";
-import { SqliteStore } from "../../src/storage/sqlite.ts";
+import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
 
 const REQUEST_TIMEOUT_MS = 1_500;
-let dataDir: string;
-let store: SqliteStore;
-let server: ApiServer;
+let api: TestApiServer;
 let agent: Agent;
 /** Creates of ConfigMaps named "slow*" wait in admission until released. */
 const held: (() => void)[] = [];
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "k8ts-request-timeout-"));
-  const pki = await ensurePki(dataDir);
-  store = new SqliteStore({ path: ":memory:" });
   const slow = {
     name: "Slow",
     handles: () => true,
     admit: (a: { name: string }) =>
       a.name.startsWith("slow") ? new Promise<void>((r) => held.push(r)) : undefined,
   };
-  server = new ApiServer({
-    store,
-    tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.caCert },
-    port: 0,
-    host: "127.0.0.1",
-    compactionIntervalMs: 3_600_000,
+  api = await startTestApiServer({
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     admission: new AdmissionChain([slow], []),
   });
-  await server.start();
-  const admin = await pki.ca.issueClient("admin", ["system:masters"]);
-  agent = new Agent({ keepAlive: true, ca: pki.caCert, cert: admin.cert, key: admin.key });
+  agent = new Agent({ keepAlive: true, ca: api.admin.ca, cert: api.admin.cert, key: api.admin.key });
 });
 
 after(async () => {
   for (const release of held.splice(0)) release();
   agent.destroy();
-  await server.stop();
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await api.stop();
 });
 
 interface Answer {
@@ -64,7 +46,7 @@ function send(method: string, path: string, body?: unknown): Promise<Answer> {
     const req = request(
       {
         host: "127.0.0.1",
-        port: server.port,
+        port: api.server.port,
         method,
         path,
         agent,

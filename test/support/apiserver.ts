@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiServer, ensurePki } from "../../src/apiserver/index.ts";
+import type { ApiServerOptions } from "../../src/apiserver/server.ts";
 import type { ClientConfig } from "../../src/client/kubeconfig.ts";
 import { SqliteStore } from "../../src/storage/sqlite.ts";
 
@@ -20,7 +21,9 @@ export interface TestApiServer {
   stop(): Promise<void>;
 }
 
-export async function startTestApiServer(opts: { bookmarkIntervalMs?: number } = {}): Promise<TestApiServer> {
+export async function startTestApiServer(
+  opts: Pick<ApiServerOptions, "bookmarkIntervalMs" | "admission" | "requestTimeoutMs"> = {},
+): Promise<TestApiServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "k8ts-client-test-"));
   const pki = await ensurePki(dataDir);
   const store = new SqliteStore({ path: ":memory:" });
@@ -31,7 +34,7 @@ export async function startTestApiServer(opts: { bookmarkIntervalMs?: number } =
     host: "127.0.0.1",
     // Tests compact by hand; the background compactor would race them.
     compactionIntervalMs: 3_600_000,
-    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    ...opts,
   });
   await server.start();
   const url = `https://127.0.0.1:${server.port}`;
