@@ -92,8 +92,38 @@ class Client {
     const id = String(++this.n);
     const p = this.wait(id);
     this.child.stdin.write(`${JSON.stringify({ op, host, port, send: "hello", id, keep })}\n`);
-    return { id, ...(await p) };
+    const answer = { id, ...(await p) };
+    // No test here expects a failed exchange: say once what the network looked like when one failed.
+    if (answer.error && !this.diagnosed) {
+      this.diagnosed = true;
+      process.stderr.write(
+        `${op} ${host}:${port} failed (${answer.error}); the network then:\n${diagnostics()}\n`,
+      );
+    }
+    return answer;
   }
+  private diagnosed = false;
+}
+
+/** Addresses, routes, listeners and nat rules on both sides of the veth pair, for a failure's report. */
+function diagnostics(): string {
+  const show = (...argv: string[]) => {
+    try {
+      return `$ ${argv.join(" ")}\n${sh(...argv)}`;
+    } catch (e) {
+      return `$ ${argv.join(" ")}\n(failed: ${(e as Error).message.split("\n")[0]})\n`;
+    }
+  };
+  return [
+    show(...inNs, "ip", "-4", "addr"),
+    show(...inNs, "ip", "route"),
+    show(...inNs, "iptables-save", "-t", "nat"),
+    show("ip", "-4", "addr", "show", "dev", HOST_IF),
+    show("ip", "route", "get", NS_IP),
+    show("ss", "-ltnu", "src", HOST_IP),
+    show("iptables", "-t", "nat", "-S", "PREROUTING"),
+    show("iptables", "-S", "INPUT"),
+  ].join("");
 }
 
 const listen = (s: Server) =>
