@@ -45,6 +45,15 @@ describe("kubectl error output", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("--request-timeout reaches the apiserver as ?timeout=; one that is not a duration is a BadRequest", async () => {
+    const r = ok(await c.kubectl(["--request-timeout=5s", "-v=6", "get", "cm"]));
+    assert.match(r.stderr, /GET https:\/\/\S+\/configmaps\?\S*timeout=5s\S* 200 OK/);
+    fails(
+      await c.kubectl(["get", "--raw", "/api/v1/namespaces/default/configmaps?timeout=soon"]),
+      'Error from server (BadRequest): invalid timeout specified in the request URL - time: invalid duration "soon"\n',
+    );
+  });
+
   it("NotFound", async () => {
     fails(
       await c.kubectl(["get", "cm", "nope"]),
