@@ -23,29 +23,43 @@ export async function startApiserver(dataDir: string, port: number): Promise<Chi
   const flags = ["apiserver", "--data-dir", dataDir, "--port", String(port)];
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   execFileSync(join(ROOT, "k8ts"), ["--help"], { stdio: "ignore" });
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "dist/current/k8ts.mjs"), ...flags], {
+  const child = await spawnReady(
+    "apiserver",
+    [...nodeArgs, join(ROOT, "dist/current/k8ts.mjs"), ...flags],
+    "stderr",
+    "serving on",
+  );
+  // A benchmark stopped from outside (Ctrl-C, a timeout's SIGTERM) exits, which kills its children.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
+  await createDefaultServiceAccount(dataDir, port);
+  return child;
+}
+
+/**
+ * A node process for a benchmark: killed if the benchmark exits first, ready once `stream` has
+ * printed `marker` (the other stream is ignored for stderr's marker, shown for stdout's).
+ */
+export async function spawnReady(
+  what: string,
+  args: string[],
+  stream: "stdout" | "stderr",
+  marker: string,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: stream === "stdout" ? ["ignore", "pipe", "inherit"] : ["ignore", "ignore", "pipe"],
   });
-  // A benchmark stopped from outside (timeout, Ctrl-C) must not leave its apiserver behind.
   const killChild = () => child.kill("SIGKILL");
   process.once("exit", killChild);
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      killChild();
-      process.exit(130);
-    });
-  }
   child.once("exit", () => process.off("exit", killChild));
-  let err = "";
+  let out = "";
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on("data", (d) => {
-      err += d;
-      if (err.includes("serving on")) resolve();
+    child[stream]!.on("data", (d) => {
+      out += d;
+      if (out.includes(marker)) resolve();
     });
-    child.on("exit", (code) => reject(new Error(`apiserver exited with ${code}: ${err}`)));
+    child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${out}`)));
   });
-  await createDefaultServiceAccount(dataDir, port);
   return child;
 }
 

@@ -2,34 +2,35 @@
 // kubemark run simulated nodes apart from the scheduler and the
 // controller-manager. Run by startHollowNodes; prints "ready" once every node
 // has started, stops them all on SIGTERM.
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import type { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
-import { clientConfigFor, loadClusterCA } from "./_apiserver.ts";
+import { clientConfigFor, loadClusterCA, spawnReady } from "./_apiserver.ts";
 
 const STARTS_AT_ONCE = 25;
 
 /** Starts `count` hollow kubelets (hollow-node-0…) in a child process against the bench's apiserver. */
-export async function startHollowNodes(dataDir: string, port: number, count: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
+export async function startHollowNodes(
+  dataDir: string,
+  port: number,
+  count: number,
+): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = await spawnReady(
+    "hollow nodes",
     ["--import", "tsx", join(import.meta.dirname, "_hollow-nodes.ts"), dataDir, String(port), String(count)],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    "stdout",
+    "ready",
   );
-  const killChild = () => child.kill("SIGKILL");
-  process.once("exit", killChild);
-  child.once("exit", () => process.off("exit", killChild));
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("ready")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`hollow nodes exited with ${code}`)));
-  });
-  return child;
+  return {
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** Starts hollow-node-0… in this process, 25 at a time, each with its own system:node identity. */

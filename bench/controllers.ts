@@ -5,7 +5,6 @@
 // scheduler and the controller-manager (every default controller, as `k8ts up`
 // runs it). The clock runs from the first Deployment's creation until every pod is Running
 // and every Deployment is Available, as seen through watches. One JSON line.
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,7 +51,7 @@ const config = (user: string, groups: string[]) => clientConfigFor(ca, port, use
 
 const abort = new AbortController();
 const clients: RestClient[] = [];
-let nodes: ChildProcess | undefined;
+let nodes: Awaited<ReturnType<typeof startHollowNodes>> | undefined;
 let scheduler: Scheduler | undefined;
 let controllersDone: Promise<void> | undefined;
 try {
@@ -127,7 +126,7 @@ try {
   };
   const requests0 = requestCounts(await admin.raw("/metrics"));
   const apiCpu0 = cpu(server.pid!);
-  const nodesCpu0 = cpu(nodes.pid!);
+  const nodesCpu0 = cpu(nodes.pid);
   const selfCpu0 = process.cpuUsage();
   log(`creating ${DEPLOYMENTS} deployments × ${REPLICAS} replicas…`);
   const t0 = performance.now();
@@ -180,7 +179,7 @@ try {
       podsPerSec: Math.round(running.size / seconds),
       apiserverCpuPct: Math.round(((cpu(server.pid!) - apiCpu0) / seconds) * 100),
       componentsCpuPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
-      kubeletsCpuPct: Math.round(((cpu(nodes.pid!) - nodesCpu0) / seconds) * 100),
+      kubeletsCpuPct: Math.round(((cpu(nodes.pid) - nodesCpu0) / seconds) * 100),
       apiserverRssMb: rssMb(server.pid!),
     })}\n`,
   );
@@ -189,11 +188,7 @@ try {
   abort.abort();
   await controllersDone?.catch(() => {});
   await scheduler?.stop();
-  if (nodes && nodes.exitCode === null) {
-    const exited = new Promise((r) => nodes?.once("exit", r));
-    nodes.kill("SIGTERM");
-    await exited;
-  }
+  await nodes?.stop();
   for (const c of clients) c.close();
   server.kill("SIGTERM");
   await new Promise((r) => server.once("exit", r));

@@ -7,9 +7,9 @@ import { ensureNodeModules, ensureSystemPackages, root, systemPackages } from ".
 ensureNodeModules();
 ensureSystemPackages(systemPackages.test);
 
-function run(title, cmd, args) {
+function run(title, cmd, args, stdio = "inherit") {
   process.stderr.write(`\n== ${title}\n`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  const r = spawnSync(cmd, args, { cwd: root, stdio });
   if (r.status !== 0) {
     process.stderr.write(`\n${title} failed (exit ${r.status ?? r.signal})\n`);
     process.exit(1);
@@ -36,9 +36,10 @@ if (filters.length === 0) {
   run("type-check (tsc --noEmit)", join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."]);
   run("lint (biome check)", join(root, "node_modules/.bin/biome"), ["check", "."]);
 }
-// The bundle ./k8ts runs, built once up front: otherwise the first end-to-end suites to start build
-// it while they wait for `k8ts up` to be ready, on a machine busy with every other suite.
-run("bundle (scripts/build.mjs)", process.execPath, [join(root, "scripts/build.mjs")]);
+// The bundle ./k8ts runs, built up front when stale (./k8ts decides, as for every run): otherwise the
+// first end-to-end suites to start build it while they wait for `k8ts up` to be ready, on a machine
+// busy with every other suite.
+run("bundle (./k8ts)", join(root, "k8ts"), ["--help"], ["ignore", "ignore", "inherit"]);
 // Most tests wait on I/O (fsync, etcd, child processes), so run more files than cores.
 // A file still running after 40 minutes fails by name instead of holding the run until CI's limit
 // (the containerd suites may wait up to 30 minutes for each other's lock); a file whose tests are

@@ -5,8 +5,8 @@
 import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
-import { parseGoDuration } from "../api/cron/duration.ts";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
+import { parseGoDuration } from "../machinery/go-duration.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import {
   makeStatus,

@@ -87,7 +87,8 @@ export interface Store {
    * the iteration with Compacted; a watcher that cannot keep up with
    * TooSlow, and must relist. With `filter`, only the events it accepts are
    * delivered (and count towards the watcher's limit): a watcher that wants
-   * few of the prefix's events is not woken for the others.
+   * few of the prefix's events is not woken for the others. An event the
+   * filter throws on is delivered, for the consumer to report.
    */
   watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch;
 

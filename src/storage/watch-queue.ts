@@ -24,7 +24,7 @@ export class WatchQueue implements Watch {
 
   push(all: WatchEvent[]): void {
     if (this.ended) return;
-    const events = this.filter ? all.filter(this.filter) : all;
+    const events = this.filter ? all.filter((e) => this.wants(e)) : all;
     if (events.length === 0) return;
     this.pending += events.length;
     if (this.pending > this.limit) {
@@ -38,6 +38,15 @@ export class WatchQueue implements Watch {
     }
     this.batches.push(events);
     this.notify();
+  }
+
+  /** A filter that throws lets the event through: the consumer's decoding reports what is wrong with it. */
+  private wants(e: WatchEvent): boolean {
+    try {
+      return this.filter!(e);
+    } catch {
+      return true;
+    }
   }
 
   /** Ends the watch with an error that the consumer's iteration throws. */

@@ -67,6 +67,7 @@ console.log(JSON.stringify({ id: 'ready' }));
 class Client {
   private readonly waiting = new Map<string, (v: { data?: string; error?: string }) => void>();
   private n = 0;
+  private diagnosed = false;
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     let buf = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -102,7 +103,6 @@ class Client {
     }
     return answer;
   }
-  private diagnosed = false;
 }
 
 /** Addresses, routes, listeners and nat rules on both sides of the veth pair, for a failure's report. */

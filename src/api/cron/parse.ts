@@ -6,8 +6,8 @@
 // the controller adds itself for spec.timeZone). Errors carry robfig's texts,
 // with the strconv, time.ParseDuration and time.LoadLocation errors it wraps.
 import { goQuote } from "../../machinery/field-errors.ts";
+import { parseGoDuration } from "../../machinery/go-duration.ts";
 import { goPlainSlice } from "../validation/gofmt.ts";
-import { parseGoDuration } from "./duration.ts";
 import { ConstantDelaySchedule, type Field, type Schedule, SpecSchedule } from "./schedule.ts";
 import { type Location, loadLocation, loadLocationError, localLocation } from "./time-zone.ts";
 

@@ -159,15 +159,7 @@ export class EncryptedStore implements Store {
       ev.type === "delete"
         ? { type: "delete", kv: ev.kv, prevKv: this.openShared(ev.prevKv) }
         : { type: "put", kv: this.openShared(ev.kv), prevKv: this.openShared(ev.prevKv) };
-    const wants = (ev: WatchEvent): boolean => {
-      try {
-        return filter!(open(ev));
-      } catch {
-        // Undecryptable: the watcher's own iteration reports it.
-        return true;
-      }
-    };
-    const inner = this.inner.watch(prefix, fromRevision, filter ? wants : undefined);
+    const inner = this.inner.watch(prefix, fromRevision, filter && ((ev) => filter(open(ev))));
     return {
       cancel: () => inner.cancel(),
       async *[Symbol.asyncIterator]() {

@@ -51,12 +51,6 @@ export async function serveWatch(
     timeoutSeconds = MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
   }
   const allowBookmarks = q.get("allowWatchBookmarks") === "true";
-  // A client gone while the watch is set up would otherwise leave it open until its timeout.
-  let gone = false;
-  const onGone = () => {
-    gone = true;
-  };
-  res.once("close", onGone);
   const watch = await store.watch(namespace, {
     labelSelector: opts.labelSelector,
     fieldSelector: opts.fieldSelector,
@@ -73,7 +67,6 @@ export async function serveWatch(
   const kind = store.type.kind;
   let first = true;
   let lastRv = q.get("resourceVersion") || String(await store.currentRevision());
-  res.off("close", onGone);
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -100,7 +93,8 @@ export async function serveWatch(
         });
       }, opts.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS)
     : undefined;
-  if (gone) end();
+  // A client gone while the watch was set up closed before the listeners above existed.
+  if (res.closed) end();
 
   try {
     for await (const batch of watch) {

@@ -265,19 +265,14 @@ export class ResourceStore {
 
   /** matches() for a decoded watch object, its fields read once for all watchers. */
   private watchMatches(obj: Obj, opts: WatchOptions): boolean {
-    if (opts.fieldSelector && !opts.fieldSelector.empty()) {
-      let fields = this.watchFields.get(obj);
+    return this.matches(obj, opts, (o) => {
+      let fields = this.watchFields.get(o);
       if (!fields) {
-        fields = this.fieldsOf(obj);
-        this.watchFields.set(obj, fields);
+        fields = this.fieldsOf(o);
+        this.watchFields.set(o, fields);
       }
-      if (!opts.fieldSelector.matches(fields)) return false;
-    }
-    return (
-      !opts.labelSelector ||
-      opts.labelSelector.empty() ||
-      opts.labelSelector.matches(obj.metadata?.labels ?? {})
-    );
+      return fields;
+    });
   }
 
   /**
@@ -287,14 +282,9 @@ export class ResourceStore {
    */
   private wantsEvent(ev: StoreWatchEvent, opts: WatchOptions): boolean {
     const rev = ev.kv.modRevision;
-    try {
-      if (ev.type === "delete") return this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
-      if (this.watchMatches(this.decodeForWatch(ev.kv, rev), opts)) return true;
-      return ev.prevKv !== undefined && this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
-    } catch {
-      // Undecodable: the watcher's own iteration reports it.
-      return true;
-    }
+    if (ev.type === "delete") return this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
+    if (this.watchMatches(this.decodeForWatch(ev.kv, rev), opts)) return true;
+    return ev.prevKv !== undefined && this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
   }
 
   /**
@@ -405,7 +395,11 @@ export class ResourceStore {
     }
   }
 
-  matches(obj: Obj, opts: { labelSelector?: Selector; fieldSelector?: FieldSelector }): boolean {
+  matches(
+    obj: Obj,
+    opts: { labelSelector?: Selector; fieldSelector?: FieldSelector },
+    fieldsOf: (obj: Obj) => Record<string, string> = (o) => this.fieldsOf(o),
+  ): boolean {
     if (
       opts.labelSelector &&
       !opts.labelSelector.empty() &&
@@ -413,11 +407,7 @@ export class ResourceStore {
     ) {
       return false;
     }
-    if (
-      opts.fieldSelector &&
-      !opts.fieldSelector.empty() &&
-      !opts.fieldSelector.matches(this.fieldsOf(obj))
-    ) {
+    if (opts.fieldSelector && !opts.fieldSelector.empty() && !opts.fieldSelector.matches(fieldsOf(obj))) {
       return false;
     }
     return true;

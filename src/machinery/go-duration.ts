@@ -1,6 +1,6 @@
-// Go's time.ParseDuration, which robfig/cron uses for `@every <duration>`:
-// the value in nanoseconds as Go computes it (overflow checks included),
-// or an Error with Go's text.
+// Go's time.ParseDuration, which robfig/cron uses for `@every <duration>` and
+// the apiserver for a request's ?timeout=: the value in nanoseconds as Go
+// computes it (overflow checks included), or an Error with Go's text.
 
 const UNIT_NS: Record<string, bigint> = {
   ns: 1n,

@@ -2,7 +2,7 @@
 // time_test.go's parseDurationTests and parseDurationErrorTests.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseGoDuration, timeQuote } from "./duration.ts";
+import { parseGoDuration, timeQuote } from "./go-duration.ts";
 
 test("values", () => {
   const cases: Array<[string, bigint]> = [
