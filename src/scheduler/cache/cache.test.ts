@@ -3,6 +3,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
+import {
+  type AffinityTerm,
+  newAffinityTerm,
+  type PodInfo,
+  termMatches,
+  type WeightedAffinityTerm,
+} from "../framework/node-info.ts";
+import { countPods, type TermGroups } from "../framework/pod-affinity-index.ts";
 import { makeNode, makePod } from "../testing.ts";
 import { SchedulerCache } from "./cache.ts";
 
@@ -258,41 +266,157 @@ describe("snapshot", () => {
     assert.deepEqual(names(c), ["a1", "b1", "a2"]);
   });
 
-  test("havePodsWithAffinityList follows pods with pod (anti-)affinity", () => {
-    const c = cacheWith([makeNode("n1"), makeNode("n2")]);
-    assert.deepEqual(c.snapshot().havePodsWithAffinityList, []);
-    const term = { labelSelector: { matchLabels: { app: "db" } }, topologyKey: "kubernetes.io/hostname" };
-    const affinity = bound(
-      makePod("affinity", {
-        spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } },
-      }),
-      "n1",
-    );
-    c.addPod(affinity);
-    assert.deepEqual(
-      c.snapshot().havePodsWithAffinityList.map((n) => n.name),
-      ["n1"],
-    );
-    assert.deepEqual(c.snapshot().havePodsWithRequiredAntiAffinityList, []);
-    const anti = makePod("anti", {
-      spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } },
+  test("the affinity index groups placed pods' terms by topology pair", () => {
+    const c = cacheWith([
+      makeNode("n1", { labels: { zone: "a" } }),
+      makeNode("n2", { labels: { zone: "b" } }),
+    ]);
+    const groups = (g: TermGroups) =>
+      [...g.values()].map((x) => ({ refs: x.refs, counts: x.counts.toRecord() }));
+    const term = { labelSelector: { matchLabels: { app: "db" } }, topologyKey: "zone" };
+    const anti = (name: string) =>
+      makePod(name, {
+        spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } },
+      });
+    const a1 = anti("a1");
+    const a2 = bound(anti("a2"), "n1");
+    c.assumePod(a1, "n1");
+    c.addPod(a2);
+    c.addPod(bound(anti("a3"), "n2"));
+    const index = c.snapshot().affinity;
+    assert.deepEqual(groups(index.requiredAntiAffinity), [{ refs: 3, counts: { "zone=a": 2, "zone=b": 1 } }]);
+    assert.equal(index.requiredAffinity.size, 0);
+    c.forgetPod(a1);
+    c.removePod(a2);
+    assert.deepEqual(groups(index.requiredAntiAffinity), [{ refs: 1, counts: { "zone=b": 1 } }]);
+    // The node's new label moves its pods to the new pair; a node without it counts none.
+    c.updateNode(makeNode("n2", { labels: { zone: "c" } }));
+    assert.deepEqual(groups(index.requiredAntiAffinity), [{ refs: 1, counts: { "zone=c": 1 } }]);
+    c.updateNode(makeNode("n2"));
+    assert.deepEqual(groups(index.requiredAntiAffinity), [{ refs: 1, counts: {} }]);
+  });
+
+  test("the affinity index agrees with a walk over every pod through random changes", () => {
+    // A small deterministic generator, so a failure replays.
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)];
+    const apps = ["web", "db", "cache"];
+    const keys = ["zone", "kubernetes.io/hostname", "rack"];
+    const randomTerm = () => ({
+      labelSelector: { matchLabels: { app: pick(apps) } },
+      topologyKey: pick(keys),
+      ...(rand(4) === 0 ? { namespaces: ["default", "other"] } : {}),
     });
-    c.assumePod(anti, "n2");
-    assert.deepEqual(
-      c
-        .snapshot()
-        .havePodsWithAffinityList.map((n) => n.name)
-        .sort(),
-      ["n1", "n2"],
-    );
-    assert.deepEqual(
-      c.snapshot().havePodsWithRequiredAntiAffinityList.map((n) => n.name),
-      ["n2"],
-    );
-    c.removePod(affinity);
-    c.forgetPod(anti);
-    assert.deepEqual(c.snapshot().havePodsWithAffinityList, []);
-    assert.deepEqual(c.snapshot().havePodsWithRequiredAntiAffinityList, []);
+    const randomNode = (i: number) => {
+      const labels: Record<string, string> = {};
+      if (rand(4) > 0) labels.zone = pick(["a", "b"]);
+      if (rand(2) > 0) labels.rack = pick(["r1", "r2", "r3"]);
+      return makeNode(`n${i}`, { labels });
+    };
+    const randomPod = (i: number) => {
+      const terms = () => Array.from({ length: rand(3) }, randomTerm);
+      const weighted = () => terms().map((podAffinityTerm) => ({ weight: 1 + rand(3), podAffinityTerm }));
+      return makePod(`p${i}`, {
+        namespace: pick(["default", "other"]),
+        labels: { app: pick(apps) },
+        spec: {
+          affinity: {
+            podAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: rand(3) === 0 ? terms() : undefined,
+              preferredDuringSchedulingIgnoredDuringExecution: rand(3) === 0 ? weighted() : undefined,
+            },
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: rand(2) === 0 ? terms() : undefined,
+              preferredDuringSchedulingIgnoredDuringExecution: rand(3) === 0 ? weighted() : undefined,
+            },
+          },
+        },
+      });
+    };
+    // Incoming term lists whose matching counts the index keeps; more than it keeps at once.
+    const incoming = Array.from({ length: 24 }, () => {
+      const pod = makePod("incoming", { namespace: pick(["default", "other"]) });
+      return Array.from({ length: 1 + rand(2) }, () => newAffinityTerm(pod, randomTerm()));
+    });
+
+    const c = new SchedulerCache();
+    const pods: Pod[] = [];
+    for (let i = 0; i < 6; i++) c.addNode(randomNode(i));
+    for (let step = 0; step < 1500; step++) {
+      const op = rand(10);
+      if (op < 4) {
+        const p = randomPod(step);
+        if (rand(2) === 0) c.assumePod(p, `n${rand(7)}`);
+        else c.addPod(bound(p, `n${rand(7)}`));
+        pods.push(p);
+      } else if (op < 7 && pods.length > 0) {
+        const p = pods.splice(rand(pods.length), 1)[0];
+        if (c.isAssumed(p)) c.forgetPod(p);
+        else c.removePod(p);
+      } else if (op < 9) {
+        c.updateNode(randomNode(rand(7)));
+      } else {
+        c.removeNode(makeNode(`n${rand(7)}`));
+      }
+      const snap = c.snapshot();
+      const walk = (terms: (pi: PodInfo) => readonly AffinityTerm[], weighted: boolean) => {
+        const want: Record<string, Record<string, number>> = {};
+        for (const ni of snap.nodeInfoList) {
+          for (const pi of ni.pods) {
+            for (const t of terms(pi)) {
+              const v = ni.node?.metadata?.labels?.[t.topologyKey];
+              if (v === undefined) continue;
+              const w = weighted ? (t as WeightedAffinityTerm).weight : 0;
+              const k = `${t.topologyKey}|${[...t.namespaces].sort()}|${t.selector}|${w}`;
+              want[k] ??= {};
+              want[k][`${t.topologyKey}=${v}`] = (want[k][`${t.topologyKey}=${v}`] ?? 0) + 1;
+            }
+          }
+        }
+        return want;
+      };
+      const indexed = (groups: TermGroups) => {
+        const got: Record<string, Record<string, number>> = {};
+        for (const g of groups.values()) {
+          if (g.counts.size === 0) continue;
+          const t = g.term;
+          got[`${t.topologyKey}|${[...t.namespaces].sort()}|${t.selector}|${g.weight}`] = g.counts.toRecord();
+        }
+        return got;
+      };
+      const idx = snap.affinity;
+      assert.deepEqual(
+        indexed(idx.requiredAffinity),
+        walk((pi) => pi.requiredAffinityTerms, false),
+        `step ${step}`,
+      );
+      assert.deepEqual(
+        indexed(idx.requiredAntiAffinity),
+        walk((pi) => pi.requiredAntiAffinityTerms, false),
+      );
+      assert.deepEqual(
+        indexed(idx.preferredAffinity),
+        walk((pi) => pi.preferredAffinityTerms, true),
+      );
+      assert.deepEqual(
+        indexed(idx.preferredAntiAffinity),
+        walk((pi) => pi.preferredAntiAffinityTerms, true),
+      );
+      // Ask for a few incoming term lists each step: kept ones must equal a fresh count.
+      for (let k = 0; k < 3; k++) {
+        const terms = pick(incoming);
+        const fresh = countPods(
+          snap.nodeInfoList,
+          (p) => terms.every((t) => termMatches(t, p, undefined)),
+          terms.map((t) => t.topologyKey),
+        );
+        assert.deepEqual(idx.matching(terms).toRecord(), fresh.toRecord(), `step ${step}`);
+      }
+    }
   });
 
   test("isPVCUsedByPods follows pods that mount a claim", () => {

@@ -6,8 +6,8 @@
 // The snapshot is the cache itself, not a copy: a scheduling cycle runs from
 // snapshot to decision without yielding to the event loop, so nothing can
 // change under it, and copying 5,000 NodeInfos per cycle would cost more than
-// the cycle. Only the derived lists (node order, nodes with affinity pods,
-// PVCs in use) are rebuilt, and only when they went stale.
+// the cycle. The node order and the PVCs in use are rebuilt when they went
+// stale; the pod affinity index is told of every pod and node change.
 import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
 import { type ImageStateSummary, NodeInfo, PodInfo, podKey } from "../framework/node-info.ts";
 import { Snapshot } from "../framework/snapshot.ts";
@@ -25,7 +25,7 @@ export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodState>();
   private readonly images = new Map<string, ImageStateSummary & { nodes: Set<string> }>();
-  private readonly snap = new Snapshot();
+  private readonly snap = new Snapshot(true);
   private orderStale = true;
   private listsStale = true;
 
@@ -40,9 +40,11 @@ export class SchedulerCache {
     } else if (ni.node) {
       this.removeImages(ni);
     }
-    const zoneBefore = ni.node && zoneOf(ni.node);
+    const before = ni.node;
+    const zoneBefore = before && zoneOf(before);
     ni.setNode(node);
     this.addImages(ni);
+    if (ni.pods.length > 0 && !sameLabels(before, node)) this.snap.affinity.nodeChanged(ni, before, node);
     if (zoneBefore !== undefined && zoneBefore !== zoneOf(node)) {
       // Like upstream's nodeTree: a node that changes zone joins the end of its new zone.
       this.nodes.delete(name);
@@ -62,8 +64,11 @@ export class SchedulerCache {
     if (!ni) return;
     this.removeImages(ni);
     // Pods still bound here keep a node-less entry until they are deleted, as upstream.
-    if (ni.pods.length > 0) ni.removeNode();
-    else this.nodes.delete(name);
+    if (ni.pods.length > 0) {
+      const before = ni.node;
+      ni.removeNode();
+      this.snap.affinity.nodeChanged(ni, before, undefined);
+    } else this.nodes.delete(name);
     this.orderStale = true;
   }
 
@@ -109,18 +114,19 @@ export class SchedulerCache {
 
   private place(pod: Pod, nodeName: string, assumed: boolean): void {
     const pi = new PodInfo(pod);
-    this.nodeInfoFor(nodeName).addPod(pi);
+    const ni = this.nodeInfoFor(nodeName);
+    ni.addPod(pi);
+    this.snap.affinity.podChanged(pi, ni.node, 1);
     this.pods.set(podKey(pod), { podInfo: pi, nodeName, assumed });
-    if (pi.hasAffinity || pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral)) {
-      this.listsStale = true;
-    }
+    if (pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral)) this.listsStale = true;
   }
 
   private unplace(st: PodState): void {
     const ni = this.nodes.get(st.nodeName);
     if (!ni) return;
-    ni.removePod(st.podInfo.pod);
-    if (st.podInfo.hasAffinity || st.podInfo.pod.spec?.volumes?.length) this.listsStale = true;
+    if (ni.removePod(st.podInfo.pod)) this.snap.affinity.podChanged(st.podInfo, ni.node, -1);
+    if (st.podInfo.pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral))
+      this.listsStale = true;
     if (!ni.node && ni.pods.length === 0) this.nodes.delete(st.nodeName);
   }
 
@@ -190,6 +196,17 @@ export class SchedulerCache {
     }
     return this.snap;
   }
+}
+
+function sameLabels(a: Node | undefined, b: Node | undefined): boolean {
+  if (!a || !b) return a === b;
+  const la = a.metadata?.labels ?? {};
+  const lb = b.metadata?.labels ?? {};
+  if (la === lb) return true;
+  const ka = Object.keys(la);
+  if (ka.length !== Object.keys(lb).length) return false;
+  for (const k of ka) if (la[k] !== lb[k]) return false;
+  return true;
 }
 
 /** upstream's utilnode.GetZoneKey: the deprecated failure-domain labels first, then topology.kubernetes.io. */

@@ -75,10 +75,6 @@ export class PodInfo {
   get hasAffinity(): boolean {
     return !!(this.pod.spec?.affinity?.podAffinity || this.pod.spec?.affinity?.podAntiAffinity);
   }
-
-  get hasRequiredAntiAffinity(): boolean {
-    return this.requiredAntiAffinityTerms.length > 0;
-  }
 }
 
 export const podKey = (pod: Pod) => pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
@@ -141,7 +137,6 @@ export class NodeInfo {
   node: Node | undefined;
   pods: PodInfo[] = [];
   podsWithAffinity: PodInfo[] = [];
-  podsWithRequiredAntiAffinity: PodInfo[] = [];
   usedPorts = new HostPortInfo();
   requested: Resource = emptyResource();
   nonZeroRequested: Resource = emptyResource();
@@ -174,7 +169,6 @@ export class NodeInfo {
   addPod(pi: PodInfo): void {
     this.pods.push(pi);
     if (pi.hasAffinity) this.podsWithAffinity.push(pi);
-    if (pi.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity.push(pi);
     this.update(pi, 1);
   }
 
@@ -185,12 +179,8 @@ export class NodeInfo {
     if (i < 0) return false;
     const pi = this.pods[i];
     this.pods.splice(i, 1);
-    const drop = (list: PodInfo[]) => {
-      const j = list.indexOf(pi);
-      if (j >= 0) list.splice(j, 1);
-    };
-    drop(this.podsWithAffinity);
-    drop(this.podsWithRequiredAntiAffinity);
+    const j = this.podsWithAffinity.indexOf(pi);
+    if (j >= 0) this.podsWithAffinity.splice(j, 1);
     this.update(pi, -1);
     return true;
   }
@@ -226,7 +216,6 @@ export class NodeInfo {
     c.node = this.node;
     c.pods = [...this.pods];
     c.podsWithAffinity = [...this.podsWithAffinity];
-    c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
     c.usedPorts = this.usedPorts.clone();
     c.requested = cloneResource(this.requested);
     c.nonZeroRequested = cloneResource(this.nonZeroRequested);

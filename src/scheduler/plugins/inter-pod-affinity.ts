@@ -5,7 +5,10 @@
 // PreFilter counts, per topology pair (key=value of a node label), the
 // existing pods that match the incoming pod's required terms and the existing
 // pods whose required anti-affinity the incoming pod matches; Filter then
-// looks up one pair per term for a node, without walking pods.
+// looks up one pair per term for a node, without walking pods. Both counts,
+// and the existing pods' terms for scoring, come from the snapshot's
+// PodAffinityIndex, which keeps them current instead of walking every pod
+// in every cycle as upstream does.
 import type { Node, Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "kubernetes-types/core/v1.d.ts";
 import type { Labels } from "../../machinery/labels.ts";
 import type { CycleState } from "../framework/cycle-state.ts";
@@ -30,7 +33,9 @@ import {
   type PodInfo,
   termMatches,
 } from "../framework/node-info.ts";
+import { countPods, type TermGroup, type TermGroups } from "../framework/pod-affinity-index.ts";
 import { asStatus, Code, type Result, Status, skip } from "../framework/status.ts";
+import { labelValue, TopologyCounts } from "../framework/topology-counts.ts";
 
 export const NAME = "InterPodAffinity";
 
@@ -53,77 +58,6 @@ export interface InterPodAffinityArgs {
 /** A namespace's labels; undefined when the namespace is not known. */
 type NamespaceLabels = Readonly<Record<string, string>> | undefined;
 
-/** The label value when present; typeof keeps Object.prototype members out. */
-function labelValue(labels: Labels, key: string): string | undefined {
-  const v = labels?.[key];
-  return typeof v === "string" ? v : undefined;
-}
-
-/**
- * Pod counts by topology pair (upstream's topologyToMatchedTermCount), nested
- * key → value → count so that a node is checked without building pair keys.
- * Entries that fall to zero are removed, as upstream does.
- */
-export class TopologyCounts {
-  private readonly byKey = new Map<string, Map<string, number>>();
-  private pairs = 0;
-
-  /** How many topology pairs have a non-zero count. */
-  get size(): number {
-    return this.pairs;
-  }
-
-  add(key: string, value: string, delta: number): void {
-    let values = this.byKey.get(key);
-    if (!values) {
-      values = new Map();
-      this.byKey.set(key, values);
-    }
-    const before = values.get(value) ?? 0;
-    const after = before + delta;
-    if (after === 0) {
-      if (values.delete(value)) this.pairs--;
-      if (values.size === 0) this.byKey.delete(key);
-    } else {
-      if (before === 0) this.pairs++;
-      values.set(value, after);
-    }
-  }
-
-  /** Adds delta for the node's value of key; nothing when the node lacks the label. */
-  addForNode(node: Node | undefined, key: string, delta: number): void {
-    const v = labelValue(node?.metadata?.labels, key);
-    if (v !== undefined) this.add(key, v, delta);
-  }
-
-  get(key: string, value: string): number {
-    return this.byKey.get(key)?.get(value) ?? 0;
-  }
-
-  /** Is any of the node's label pairs counted above zero? */
-  anyPositiveOn(labels: Labels): boolean {
-    for (const [key, values] of this.byKey) {
-      const v = labelValue(labels, key);
-      if (v !== undefined && (values.get(v) ?? 0) > 0) return true;
-    }
-    return false;
-  }
-
-  clone(): TopologyCounts {
-    const c = new TopologyCounts();
-    for (const [k, values] of this.byKey) c.byKey.set(k, new Map(values));
-    c.pairs = this.pairs;
-    return c;
-  }
-
-  /** "key=value" → count, for tests and debugging. */
-  toRecord(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [k, values] of this.byKey) for (const [v, n] of values) out[`${k}=${v}`] = n;
-    return out;
-  }
-}
-
 /**
  * A term of the pod being scheduled. Upstream unrolls a namespaceSelector into
  * the term's namespaces (listing the namespaces that match) once per cycle;
@@ -145,6 +79,11 @@ class IncomingTerm {
     this.allNamespaces = nsSel.empty();
     // The select-nothing selector (no namespaceSelector) never needs a lookup.
     this.selected = !this.allNamespaces && nsSel.requirements().selectable ? new Map() : undefined;
+  }
+
+  /** The namespaces the term selects do not depend on namespace labels. */
+  get fixedNamespaces(): boolean {
+    return this.selected === undefined;
   }
 
   matches(pod: Pod): boolean {
@@ -228,21 +167,25 @@ function aggregateMessage(msgs: string[]): string {
   return seen.length === 1 ? seen[0] : `[${seen.join(", ")}]`;
 }
 
-/** PreFilter's result, read by Filter and updated by preemption's addPod/removePod. */
+/**
+ * PreFilter's result, read by Filter and updated by preemption's addPod/removePod.
+ * Its counts may be the PodAffinityIndex's own until the first update copies them.
+ */
 export class PreFilterState {
   constructor(
     /** Existing pods whose required anti-affinity terms match the incoming pod. */
-    readonly existingAntiAffinityCounts: TopologyCounts,
+    public existingAntiAffinityCounts: TopologyCounts,
     /** Existing pods that match all of the incoming pod's required affinity terms. */
-    readonly affinityCounts: TopologyCounts,
+    public affinityCounts: TopologyCounts,
     /** Existing pods that match the incoming pod's required anti-affinity terms. */
-    readonly antiAffinityCounts: TopologyCounts,
+    public antiAffinityCounts: TopologyCounts,
     readonly affinityTerms: readonly IncomingTerm[],
     readonly antiAffinityTerms: readonly IncomingTerm[],
     readonly pod: Pod,
     readonly namespaceLabels: NamespaceLabels,
     /** The pod matches its own affinity terms (it may be the first of a group). */
     readonly matchesOwnAffinity: boolean,
+    private owned = false,
   ) {}
 
   clone(): PreFilterState {
@@ -255,10 +198,17 @@ export class PreFilterState {
       this.pod,
       this.namespaceLabels,
       this.matchesOwnAffinity,
+      true,
     );
   }
 
   updateWithPod(pi: PodInfo, node: Node | undefined, multiplier: number): void {
+    if (!this.owned) {
+      this.existingAntiAffinityCounts = this.existingAntiAffinityCounts.clone();
+      this.affinityCounts = this.affinityCounts.clone();
+      this.antiAffinityCounts = this.antiAffinityCounts.clone();
+      this.owned = true;
+    }
     for (const t of pi.requiredAntiAffinityTerms) {
       if (termMatches(t, this.pod, this.namespaceLabels))
         this.existingAntiAffinityCounts.addForNode(node, t.topologyKey, multiplier);
@@ -338,9 +288,10 @@ export class InterPodAffinity
     if (existing.size === 0 && affinityTerms.length === 0 && antiAffinityTerms.length === 0) {
       return { status: skip() };
     }
-    const affinityCounts = new TopologyCounts();
-    const antiAffinityCounts = new TopologyCounts();
-    countIncoming(affinityTerms, antiAffinityTerms, nodes, affinityCounts, antiAffinityCounts);
+    const affinityCounts =
+      affinityTerms.length === 0 ? new TopologyCounts() : this.podsMatching(affinityTerms, nodes);
+    // Each anti-affinity term counts on its own.
+    const antiAffinityCounts = sum(antiAffinityTerms.map((t) => this.podsMatching([t], nodes)));
     state.write(
       PRE_FILTER_STATE_KEY,
       new PreFilterState(
@@ -359,18 +310,20 @@ export class InterPodAffinity
 
   /** Existing pods with required anti-affinity whose terms match the incoming pod, by topology pair. */
   private existingAntiAffinityCounts(pod: Pod, nsLabels: NamespaceLabels): TopologyCounts {
-    const counts = new TopologyCounts();
-    for (const ni of this.handle.snapshot().havePodsWithRequiredAntiAffinityList) {
-      const labels = ni.node?.metadata?.labels;
-      for (const existing of ni.podsWithRequiredAntiAffinity) {
-        for (const t of existing.requiredAntiAffinityTerms) {
-          if (!termMatches(t, pod, nsLabels)) continue;
-          const v = labelValue(labels, t.topologyKey);
-          if (v !== undefined) counts.add(t.topologyKey, v, 1);
-        }
-      }
+    const groups = this.handle.snapshot().affinity.requiredAntiAffinity;
+    return sum([...matchingGroups(groups, pod, nsLabels)].map((g) => g.counts));
+  }
+
+  /** Existing pods matching every one of terms, counted under each term's topology key. */
+  private podsMatching(terms: readonly IncomingTerm[], nodes: readonly NodeInfo[]): TopologyCounts {
+    if (terms.every((t) => t.fixedNamespaces)) {
+      return this.handle.snapshot().affinity.matching(terms.map((t) => t.term));
     }
-    return counts;
+    return countPods(
+      nodes,
+      (p) => matchesAll(terms, p),
+      terms.map((t) => t.topologyKey),
+    );
   }
 
   preFilterExtensions(): PreFilterExtensions {
@@ -425,8 +378,6 @@ export class InterPodAffinity
     }
     const nsLabels = this.handle.namespaceLabels(pod.metadata?.namespace ?? "");
     const snapshot = this.handle.snapshot();
-    // Without preferred terms of its own, only pods with affinity can contribute.
-    const allNodes = hasConstraints ? snapshot.nodeInfoList : snapshot.havePodsWithAffinityList;
     const topologyScore = new Map<string, Map<string, number>>();
     const add = (key: string, value: string, delta: number) => {
       let m = topologyScore.get(key);
@@ -436,45 +387,39 @@ export class InterPodAffinity
       }
       m.set(value, (m.get(value) ?? 0) + delta);
     };
-    const hard = this.hardPodAffinityWeight;
 
-    for (const ni of allNodes) {
-      const labels = ni.node?.metadata?.labels;
-      if (!hasAnyLabel(labels)) continue;
-      const pods = hasConstraints ? ni.pods : ni.podsWithAffinity;
-      for (const existing of pods) {
-        const ep = existing.pod;
-        // The incoming pod's preferred terms against the existing pod.
-        for (const t of terms.preferredAffinity) {
-          if (!t.matches(ep)) continue;
-          const v = labelValue(labels, t.topologyKey);
-          if (v !== undefined) add(t.topologyKey, v, t.weight);
-        }
-        for (const t of terms.preferredAntiAffinity) {
-          if (!t.matches(ep)) continue;
-          const v = labelValue(labels, t.topologyKey);
-          if (v !== undefined) add(t.topologyKey, v, -t.weight);
-        }
-        // The existing pod's terms against the incoming pod (symmetry).
-        if (hard > 0) {
-          for (const t of existing.requiredAffinityTerms) {
-            if (!termMatches(t, pod, nsLabels)) continue;
+    // The incoming pod's preferred terms against every existing pod.
+    if (hasConstraints) {
+      for (const ni of snapshot.nodeInfoList) {
+        const labels = ni.node?.metadata?.labels;
+        if (!hasAnyLabel(labels)) continue;
+        for (const existing of ni.pods) {
+          const ep = existing.pod;
+          for (const t of terms.preferredAffinity) {
+            if (!t.matches(ep)) continue;
             const v = labelValue(labels, t.topologyKey);
-            if (v !== undefined) add(t.topologyKey, v, hard);
+            if (v !== undefined) add(t.topologyKey, v, t.weight);
           }
-        }
-        for (const t of existing.preferredAffinityTerms) {
-          if (!termMatches(t, pod, nsLabels)) continue;
-          const v = labelValue(labels, t.topologyKey);
-          if (v !== undefined) add(t.topologyKey, v, t.weight);
-        }
-        for (const t of existing.preferredAntiAffinityTerms) {
-          if (!termMatches(t, pod, nsLabels)) continue;
-          const v = labelValue(labels, t.topologyKey);
-          if (v !== undefined) add(t.topologyKey, v, -t.weight);
+          for (const t of terms.preferredAntiAffinity) {
+            if (!t.matches(ep)) continue;
+            const v = labelValue(labels, t.topologyKey);
+            if (v !== undefined) add(t.topologyKey, v, -t.weight);
+          }
         }
       }
     }
+    // The existing pods' terms against the incoming pod (symmetry), once per distinct term.
+    const addGroups = (groups: TermGroups, weight: (w: number) => number) => {
+      for (const g of matchingGroups(groups, pod, nsLabels)) {
+        g.counts.forEach((key, value, n) => {
+          add(key, value, n * weight(g.weight));
+        });
+      }
+    };
+    const hard = this.hardPodAffinityWeight;
+    if (hard > 0) addGroups(snapshot.affinity.requiredAffinity, () => hard);
+    addGroups(snapshot.affinity.preferredAffinity, (w) => w);
+    addGroups(snapshot.affinity.preferredAntiAffinity, (w) => -w);
     if (topologyScore.size === 0) return skip();
     const s: PreScoreState = { topologyScore };
     state.write(PRE_SCORE_STATE_KEY, s);
@@ -512,43 +457,18 @@ export class InterPodAffinity
   }
 }
 
-/** Existing pods matching the incoming pod's required (anti-)affinity terms, over all nodes. */
-function countIncoming(
-  affinityTerms: readonly IncomingTerm[],
-  antiAffinityTerms: readonly IncomingTerm[],
-  nodes: readonly NodeInfo[],
-  affinityCounts: TopologyCounts,
-  antiAffinityCounts: TopologyCounts,
-): void {
-  if (affinityTerms.length === 0 && antiAffinityTerms.length === 0) return;
-  const keys = [...new Set([...affinityTerms, ...antiAffinityTerms].map((t) => t.topologyKey))];
-  for (const ni of nodes) {
-    if (ni.pods.length === 0) continue;
-    const labels = ni.node?.metadata?.labels;
-    // A node with none of the terms' topology keys cannot add to any pair.
-    let relevant = false;
-    for (const k of keys) {
-      if (labelValue(labels, k) !== undefined) {
-        relevant = true;
-        break;
-      }
-    }
-    if (!relevant) continue;
-    for (const existing of ni.pods) {
-      const ep = existing.pod;
-      if (matchesAll(affinityTerms, ep)) {
-        for (const t of affinityTerms) {
-          const v = labelValue(labels, t.topologyKey);
-          if (v !== undefined) affinityCounts.add(t.topologyKey, v, 1);
-        }
-      }
-      for (const t of antiAffinityTerms) {
-        if (!t.matches(ep)) continue;
-        const v = labelValue(labels, t.topologyKey);
-        if (v !== undefined) antiAffinityCounts.add(t.topologyKey, v, 1);
-      }
-    }
-  }
+/** The groups whose term the pod matches and that count some pod on a labelled node. */
+function* matchingGroups(groups: TermGroups, pod: Pod, nsLabels: NamespaceLabels): Generator<TermGroup> {
+  for (const g of groups.values()) if (g.counts.size > 0 && termMatches(g.term, pod, nsLabels)) yield g;
+}
+
+/** The pair-wise sum; one count is returned as is (shared), none as an empty count. */
+function sum(counts: readonly TopologyCounts[]): TopologyCounts {
+  if (counts.length === 0) return new TopologyCounts();
+  if (counts.length === 1) return counts[0];
+  const total = counts[0].clone();
+  for (let i = 1; i < counts.length; i++) total.addAll(counts[i]);
+  return total;
 }
 
 function readPreFilterState(state: CycleState): PreFilterState | Status {
