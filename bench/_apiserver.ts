@@ -17,6 +17,12 @@ export function rssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 export async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
   // The apiserver as users run it: the bundle behind ./k8ts (run once first to build it); BENCH_NODE_ARGS
   // (e.g. --cpu-prof) go to node.

@@ -16,9 +16,19 @@ export async function startHollowNodes(
   port: number,
   count: number,
 ): Promise<{ pid: number; stop(): Promise<void> }> {
+  // BENCH_HOLLOW_NODE_ARGS (e.g. --cpu-prof) go to node, as BENCH_NODE_ARGS do for the apiserver.
+  const nodeArgs = (process.env.BENCH_HOLLOW_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = await spawnReady(
     "hollow nodes",
-    ["--import", "tsx", join(import.meta.dirname, "_hollow-nodes.ts"), dataDir, String(port), String(count)],
+    [
+      ...nodeArgs,
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "_hollow-nodes.ts"),
+      dataDir,
+      String(port),
+      String(count),
+    ],
     "stdout",
     "ready",
   );

@@ -5,7 +5,7 @@
 // scheduler and the controller-manager (every default controller, as `k8ts up`
 // runs it). The clock runs from the first Deployment's creation until every pod is Running
 // and every Deployment is Available, as seen through watches. One JSON line.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
@@ -19,7 +19,7 @@ import { controllerDescriptors } from "../src/controllers/registry.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { clientConfigFor, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { clientConfigFor, cpuSeconds as cpu, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
 import { startHollowNodes } from "./_hollow-nodes.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 500);
@@ -120,10 +120,6 @@ try {
   deployments.start();
   await Promise.all([pods.waitForSync(), deployments.waitForSync()]);
 
-  const cpu = (pid: number) => {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
   const requests0 = requestCounts(await admin.raw("/metrics"));
   const apiCpu0 = cpu(server.pid!);
   const nodesCpu0 = cpu(nodes.pid);
