@@ -137,7 +137,7 @@ export interface Handle {
   runPreFilterExtensionAddPod(state: CycleState, pod: Pod, toAdd: PodInfo, nodeInfo: NodeInfo): Result;
   runPreFilterExtensionRemovePod(state: CycleState, pod: Pod, toRemove: PodInfo, nodeInfo: NodeInfo): Result;
   /** Pods nominated to a node (by an earlier preemption) and not yet bound. */
-  nominatedPodsForNode(nodeName: string): PodInfo[];
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[];
 }
 
 export interface PluginApi {
