@@ -37,6 +37,11 @@ export interface ResourceType {
   storageResource: string;
   /** Field selectors the kind supports beyond metadata.name and metadata.namespace, with how to read them. */
   selectableFields: Record<string, (obj: Obj) => string | undefined>;
+  /**
+   * A selectable field that indexes watches asking for one exact value of it
+   * (upstream's cacher trigger: pods' spec.nodeName, which every kubelet watches).
+   */
+  watchTrigger?: string;
   /** Not stored: the resource only answers a create (TokenReview, SubjectAccessReview, Binding…). */
   virtual?: boolean;
 }
@@ -75,6 +80,7 @@ interface Def {
   subresources?: SubresourceType[];
   storageResource?: string;
   fields?: Record<string, (obj: Obj) => string | undefined>;
+  trigger?: string;
   virtual?: boolean;
 }
 
@@ -97,6 +103,7 @@ function group(groupName: string, version: string, defs: Def[]): ResourceType[] 
       subresources,
       storageResource: d.storageResource ?? d.resource,
       selectableFields: d.fields ?? {},
+      watchTrigger: d.trigger,
       virtual: d.virtual,
     };
   });
@@ -208,6 +215,7 @@ export const resourceTypes: ResourceType[] = [
           verbs: ["create", "delete", "get", "patch", "update"],
         },
       ],
+      trigger: "spec.nodeName",
       fields: {
         "spec.nodeName": (o) => str(o.spec?.nodeName) ?? "",
         "spec.restartPolicy": (o) => str(o.spec?.restartPolicy),

@@ -9,6 +9,7 @@ import {
   type Store,
   type StoreError,
   type WatchEvent,
+  type WatchTrigger,
 } from "./store.ts";
 
 export interface StoreFactory {
@@ -284,6 +285,37 @@ export function runConformance(name: string, factory: StoreFactory): void {
           ["k2", "keep", undefined],
         ],
       );
+    });
+
+    it("a watch with a trigger gets what its filter accepts, also when an object moves into or out of its value", async () => {
+      const p = ns();
+      const from = await store.currentRevision();
+      // The value's "field" is the text before ":", as a pod's spec.nodeName would be.
+      const field = (kv: KeyValue | undefined) =>
+        kv && kv.value.length > 0 ? dec.decode(kv.value).split(":")[0] : undefined;
+      const onNode = (node: string) => (e: WatchEvent) => field(e.kv) === node || field(e.prevKv) === node;
+      const trigger = (value: string): WatchTrigger => ({ field: "node", value, valueOf: (kv) => field(kv) });
+      const a = store.watch(p, from, onNode("a"), trigger("a"));
+      const b = store.watch(p, from, onNode("b"), trigger("b"));
+      const gotA = collect(a, 4);
+      const gotB = collect(b, 2);
+      const x = await store.create(`${p}x`, bytes("a:1"));
+      await store.create(`${p}y`, bytes("c:1"));
+      const x2 = await store.update(`${p}x`, bytes("b:2"), x.revision);
+      const z = await store.create(`${p}z`, bytes("a:3"));
+      await store.delete(`${p}x`, x2.revision);
+      await store.delete(`${p}z`, z.revision);
+      const show = (e: WatchEvent) => [e.type, e.kv.key.slice(p.length), e.type === "put" ? text(e.kv) : ""];
+      assert.deepEqual((await gotA).map(show), [
+        ["put", "x", "a:1"],
+        ["put", "x", "b:2"],
+        ["put", "z", "a:3"],
+        ["delete", "z", ""],
+      ]);
+      assert.deepEqual((await gotB).map(show), [
+        ["put", "x", "b:2"],
+        ["delete", "x", ""],
+      ]);
     });
 
     it("a watch of a prefix spanning resources sees all their events in revision order", async () => {

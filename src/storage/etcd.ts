@@ -175,6 +175,7 @@ export class EtcdStore implements Store {
     }
   }
 
+  /** Each watch is an etcd watch of its own: a trigger (see Store.watch) is left to the filter. */
   watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch {
     let stream: WatchStream | undefined;
     const queue: WatchQueue = new WatchQueue(

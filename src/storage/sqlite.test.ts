@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { runConformance } from "./conformance.ts";
 import { SCHEMA_VERSION, SqliteStore } from "./sqlite.ts";
-import { isStoreError } from "./store.ts";
+import { isStoreError, type WatchEvent } from "./store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-sqlite-"));
 let n = 0;
@@ -74,6 +74,37 @@ describe("sqlite data file faults", () => {
       await assert.rejects(b.compact(r.revision), (e) => isStoreError(e, "Compacted"));
     } finally {
       await b.close();
+    }
+  });
+});
+
+describe("sqlite watch triggers", () => {
+  it("asks a triggered watch's filter only about events of its value", async () => {
+    const store = new SqliteStore({ path: join(dir, "trigger.db") });
+    try {
+      const enc = new TextEncoder();
+      const dec = new TextDecoder();
+      const nodeOf = (kv: { value: Uint8Array }) =>
+        kv.value.length === 0 ? undefined : dec.decode(kv.value);
+      const asked: string[] = [];
+      const filter = (e: { kv: { value: Uint8Array } }) => {
+        asked.push(dec.decode(e.kv.value));
+        return nodeOf(e.kv) === "a";
+      };
+      const from = await store.currentRevision();
+      const w = store.watch("/registry/pods/", from, filter, { field: "node", value: "a", valueOf: nodeOf });
+      for (const [i, v] of ["b", "a", "c", "b"].entries())
+        await store.create(`/registry/pods/ns/p${i}`, enc.encode(v));
+      const it = w[Symbol.asyncIterator]();
+      const first = await it.next();
+      assert.deepEqual(
+        (first.value ?? []).map((e: WatchEvent) => dec.decode(e.kv.value)),
+        ["a"],
+      );
+      assert.deepEqual(asked, ["a"]);
+      w.cancel();
+    } finally {
+      await store.close();
     }
   });
 });

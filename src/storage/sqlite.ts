@@ -15,10 +15,11 @@ import {
   type Watch,
   type WatchEvent,
   type WatchFilter,
+  type WatchTrigger,
   type WriteResult,
 } from "./store.ts";
 import { WatchQueue } from "./watch-queue.ts";
-import { rootOf, WatcherIndex } from "./watcher-index.ts";
+import { rootOf, triggeredDeliveries, WatcherIndex } from "./watcher-index.ts";
 
 /** The schema this code reads and writes; PRAGMA user_version holds it. */
 export const SCHEMA_VERSION = 1;
@@ -53,6 +54,7 @@ interface QueuedWrite {
 
 interface Watcher {
   prefix: string;
+  trigger?: WatchTrigger;
   queue: WatchQueue;
   /** While history is replayed, live events wait here. */
   held?: WatchEvent[];
@@ -389,7 +391,9 @@ export class SqliteStore implements Store {
 
   private dispatch(events: WatchEvent[]): void {
     const deliver = (w: Watcher, batch: WatchEvent[]) => {
-      const mine = batch.filter((e) => e.kv.key.startsWith(w.prefix));
+      const mine = batch.every((e) => e.kv.key.startsWith(w.prefix))
+        ? batch
+        : batch.filter((e) => e.kv.key.startsWith(w.prefix));
       if (mine.length === 0) return;
       if (w.held) w.held.push(...mine);
       else w.queue.push(mine);
@@ -403,13 +407,20 @@ export class SqliteStore implements Store {
       if (group) group.push(e);
       else groups.set(root, [e]);
     }
-    for (const [root, group] of groups) for (const w of this.watchers.under(root)) deliver(w, group);
+    for (const [root, group] of groups) {
+      for (const w of this.watchers.under(root)) deliver(w, group);
+      for (const index of this.watchers.triggersUnder(root)) {
+        for (const [w, mine] of triggeredDeliveries(index, group)) deliver(w, mine);
+      }
+    }
     for (const w of this.watchers.broad) deliver(w, events);
   }
 
-  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch {
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter, trigger?: WatchTrigger): Watch {
     const watcher: Watcher = {
       prefix,
+      // Without a filter the trigger's promise means nothing: such a watch wants every event.
+      trigger: filter && trigger,
       queue: new WatchQueue(this.watchBuffer, () => this.watchers.delete(watcher), filter),
       replayedTo: fromRevision,
     };

@@ -49,6 +49,21 @@ export interface WriteResult {
 /** Which of a prefix's events a watcher wants; it runs before the event is queued. */
 export type WatchFilter = (ev: WatchEvent) => boolean;
 
+/**
+ * A watch that wants only objects with one value of an indexed field, now or
+ * before the change (upstream cacher's triggers: a kubelet's watch of
+ * spec.nodeName=<node>). A store may offer such a watch only the events whose
+ * key-value or previous key-value has that value, instead of running its
+ * filter on every event of the prefix; the filter still decides.
+ */
+export interface WatchTrigger {
+  /** The field's name: watches of one prefix root with the same field share an index. */
+  readonly field: string;
+  readonly value: string;
+  /** The field's value in a stored object; undefined when it has none (a deletion's empty value). */
+  readonly valueOf: (kv: KeyValue) => string | undefined;
+}
+
 /** A running watch. Iterate it for batches of events in revision order. */
 export interface Watch extends AsyncIterable<WatchEvent[]> {
   /** Ends the watch; a pending iteration finishes without error. */
@@ -88,9 +103,12 @@ export interface Store {
    * TooSlow, and must relist. With `filter`, only the events it accepts are
    * delivered (and count towards the watcher's limit): a watcher that wants
    * few of the prefix's events is not woken for the others. An event the
-   * filter throws on is delivered, for the consumer to report.
+   * filter throws on is delivered, for the consumer to report. A `trigger`
+   * promises that the filter rejects every event whose object had another
+   * value of the trigger's field before and after: the store may then leave
+   * such events out without asking the filter.
    */
-  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch;
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter, trigger?: WatchTrigger): Watch;
 
   /** Drops history older than `revision`. Reads below it then fail with Compacted. */
   compact(revision: number): Promise<void>;

@@ -15,6 +15,7 @@ import {
   type Watch,
   type WatchEvent,
   type WatchFilter,
+  type WatchTrigger,
   type WriteResult,
 } from "../../storage/store.ts";
 import type { ResourceTransformers } from "./config.ts";
@@ -154,12 +155,21 @@ export class EncryptedStore implements Store {
     return out;
   }
 
-  watch(prefix: string, fromRevision: number, filter?: WatchFilter): Watch {
+  watch(prefix: string, fromRevision: number, filter?: WatchFilter, trigger?: WatchTrigger): Watch {
     const open = (ev: WatchEvent): WatchEvent =>
       ev.type === "delete"
         ? { type: "delete", kv: ev.kv, prevKv: this.openShared(ev.prevKv) }
         : { type: "put", kv: this.openShared(ev.kv), prevKv: this.openShared(ev.prevKv) };
-    const inner = this.inner.watch(prefix, fromRevision, filter && ((ev) => filter(open(ev))));
+    const inner = this.inner.watch(
+      prefix,
+      fromRevision,
+      filter && ((ev) => filter(open(ev))),
+      // A deletion's empty value stays as it is (open leaves it so).
+      trigger && {
+        ...trigger,
+        valueOf: (kv) => (kv.value.length === 0 ? undefined : trigger.valueOf(this.openShared(kv))),
+      },
+    );
     return {
       cancel: () => inner.cancel(),
       async *[Symbol.asyncIterator]() {

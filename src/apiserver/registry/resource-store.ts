@@ -29,6 +29,7 @@ import {
   type Store,
   StoreError,
   type WatchEvent as StoreWatchEvent,
+  type WatchTrigger,
 } from "../../storage/store.ts";
 import { isStale } from "../encryption/store.ts";
 import type { Conversion } from "./events.ts";
@@ -244,6 +245,18 @@ export class ResourceStore {
   private readonly watchDecoded = new Map<string, Obj>();
   /** The same by the event's own key-value: the store hands one object to all its watchers. */
   private readonly watchDecodedByKv = new WeakMap<KeyValue, { rv: number; obj: Obj }>();
+  /** The trigger field's reader for the store, one for all watches so that they share an index. */
+  private readonly triggerValueOf = (kv: KeyValue): string | undefined =>
+    kv.value.length === 0 ? undefined : this.watchFieldsOf(this.decodeForWatch(kv))[this.type.watchTrigger!];
+
+  /** A watch whose field selector pins the kind's trigger field is indexed by that value (see WatchTrigger). */
+  private watchTrigger(opts: WatchOptions): WatchTrigger | undefined {
+    const field = this.type.watchTrigger;
+    if (!field) return undefined;
+    const value = opts.fieldSelector?.requiresExactMatch(field);
+    return value === undefined ? undefined : { field, value, valueOf: this.triggerValueOf };
+  }
+
   /** fieldsOf a decoded watch object, which nobody changes. */
   private readonly watchFields = new WeakMap<Obj, Record<string, string>>();
 
@@ -265,15 +278,17 @@ export class ResourceStore {
 
   /** matches() for a decoded watch object, its fields read once for all watchers. */
   private watchMatches(obj: Obj, opts: WatchOptions): boolean {
-    return this.matches(obj, opts, (o) => {
-      let fields = this.watchFields.get(o);
-      if (!fields) {
-        fields = this.fieldsOf(o);
-        this.watchFields.set(o, fields);
-      }
-      return fields;
-    });
+    return this.matches(obj, opts, this.watchFieldsOf);
   }
+
+  private readonly watchFieldsOf = (o: Obj): Record<string, string> => {
+    let fields = this.watchFields.get(o);
+    if (!fields) {
+      fields = this.fieldsOf(o);
+      this.watchFields.set(o, fields);
+    }
+    return fields;
+  };
 
   /**
    * Whether a selector watch wants the event at all (its object matches now or did before), asked
@@ -995,6 +1010,7 @@ export class ResourceStore {
       prefix,
       from,
       hasSelectors(opts) ? (ev) => this.wantsEvent(ev, opts) : undefined,
+      this.watchTrigger(opts),
     );
     const self = this;
     return {

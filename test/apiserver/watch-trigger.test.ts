@@ -1,0 +1,86 @@
+// Watches of pods with fieldSelector spec.nodeName=<node> (every kubelet's,
+// and the scheduler's spec.nodeName= for pods without one) are indexed by that
+// value in the store, as upstream's cacher does, instead of every pod change
+// being offered to every such watch. What each watch sees must not change: a
+// pod bound to its node arrives as ADDED, changes there as MODIFIED, its
+// deletion as DELETED, and other nodes' pods never.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import { Resources } from "../../src/client/resources.ts";
+import { RestClient, type WatchEvent } from "../../src/client/rest-client.ts";
+import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+
+let api: TestApiServer;
+let client: RestClient;
+
+before(async () => {
+  api = await startTestApiServer();
+  client = new RestClient(api.admin);
+});
+after(async () => {
+  client.close();
+  await api.stop();
+});
+
+/** The first `count` events of a pod watch with fieldSelector, as "TYPE name". */
+async function watchEvents(fieldSelector: string, resourceVersion: string, count: number): Promise<string[]> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 10_000);
+  const got: string[] = [];
+  try {
+    for await (const e of client.watch<Pod>(Resources.pods, {
+      namespace: "default",
+      fieldSelector,
+      resourceVersion,
+      signal: abort.signal,
+    }) as AsyncIterable<WatchEvent<Pod>>) {
+      got.push(`${e.type} ${(e.object as Pod).metadata?.name}`);
+      if (got.length === count) break;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return got;
+}
+
+const pod = (name: string): Pod => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "default" },
+  spec: { containers: [{ name: "c", image: "k8ts.local/pause:3.10" }] },
+});
+
+const bind = (name: string, node: string) =>
+  client.create(
+    Resources.pods,
+    {
+      apiVersion: "v1",
+      kind: "Binding",
+      metadata: { name, namespace: "default" },
+      target: { kind: "Node", name: node },
+    },
+    { namespace: "default", subresource: "binding" },
+  );
+
+test("a node's pod watch sees its pods bound, changed and deleted, and no other node's", async () => {
+  const rv = (await client.list(Resources.pods, { namespace: "default" })).metadata.resourceVersion!;
+  const n1 = watchEvents("spec.nodeName=n1", rv, 3);
+  const n2 = watchEvents("spec.nodeName=n2", rv, 1);
+  const unbound = watchEvents("spec.nodeName=", rv, 4);
+  await client.create(Resources.pods, pod("a"));
+  await client.create(Resources.pods, pod("b"));
+  await bind("a", "n1");
+  await client.patch(
+    Resources.pods,
+    "a",
+    { metadata: { labels: { seen: "yes" } } },
+    { type: "merge", namespace: "default" },
+  );
+  await bind("b", "n2");
+  await client.delete(Resources.pods, "a", { namespace: "default", gracePeriodSeconds: 0 });
+  assert.deepEqual(await n1, ["ADDED a", "MODIFIED a", "DELETED a"]);
+  assert.deepEqual(await n2, ["ADDED b"]);
+  // Binding takes a pod out of the unscheduled pods' view.
+  assert.deepEqual(await unbound, ["ADDED a", "ADDED b", "DELETED a", "DELETED b"]);
+});
