@@ -1,12 +1,13 @@
 // Watches of pods with fieldSelector spec.nodeName=<node> (every kubelet's,
-// and the scheduler's spec.nodeName= for pods without one) are indexed by that
-// value in the store, as upstream's cacher does, instead of every pod change
-// being offered to every such watch. What each watch sees must not change: a
-// pod bound to its node arrives as ADDED, changes there as MODIFIED, its
-// deletion as DELETED, and other nodes' pods never.
+// and the scheduler's spec.nodeName= for pods without one), and watches of one
+// object by metadata.name (a kubelet's of its Node), are indexed by that value
+// in the store, as upstream's cacher does, instead of every change being
+// offered to every such watch. What each watch sees must not change: a pod
+// bound to its node arrives as ADDED, changes there as MODIFIED, its deletion
+// as DELETED, and other nodes' pods never.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import type { ConfigMap, Pod } from "kubernetes-types/core/v1.d.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient, type WatchEvent } from "../../src/client/rest-client.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
@@ -83,4 +84,43 @@ test("a node's pod watch sees its pods bound, changed and deleted, and no other 
   assert.deepEqual(await n2, ["ADDED b"]);
   // Binding takes a pod out of the unscheduled pods' view.
   assert.deepEqual(await unbound, ["ADDED a", "ADDED b", "DELETED a", "DELETED b"]);
+});
+
+test("a watch of one object by metadata.name sees its changes and deletion, and no other object's", async () => {
+  const rv = (await client.list(Resources.configmaps, { namespace: "default" })).metadata.resourceVersion!;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 10_000);
+  const got: string[] = [];
+  const watching = (async () => {
+    for await (const e of client.watch<ConfigMap>(Resources.configmaps, {
+      namespace: "default",
+      fieldSelector: "metadata.name=one",
+      resourceVersion: rv,
+      signal: abort.signal,
+    })) {
+      const cm = e.object as ConfigMap;
+      got.push(`${e.type} ${cm.metadata?.name} ${JSON.stringify(cm.data ?? {})}`);
+      if (got.length === 3) break;
+    }
+  })();
+  const cm = (name: string, v: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "default" },
+    data: { v },
+  });
+  await client.create(Resources.configmaps, cm("other", "1"));
+  await client.create(Resources.configmaps, cm("one", "1"));
+  await client.update(Resources.configmaps, cm("other", "2"));
+  await client.patch(
+    Resources.configmaps,
+    "one",
+    { data: { v: "2" } },
+    { type: "merge", namespace: "default" },
+  );
+  await client.delete(Resources.configmaps, "other", { namespace: "default" });
+  await client.delete(Resources.configmaps, "one", { namespace: "default" });
+  await watching;
+  clearTimeout(timer);
+  assert.deepEqual(got, ['ADDED one {"v":"1"}', 'MODIFIED one {"v":"2"}', 'DELETED one {"v":"2"}']);
 });

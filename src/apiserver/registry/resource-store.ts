@@ -145,6 +145,9 @@ function dropEmptyMetadata(meta: Obj): void {
   }
 }
 
+/** The name in a key ("/registry/pods/ns/name"): a watch trigger's value without decoding. */
+const nameOfKey = (kv: KeyValue): string => kv.key.slice(kv.key.lastIndexOf("/") + 1);
+
 function hasSelectors(opts: ListOptions): boolean {
   return !!(
     (opts.labelSelector && !opts.labelSelector.empty()) ||
@@ -249,8 +252,14 @@ export class ResourceStore {
   private readonly triggerValueOf = (kv: KeyValue): string | undefined =>
     kv.value.length === 0 ? undefined : this.watchFieldsOf(this.decodeForWatch(kv))[this.type.watchTrigger!];
 
-  /** A watch whose field selector pins the kind's trigger field is indexed by that value (see WatchTrigger). */
+  /**
+   * A watch whose field selector pins metadata.name, or the kind's trigger
+   * field, is indexed by that value (see WatchTrigger): a kubelet's watch of
+   * its Node or of one Secret is not asked about every other one.
+   */
   private watchTrigger(opts: WatchOptions): WatchTrigger | undefined {
+    const name = opts.fieldSelector?.requiresExactMatch("metadata.name");
+    if (name !== undefined) return { field: "metadata.name", value: name, valueOf: nameOfKey };
     const field = this.type.watchTrigger;
     if (!field) return undefined;
     const value = opts.fieldSelector?.requiresExactMatch(field);
@@ -297,9 +306,10 @@ export class ResourceStore {
    */
   private wantsEvent(ev: StoreWatchEvent, opts: WatchOptions): boolean {
     const rev = ev.kv.modRevision;
-    if (ev.type === "delete") return this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
+    // The previous object as it was stored: what it matches does not depend on the revision it is sent at.
+    if (ev.type === "delete") return this.watchMatches(this.decodeForWatch(ev.prevKv), opts);
     if (this.watchMatches(this.decodeForWatch(ev.kv, rev), opts)) return true;
-    return ev.prevKv !== undefined && this.watchMatches(this.decodeForWatch(ev.prevKv, rev), opts);
+    return ev.prevKv !== undefined && this.watchMatches(this.decodeForWatch(ev.prevKv), opts);
   }
 
   /**
@@ -1067,18 +1077,19 @@ export class ResourceStore {
         stored: { kv, rv: rev },
       };
     }
+    // The previous object is matched as stored (shared with the watches that saw it written), and
+    // decoded at this event's revision only when it is sent.
     if (ev.type === "delete") {
-      const old = this.decodeForWatch(ev.prevKv, rev);
-      return this.watchMatches(old, opts) ? event("DELETED", ev.prevKv, old) : undefined;
+      if (!this.watchMatches(this.decodeForWatch(ev.prevKv), opts)) return undefined;
+      return event("DELETED", ev.prevKv, this.decodeForWatch(ev.prevKv, rev));
     }
     const cur = this.decodeForWatch(ev.kv, rev);
     const curMatches = this.watchMatches(cur, opts);
     if (!ev.prevKv) return curMatches ? event("ADDED", ev.kv, cur) : undefined;
-    const old = this.decodeForWatch(ev.prevKv, rev);
-    const oldMatches = this.watchMatches(old, opts);
+    const oldMatches = this.watchMatches(this.decodeForWatch(ev.prevKv), opts);
     if (curMatches && oldMatches) return event("MODIFIED", ev.kv, cur);
     if (curMatches) return event("ADDED", ev.kv, cur);
-    if (oldMatches) return event("DELETED", ev.prevKv, old);
+    if (oldMatches) return event("DELETED", ev.prevKv, this.decodeForWatch(ev.prevKv, rev));
     return undefined;
   }
 
