@@ -65,6 +65,29 @@ describe("TopologyCounts", () => {
     assert.deepEqual(Object.fromEntries(memo.totals("s", 1, fewer, contribute)[0]), { z2: 1 });
   });
 
+  it("keeps memos within its slot budget, dropping the least recently used", () => {
+    const nodes = [node("a", { zone: "z1" }), node("b", { zone: "z2" })].map((n) => new NodeInfo(n));
+    // Two nodes × one constraint: two slots a memo, so two memos fit.
+    const memo = new TopologyCounts(4);
+    let calls = 0;
+    const contribute = (ni: NodeInfo, values: (string | undefined)[], counts: number[]) => {
+      calls++;
+      values[0] = ni.node?.metadata?.labels?.zone;
+      counts[0] = 0;
+    };
+    const use = (sig: string) => {
+      const before = calls;
+      memo.totals(sig, 1, nodes, contribute);
+      return calls - before;
+    };
+    assert.equal(use("s1"), 2);
+    assert.equal(use("s2"), 2);
+    assert.equal(use("s1"), 0, "kept");
+    assert.equal(use("s3"), 2);
+    assert.equal(use("s1"), 0, "used last before s3: kept");
+    assert.equal(use("s2"), 2, "least recently used: dropped and counted afresh");
+  });
+
   it("addPod on a PreFilter state does not leak into the next cycle", () => {
     const pl = newPlugin();
     const nis = [node("node-a", { node: "node-a" }), node("node-b", { node: "node-b" })].map(

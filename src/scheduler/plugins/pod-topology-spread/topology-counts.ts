@@ -94,11 +94,18 @@ class Memo {
   }
 }
 
-/** A few memos, most recently used first, so alternating workloads do not evict each other. */
+/**
+ * Memos, most recently used first, so that interleaved workloads (a hundred
+ * Deployments rolling out at once) do not evict each other: each memo costs
+ * a slot per node and constraint, and the least recently used go once the
+ * slots exceed the budget (a million: 20 to 40 MB).
+ */
 export class TopologyCounts {
-  private readonly memos: Memo[] = [];
+  /** By width and sig, least recently used first. */
+  private readonly memos = new Map<string, Memo>();
+  private slots = 0;
 
-  constructor(private readonly capacity = 4) {}
+  constructor(private readonly slotBudget = 1_000_000) {}
 
   /**
    * Totals per constraint: topology value → matching pods, over the nodes that
@@ -111,18 +118,24 @@ export class TopologyCounts {
     nodes: readonly NodeInfo[],
     contribute: Contribute,
   ): Map<string, number>[] {
-    const i = this.memos.findIndex((m) => m.sig === sig && m.width === width);
-    let memo: Memo;
-    if (i < 0) {
+    const key = `${width}\u0000${sig}`;
+    let memo = this.memos.get(key);
+    if (memo) {
+      this.memos.delete(key);
+      this.slots -= memo.values.length;
+      if (!memo.update(nodes, contribute)) memo.rebuild(nodes, contribute);
+    } else {
       memo = new Memo(sig, width);
       memo.rebuild(nodes, contribute);
-      if (this.memos.length >= this.capacity) this.memos.pop();
-    } else {
-      memo = this.memos[i];
-      this.memos.splice(i, 1);
-      if (!memo.update(nodes, contribute)) memo.rebuild(nodes, contribute);
     }
-    this.memos.unshift(memo);
+    this.memos.set(key, memo);
+    this.slots += memo.values.length;
+    // The memo just used stays, however big.
+    for (const [k, old] of this.memos) {
+      if (this.slots <= this.slotBudget || old === memo) break;
+      this.memos.delete(k);
+      this.slots -= old.values.length;
+    }
     return memo.totals;
   }
 }
