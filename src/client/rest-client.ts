@@ -113,6 +113,24 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
 const RETRYABLE_NET = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
 const TOKEN_RELOAD_MS = 60_000;
 
+/** A watch response's events: one JSON object a line, lines split anywhere across chunks. */
+export async function* decodeWatchStream<T>(chunks: AsyncIterable<string>): AsyncGenerator<WatchEvent<T>> {
+  let buf = "";
+  for await (const chunk of chunks) {
+    buf += chunk;
+    // A chunk may hold hundreds of events: walk it with a cursor, cutting the rest once.
+    let start = 0;
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n", start)) {
+      const line = buf.slice(start, nl);
+      start = nl + 1;
+      // JSON.parse skips surrounding whitespace itself; only blank lines are left out.
+      if (line.length > 2 || line.trim()) yield JSON.parse(line) as WatchEvent<T>;
+    }
+    if (start > 0) buf = buf.slice(start);
+  }
+  if (buf.trim()) yield JSON.parse(buf) as WatchEvent<T>;
+}
+
 /** A response whose status is known and whose body is not read yet. */
 interface Sent {
   status: number;
@@ -251,19 +269,8 @@ export class RestClient {
         const abort = () => sent.destroy();
         opts.signal?.addEventListener("abort", abort, { once: true });
         try {
-          let buf = "";
           stream.setEncoding("utf8");
-          for await (const chunk of stream as AsyncIterable<string>) {
-            buf += chunk;
-            let nl = buf.indexOf("\n");
-            while (nl >= 0) {
-              const line = buf.slice(0, nl).trim();
-              buf = buf.slice(nl + 1);
-              if (line) yield JSON.parse(line) as WatchEvent<T>;
-              nl = buf.indexOf("\n");
-            }
-          }
-          if (buf.trim()) yield JSON.parse(buf) as WatchEvent<T>;
+          yield* decodeWatchStream<T>(stream as AsyncIterable<string>);
         } catch (e) {
           // A stream we closed ourselves is a normal end.
           if (!opts.signal?.aborted) throw e;

@@ -5,6 +5,7 @@
 // path, in upstream's order: deleted → status only, paused → scale only,
 // rollback requested → rollback, scaling event → scale, else roll out by the
 // strategy.
+
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import type { OwnerReference } from "kubernetes-types/meta/v1.d.ts";
 import type { Clock } from "../../client/clock.ts";
@@ -13,6 +14,7 @@ import type { IndexerView } from "../../client/indexer.ts";
 import { metaNamespaceKey } from "../../client/indexer.ts";
 import { Resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { labelSelectorAsSelector, type Selector } from "../../machinery/labels.ts";
 import type { ControllerContext } from "../context.ts";
 import { Controller, type ReconcileResult, type Reconciler, splitKey } from "../controller.ts";
@@ -194,7 +196,7 @@ export class DeploymentController implements Reconciler, SyncContext {
     const cached = this.dLister.get(key);
     if (!cached) return undefined;
     // Never mutate the cache.
-    const d = structuredClone(cached);
+    const d = deepCopyJson(cached);
     d.metadata ??= {};
     d.metadata.namespace ??= namespace;
     d.metadata.name ??= name;
@@ -272,7 +274,7 @@ export class DeploymentController implements Reconciler, SyncContext {
       matches: (labels) => selector.matches(labels),
       canAdopt: recheckDeletionTimestamp(this.client, Resources.deployments, d),
     });
-    return claimed.map((rs) => structuredClone(rs));
+    return claimed.map((rs) => deepCopyJson(rs));
   }
 
   /** The deployment's pods by the uid of the RS (of rsList) that controls them. */

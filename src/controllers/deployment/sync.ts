@@ -3,6 +3,7 @@
 // revisions in order (creating the new one when a rollout needs it), scale
 // proportionally on scaling events and while paused, clean up old ReplicaSets
 // past revisionHistoryLimit, and write the status the ReplicaSets add up to.
+
 import type { DeploymentStatus } from "kubernetes-types/apps/v1.d.ts";
 import { isAlreadyExists, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";
@@ -10,6 +11,7 @@ import type { EventRecorder } from "../../client/event-recorder.ts";
 import type { IndexerView } from "../../client/indexer.ts";
 import { Resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { computeHash } from "../util/hash.ts";
 import { getControllerOf, newControllerRef } from "../util/owner.ts";
 import {
@@ -237,7 +239,7 @@ export async function getNewReplicaSet(
   const now = dc.clock.now();
 
   if (existingNewRS) {
-    const rsCopy = structuredClone(existingNewRS);
+    const rsCopy = deepCopyJson(existingNewRS);
     const annotationsUpdated = setNewReplicaSetAnnotations(
       d,
       rsCopy,
@@ -278,14 +280,14 @@ export async function getNewReplicaSet(
   if (!createIfNotExisted) return undefined;
 
   // No new RS yet: create one named after the hash of the template (deterministic, so creation is idempotent).
-  const template = structuredClone(d.spec!.template);
+  const template = deepCopyJson(d.spec!.template);
   const podTemplateSpecHash = computeHash(template, d.status?.collisionCount);
   template.metadata ??= {};
   template.metadata.labels = {
     ...(d.spec?.template.metadata?.labels ?? {}),
     [POD_TEMPLATE_HASH_LABEL]: podTemplateSpecHash,
   };
-  const selector = structuredClone(d.spec!.selector);
+  const selector = deepCopyJson(d.spec!.selector);
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: podTemplateSpecHash };
   const newRS: ReplicaSetObj = {
     apiVersion: "apps/v1",
@@ -319,7 +321,7 @@ export async function getNewReplicaSet(
       if (!rs) throw e;
       const ref = getControllerOf(rs);
       if (ref && ref.uid === d.metadata?.uid && equalIgnoreHash(d.spec?.template, rs.spec?.template)) {
-        createdRS = structuredClone(rs);
+        createdRS = deepCopyJson(rs);
       } else {
         // Another template hashed to the same name: bump collisionCount so the next sync hashes differently.
         d.status ??= {};
@@ -473,7 +475,7 @@ export async function scaleReplicaSet(
   const annotationsNeedUpdate = replicasAnnotationsNeedUpdate(rs, desired, max);
   if (!sizeNeedsUpdate && !annotationsNeedUpdate) return { scaled: false, rs };
   const oldScale = rsReplicas(rs);
-  const rsCopy = structuredClone(rs);
+  const rsCopy = deepCopyJson(rs);
   rsCopy.spec!.replicas = newScale;
   setReplicasAnnotations(rsCopy, desired, max);
   const updated = await updateReplicaSet(dc, rsCopy);

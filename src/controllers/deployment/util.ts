@@ -3,6 +3,7 @@
 // (maxSurge/maxUnavailable, proportions), the annotations a Deployment keeps
 // on its ReplicaSets (revision, revision-history, desired/max replicas), and
 // how the new and old ReplicaSets of a Deployment are told apart.
+
 import type {
   Deployment,
   DeploymentStatus,
@@ -10,6 +11,7 @@ import type {
   ReplicaSetStatus,
 } from "kubernetes-types/apps/v1.d.ts";
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.d.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { getScaledValueFromIntOrPercent, type IntOrString } from "../../machinery/intstr.ts";
 
 /** Deployment and ReplicaSet with a writable status (the generated types mark it readonly). */
@@ -332,7 +334,7 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
 }
 
 function withoutHashLabel(t: PodTemplateSpec | undefined): PodTemplateSpec {
-  const copy = structuredClone(t ?? {});
+  const copy = deepCopyJson(t ?? {});
   if (copy.metadata?.labels) delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
   return copy;
 }

@@ -15,6 +15,7 @@
 //    labels follow the stable ones.
 //  - the pod queue: a pod newly bound to a node that is not Ready is marked
 //    not Ready at once instead of at the next monitor pass.
+
 import type { Lease } from "kubernetes-types/coordination/v1.d.ts";
 import type { Node, NodeCondition, NodeStatus, Pod, Taint } from "kubernetes-types/core/v1.d.ts";
 import { type Clock, sleep } from "../../client/clock.ts";
@@ -23,6 +24,7 @@ import type { IndexerView } from "../../client/indexer.ts";
 import { Resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import type { SharedInformer } from "../../client/shared-informer.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { Controller } from "../controller.ts";
 import { addNodeNameIndex, NODE_NAME_INDEX } from "../tainteviction/taint-eviction.ts";
 import { markPodsNotReady } from "./mark-pods.ts";
@@ -636,7 +638,7 @@ export class NodeLifecycleController {
 
 /** The controller's own copy of a node, with a status to change. */
 function withStatus(node: Node): Node & { status: NodeStatus } {
-  const copy = structuredClone(node);
+  const copy = deepCopyJson(node);
   return { ...copy, status: copy.status ?? {} };
 }
 

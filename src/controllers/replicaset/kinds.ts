@@ -2,11 +2,13 @@
 // ReplicationController as an older API version of ReplicaSet
 // (pkg/controller/replication/conversion.go): it is converted on the way in
 // and its status converted back on the way out, and the same code syncs both.
+
 import type { ReplicaSet, ReplicaSetStatus } from "kubernetes-types/apps/v1.d.ts";
 import type { ReplicationController } from "kubernetes-types/core/v1.d.ts";
 import type { LabelSelector } from "kubernetes-types/meta/v1.d.ts";
 import { Resources } from "../../client/resources.ts";
 import type { KubeObject, ResourceRef } from "../../client/rest-client.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { GroupVersionKind } from "../util/owner.ts";
 
 export interface ReplicaSetKind<T extends KubeObject = KubeObject> {
@@ -70,7 +72,7 @@ export const replicationControllerKind: ReplicaSetKind<ReplicationController> = 
         selector: rcSelectorToLabelSelector(spec.selector) as LabelSelector,
         template: spec.template ?? undefined,
       },
-      status: rc.status ? (structuredClone(rc.status) as ReplicaSetStatus) : undefined,
+      status: rc.status ? (deepCopyJson(rc.status) as ReplicaSetStatus) : undefined,
     };
   },
   withKind: (rc) => ({ ...rc, apiVersion: "v1", kind: "ReplicationController" }),

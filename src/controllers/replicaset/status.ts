@@ -2,9 +2,11 @@
 // ReplicationController seen as one) should have given its active pods, the
 // ReplicaFailure condition that reports a failed create or delete, and the
 // check that decides whether the status needs writing at all.
+
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.d.ts";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { metaTime } from "../../client/event-correlator.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { selectorFromSet } from "../../machinery/labels.ts";
 import { isPodAvailable, isPodReady } from "../util/pods.ts";
 
@@ -62,7 +64,7 @@ export function calculateStatus(
   manageReplicasErr: unknown,
   nowMs: number,
 ): ReplicaSetStatus {
-  const newStatus: ReplicaSetStatus = structuredClone(rs.status ?? { replicas: 0 });
+  const newStatus: ReplicaSetStatus = deepCopyJson(rs.status ?? { replicas: 0 });
   // The template's labels are a superset of the selector, so fully labelled pods are among filteredPods.
   const templateLabel = selectorFromSet(rs.spec?.template?.metadata?.labels);
   const minReadySeconds = rs.spec?.minReadySeconds ?? 0;

@@ -1,12 +1,14 @@
 // upstream's RealPodControl: pods made from a controller's template, created
 // and deleted through the API, with the events upstream records
 // (SuccessfulCreate / FailedCreate, SuccessfulDelete / FailedDelete).
+
 import type { Pod, PodTemplateSpec } from "kubernetes-types/core/v1.d.ts";
 import type { OwnerReference } from "kubernetes-types/meta/v1.d.ts";
 import { ApiError, isNotFound } from "../../client/api-error.ts";
 import type { EventRecorder } from "../../client/event-recorder.ts";
 import { Resources } from "../../client/resources.ts";
 import type { KubeObject, RestClient } from "../../client/rest-client.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 
 export const FAILED_CREATE_POD_REASON = "FailedCreate";
 export const SUCCESSFUL_CREATE_POD_REASON = "SuccessfulCreate";
@@ -37,7 +39,7 @@ export function getPodFromTemplate(
       ...(meta.finalizers?.length ? { finalizers: [...meta.finalizers] } : {}),
       ...(controllerRef ? { ownerReferences: [controllerRef] } : {}),
     },
-    spec: structuredClone(template.spec ?? { containers: [] }),
+    spec: deepCopyJson(template.spec ?? { containers: [] }),
   };
   return pod;
 }

@@ -9,6 +9,7 @@ import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { isConflict, isNotFound } from "../../client/api-error.ts";
 import { sleep } from "../../client/clock.ts";
 import { Resources } from "../../client/resources.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { KubeletContext } from "../types.ts";
 
 /** v1.NamespaceNodeLease. */
@@ -186,7 +187,7 @@ export class NodeLeaseController {
    */
   private async newLease(base: Lease | undefined): Promise<{ lease: Lease; ok: boolean }> {
     const lease: Lease = base
-      ? structuredClone(base)
+      ? deepCopyJson(base)
       : {
           apiVersion: "coordination.k8s.io/v1",
           kind: "Lease",

@@ -3,7 +3,9 @@
 // strategicpatch.CreateTwoWayMergePatch(oldNode, newNode) with the spec held
 // back and the addresses replaced whole; plus nodeStatusHasChanged, which
 // decides whether there is anything to write (heartbeat times aside).
+
 import type { Node, NodeCondition, NodeStatus } from "kubernetes-types/core/v1.d.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { PatchField, PatchSchema } from "../../machinery/patch/patch-schema.ts";
 import type { JSONObject, JSONValue } from "../../machinery/patch/strategic-merge.ts";
 import { Quantity } from "../../machinery/quantity.ts";
@@ -183,12 +185,12 @@ export function nodeStatusPatch(oldNode: Node, newNode: Node): JSONObject {
   const newAddresses = newNode.status?.addresses ?? [];
   const manuallyPatchAddresses =
     oldAddresses.length > 0 && !deepEqual(toJSON({ a: oldAddresses }), toJSON({ a: newAddresses }));
-  const diffNode = structuredClone(newNode);
+  const diffNode = deepCopyJson(newNode);
   if (oldNode.spec === undefined) delete diffNode.spec;
-  else diffNode.spec = structuredClone(oldNode.spec);
+  else diffNode.spec = deepCopyJson(oldNode.spec);
   if (manuallyPatchAddresses) {
     const s = diffNode as { status?: NodeStatus };
-    s.status = { ...s.status, addresses: structuredClone(oldNode.status?.addresses) };
+    s.status = { ...s.status, addresses: deepCopyJson(oldNode.status?.addresses) };
   }
   const patch = createTwoWayMergePatch(oldNode, diffNode, nodePatchSchema);
   if (manuallyPatchAddresses) {

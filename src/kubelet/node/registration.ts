@@ -4,10 +4,12 @@
 // reconciling only what upstream reconciles: the default labels, the
 // controller-managed attach/detach annotation and the resource maps. The
 // existing spec stays; status is the status manager's business from then on.
+
 import type { Node, Taint } from "kubernetes-types/core/v1.d.ts";
 import { isAlreadyExists } from "../../client/api-error.ts";
 import { sleep } from "../../client/clock.ts";
 import { Resources } from "../../client/resources.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { Quantity } from "../../machinery/quantity.ts";
 import type { KubeletContext } from "../types.ts";
 import { isHugePageResourceName } from "./capacity.ts";
@@ -236,7 +238,7 @@ export async function tryRegisterWithAPIServer(
     });
     return undefined;
   }
-  const original = structuredClone(existing);
+  const original = deepCopyJson(existing);
   ctx.log("Node was previously registered", { node: ctx.nodeName });
   let requiresUpdate = reconcileCMADAnnotation(node, existing);
   requiresUpdate = updateDefaultLabels(node, existing) || requiresUpdate;

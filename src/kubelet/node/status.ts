@@ -5,8 +5,10 @@
 // something other than heartbeat times changed, or if nodeStatusReportFrequency
 // (5 min) has passed since the last write. The Lease is the heartbeat; this is
 // the report. One timer per kubelet.
+
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { Resources } from "../../client/resources.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { Image, ImageService, RuntimeService } from "../runtime/interface.ts";
 import type { KubeletContext } from "../types.ts";
 import type { CapacityOptions, NodeAllocatableConfig } from "./capacity.ts";
@@ -268,7 +270,7 @@ export class NodeStatusManager {
 
   /** updateNode: a copy of original with status set, and whether anything but heartbeats changed. */
   private updateNode(original: Node): { node: Node; changed: boolean } {
-    const node = structuredClone(original);
+    const node = deepCopyJson(original);
     node.metadata ??= {};
     node.metadata.labels ??= {};
     const labels = node.metadata.labels;

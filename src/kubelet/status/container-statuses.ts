@@ -2,6 +2,7 @@
 // convertToAPIContainerStatuses, with the CRI → kubecontainer.Status step of
 // kuberuntime's getPodContainerStatuses). v1.32's gates: RecursiveReadOnlyMounts
 // on; InPlacePodVerticalScaling, SupplementalGroupsPolicy and ImageVolume off.
+
 import type {
   Container,
   ContainerState,
@@ -9,6 +10,7 @@ import type {
   Pod,
   VolumeMountStatus,
 } from "kubernetes-types/core/v1.d.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { ContainerStatus as CRIContainerStatus } from "../runtime/interface.ts";
 import type { RuntimePodStatus } from "../types.ts";
 import { criTime } from "./pod-util.ts";
@@ -183,7 +185,7 @@ function volumeMountStatuses(c: Container): VolumeMountStatus[] | undefined {
 }
 
 function clone<T>(v: T): T {
-  return structuredClone(v);
+  return deepCopyJson(v);
 }
 
 export function convertToAPIContainerStatuses(o: ConvertOptions): ContainerStatus[] {

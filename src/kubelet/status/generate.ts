@@ -2,9 +2,11 @@
 // generateAPIPodStatus and convertStatusToAPIStatus, the prober manager's
 // UpdatePodStatus for ready/started, and the status manager's transition times
 // and start time so that the result is what the status manager would write).
+
 import { isIPv4, isIPv6 } from "node:net";
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { ProbeResults, RuntimePodStatus } from "../types.ts";
 import {
   generateContainersReadyCondition,
@@ -110,7 +112,7 @@ export function generateAPIPodStatus(pod: Pod, runtime: RuntimePodStatus, opts: 
     (c) => !podConditionByKubelet(c.type),
   );
   const disruption = getPodCondition(oldPodStatus, "DisruptionTarget");
-  if (disruption) replaceOrAppendCondition(conditions, structuredClone(disruption));
+  if (disruption) replaceOrAppendCondition(conditions, deepCopyJson(disruption));
   const all = [...initContainerStatuses, ...containerStatuses];
   conditions.push(generatePodReadyToStartContainersCondition(pod, runtime));
   conditions.push(generatePodInitializedCondition(pod, all, phase));

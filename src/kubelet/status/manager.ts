@@ -6,11 +6,13 @@
 // sweep (one timer) retries failed writes and re-sends a status the API lost.
 // A finished pod that the API has marked for deletion is then deleted with
 // grace 0; a static pod's status goes to its mirror pod.
+
 import type { Pod, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import { isConflict, isInvalid, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";
 import { Resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { StatusManager } from "../types.ts";
 import { generateContainersReadyCondition, generatePodReadyCondition } from "./conditions.ts";
 import { transitionTimedConditions, updateLastTransitionTime } from "./generate.ts";
@@ -103,14 +105,14 @@ export class PodStatusManager implements StatusManager {
 
   setPodStatus(pod: Pod, status: PodStatus): void {
     // A pod being deleted must be able to trigger a write (and the deletion) even when unchanged.
-    this.updateStatusInternal(pod, structuredClone(status), !!pod.metadata?.deletionTimestamp, false);
+    this.updateStatusInternal(pod, deepCopyJson(status), !!pod.metadata?.deletionTimestamp, false);
   }
 
   /** The readiness a probe found for one container (SetContainerReadiness); recomputes Ready and ContainersReady. */
   setContainerReadiness(podUid: string, containerId: string, ready: boolean): void {
     const entry = this.entries.get(podUid);
     if (!entry) return;
-    const status = structuredClone(entry.status);
+    const status = deepCopyJson(entry.status);
     const cs = findContainerStatus(status, containerId);
     if (!cs || cs.ready === ready) return;
     cs.ready = ready;
@@ -131,7 +133,7 @@ export class PodStatusManager implements StatusManager {
   setContainerStartup(podUid: string, containerId: string, started: boolean): void {
     const entry = this.entries.get(podUid);
     if (!entry) return;
-    const status = structuredClone(entry.status);
+    const status = deepCopyJson(entry.status);
     const cs = findContainerStatus(status, containerId);
     if (!cs || cs.started === started) return;
     cs.started = started;
@@ -270,7 +272,7 @@ export class PodStatusManager implements StatusManager {
     const rv = apiPod.metadata?.resourceVersion;
     if (rv !== undefined && rv === entry.reconciledAt) return false;
     const equal = isPodStatusByKubeletEqual(
-      normalizeStatus(entry.pod, structuredClone(apiPod.status ?? {})),
+      normalizeStatus(entry.pod, deepCopyJson(apiPod.status ?? {})),
       entry.status,
     );
     if (equal) entry.reconciledAt = rv;

@@ -2,7 +2,9 @@
 // when two statuses are the same, how the kubelet's status merges with the
 // API's, which container transitions are illegal, and the final status of a
 // terminated pod.
+
 import type { ContainerStatus, Pod, PodStatus } from "kubernetes-types/core/v1.d.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { podConditionByKubelet, podConditionSharedByKubelet, terminalCondition } from "./conditions.ts";
 import { jsonEqual } from "./patch.ts";
 import {
@@ -88,7 +90,7 @@ export function checkContainerStateTransition(
  * not own stay as the API has them; a terminal pod is never reported ready.
  */
 export function mergePodStatus(oldPodStatus: PodStatus, newPodStatus: PodStatus, now: number): PodStatus {
-  const merged: PodStatus = structuredClone(newPodStatus);
+  const merged: PodStatus = deepCopyJson(newPodStatus);
   const conditions = (oldPodStatus.conditions ?? []).filter((c) => !podConditionByKubelet(c.type));
   const transitioningToTerminal =
     !isPodPhaseTerminal(oldPodStatus.phase) && isPodPhaseTerminal(newPodStatus.phase);
@@ -159,7 +161,7 @@ const unknownTerminated = () => ({
  * and a non-static pod's phase is terminal.
  */
 export function terminatedPodStatus(pod: Pod, oldStatus: PodStatus): PodStatus {
-  const status: PodStatus = structuredClone(oldStatus);
+  const status: PodStatus = deepCopyJson(oldStatus);
   if (hasPodInitialized(pod)) {
     for (const s of status.containerStatuses ?? []) if (!s.state?.terminated) s.state = unknownTerminated();
   }
