@@ -198,6 +198,7 @@ export class SchedulerCache {
   }
 }
 
+/** Same labels on both (a node not known yet has none to compare: only another unknown one is the same). */
 function sameLabels(a: Node | undefined, b: Node | undefined): boolean {
   if (!a || !b) return a === b;
   const la = a.metadata?.labels ?? {};
