@@ -26,7 +26,9 @@ const newPlugin = () => newPodTopologySpread({ defaultingType: "List" }, handle)
 function filterCounts(pl: PodTopologySpread, p: Pod, nodes: NodeInfo[]) {
   const cs = new CycleState();
   pl.preFilter(cs, p, nodes);
-  const s = cs.read<PreFilterState>(PRE_FILTER_STATE_KEY)!;
+  const s = cs.read<PreFilterState>(PRE_FILTER_STATE_KEY);
+  // Only ScheduleAnyway constraints: nothing to filter on.
+  if (!s) return undefined;
   return {
     counts: s.tpValueToMatchNum.map((m) => Object.fromEntries([...m].sort())),
     min: s.criticalPaths.map((c) => c.num0),
@@ -97,7 +99,7 @@ describe("TopologyCounts", () => {
     const cs = new CycleState();
     pl.preFilter(cs, p, nis);
     pl.preFilterExtensions().addPod(cs, p, new PodInfo(podOn("x", "node-a", { foo: "" })), nis[0]);
-    assert.deepEqual(filterCounts(pl, p, nis).counts, [{ "node-a": 0, "node-b": 0 }]);
+    assert.deepEqual(filterCounts(pl, p, nis)?.counts, [{ "node-a": 0, "node-b": 0 }]);
   });
 
   it("matches a fresh count after random changes, for filtering and scoring", () => {
@@ -149,6 +151,17 @@ describe("TopologyCounts", () => {
         { foo: "" },
         { namespace: "other", constraints: [spread(1, "zone", "DoNotSchedule", fooSelector)] },
       ),
+      // Hostname constraints are scored per node, from a memo kept while the node's generation holds.
+      pod(
+        "s5",
+        { foo: "" },
+        {
+          constraints: [
+            spread(1, "kubernetes.io/hostname", "ScheduleAnyway", fooSelector),
+            spread(3, "zone", "ScheduleAnyway", fooSelector),
+          ],
+        },
+      ),
     ];
     const pl = newPlugin();
     let uid = 0;
@@ -180,6 +193,20 @@ describe("TopologyCounts", () => {
       };
       snap.nodeInfoList = nis;
       assert.deepEqual(score(pl), score(newPlugin()), `score round ${round}`);
+      // Per-node scores against copies of the nodes, which no memo has seen.
+      const nodeScores = (plugin: PodTopologySpread, infos: NodeInfo[]) => {
+        const cs = new CycleState();
+        if (plugin.preScore(cs, p, infos)) return undefined;
+        return infos.map((ni) => plugin.score(cs, p, ni));
+      };
+      assert.deepEqual(
+        nodeScores(pl, feasible),
+        nodeScores(
+          newPlugin(),
+          feasible.map((ni) => ni.clone()),
+        ),
+        `node scores round ${round}`,
+      );
     }
   });
 });
