@@ -1,10 +1,17 @@
 // Server-side CPU per request type: apiserver child process CPU (from /proc) per request.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../test/support/ports.ts";
-import { benchPod, clientConfigFor, inParallel, loadClusterCA, startApiserver } from "./_apiserver.ts";
+import {
+  benchPod,
+  clientConfigFor,
+  cpuSeconds,
+  inParallel,
+  loadClusterCA,
+  startApiserver,
+} from "./_apiserver.ts";
 
 const N = Number(process.env.N ?? 4000);
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "apicost-"));
@@ -12,10 +19,7 @@ const port = await freePort();
 const server = await startApiserver(dataDir, port);
 const ca = await loadClusterCA(dataDir);
 const client = new RestClient(await clientConfigFor(ca, port, "admin", ["system:masters"]));
-const cpu = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}; // µs (100 Hz ticks)
+const cpu = () => cpuSeconds(server.pid!) * 1e6; // µs (100 Hz ticks)
 async function phase(name: string, op: (i: number) => Promise<unknown>) {
   const c0 = cpu();
   const t0 = performance.now();

@@ -4,23 +4,18 @@
 // tmpfs): start them, let them settle, then measure this process's RSS per
 // node, whether every node Lease was renewed within the last 40 s, and the
 // apiserver's CPU while they idle. One JSON line.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import type { Kubelet } from "../src/kubelet/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { cpuSeconds, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
 import { startHollowKubelets } from "./_hollow-nodes.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 1000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 60_000);
-
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-hollow-"));
 const port = await freePort();

@@ -98,12 +98,13 @@ export function triggeredDeliveries<W, E extends { kv: KeyValue; prevKv?: KeyVal
   events: readonly E[],
 ): Map<W, E[]> {
   const out = new Map<W, E[]>();
+  // A watcher is in one value's set, so an event reaches it once.
   const offer = (set: Iterable<W> | undefined, e: E) => {
     if (!set) return;
     for (const w of set) {
       const list = out.get(w);
-      if (!list) out.set(w, [e]);
-      else if (list[list.length - 1] !== e) list.push(e);
+      if (list) list.push(e);
+      else out.set(w, [e]);
     }
   };
   for (const e of events) {

@@ -118,15 +118,14 @@ export class SchedulerCache {
     ni.addPod(pi);
     this.snap.affinity.podChanged(pi, ni.node, 1);
     this.pods.set(podKey(pod), { podInfo: pi, nodeName, assumed });
-    if (pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral)) this.listsStale = true;
+    if (usesClaims(pod)) this.listsStale = true;
   }
 
   private unplace(st: PodState): void {
     const ni = this.nodes.get(st.nodeName);
     if (!ni) return;
     if (ni.removePod(st.podInfo.pod)) this.snap.affinity.podChanged(st.podInfo, ni.node, -1);
-    if (st.podInfo.pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral))
-      this.listsStale = true;
+    if (usesClaims(st.podInfo.pod)) this.listsStale = true;
     if (!ni.node && ni.pods.length === 0) this.nodes.delete(st.nodeName);
   }
 
@@ -197,6 +196,10 @@ export class SchedulerCache {
     return this.snap;
   }
 }
+
+/** The pod mounts a PVC (or an ephemeral volume's): it counts in the snapshot's PVCs in use. */
+const usesClaims = (pod: Pod) =>
+  pod.spec?.volumes?.some((v) => v.persistentVolumeClaim || v.ephemeral) ?? false;
 
 /** Same labels on both (a node not known yet has none to compare: only another unknown one is the same). */
 function sameLabels(a: Node | undefined, b: Node | undefined): boolean {

@@ -16,7 +16,7 @@
 import type { Node, Pod } from "kubernetes-types/core/v1.d.ts";
 import type { Selector } from "../../machinery/labels.ts";
 import { type AffinityTerm, type NodeInfo, type PodInfo, termMatches } from "./node-info.ts";
-import { labelValue, TopologyCounts } from "./topology-counts.ts";
+import { labelValue, TopologyPairCounts } from "./topology-pair-counts.ts";
 
 /** Existing pods that carry one and the same term. */
 export interface TermGroup {
@@ -25,7 +25,7 @@ export interface TermGroup {
   /** The term's weight for preferred terms; 0 for required ones. */
   readonly weight: number;
   /** The pods, by the topology pair (term.topologyKey) of their node. */
-  readonly counts: TopologyCounts;
+  readonly counts: TopologyPairCounts;
   /** How many pods carry it, also those on nodes without the topology label. */
   refs: number;
 }
@@ -47,7 +47,7 @@ export class TermGroups {
     let g = this.byKey.get(key);
     if (!g) {
       if (sign < 0) return;
-      g = { term, weight, counts: new TopologyCounts(), refs: 0 };
+      g = { term, weight, counts: new TopologyPairCounts(), refs: 0 };
       this.byKey.set(key, g);
     }
     g.counts.addForNode(node, term.topologyKey, sign);
@@ -59,7 +59,7 @@ export class TermGroups {
 /** Counts of the pods matching an incoming pod's required terms, kept current. */
 interface MatchingView {
   readonly terms: readonly AffinityTerm[];
-  readonly counts: TopologyCounts;
+  readonly counts: TopologyPairCounts;
 }
 
 /** Term lists whose matching counts are kept; each costs a match per pod change. */
@@ -114,7 +114,7 @@ export class PodAffinityIndex {
    * right when namespaces change labels. The result may be shared: callers
    * must not change it.
    */
-  matching(terms: readonly AffinityTerm[]): TopologyCounts {
+  matching(terms: readonly AffinityTerm[]): TopologyPairCounts {
     for (const t of terms) {
       if (!hasFixedNamespaces(t)) throw new Error("matching: a term selects namespaces by label");
     }
@@ -150,8 +150,8 @@ export function countPods(
   nodes: readonly NodeInfo[],
   matches: (pod: Pod) => boolean,
   keys: readonly string[],
-): TopologyCounts {
-  const counts = new TopologyCounts();
+): TopologyPairCounts {
+  const counts = new TopologyPairCounts();
   if (keys.length === 0) return counts;
   for (const ni of nodes) {
     if (ni.pods.length === 0) continue;

@@ -35,7 +35,7 @@ import {
 } from "../framework/node-info.ts";
 import { countPods, type TermGroup, type TermGroups } from "../framework/pod-affinity-index.ts";
 import { asStatus, Code, type Result, Status, skip } from "../framework/status.ts";
-import { labelValue, TopologyCounts } from "../framework/topology-counts.ts";
+import { labelValue, TopologyPairCounts } from "../framework/topology-pair-counts.ts";
 
 export const NAME = "InterPodAffinity";
 
@@ -174,11 +174,11 @@ function aggregateMessage(msgs: string[]): string {
 export class PreFilterState {
   constructor(
     /** Existing pods whose required anti-affinity terms match the incoming pod. */
-    public existingAntiAffinityCounts: TopologyCounts,
+    public existingAntiAffinityCounts: TopologyPairCounts,
     /** Existing pods that match all of the incoming pod's required affinity terms. */
-    public affinityCounts: TopologyCounts,
+    public affinityCounts: TopologyPairCounts,
     /** Existing pods that match the incoming pod's required anti-affinity terms. */
-    public antiAffinityCounts: TopologyCounts,
+    public antiAffinityCounts: TopologyPairCounts,
     readonly affinityTerms: readonly IncomingTerm[],
     readonly antiAffinityTerms: readonly IncomingTerm[],
     readonly pod: Pod,
@@ -289,7 +289,7 @@ export class InterPodAffinity
       return { status: skip() };
     }
     const affinityCounts =
-      affinityTerms.length === 0 ? new TopologyCounts() : this.podsMatching(affinityTerms, nodes);
+      affinityTerms.length === 0 ? new TopologyPairCounts() : this.podsMatching(affinityTerms, nodes);
     // Each anti-affinity term counts on its own.
     const antiAffinityCounts = sum(antiAffinityTerms.map((t) => this.podsMatching([t], nodes)));
     state.write(
@@ -309,13 +309,13 @@ export class InterPodAffinity
   }
 
   /** Existing pods with required anti-affinity whose terms match the incoming pod, by topology pair. */
-  private existingAntiAffinityCounts(pod: Pod, nsLabels: NamespaceLabels): TopologyCounts {
+  private existingAntiAffinityCounts(pod: Pod, nsLabels: NamespaceLabels): TopologyPairCounts {
     const groups = this.handle.snapshot().affinity.requiredAntiAffinity;
     return sum([...matchingGroups(groups, pod, nsLabels)].map((g) => g.counts));
   }
 
   /** Existing pods matching every one of terms, counted under each term's topology key. */
-  private podsMatching(terms: readonly IncomingTerm[], nodes: readonly NodeInfo[]): TopologyCounts {
+  private podsMatching(terms: readonly IncomingTerm[], nodes: readonly NodeInfo[]): TopologyPairCounts {
     if (terms.every((t) => t.fixedNamespaces)) {
       return this.handle.snapshot().affinity.matching(terms.map((t) => t.term));
     }
@@ -463,8 +463,8 @@ function* matchingGroups(groups: TermGroups, pod: Pod, nsLabels: NamespaceLabels
 }
 
 /** The pair-wise sum; one count is returned as is (shared), none as an empty count. */
-function sum(counts: readonly TopologyCounts[]): TopologyCounts {
-  if (counts.length === 0) return new TopologyCounts();
+function sum(counts: readonly TopologyPairCounts[]): TopologyPairCounts {
+  if (counts.length === 0) return new TopologyPairCounts();
   if (counts.length === 1) return counts[0];
   const total = counts[0].clone();
   for (let i = 1; i < counts.length; i++) total.addAll(counts[i]);

@@ -1,4 +1,5 @@
-// Pod counts by topology pair, as InterPodAffinity keeps them.
+// Pod counts by topology pair, as InterPodAffinity keeps them (PodTopologySpread's
+// per-cycle totals over all nodes are its own TopologyCounts memo).
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import type { Labels } from "../../machinery/labels.ts";
 
@@ -13,7 +14,7 @@ export function labelValue(labels: Labels, key: string): string | undefined {
  * key → value → count so that a node is checked without building pair keys.
  * Entries that fall to zero are removed, as upstream does.
  */
-export class TopologyCounts {
+export class TopologyPairCounts {
   private readonly byKey = new Map<string, Map<string, number>>();
   private pairs = 0;
 
@@ -46,7 +47,7 @@ export class TopologyCounts {
   }
 
   /** Adds every pair of other, each count multiplied by times. */
-  addAll(other: TopologyCounts, times = 1): void {
+  addAll(other: TopologyPairCounts, times = 1): void {
     for (const [k, values] of other.byKey) for (const [v, n] of values) this.add(k, v, n * times);
   }
 
@@ -67,8 +68,8 @@ export class TopologyCounts {
     return false;
   }
 
-  clone(): TopologyCounts {
-    const c = new TopologyCounts();
+  clone(): TopologyPairCounts {
+    const c = new TopologyPairCounts();
     for (const [k, values] of this.byKey) c.byKey.set(k, new Map(values));
     c.pairs = this.pairs;
     return c;
