@@ -3,7 +3,9 @@
 //   - The proxier runs in this process (host namespace), so the test can change
 //     endpoints and watch its sockets. It listens on the host end of a veth pair
 //     whose other end is in the namespace; both ends get a random /30 of
-//     192.0.2.0/24 (TEST-NET-1). Service and pod CIDRs never appear on the host.
+//     TEST-NET-2 or -3 that no host route covers (a CI machine may itself live
+//     on a documentation range: one did on 192.0.2.0/24, its gateway at .1).
+//     Service and pod CIDRs never appear on the host.
 //   - The endpoint servers run here too, on the host end's address.
 //   - The clients must be in the namespace (its nat OUTPUT holds the portals):
 //     a helper node process there takes commands on stdin. ClusterIPs are routed,
@@ -28,13 +30,34 @@ const NS = `k8ts-test-${id}`;
 const inNs = ["ip", "netns", "exec", NS];
 const HOST_IF = `k8tsu${id}`;
 const NS_IF = `k8tsu${id}p`;
-const base = 4 * randomInt(0, 64);
-const HOST_IP = `192.0.2.${base + 1}`;
-const NS_IP = `192.0.2.${base + 2}`;
+const [HOST_IP, NS_IP] = freeSlash30();
 const NODE_PORT = 30000 + randomInt(0, 2768);
 
 function sh(...argv: string[]): string {
   return execFileSync(argv[0], argv.slice(1), { encoding: "utf8" });
+}
+
+/** The first two hosts of a random /30 in 198.51.100.0/24 or 203.0.113.0/24 that overlaps no route of the host's. */
+function freeSlash30(): [string, string] {
+  const toInt = (ip: string) => ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  const routes = (JSON.parse(sh("ip", "-4", "-j", "route", "show", "table", "all")) as { dst: string }[])
+    .filter((r) => r.dst !== "default")
+    .map((r) => {
+      const [ip, bits = "32"] = r.dst.split("/");
+      const size = 2 ** (32 - Number(bits));
+      const start = toInt(ip) - (toInt(ip) % size);
+      return [start, start + size] as const;
+    });
+  for (let tries = 0; tries < 100; tries++) {
+    const net = `${randomInt(0, 2) ? "198.51.100" : "203.0.113"}.${4 * randomInt(0, 64)}`;
+    const start = toInt(net);
+    if (routes.every(([from, to]) => to <= start || from >= start + 4)) {
+      const prefix = net.slice(0, net.lastIndexOf("."));
+      const last = start % 256;
+      return [`${prefix}.${last + 1}`, `${prefix}.${last + 2}`];
+    }
+  }
+  throw new Error("no /30 of 198.51.100.0/24 or 203.0.113.0/24 is free of this host's routes");
 }
 const save = (table: string) => sh(...inNs, "iptables-save", "-t", table);
 const chainRules = (dump: string, chain: string) =>
@@ -292,6 +315,7 @@ describe("userspace proxier in a network namespace", () => {
     const got = new Set<string | undefined>();
     for (let i = 0; i < 6; i++) got.add((await client.send("tcp", "10.96.0.21", 80)).data);
     assert.equal(got.size, 1, [...got].join(","));
+    assert.ok(got.has("a") || got.has("b"), "the answers come from an endpoint");
   });
 
   it("a dead endpoint is skipped: the dial is retried on the next one", async () => {
