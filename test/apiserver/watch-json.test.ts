@@ -1,7 +1,8 @@
 // A JSON watch without selectors sends each object as stored, with its
 // resourceVersion spliced into metadata, instead of decoding and encoding it
-// again. What a client reads must be the same object a selector watch (which
-// decodes) and a GET at that revision give: one resourceVersion, the right one.
+// again; so are write responses and GETs. What a client reads must be the
+// same object a selector watch (which decodes) gives: one resourceVersion, the
+// right one.
 import assert from "node:assert/strict";
 import { Agent, request } from "node:https";
 import { after, before, test } from "node:test";
@@ -97,8 +98,8 @@ test("a watch without selectors sends what a selector watch and a GET say, with 
     ["ADDED", "MODIFIED", "DELETED"],
   );
   assert.deepEqual(events, decoded);
-  assert.deepEqual(events[0].object, got);
-  // Write responses are made from the stored bytes too.
+  // GETs and write responses are made from the stored bytes too.
+  assert.deepEqual(decoded[0].object, got);
   assert.deepEqual(created, got);
   assert.equal(
     events[0].object.metadata.resourceVersion,
@@ -129,4 +130,7 @@ test("objects whose stored JSON holds another resourceVersion (an Event's involv
     (created.metadata as { resourceVersion?: string }).resourceVersion,
   );
   assert.deepEqual(ev.object, created);
+  const got = await client.get(Resources.events, "e1", { namespace: "default" });
+  assert.deepEqual(got, created);
+  assert.equal((got as { involvedObject: { resourceVersion: string } }).involvedObject.resourceVersion, "7");
 });

@@ -336,7 +336,8 @@ export class RestHandler {
   ) {
     const rep = negotiate(req.headers.accept, { list: false });
     const obj = await store.get(ns, name, { resourceVersion: q.get("resourceVersion") ?? undefined });
-    this.send(res, 200, renderObject(store.type.kind, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
+    if (rep.kind === "object") this.sendWritten(res, 200, store, obj);
+    else this.send(res, 200, renderObject(store.type.kind, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
   }
 
   private async list(
@@ -362,7 +363,7 @@ export class RestHandler {
     writeJson(res, code, body, yaml ? "application/yaml" : "application/json");
   }
 
-  /** Sends an object a write of store just returned, as stored. */
+  /** Sends an object a write or a get of store just returned, as stored. */
   private sendWritten(res: ServerResponse, code: number, store: ResourceStore, obj: Obj): void {
     writeJson(res, code, obj, "application/json", {}, store.responseJSON(obj));
   }

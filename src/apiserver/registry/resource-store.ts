@@ -93,8 +93,8 @@ const dec = new TextDecoder();
 const PLAIN_HEAD = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
 /** storedJSON's answers by stored change: every JSON watch of the resource sends the same. */
 const storedJSONs = new WeakMap<KeyValue, { rv: number; json: string }>();
-/** What objects returned by a write were stored as. */
-const writtenAs = new WeakMap<Obj, KeyValue>();
+/** What objects returned by a write or a get were stored as. */
+const storedAs = new WeakMap<Obj, KeyValue>();
 const NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 const GENERATE_NAME_ATTEMPTS = 8;
 const LIST_PAGE = 500;
@@ -337,17 +337,17 @@ export class ResourceStore {
 
   /** Remembers what obj was stored as, for responseJSON. */
   private written(obj: Obj, key: string, value: Uint8Array, rv: number): Obj {
-    writtenAs.set(obj, { key, value, createRevision: 0, modRevision: rv, version: 0 });
+    storedAs.set(obj, { key, value, createRevision: 0, modRevision: rv, version: 0 });
     return obj;
   }
 
   /**
-   * The JSON answer for an object this store just wrote and returned, made
-   * from its stored bytes (see storedJSON) instead of encoding it again.
-   * Callers must not have changed the object since.
+   * The JSON answer for an object this store just wrote or read (get) and
+   * returned, made from its stored bytes (see storedJSON) instead of encoding
+   * it again. Callers must not have changed the object since.
    */
   responseJSON(obj: Obj): string | undefined {
-    const kv = writtenAs.get(obj);
+    const kv = storedAs.get(obj);
     return kv ? this.storedJSON(kv, kv.modRevision) : undefined;
   }
 
@@ -396,7 +396,9 @@ export class ResourceStore {
       if (rv !== undefined && rv > 0) await this.waitForRevision(rv);
       const { kv } = await this.store.get(key);
       if (!kv) throw this.notFound(name);
-      return this.decode(kv);
+      const obj = this.decode(kv);
+      storedAs.set(obj, kv);
+      return obj;
     } catch (e) {
       this.fail(name, e);
     }
