@@ -3,7 +3,9 @@
 // - iptables: the iptables Proxier with 10,000 ClusterIP Services × 5 ready
 //   endpoints, against real iptables (iptables-nft) in a network namespace
 //   made for the run; a full syncProxyRules (rule generation + the one
-//   iptables-restore), then a one-service change (an endpoint added) synced.
+//   iptables-restore), then a one-service change (an endpoint added) synced;
+//   each with the time of its iptables-restore alone (…RestoreMs), which is
+//   iptables' share whatever the proxier generates.
 // - userspace: proxied / direct throughput (src/proxy/userspace/throughput-bench.ts).
 // - DNS: a DnsServer answering 1,000 services from a ClusterZone fed directly,
 //   loaded over UDP on loopback by a child process with a fixed window of
@@ -87,7 +89,12 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 }
 process.once("exit", deleteNamespaces);
 
-async function benchIptables(): Promise<{ fullMs: number; oneServiceMs: number }> {
+async function benchIptables(): Promise<{
+  fullMs: number;
+  fullRestoreMs: number;
+  oneServiceMs: number;
+  oneServiceRestoreMs: number;
+}> {
   const ns = `k8ts-bench-${randomBytes(4).toString("hex")}`;
   execFileSync("ip", ["netns", "add", ns]);
   namespaces.add(ns);
@@ -115,6 +122,7 @@ async function benchIptables(): Promise<{ fullMs: number; oneServiceMs: number }
     proxier.onEndpointSlicesSynced();
 
     const full: number[] = [];
+    const fullRestore: number[] = [];
     for (let r = 0; r < FULL_SYNC_RUNS; r++) {
       proxier.forceFullSync();
       // Each full sync also looks for stale chains (iptables-save of nat), as once per syncPeriod in large clusters.
@@ -124,12 +132,14 @@ async function benchIptables(): Promise<{ fullMs: number; oneServiceMs: number }
       const ms = performance.now() - t0;
       if (!res?.full) throw new Error("full sync failed");
       full.push(ms);
+      fullRestore.push(res.restoreMs);
       progress(
-        `full sync ${r + 1}: ${ms.toFixed(0)} ms (${(res.data.length / 2 ** 20).toFixed(1)} MiB, ${res.natRules} nat rules)`,
+        `full sync ${r + 1}: ${ms.toFixed(0)} ms, iptables-restore ${res.restoreMs.toFixed(0)} ms (${(res.data.length / 2 ** 20).toFixed(1)} MiB, ${res.natRules} nat rules)`,
       );
     }
 
     const one: number[] = [];
+    const oneRestore: number[] = [];
     for (let r = 0; r < ONE_SERVICE_RUNS; r++) {
       const i = (r * 997) % SERVICES;
       now += 1_000;
@@ -142,7 +152,10 @@ async function benchIptables(): Promise<{ fullMs: number; oneServiceMs: number }
       const ms = performance.now() - t0;
       if (!res || res.full) throw new Error("partial sync failed");
       one.push(ms);
-      progress(`one-service sync ${r + 1}: ${ms.toFixed(1)} ms (${(res.data.length / 1024).toFixed(0)} KiB)`);
+      oneRestore.push(res.restoreMs);
+      progress(
+        `one-service sync ${r + 1}: ${ms.toFixed(1)} ms, iptables-restore ${res.restoreMs.toFixed(1)} ms (${(res.data.length / 1024).toFixed(0)} KiB)`,
+      );
     }
     const check = execFileSync("ip", ["netns", "exec", ns, "iptables-save", "-t", "nat"], {
       encoding: "utf8",
@@ -151,7 +164,12 @@ async function benchIptables(): Promise<{ fullMs: number; oneServiceMs: number }
     const seps = check.split("\n").filter((l) => l.startsWith(":KUBE-SEP-")).length;
     const expected = SERVICES * ENDPOINTS_PER_SERVICE + ONE_SERVICE_RUNS;
     if (seps !== expected) throw new Error(`nat holds ${seps} KUBE-SEP chains, expected ${expected}`);
-    return { fullMs: round1(median(full)), oneServiceMs: round1(median(one)) };
+    return {
+      fullMs: round1(median(full)),
+      fullRestoreMs: round1(median(fullRestore)),
+      oneServiceMs: round1(median(one)),
+      oneServiceRestoreMs: round1(median(oneRestore)),
+    };
   } finally {
     try {
       execFileSync("ip", ["netns", "del", ns]);
@@ -267,7 +285,9 @@ async function main(): Promise<void> {
       services: SERVICES,
       endpointsPerService: ENDPOINTS_PER_SERVICE,
       iptablesFullSyncMs: ipt.fullMs,
+      iptablesFullSyncRestoreMs: ipt.fullRestoreMs,
       iptablesOneServiceSyncMs: ipt.oneServiceMs,
+      iptablesOneServiceRestoreMs: ipt.oneServiceRestoreMs,
       userspaceThroughputRatio: Math.round(us.ratio * 100) / 100,
       dnsQps,
     }),

@@ -215,6 +215,8 @@ export interface SyncResult {
   /** NAT chains this sync rewrote (declared in the restore input), without deletions. */
   natChainsWritten: string[];
   deletedChains: string[];
+  /** How long iptables-restore took (ms): the part of the sync that is iptables' own. */
+  restoreMs: number;
 }
 
 export class Proxier extends ProxierBase {
@@ -1060,7 +1062,9 @@ export class Proxier extends ProxierBase {
       doFullSync && existingNatChains !== undefined && existingNatChains * 4 < natChainsWritten.length;
     const data = `${filter}*nat\n${listFirst ? `${LIST_RULES}\n` : ""}${natChains.textDescending()}${natRules.text()}COMMIT\n`;
     // NoFlushTables: chains that are not ours stay untouched.
+    const restoreStart = performance.now();
     await ipt.restoreAll(data);
+    const restoreMs = performance.now() - restoreStart;
     this.lastTopNat = topNat;
     this.lastFilter = filterText;
     return {
@@ -1070,6 +1074,7 @@ export class Proxier extends ProxierBase {
       natRules: natCount,
       natChainsWritten,
       deletedChains,
+      restoreMs,
     };
   }
 
