@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildImages, IMAGES, importImages } from "../images/index.ts";
-import { writeCniConfig } from "../network/cni-config.ts";
+import { CNI_BRIDGE, writeCniConfig } from "../network/cni-config.ts";
 import { checkContainerdInstalled, type RunningContainerd, startContainerd } from "./containerd.ts";
 import { CriRuntime } from "./cri.ts";
 import type { PodSandboxConfig, RuntimeStatus } from "./interface.ts";
@@ -21,11 +21,60 @@ export const UNREACHABLE_CIDRS = ["10.244.0.0/16", "10.96.0.0/16"];
 
 type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
-/** Adds `ip route add unreachable <cidr>` for each CIDR that has no such route yet; idempotent. */
+/** A route as `ip -4 -j route show table all` prints it. */
+export interface HostRoute {
+  dst: string;
+  dev?: string;
+  type?: string;
+}
+
+function ipv4Range(cidr: string): [number, number] {
+  const [ip, bits = "32"] = cidr.split("/");
+  const start = ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = start - (start % size);
+  return [first, first + size];
+}
+
+/**
+ * The host's routes and addresses inside cidr, other than k8ts's own (the pod
+ * bridge, unreachable routes): being as specific as the unreachable route or
+ * more, they would win over it and take traffic to those addresses off the
+ * machine. A wider network around cidr (10.0.0.0/8) is fine: the unreachable
+ * route is the more specific one there.
+ */
+export function hostRoutesInside(cidr: string, routes: readonly HostRoute[]): HostRoute[] {
+  const [from, to] = ipv4Range(cidr);
+  return routes.filter((r) => {
+    if (r.dst === "default" || r.dev === CNI_BRIDGE) return false;
+    if (r.type === "unreachable" || r.type === "blackhole" || r.type === "prohibit") return false;
+    const [a, b] = ipv4Range(r.dst);
+    return a >= from && b <= to;
+  });
+}
+
+/**
+ * Adds `ip route add unreachable <cidr>` for each CIDR that has no such route
+ * yet; idempotent. Refuses when the host's own network reaches into one of
+ * them: that route is more specific, so pod or service traffic would leave
+ * the machine (DESIGN.md, Network safety).
+ */
 export function ensureUnreachableRoutes(
   cidrs: readonly string[] = UNREACHABLE_CIDRS,
   log: Log = () => {},
 ): void {
+  const routes = JSON.parse(
+    execFileSync("ip", ["-4", "-j", "route", "show", "table", "all"], { encoding: "utf8" }) || "[]",
+  ) as HostRoute[];
+  for (const cidr of cidrs) {
+    const inside = hostRoutesInside(cidr, routes);
+    if (inside.length > 0) {
+      const seen = inside.map((r) => `${r.type ? `${r.type} ` : ""}${r.dst}${r.dev ? ` dev ${r.dev}` : ""}`);
+      throw new Error(
+        `this host's network overlaps k8ts's ${cidr} (${seen.join(", ")}): pod and service addresses must never leave the machine, so the containerd runtime will not start here; move that network, or run with --runtime fake`,
+      );
+    }
+  }
   for (const cidr of cidrs) {
     const present = execFileSync("ip", ["route", "show", "type", "unreachable", cidr], {
       encoding: "utf8",
