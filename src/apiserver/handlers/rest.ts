@@ -337,7 +337,8 @@ export class RestHandler {
     const rep = negotiate(req.headers.accept, { list: false });
     const obj = await store.get(ns, name, { resourceVersion: q.get("resourceVersion") ?? undefined });
     if (rep.kind === "object") this.sendWritten(res, 200, store, obj);
-    else this.send(res, 200, renderObject(store.type.kind, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
+    else
+      this.send(res, 200, renderObject(store.type.kind, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
   }
 
   private async list(
