@@ -122,13 +122,11 @@ function phase(
  * (server-side; the client-side figure adds the load generator's own queueing).
  */
 function serverQuantileMs(metrics: string, q: number, before = ""): number {
-  const counts = (text: string) => {
-    const out = new Map<number, number>();
-    for (const [le, n] of createBuckets(text)) out.set(le, n);
-    return out;
-  };
-  const earlier = counts(before);
-  const buckets = [...counts(metrics)].map(([le, n]): [number, number] => [le, n - (earlier.get(le) ?? 0)]);
+  const earlier = createBuckets(before);
+  const buckets = [...createBuckets(metrics)].map(([le, n]): [number, number] => [
+    le,
+    n - (earlier.get(le) ?? 0),
+  ]);
   buckets.sort((a, b) => a[0] - b[0]);
   const total = buckets.at(-1)?.[1] ?? 0;
   const rank = q * total;
@@ -148,17 +146,17 @@ function serverQuantileMs(metrics: string, q: number, before = ""): number {
 }
 
 /** The cumulative buckets (le → count) of pod creates in apiserver_request_duration_seconds. */
-function createBuckets(metrics: string): Array<[number, number]> {
-  const buckets: Array<[number, number]> = [];
+function createBuckets(metrics: string): Map<number, number> {
+  const buckets = new Map<number, number>();
   for (const line of metrics.split("\n")) {
     if (!line.startsWith("apiserver_request_duration_seconds_bucket{")) continue;
     if (!line.includes('verb="POST"') || !line.includes('resource="pods"') || /subresource="[^"]/.test(line))
       continue;
     const le = /le="([^"]+)"/.exec(line)?.[1] ?? "";
-    buckets.push([
+    buckets.set(
       le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le),
       Number(line.slice(line.lastIndexOf(" ") + 1)),
-    ]);
+    );
   }
   return buckets;
 }

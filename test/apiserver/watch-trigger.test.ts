@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { ConfigMap, Pod } from "kubernetes-types/core/v1.d.ts";
 import { Resources } from "../../src/client/resources.ts";
-import { RestClient, type WatchEvent } from "../../src/client/rest-client.ts";
+import { type ResourceRef, RestClient, type WatchEvent } from "../../src/client/rest-client.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
 
 let api: TestApiServer;
@@ -24,19 +24,25 @@ after(async () => {
   await api.stop();
 });
 
-/** The first `count` events of a pod watch with fieldSelector, as "TYPE name". */
-async function watchEvents(fieldSelector: string, resourceVersion: string, count: number): Promise<string[]> {
+/** The first `count` events of a watch of res in default with fieldSelector, as `show` puts them. */
+async function watchEvents<T extends Pod | ConfigMap>(
+  res: ResourceRef,
+  fieldSelector: string,
+  resourceVersion: string,
+  count: number,
+  show: (e: WatchEvent<T>) => string = (e) => `${e.type} ${(e.object as T).metadata?.name}`,
+): Promise<string[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 10_000);
   const got: string[] = [];
   try {
-    for await (const e of client.watch<Pod>(Resources.pods, {
+    for await (const e of client.watch<T>(res, {
       namespace: "default",
       fieldSelector,
       resourceVersion,
       signal: abort.signal,
-    }) as AsyncIterable<WatchEvent<Pod>>) {
-      got.push(`${e.type} ${(e.object as Pod).metadata?.name}`);
+    }) as AsyncIterable<WatchEvent<T>>) {
+      got.push(show(e));
       if (got.length === count) break;
     }
   } finally {
@@ -66,9 +72,9 @@ const bind = (name: string, node: string) =>
 
 test("a node's pod watch sees its pods bound, changed and deleted, and no other node's", async () => {
   const rv = (await client.list(Resources.pods, { namespace: "default" })).metadata.resourceVersion!;
-  const n1 = watchEvents("spec.nodeName=n1", rv, 3);
-  const n2 = watchEvents("spec.nodeName=n2", rv, 1);
-  const unbound = watchEvents("spec.nodeName=", rv, 4);
+  const n1 = watchEvents(Resources.pods, "spec.nodeName=n1", rv, 3);
+  const n2 = watchEvents(Resources.pods, "spec.nodeName=n2", rv, 1);
+  const unbound = watchEvents(Resources.pods, "spec.nodeName=", rv, 4);
   await client.create(Resources.pods, pod("a"));
   await client.create(Resources.pods, pod("b"));
   await bind("a", "n1");
@@ -88,21 +94,10 @@ test("a node's pod watch sees its pods bound, changed and deleted, and no other 
 
 test("a watch of one object by metadata.name sees its changes and deletion, and no other object's", async () => {
   const rv = (await client.list(Resources.configmaps, { namespace: "default" })).metadata.resourceVersion!;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 10_000);
-  const got: string[] = [];
-  const watching = (async () => {
-    for await (const e of client.watch<ConfigMap>(Resources.configmaps, {
-      namespace: "default",
-      fieldSelector: "metadata.name=one",
-      resourceVersion: rv,
-      signal: abort.signal,
-    })) {
-      const cm = e.object as ConfigMap;
-      got.push(`${e.type} ${cm.metadata?.name} ${JSON.stringify(cm.data ?? {})}`);
-      if (got.length === 3) break;
-    }
-  })();
+  const watching = watchEvents<ConfigMap>(Resources.configmaps, "metadata.name=one", rv, 3, (e) => {
+    const cm = e.object as ConfigMap;
+    return `${e.type} ${cm.metadata?.name} ${JSON.stringify(cm.data ?? {})}`;
+  });
   const cm = (name: string, v: string) => ({
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -120,7 +115,9 @@ test("a watch of one object by metadata.name sees its changes and deletion, and 
   );
   await client.delete(Resources.configmaps, "other", { namespace: "default" });
   await client.delete(Resources.configmaps, "one", { namespace: "default" });
-  await watching;
-  clearTimeout(timer);
-  assert.deepEqual(got, ['ADDED one {"v":"1"}', 'MODIFIED one {"v":"2"}', 'DELETED one {"v":"2"}']);
+  assert.deepEqual(await watching, [
+    'ADDED one {"v":"1"}',
+    'MODIFIED one {"v":"2"}',
+    'DELETED one {"v":"2"}',
+  ]);
 });

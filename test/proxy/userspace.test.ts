@@ -19,6 +19,7 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Service } from "kubernetes-types/core/v1.d.ts";
+import { formatIPv4, ipv4Block } from "../../src/kubelet/runtime/ip-allocator.ts";
 import { ExecIptables } from "../../src/proxy/iptables/iptables.ts";
 import { makeTestEndpointSlice, makeTestService } from "../../src/proxy/testing/fixtures.ts";
 import { LoadBalancerRR } from "../../src/proxy/userspace/load-balancer-rr.ts";
@@ -39,22 +40,13 @@ function sh(...argv: string[]): string {
 
 /** The first two hosts of a random /30 in 198.51.100.0/24 or 203.0.113.0/24 that overlaps no route of the host's. */
 function freeSlash30(): [string, string] {
-  const toInt = (ip: string) => ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
   const routes = (JSON.parse(sh("ip", "-4", "-j", "route", "show", "table", "all")) as { dst: string }[])
-    .filter((r) => r.dst !== "default")
-    .map((r) => {
-      const [ip, bits = "32"] = r.dst.split("/");
-      const size = 2 ** (32 - Number(bits));
-      const start = toInt(ip) - (toInt(ip) % size);
-      return [start, start + size] as const;
-    });
+    .map((r) => ipv4Block(r.dst))
+    .filter((b) => b !== undefined);
   for (let tries = 0; tries < 100; tries++) {
-    const net = `${randomInt(0, 2) ? "198.51.100" : "203.0.113"}.${4 * randomInt(0, 64)}`;
-    const start = toInt(net);
+    const [start] = ipv4Block(`${randomInt(0, 2) ? "198.51.100" : "203.0.113"}.${4 * randomInt(0, 64)}/30`)!;
     if (routes.every(([from, to]) => to <= start || from >= start + 4)) {
-      const prefix = net.slice(0, net.lastIndexOf("."));
-      const last = start % 256;
-      return [`${prefix}.${last + 1}`, `${prefix}.${last + 2}`];
+      return [formatIPv4(start + 1), formatIPv4(start + 2)];
     }
   }
   throw new Error("no /30 of 198.51.100.0/24 or 203.0.113.0/24 is free of this host's routes");

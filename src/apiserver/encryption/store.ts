@@ -164,11 +164,8 @@ export class EncryptedStore implements Store {
       prefix,
       fromRevision,
       filter && ((ev) => filter(open(ev))),
-      // A deletion's empty value stays as it is (open leaves it so).
-      trigger && {
-        ...trigger,
-        valueOf: (kv) => (kv.value.length === 0 ? undefined : trigger.valueOf(this.openShared(kv))),
-      },
+      // The trigger reads the value as opened (a deletion's empty value stays as it is).
+      trigger && { ...trigger, valueOf: (kv) => trigger.valueOf(this.openShared(kv)) },
     );
     return {
       cancel: () => inner.cancel(),

@@ -5,7 +5,6 @@
 // path, in upstream's order: deleted → status only, paused → scale only,
 // rollback requested → rollback, scaling event → scale, else roll out by the
 // strategy.
-
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import type { OwnerReference } from "kubernetes-types/meta/v1.d.ts";
 import type { Clock } from "../../client/clock.ts";

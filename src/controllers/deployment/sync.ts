@@ -3,7 +3,6 @@
 // revisions in order (creating the new one when a rollout needs it), scale
 // proportionally on scaling events and while paused, clean up old ReplicaSets
 // past revisionHistoryLimit, and write the status the ReplicaSets add up to.
-
 import type { DeploymentStatus } from "kubernetes-types/apps/v1.d.ts";
 import { isAlreadyExists, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";

@@ -3,7 +3,6 @@
 // (maxSurge/maxUnavailable, proportions), the annotations a Deployment keeps
 // on its ReplicaSets (revision, revision-history, desired/max replicas), and
 // how the new and old ReplicaSets of a Deployment are told apart.
-
 import type {
   Deployment,
   DeploymentStatus,

@@ -15,7 +15,6 @@
 //    labels follow the stable ones.
 //  - the pod queue: a pod newly bound to a node that is not Ready is marked
 //    not Ready at once instead of at the next monitor pass.
-
 import type { Lease } from "kubernetes-types/coordination/v1.d.ts";
 import type { Node, NodeCondition, NodeStatus, Pod, Taint } from "kubernetes-types/core/v1.d.ts";
 import { type Clock, sleep } from "../../client/clock.ts";

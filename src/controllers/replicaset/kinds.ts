@@ -2,7 +2,6 @@
 // ReplicationController as an older API version of ReplicaSet
 // (pkg/controller/replication/conversion.go): it is converted on the way in
 // and its status converted back on the way out, and the same code syncs both.
-
 import type { ReplicaSet, ReplicaSetStatus } from "kubernetes-types/apps/v1.d.ts";
 import type { ReplicationController } from "kubernetes-types/core/v1.d.ts";
 import type { LabelSelector } from "kubernetes-types/meta/v1.d.ts";

@@ -2,7 +2,6 @@
 // ReplicationController seen as one) should have given its active pods, the
 // ReplicaFailure condition that reports a failed create or delete, and the
 // check that decides whether the status needs writing at all.
-
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.d.ts";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { metaTime } from "../../client/event-correlator.ts";

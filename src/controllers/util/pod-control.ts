@@ -1,7 +1,6 @@
 // upstream's RealPodControl: pods made from a controller's template, created
 // and deleted through the API, with the events upstream records
 // (SuccessfulCreate / FailedCreate, SuccessfulDelete / FailedDelete).
-
 import type { Pod, PodTemplateSpec } from "kubernetes-types/core/v1.d.ts";
 import type { OwnerReference } from "kubernetes-types/meta/v1.d.ts";
 import { ApiError, isNotFound } from "../../client/api-error.ts";

@@ -3,7 +3,6 @@
 // strategicpatch.CreateTwoWayMergePatch(oldNode, newNode) with the spec held
 // back and the addresses replaced whole; plus nodeStatusHasChanged, which
 // decides whether there is anything to write (heartbeat times aside).
-
 import type { Node, NodeCondition, NodeStatus } from "kubernetes-types/core/v1.d.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { PatchField, PatchSchema } from "../../machinery/patch/patch-schema.ts";

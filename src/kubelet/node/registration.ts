@@ -4,7 +4,6 @@
 // reconciling only what upstream reconciles: the default labels, the
 // controller-managed attach/detach annotation and the resource maps. The
 // existing spec stays; status is the status manager's business from then on.
-
 import type { Node, Taint } from "kubernetes-types/core/v1.d.ts";
 import { isAlreadyExists } from "../../client/api-error.ts";
 import { sleep } from "../../client/clock.ts";

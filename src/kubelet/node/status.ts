@@ -5,7 +5,6 @@
 // something other than heartbeat times changed, or if nodeStatusReportFrequency
 // (5 min) has passed since the last write. The Lease is the heartbeat; this is
 // the report. One timer per kubelet.
-
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { Resources } from "../../client/resources.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";

@@ -15,6 +15,7 @@ import { CNI_BRIDGE, writeCniConfig } from "../network/cni-config.ts";
 import { checkContainerdInstalled, type RunningContainerd, startContainerd } from "./containerd.ts";
 import { CriRuntime } from "./cri.ts";
 import type { PodSandboxConfig, RuntimeStatus } from "./interface.ts";
+import { ipv4Block } from "./ip-allocator.ts";
 
 /** The cluster CIDR and the service CIDR: never routed off this machine. */
 export const UNREACHABLE_CIDRS = ["10.244.0.0/16", "10.96.0.0/16"];
@@ -28,14 +29,6 @@ export interface HostRoute {
   type?: string;
 }
 
-function ipv4Range(cidr: string): [number, number] {
-  const [ip, bits = "32"] = cidr.split("/");
-  const start = ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-  const size = 2 ** (32 - Number(bits));
-  const first = start - (start % size);
-  return [first, first + size];
-}
-
 /**
  * The host's routes and addresses inside cidr, other than k8ts's own (the pod
  * bridge, unreachable routes): being as specific as the unreachable route or
@@ -44,12 +37,12 @@ function ipv4Range(cidr: string): [number, number] {
  * route is the more specific one there.
  */
 export function hostRoutesInside(cidr: string, routes: readonly HostRoute[]): HostRoute[] {
-  const [from, to] = ipv4Range(cidr);
+  const [from, to] = ipv4Block(cidr) ?? [0, 0];
   return routes.filter((r) => {
     if (r.dst === "default" || r.dev === CNI_BRIDGE) return false;
     if (r.type === "unreachable" || r.type === "blackhole" || r.type === "prohibit") return false;
-    const [a, b] = ipv4Range(r.dst);
-    return a >= from && b <= to;
+    const block = ipv4Block(r.dst);
+    return block !== undefined && block[0] >= from && block[1] <= to;
   });
 }
 

@@ -24,6 +24,20 @@ export function formatIPv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
+/**
+ * The addresses of "a.b.c.d/n", or of one address without a length (as `ip
+ * route` prints host routes), as [first, end); undefined when it is not IPv4.
+ */
+export function ipv4Block(cidr: string): [number, number] | undefined {
+  const [ip, bits = "32"] = cidr.split("/");
+  const addr = parseIPv4(ip);
+  const n = Number(bits);
+  if (addr === undefined || !Number.isInteger(n) || n < 0 || n > 32) return undefined;
+  const size = 2 ** (32 - n);
+  const first = addr - (addr % size);
+  return [first, first + size];
+}
+
 export class Ipv4RangeAllocator {
   readonly cidr: string;
   /** host-local's RangeStart: network+1, the gateway. */

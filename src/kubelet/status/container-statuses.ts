@@ -2,7 +2,6 @@
 // convertToAPIContainerStatuses, with the CRI → kubecontainer.Status step of
 // kuberuntime's getPodContainerStatuses). v1.32's gates: RecursiveReadOnlyMounts
 // on; InPlacePodVerticalScaling, SupplementalGroupsPolicy and ImageVolume off.
-
 import type {
   Container,
   ContainerState,
@@ -184,10 +183,6 @@ function volumeMountStatuses(c: Container): VolumeMountStatus[] | undefined {
   });
 }
 
-function clone<T>(v: T): T {
-  return deepCopyJson(v);
-}
-
 export function convertToAPIContainerStatuses(o: ConvertOptions): ContainerStatus[] {
   const { pod, statuses: runtimeStatuses, containers } = o;
   const oldStatuses = new Map<string, ContainerStatus>();
@@ -210,10 +205,10 @@ export function convertToAPIContainerStatuses(o: ConvertOptions): ContainerStatu
     };
     const old = oldStatuses.get(c.name);
     if (old) {
-      if (old.state?.terminated) status = clone(old);
+      if (old.state?.terminated) status = deepCopyJson(old);
       else {
         status.restartCount = old.restartCount ?? 0;
-        status.lastState = clone(old.lastState ?? {});
+        status.lastState = deepCopyJson(old.lastState ?? {});
       }
     }
     const mounts = volumeMountStatuses(c);

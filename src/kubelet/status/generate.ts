@@ -2,7 +2,6 @@
 // generateAPIPodStatus and convertStatusToAPIStatus, the prober manager's
 // UpdatePodStatus for ready/started, and the status manager's transition times
 // and start time so that the result is what the status manager would write).
-
 import { isIPv4, isIPv6 } from "node:net";
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";

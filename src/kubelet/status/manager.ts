@@ -6,7 +6,6 @@
 // sweep (one timer) retries failed writes and re-sends a status the API lost.
 // A finished pod that the API has marked for deletion is then deleted with
 // grace 0; a static pod's status goes to its mirror pod.
-
 import type { Pod, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import { isConflict, isInvalid, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";

@@ -2,7 +2,6 @@
 // when two statuses are the same, how the kubelet's status merges with the
 // API's, which container transitions are illegal, and the final status of a
 // terminated pod.
-
 import type { ContainerStatus, Pod, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { podConditionByKubelet, podConditionSharedByKubelet, terminalCondition } from "./conditions.ts";

@@ -103,6 +103,11 @@ export function nodeLabelsMatchSpreadConstraints(
   return true;
 }
 
+/** A selector as a memo key: its text, and whether its requirements are selectable ones. */
+export function selectorKey(selector: Selector): string {
+  return `${selector.requirements().selectable ? "s" : "n"}${selector.toString()}`;
+}
+
 /**
  * Everything besides the nodes that decides what a node contributes to the
  * counts: the namespace, the constraints, and the pod's node affinity and
@@ -118,8 +123,7 @@ export function countsSignature(
   let affinity = false;
   let taints = false;
   for (const c of constraints) {
-    const selectable = c.selector.requirements().selectable ? "s" : "n";
-    sig += `\u0000${c.topologyKey}\u0001${selectable}${c.selector.toString()}\u0001${c.nodeAffinityPolicy}\u0001${c.nodeTaintsPolicy}`;
+    sig += `\u0000${c.topologyKey}\u0001${selectorKey(c.selector)}\u0001${c.nodeAffinityPolicy}\u0001${c.nodeTaintsPolicy}`;
     if (c.nodeAffinityPolicy === NODE_INCLUSION_POLICY_HONOR) affinity = true;
     if (c.nodeTaintsPolicy === NODE_INCLUSION_POLICY_HONOR) taints = true;
   }

@@ -12,6 +12,7 @@ import {
   LABEL_HOSTNAME,
   NodeInclusion,
   nodeLabelsMatchSpreadConstraints,
+  selectorKey,
   type TopologySpreadConstraint,
 } from "./common.ts";
 import type { Contribute, TopologyCounts } from "./topology-counts.ts";
@@ -120,9 +121,7 @@ export function calPreScoreState(
     }
   }
   const hostnameKeys = constraints.map((c) =>
-    c.topologyKey === LABEL_HOSTNAME
-      ? `${ns}\u0000${c.selector.requirements().selectable ? "s" : "n"}${c.selector.toString()}`
-      : "",
+    c.topologyKey === LABEL_HOSTNAME ? `${ns}\u0000${selectorKey(c.selector)}` : "",
   );
   return new PreScoreState(constraints, ignoredNodes, counts, weights, hostnameKeys);
 }

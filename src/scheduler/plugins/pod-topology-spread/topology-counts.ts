@@ -24,10 +24,7 @@ class Memo {
   private readonly v: (string | undefined)[];
   private readonly c: number[];
 
-  constructor(
-    readonly sig: string,
-    readonly width: number,
-  ) {
+  constructor(readonly width: number) {
     this.totals = Array.from({ length: width }, () => new Map());
     this.refs = Array.from({ length: width }, () => new Map());
     this.v = new Array(width);
@@ -125,7 +122,7 @@ export class TopologyCounts {
       this.slots -= memo.values.length;
       if (!memo.update(nodes, contribute)) memo.rebuild(nodes, contribute);
     } else {
-      memo = new Memo(sig, width);
+      memo = new Memo(width);
       memo.rebuild(nodes, contribute);
     }
     this.memos.set(key, memo);
