@@ -1,6 +1,7 @@
-// The apiserver as users run it, for benchmarks: the bundle behind ./k8ts in
-// its own process (so it has a core of its own), on SQLite in a data dir.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// The apiserver as users run it, for benchmarks: ./k8ts (the bundle, on
+// jemalloc when installed) in its own process (so it has a core of its own),
+// on SQLite in a data dir.
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
@@ -24,16 +25,15 @@ export function cpuSeconds(pid: number): number {
 }
 
 export async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
-  // The apiserver as users run it: the bundle behind ./k8ts (run once first to build it); BENCH_NODE_ARGS
-  // (e.g. --cpu-prof) go to node.
-  const flags = ["apiserver", "--data-dir", dataDir, "--port", String(port)];
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  execFileSync(join(ROOT, "k8ts"), ["--help"], { stdio: "ignore" });
+  // The apiserver as users run it, through ./k8ts (which builds the bundle first, and preloads jemalloc);
+  // BENCH_NODE_ARGS (e.g. --cpu-prof) go to node.
   const child = await spawnReady(
     "apiserver",
-    [...nodeArgs, join(ROOT, "dist/current/k8ts.mjs"), ...flags],
+    join(ROOT, "k8ts"),
+    ["apiserver", "--data-dir", dataDir, "--port", String(port)],
     "stderr",
     "serving on",
+    { K8TS_NODE_ARGS: process.env.BENCH_NODE_ARGS ?? "" },
   );
   // A benchmark stopped from outside (Ctrl-C, a timeout's SIGTERM) exits, which kills its children.
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
@@ -42,17 +42,20 @@ export async function startApiserver(dataDir: string, port: number): Promise<Chi
 }
 
 /**
- * A node process for a benchmark: killed if the benchmark exits first, ready once `stream` has
+ * A process for a benchmark: killed if the benchmark exits first, ready once `stream` has
  * printed `marker` (the other stream is ignored for stderr's marker, shown for stdout's).
  */
 export async function spawnReady(
   what: string,
+  command: string,
   args: string[],
   stream: "stdout" | "stderr",
   marker: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: stream === "stdout" ? ["ignore", "pipe", "inherit"] : ["ignore", "ignore", "pipe"],
   });
   const killChild = () => child.kill("SIGKILL");

@@ -20,6 +20,7 @@ export async function startHollowNodes(
   const nodeArgs = (process.env.BENCH_HOLLOW_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = await spawnReady(
     "hollow nodes",
+    process.execPath,
     [
       ...nodeArgs,
       "--import",

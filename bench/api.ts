@@ -5,7 +5,7 @@
 // 2 s of creates that warm the fresh server up and are not timed. The
 // same run measures raw etcd puts of the same payload at the same concurrency.
 // rssMb is the apiserver's resident memory right after the update phase;
-// rssIdleMb the same after it idled through the etcd phase (≈ 10 s).
+// rssIdleMb the same after it has been idle for 30 s (the etcd phase and a wait).
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
@@ -22,6 +22,7 @@ const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
 const MAX_PODS = Number(process.env.BENCH_MAX_PODS ?? 20_000);
 const MIN_PODS = 10_000;
+const IDLE_MS = 30_000;
 const LIST_LIMIT = 100;
 
 function podBody(name: string): string {
@@ -105,6 +106,18 @@ function client(port: number, tls: { cert: string; key: string; ca: string }): C
       return () => req.destroy();
     },
   };
+}
+
+/** Prints the apiserver's memory as its /metrics gives it; returns the V8 heap used, in MB. */
+async function memoryReport(api: Client, rss: number, when: string): Promise<number> {
+  const metrics = (await api.call("GET", "/metrics")).body;
+  const metricMb = (name: string) =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? 0) / 1048576);
+  const heapMb = metricMb("nodejs_heap_used_bytes");
+  process.stderr.write(
+    `bench api: memory ${when}: RSS ${rss} MB, V8 heap ${heapMb} MB used of ${metricMb("nodejs_heap_size_total_bytes")} MB, external ${metricMb("nodejs_external_memory_bytes")} MB\n`,
+  );
+  return heapMb;
 }
 
 function phase(
@@ -264,13 +277,7 @@ try {
     rvs[c][k] = resourceVersionOf(r.body);
   });
   const rss = rssMb(server.pid!);
-  const metrics = (await api.call("GET", "/metrics")).body;
-  const metricMb = (name: string) =>
-    Math.round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? 0) / 1048576);
-  const heapMb = metricMb("nodejs_heap_used_bytes");
-  process.stderr.write(
-    `bench api: memory with ${created} pods stored: RSS ${rss} MB, V8 heap ${heapMb} MB used of ${metricMb("nodejs_heap_size_total_bytes")} MB, external ${metricMb("nodejs_external_memory_bytes")} MB\n`,
-  );
+  const heapMb = await memoryReport(api, rss, `with ${created} pods stored`);
 
   process.stderr.write("bench api: watch replay…\n");
   const expected = created + update.ops;
@@ -288,11 +295,15 @@ try {
   await waitFor(() => replayed);
   const replaySeconds = (performance.now() - t0) / 1000;
   stopReplay();
+  const idleSince = performance.now();
 
   process.stderr.write("bench api: raw etcd puts…\n");
   const etcdRawPutPerSec = await etcdRawPuts(podBody("raw"));
-  // The apiserver idled through the etcd phase (≈ 10 s): its resident memory at rest, the pods stored.
+  // Its resident memory at rest, the pods stored: after collecting its garbage (it does when idle for
+  // 5–10 s) and giving back what the allocator keeps for a while after a burst.
+  await new Promise((r) => setTimeout(r, Math.max(0, idleSince + IDLE_MS - performance.now())));
   const rssIdle = rssMb(server.pid!);
+  await memoryReport(api, rssIdle, "at rest");
 
   console.log(
     JSON.stringify({

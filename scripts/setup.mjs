@@ -23,8 +23,10 @@ export const systemPackages = {
     "apache2-utils",
     // The port-forward test fetches through kubectl port-forward with curl.
     "curl",
+    // ./k8ts runs node on jemalloc when it is installed (the launcher says why).
+    "libjemalloc2",
   ],
-  bench: ["etcd-server"],
+  bench: ["etcd-server", "libjemalloc2"],
 };
 
 function log(msg) {

@@ -78,7 +78,23 @@ function isMain(): boolean {
   }
 }
 
+/**
+ * ./k8ts preloads jemalloc into node alone: what k8ts starts (containerd,
+ * runc, iptables, the CNI plugins) gets LD_PRELOAD and MALLOC_CONF as the
+ * user set them, which the launcher saved in K8TS_SAVED_*.
+ */
+export function restoreLauncherEnv(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of ["LD_PRELOAD", "MALLOC_CONF"]) {
+    const saved = env[`K8TS_SAVED_${name}`];
+    if (saved === undefined) continue;
+    if (saved === "") delete env[name];
+    else env[name] = saved;
+    delete env[`K8TS_SAVED_${name}`];
+  }
+}
+
 if (isMain()) {
+  restoreLauncherEnv();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // A command that failed half-way may have left servers and timers running: do not linger.

@@ -18,6 +18,8 @@ export interface Cluster {
   dataDir: string;
   kubeconfig: string;
   port: number;
+  /** The `k8ts up` process (the launcher execs node, so this is node's). */
+  pid: number;
   url: string;
   /** Runs the installed kubectl with this cluster's kubeconfig and a HOME of its own. */
   kubectl(
@@ -138,6 +140,7 @@ async function startClusterOnce(opts: { args?: string[]; readyTimeoutMs?: number
     dataDir,
     kubeconfig,
     port,
+    pid: child.pid!,
     url: `https://127.0.0.1:${port}`,
     newHome,
     output: () => out,

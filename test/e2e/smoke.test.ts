@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { type Cluster, startCluster } from "./harness.ts";
 
@@ -20,6 +21,11 @@ describe("k8ts up with the real kubectl", () => {
   });
   after(async () => {
     await c?.stop();
+  });
+
+  it("runs node on jemalloc, which npm test installs and ./k8ts preloads", () => {
+    const maps = readFileSync(`/proc/${c.pid}/maps`, "utf8");
+    assert.match(maps, /\/libjemalloc\.so\.2$/m, "k8ts up maps no jemalloc: is libjemalloc2 installed?");
   });
 
   it("serves version, namespaces and discovery", async () => {
