@@ -3,7 +3,8 @@
 // tmpfs), creates N pods (default 10,000) from 32 clients, patches a label on
 // each, then idles 24 s, printing RSS (MB) at each step, and at the end the
 // V8 heap figures from /metrics and the process's anonymous memory. Malloc
-// and V8 settings to compare come from the environment (MALLOC_* variables,
+// and V8 settings to compare come from the environment (MALLOC_CONF for
+// jemalloc, or K8TS_MALLOC=libc with glibc's MALLOC_* variables;
 // BENCH_NODE_ARGS such as --max-semi-space-size=4), as the apiserver inherits them.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
