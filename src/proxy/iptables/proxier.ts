@@ -167,6 +167,36 @@ function jumpArgs(j: JumpChain): string[] {
   return args;
 }
 
+/** One of a service port's capture rules: traffic to ip:port (protocol) in chain goes to target. */
+function writeCapture(
+  rules: LineBuffer,
+  chain: string,
+  comment: string,
+  protocol: string,
+  ip: string,
+  port: string,
+  target: string,
+): void {
+  rules.write(
+    "-A",
+    chain,
+    "-m",
+    "comment",
+    "--comment",
+    comment,
+    "-m",
+    protocol,
+    "-p",
+    protocol,
+    "-d",
+    ip,
+    "--dport",
+    port,
+    "-j",
+    target,
+  );
+}
+
 /** `%0.10f` of 1/n, the statistic module's probability. */
 export function computeProbability(n: number): string {
   return (1 / n).toFixed(10);
@@ -572,41 +602,23 @@ export class Proxier extends ProxierBase {
 
       // Capture the clusterIP.
       if (hasInternalEndpoints) {
-        natRules.write(
-          "-A",
+        writeCapture(
+          natRules,
           KUBE_SERVICES,
-          "-m",
-          "comment",
-          "--comment",
           `"${name} cluster IP"`,
-          "-m",
           protocol,
-          "-p",
-          protocol,
-          "-d",
           svc.clusterIP,
-          "--dport",
           port,
-          "-j",
           internalTrafficChain,
         );
       } else {
-        filterRules.write(
-          "-A",
+        writeCapture(
+          filterRules,
           KUBE_SERVICES,
-          "-m",
-          "comment",
-          "--comment",
           internalFilterComment,
-          "-m",
           protocol,
-          "-p",
-          protocol,
-          "-d",
           svc.clusterIP,
-          "--dport",
           port,
-          "-j",
           internalFilterTarget,
         );
       }
@@ -614,42 +626,24 @@ export class Proxier extends ProxierBase {
       // Capture externalIPs.
       for (const ip of svc.externalIPs) {
         if (hasEndpoints) {
-          natRules.write(
-            "-A",
+          writeCapture(
+            natRules,
             KUBE_SERVICES,
-            "-m",
-            "comment",
-            "--comment",
             `"${name} external IP"`,
-            "-m",
             protocol,
-            "-p",
-            protocol,
-            "-d",
             ip,
-            "--dport",
             port,
-            "-j",
             externalTrafficChain,
           );
         }
         if (!hasExternalEndpoints) {
-          filterRules.write(
-            "-A",
+          writeCapture(
+            filterRules,
             KUBE_EXTERNAL_SERVICES,
-            "-m",
-            "comment",
-            "--comment",
             externalFilterComment,
-            "-m",
             protocol,
-            "-p",
-            protocol,
-            "-d",
             ip,
-            "--dport",
             port,
-            "-j",
             externalFilterTarget,
           );
         }
@@ -658,64 +652,37 @@ export class Proxier extends ProxierBase {
       // Capture load-balancer ingress.
       for (const ip of svc.loadBalancerVIPs) {
         if (hasEndpoints) {
-          natRules.write(
-            "-A",
+          writeCapture(
+            natRules,
             KUBE_SERVICES,
-            "-m",
-            "comment",
-            "--comment",
             `"${name} loadbalancer IP"`,
-            "-m",
             protocol,
-            "-p",
-            protocol,
-            "-d",
             ip,
-            "--dport",
             port,
-            "-j",
             loadBalancerTrafficChain,
           );
         }
         if (usesFWChain) {
-          filterRules.write(
-            "-A",
+          writeCapture(
+            filterRules,
             KUBE_PROXY_FIREWALL,
-            "-m",
-            "comment",
-            "--comment",
             `"${name} traffic not accepted by ${fwChain}"`,
-            "-m",
             protocol,
-            "-p",
-            protocol,
-            "-d",
             ip,
-            "--dport",
             port,
-            "-j",
             "DROP",
           );
         }
       }
       if (!hasExternalEndpoints) {
         for (const ip of svc.loadBalancerVIPs) {
-          filterRules.write(
-            "-A",
+          writeCapture(
+            filterRules,
             KUBE_EXTERNAL_SERVICES,
-            "-m",
-            "comment",
-            "--comment",
             externalFilterComment,
-            "-m",
             protocol,
-            "-p",
-            protocol,
-            "-d",
             ip,
-            "--dport",
             port,
-            "-j",
             externalFilterTarget,
           );
         }
