@@ -53,8 +53,13 @@ export async function claimObjects<T extends KubeObject>(objs: T[], o: ClaimOpti
   const claimed: T[] = [];
   const errors: unknown[] = [];
   for (const obj of objs) {
+    // A ReplicaSet's sync offers every pod of its namespace: all but a few are decided without waiting.
+    const d = decide(obj, o);
+    if (d === "claimed") claimed.push(obj);
+    if (d !== "adopt" && d !== "release") continue;
     try {
-      if (await claimObject(obj, o)) claimed.push(obj);
+      if (d === "release") await release(obj, o);
+      else if (await adoptClaimed(obj, o)) claimed.push(obj);
     } catch (e) {
       errors.push(e);
     }
@@ -63,23 +68,27 @@ export async function claimObjects<T extends KubeObject>(objs: T[], o: ClaimOpti
   return claimed;
 }
 
-async function claimObject(obj: KubeObject, o: ClaimOptions): Promise<boolean> {
+/** What claiming obj takes: nothing (another's, or not for us), or a patch to adopt or release it. */
+function decide(obj: KubeObject, o: ClaimOptions): "claimed" | "skip" | "adopt" | "release" {
   const meta = obj.metadata ?? {};
   const ownerMeta = o.owner.metadata ?? {};
   const ref = getControllerOf(obj);
   const labels = meta.labels ?? {};
   if (ref) {
-    if (ref.uid !== ownerMeta.uid) return false; // someone else's
-    if (o.matches(labels)) return true;
+    if (ref.uid !== ownerMeta.uid) return "skip"; // someone else's
+    if (o.matches(labels)) return "claimed";
     // Ours but no longer selected: release, unless we are going away anyway.
-    if (ownerMeta.deletionTimestamp) return false;
-    await release(obj, o);
-    return false;
+    return ownerMeta.deletionTimestamp ? "skip" : "release";
   }
   // An orphan: adopt it if it matches and nobody is being deleted.
-  if (ownerMeta.deletionTimestamp || !o.matches(labels)) return false;
-  if (meta.deletionTimestamp) return false;
-  if (meta.namespace !== ownerMeta.namespace) return false;
+  if (ownerMeta.deletionTimestamp || !o.matches(labels)) return "skip";
+  if (meta.deletionTimestamp) return "skip";
+  if (meta.namespace !== ownerMeta.namespace) return "skip";
+  return "adopt";
+}
+
+/** Adopts an orphan; false when it is gone meanwhile. */
+async function adoptClaimed(obj: KubeObject, o: ClaimOptions): Promise<boolean> {
   await o.canAdopt();
   try {
     await adopt(obj, o);
