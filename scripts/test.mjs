@@ -47,6 +47,8 @@ run("bundle (./k8ts)", join(root, "k8ts"), ["--help"], ["ignore", "ignore", "inh
 run(`tests (${files.length} files)`, process.execPath, [
   "--import",
   "tsx",
+  "--import",
+  "./scripts/blocking-stdout.mjs",
   "--test",
   "--test-concurrency=4",
   "--test-timeout=2400000",
