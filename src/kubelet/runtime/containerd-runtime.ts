@@ -22,11 +22,12 @@ export const UNREACHABLE_CIDRS = ["10.244.0.0/16", "10.96.0.0/16"];
 
 type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
-/** A route as `ip -4 -j route show table all` prints it. */
+/** A route as `ip -4 -j route show table all` prints it (no table: the main one). */
 export interface HostRoute {
   dst: string;
   dev?: string;
   type?: string;
+  table?: string;
 }
 
 /**
@@ -69,10 +70,7 @@ export function ensureUnreachableRoutes(
     }
   }
   for (const cidr of cidrs) {
-    const present = execFileSync("ip", ["route", "show", "type", "unreachable", cidr], {
-      encoding: "utf8",
-    }).trim();
-    if (present !== "") continue;
+    if (routes.some((r) => r.type === "unreachable" && r.dst === cidr && r.table === undefined)) continue;
     execFileSync("ip", ["route", "add", "unreachable", cidr], { stdio: ["ignore", "ignore", "pipe"] });
     log("added unreachable route", { cidr });
   }
