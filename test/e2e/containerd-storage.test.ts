@@ -158,9 +158,11 @@ describe("storage and logs on k8ts up --runtime containerd", () => {
         } catch {
           return undefined;
         }
-        return names.some((n) => /^0\.log\.\d{8}-\d{6}$/.test(n)) ? names.sort() : undefined;
+        // Between the rename and ReopenContainerLog there is a moment with no 0.log: wait past it.
+        const rotated = names.some((n) => /^0\.log\.\d{8}-\d{6}$/.test(n));
+        return rotated && names.includes("0.log") ? names.sort() : undefined;
       },
-      `a rotated log in ${dir}`,
+      `a rotated log and the reopened 0.log in ${dir}`,
       40_000,
     );
     assert.ok(files.includes("0.log"), `files: ${files}`);
