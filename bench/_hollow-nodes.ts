@@ -3,6 +3,7 @@
 // controller-manager. Run by startHollowNodes; prints "ready" once every node
 // has started, stops them all on SIGTERM.
 import { join } from "node:path";
+import { nodeFlags } from "../scripts/setup.mjs";
 import type { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
@@ -16,8 +17,8 @@ export async function startHollowNodes(
   port: number,
   count: number,
 ): Promise<{ pid: number; stop(): Promise<void> }> {
-  // BENCH_HOLLOW_NODE_ARGS (e.g. --cpu-prof) go to node, as BENCH_NODE_ARGS do for the apiserver.
-  const nodeArgs = (process.env.BENCH_HOLLOW_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  // k8ts' V8 flags, as ./k8ts runs a kubelet; then BENCH_HOLLOW_NODE_ARGS (e.g. --cpu-prof), as BENCH_NODE_ARGS for the apiserver.
+  const nodeArgs = [...nodeFlags(), ...(process.env.BENCH_HOLLOW_NODE_ARGS ?? "").split(" ").filter(Boolean)];
   const child = await spawnReady(
     "hollow nodes",
     process.execPath,

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ensureNodeModules, ensureSystemPackages, root, systemPackages } from "./setup.mjs";
+import { ensureNodeModules, ensureSystemPackages, nodeFlags, root, systemPackages } from "./setup.mjs";
 
 const [name, ...rest] = process.argv.slice(2);
 const available = readdirSync(join(root, "bench"))
@@ -14,8 +14,13 @@ if (!name || !existsSync(join(root, "bench", `${name}.ts`))) {
 }
 ensureNodeModules();
 ensureSystemPackages(systemPackages.bench);
-const r = spawnSync(process.execPath, ["--import", "tsx", join("bench", `${name}.ts`), ...rest], {
-  cwd: root,
-  stdio: "inherit",
-});
+// The bench process runs k8ts' components itself (the scheduler and controllers in `controllers`), with k8ts' V8 flags.
+const r = spawnSync(
+  process.execPath,
+  [...nodeFlags(), "--import", "tsx", join("bench", `${name}.ts`), ...rest],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 process.exit(r.status ?? 1);

@@ -1,7 +1,7 @@
 // Set-up shared by `npm test`, `npm run bench` and `./k8ts`: it must run before
 // node_modules exists, so it uses nothing but Node's standard library.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +28,14 @@ export const systemPackages = {
   ],
   bench: ["etcd-server", "libjemalloc2"],
 };
+
+/** The V8 flags in scripts/node-flags, which ./k8ts gives every k8ts process. */
+export function nodeFlags() {
+  return readFileSync(join(root, "scripts", "node-flags"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("#"))
+    .flatMap((l) => l.trim().split(/\s+/));
+}
 
 function log(msg) {
   process.stderr.write(`k8ts setup: ${msg}\n`);

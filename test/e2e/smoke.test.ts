@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { nodeFlags } from "../../scripts/setup.mjs";
 import { type Cluster, startCluster } from "./harness.ts";
 
 describe("k8ts up stopped", () => {
@@ -26,6 +27,13 @@ describe("k8ts up with the real kubectl", () => {
   it("runs node on jemalloc, which npm test installs and ./k8ts preloads", () => {
     const maps = readFileSync(`/proc/${c.pid}/maps`, "utf8");
     assert.match(maps, /\/libjemalloc\.so\.2$/m, "k8ts up maps no jemalloc: is libjemalloc2 installed?");
+  });
+
+  it("runs node with the V8 flags of scripts/node-flags", () => {
+    const argv = readFileSync(`/proc/${c.pid}/cmdline`, "utf8").split("\0");
+    const flags = nodeFlags();
+    assert.ok(flags.length > 0, "scripts/node-flags has no flags");
+    for (const f of flags) assert.ok(argv.includes(f), `k8ts up runs without ${f}: ${argv.join(" ")}`);
   });
 
   it("serves version, namespaces and discovery", async () => {
