@@ -133,6 +133,16 @@ export interface ImageStateSummary {
 let generationCounter = 0;
 export const nextGeneration = () => ++generationCounter;
 
+/** A pod that came (delta 1) or went (delta -1), making the node's generation `generation`. */
+export interface PodChange {
+  readonly generation: number;
+  readonly pod: PodInfo;
+  readonly delta: 1 | -1;
+}
+
+/** Pod changes a node keeps; counters further behind recount. */
+const POD_CHANGES_KEPT = 64;
+
 export class NodeInfo {
   node: Node | undefined;
   pods: PodInfo[] = [];
@@ -146,6 +156,10 @@ export class NodeInfo {
   pvcRefCounts = new Map<string, number>();
   /** Bumped on every change, so the snapshot copies only changed nodes. */
   generation = nextGeneration();
+  /** The latest pod changes, oldest first. */
+  private podChanges: PodChange[] = [];
+  /** Every pod change after this generation is in podChanges, and the node has not changed since. */
+  private podChangesFrom = this.generation;
 
   constructor(node?: Node) {
     if (node) this.setNode(node);
@@ -158,12 +172,32 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = fromList(node.status?.allocatable);
-    this.generation = nextGeneration();
+    this.nodeChanged();
   }
 
   removeNode(): void {
     this.node = undefined;
+    this.nodeChanged();
+  }
+
+  // What was counted on the node before may no longer apply (its labels, taints): counters start again.
+  private nodeChanged(): void {
     this.generation = nextGeneration();
+    this.podChanges = [];
+    this.podChangesFrom = this.generation;
+  }
+
+  /**
+   * The pods that came and went since generation `since` (a generation of
+   * this NodeInfo), oldest first, so that counts of matching pods catch up
+   * instead of recounting every pod. Undefined when the node itself changed
+   * since, or when changes that old are no longer kept.
+   */
+  podChangesSince(since: number): readonly PodChange[] | undefined {
+    if (since < this.podChangesFrom) return undefined;
+    let i = this.podChanges.length;
+    while (i > 0 && this.podChanges[i - 1].generation > since) i--;
+    return i === this.podChanges.length ? [] : this.podChanges.slice(i);
   }
 
   addPod(pi: PodInfo): void {
@@ -208,6 +242,12 @@ export class NodeInfo {
       else this.pvcRefCounts.delete(k);
     }
     this.generation = nextGeneration();
+    this.podChanges.push({ generation: this.generation, pod: pi, delta: sign });
+    if (this.podChanges.length > POD_CHANGES_KEPT) {
+      const dropped = this.podChanges.length - POD_CHANGES_KEPT / 2;
+      this.podChangesFrom = this.podChanges[dropped - 1].generation;
+      this.podChanges = this.podChanges.slice(dropped);
+    }
   }
 
   /** A copy whose lists and totals can change without touching this one (pods themselves are shared). */
@@ -223,6 +263,8 @@ export class NodeInfo {
     c.imageStates = this.imageStates;
     c.pvcRefCounts = new Map(this.pvcRefCounts);
     c.generation = this.generation;
+    // The copy's own changes start from here.
+    c.podChangesFrom = c.generation;
     return c;
   }
 }

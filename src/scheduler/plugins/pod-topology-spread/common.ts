@@ -17,7 +17,7 @@ import {
   type Selector,
   selectorFromSet,
 } from "../../../machinery/labels.ts";
-import type { PodInfo } from "../../framework/node-info.ts";
+import type { NodeInfo, PodInfo } from "../../framework/node-info.ts";
 
 export const LABEL_HOSTNAME = "kubernetes.io/hostname";
 export const LABEL_TOPOLOGY_ZONE = "topology.kubernetes.io/zone";
@@ -142,11 +142,32 @@ export function countsSignature(
 /** Pods in namespace ns matching selector, skipping terminating ones (kubernetes#87621). */
 export function countPodsMatchSelector(podInfos: readonly PodInfo[], selector: Selector, ns: string): number {
   let count = 0;
-  for (const pi of podInfos) {
-    const meta = pi.pod.metadata;
-    if (meta?.deletionTimestamp || (meta?.namespace ?? "") !== ns) continue;
-    if (selector.matches(meta?.labels)) count++;
-  }
+  for (const pi of podInfos) if (podMatches(pi, selector, ns)) count++;
+  return count;
+}
+
+/** Whether countPodsMatchSelector counts the pod. */
+export function podMatches(pi: PodInfo, selector: Selector, ns: string): boolean {
+  const meta = pi.pod.metadata;
+  if (meta?.deletionTimestamp || (meta?.namespace ?? "") !== ns) return false;
+  return selector.matches(meta?.labels);
+}
+
+/**
+ * countPodsMatchSelector over ni's pods now, from `count` at generation
+ * `since` of the same NodeInfo: from the pods that came and went when the
+ * node keeps them, else counted afresh.
+ */
+export function catchUpCount(
+  ni: NodeInfo,
+  since: number,
+  count: number,
+  selector: Selector,
+  ns: string,
+): number {
+  const changes = ni.podChangesSince(since);
+  if (!changes) return countPodsMatchSelector(ni.pods, selector, ns);
+  for (const ch of changes) if (podMatches(ch.pod, selector, ns)) count += ch.delta;
   return count;
 }
 

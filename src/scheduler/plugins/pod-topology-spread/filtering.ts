@@ -9,10 +9,10 @@ import type { CycleState } from "../../framework/cycle-state.ts";
 import type { NodeInfo } from "../../framework/node-info.ts";
 import { type Result, unresolvable, unschedulable } from "../../framework/status.ts";
 import {
-  countPodsMatchSelector,
   countsSignature,
   NodeInclusion,
   nodeLabelsMatchSpreadConstraints,
+  podMatches,
   type TopologySpreadConstraint,
 } from "./common.ts";
 import type { Contribute, TopologyCounts } from "./topology-counts.ts";
@@ -123,17 +123,17 @@ export function calPreFilterState(
 ): PreFilterState {
   const ns = pod.metadata?.namespace ?? "";
   const inclusion = new NodeInclusion(pod, requiredNodeAffinity);
-  const contribute: Contribute = (ni, values, counts) => {
-    const node = ni.node;
-    const labels = node?.metadata?.labels;
-    if (!node || !labels || !nodeLabelsMatchSpreadConstraints(labels, constraints)) return;
-    inclusion.reset(node);
-    for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i];
-      if (!inclusion.matches(c)) continue;
-      values[i] = labels[c.topologyKey];
-      counts[i] = ni.pods.length === 0 ? 0 : countPodsMatchSelector(ni.pods, c.selector, ns);
-    }
+  const contribute: Contribute = {
+    values: (ni, values) => {
+      const node = ni.node;
+      const labels = node?.metadata?.labels;
+      if (!node || !labels || !nodeLabelsMatchSpreadConstraints(labels, constraints)) return;
+      inclusion.reset(node);
+      for (let i = 0; i < constraints.length; i++) {
+        if (inclusion.matches(constraints[i])) values[i] = labels[constraints[i].topologyKey];
+      }
+    },
+    matches: (i, pi) => podMatches(pi, constraints[i].selector, ns),
   };
   const sig = countsSignature("filter", pod, constraints, requiredNodeAffinity);
   const totals = memo.totals(sig, constraints.length, nodes, contribute);

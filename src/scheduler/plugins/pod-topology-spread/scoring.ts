@@ -7,11 +7,13 @@ import type { CycleState } from "../../framework/cycle-state.ts";
 import { MAX_NODE_SCORE, type NodeScore } from "../../framework/interface.ts";
 import type { NodeInfo } from "../../framework/node-info.ts";
 import {
+  catchUpCount,
   countPodsMatchSelector,
   countsSignature,
   LABEL_HOSTNAME,
   NodeInclusion,
   nodeLabelsMatchSpreadConstraints,
+  podMatches,
   selectorKey,
   type TopologySpreadConstraint,
 } from "./common.ts";
@@ -92,19 +94,21 @@ export function calPreScoreState(
 
   const ns = pod.metadata?.namespace ?? "";
   const inclusion = new NodeInclusion(pod, requiredNodeAffinity);
-  const contribute: Contribute = (ni, values, podCounts) => {
-    const node = ni.node;
-    if (!node) return;
-    const labels = node.metadata?.labels;
-    if (requireAllTopologies && !nodeLabelsMatchSpreadConstraints(labels, constraints)) return;
-    inclusion.reset(node);
-    for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i];
-      // Hostname domains are counted per node in Score.
-      if (c.topologyKey === LABEL_HOSTNAME || !inclusion.matches(c)) continue;
-      values[i] = labelValue(labels, c.topologyKey);
-      podCounts[i] = ni.pods.length === 0 ? 0 : countPodsMatchSelector(ni.pods, c.selector, ns);
-    }
+  const contribute: Contribute = {
+    values: (ni, values) => {
+      const node = ni.node;
+      if (!node) return;
+      const labels = node.metadata?.labels;
+      if (requireAllTopologies && !nodeLabelsMatchSpreadConstraints(labels, constraints)) return;
+      inclusion.reset(node);
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i];
+        // Hostname domains are counted per node in Score.
+        if (c.topologyKey === LABEL_HOSTNAME || !inclusion.matches(c)) continue;
+        values[i] = labelValue(labels, c.topologyKey);
+      }
+    },
+    matches: (i, pi) => podMatches(pi, constraints[i].selector, ns),
   };
   // Hostname-only constraints have nothing to count over all nodes.
   if (constraints.some((c) => c.topologyKey !== LABEL_HOSTNAME)) {
@@ -128,9 +132,10 @@ export function calPreScoreState(
 
 /**
  * Matching pods per node for hostname constraints, by (namespace, selector),
- * each valid while its node's generation holds. Upstream counts the node's
- * pods in every Score; here a node is recounted only after it changed, which
- * with default spreading over hundreds of nodes was most of the scheduler's time.
+ * each valid while its node's generation holds and brought up to date from the
+ * pods that came and went after. Upstream counts the node's pods in every
+ * Score, which with default spreading over hundreds of nodes was most of the
+ * scheduler's time.
  */
 const hostnameCounts = new WeakMap<NodeInfo, Map<string, { generation: number; count: number }>>();
 /**
@@ -147,7 +152,9 @@ function podsMatchingOnNode(ni: NodeInfo, c: TopologySpreadConstraint, ns: strin
   }
   const e = memo.get(key);
   if (e?.generation === ni.generation) return e.count;
-  const count = countPodsMatchSelector(ni.pods, c.selector, ns);
+  const count = e
+    ? catchUpCount(ni, e.generation, e.count, c.selector, ns)
+    : countPodsMatchSelector(ni.pods, c.selector, ns);
   if (e) {
     e.generation = ni.generation;
     e.count = count;

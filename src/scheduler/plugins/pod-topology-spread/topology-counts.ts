@@ -1,15 +1,18 @@
 // Matching-pod totals per topology value over all nodes, kept between
 // scheduling cycles. Upstream recounts every node each cycle; here a cycle
 // for a pod of the same shape (namespace, constraints, node inclusion inputs)
-// recounts only the nodes whose NodeInfo generation moved, which after one
-// binding is a single node. The totals are exactly upstream's sums.
-import type { NodeInfo } from "../../framework/node-info.ts";
+// looks again only at the nodes whose NodeInfo generation moved, and at those
+// only at the pods that came and went (a binding: one pod on one node). The
+// totals are exactly upstream's sums.
+import type { NodeInfo, PodChange, PodInfo } from "../../framework/node-info.ts";
 
-/**
- * Fills, for one node, each constraint's topology value (undefined: the node
- * does not count for that constraint) and its matching pods.
- */
-export type Contribute = (ni: NodeInfo, values: (string | undefined)[], counts: number[]) => void;
+/** What a node contributes to the totals of a memo's constraints. */
+export interface Contribute {
+  /** Fills each constraint's topology value for the node (undefined: the node does not count for it). */
+  values(ni: NodeInfo, values: (string | undefined)[]): void;
+  /** Whether a pod on a node that counts is one of constraint c's matching pods. */
+  matches(c: number, pi: PodInfo): boolean;
+}
 
 class Memo {
   nodes: readonly NodeInfo[] = [];
@@ -22,13 +25,11 @@ class Memo {
   /** Nodes contributing to each value: a value leaves the totals when none is left. */
   refs: Map<string, number>[];
   private readonly v: (string | undefined)[];
-  private readonly c: number[];
 
   constructor(readonly width: number) {
     this.totals = Array.from({ length: width }, () => new Map());
     this.refs = Array.from({ length: width }, () => new Map());
     this.v = new Array(width);
-    this.c = new Array(width);
   }
 
   rebuild(nodes: readonly NodeInfo[], contribute: Contribute): void {
@@ -50,13 +51,18 @@ class Memo {
     for (let i = 0; i < nodes.length; i++) {
       const ni = nodes[i];
       if (ni === this.infos[i] && ni.generation === this.gens[i]) continue;
+      const changes = ni === this.infos[i] ? ni.podChangesSince(this.gens[i]) : undefined;
+      this.gens[i] = ni.generation;
+      if (changes) {
+        this.catchUp(i, changes, contribute);
+        continue;
+      }
       for (let c = 0; c < w; c++) {
         const k = i * w + c;
         const old = this.values[k];
         if (old !== undefined) this.add(c, old, -this.counts[k], -1);
       }
       this.infos[i] = ni;
-      this.gens[i] = ni.generation;
       this.set(i, ni, contribute);
     }
     return true;
@@ -65,20 +71,38 @@ class Memo {
   private set(i: number, ni: NodeInfo, contribute: Contribute): void {
     const w = this.width;
     const v = this.v;
-    const cnt = this.c;
     v.fill(undefined);
-    cnt.fill(0);
-    contribute(ni, v, cnt);
+    contribute.values(ni, v);
     for (let c = 0; c < w; c++) {
       const k = i * w + c;
       const value = v[c];
       this.values[k] = value;
-      this.counts[k] = cnt[c];
-      if (value !== undefined) this.add(c, value, cnt[c], 1);
+      let n = 0;
+      if (value !== undefined) {
+        for (const pi of ni.pods) if (contribute.matches(c, pi)) n++;
+        this.add(c, value, n, 1);
+      }
+      this.counts[k] = n;
     }
   }
 
-  private add(c: number, value: string, count: number, ref: 1 | -1): void {
+  /** Node i as before, but for the pods that came and went. */
+  private catchUp(i: number, changes: readonly PodChange[], contribute: Contribute): void {
+    const w = this.width;
+    for (let c = 0; c < w; c++) {
+      const k = i * w + c;
+      const value = this.values[k];
+      if (value === undefined) continue;
+      let d = 0;
+      for (const ch of changes) if (contribute.matches(c, ch.pod)) d += ch.delta;
+      if (d === 0) continue;
+      this.counts[k] += d;
+      this.add(c, value, d, 0);
+    }
+  }
+
+  /** ref: the node starts (1) or stops (-1) counting in the value's domain, or stays (0). */
+  private add(c: number, value: string, count: number, ref: 1 | 0 | -1): void {
     const refs = this.refs[c];
     const r = (refs.get(value) ?? 0) + ref;
     if (r === 0) {
