@@ -46,9 +46,22 @@ export class ApiserverMetrics {
     "counter",
   );
 
+  /** Each label set's counter by code and its histogram, so that a request renders no labels. */
+  private readonly bound = new Map<
+    string,
+    { count: Map<number, (by?: number) => void>; duration?: (seconds: number) => void }
+  >();
+
   observe(l: RequestLabels, code: number, seconds: number, dryRun: boolean): void {
     const dry = dryRun ? "All" : "";
-    this.requests.inc({
+    const id = `${l.verb}\u0000${dry}\u0000${l.group}\u0000${l.version}\u0000${l.resource}\u0000${l.subresource}\u0000${l.scope}\u0000${l.component}`;
+    let b = this.bound.get(id);
+    if (!b) {
+      b = { count: new Map() };
+      // Label sets are few (verbs × resources); the bound only guards against a flood of odd paths.
+      if (this.bound.size < 10_000) this.bound.set(id, b);
+    }
+    const labels = () => ({
       verb: l.verb,
       dry_run: dry,
       group: l.group,
@@ -57,22 +70,16 @@ export class ApiserverMetrics {
       subresource: l.subresource,
       scope: l.scope,
       component: l.component,
-      code: String(code),
     });
+    let inc = b.count.get(code);
+    if (!inc) {
+      inc = this.requests.counter({ ...labels(), code: String(code) });
+      b.count.set(code, inc);
+    }
+    inc();
     if (l.verb !== "WATCH") {
-      this.duration.observe(
-        {
-          verb: l.verb,
-          dry_run: dry,
-          group: l.group,
-          version: l.version,
-          resource: l.resource,
-          subresource: l.subresource,
-          scope: l.scope,
-          component: l.component,
-        },
-        seconds,
-      );
+      b.duration ??= this.duration.observer(labels());
+      b.duration(seconds);
     }
   }
 

@@ -447,7 +447,8 @@ function requestLabels(req: IncomingMessage, info: RequestInfo): RequestLabels {
     version: info.apiVersion,
     resource: info.resource,
     subresource: info.subresource,
-    scope: info.name ? "resource" : info.namespace ? "namespace" : "cluster",
+    // Upstream's CleanScope: a create counts as a request on one resource.
+    scope: info.name || info.verb === "create" ? "resource" : info.namespace ? "namespace" : "cluster",
     component: "apiserver",
   };
 }

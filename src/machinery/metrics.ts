@@ -35,6 +35,14 @@ export class Scalar {
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
 
+  /** inc for one label set, its labels rendered once (client_golang's WithLabelValues): for hot paths. */
+  counter(labels: Record<string, string>): (by?: number) => void {
+    const k = labelString(labels);
+    return (by = 1) => {
+      this.values.set(k, (this.values.get(k) ?? 0) + by);
+    };
+  }
+
   get(labels: Record<string, string>): number {
     return this.values.get(labelString(labels)) ?? 0;
   }
@@ -62,15 +70,24 @@ export class Histogram {
   ) {}
 
   observe(labels: Record<string, string>, value: number): void {
+    this.observer(labels)(value);
+  }
+
+  /** observe for one label set, its series found once (client_golang's WithLabelValues): for hot paths. */
+  observer(labels: Record<string, string>): (value: number) => void {
     const k = labelString(labels);
     let s = this.series.get(k);
     if (!s) {
       s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(k, s);
     }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
-    s.sum += value;
-    s.count++;
+    const series = s;
+    const buckets = this.buckets;
+    return (value) => {
+      for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]) series.counts[i]++;
+      series.sum += value;
+      series.count++;
+    };
   }
 
   render(): string {
