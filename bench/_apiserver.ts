@@ -144,3 +144,41 @@ export async function inParallel(n: number, op: (i: number) => Promise<unknown>)
     }),
   );
 }
+
+/** The pod of `bench api` (about 1.5 KiB of JSON), named. */
+export function podBody(name: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: "default",
+      labels: { app: "bench", tier: "web", "pod-template-hash": "5d4f8c7b9" },
+    },
+    spec: {
+      containers: [
+        {
+          name: "app",
+          image: "k8ts.local/busybox:latest",
+          command: ["sh", "-c", "httpd -f -p 8080"],
+          ports: [{ containerPort: 8080, name: "http" }],
+          env: [
+            { name: "MODE", value: "bench" },
+            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+          ],
+          resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+          readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 5 },
+        },
+      ],
+      nodeSelector: { "kubernetes.io/os": "linux" },
+      tolerations: [
+        {
+          key: "node.kubernetes.io/not-ready",
+          operator: "Exists",
+          effect: "NoExecute",
+          tolerationSeconds: 300,
+        },
+      ],
+    },
+  });
+}

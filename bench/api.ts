@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { startEtcd } from "../test/support/etcd.ts";
 import { freePort } from "../test/support/ports.ts";
-import { cpuSeconds, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { cpuSeconds, loadClusterCA, podBody, rssMb, startApiserver } from "./_apiserver.ts";
 import { percentile, runPhase } from "./_load.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -24,43 +24,6 @@ const MAX_PODS = Number(process.env.BENCH_MAX_PODS ?? 20_000);
 const MIN_PODS = 10_000;
 const IDLE_MS = 30_000;
 const LIST_LIMIT = 100;
-
-function podBody(name: string): string {
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      namespace: "default",
-      labels: { app: "bench", tier: "web", "pod-template-hash": "5d4f8c7b9" },
-    },
-    spec: {
-      containers: [
-        {
-          name: "app",
-          image: "k8ts.local/busybox:latest",
-          command: ["sh", "-c", "httpd -f -p 8080"],
-          ports: [{ containerPort: 8080, name: "http" }],
-          env: [
-            { name: "MODE", value: "bench" },
-            { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-          ],
-          resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-          readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 5 },
-        },
-      ],
-      nodeSelector: { "kubernetes.io/os": "linux" },
-      tolerations: [
-        {
-          key: "node.kubernetes.io/not-ready",
-          operator: "Exists",
-          effect: "NoExecute",
-          tolerationSeconds: 300,
-        },
-      ],
-    },
-  });
-}
 
 interface Client {
   call(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
