@@ -61,24 +61,14 @@ export class ApiserverMetrics {
       // Label sets are few (verbs × resources); the bound only guards against a flood of odd paths.
       if (this.bound.size < 10_000) this.bound.set(id, b);
     }
-    const labels = () => ({
-      verb: l.verb,
-      dry_run: dry,
-      group: l.group,
-      version: l.version,
-      resource: l.resource,
-      subresource: l.subresource,
-      scope: l.scope,
-      component: l.component,
-    });
     let inc = b.count.get(code);
     if (!inc) {
-      inc = this.requests.counter({ ...labels(), code: String(code) });
+      inc = this.requests.counter({ ...durationLabels(l, dry), code: String(code) });
       b.count.set(code, inc);
     }
     inc();
     if (l.verb !== "WATCH") {
-      b.duration ??= this.duration.observer(labels());
+      b.duration ??= this.duration.observer(durationLabels(l, dry));
       b.duration(seconds);
     }
   }
@@ -89,4 +79,18 @@ export class ApiserverMetrics {
     );
     return `${[...all, processMetrics()].join("\n")}\n`;
   }
+}
+
+/** The labels of apiserver_request_duration_seconds (apiserver_request_total adds the code). */
+function durationLabels(l: RequestLabels, dryRun: string): Record<string, string> {
+  return {
+    verb: l.verb,
+    dry_run: dryRun,
+    group: l.group,
+    version: l.version,
+    resource: l.resource,
+    subresource: l.subresource,
+    scope: l.scope,
+    component: l.component,
+  };
 }
