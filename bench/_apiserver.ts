@@ -3,6 +3,7 @@
 // on SQLite in a data dir.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { Agent, request } from "node:https";
 import { join } from "node:path";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { isAlreadyExists } from "../src/client/api-error.ts";
@@ -181,4 +182,55 @@ export function podBody(name: string): string {
       ],
     },
   });
+}
+
+/** A keep-alive HTTPS client for load: plain strings in and out, nothing decoded. */
+export interface BenchClient {
+  call(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
+  stream(path: string, onEvent: () => void): () => void;
+}
+
+export function httpsClient(
+  port: number,
+  tls: { cert: string; key: string; ca: string },
+  clients: number,
+): BenchClient {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients + 4, ...tls });
+  return {
+    call: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            method,
+            path,
+            agent,
+            headers: body
+              ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }
+              : {},
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c) => chunks.push(c));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      }),
+    // Counts events (lines) without decoding them: the client shares the cores with the server.
+    stream: (path, onEvent) => {
+      const req = request({ host: "127.0.0.1", port, method: "GET", path, ...tls }, (res) => {
+        res.on("data", (c: Buffer) => {
+          for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) onEvent();
+        });
+      });
+      req.on("error", () => {});
+      req.end();
+      return () => req.destroy();
+    },
+  };
 }

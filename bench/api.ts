@@ -7,13 +7,20 @@
 // rssMb is the apiserver's resident memory right after the update phase;
 // rssIdleMb the same after it has been idle for 30 s (the etcd phase and a wait).
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { startEtcd } from "../test/support/etcd.ts";
 import { freePort } from "../test/support/ports.ts";
-import { cpuSeconds, loadClusterCA, podBody, rssMb, startApiserver } from "./_apiserver.ts";
+import {
+  type BenchClient,
+  cpuSeconds,
+  httpsClient,
+  loadClusterCA,
+  podBody,
+  rssMb,
+  startApiserver,
+} from "./_apiserver.ts";
 import { percentile, runPhase } from "./_load.ts";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -25,54 +32,8 @@ const MIN_PODS = 10_000;
 const IDLE_MS = 30_000;
 const LIST_LIMIT = 100;
 
-interface Client {
-  call(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
-  stream(path: string, onEvent: () => void): () => void;
-}
-
-function client(port: number, tls: { cert: string; key: string; ca: string }): Client {
-  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS + 4, ...tls });
-  return {
-    call: (method, path, body) =>
-      new Promise((resolve, reject) => {
-        const req = request(
-          {
-            host: "127.0.0.1",
-            port,
-            method,
-            path,
-            agent,
-            headers: body
-              ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }
-              : {},
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c) => chunks.push(c));
-            res.on("end", () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            );
-          },
-        );
-        req.on("error", reject);
-        req.end(body);
-      }),
-    // Counts events (lines) without decoding them: the client shares the cores with the server.
-    stream: (path, onEvent) => {
-      const req = request({ host: "127.0.0.1", port, method: "GET", path, ...tls }, (res) => {
-        res.on("data", (c: Buffer) => {
-          for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) onEvent();
-        });
-      });
-      req.on("error", () => {});
-      req.end();
-      return () => req.destroy();
-    },
-  };
-}
-
 /** Prints the apiserver's memory as its /metrics gives it; returns the V8 heap used, in MB. */
-async function memoryReport(api: Client, rss: number, when: string): Promise<number> {
+async function memoryReport(api: BenchClient, rss: number, when: string): Promise<number> {
   const metrics = (await api.call("GET", "/metrics")).body;
   const metricMb = (name: string) =>
     Math.round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? 0) / 1048576);
@@ -166,7 +127,7 @@ const server = await startApiserver(dataDir, port);
 try {
   const ca = await loadClusterCA(dataDir);
   const admin = await ca.issueClient("bench-admin", ["system:masters"]);
-  const api = client(port, { cert: admin.cert, key: admin.key, ca: ca.certPem });
+  const api = httpsClient(port, { cert: admin.cert, key: admin.key, ca: ca.certPem }, CLIENTS);
   const base = "/api/v1/namespaces/default/pods";
 
   const startRv = JSON.parse((await api.call("GET", `${base}?limit=1`)).body).metadata.resourceVersion;

@@ -58,11 +58,15 @@ export class Scalar {
   }
 }
 
+interface Series {
+  labels: Record<string, string>;
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
 export class Histogram {
-  private readonly series = new Map<
-    string,
-    { labels: Record<string, string>; counts: number[]; sum: number; count: number }
-  >();
+  private readonly series = new Map<string, Series>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -70,24 +74,29 @@ export class Histogram {
   ) {}
 
   observe(labels: Record<string, string>, value: number): void {
-    this.observer(labels)(value);
+    this.record(this.seriesFor(labels), value);
   }
 
   /** observe for one label set, its series found once (client_golang's WithLabelValues): for hot paths. */
   observer(labels: Record<string, string>): (value: number) => void {
+    const s = this.seriesFor(labels);
+    return (value) => this.record(s, value);
+  }
+
+  private seriesFor(labels: Record<string, string>): Series {
     const k = labelString(labels);
     let s = this.series.get(k);
     if (!s) {
       s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(k, s);
     }
-    const series = s;
-    const buckets = this.buckets;
-    return (value) => {
-      for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]) series.counts[i]++;
-      series.sum += value;
-      series.count++;
-    };
+    return s;
+  }
+
+  private record(s: Series, value: number): void {
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
+    s.sum += value;
+    s.count++;
   }
 
   render(): string {

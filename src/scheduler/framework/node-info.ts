@@ -197,7 +197,7 @@ export class NodeInfo {
     if (since < this.podChangesFrom) return undefined;
     let i = this.podChanges.length;
     while (i > 0 && this.podChanges[i - 1].generation > since) i--;
-    return i === this.podChanges.length ? [] : this.podChanges.slice(i);
+    return this.podChanges.slice(i);
   }
 
   addPod(pi: PodInfo): void {
