@@ -76,6 +76,21 @@ describe("apiserver limits", () => {
     assert.match(get.stderr, /NotFound/);
   });
 
+  it("answers 413 to a chunked body that grows over 3 MiB, and keeps serving", async () => {
+    // No Content-Length: the limit is found while the body is read.
+    const { req, response } = send(c.port, creds, "POST", "/api/v1/namespaces/default/configmaps");
+    req.setHeader("Transfer-Encoding", "chunked");
+    req.write('{"metadata":{"name":"chunked"},"data":{"x":"');
+    const mib = "a".repeat(1024 * 1024);
+    for (let i = 0; i < 4; i++) req.write(mib);
+    req.end('"}}');
+    const { res, text } = await response;
+    assert.equal(res.statusCode, 413);
+    assert.equal(JSON.parse(text).reason, "RequestEntityTooLarge");
+    const get = await c.kubectl(["get", "cm", "chunked"]);
+    assert.match(get.stderr, /NotFound/);
+  });
+
   it("answers 429 with Retry-After beyond the in-flight limit", async () => {
     // A create whose body never finishes holds the only mutating slot.
     const held = send(c.port, creds, "POST", "/api/v1/namespaces/default/configmaps");
