@@ -63,11 +63,19 @@ export async function spawnReady(
   process.once("exit", killChild);
   child.once("exit", () => process.off("exit", killChild));
   let out = "";
+  const read = (d: Buffer) => {
+    out += d;
+    if (out.includes(marker)) {
+      // Ready: what it prints from now on is read and dropped (kept, it would grow without end).
+      child[stream]!.off("data", read);
+      child[stream]!.resume();
+      ready();
+    }
+  };
+  let ready = () => {};
   await new Promise<void>((resolve, reject) => {
-    child[stream]!.on("data", (d) => {
-      out += d;
-      if (out.includes(marker)) resolve();
-    });
+    ready = resolve;
+    child[stream]!.on("data", read);
     child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${out}`)));
   });
   return child;
