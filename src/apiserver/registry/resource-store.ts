@@ -183,8 +183,17 @@ function parseResourceVersion(rv: string | undefined, what = "resourceVersion"):
   return Number(rv);
 }
 
+// The last second formatted: every write in that second stamps the same string.
+let lastSecond = Number.NaN;
+let lastRfc3339 = "";
+
 function nowRfc3339(now: Date): string {
-  return `${now.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastRfc3339 = `${now.toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastRfc3339;
 }
 
 export class ResourceStore {
