@@ -11,6 +11,7 @@ import {
   inParallel,
   loadClusterCA,
   startApiserver,
+  stopProcess,
 } from "./_apiserver.ts";
 
 const N = Number(process.env.N ?? 4000);
@@ -72,6 +73,5 @@ await phase("status patch", (i) =>
   ),
 );
 client.close();
-server.kill("SIGTERM");
-await new Promise((r) => server.once("exit", r));
+await stopProcess(server);
 rmSync(dataDir, { recursive: true, force: true });

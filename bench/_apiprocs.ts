@@ -12,6 +12,7 @@ import {
   loadClusterCA,
   podBody,
   startApiserver,
+  stopProcess,
 } from "./_apiserver.ts";
 import { runPhase } from "./_load.ts";
 
@@ -53,14 +54,6 @@ console.log(
     clientCpu: Math.round(((cl.user + cl.system) / 1e6 / r.seconds) * 100),
   }),
 );
-await Promise.all(
-  servers.map(
-    ({ child: ch }) =>
-      new Promise((r) => {
-        ch.once("exit", r);
-        ch.kill("SIGTERM");
-      }),
-  ),
-);
+await Promise.all(servers.map(({ child }) => stopProcess(child)));
 for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
 process.exit(0);

@@ -63,22 +63,27 @@ export async function spawnReady(
   process.once("exit", killChild);
   child.once("exit", () => process.off("exit", killChild));
   let out = "";
-  const read = (d: Buffer) => {
-    out += d;
-    if (out.includes(marker)) {
+  await new Promise<void>((resolve, reject) => {
+    const read = (d: Buffer) => {
+      out += d;
+      if (!out.includes(marker)) return;
       // Ready: what it prints from now on is read and dropped (kept, it would grow without end).
       child[stream]!.off("data", read);
       child[stream]!.resume();
-      ready();
-    }
-  };
-  let ready = () => {};
-  await new Promise<void>((resolve, reject) => {
-    ready = resolve;
+      resolve();
+    };
     child[stream]!.on("data", read);
     child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${out}`)));
   });
   return child;
+}
+
+/** Stops a process the bench started (SIGTERM) and waits for its exit; one that has exited already is left be. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
 }
 
 /** The cluster CA that `k8ts apiserver` made in its data dir. */

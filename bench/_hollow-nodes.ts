@@ -7,7 +7,7 @@ import { nodeFlags } from "../scripts/setup.mjs";
 import type { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
-import { clientConfigFor, loadClusterCA, spawnReady } from "./_apiserver.ts";
+import { clientConfigFor, loadClusterCA, spawnReady, stopProcess } from "./_apiserver.ts";
 
 const STARTS_AT_ONCE = 25;
 
@@ -36,12 +36,7 @@ export async function startHollowNodes(
   );
   return {
     pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
+    stop: () => stopProcess(child),
   };
 }
 

@@ -11,7 +11,15 @@ import { join } from "node:path";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../test/support/ports.ts";
-import { benchPod, clientConfigFor, inParallel, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import {
+  benchPod,
+  clientConfigFor,
+  inParallel,
+  loadClusterCA,
+  rssMb,
+  startApiserver,
+  stopProcess,
+} from "./_apiserver.ts";
 
 const N = Number(process.env.N ?? 10_000);
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "memidle-"));
@@ -47,6 +55,5 @@ console.log(
 const rollup = readFileSync(`/proc/${server.pid}/smaps_rollup`, "utf8");
 console.log(/Anonymous:.*/.exec(rollup)?.[0]);
 client.close();
-server.kill("SIGTERM");
-await new Promise((r) => server.once("exit", r));
+await stopProcess(server);
 rmSync(dataDir, { recursive: true, force: true });

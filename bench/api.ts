@@ -20,6 +20,7 @@ import {
   podBody,
   rssMb,
   startApiserver,
+  stopProcess,
 } from "./_apiserver.ts";
 import { percentile, runPhase } from "./_load.ts";
 
@@ -252,7 +253,6 @@ try {
     }),
   );
 } finally {
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
+  await stopProcess(server);
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -19,7 +19,14 @@ import { controllerDescriptors } from "../src/controllers/registry.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { clientConfigFor, cpuSeconds as cpu, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import {
+  clientConfigFor,
+  cpuSeconds as cpu,
+  loadClusterCA,
+  rssMb,
+  startApiserver,
+  stopProcess,
+} from "./_apiserver.ts";
 import { startHollowNodes } from "./_hollow-nodes.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 500);
@@ -186,7 +193,6 @@ try {
   await scheduler?.stop();
   await nodes?.stop();
   for (const c of clients) c.close();
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
+  await stopProcess(server);
   rmSync(dataDir, { recursive: true, force: true });
 }

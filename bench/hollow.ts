@@ -11,7 +11,7 @@ import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import type { Kubelet } from "../src/kubelet/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { cpuSeconds, loadClusterCA, rssMb, startApiserver } from "./_apiserver.ts";
+import { cpuSeconds, loadClusterCA, rssMb, startApiserver, stopProcess } from "./_apiserver.ts";
 import { startHollowKubelets } from "./_hollow-nodes.ts";
 
 const NODES = Number(process.argv[2] ?? process.env.BENCH_NODES ?? 1000);
@@ -88,7 +88,6 @@ try {
 } finally {
   await Promise.all(kubelets.map((k) => k.stop()));
   for (const c of clients) c.close();
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
+  await stopProcess(server);
   rmSync(dataDir, { recursive: true, force: true });
 }

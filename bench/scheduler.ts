@@ -14,7 +14,7 @@ import { RestClient } from "../src/client/rest-client.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
 import { freePort } from "../test/support/ports.ts";
-import { clientConfigFor, loadClusterCA, startApiserver } from "./_apiserver.ts";
+import { clientConfigFor, loadClusterCA, startApiserver, stopProcess } from "./_apiserver.ts";
 import { percentile } from "./_load.ts";
 
 const CONCURRENCY = 32;
@@ -267,8 +267,7 @@ async function run(w: Workload): Promise<void> {
   } finally {
     await scheduler.stop();
     client.close();
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
+    await stopProcess(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

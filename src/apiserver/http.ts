@@ -17,26 +17,23 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
   }
   // Listeners rather than for-await: the async iterator's machinery cost more than reading a pod.
   return new Promise((resolve, reject) => {
-    if (req.readableEnded || req.destroyed) {
-      if (req.destroyed && !req.readableEnded) return reject(prematureClose());
-      const body = Buffer.alloc(0);
-      recordRequestBody(req, body);
-      return resolve(body);
-    }
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
       req.off("data", onData);
       req.off("end", onEnd);
-      req.off("error", onError);
+      req.off("error", fail);
       req.off("close", onClose);
+    };
+    const fail = (e: Error) => {
+      done();
+      reject(e);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        done();
+        fail(newRequestEntityTooLarge(`limit is ${limit}`));
         req.resume();
-        reject(newRequestEntityTooLarge(`limit is ${limit}`));
         return;
       }
       chunks.push(chunk);
@@ -47,18 +44,14 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
       recordRequestBody(req, body);
       resolve(body);
     };
-    const onError = (e: Error) => {
-      done();
-      reject(e);
-    };
     // Closed before its end: the client went away in the middle of the body.
-    const onClose = () => {
-      done();
-      reject(prematureClose());
-    };
+    const onClose = () => fail(prematureClose());
+    // A body read already (or gone) sends no more events.
+    if (req.readableEnded) return onEnd();
+    if (req.destroyed) return onClose();
     req.on("data", onData);
     req.on("end", onEnd);
-    req.on("error", onError);
+    req.on("error", fail);
     req.on("close", onClose);
   });
 }
