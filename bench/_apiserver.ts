@@ -5,13 +5,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { join } from "node:path";
+import { root } from "../scripts/setup.mjs";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { isAlreadyExists } from "../src/client/api-error.ts";
 import type { ClientConfig } from "../src/client/kubeconfig.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
-
-const ROOT = join(import.meta.dirname, "..");
 
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -27,11 +26,19 @@ export function cpuSeconds(pid: number): number {
 
 export async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
   // The apiserver as users run it, through ./k8ts (which builds the bundle first, and preloads jemalloc);
-  // BENCH_NODE_ARGS (e.g. --cpu-prof) go to node.
+  // BENCH_NODE_ARGS (e.g. --cpu-prof) go to node, BENCH_APISERVER_ARGS (e.g. --max-mutating-requests-inflight=1000)
+  // to the apiserver.
   const child = await spawnReady(
     "apiserver",
-    join(ROOT, "k8ts"),
-    ["apiserver", "--data-dir", dataDir, "--port", String(port)],
+    join(root, "k8ts"),
+    [
+      "apiserver",
+      "--data-dir",
+      dataDir,
+      "--port",
+      String(port),
+      ...(process.env.BENCH_APISERVER_ARGS ?? "").split(" ").filter(Boolean),
+    ],
     "stderr",
     "serving on",
     { K8TS_NODE_ARGS: process.env.BENCH_NODE_ARGS ?? "" },
@@ -55,7 +62,7 @@ export async function spawnReady(
   env: NodeJS.ProcessEnv = {},
 ): Promise<ChildProcess> {
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: stream === "stdout" ? ["ignore", "pipe", "inherit"] : ["ignore", "ignore", "pipe"],
   });

@@ -19,18 +19,14 @@ export async function startHollowNodes(
 ): Promise<{ pid: number; stop(): Promise<void> }> {
   // k8ts' V8 flags, as ./k8ts runs a kubelet; then BENCH_HOLLOW_NODE_ARGS (e.g. --cpu-prof), as BENCH_NODE_ARGS for the apiserver.
   const nodeArgs = [...nodeFlags(), ...(process.env.BENCH_HOLLOW_NODE_ARGS ?? "").split(" ").filter(Boolean)];
+  // This file's sibling in the bench's bundle (npm run bench), or this source through tsx.
+  const script = import.meta.url.endsWith(".mjs")
+    ? [join(import.meta.dirname, "_hollow-nodes.mjs")]
+    : ["--import", "tsx", join(import.meta.dirname, "_hollow-nodes.ts")];
   const child = await spawnReady(
     "hollow nodes",
     process.execPath,
-    [
-      ...nodeArgs,
-      "--import",
-      "tsx",
-      join(import.meta.dirname, "_hollow-nodes.ts"),
-      dataDir,
-      String(port),
-      String(count),
-    ],
+    [...nodeArgs, ...script, dataDir, String(port), String(count)],
     "stdout",
     "ready",
   );
@@ -76,7 +72,8 @@ export async function startHollowKubelets(
   return { kubelets, clients };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// The process startHollowNodes spawns. (Not import.meta.url: bundled, this code lives in a chunk both entries share.)
+if (/\/_hollow-nodes\.(ts|mjs)$/.test(process.argv[1] ?? "")) {
   const [dataDir, port, count] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
   const ca = await loadClusterCA(dataDir);
   const { kubelets, clients } = await startHollowKubelets(ca, port, count, { maxConnections: 2 });

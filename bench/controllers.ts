@@ -35,19 +35,22 @@ const REPLICAS = Number(process.argv[4] ?? process.env.BENCH_REPLICAS ?? 100);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const log = (m: string) => process.stderr.write(`bench controllers: ${m}\n`);
 
-/** apiserver_request_total by "VERB resource[/subresource]". */
-function requestCounts(metrics: string): Map<string, number> {
+/** apiserver_request_total by "VERB resource[/subresource]", of the answers whose code passes `code`. */
+function requestCounts(metrics: string, code: (c: string) => boolean = () => true): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of metrics.split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
     const labels = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]] as const),
     );
+    if (!code(labels.code)) continue;
     const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ""}`;
     out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
   }
   return out;
 }
+const succeeded = (c: string) => c.startsWith("2");
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 const dataDir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "k8ts-bench-controllers-"));
 const port = await freePort();
@@ -127,7 +130,9 @@ try {
   deployments.start();
   await Promise.all([pods.waitForSync(), deployments.waitForSync()]);
 
-  const requests0 = requestCounts(await admin.raw("/metrics"));
+  const metrics0 = await admin.raw("/metrics");
+  const requests0 = requestCounts(metrics0, succeeded);
+  const rejected0 = sum(requestCounts(metrics0, (c) => c === "429"));
   const apiCpu0 = cpu(server.pid!);
   const nodesCpu0 = cpu(nodes.pid);
   const selfCpu0 = process.cpuUsage();
@@ -150,13 +155,19 @@ try {
       }),
     ),
   );
-  const progress = setInterval(
-    () =>
-      log(
-        `${Math.round((performance.now() - t0) / 1000)} s: ${running.size}/${total} pods running, ${available.size}/${DEPLOYMENTS} deployments available`,
-      ),
-    5000,
-  );
+  // Each stage's progress: a stage that lags the one before it is where the pods wait.
+  const progress = setInterval(() => {
+    admin
+      .raw("/metrics")
+      .then((m) => {
+        const done = requestCounts(m, succeeded);
+        const n = (k: string) => (done.get(k) ?? 0) - (requests0.get(k) ?? 0);
+        log(
+          `${Math.round((performance.now() - t0) / 1000)} s: ${n("POST pods")} pods created, ${n("POST pods/binding")} bound, ${running.size}/${total} running, ${available.size}/${DEPLOYMENTS} deployments available`,
+        );
+      })
+      .catch(() => {});
+  }, 5000);
   const timedOut = await Promise.race([
     allDone.then(() => false),
     new Promise<boolean>((r) => setTimeout(() => r(true), TIMEOUT_MS).unref()),
@@ -164,7 +175,10 @@ try {
   clearInterval(progress);
   const seconds = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(selfCpu0);
-  const requests = requestCounts(await admin.raw("/metrics"));
+  const metrics = await admin.raw("/metrics");
+  const requests = requestCounts(metrics, succeeded);
+  // Requests the max-in-flight limit turned away (429): their clients retry after Retry-After (1 s).
+  const rejected = sum(requestCounts(metrics, (c) => c === "429")) - rejected0;
   const perPod = [...requests]
     .map(([k, n]) => [k, (n - (requests0.get(k) ?? 0)) / total] as const)
     .filter(([, n]) => n >= 0.05)
@@ -184,6 +198,7 @@ try {
       componentsCpuPct: Math.round(((self.user + self.system) / 1e6 / seconds) * 100),
       kubeletsCpuPct: Math.round(((cpu(nodes.pid) - nodesCpu0) / seconds) * 100),
       apiserverRssMb: rssMb(server.pid!),
+      tooManyRequests: rejected,
     })}\n`,
   );
   await Promise.all([pods.stop(), deployments.stop()]);

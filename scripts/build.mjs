@@ -20,14 +20,36 @@ const dist = join(root, "dist");
 export const entry = join(dist, "current", "k8ts.mjs");
 
 export async function build() {
-  const { build: esbuild } = await import(join(root, "node_modules/esbuild/lib/main.js"));
   // Several processes may build at once (parallel tests): each builds its own
   // directory, then swaps the `current` link to it in one rename.
   const name = `build-${Date.now()}-${process.pid}`;
-  const outdir = join(dist, name);
+  await bundle({ k8ts: join(root, "src/cli/main.ts") }, join(dist, name));
+  const link = join(dist, `current.${process.pid}`);
+  rmSync(link, { force: true });
+  symlinkSync(name, link);
+  renameSync(link, join(dist, "current"));
+  // Older builds are no longer linked. A process started from one may still load its lazy chunks, so only
+  // builds older than a day go.
+  for (const d of readdirSync(dist)) {
+    const path = join(dist, d);
+    if (d.startsWith("build-") && d !== name && Date.now() - statSync(path).mtimeMs > 24 * 3600 * 1000) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
+  return entry;
+}
+
+/**
+ * esbuild's bundle of `entryPoints` (name → source) into `outdir`, with the data
+ * files the code finds next to itself; npm packages stay external.
+ * `scripts/setup.mjs` does too, so that it still finds the repository's root.
+ */
+export async function bundle(entryPoints, outdir) {
+  const { build: esbuild } = await import(join(root, "node_modules/esbuild/lib/main.js"));
   mkdirSync(join(outdir, "openapi"), { recursive: true });
+  const setup = join(root, "scripts/setup.mjs");
   await esbuild({
-    entryPoints: { k8ts: join(root, "src/cli/main.ts") },
+    entryPoints,
     bundle: true,
     splitting: true,
     platform: "node",
@@ -38,6 +60,13 @@ export async function build() {
     packages: "external",
     logLevel: "warning",
     legalComments: "none",
+    plugins: [
+      {
+        name: "setup-external",
+        setup: (b) =>
+          b.onResolve({ filter: /scripts\/setup\.mjs$/ }, () => ({ path: setup, external: true })),
+      },
+    ],
   });
   // esbuild escapes non-ASCII in code but keeps comments as written; one arrow
   // in a comment makes V8 hold the whole file as a two-byte string (6 MB for
@@ -56,19 +85,6 @@ export async function build() {
   );
   mkdirSync(join(outdir, "cri"), { recursive: true });
   copyFileSync(join(root, "src/kubelet/runtime/cri/api.proto"), join(outdir, "cri/api.proto"));
-  const link = join(dist, `current.${process.pid}`);
-  rmSync(link, { force: true });
-  symlinkSync(name, link);
-  renameSync(link, join(dist, "current"));
-  // Older builds are no longer linked. A process started from one may still load its lazy chunks, so only
-  // builds older than a day go.
-  for (const d of readdirSync(dist)) {
-    const path = join(dist, d);
-    if (d.startsWith("build-") && d !== name && Date.now() - statSync(path).mtimeMs > 24 * 3600 * 1000) {
-      rmSync(path, { recursive: true, force: true });
-    }
-  }
-  return entry;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
