@@ -23,7 +23,7 @@ import { AdmissionChain } from "./admission/admission.ts";
 import { NamespaceLifecycle } from "./admission/plugins/namespace-lifecycle.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
-import { ANONYMOUS, type UserInfo } from "./authentication/user.ts";
+import { ANONYMOUS, SYSTEM_MASTERS, type UserInfo } from "./authentication/user.ts";
 import { X509Authenticator } from "./authentication/x509.ts";
 import { type Attributes, type Authorizer, forbiddenMessage } from "./authorization/authorizer.ts";
 import { bootstrap } from "./bootstrap.ts";
@@ -261,10 +261,9 @@ export class ApiServer {
         throw e;
       }
       const audit = this.opts.auditor?.begin(req, res, info, user, { receivedAt });
+      // Where upstream's chain has it: after authentication and audit, before authorization.
+      if (!longRunning) limited = this.admitInflight(req.method ?? "GET", user);
       await this.authorize(user, info, url.searchParams, audit);
-      if (!longRunning) {
-        limited = this.admitInflight(req.method ?? "GET");
-      }
       await this.route(req, res, url, info, user);
     } catch (e) {
       const status = writeError(res, e);
@@ -324,22 +323,24 @@ export class ApiServer {
     return timer;
   }
 
-  /** Max-in-flight: beyond the limit, 429 with Retry-After, as upstream's filter. */
-  private admitInflight(method: string): "readonly" | "mutating" {
-    if (MUTATING.has(method)) {
-      if (this.inflightMutating >= (this.opts.maxMutatingRequestsInflight ?? 200)) {
-        this.metrics.rejected.inc({ request_kind: "mutating" });
-        throw newTooManyRequests("Too many requests, please try again later.", 1);
-      }
-      this.inflightMutating++;
-      return "mutating";
-    }
-    if (this.inflight >= (this.opts.maxRequestsInflight ?? 400)) {
-      this.metrics.rejected.inc({ request_kind: "readOnly" });
+  /**
+   * Max-in-flight, as upstream's WithMaxInFlightLimit: beyond the limit, 429 with Retry-After, except
+   * for system:masters ("so powerful that they should always get an answer"), who are served without
+   * a slot. Undefined when the request holds no slot.
+   */
+  private admitInflight(method: string, user: UserInfo): "readonly" | "mutating" | undefined {
+    const mutating = MUTATING.has(method);
+    const full = mutating
+      ? this.inflightMutating >= (this.opts.maxMutatingRequestsInflight ?? 200)
+      : this.inflight >= (this.opts.maxRequestsInflight ?? 400);
+    if (full) {
+      if (user.groups.includes(SYSTEM_MASTERS)) return undefined;
+      this.metrics.rejected.inc({ request_kind: mutating ? "mutating" : "readOnly" });
       throw newTooManyRequests("Too many requests, please try again later.", 1);
     }
-    this.inflight++;
-    return "readonly";
+    if (mutating) this.inflightMutating++;
+    else this.inflight++;
+    return mutating ? "mutating" : "readonly";
   }
 
   private async route(
