@@ -14,6 +14,7 @@ import { listerWatcher } from "../src/client/reflector.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { SharedInformer } from "../src/client/shared-informer.ts";
+import { ServiceAccountClientBuilder } from "../src/controllers/client-builder.ts";
 import { startControllers } from "../src/controllers/manager.ts";
 import { controllerDescriptors } from "../src/controllers/registry.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
@@ -64,6 +65,7 @@ const clients: RestClient[] = [];
 let nodes: Awaited<ReturnType<typeof startHollowNodes>> | undefined;
 let scheduler: Scheduler | undefined;
 let controllersDone: Promise<void> | undefined;
+let serviceAccounts: ServiceAccountClientBuilder | undefined;
 try {
   log(`starting ${NODES} hollow kubelets in their own process…`);
   nodes = await startHollowNodes(dataDir, port, NODES);
@@ -75,13 +77,19 @@ try {
   schedulerConfig.leaderElection.leaderElect = false;
   scheduler = new Scheduler({ client: schedulerClient, config: schedulerConfig, log: () => {} });
   await scheduler.start();
-  const cmClient = new RestClient(await config("bench-controller-manager", ["system:masters"]), {
+  // As `k8ts up` runs them: the manager as system:kube-controller-manager, each controller as its own
+  // kube-system service account (--use-service-account-credentials), none of them in system:masters,
+  // which the max-in-flight limit would let through.
+  const cmClient = new RestClient(await config("system:kube-controller-manager", []), {
     userAgent: "controller-manager",
   });
   clients.push(cmClient);
+  const builder = new ServiceAccountClientBuilder({ client: cmClient, signal: abort.signal, log: () => {} });
+  serviceAccounts = builder;
   const controllers = await startControllers({
     client: cmClient,
     descriptors: controllerDescriptors,
+    clientFor: (d) => builder.clientFor(d.serviceAccount),
     signal: abort.signal,
     log: () => {},
   });
@@ -213,6 +221,7 @@ try {
 } finally {
   abort.abort();
   await controllersDone?.catch(() => {});
+  serviceAccounts?.close();
   await scheduler?.stop();
   await nodes?.stop();
   for (const c of clients) c.close();

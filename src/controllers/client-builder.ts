@@ -20,6 +20,7 @@ export interface ServiceAccountClientBuilderOptions {
   /** The manager's own client (system:kube-controller-manager may create service accounts and their tokens). */
   client: RestClient;
   clock?: Clock;
+  /** Stops renewing tokens. The clients stay open until close(): controllers still flush their events after a stop. */
   signal: AbortSignal;
   log?(msg: string): void;
 }
@@ -31,8 +32,6 @@ export class ServiceAccountClientBuilder {
 
   constructor(private readonly o: ServiceAccountClientBuilderOptions) {
     this.clock = o.clock ?? realClock;
-    if (o.signal.aborted) this.close();
-    else o.signal.addEventListener("abort", () => this.close(), { once: true });
   }
 
   /** A client that authenticates as system:serviceaccount:kube-system:<name>. */

@@ -138,6 +138,7 @@ test("a controller's service account may do its job and no more", async () => {
     );
   } finally {
     abort.abort();
+    builder.close();
     manager.close();
   }
 });
