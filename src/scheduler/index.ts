@@ -46,6 +46,7 @@ export class Scheduler {
   private readonly config: SchedulerConfiguration;
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
+  private stopped?: Promise<void>;
   private readonly pluginEvents = new Map<string, ClusterEvent[]>();
   private loop?: SchedulingLoop;
   private abort = new AbortController();
@@ -137,13 +138,17 @@ export class Scheduler {
     this.running = this.loop.run(this.abort.signal);
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    this.queue.close();
-    for (const r of this.regs) r.remove();
-    await this.running;
-    if (this.ownInformers) await this.informers.shutdown();
-    await this.recorder.flush();
+  /** Stops scheduling, waits for the bindings in flight, then for their events to be written. Every call gets the same promise. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.abort.abort();
+      this.queue.close();
+      for (const r of this.regs) r.remove();
+      await this.running;
+      if (this.ownInformers) await this.informers.shutdown();
+      await this.recorder.flush();
+    })();
+    return this.stopped;
   }
 
   explain(namespace: string, name: string): Explanation | undefined {

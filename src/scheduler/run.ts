@@ -24,6 +24,8 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
   const config = o.config ?? defaultConfiguration();
   const log = o.log ?? ((m: string) => process.stderr.write(`scheduler: ${m}\n`));
   let current: Scheduler | undefined;
+  /** Terms stopped by a lost lease, still finishing. */
+  const stopping: Promise<void>[] = [];
   let server: SecureServer | undefined;
   if (o.serving) {
     server = await startSecureServer({
@@ -89,14 +91,15 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
             if (!o.signal.aborted) log("leader lease lost: stopped scheduling");
             const s = current;
             current = undefined;
-            void s?.stop();
+            // Awaited below: the caller closes the client once this returns, and the term's last events need it.
+            if (s) stopping.push(s.stop());
           },
         },
       });
       await elector.run(o.signal);
     }
   } finally {
-    await current?.stop();
+    await Promise.all([current?.stop(), ...stopping]);
     await server?.close();
   }
 }
