@@ -56,6 +56,8 @@ export interface StartApiServerOptions {
   encryptionProviderConfig?: string;
   auditPolicyFile?: string;
   auditLogPath?: string;
+  /** See AuthenticationOptions.tokenSuccessCacheTtlMs (no flag, as in kube-apiserver). */
+  tokenSuccessCacheTtlMs?: number;
 }
 
 export interface RunningApiServer {
@@ -93,6 +95,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     apiAudiences: opts.apiAudiences?.length ? opts.apiAudiences : undefined,
     anonymous: opts.anonymousAuth ?? true,
     impersonationAuthorizer: authz.authorizer,
+    tokenSuccessCacheTtlMs: opts.tokenSuccessCacheTtlMs,
   });
 
   const enabled = new Set(opts.enableAdmissionPlugins ?? []);

@@ -71,6 +71,9 @@ before(async () => {
     tokenAuthFile: tokenFile,
     serviceAccountKeys: keys,
     impersonationAuthorizer: authorizer,
+    // These tests revoke tokens and expect the next request to see it, which kube-apiserver's
+    // 10 s cache of good tokens would hide (src/apiserver/authentication/token-cache.test.ts covers it).
+    tokenSuccessCacheTtlMs: 0,
   });
   const rest: Pick<RestOptions, "virtual" | "subresources"> = {
     virtual: authenticationVirtualHandlers(authn),

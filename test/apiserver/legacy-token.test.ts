@@ -150,6 +150,8 @@ before(async () => {
     port: await freePort(),
     bindAddress: "127.0.0.1",
     store: "sqlite::memory:",
+    // Revoked tokens must fail at once here; kube-apiserver's 10 s cache of good tokens would hide it.
+    tokenSuccessCacheTtlMs: 0,
   });
   const cred = await api.pki.ca.issueClient("admin", ["system:masters"]);
   admin = new RestClient(

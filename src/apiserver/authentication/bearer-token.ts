@@ -5,7 +5,8 @@
 import type { IncomingMessage } from "node:http";
 import { log } from "../log.ts";
 import { type Authenticator, type AuthResult, unauthorized } from "./authenticator.ts";
-import { intersectAudiences, type TokenUnion } from "./token-authenticator.ts";
+import { intersectAudiences } from "./token-authenticator.ts";
+import type { TokenSource } from "./token-cache.ts";
 
 /**
  * The bearer token as upstream reads it: undefined when there is no
@@ -21,7 +22,7 @@ export function parseBearerToken(req: IncomingMessage): string | undefined {
 
 export class BearerTokenAuthenticator implements Authenticator {
   constructor(
-    private readonly tokens: TokenUnion,
+    private readonly tokens: TokenSource,
     private readonly apiAudiences: readonly string[],
   ) {}
 

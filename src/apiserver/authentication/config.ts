@@ -23,6 +23,7 @@ import {
 } from "./service-account.ts";
 import type { ServiceAccountKeys } from "./service-account-keys.ts";
 import { audienceAgnostic, type TokenAuthenticator, TokenUnion } from "./token-authenticator.ts";
+import { CachedTokens, type TokenSource } from "./token-cache.ts";
 import { TokenFileAuthenticator } from "./token-file.ts";
 import { type TokenRequestOptions, tokenRequestHandler } from "./token-request.ts";
 import { tokenReviewHandler } from "./token-review.ts";
@@ -46,6 +47,8 @@ export interface AuthenticationOptions {
   bootstrapTokens?: boolean;
   /** The authorizer that decides `impersonate`; impersonation headers are refused while unset. */
   impersonationAuthorizer?: Authorizer;
+  /** How long a token that authenticated is not verified again (kube-apiserver: 10 s); 0 turns the cache off. */
+  tokenSuccessCacheTtlMs?: number;
   now?: () => Date;
 }
 
@@ -54,8 +57,8 @@ export class KubeAuthenticator extends AuthenticatorChain {
   constructor(
     authenticators: Authenticator[],
     allowAnonymous: boolean,
-    /** The bearer-token union, for TokenReview. */
-    readonly tokens: TokenUnion,
+    /** The bearer tokens (the union behind its cache), for TokenReview. */
+    readonly tokens: TokenSource,
     readonly apiAudiences: string[],
     /** Signs the tokens TokenRequest hands out. */
     readonly tokenGenerator: ServiceAccountTokenGenerator,
@@ -152,7 +155,9 @@ export function buildAuthenticator(opts: AuthenticationOptions): KubeAuthenticat
       ),
     );
   }
-  const tokens = new TokenUnion(tokenAuthenticators);
+  const tokens = new CachedTokens(new TokenUnion(tokenAuthenticators), {
+    successTtlMs: opts.tokenSuccessCacheTtlMs,
+  });
   const authn = new KubeAuthenticator(
     [x509InUnion(new X509Authenticator()), new BearerTokenAuthenticator(tokens, apiAudiences)],
     opts.anonymous ?? true,
@@ -167,7 +172,7 @@ export function buildAuthenticator(opts: AuthenticationOptions): KubeAuthenticat
 
 /** RestOptions.virtual entries: authentication.k8s.io tokenreviews and selfsubjectreviews. */
 export function authenticationVirtualHandlers(a: {
-  tokens: TokenUnion;
+  tokens: TokenSource;
   apiAudiences: string[];
   now?: () => Date;
 }): Map<string, VirtualCreate> {

@@ -4,7 +4,8 @@
 import type { Obj } from "../../api/registry.ts";
 import { newBadRequest, newInternalError } from "../../machinery/status.ts";
 import type { VirtualCreate } from "../handlers/rest.ts";
-import { intersectAudiences, type TokenUnion } from "./token-authenticator.ts";
+import { intersectAudiences } from "./token-authenticator.ts";
+import type { TokenSource } from "./token-cache.ts";
 import { type UserInfo, withAuthenticatedGroup } from "./user.ts";
 
 /** authentication.k8s.io/v1 UserInfo: empty fields omitted. */
@@ -20,7 +21,7 @@ export function userInfoJSON(u: UserInfo): Obj {
 }
 
 export interface TokenReviewOptions {
-  tokens: TokenUnion;
+  tokens: TokenSource;
   apiAudiences: readonly string[];
 }
 
