@@ -25,7 +25,7 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
   const log = o.log ?? ((m: string) => process.stderr.write(`scheduler: ${m}\n`));
   let current: Scheduler | undefined;
   /** Terms stopped by a lost lease, still finishing. */
-  const stopping: Promise<void>[] = [];
+  const stopping = new Set<Promise<void>>();
   let server: SecureServer | undefined;
   if (o.serving) {
     server = await startSecureServer({
@@ -92,7 +92,11 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
             const s = current;
             current = undefined;
             // Awaited below: the caller closes the client once this returns, and the term's last events need it.
-            if (s) stopping.push(s.stop());
+            if (s) {
+              const p = s.stop();
+              stopping.add(p);
+              void p.finally(() => stopping.delete(p));
+            }
           },
         },
       });
