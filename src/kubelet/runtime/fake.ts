@@ -677,9 +677,18 @@ function ns(ms: number): Timestamp {
   return ms * 1e6;
 }
 
+/** Random bytes for ids, drawn 4 KiB at a time: one randomBytes call per id was 1.5 % of 500 hollow kubelets' CPU. */
+let idPool = Buffer.alloc(0);
+let idPoolAt = 0;
+
 /** 64 hex digits, like containerd's ids. */
 function newId(): string {
-  return randomBytes(32).toString("hex");
+  if (idPoolAt + 32 > idPool.length) {
+    idPool = randomBytes(4096);
+    idPoolAt = 0;
+  }
+  idPoolAt += 32;
+  return idPool.toString("hex", idPoolAt - 32, idPoolAt);
 }
 
 function notFoundContainer(id: string): NotFoundError {
