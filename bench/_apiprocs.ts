@@ -7,14 +7,12 @@ import { join } from "node:path";
 import { freePort } from "../test/support/ports.ts";
 import {
   type BenchClient,
-  cpuSeconds,
   httpsClient,
   loadClusterCA,
-  podBody,
   startApiserver,
   stopProcess,
+  timedCreates,
 } from "./_apiserver.ts";
-import { runPhase } from "./_load.ts";
 
 const N = Number(process.env.N ?? 2);
 const CLIENTS = 32;
@@ -32,26 +30,16 @@ for (let s = 0; s < N; s++) {
     api: httpsClient(port, { cert: admin.cert, key: admin.key, ca: ca.certPem }, CLIENTS),
   });
 }
-const phase = (ms: number) =>
-  runPhase({ clients: CLIENTS, ms }, undefined, async (c, i) => {
-    const r = await servers[c % N].api.call(
-      "POST",
-      "/api/v1/namespaces/default/pods",
-      podBody(`p-${c}-${i}-${ms}`),
-    );
-    if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
-  });
-await phase(2000);
-const cpu0 = servers.map((s) => cpuSeconds(s.child.pid!));
-const cc = process.cpuUsage();
-const r = await phase(10000);
-const cl = process.cpuUsage(cc);
+const r = await timedCreates(
+  servers.map((s) => ({ api: s.api, pid: s.child.pid! })),
+  CLIENTS,
+);
 console.log(
   JSON.stringify({
     N,
     createPerSec: Math.round(r.ops / r.seconds),
-    serverCpu: servers.map((s, i) => Math.round(((cpuSeconds(s.child.pid!) - cpu0[i]) / r.seconds) * 100)),
-    clientCpu: Math.round(((cl.user + cl.system) / 1e6 / r.seconds) * 100),
+    serverCpu: r.serverCpu.map((cpu) => Math.round((cpu / r.seconds) * 100)),
+    clientCpu: Math.round((r.clientCpu / r.seconds) * 100),
   }),
 );
 await Promise.all(servers.map(({ child }) => stopProcess(child)));

@@ -11,6 +11,7 @@ import { isAlreadyExists } from "../src/client/api-error.ts";
 import type { ClientConfig } from "../src/client/kubeconfig.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
+import { runPhase } from "./_load.ts";
 
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -31,14 +32,7 @@ export async function startApiserver(dataDir: string, port: number): Promise<Chi
   const child = await spawnReady(
     "apiserver",
     join(root, "k8ts"),
-    [
-      "apiserver",
-      "--data-dir",
-      dataDir,
-      "--port",
-      String(port),
-      ...(process.env.BENCH_APISERVER_ARGS ?? "").split(" ").filter(Boolean),
-    ],
+    ["apiserver", "--data-dir", dataDir, "--port", String(port), ...envArgs("BENCH_APISERVER_ARGS")],
     "stderr",
     "serving on",
     { K8TS_NODE_ARGS: process.env.BENCH_NODE_ARGS ?? "" },
@@ -83,6 +77,11 @@ export async function spawnReady(
     child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${out}`)));
   });
   return child;
+}
+
+/** The words of an environment variable that holds extra command-line arguments. */
+export function envArgs(name: string): string[] {
+  return (process.env[name] ?? "").split(" ").filter(Boolean);
 }
 
 /** Stops a process the bench started (SIGTERM) and waits for its exit; one that has exited already is left be. */
@@ -252,5 +251,34 @@ export function httpsClient(
       req.end();
       return () => req.destroy();
     },
+  };
+}
+
+/**
+ * bench api's pod creates from `clients` loops spread over the servers: 2 s of warm-up, then 10 s
+ * timed. The creates, the seconds, and the CPU seconds each server's process and this one used.
+ */
+export async function timedCreates(
+  servers: { api: BenchClient; pid: number }[],
+  clients: number,
+): Promise<{ ops: number; seconds: number; serverCpu: number[]; clientCpu: number }> {
+  const phase = (ms: number) =>
+    runPhase({ clients, ms }, undefined, async (c, i) => {
+      const r = await servers[c % servers.length].api.call(
+        "POST",
+        "/api/v1/namespaces/default/pods",
+        podBody(`p-${c}-${i}-${ms}`),
+      );
+      if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
+    });
+  await phase(2000);
+  const server0 = servers.map((s) => cpuSeconds(s.pid));
+  const client0 = process.cpuUsage();
+  const r = await phase(10_000);
+  const client = process.cpuUsage(client0);
+  return {
+    ...r,
+    serverCpu: servers.map((s, i) => cpuSeconds(s.pid) - server0[i]),
+    clientCpu: (client.user + client.system) / 1e6,
   };
 }

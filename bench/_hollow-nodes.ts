@@ -7,7 +7,7 @@ import { nodeFlags } from "../scripts/setup.mjs";
 import type { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
-import { clientConfigFor, loadClusterCA, spawnReady, stopProcess } from "./_apiserver.ts";
+import { clientConfigFor, envArgs, loadClusterCA, spawnReady, stopProcess } from "./_apiserver.ts";
 
 const STARTS_AT_ONCE = 25;
 
@@ -18,7 +18,7 @@ export async function startHollowNodes(
   count: number,
 ): Promise<{ pid: number; stop(): Promise<void> }> {
   // k8ts' V8 flags, as ./k8ts runs a kubelet; then BENCH_HOLLOW_NODE_ARGS (e.g. --cpu-prof), as BENCH_NODE_ARGS for the apiserver.
-  const nodeArgs = [...nodeFlags(), ...(process.env.BENCH_HOLLOW_NODE_ARGS ?? "").split(" ").filter(Boolean)];
+  const nodeArgs = [...nodeFlags(), ...envArgs("BENCH_HOLLOW_NODE_ARGS")];
   // This file's sibling in the bench's bundle (npm run bench), or this source through tsx.
   const script = import.meta.url.endsWith(".mjs")
     ? [join(import.meta.dirname, "_hollow-nodes.mjs")]

@@ -8,8 +8,7 @@ import { createServer } from "node:https";
 import { nodeFlags } from "../scripts/setup.mjs";
 import { CertificateAuthority } from "../src/apiserver/certs.ts";
 import { freePort } from "../test/support/ports.ts";
-import { cpuSeconds, httpsClient, podBody, spawnReady, stopProcess } from "./_apiserver.ts";
-import { runPhase } from "./_load.ts";
+import { httpsClient, spawnReady, stopProcess, timedCreates } from "./_apiserver.ts";
 
 const CLIENTS = 32;
 
@@ -26,10 +25,9 @@ if (process.argv[2] === "serve") {
   });
   server.listen(Number(process.argv[3]), "127.0.0.1", () => process.stderr.write("serving on\n"));
 } else {
-  const { ca, keyPem } = await CertificateAuthority.create();
-  const loaded = await CertificateAuthority.load(ca.certPem, keyPem);
-  const serving = await loaded.issueServing("floor", ["127.0.0.1"]);
-  const client = await loaded.issueClient("bench-admin", ["system:masters"]);
+  const { ca } = await CertificateAuthority.create();
+  const serving = await ca.issueServing("floor", ["127.0.0.1"]);
+  const client = await ca.issueClient("bench-admin", ["system:masters"]);
   const port = await freePort();
   const child: ChildProcess = await spawnReady(
     "https floor server",
@@ -40,25 +38,15 @@ if (process.argv[2] === "serve") {
     { FLOOR_TLS: JSON.stringify({ ...serving, ca: ca.certPem }) },
   );
   const api = httpsClient(port, { ...client, ca: ca.certPem }, CLIENTS);
-  const phase = (ms: number) =>
-    runPhase({ clients: CLIENTS, ms }, undefined, async (c, i) => {
-      const r = await api.call("POST", "/api/v1/namespaces/default/pods", podBody(`p-${c}-${i}-${ms}`));
-      if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
-      return true;
-    });
-  await phase(2000);
-  const server0 = cpuSeconds(child.pid!);
-  const client0 = process.cpuUsage();
-  const r = await phase(10_000);
-  const cl = process.cpuUsage(client0);
-  const serverCpu = cpuSeconds(child.pid!) - server0;
+  const r = await timedCreates([{ api, pid: child.pid! }], CLIENTS);
+  const [serverCpu] = r.serverCpu;
   console.log(
     JSON.stringify({
       bench: "https-floor",
       requestsPerSec: Math.round(r.ops / r.seconds),
       serverCpuPct: Math.round((serverCpu / r.seconds) * 100),
       serverUsPerRequest: Math.round((serverCpu * 1e6) / r.ops),
-      clientUsPerRequest: Math.round((cl.user + cl.system) / r.ops),
+      clientUsPerRequest: Math.round((r.clientCpu * 1e6) / r.ops),
     }),
   );
   await stopProcess(child);

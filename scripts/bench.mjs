@@ -16,9 +16,9 @@ if (!name || !existsSync(join(root, "bench", `${name}.ts`))) {
 ensureNodeModules();
 ensureSystemPackages(systemPackages.bench);
 // Benches whose process runs k8ts' components (the scheduler, the controllers,
-// hollow kubelets) run them from an esbuild bundle, as ./k8ts does: through
-// tsx, which compiles with keepNames, the same code costs about 6 % more CPU
-// (docs/benchmarks.md, controllers). The rest run from the sources.
+// hollow kubelets) run them from an esbuild bundle, as ./k8ts does, not through
+// tsx, which compiles with keepNames (about 6 % more CPU in session 11, within
+// noise in session 13: docs/benchmarks.md, controllers). The rest run from the sources.
 const bundled = {
   controllers: ["controllers", "_hollow-nodes"],
   hollow: ["hollow"],

@@ -23,9 +23,10 @@ export interface RunSchedulerOptions extends SchedulerOptions {
 export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
   const config = o.config ?? defaultConfiguration();
   const log = o.log ?? ((m: string) => process.stderr.write(`scheduler: ${m}\n`));
+  /** The leading term's scheduler, for /metrics and /debug/explain. */
   let current: Scheduler | undefined;
-  /** Terms stopped by a lost lease, still finishing. */
-  const stopping = new Set<Promise<void>>();
+  /** Every term not done stopping: the caller closes the client once this returns, and a term's last events need it. */
+  const terms = new Set<Scheduler>();
   let server: SecureServer | undefined;
   if (o.serving) {
     server = await startSecureServer({
@@ -59,14 +60,15 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
     if (signal.aborted) return;
     const s = new Scheduler({ ...o, config, log });
     current = s;
-    signal.addEventListener("abort", () => void s.stop(), { once: true });
+    terms.add(s);
+    // The term ends with its signal: the lease lost or given up, or o.signal without leader election.
+    signal.addEventListener("abort", () => void s.stop().finally(() => terms.delete(s)), { once: true });
     await s.start();
   };
   try {
     if (!config.leaderElection.leaderElect) {
       await startTerm(o.signal);
       await new Promise<void>((r) => o.signal.addEventListener("abort", () => r(), { once: true }));
-      await current?.stop();
       return;
     }
     const le = config.leaderElection;
@@ -89,21 +91,14 @@ export async function runScheduler(o: RunSchedulerOptions): Promise<void> {
           },
           onStoppedLeading: () => {
             if (!o.signal.aborted) log("leader lease lost: stopped scheduling");
-            const s = current;
             current = undefined;
-            // Awaited below: the caller closes the client once this returns, and the term's last events need it.
-            if (s) {
-              const p = s.stop();
-              stopping.add(p);
-              void p.finally(() => stopping.delete(p));
-            }
           },
         },
       });
       await elector.run(o.signal);
     }
   } finally {
-    await Promise.all([current?.stop(), ...stopping]);
+    await Promise.all([...terms].map((s) => s.stop()));
     await server?.close();
   }
 }

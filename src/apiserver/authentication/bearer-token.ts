@@ -5,8 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import { log } from "../log.ts";
 import { type Authenticator, type AuthResult, unauthorized } from "./authenticator.ts";
-import { intersectAudiences } from "./token-authenticator.ts";
-import type { TokenSource } from "./token-cache.ts";
+import { intersectAudiences, type TokenSource } from "./token-authenticator.ts";
 
 /**
  * The bearer token as upstream reads it: undefined when there is no

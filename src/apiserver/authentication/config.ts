@@ -22,8 +22,13 @@ import {
   ServiceAccountTokenGenerator,
 } from "./service-account.ts";
 import type { ServiceAccountKeys } from "./service-account-keys.ts";
-import { audienceAgnostic, type TokenAuthenticator, TokenUnion } from "./token-authenticator.ts";
-import { CachedTokens, type TokenSource } from "./token-cache.ts";
+import {
+  audienceAgnostic,
+  type TokenAuthenticator,
+  type TokenSource,
+  TokenUnion,
+} from "./token-authenticator.ts";
+import { CachedTokens } from "./token-cache.ts";
 import { TokenFileAuthenticator } from "./token-file.ts";
 import { type TokenRequestOptions, tokenRequestHandler } from "./token-request.ts";
 import { tokenReviewHandler } from "./token-review.ts";

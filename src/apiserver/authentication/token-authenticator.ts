@@ -51,8 +51,13 @@ export function audienceAgnostic(
   };
 }
 
+/** What resolves a bearer token: the token union, or the cache in front of it (token-cache.ts). */
+export interface TokenSource {
+  authenticate(token: string, audiences: string[]): Promise<TokenOutcome>;
+}
+
 /** The token union: the first authenticator that accepts the token wins; every error is kept. */
-export class TokenUnion {
+export class TokenUnion implements TokenSource {
   constructor(readonly authenticators: readonly TokenAuthenticator[]) {}
 
   async authenticate(token: string, audiences: string[]): Promise<TokenOutcome> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { TokenOutcome } from "./token-authenticator.ts";
-import { CachedTokens, type TokenSource } from "./token-cache.ts";
+import type { TokenOutcome, TokenSource } from "./token-authenticator.ts";
+import { CachedTokens } from "./token-cache.ts";
 
 /** A token source that counts its lookups: "good-*" tokens authenticate as their suffix. */
 function counting(): TokenSource & { calls: number; release?: () => void; hold: boolean } {

@@ -4,8 +4,7 @@
 import type { Obj } from "../../api/registry.ts";
 import { newBadRequest, newInternalError } from "../../machinery/status.ts";
 import type { VirtualCreate } from "../handlers/rest.ts";
-import { intersectAudiences } from "./token-authenticator.ts";
-import type { TokenSource } from "./token-cache.ts";
+import { intersectAudiences, type TokenSource } from "./token-authenticator.ts";
 import { type UserInfo, withAuthenticatedGroup } from "./user.ts";
 
 /** authentication.k8s.io/v1 UserInfo: empty fields omitted. */
