@@ -153,6 +153,15 @@ describe("emptyObjectFor", () => {
       spec: {},
       status: {},
     });
+    // FlowSchemaSpec's priorityLevelConfiguration and matchingPrecedence are not omitempty.
+    assert.deepEqual(
+      emptyObjectFor({ group: "flowcontrol.apiserver.k8s.io", version: "v1", kind: "FlowSchema" }),
+      {
+        metadata: { creationTimestamp: null },
+        spec: { priorityLevelConfiguration: { name: "" }, matchingPrecedence: 0 },
+        status: {},
+      },
+    );
   });
 });
 
@@ -169,6 +178,9 @@ describe("resetFieldsFor", () => {
       resetFieldsFor({ group: "", version: "v1", kind: "Pod" }, "status")!.toString(),
       ".spec\n.metadata.deletionTimestamp\n.metadata.ownerReferences",
     );
+    const fs = { group: "flowcontrol.apiserver.k8s.io", version: "v1", kind: "FlowSchema" };
+    assert.equal(resetFieldsFor(fs)!.toString(), ".status");
+    assert.equal(resetFieldsFor(fs, "status")!.toString(), ".metadata\n.spec");
     assert.equal(resetFieldsFor({ group: "", version: "v1", kind: "ConfigMap" }), undefined);
   });
 });

@@ -282,6 +282,16 @@ const emptyObjects: Record<string, () => JsonObject> = {
   }),
   "storage.k8s.io/StorageClass": () => ({ metadata: meta0(), provisioner: "" }),
   "scheduling.k8s.io/PriorityClass": () => ({ metadata: meta0(), value: 0 }),
+  "flowcontrol.apiserver.k8s.io/FlowSchema": () => ({
+    metadata: meta0(),
+    spec: { priorityLevelConfiguration: { name: "" }, matchingPrecedence: 0 },
+    status: {},
+  }),
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": () => ({
+    metadata: meta0(),
+    spec: { type: "" },
+    status: {},
+  }),
 };
 
 /**
@@ -308,6 +318,8 @@ export function emptyObjectFor(gvk: GroupVersionKind): JsonObject {
 const statusResetFields: Record<string, string[][]> = {
   "apps/Deployment": [["spec"], ["metadata", "labels"]],
   "/Pod": [["spec"], ["metadata", "deletionTimestamp"], ["metadata", "ownerReferences"]],
+  "flowcontrol.apiserver.k8s.io/FlowSchema": [["spec"], ["metadata"]],
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": [["spec"], ["metadata"]],
 };
 
 /**

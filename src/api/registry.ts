@@ -440,6 +440,16 @@ export const resourceTypes: ResourceType[] = [
   ...group("storage.k8s.io", "v1", [
     { kind: "StorageClass", resource: "storageclasses", namespaced: false, shortNames: ["sc"] },
   ]),
+  // Last, as upstream lists it: the lowest group priority of the GA groups (16100).
+  ...group("flowcontrol.apiserver.k8s.io", "v1", [
+    { kind: "FlowSchema", resource: "flowschemas", namespaced: false, status: true },
+    {
+      kind: "PriorityLevelConfiguration",
+      resource: "prioritylevelconfigurations",
+      namespaced: false,
+      status: true,
+    },
+  ]),
 ];
 
 /** API groups in the order discovery lists them (the core group first, as upstream). */

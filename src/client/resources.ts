@@ -51,6 +51,18 @@ export const Resources = {
     resource: "priorityclasses",
     namespaced: false,
   },
+  flowschemas: {
+    group: "flowcontrol.apiserver.k8s.io",
+    version: "v1",
+    resource: "flowschemas",
+    namespaced: false,
+  },
+  prioritylevelconfigurations: {
+    group: "flowcontrol.apiserver.k8s.io",
+    version: "v1",
+    resource: "prioritylevelconfigurations",
+    namespaced: false,
+  },
   clusterroles: {
     group: "rbac.authorization.k8s.io",
     version: "v1",

@@ -19,6 +19,7 @@ import { defaultHorizontalPodAutoscaler } from "./autoscaling.ts";
 import { defaultCronJob, defaultJob } from "./batch.ts";
 import { defaultEndpointSlice } from "./discovery.ts";
 import { defaultEndpoints } from "./endpoints.ts";
+import { defaultFlowSchema, defaultPriorityLevelConfiguration } from "./flowcontrol.ts";
 import { type JsonObject, structAt } from "./json.ts";
 import { defaultLimitRange } from "./limit-range.ts";
 import { defaultNamespace } from "./namespace.ts";
@@ -71,6 +72,8 @@ const defaulters = new Map<string, Defaulter>([
   ["admissionregistration.k8s.io/ValidatingWebhookConfiguration", defaultValidatingWebhookConfiguration],
   ["admissionregistration.k8s.io/ValidatingAdmissionPolicy", defaultValidatingAdmissionPolicy],
   ["admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding", defaultValidatingAdmissionPolicyBinding],
+  ["flowcontrol.apiserver.k8s.io/FlowSchema", defaultFlowSchema],
+  ["flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration", defaultPriorityLevelConfiguration],
 ]);
 
 /**

@@ -203,6 +203,27 @@ describe("other groups", () => {
     });
   });
 
+  it("FlowSchema: matchingPrecedence 1000; PriorityLevelConfiguration: shares, percentages, queuing", () => {
+    assert.deepEqual(defaulted("flowcontrol.apiserver.k8s.io", "FlowSchema", {}), {
+      spec: { matchingPrecedence: 1000 },
+    });
+    assert.deepEqual(
+      defaulted("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", {
+        spec: { type: "Limited", limited: { limitResponse: { type: "Queue", queuing: {} } } },
+      }),
+      {
+        spec: {
+          type: "Limited",
+          limited: {
+            limitResponse: { type: "Queue", queuing: { queues: 64, handSize: 8, queueLengthLimit: 50 } },
+            nominalConcurrencyShares: 30,
+            lendablePercent: 0,
+          },
+        },
+      },
+    );
+  });
+
   it("PriorityClass: preemptionPolicy PreemptLowerPriority", () => {
     assert.deepEqual(defaulted("scheduling.k8s.io", "PriorityClass", { value: 1000 }), {
       value: 1000,
@@ -464,6 +485,12 @@ const samples: [string, string, Record<string, unknown>][] = [
     "admissionregistration.k8s.io",
     "ValidatingAdmissionPolicyBinding",
     { spec: { paramRef: {}, matchResources: {} } },
+  ],
+  ["flowcontrol.apiserver.k8s.io", "FlowSchema", { spec: { priorityLevelConfiguration: { name: "p" } } }],
+  [
+    "flowcontrol.apiserver.k8s.io",
+    "PriorityLevelConfiguration",
+    { spec: { limited: { limitResponse: { queuing: {} } }, exempt: {} } },
   ],
 ];
 

@@ -215,6 +215,32 @@ describe("prepareForCreate", () => {
     assert.deepEqual(pvc.status, { phase: "Pending" });
   });
 
+  it("FlowSchema and PriorityLevelConfiguration: status cleared, generation 1", () => {
+    const fs = prepared("flowcontrol.apiserver.k8s.io", "FlowSchema", {
+      metadata: { name: "f", generation: 4 },
+      spec: { priorityLevelConfiguration: { name: "p" } },
+      status: { conditions: [{ type: "Dangling", status: "True" }] },
+    });
+    assert.deepEqual(fs, {
+      metadata: { name: "f", generation: 1 },
+      spec: { priorityLevelConfiguration: { name: "p" }, matchingPrecedence: 1000 },
+      status: {},
+    });
+    const pl = prepared("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration", {
+      metadata: { name: "p" },
+      spec: { type: "Limited", limited: { limitResponse: { type: "Reject" } } },
+      status: { conditions: [{ type: "ConcurrencyShared" }] },
+    });
+    assert.deepEqual(pl, {
+      metadata: { name: "p", generation: 1 },
+      spec: {
+        type: "Limited",
+        limited: { limitResponse: { type: "Reject" }, nominalConcurrencyShares: 30, lendablePercent: 0 },
+      },
+      status: {},
+    });
+  });
+
   it("kinds without create-time mutations are only defaulted", () => {
     const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "b" } };
     assert.deepEqual(prepared("", "ConfigMap", cm), cm);

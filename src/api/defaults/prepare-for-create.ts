@@ -59,6 +59,8 @@ const generationKinds = new Set([
   "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
   "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
   "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
 ]);
 
 /** Whether the kind's strategy tracks metadata.generation. */
@@ -99,6 +101,8 @@ const preparers = new Map<string, Preparer>([
   ],
   ["networking.k8s.io/Ingress", resetStatus({ loadBalancer: {} })],
   ["admissionregistration.k8s.io/ValidatingAdmissionPolicy", resetStatus({})],
+  ["flowcontrol.apiserver.k8s.io/FlowSchema", resetStatus({})],
+  ["flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration", resetStatus({})],
 ]);
 
 // api.FinalizerKubernetes: the namespace controller removes it once the namespace is empty.

@@ -181,6 +181,8 @@ test("printers exist for every kind kubectl users list, and empty lists give emp
     "Ingress",
     "IngressClass",
     "NetworkPolicy",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
   ];
   for (const kind of kinds) {
     assert.equal(hasPrinter(kind), true, kind);
@@ -207,6 +209,8 @@ test("every cell count matches the column count for a minimal object of each kin
     "CronJob",
     "PersistentVolume",
     "PriorityClass",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
   ]) {
     const table = printTable(kind, [{ metadata: { name: "x" } }], { now });
     assert.equal(table.rows?.[0].cells.length, table.columnDefinitions?.length, kind);

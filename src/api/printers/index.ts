@@ -13,6 +13,7 @@ import { deploymentPrinter } from "./deployment.ts";
 import { endpointsPrinter } from "./endpoints.ts";
 import { endpointSlicePrinter } from "./endpointslice.ts";
 import { eventPrinter } from "./event.ts";
+import { flowSchemaPrinter } from "./flowschema.ts";
 import { ingressPrinter } from "./ingress.ts";
 import { ingressClassPrinter } from "./ingressclass.ts";
 import { jobPrinter } from "./job.ts";
@@ -26,6 +27,7 @@ import { podPrinter } from "./pod.ts";
 import { podDisruptionBudgetPrinter } from "./poddisruptionbudget.ts";
 import { podTemplatePrinter } from "./podtemplate.ts";
 import { priorityClassPrinter } from "./priorityclass.ts";
+import { priorityLevelConfigurationPrinter } from "./prioritylevelconfiguration.ts";
 import { replicaSetPrinter } from "./replicaset.ts";
 import { replicationControllerPrinter } from "./replicationcontroller.ts";
 import { resourceQuotaPrinter } from "./resourcequota.ts";
@@ -87,6 +89,8 @@ const printers: Record<string, TablePrinter<never>> = {
   Ingress: ingressPrinter,
   IngressClass: ingressClassPrinter,
   NetworkPolicy: networkPolicyPrinter,
+  FlowSchema: flowSchemaPrinter,
+  PriorityLevelConfiguration: priorityLevelConfigurationPrinter,
 };
 
 export type IncludeObjectPolicy = "None" | "Object" | "Metadata";
@@ -125,7 +129,9 @@ export function printTable(kind: string, objects: object[], opts: PrintTableOpti
   const ctx = { now: opts.now ?? new Date() };
   const policy = opts.includeObject ?? "Metadata";
   const printer = hasPrinter(kind) ? printers[kind] : (defaultPrinter as TablePrinter<never>);
-  const rows: TableRow[] = objects.map((obj) => {
+  const compare = printer.compare?.bind(printer);
+  const ordered = compare ? [...objects].sort((a, b) => compare(a as never, b as never)) : objects;
+  const rows: TableRow[] = ordered.map((obj) => {
     const printed = printer.print(obj as never, ctx);
     const object = rowObject(obj, policy);
     // Key order follows the Go struct: cells, conditions (omitted when empty), object.

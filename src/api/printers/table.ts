@@ -58,6 +58,8 @@ export interface PrintContext {
 export interface TablePrinter<T = never> {
   columns: TableColumnDefinition[];
   print(obj: T, ctx: PrintContext): PrintedRow;
+  /** How the List handler sorts rows, when it does (FlowSchemas); storage order otherwise. */
+  compare?(a: T, b: T): number;
 }
 
 /** Builds a column definition; format and priority default as in the Go literals. */

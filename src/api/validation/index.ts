@@ -66,6 +66,14 @@ import {
 import { checkJSONTypes } from "./decode-check.ts";
 import { validateEndpoints, validateEndpointsUpdate } from "./endpoints.ts";
 import { fromEventsV1, validateEventCreate, validateEventUpdate } from "./event.ts";
+import {
+  validateFlowSchema,
+  validateFlowSchemaStatusUpdate,
+  validateFlowSchemaUpdate,
+  validatePriorityLevelConfiguration,
+  validatePriorityLevelConfigurationStatusUpdate,
+  validatePriorityLevelConfigurationUpdate,
+} from "./flowcontrol.ts";
 import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./namespace.ts";
 import { validateNode, validateNodeUpdate } from "./node.ts";
 import {
@@ -279,6 +287,22 @@ const kinds = new Map<string, KindValidation>([
   [
     "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
     { create: validateValidatingWebhookConfiguration, update: validateValidatingWebhookConfigurationUpdate },
+  ],
+  [
+    "flowcontrol.apiserver.k8s.io/FlowSchema",
+    {
+      create: validateFlowSchema,
+      update: validateFlowSchemaUpdate,
+      status: validateFlowSchemaStatusUpdate,
+    },
+  ],
+  [
+    "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+    {
+      create: validatePriorityLevelConfiguration,
+      update: validatePriorityLevelConfigurationUpdate,
+      status: validatePriorityLevelConfigurationStatusUpdate,
+    },
   ],
 ]);
 
