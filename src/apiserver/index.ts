@@ -16,6 +16,7 @@ import { type AuthorizationMode, buildAuthorizer } from "./authorization/config.
 import { type ClusterPki, ensurePki } from "./certs.ts";
 import { EncryptionConfig } from "./encryption/config.ts";
 import { EncryptedStore } from "./encryption/store.ts";
+import { FlowControl } from "./flowcontrol/flow-control.ts";
 import { defaultAdvertiseAddress, startKubernetesServiceEndpoints } from "./kubernetes-service.ts";
 import { log } from "./log.ts";
 import { Registry } from "./registry/index.ts";
@@ -38,6 +39,8 @@ export interface StartApiServerOptions {
   compactionIntervalMs?: number;
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /** --enable-priority-and-fairness (default true): API Priority and Fairness instead of max-in-flight. */
+  enablePriorityAndFairness?: boolean;
   /** --request-timeout (default 60 s). */
   requestTimeoutMs?: number;
   /** Node, RBAC, AlwaysAllow (default Node,RBAC). */
@@ -126,6 +129,18 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     ...builtin.validating,
   ]);
 
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const flowControl =
+    opts.enablePriorityAndFairness === false
+      ? undefined
+      : new FlowControl({
+          registry,
+          store,
+          serverConcurrencyLimit:
+            (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200),
+          requestWaitLimitMs: requestTimeoutMs / 4,
+        });
+
   // The apiserver's client certificate for kubelets (logs, exec, attach, port-forward, node proxy).
   const kubeletClient = issueKubeletClient(pki.ca);
   const server = new ApiServer({
@@ -137,7 +152,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     compactionIntervalMs: opts.compactionIntervalMs,
     maxRequestsInflight: opts.maxRequestsInflight,
     maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
-    requestTimeoutMs: opts.requestTimeoutMs,
+    requestTimeoutMs,
+    flowControl,
     authenticator: authn,
     authorizer: authz.authorizer,
     admission,
@@ -161,6 +177,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     builtin.stop();
     namespaceCache.stop();
     await authz.stop();
+    await flowControl?.stop();
     await server.stop();
     await auditor?.close();
     await store.close();
@@ -172,6 +189,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await builtin.start();
     await namespaceCache.start();
     await webhooks.start();
+    await flowControl?.start();
     await server.start();
     repair.start();
     authn.start();

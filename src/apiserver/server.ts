@@ -27,6 +27,8 @@ import { ANONYMOUS, SYSTEM_MASTERS, type UserInfo } from "./authentication/user.
 import { X509Authenticator } from "./authentication/x509.ts";
 import { type Attributes, type Authorizer, forbiddenMessage } from "./authorization/authorizer.ts";
 import { bootstrap } from "./bootstrap.ts";
+import type { FlowControl } from "./flowcontrol/flow-control.ts";
+import { Rejected, type Seat } from "./flowcontrol/queue-set.ts";
 import {
   aggregatedDiscovery,
   apiGroup,
@@ -67,6 +69,8 @@ export interface ApiServerOptions {
   /** upstream's --max-requests-inflight (400) + --max-mutating-requests-inflight (200). */
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /** API Priority and Fairness; without it, the two max-in-flight limits. */
+  flowControl?: FlowControl;
   /** upstream's --request-timeout (60 s): the longest a request other than a watch or a stream may take. */
   requestTimeoutMs?: number;
   compactionIntervalMs?: number;
@@ -247,6 +251,7 @@ export class ApiServer {
     const path = url.pathname;
     let info: RequestInfo | undefined;
     let limited: "readonly" | "mutating" | undefined;
+    let seat: Seat | undefined;
     let deadline: NodeJS.Timeout | undefined;
     try {
       info = requestInfo(req.method ?? "GET", path, url.searchParams);
@@ -262,7 +267,16 @@ export class ApiServer {
       }
       const audit = this.opts.auditor?.begin(req, res, info, user, { receivedAt });
       // Where upstream's chain has it: after authentication and audit, before authorization.
-      if (!longRunning) limited = this.admitInflight(req.method ?? "GET", user);
+      if (this.opts.flowControl) {
+        // Other long-running requests bypass it; a watch holds its seat only until it starts.
+        if (!longRunning || info.verb === "watch") {
+          seat = await this.admitFlow(req, res, info, user);
+          if (longRunning) {
+            seat.release();
+            seat = undefined;
+          }
+        }
+      } else if (!longRunning) limited = this.admitInflight(req.method ?? "GET", user);
       await this.authorize(user, info, url.searchParams, audit);
       await this.route(req, res, url, info, user);
     } catch (e) {
@@ -271,6 +285,7 @@ export class ApiServer {
         log.error("request failed", { method: req.method, path, err: (e as Error)?.stack ?? String(e) });
     } finally {
       clearTimeout(deadline);
+      seat?.release();
       if (limited === "mutating") this.inflightMutating--;
       else if (limited === "readonly") this.inflight--;
       if (info?.isResourceRequest) {
@@ -343,6 +358,33 @@ export class ApiServer {
     return mutating ? "mutating" : "readonly";
   }
 
+  /**
+   * Upstream's WithPriorityAndFairness: the request's flow schema and priority level are named in
+   * the response headers (by UID), and it runs once its level gives it a seat, or gets 429.
+   */
+  private async admitFlow(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    user: UserInfo,
+  ): Promise<Seat> {
+    const rejected = (e: unknown) => {
+      if (!(e instanceof Rejected)) return e;
+      this.metrics.rejected.inc({
+        request_kind: MUTATING.has(req.method ?? "GET") ? "mutating" : "readOnly",
+      });
+      return newTooManyRequests("Too many requests, please try again later.", 1);
+    };
+    try {
+      const a = this.opts.flowControl!.admit({ user, info }, (cancel) => res.once("close", cancel));
+      res.setHeader("X-Kubernetes-PF-FlowSchema-UID", a.flowSchemaUID);
+      res.setHeader("X-Kubernetes-PF-PriorityLevel-UID", a.priorityLevelUID);
+      return a.seat instanceof Promise ? await a.seat : a.seat;
+    } catch (e) {
+      throw rejected(e);
+    }
+  }
+
   private async route(
     req: IncomingMessage,
     res: ServerResponse,
@@ -373,7 +415,11 @@ export class ApiServer {
         this.metrics.inflight.set({ request_kind: "readOnly" }, this.inflight);
         this.metrics.inflight.set({ request_kind: "mutating" }, this.inflightMutating);
         res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
-        res.end(this.metrics.render());
+        res.end(
+          this.opts.flowControl
+            ? `${this.metrics.render()}${this.opts.flowControl.renderMetrics()}\n`
+            : this.metrics.render(),
+        );
         return;
       case "/api": {
         const d = negotiateDiscovery(req.headers.accept);

@@ -1,0 +1,91 @@
+// Keeps the bootstrap FlowSchemas and PriorityLevelConfigurations in the store
+// (upstream's registry/flowcontrol/ensurer): each is created when missing and
+// its spec put back when the apf.kubernetes.io/autoupdate-spec annotation says
+// so; an object that annotation marks and the bootstrap no longer has is
+// removed. The apiserver runs it at start and every minute after.
+
+import { applyDefaults } from "../../api/defaults/apply-defaults.ts";
+import type { Obj } from "../../api/registry.ts";
+import { StatusError, StatusReason } from "../../machinery/status.ts";
+import type { Registry } from "../registry/index.ts";
+import type { ResourceStore } from "../registry/resource-store.ts";
+import {
+  AUTO_UPDATE_ANNOTATION,
+  mandatoryFlowSchemas,
+  mandatoryPriorityLevels,
+  suggestedFlowSchemas,
+  suggestedPriorityLevels,
+} from "./bootstrap-config.ts";
+
+const GROUP = "flowcontrol.apiserver.k8s.io";
+
+export async function ensureBootstrapConfiguration(registry: Registry): Promise<void> {
+  const pls = registry.byResource(GROUP, "v1", "prioritylevelconfigurations")!;
+  const fss = registry.byResource(GROUP, "v1", "flowschemas")!;
+  // Levels first, so that no schema is dangling for a moment.
+  await ensureAll(pls, [...mandatoryPriorityLevels(), ...suggestedPriorityLevels()]);
+  await ensureAll(fss, [...mandatoryFlowSchemas(), ...suggestedFlowSchemas()]);
+}
+
+async function ensureAll(rs: ResourceStore, wanted: Obj[]): Promise<void> {
+  const names = new Set(wanted.map((o) => o.metadata.name));
+  for (const want of wanted) await ensureOne(rs, want);
+  const list = await rs.list(undefined);
+  for (const o of list.items as Obj[]) {
+    if (names.has(o.metadata.name) || o.metadata.annotations?.[AUTO_UPDATE_ANNOTATION] !== "true") continue;
+    await rs.delete(undefined, o.metadata.name, {}).catch(ignore(StatusReason.NotFound));
+  }
+}
+
+async function ensureOne(rs: ResourceStore, want: Obj): Promise<void> {
+  const name = want.metadata.name;
+  const current = await rs.get(undefined, name).catch(ignore(StatusReason.NotFound));
+  if (!current) {
+    await rs.create(undefined, structuredClone(want)).catch(ignore(StatusReason.AlreadyExists));
+    return;
+  }
+  if (!shouldUpdateSpec(current)) return;
+  const spec = structuredClone(want.spec);
+  applyDefaults(GROUP, want.kind, { spec });
+  const annotated = current.metadata.annotations?.[AUTO_UPDATE_ANNOTATION] === "true";
+  if (annotated && sameJSON(current.spec, spec)) return;
+  const next = {
+    ...current,
+    metadata: {
+      ...current.metadata,
+      annotations: { ...current.metadata.annotations, [AUTO_UPDATE_ANNOTATION]: "true" },
+    },
+    spec: want.spec,
+  };
+  // A conflict means someone else just wrote it: the next round looks again.
+  await rs.update(undefined, name, next).catch(ignore(StatusReason.Conflict));
+}
+
+/** Upstream's shouldUpdateSpec: as the annotation says; without it, only an object never changed. */
+function shouldUpdateSpec(o: Obj): boolean {
+  const v = o.metadata.annotations?.[AUTO_UPDATE_ANNOTATION];
+  if (v === "true" || v === "false") return v === "true";
+  return o.metadata.generation === 1;
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+function sorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sorted);
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as Obj)[k])]),
+    );
+  return v;
+}
+
+const ignore =
+  (reason: StatusReason) =>
+  (e: unknown): undefined => {
+    if (!(e instanceof StatusError && e.reason === reason)) throw e;
+    return undefined;
+  };

@@ -1,0 +1,423 @@
+// API Priority and Fairness (upstream's apf_controller and the
+// WithPriorityAndFairness filter): every request that is not long-running is
+// classified by the FlowSchemas into a priority level; an Exempt level runs it
+// at once, a Limited level runs it on one of its seats, queues it fairly
+// among its flows, or answers 429. The server's concurrency limit
+// (--max-requests-inflight + --max-mutating-requests-inflight) is divided
+// among the levels by their nominalConcurrencyShares, and every 10 s levels
+// with demand borrow the seats that idle levels may lend.
+
+import type { Obj } from "../../api/registry.ts";
+import { Histogram, Scalar } from "../../machinery/metrics.ts";
+import { StatusError } from "../../machinery/status.ts";
+import type { Store } from "../../storage/store.ts";
+import { StoreMirror } from "../authorization/store-mirror.ts";
+import { log } from "../log.ts";
+import type { Registry } from "../registry/index.ts";
+import { mandatoryFlowSchemas, mandatoryPriorityLevels } from "./bootstrap-config.ts";
+import { ensureBootstrapConfiguration } from "./ensure.ts";
+import { byPrecedence, flowDistinguisher, matchesFlowSchema, type RequestDigest } from "./match.ts";
+import {
+  flowKey,
+  QueueSet,
+  type QueuingConfig,
+  Rejected,
+  type RejectReason,
+  type Seat,
+} from "./queue-set.ts";
+
+const GROUP = "flowcontrol.apiserver.k8s.io";
+const BORROWING_PERIOD_MS = 10_000;
+const SMOOTHING = 0.977;
+const WAIT_BUCKETS = [0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30];
+const ENSURE_PERIOD_MS = 60_000;
+
+export interface FlowControlOptions {
+  registry: Registry;
+  store: Store;
+  /** --max-requests-inflight + --max-mutating-requests-inflight. */
+  serverConcurrencyLimit: number;
+  /** How long a request may wait in a queue: upstream's request timeout / 4. */
+  requestWaitLimitMs: number;
+  /** Keep the bootstrap objects in the store (off for a secondary apiserver in tests). */
+  ensureBootstrap?: boolean;
+}
+
+interface PriorityLevel {
+  pl: Obj;
+  exempt: boolean;
+  queues: QueueSet;
+  nominalCL: number;
+  minCL: number;
+  maxCL: number;
+  smoothed: number;
+}
+
+/** A FlowSchema in use, with its metric series bound once. */
+interface Schema {
+  fs: Obj;
+  level: PriorityLevel;
+  name: string;
+  levelName: string;
+  /** Kept across configuration changes: requests admitted before one still count down here. */
+  counts: { executing: number; waiting: number };
+  dispatched: (by?: number) => void;
+  waitObserver: (seconds: number) => void;
+}
+
+/** What admit() decided: the headers to send, and the seat to give back when the request is done. */
+export interface Admitted {
+  flowSchemaUID: string;
+  priorityLevelUID: string;
+  seat: Seat | Promise<Seat>;
+}
+
+export class FlowControl {
+  private levels = new Map<string, PriorityLevel>();
+  private schemas: Schema[] = [];
+  private readonly counts = new Map<string, { executing: number; waiting: number }>();
+  private readonly fsMirror: StoreMirror;
+  private readonly plMirror: StoreMirror;
+  private timers: NodeJS.Timeout[] = [];
+
+  readonly dispatched = new Scalar(
+    "apiserver_flowcontrol_dispatched_requests_total",
+    "[BETA] Number of requests executed by API Priority and Fairness subsystem",
+    "counter",
+  );
+  readonly rejected = new Scalar(
+    "apiserver_flowcontrol_rejected_requests_total",
+    "[BETA] Number of requests rejected by API Priority and Fairness subsystem",
+    "counter",
+  );
+  private readonly inqueue = new Scalar(
+    "apiserver_flowcontrol_current_inqueue_requests",
+    "[BETA] Number of requests currently pending in queues of the API Priority and Fairness subsystem",
+    "gauge",
+  );
+  private readonly executingGauge = new Scalar(
+    "apiserver_flowcontrol_current_executing_requests",
+    "[BETA] Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem",
+    "gauge",
+  );
+  private readonly nominalLimit = new Scalar(
+    "apiserver_flowcontrol_nominal_limit_seats",
+    "[BETA] Nominal number of execution seats configured for each priority level",
+    "gauge",
+  );
+  private readonly currentLimit = new Scalar(
+    "apiserver_flowcontrol_current_limit_seats",
+    "[ALPHA] current derived number of execution seats available to each priority level",
+    "gauge",
+  );
+  private readonly waitDuration = new Histogram(
+    "apiserver_flowcontrol_request_wait_duration_seconds",
+    "[BETA] Length of time a request spent waiting in its queue",
+    WAIT_BUCKETS,
+  );
+
+  constructor(private readonly opts: FlowControlOptions) {
+    const mirror = (resource: string) => {
+      const rs = opts.registry.byResource(GROUP, "v1", resource)!;
+      return new StoreMirror({
+        store: opts.store,
+        prefix: `/registry/${rs.type.storageResource}/`,
+        decode: (kv) => rs.decode(kv),
+        onChange: () => this.digest(),
+        onError: (e) => log.error("priority and fairness: watch failed", { resource, err: String(e) }),
+      });
+    };
+    this.fsMirror = mirror("flowschemas");
+    this.plMirror = mirror("prioritylevelconfigurations");
+    this.digest();
+  }
+
+  async start(): Promise<void> {
+    if (this.opts.ensureBootstrap !== false) await ensureBootstrapConfiguration(this.opts.registry);
+    await this.plMirror.start();
+    await this.fsMirror.start();
+    this.digest();
+    this.timers.push(setInterval(() => this.updateBorrowing(), BORROWING_PERIOD_MS));
+    // Deleted or edited bootstrap objects come back (upstream reconciles them every minute).
+    if (this.opts.ensureBootstrap !== false)
+      this.timers.push(
+        setInterval(
+          () =>
+            void ensureBootstrapConfiguration(this.opts.registry).catch((e) =>
+              log.error("priority and fairness: could not ensure the bootstrap configuration", {
+                err: String(e),
+              }),
+            ),
+          ENSURE_PERIOD_MS,
+        ),
+      );
+    for (const t of this.timers) t.unref();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.fsMirror.stop();
+    await this.plMirror.stop();
+  }
+
+  /**
+   * Classifies a request and takes a seat for it, now or once its turn comes. Throws (or the
+   * seat's promise rejects with) Rejected when its level turns it away. `onCancel` registers
+   * how to withdraw a queued request whose client went away.
+   */
+  admit(d: RequestDigest, onCancel?: (cancel: () => void) => void): Admitted {
+    const s = this.classify(d);
+    const level = s.level;
+    const headers = {
+      flowSchemaUID: s.fs.metadata?.uid ?? "",
+      priorityLevelUID: level.pl.metadata?.uid ?? "",
+    };
+    const started = performance.now();
+    const run = (seat: Seat, waitedMs: number): Seat => {
+      s.counts.executing++;
+      s.dispatched();
+      s.waitObserver(waitedMs / 1000);
+      return {
+        release: () => {
+          s.counts.executing--;
+          seat.release();
+        },
+      };
+    };
+    let seat: Seat | Promise<Seat>;
+    try {
+      const key = level.exempt ? "" : flowKey(s.name, flowDistinguisher(s.fs, d));
+      seat = level.queues.enter(key, onCancel);
+    } catch (e) {
+      if (e instanceof Rejected) this.noteRejected(s, e.reason);
+      throw e;
+    }
+    if (!(seat instanceof Promise)) return { ...headers, seat: run(seat, 0) };
+    s.counts.waiting++;
+    return {
+      ...headers,
+      seat: seat.then(
+        (got) => {
+          s.counts.waiting--;
+          return run(got, performance.now() - started);
+        },
+        (e) => {
+          s.counts.waiting--;
+          if (e instanceof Rejected) this.noteRejected(s, e.reason);
+          throw e;
+        },
+      ),
+    };
+  }
+
+  /** The metrics of this subsystem, in the text exposition format. */
+  renderMetrics(): string {
+    for (const s of this.schemas) {
+      const labels = { flow_schema: s.name, priority_level: s.levelName };
+      this.inqueue.set(labels, s.counts.waiting);
+      this.executingGauge.set(labels, s.counts.executing);
+    }
+    for (const [name, l] of this.levels) {
+      this.nominalLimit.set({ priority_level: name }, l.nominalCL);
+      this.currentLimit.set({ priority_level: name }, l.queues.limit);
+    }
+    return [
+      this.dispatched,
+      this.rejected,
+      this.inqueue,
+      this.executingGauge,
+      this.nominalLimit,
+      this.currentLimit,
+      this.waitDuration,
+    ]
+      .map((m) => m.render())
+      .join("\n");
+  }
+
+  private noteRejected(s: Schema, reason: RejectReason): void {
+    this.rejected.inc({ flow_schema: s.name, priority_level: s.levelName, reason });
+  }
+
+  /** The first matching schema whose level exists; the catch-all when none matches (as upstream). */
+  private classify(d: RequestDigest): Schema {
+    let catchAll: Schema | undefined;
+    for (const s of this.schemas) {
+      if (matchesFlowSchema(s.fs, d)) return s;
+      if (s.name === "catch-all") catchAll = s;
+    }
+    return catchAll ?? this.schemas[this.schemas.length - 1];
+  }
+
+  /** Rebuilds levels and schemas from the mirrored objects (upstream's digestConfigObjects). */
+  private digest(): void {
+    const pls = new Map<string, Obj>();
+    for (const pl of this.plMirror.all()) pls.set(pl.metadata.name, pl);
+    // The mandatory levels and schemas exist even while their objects do not.
+    for (const pl of mandatoryPriorityLevels()) if (!pls.has(pl.metadata.name)) pls.set(pl.metadata.name, pl);
+    const shareSum = [...pls.values()].reduce((n, pl) => n + shares(pl).nominal, 0);
+    const serverCL = this.opts.serverConcurrencyLimit;
+    const levels = new Map<string, PriorityLevel>();
+    for (const [name, pl] of pls) {
+      const { nominal, lendable, borrowing } = shares(pl);
+      const nominalCL = shareSum > 0 ? Math.ceil((serverCL * nominal) / shareSum) : 0;
+      const lendableCL = Math.round((nominalCL * lendable) / 100);
+      const borrowingCL = borrowing === undefined ? serverCL : Math.round((nominalCL * borrowing) / 100);
+      const exempt = pl.spec?.type === "Exempt";
+      const queuing = queuingOf(pl);
+      const old = this.levels.get(name);
+      let level: PriorityLevel;
+      if (old && old.exempt === exempt) {
+        level = old;
+        level.pl = pl;
+        level.queues.reconfigure(queuing, exempt ? Number.POSITIVE_INFINITY : old.queues.limit);
+      } else {
+        const initialCL = exempt ? Number.POSITIVE_INFINITY : nominalCL - Math.floor(lendableCL / 2);
+        level = {
+          pl,
+          exempt,
+          queues: new QueueSet(queuing, initialCL, this.opts.requestWaitLimitMs),
+          nominalCL,
+          minCL: 0,
+          maxCL: 0,
+          smoothed: 0,
+        };
+      }
+      level.nominalCL = nominalCL;
+      level.minCL = nominalCL - lendableCL;
+      level.maxCL = nominalCL + borrowingCL;
+      levels.set(name, level);
+    }
+    this.levels = levels;
+
+    const fss = this.fsMirror.all().filter((fs) => levels.has(fs.spec?.priorityLevelConfiguration?.name));
+    const names = new Set(fss.map((fs) => fs.metadata.name));
+    for (const fs of mandatoryFlowSchemas()) if (!names.has(fs.metadata.name)) fss.push(fs);
+    fss.sort(byPrecedence);
+    this.schemas = fss.map((fs) => {
+      const levelName = fs.spec.priorityLevelConfiguration.name;
+      const id = `${fs.metadata.name}\u0000${levelName}`;
+      let counts = this.counts.get(id);
+      if (!counts) {
+        counts = { executing: 0, waiting: 0 };
+        this.counts.set(id, counts);
+      }
+      const labels = { flow_schema: fs.metadata.name, priority_level: levelName };
+      return {
+        fs,
+        level: levels.get(levelName)!,
+        name: fs.metadata.name,
+        levelName,
+        counts,
+        dispatched: this.dispatched.counter(labels),
+        waitObserver: this.waitDuration.observer({ ...labels, execute: "true" }),
+      };
+    });
+    void this.syncDanglingConditions();
+  }
+
+  /**
+   * Every 10 s each Limited level's seats are set between what it may not lend and what it may
+   * borrow, in proportion to its smoothed seat demand (upstream's updateBorrowingLocked).
+   */
+  private updateBorrowing(): void {
+    const items: Array<{ level: PriorityLevel; lower: number; upper: number; target: number }> = [];
+    for (const level of this.levels.values()) {
+      const stats = level.queues.demandStats();
+      if (stats.durationMs > 0) {
+        const envelope = stats.average + stats.deviation;
+        level.smoothed = Math.max(envelope, SMOOTHING * level.smoothed + (1 - SMOOTHING) * envelope);
+      }
+      const lower = Math.max(level.minCL, Math.min(level.nominalCL, stats.max));
+      items.push({ level, lower, upper: level.maxCL, target: Math.max(lower, level.smoothed) });
+    }
+    const required = [...this.levels.values()].reduce((n, l) => n + l.nominalCL, 0);
+    const allocs = allocate(required, items);
+    items.forEach((it, i) => {
+      if (!it.level.exempt) it.level.queues.reconfigure(queuingOf(it.level.pl), Math.round(allocs[i]));
+    });
+  }
+
+  /** Each FlowSchema's Dangling condition says whether its priority level exists. */
+  private async syncDanglingConditions(): Promise<void> {
+    const fsStore = this.opts.registry.byResource(GROUP, "v1", "flowschemas")!;
+    for (const fs of this.fsMirror.all()) {
+      const plName = fs.spec?.priorityLevelConfiguration?.name;
+      const found = this.levels.has(plName);
+      const want = found
+        ? {
+            status: "False",
+            reason: "Found",
+            message: `This FlowSchema references the PriorityLevelConfiguration object named "${plName}" and it exists`,
+          }
+        : {
+            status: "True",
+            reason: "NotFound",
+            message: `This FlowSchema references the PriorityLevelConfiguration object named "${plName}" but there is no such object`,
+          };
+      const have = (fs.status?.conditions ?? []).find((c: Obj) => c.type === "Dangling");
+      if (have && have.status === want.status && have.reason === want.reason && have.message === want.message)
+        continue;
+      const conditions = (fs.status?.conditions ?? []).filter((c: Obj) => c.type !== "Dangling");
+      conditions.push({
+        type: "Dangling",
+        ...want,
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      });
+      try {
+        await fsStore.update(
+          undefined,
+          fs.metadata.name,
+          { ...fs, status: { ...fs.status, conditions } },
+          {
+            subresource: "status",
+          },
+        );
+      } catch (e) {
+        // A conflict or a deleted schema brings a new digest, which tries again.
+        if (e instanceof StatusError && (e.code === 409 || e.code === 404)) continue;
+        log.error("priority and fairness: could not update FlowSchema status", {
+          flowSchema: fs.metadata.name,
+          err: String(e),
+        });
+      }
+    }
+  }
+}
+
+function shares(pl: Obj): { nominal: number; lendable: number; borrowing?: number } {
+  const c = pl.spec?.type === "Exempt" ? pl.spec?.exempt : pl.spec?.limited;
+  return {
+    nominal: c?.nominalConcurrencyShares ?? (pl.spec?.type === "Exempt" ? 0 : 30),
+    lendable: c?.lendablePercent ?? 0,
+    borrowing: c?.borrowingLimitPercent ?? undefined,
+  };
+}
+
+function queuingOf(pl: Obj): QueuingConfig | undefined {
+  const q = pl.spec?.limited?.limitResponse?.queuing;
+  if (pl.spec?.limited?.limitResponse?.type !== "Queue" || !q) return undefined;
+  return { queues: q.queues, handSize: q.handSize, queueLengthLimit: q.queueLengthLimit };
+}
+
+/**
+ * Upstream's computeConcurrencyAllocation: each item gets clamp(prop × target, lower, upper), with
+ * prop chosen so that the allocations sum to `required` (or each bound, when that cannot be).
+ */
+export function allocate(
+  required: number,
+  items: Array<{ lower: number; upper: number; target: number }>,
+): number[] {
+  const at = (prop: number) => items.map((it) => Math.min(it.upper, Math.max(it.lower, prop * it.target)));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  if (sum(items.map((it) => it.lower)) >= required) return items.map((it) => it.lower);
+  if (sum(items.map((it) => it.upper)) <= required) return items.map((it) => it.upper);
+  let lo = 0;
+  let hi = 1;
+  while (sum(at(hi)) < required && hi < 1e12) hi *= 2;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (sum(at(mid)) < required) lo = mid;
+    else hi = mid;
+  }
+  return at(hi);
+}

@@ -1,0 +1,283 @@
+// One priority level's seats and queues (upstream's fairqueuing/queueset): a
+// request runs at once while the level has a free seat and nobody waits;
+// otherwise it waits in one of its flow's queues (shuffle sharding: a hand of
+// handSize queues dealt from the flow's hash, the shortest taken), and a freed
+// seat goes to the queue with the least virtual start time (start-time fair
+// queuing), so that one busy flow cannot starve the others of its level.
+
+import { createHash } from "node:crypto";
+
+export interface QueuingConfig {
+  queues: number;
+  handSize: number;
+  queueLengthLimit: number;
+}
+
+/** Why a request was turned away: upstream's apiserver_flowcontrol_rejected_requests_total reasons. */
+export type RejectReason = "queue-full" | "time-out" | "concurrency-limit" | "cancelled";
+
+export class Rejected extends Error {
+  constructor(readonly reason: RejectReason) {
+    super(`request rejected: ${reason}`);
+  }
+}
+
+interface Waiter {
+  queue: Queue;
+  dispatch: () => void;
+  reject: (r: Rejected) => void;
+  timer?: NodeJS.Timeout;
+  flowKey: string;
+}
+
+interface Queue {
+  index: number;
+  waiting: Waiter[];
+  /** Seats held by requests dispatched from this queue. */
+  executing: number;
+  /** Virtual time at which the queue's next request starts. */
+  nextStart: number;
+}
+
+/** A request admitted to run: release() gives its seat back (once). */
+export interface Seat {
+  release(): void;
+}
+
+const HAND_CACHE_LIMIT = 10_000;
+
+/** Seat demand (executing plus waiting) over a period: upstream's fairqueuing Integrator. */
+export interface DemandStats {
+  average: number;
+  deviation: number;
+  max: number;
+  durationMs: number;
+}
+
+class Integrator {
+  private value = 0;
+  private start = performance.now();
+  private last = this.start;
+  private sum = 0;
+  private sumSq = 0;
+  private max = 0;
+
+  set(v: number): void {
+    const now = performance.now();
+    const dt = now - this.last;
+    this.sum += this.value * dt;
+    this.sumSq += this.value * this.value * dt;
+    this.last = now;
+    this.value = v;
+    if (v > this.max) this.max = v;
+  }
+
+  reset(): DemandStats {
+    this.set(this.value);
+    const durationMs = this.last - this.start;
+    const average = durationMs > 0 ? this.sum / durationMs : this.value;
+    const variance = durationMs > 0 ? this.sumSq / durationMs - average * average : 0;
+    const out = { average, deviation: Math.sqrt(Math.max(0, variance)), max: this.max, durationMs };
+    this.start = this.last;
+    this.sum = 0;
+    this.sumSq = 0;
+    this.max = this.value;
+    return out;
+  }
+}
+
+export class QueueSet {
+  private executing = 0;
+  private waitingCount = 0;
+  private queues: Queue[] = [];
+  private virtualTime = 0;
+  private hands = new Map<string, number[]>();
+  private readonly demand = new Integrator();
+
+  /**
+   * @param queuing undefined for a level whose limitResponse is Reject (no queues).
+   * @param concurrencyLimit seats the level may use now.
+   * @param waitLimitMs the longest a request waits in a queue before 429.
+   */
+  constructor(
+    private queuing: QueuingConfig | undefined,
+    private concurrencyLimit: number,
+    private readonly waitLimitMs: number,
+  ) {
+    this.makeQueues();
+  }
+
+  get seatsInUse(): number {
+    return this.executing;
+  }
+
+  get waiting(): number {
+    return this.waitingCount;
+  }
+
+  get limit(): number {
+    return this.concurrencyLimit;
+  }
+
+  /** Seat demand since the last call (for borrowing between levels). */
+  demandStats(): DemandStats {
+    return this.demand.reset();
+  }
+
+  /** A new configuration or limit; queued requests are dealt again when the queues change. */
+  reconfigure(queuing: QueuingConfig | undefined, concurrencyLimit: number): void {
+    const same =
+      queuing?.queues === this.queuing?.queues &&
+      queuing?.handSize === this.queuing?.handSize &&
+      queuing?.queueLengthLimit === this.queuing?.queueLengthLimit;
+    this.concurrencyLimit = concurrencyLimit;
+    if (!same) {
+      const waiters = this.queues.flatMap((q) => q.waiting);
+      this.queuing = queuing;
+      this.hands.clear();
+      this.makeQueues();
+      this.waitingCount = 0;
+      for (const w of waiters) {
+        if (!this.queuing) {
+          clearTimeout(w.timer);
+          w.reject(new Rejected("concurrency-limit"));
+          continue;
+        }
+        const q = this.chooseQueue(w.flowKey);
+        w.queue = q;
+        this.push(q, w);
+      }
+    }
+    this.dispatchWaiting();
+  }
+
+  /**
+   * A seat now, or a promise of one once the request's turn comes; throws or rejects with
+   * Rejected when the level turns it away. `flowKey` names the flow (flow schema and distinguisher).
+   */
+  enter(flowKey: string, onCancel?: (cancel: () => void) => void): Seat | Promise<Seat> {
+    if (this.executing < this.concurrencyLimit && this.waitingCount === 0) return this.seat(undefined);
+    if (!this.queuing) throw new Rejected("concurrency-limit");
+    const q = this.chooseQueue(flowKey);
+    if (q.waiting.length >= this.queuing.queueLengthLimit) throw new Rejected("queue-full");
+    return new Promise<Seat>((resolve, reject) => {
+      const w: Waiter = {
+        queue: q,
+        flowKey,
+        dispatch: () => resolve(this.seat(w.queue)),
+        reject,
+      };
+      w.timer = setTimeout(() => this.drop(w, "time-out"), this.waitLimitMs);
+      this.push(q, w);
+      onCancel?.(() => this.drop(w, "cancelled"));
+    });
+  }
+
+  private seat(q: Queue | undefined): Seat {
+    this.executing++;
+    if (q) q.executing++;
+    this.demand.set(this.executing + this.waitingCount);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.executing--;
+        if (q) q.executing--;
+        this.demand.set(this.executing + this.waitingCount);
+        this.dispatchWaiting();
+      },
+    };
+  }
+
+  private push(q: Queue, w: Waiter): void {
+    // A queue that was idle starts no earlier than now in virtual time.
+    if (q.waiting.length === 0 && q.executing === 0) q.nextStart = Math.max(q.nextStart, this.virtualTime);
+    q.waiting.push(w);
+    this.waitingCount++;
+    this.demand.set(this.executing + this.waitingCount);
+  }
+
+  private drop(w: Waiter, reason: RejectReason): void {
+    const i = w.queue.waiting.indexOf(w);
+    if (i === -1) return;
+    w.queue.waiting.splice(i, 1);
+    this.waitingCount--;
+    this.demand.set(this.executing + this.waitingCount);
+    clearTimeout(w.timer);
+    w.reject(new Rejected(reason));
+  }
+
+  /** Hands free seats to waiting requests, the queue with the least virtual start first. */
+  private dispatchWaiting(): void {
+    while (this.waitingCount > 0 && this.executing < this.concurrencyLimit) {
+      let best: Queue | undefined;
+      for (const q of this.queues) {
+        if (q.waiting.length > 0 && (!best || q.nextStart < best.nextStart)) best = q;
+      }
+      if (!best) return;
+      const w = best.waiting.shift()!;
+      this.waitingCount--;
+      this.virtualTime = best.nextStart;
+      best.nextStart += 1;
+      clearTimeout(w.timer);
+      w.dispatch();
+      // The seat is taken synchronously by dispatch (seat() runs inside resolve's executor call).
+    }
+  }
+
+  /** The least loaded queue (waiting plus executing) of the flow's hand. */
+  private chooseQueue(flowKey: string): Queue {
+    let hand = this.hands.get(flowKey);
+    if (!hand) {
+      hand = dealHand(flowHash(flowKey), this.queues.length, this.queuing!.handSize);
+      if (this.hands.size >= HAND_CACHE_LIMIT) this.hands.clear();
+      this.hands.set(flowKey, hand);
+    }
+    let best = this.queues[hand[0]];
+    for (const i of hand) {
+      const q = this.queues[i];
+      if (q.waiting.length + q.executing < best.waiting.length + best.executing) best = q;
+    }
+    return best;
+  }
+
+  private makeQueues(): void {
+    const n = this.queuing?.queues ?? 0;
+    this.queues = Array.from({ length: n }, (_, index) => ({
+      index,
+      waiting: [],
+      executing: 0,
+      nextStart: 0,
+    }));
+  }
+}
+
+/** Upstream's hashFlowID: SHA-256 of the schema's name, a zero byte and the distinguisher; its first 8 bytes little-endian. */
+export function flowHash(flowKey: string): bigint {
+  return createHash("sha256").update(flowKey).digest().readBigUInt64LE(0);
+}
+
+/** A flow's identity within its priority level, as flowHash reads it. */
+export const flowKey = (flowSchema: string, distinguisher: string): string =>
+  `${flowSchema}\u0000${distinguisher}`;
+
+/**
+ * Upstream's shufflesharding.Dealer.Deal: handSize distinct queues of deckSize drawn from the
+ * hash as a mixed-radix number, each remainder shifted past the cards already dealt.
+ */
+export function dealHand(hash: bigint, deckSize: number, handSize: number): number[] {
+  const remainders: number[] = [];
+  for (let i = 0; i < handSize; i++) {
+    const radix = BigInt(deckSize - i);
+    remainders.push(Number(hash % radix));
+    hash /= radix;
+  }
+  const hand: number[] = [];
+  for (let i = 0; i < handSize; i++) {
+    let card = remainders[i];
+    for (let j = i; j > 0; j--) if (card >= remainders[j - 1]) card++;
+    hand.push(card);
+  }
+  return hand;
+}
