@@ -29,12 +29,15 @@ export async function ensureBootstrapConfiguration(registry: Registry): Promise<
 
 async function ensureAll(rs: ResourceStore, wanted: Obj[]): Promise<void> {
   const names = new Set(wanted.map((o) => o.metadata.name));
-  for (const want of wanted) await ensureOne(rs, want);
+  // At once: the store commits them together (a first start writes 21 objects).
+  await Promise.all(wanted.map((want) => ensureOne(rs, want)));
   const list = await rs.list(undefined);
-  for (const o of list.items as Obj[]) {
-    if (names.has(o.metadata.name) || o.metadata.annotations?.[AUTO_UPDATE_ANNOTATION] !== "true") continue;
-    await rs.delete(undefined, o.metadata.name, {}).catch(ignore(StatusReason.NotFound));
-  }
+  const obsolete = (list.items as Obj[]).filter(
+    (o) => !names.has(o.metadata.name) && o.metadata.annotations?.[AUTO_UPDATE_ANNOTATION] === "true",
+  );
+  await Promise.all(
+    obsolete.map((o) => rs.delete(undefined, o.metadata.name, {}).catch(ignore(StatusReason.NotFound))),
+  );
 }
 
 async function ensureOne(rs: ResourceStore, want: Obj): Promise<void> {

@@ -79,6 +79,10 @@ export class FlowControl {
   private readonly fsMirror: StoreMirror;
   private readonly plMirror: StoreMirror;
   private timers: NodeJS.Timeout[] = [];
+  private statusSync?: Promise<void>;
+  private statusSyncAgain = false;
+  private stopped = false;
+  private ensuring?: Promise<void>;
 
   readonly dispatched = new Scalar(
     "apiserver_flowcontrol_dispatched_requests_total",
@@ -141,23 +145,29 @@ export class FlowControl {
     // Deleted or edited bootstrap objects come back (upstream reconciles them every minute).
     if (this.opts.ensureBootstrap !== false)
       this.timers.push(
-        setInterval(
-          () =>
-            void ensureBootstrapConfiguration(this.opts.registry).catch((e) =>
+        setInterval(() => {
+          this.ensuring ??= ensureBootstrapConfiguration(this.opts.registry)
+            .catch((e) =>
               log.error("priority and fairness: could not ensure the bootstrap configuration", {
                 err: String(e),
               }),
-            ),
-          ENSURE_PERIOD_MS,
-        ),
+            )
+            .finally(() => {
+              this.ensuring = undefined;
+            });
+        }, ENSURE_PERIOD_MS),
       );
     for (const t of this.timers) t.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await this.fsMirror.stop();
     await this.plMirror.stop();
+    // Status writes under way finish before the store closes.
+    await this.statusSync;
+    await this.ensuring;
   }
 
   /**
@@ -312,7 +322,7 @@ export class FlowControl {
         waitObserver: this.waitDuration.observer({ ...labels, execute: "true" }),
       };
     });
-    void this.syncDanglingConditions();
+    this.requestStatusSync();
   }
 
   /**
@@ -337,13 +347,28 @@ export class FlowControl {
     });
   }
 
+  /** One status sync at a time; changes meanwhile bring one more round after it. */
+  private requestStatusSync(): void {
+    if (this.statusSync) {
+      this.statusSyncAgain = true;
+      return;
+    }
+    this.statusSync = (async () => {
+      do {
+        this.statusSyncAgain = false;
+        await this.syncDanglingConditions();
+      } while (this.statusSyncAgain && !this.stopped);
+    })().finally(() => {
+      this.statusSync = undefined;
+    });
+  }
+
   /** Each FlowSchema's Dangling condition says whether its priority level exists. */
   private async syncDanglingConditions(): Promise<void> {
     const fsStore = this.opts.registry.byResource(GROUP, "v1", "flowschemas")!;
-    for (const fs of this.fsMirror.all()) {
+    const writes = this.fsMirror.all().map(async (fs) => {
       const plName = fs.spec?.priorityLevelConfiguration?.name;
-      const found = this.levels.has(plName);
-      const want = found
+      const want = this.levels.has(plName)
         ? {
             status: "False",
             reason: "Found",
@@ -356,7 +381,7 @@ export class FlowControl {
           };
       const have = (fs.status?.conditions ?? []).find((c: Obj) => c.type === "Dangling");
       if (have && have.status === want.status && have.reason === want.reason && have.message === want.message)
-        continue;
+        return;
       const conditions = (fs.status?.conditions ?? []).filter((c: Obj) => c.type !== "Dangling");
       conditions.push({
         type: "Dangling",
@@ -374,13 +399,14 @@ export class FlowControl {
         );
       } catch (e) {
         // A conflict or a deleted schema brings a new digest, which tries again.
-        if (e instanceof StatusError && (e.code === 409 || e.code === 404)) continue;
+        if (e instanceof StatusError && (e.code === 409 || e.code === 404)) return;
         log.error("priority and fairness: could not update FlowSchema status", {
           flowSchema: fs.metadata.name,
           err: String(e),
         });
       }
-    }
+    });
+    await Promise.all(writes);
   }
 }
 
