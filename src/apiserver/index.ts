@@ -19,6 +19,7 @@ import { EncryptedStore } from "./encryption/store.ts";
 import { FlowControl } from "./flowcontrol/flow-control.ts";
 import { defaultAdvertiseAddress, startKubernetesServiceEndpoints } from "./kubernetes-service.ts";
 import { log } from "./log.ts";
+import { ObjectCounts } from "./object-counts.ts";
 import { Registry } from "./registry/index.ts";
 import { issueKubeletClient } from "./registry/kubelet-connection.ts";
 import { nodeProxyHandler } from "./registry/node-proxy.ts";
@@ -130,6 +131,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   ]);
 
   const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const objectCounts = new ObjectCounts(store);
   const flowControl =
     opts.enablePriorityAndFairness === false
       ? undefined
@@ -139,6 +141,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
           serverConcurrencyLimit:
             (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200),
           requestWaitLimitMs: requestTimeoutMs / 4,
+          objectCounts,
         });
 
   // The apiserver's client certificate for kubelets (logs, exec, attach, port-forward, node proxy).
@@ -154,6 +157,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
     requestTimeoutMs,
     flowControl,
+    objectCounts,
     authenticator: authn,
     authorizer: authz.authorizer,
     admission,
@@ -178,6 +182,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     namespaceCache.stop();
     await authz.stop();
     await flowControl?.stop();
+    await objectCounts.stop();
     await server.stop();
     await auditor?.close();
     await store.close();
@@ -189,6 +194,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await builtin.start();
     await namespaceCache.start();
     await webhooks.start();
+    await objectCounts.start();
     await flowControl?.start();
     await server.start();
     repair.start();

@@ -42,6 +42,7 @@ import { writeError, writeJson } from "./http.ts";
 import { log } from "./log.ts";
 import { ApiserverMetrics, type RequestLabels } from "./metrics.ts";
 import { negotiateDiscovery } from "./negotiation.ts";
+import type { ObjectCounts } from "./object-counts.ts";
 import { Registry } from "./registry/index.ts";
 import { recordUpgradeHead } from "./registry/upgrade-aware-proxy.ts";
 import { type RequestInfo, requestInfo } from "./request-info.ts";
@@ -71,6 +72,8 @@ export interface ApiServerOptions {
   maxMutatingRequestsInflight?: number;
   /** API Priority and Fairness; without it, the two max-in-flight limits. */
   flowControl?: FlowControl;
+  /** Stored objects by resource (apiserver_storage_objects). */
+  objectCounts?: ObjectCounts;
   /** upstream's --request-timeout (60 s): the longest a request other than a watch or a stream may take. */
   requestTimeoutMs?: number;
   compactionIntervalMs?: number;
@@ -270,7 +273,7 @@ export class ApiServer {
       if (this.opts.flowControl) {
         // Other long-running requests bypass it; a watch holds its seat only until it starts.
         if (!longRunning || info.verb === "watch") {
-          seat = await this.admitFlow(req, res, info, user);
+          seat = await this.admitFlow(req, res, info, user, url.searchParams);
           if (longRunning) {
             seat.release();
             seat = undefined;
@@ -367,6 +370,7 @@ export class ApiServer {
     res: ServerResponse,
     info: RequestInfo,
     user: UserInfo,
+    query: URLSearchParams,
   ): Promise<Seat> {
     const rejected = (e: unknown) => {
       if (!(e instanceof Rejected)) return e;
@@ -376,7 +380,7 @@ export class ApiServer {
       return newTooManyRequests("Too many requests, please try again later.", 1);
     };
     try {
-      const a = this.opts.flowControl!.admit({ user, info }, (cancel) => res.once("close", cancel));
+      const a = this.opts.flowControl!.admit({ user, info, query }, (cancel) => res.once("close", cancel));
       res.setHeader("X-Kubernetes-PF-FlowSchema-UID", a.flowSchemaUID);
       res.setHeader("X-Kubernetes-PF-PriorityLevel-UID", a.priorityLevelUID);
       return a.seat instanceof Promise ? await a.seat : a.seat;
@@ -416,9 +420,9 @@ export class ApiServer {
         this.metrics.inflight.set({ request_kind: "mutating" }, this.inflightMutating);
         res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
         res.end(
-          this.opts.flowControl
-            ? `${this.metrics.render()}${this.opts.flowControl.renderMetrics()}\n`
-            : this.metrics.render(),
+          [this.metrics.render(), this.opts.flowControl?.renderMetrics(), this.opts.objectCounts?.render()]
+            .filter(Boolean)
+            .join(""),
         );
         return;
       case "/api": {

@@ -330,6 +330,8 @@ spec:
       /apiserver_flowcontrol_dispatched_requests_total\{flow_schema="limits-user",priority_level="tiny"\} \d+/,
     );
     assert.match(text, /apiserver_flowcontrol_nominal_limit_seats\{priority_level="tiny"\} 3/);
+    // Stored objects are counted (once a minute; the first count at start).
+    assert.match(text, /^apiserver_storage_objects\{resource="configmaps"\} \d+$/m);
   });
 
   it("marks a FlowSchema whose priority level does not exist as dangling, and does not use it", async () => {

@@ -172,3 +172,49 @@ test("borrowing: seats go where the demand is, between each level's floor and ce
     [8, 7],
   );
 });
+
+test("a LIST takes a seat for each hundred objects it goes through, up to its level's maximum", async () => {
+  const { store, registry } = setup();
+  const stored = new Map([
+    ["pods", 350],
+    ["configmaps", 20_000],
+  ]);
+  const fc = new FlowControl({
+    registry,
+    store,
+    serverConcurrencyLimit: 600,
+    requestWaitLimitMs: 10_000,
+    objectCounts: { get: (_group, resource) => stored.get(resource) },
+  });
+  try {
+    await fc.start();
+    const user = { name: "alice", groups: ["system:authenticated"] };
+    const seatsOf = (path: string, query = "") => {
+      const a = fc.admit({
+        user,
+        info: requestInfo("GET", path, new URLSearchParams(query)),
+        query: new URLSearchParams(query),
+      });
+      const text = fc.renderMetrics();
+      (a.seat as Seat).release();
+      const m =
+        /apiserver_flowcontrol_current_executing_seats\{flow_schema="global-default",priority_level="global-default"\} (\d+)/.exec(
+          text,
+        );
+      return Number(m?.[1]);
+    };
+    // 350 pods: listed from the store, 2 × 350 objects → 7 seats.
+    assert.equal(seatsOf("/api/v1/pods"), 7);
+    // limit=100: 2 × 100 → 2 seats; with a selector every stored pod is read: 350 + 100 → 5.
+    assert.equal(seatsOf("/api/v1/pods", "limit=100"), 2);
+    assert.equal(seatsOf("/api/v1/pods", "limit=100&labelSelector=app%3Dx"), 5);
+    // 20,000 configmaps: global-default's most, min(ceil(49 × 0.15), floor(49 / 6)) = 8.
+    assert.equal(seatsOf("/api/v1/configmaps"), 8);
+    // A GET, or a resource not counted yet: one seat.
+    assert.equal(seatsOf("/api/v1/namespaces/default/pods/p"), 1);
+    assert.equal(seatsOf("/api/v1/secrets"), 1);
+  } finally {
+    await fc.stop();
+    await store.close();
+  }
+});

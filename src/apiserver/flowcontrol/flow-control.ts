@@ -31,6 +31,8 @@ const BORROWING_PERIOD_MS = 10_000;
 const SMOOTHING = 0.977;
 const WAIT_BUCKETS = [0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30];
 const ENSURE_PERIOD_MS = 60_000;
+const OBJECTS_PER_SEAT = 100;
+const MAX_SEATS = 10;
 
 export interface FlowControlOptions {
   registry: Registry;
@@ -41,6 +43,8 @@ export interface FlowControlOptions {
   requestWaitLimitMs: number;
   /** Keep the bootstrap objects in the store (off for a secondary apiserver in tests). */
   ensureBootstrap?: boolean;
+  /** Stored objects by resource, from which a LIST's seats are estimated; without it every request takes one seat. */
+  objectCounts?: { get(group: string, resource: string): number | undefined };
 }
 
 interface PriorityLevel {
@@ -51,6 +55,15 @@ interface PriorityLevel {
   minCL: number;
   maxCL: number;
   smoothed: number;
+  /** The most seats one request takes here (upstream's MaxSeatsTracker, at most 10). */
+  maxSeats: number;
+}
+
+/** Requests (and their seats) under one schema and level. */
+interface Counts {
+  executing: number;
+  waiting: number;
+  seats: number;
 }
 
 /** A FlowSchema in use, with its metric series bound once. */
@@ -60,7 +73,7 @@ interface Schema {
   name: string;
   levelName: string;
   /** Kept across configuration changes: requests admitted before one still count down here. */
-  counts: { executing: number; waiting: number };
+  counts: Counts;
   dispatched: (by?: number) => void;
   waitObserver: (seconds: number) => void;
 }
@@ -75,7 +88,7 @@ export interface Admitted {
 export class FlowControl {
   private levels = new Map<string, PriorityLevel>();
   private schemas: Schema[] = [];
-  private readonly counts = new Map<string, { executing: number; waiting: number }>();
+  private readonly counts = new Map<string, Counts>();
   private readonly fsMirror: StoreMirror;
   private readonly plMirror: StoreMirror;
   private timers: NodeJS.Timeout[] = [];
@@ -102,6 +115,11 @@ export class FlowControl {
   private readonly executingGauge = new Scalar(
     "apiserver_flowcontrol_current_executing_requests",
     "[BETA] Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem",
+    "gauge",
+  );
+  private readonly executingSeats = new Scalar(
+    "apiserver_flowcontrol_current_executing_seats",
+    "[BETA] Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem",
     "gauge",
   );
   private readonly nominalLimit = new Scalar(
@@ -178,6 +196,7 @@ export class FlowControl {
   admit(d: RequestDigest, onCancel?: (cancel: () => void) => void): Admitted {
     const s = this.classify(d);
     const level = s.level;
+    const seats = this.seatsFor(d, level);
     const headers = {
       flowSchemaUID: s.fs.metadata?.uid ?? "",
       priorityLevelUID: level.pl.metadata?.uid ?? "",
@@ -185,11 +204,13 @@ export class FlowControl {
     const started = performance.now();
     const run = (seat: Seat, waitedMs: number): Seat => {
       s.counts.executing++;
+      s.counts.seats += seats;
       s.dispatched();
       s.waitObserver(waitedMs / 1000);
       return {
         release: () => {
           s.counts.executing--;
+          s.counts.seats -= seats;
           seat.release();
         },
       };
@@ -197,7 +218,7 @@ export class FlowControl {
     let seat: Seat | Promise<Seat>;
     try {
       const key = level.exempt ? "" : flowKey(s.name, flowDistinguisher(s.fs, d));
-      seat = level.queues.enter(key, onCancel);
+      seat = level.queues.enter(key, seats, onCancel);
     } catch (e) {
       if (e instanceof Rejected) this.noteRejected(s, e.reason);
       throw e;
@@ -220,12 +241,29 @@ export class FlowControl {
     };
   }
 
-  /** The metrics of this subsystem, in the text exposition format. */
+  /**
+   * Upstream's listWorkEstimator: a LIST takes a seat for each hundred objects it will go
+   * through (k8ts lists from the store: twice the objects it returns, or every stored one and
+   * those it returns when a selector filters), from one to the level's maximum.
+   */
+  private seatsFor(d: RequestDigest, level: PriorityLevel): number {
+    if (d.info.verb !== "list" || !this.opts.objectCounts) return 1;
+    const stored = this.opts.objectCounts.get(d.info.apiGroup, d.info.resource);
+    if (stored === undefined) return 1;
+    const asked = Number(d.query?.get("limit") ?? 0);
+    const limit = asked > 0 && asked < stored ? asked : stored;
+    const selective = Boolean(d.query?.get("labelSelector") || d.query?.get("fieldSelector"));
+    const objects = selective ? stored + limit : 2 * limit;
+    return Math.min(level.maxSeats, Math.max(1, Math.ceil(objects / OBJECTS_PER_SEAT)));
+  }
+
+  /** The metrics of this subsystem, in the text exposition format (each line ended). */
   renderMetrics(): string {
     for (const s of this.schemas) {
       const labels = { flow_schema: s.name, priority_level: s.levelName };
       this.inqueue.set(labels, s.counts.waiting);
       this.executingGauge.set(labels, s.counts.executing);
+      this.executingSeats.set(labels, s.counts.seats);
     }
     for (const [name, l] of this.levels) {
       this.nominalLimit.set({ priority_level: name }, l.nominalCL);
@@ -236,12 +274,13 @@ export class FlowControl {
       this.rejected,
       this.inqueue,
       this.executingGauge,
+      this.executingSeats,
       this.nominalLimit,
       this.currentLimit,
       this.waitDuration,
     ]
-      .map((m) => m.render())
-      .join("\n");
+      .map((m) => `${m.render()}\n`)
+      .join("");
   }
 
   private noteRejected(s: Schema, reason: RejectReason): void {
@@ -290,9 +329,17 @@ export class FlowControl {
           minCL: 0,
           maxCL: 0,
           smoothed: 0,
+          maxSeats: 1,
         };
       }
       level.nominalCL = nominalCL;
+      // Upstream's MaxSeatsTracker: 15 % of the nominal seats, or a hand's share of them, at least 1.
+      level.maxSeats = queuing
+        ? Math.min(
+            MAX_SEATS,
+            Math.max(1, Math.min(Math.ceil(nominalCL * 0.15), Math.floor(nominalCL / queuing.handSize))),
+          )
+        : MAX_SEATS;
       level.minCL = nominalCL - lendableCL;
       level.maxCL = nominalCL + borrowingCL;
       levels.set(name, level);
@@ -308,7 +355,7 @@ export class FlowControl {
       const id = `${fs.metadata.name}\u0000${levelName}`;
       let counts = this.counts.get(id);
       if (!counts) {
-        counts = { executing: 0, waiting: 0 };
+        counts = { executing: 0, waiting: 0, seats: 0 };
         this.counts.set(id, counts);
       }
       const labels = { flow_schema: fs.metadata.name, priority_level: levelName };

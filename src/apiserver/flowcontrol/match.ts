@@ -14,6 +14,8 @@ export interface RequestDigest {
     RequestInfo,
     "isResourceRequest" | "verb" | "apiGroup" | "resource" | "subresource" | "namespace" | "path"
   >;
+  /** The query, where a LIST's limit and selectors are (its work estimate). */
+  query?: URLSearchParams;
 }
 
 export function matchesFlowSchema(fs: Obj, d: RequestDigest): boolean {

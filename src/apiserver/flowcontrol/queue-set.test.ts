@@ -73,7 +73,7 @@ test("a request that waits longer than the wait limit is rejected with time-out;
   const qs = new QueueSet({ queues: 2, handSize: 1, queueLengthLimit: 5 }, 1, 30);
   const seat = qs.enter("x") as Seat;
   let cancel: (() => void) | undefined;
-  const cancelled = qs.enter("y", (c) => (cancel = c)) as Promise<Seat>;
+  const cancelled = qs.enter("y", 1, (c) => (cancel = c)) as Promise<Seat>;
   const timedOut = qs.enter("x") as Promise<Seat>;
   cancel!();
   await assert.rejects(cancelled, (e: unknown) => e instanceof Rejected && e.reason === "cancelled");
@@ -115,4 +115,31 @@ test("seat demand stats report the high watermark of executing plus waiting seat
   const stats = qs.demandStats();
   assert.equal(stats.max, 2);
   s.release();
+});
+
+test("a wide request waits until its seats are free, and nothing behind it goes ahead; one wider than the limit runs alone", async () => {
+  const qs = new QueueSet({ queues: 1, handSize: 1, queueLengthLimit: 10 }, 4, 10_000);
+  const a = qs.enter("x", 2) as Seat;
+  const b = qs.enter("x", 1) as Seat;
+  const wide = qs.enter("x", 3) as Promise<Seat>;
+  const narrow = qs.enter("x", 1) as Promise<Seat>;
+  let order = "";
+  void wide.then(() => (order += "wide "));
+  void narrow.then(() => (order += "narrow "));
+  assert.equal(qs.seatsInUse, 3);
+  b.release(); // 2 in use: the wide one (3) still does not fit, and the narrow one waits behind it
+  await new Promise((r) => setImmediate(r));
+  assert.equal(order, "");
+  a.release();
+  const w = await wide;
+  const n = await narrow;
+  assert.equal(order, "wide narrow ");
+  assert.equal(qs.seatsInUse, 4);
+  w.release();
+  n.release();
+  const huge = qs.enter("y", 9);
+  assert.ok(!(huge instanceof Promise), "a request wider than the level runs when the level is idle");
+  assert.equal(qs.seatsInUse, 9);
+  (huge as Seat).release();
+  assert.equal(qs.seatsInUse, 0);
 });

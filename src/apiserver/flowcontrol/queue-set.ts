@@ -1,9 +1,10 @@
 // One priority level's seats and queues (upstream's fairqueuing/queueset): a
-// request runs at once while the level has a free seat and nobody waits;
-// otherwise it waits in one of its flow's queues (shuffle sharding: a hand of
-// handSize queues dealt from the flow's hash, the shortest taken), and a freed
-// seat goes to the queue with the least virtual start time (start-time fair
-// queuing), so that one busy flow cannot starve the others of its level.
+// request takes one seat or more (a big LIST more) and runs at once while the
+// level has them free and nobody waits; otherwise it waits in one of its flow's
+// queues (shuffle sharding: a hand of handSize queues dealt from the flow's
+// hash, the least loaded taken), and freed seats go to the queue with the
+// least virtual start time (start-time fair queuing, each request advancing
+// its queue by its seats), so that one busy flow cannot starve the others.
 
 import { createHash } from "node:crypto";
 
@@ -24,6 +25,7 @@ export class Rejected extends Error {
 
 interface Waiter {
   queue: Queue;
+  seats: number;
   dispatch: () => void;
   reject: (r: Rejected) => void;
   timer?: NodeJS.Timeout;
@@ -33,13 +35,14 @@ interface Waiter {
 interface Queue {
   index: number;
   waiting: Waiter[];
+  waitingSeats: number;
   /** Seats held by requests dispatched from this queue. */
   executing: number;
   /** Virtual time at which the queue's next request starts. */
   nextStart: number;
 }
 
-/** A request admitted to run: release() gives its seat back (once). */
+/** A request admitted to run: release() gives its seats back (once). */
 export interface Seat {
   release(): void;
 }
@@ -89,6 +92,7 @@ class Integrator {
 export class QueueSet {
   private executing = 0;
   private waitingCount = 0;
+  private waitingSeats = 0;
   private queues: Queue[] = [];
   private virtualTime = 0;
   private hands = new Map<string, number[]>();
@@ -137,96 +141,119 @@ export class QueueSet {
       this.hands.clear();
       this.makeQueues();
       this.waitingCount = 0;
+      this.waitingSeats = 0;
       for (const w of waiters) {
         if (!this.queuing) {
           clearTimeout(w.timer);
           w.reject(new Rejected("concurrency-limit"));
           continue;
         }
-        const q = this.chooseQueue(w.flowKey);
-        w.queue = q;
-        this.push(q, w);
+        w.queue = this.chooseQueue(w.flowKey);
+        this.push(w);
       }
+      this.noteDemand();
     }
     this.dispatchWaiting();
   }
 
   /**
-   * A seat now, or a promise of one once the request's turn comes; throws or rejects with
+   * `seats` now, or a promise of them once the request's turn comes; throws or rejects with
    * Rejected when the level turns it away. `flowKey` names the flow (flow schema and distinguisher).
    */
-  enter(flowKey: string, onCancel?: (cancel: () => void) => void): Seat | Promise<Seat> {
-    if (this.executing < this.concurrencyLimit && this.waitingCount === 0) return this.seat(undefined);
+  enter(flowKey: string, seats = 1, onCancel?: (cancel: () => void) => void): Seat | Promise<Seat> {
+    if (this.waitingCount === 0 && this.fits(seats)) return this.seat(undefined, seats);
     if (!this.queuing) throw new Rejected("concurrency-limit");
     const q = this.chooseQueue(flowKey);
     if (q.waiting.length >= this.queuing.queueLengthLimit) throw new Rejected("queue-full");
     return new Promise<Seat>((resolve, reject) => {
       const w: Waiter = {
         queue: q,
+        seats,
         flowKey,
-        dispatch: () => resolve(this.seat(w.queue)),
+        dispatch: () => resolve(this.seat(w.queue, seats)),
         reject,
       };
       w.timer = setTimeout(() => this.drop(w, "time-out"), this.waitLimitMs);
-      this.push(q, w);
+      this.push(w);
       onCancel?.(() => this.drop(w, "cancelled"));
     });
   }
 
-  private seat(q: Queue | undefined): Seat {
-    this.executing++;
-    if (q) q.executing++;
-    this.demand.set(this.executing + this.waitingCount);
+  /** Upstream's canAccommodateSeats: within the limit, or alone (wider than the limit, it runs by itself). */
+  private fits(seats: number): boolean {
+    return this.executing + seats <= this.concurrencyLimit || this.executing === 0;
+  }
+
+  private seat(q: Queue | undefined, seats: number): Seat {
+    this.executing += seats;
+    if (q) q.executing += seats;
+    this.noteDemand();
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        this.executing--;
-        if (q) q.executing--;
-        this.demand.set(this.executing + this.waitingCount);
+        this.executing -= seats;
+        if (q) q.executing -= seats;
+        this.noteDemand();
         this.dispatchWaiting();
       },
     };
   }
 
-  private push(q: Queue, w: Waiter): void {
+  private noteDemand(): void {
+    this.demand.set(this.executing + this.waitingSeats);
+  }
+
+  private push(w: Waiter): void {
+    const q = w.queue;
     // A queue that was idle starts no earlier than now in virtual time.
     if (q.waiting.length === 0 && q.executing === 0) q.nextStart = Math.max(q.nextStart, this.virtualTime);
     q.waiting.push(w);
+    q.waitingSeats += w.seats;
     this.waitingCount++;
-    this.demand.set(this.executing + this.waitingCount);
+    this.waitingSeats += w.seats;
+    this.noteDemand();
+  }
+
+  /** Takes a waiter's count out of the totals (it has left its queue's list). */
+  private unqueue(w: Waiter): void {
+    w.queue.waitingSeats -= w.seats;
+    this.waitingCount--;
+    this.waitingSeats -= w.seats;
+    clearTimeout(w.timer);
+    this.noteDemand();
   }
 
   private drop(w: Waiter, reason: RejectReason): void {
     const i = w.queue.waiting.indexOf(w);
     if (i === -1) return;
     w.queue.waiting.splice(i, 1);
-    this.waitingCount--;
-    this.demand.set(this.executing + this.waitingCount);
-    clearTimeout(w.timer);
+    this.unqueue(w);
     w.reject(new Rejected(reason));
   }
 
-  /** Hands free seats to waiting requests, the queue with the least virtual start first. */
+  /**
+   * Hands free seats to waiting requests, the queue with the least virtual start first; while that
+   * queue's next request does not fit, nothing behind it goes ahead (as upstream's dispatch).
+   */
   private dispatchWaiting(): void {
-    while (this.waitingCount > 0 && this.executing < this.concurrencyLimit) {
+    while (this.waitingCount > 0) {
       let best: Queue | undefined;
       for (const q of this.queues) {
         if (q.waiting.length > 0 && (!best || q.nextStart < best.nextStart)) best = q;
       }
-      if (!best) return;
+      if (!best || !this.fits(best.waiting[0].seats)) return;
       const w = best.waiting.shift()!;
-      this.waitingCount--;
+      this.unqueue(w);
       this.virtualTime = best.nextStart;
-      best.nextStart += 1;
-      clearTimeout(w.timer);
+      best.nextStart += w.seats;
+      // The seats are taken synchronously: seat() runs as dispatch resolves.
       w.dispatch();
-      // The seat is taken synchronously by dispatch (seat() runs inside resolve's executor call).
     }
   }
 
-  /** The least loaded queue (waiting plus executing) of the flow's hand. */
+  /** The least loaded queue (seats waiting plus executing) of the flow's hand. */
   private chooseQueue(flowKey: string): Queue {
     let hand = this.hands.get(flowKey);
     if (!hand) {
@@ -237,7 +264,7 @@ export class QueueSet {
     let best = this.queues[hand[0]];
     for (const i of hand) {
       const q = this.queues[i];
-      if (q.waiting.length + q.executing < best.waiting.length + best.executing) best = q;
+      if (q.waitingSeats + q.executing < best.waitingSeats + best.executing) best = q;
     }
     return best;
   }
@@ -247,6 +274,7 @@ export class QueueSet {
     this.queues = Array.from({ length: n }, (_, index) => ({
       index,
       waiting: [],
+      waitingSeats: 0,
       executing: 0,
       nextStart: 0,
     }));
