@@ -41,8 +41,6 @@ export interface FlowControlOptions {
   serverConcurrencyLimit: number;
   /** How long a request may wait in a queue: upstream's request timeout / 4. */
   requestWaitLimitMs: number;
-  /** Keep the bootstrap objects in the store (off for a secondary apiserver in tests). */
-  ensureBootstrap?: boolean;
   /** Stored objects by resource, from which a LIST's seats are estimated; without it every request takes one seat. */
   objectCounts?: { get(group: string, resource: string): number | undefined };
 }
@@ -97,12 +95,12 @@ export class FlowControl {
   private stopped = false;
   private ensuring?: Promise<void>;
 
-  readonly dispatched = new Scalar(
+  private readonly dispatched = new Scalar(
     "apiserver_flowcontrol_dispatched_requests_total",
     "[BETA] Number of requests executed by API Priority and Fairness subsystem",
     "counter",
   );
-  readonly rejected = new Scalar(
+  private readonly rejected = new Scalar(
     "apiserver_flowcontrol_rejected_requests_total",
     "[BETA] Number of requests rejected by API Priority and Fairness subsystem",
     "counter",
@@ -155,26 +153,25 @@ export class FlowControl {
   }
 
   async start(): Promise<void> {
-    if (this.opts.ensureBootstrap !== false) await ensureBootstrapConfiguration(this.opts.registry);
+    await ensureBootstrapConfiguration(this.opts.registry);
     await this.plMirror.start();
     await this.fsMirror.start();
     this.digest();
     this.timers.push(setInterval(() => this.updateBorrowing(), BORROWING_PERIOD_MS));
     // Deleted or edited bootstrap objects come back (upstream reconciles them every minute).
-    if (this.opts.ensureBootstrap !== false)
-      this.timers.push(
-        setInterval(() => {
-          this.ensuring ??= ensureBootstrapConfiguration(this.opts.registry)
-            .catch((e) =>
-              log.error("priority and fairness: could not ensure the bootstrap configuration", {
-                err: String(e),
-              }),
-            )
-            .finally(() => {
-              this.ensuring = undefined;
-            });
-        }, ENSURE_PERIOD_MS),
-      );
+    this.timers.push(
+      setInterval(() => {
+        this.ensuring ??= ensureBootstrapConfiguration(this.opts.registry)
+          .catch((e) =>
+            log.error("priority and fairness: could not ensure the bootstrap configuration", {
+              err: String(e),
+            }),
+          )
+          .finally(() => {
+            this.ensuring = undefined;
+          });
+      }, ENSURE_PERIOD_MS),
+    );
     for (const t of this.timers) t.unref();
   }
 
