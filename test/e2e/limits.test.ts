@@ -300,6 +300,7 @@ spec:
     assert.equal(full.res.statusCode, 429);
     assert.equal(full.res.headers["retry-after"], "1");
     assert.equal(JSON.parse(full.text).reason, "TooManyRequests");
+    assert.equal(full.res.headers["x-kubernetes-pf-flowschema-uid"], fsUID);
     // Other users' levels are not affected.
     assert.equal((await createConfigMap(c.port, creds, "admin-meanwhile")).res.statusCode, 201);
     held[0].release();

@@ -129,8 +129,11 @@ test("requests take seats of their level; a full level queues, and a Reject leve
     const first = fc.admit(bob);
     assert.equal(first.flowSchemaUID, uid);
     assert.ok(!(first.seat instanceof Promise));
-    assert.throws(
-      () => fc.admit(bob),
+    // Turned away at once, still classified (its answer names the schema).
+    const turnedAway = fc.admit(bob);
+    assert.equal(turnedAway.flowSchemaUID, uid);
+    await assert.rejects(
+      turnedAway.seat as Promise<Seat>,
       (e: unknown) => e instanceof Rejected && e.reason === "concurrency-limit",
     );
     (first.seat as Seat).release();

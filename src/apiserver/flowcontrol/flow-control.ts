@@ -186,9 +186,9 @@ export class FlowControl {
   }
 
   /**
-   * Classifies a request and takes a seat for it, now or once its turn comes. Throws (or the
-   * seat's promise rejects with) Rejected when its level turns it away. `onCancel` registers
-   * how to withdraw a queued request whose client went away.
+   * Classifies a request and takes its seats, now or once its turn comes; the seat's promise
+   * rejects with Rejected when its level turns it away. `onCancel` registers how to withdraw a
+   * queued request whose client went away.
    */
   admit(d: RequestDigest, onCancel?: (cancel: () => void) => void): Admitted {
     const s = this.classify(d);
@@ -217,8 +217,10 @@ export class FlowControl {
       const key = level.exempt ? "" : flowKey(s.name, flowDistinguisher(s.fs, d));
       seat = level.queues.enter(key, seats, onCancel);
     } catch (e) {
-      if (e instanceof Rejected) this.noteRejected(s, e.reason);
-      throw e;
+      if (!(e instanceof Rejected)) throw e;
+      this.noteRejected(s, e.reason);
+      // Turned away at once; the caller still names the schema and level in its answer.
+      return { ...headers, seat: Promise.reject(e) };
     }
     if (!(seat instanceof Promise)) return { ...headers, seat: run(seat, 0) };
     s.counts.waiting++;
