@@ -38,6 +38,7 @@ import {
   discoveryContentType,
 } from "./handlers/discovery.ts";
 import { RestHandler, type SubresourceHandler, type VirtualCreate } from "./handlers/rest.ts";
+import { onWatchInitialized } from "./handlers/watch.ts";
 import { writeError, writeJson } from "./http.ts";
 import { log } from "./log.ts";
 import { ApiserverMetrics, type RequestLabels } from "./metrics.ts";
@@ -271,13 +272,10 @@ export class ApiServer {
       const audit = this.opts.auditor?.begin(req, res, info, user, { receivedAt });
       // Where upstream's chain has it: after authentication and audit, before authorization.
       if (this.opts.flowControl) {
-        // Other long-running requests bypass it; a watch holds its seat only until it starts.
+        // Other long-running requests bypass it; a watch holds its seat until it has sent its initial events.
         if (!longRunning || info.verb === "watch") {
           seat = await this.admitFlow(req, res, info, user, url.searchParams);
-          if (longRunning) {
-            seat.release();
-            seat = undefined;
-          }
+          if (longRunning) onWatchInitialized(res, seat.release);
         }
       } else if (!longRunning) limited = this.admitInflight(req.method ?? "GET", user);
       await this.authorize(user, info, url.searchParams, audit);

@@ -291,6 +291,22 @@ spec:
       assert.ok(i < 50, "the new FlowSchema was not used within 5 s");
       await sleep(100);
     }
+    // A watch holds a seat only until it has sent its initial events: three open watches leave the
+    // three seats free.
+    const watches = [0, 1, 2].map((i) => {
+      const w = send(
+        c.port,
+        user,
+        "GET",
+        `/api/v1/namespaces/default/configmaps?watch=1${i ? `&resourceVersion=${i}` : ""}`,
+      );
+      w.req.end();
+      w.response.catch(() => {});
+      return w;
+    });
+    await sleep(300);
+    assert.equal((await createConfigMap(c.port, user, "beside-watches")).res.statusCode, 201);
+    for (const w of watches) w.req.destroy();
     const held = [hold(c.port, user), hold(c.port, user), hold(c.port, user)];
     await sleep(300);
     // The fourth waits in the queue; the fifth finds it full.

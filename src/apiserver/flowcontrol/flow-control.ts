@@ -204,8 +204,11 @@ export class FlowControl {
       s.counts.seats += seats;
       s.dispatched();
       s.waitObserver(waitedMs / 1000);
+      let released = false;
       return {
         release: () => {
+          if (released) return;
+          released = true;
           s.counts.executing--;
           s.counts.seats -= seats;
           seat.release();

@@ -25,6 +25,20 @@ function encodeShared(obj: Obj): string {
   return s;
 }
 
+/** What to do once a watch has sent its initial events (priority and fairness gives its seat back then). */
+const initializedHooks = new WeakMap<ServerResponse, () => void>();
+
+/** Upstream's watch initialization signal: `hook` runs once the watch on `res` has sent its initial events. */
+export function onWatchInitialized(res: ServerResponse, hook: () => void): void {
+  initializedHooks.set(res, hook);
+}
+
+function initialized(res: ServerResponse): void {
+  const hook = initializedHooks.get(res);
+  initializedHooks.delete(res);
+  hook?.();
+}
+
 export interface ServeWatchOptions {
   labelSelector?: Selector;
   fieldSelector?: FieldSelector;
@@ -95,6 +109,8 @@ export async function serveWatch(
     : undefined;
   // A client gone while the watch was set up closed before the listeners above existed.
   if (res.closed) end();
+  // Without initial events (a watch from a resourceVersion, or nothing to list) it is initialized now.
+  if (!watch.initialEvents) initialized(res);
 
   try {
     for await (const batch of watch) {
@@ -116,6 +132,7 @@ export async function serveWatch(
         first = false;
       }
       const ok = out === "" || res.write(out);
+      initialized(res);
       // Backpressure: a client that does not read makes us wait, and the store's queue bounds it.
       if (!ok && !ended)
         await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));

@@ -84,6 +84,8 @@ export interface DeleteOptions extends WriteOptions {
 
 export interface ObjectWatch extends AsyncIterable<WatchEvent[]> {
   cancel(): void;
+  /** Whether the first batch holds the initial ADDED events (a watch without a resourceVersion). */
+  initialEvents?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -1036,6 +1038,7 @@ export class ResourceStore {
     const self = this;
     return {
       cancel: () => inner.cancel(),
+      initialEvents: initial.length > 0,
       async *[Symbol.asyncIterator]() {
         if (initial.length > 0) yield initial;
         try {
