@@ -423,6 +423,11 @@ export class ApiServer {
             .join(""),
         );
         return;
+      case "/debug/api_priority_and_fairness/dump_priority_levels":
+        if (!this.opts.flowControl) break;
+        res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
+        res.end(this.opts.flowControl.dumpPriorityLevels());
+        return;
       case "/api": {
         const d = negotiateDiscovery(req.headers.accept);
         if (d.aggregated)

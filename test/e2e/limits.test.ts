@@ -347,6 +347,14 @@ spec:
       /apiserver_flowcontrol_dispatched_requests_total\{flow_schema="limits-user",priority_level="tiny"\} \d+/,
     );
     assert.match(text, /apiserver_flowcontrol_nominal_limit_seats\{priority_level="tiny"\} 3/);
+    // The same from upstream's debug dump, as kubectl reads it.
+    const dump = await c.kubectl(["get", "--raw", "/debug/api_priority_and_fairness/dump_priority_levels"]);
+    assert.equal(dump.code, 0, dump.stderr);
+    const tiny = dump.stdout.split("\n").find((l) => l.startsWith("tiny,"));
+    assert.ok(tiny, dump.stdout);
+    // Name, active queues, idle, quiescing, waiting, executing, dispatched, rejected, timed out, cancelled.
+    const cells = tiny.split(/,\s*/);
+    assert.deepEqual([cells[4], cells[5], cells[7], cells[8], cells[9]], ["0", "0", "1", "1", "0"]);
     // Stored objects are counted (once a minute; the first count at start).
     assert.match(text, /^apiserver_storage_objects\{resource="configmaps"\} \d+$/m);
   });

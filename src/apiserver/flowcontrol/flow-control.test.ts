@@ -8,7 +8,7 @@ import { Registry } from "../registry/index.ts";
 import { requestInfo } from "../request-info.ts";
 import { AUTO_UPDATE_ANNOTATION } from "./bootstrap-config.ts";
 import { ensureBootstrapConfiguration } from "./ensure.ts";
-import { allocate, FlowControl } from "./flow-control.ts";
+import { allocate, FlowControl, tabwriter } from "./flow-control.ts";
 import { Rejected, type Seat } from "./queue-set.ts";
 
 const GROUP = "flowcontrol.apiserver.k8s.io";
@@ -146,6 +146,14 @@ test("requests take seats of their level; a full level queues, and a Reject leve
     const seats = Array.from({ length: 100 }, () => fc.admit(admin).seat as Seat);
     for (const s of seats) s.release();
     assert.match(fc.renderMetrics(), /apiserver_flowcontrol_nominal_limit_seats\{priority_level="solo"\} 1/);
+    const dump = fc.dumpPriorityLevels().split("\n");
+    assert.match(
+      dump[0],
+      /^PriorityLevelName, +ActiveQueues, +IsIdle, +IsQuiescing, +WaitingRequests, +ExecutingRequests, +DispatchedRequests, +RejectedRequests, +TimedoutRequests, +CancelledRequests$/,
+    );
+    const solo = dump.find((l) => l.startsWith("solo,"))!.split(/,\s*/);
+    assert.deepEqual(solo.slice(1), ["0", "true", "false", "0", "0", solo[6], "1", "0", "0"]);
+    assert.ok(Number(solo[6]) >= 2, "dispatched");
     assert.match(
       fc.renderMetrics(),
       /apiserver_flowcontrol_rejected_requests_total\{flow_schema="solo",priority_level="solo",reason="concurrency-limit"\} 1/,
@@ -220,4 +228,15 @@ test("a LIST takes a seat for each hundred objects it goes through, up to its le
     await fc.stop();
     await store.close();
   }
+});
+
+test("debug dumps align their cells as Go's tabwriter (min width 8, padding 1)", () => {
+  assert.equal(
+    tabwriter([
+      ["PriorityLevelName", "ActiveQueues", "IsIdle"],
+      ["catch-all", "0", "true"],
+    ]),
+    "PriorityLevelName, ActiveQueues, IsIdle\ncatch-all,         0,            true\n",
+  );
+  assert.equal(tabwriter([["a", "b"]]), "a,      b\n");
 });

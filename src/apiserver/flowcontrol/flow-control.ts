@@ -259,6 +259,44 @@ export class FlowControl {
     return Math.min(level.maxSeats, Math.max(1, Math.ceil(objects / OBJECTS_PER_SEAT)));
   }
 
+  /**
+   * Upstream's /debug/api_priority_and_fairness/dump_priority_levels: a row per level, by name,
+   * its cells separated by "," and aligned as Go's tabwriter aligns them.
+   */
+  dumpPriorityLevels(): string {
+    const rows = [
+      [
+        "PriorityLevelName",
+        "ActiveQueues",
+        "IsIdle",
+        "IsQuiescing",
+        "WaitingRequests",
+        "ExecutingRequests",
+        "DispatchedRequests",
+        "RejectedRequests",
+        "TimedoutRequests",
+        "CancelledRequests",
+      ],
+    ];
+    for (const name of [...this.levels.keys()].sort()) {
+      const q = this.levels.get(name)!.queues;
+      const t = q.totals;
+      rows.push([
+        name,
+        String(q.activeQueues),
+        String(q.seatsInUse === 0 && q.waiting === 0),
+        "false",
+        String(q.waiting),
+        String(executingRequests(this.schemas, name)),
+        String(t.dispatched),
+        String(t.rejected),
+        String(t.timedOut),
+        String(t.cancelled),
+      ]);
+    }
+    return tabwriter(rows);
+  }
+
   /** The metrics of this subsystem, in the text exposition format (each line ended). */
   renderMetrics(): string {
     for (const s of this.schemas) {
@@ -457,6 +495,26 @@ export class FlowControl {
     });
     await Promise.all(writes);
   }
+}
+
+function executingRequests(schemas: Schema[], level: string): number {
+  let n = 0;
+  for (const s of schemas) if (s.levelName === level) n += s.counts.executing;
+  return n;
+}
+
+/**
+ * Rows as upstream's dumps write them through tabwriter.NewWriter(w, 8, 0, 1, ' ', 0): cells
+ * joined by ",\t", each cell but a row's last padded to its column's widest plus one (at least 8).
+ */
+export function tabwriter(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows)
+    for (let i = 0; i < r.length - 1; i++) widths[i] = Math.max(widths[i] ?? 8, r[i].length + 2);
+  return rows
+    .map((r) => r.map((cell, i) => (i < r.length - 1 ? `${cell},`.padEnd(widths[i]) : cell)).join(""))
+    .map((line) => `${line}\n`)
+    .join("");
 }
 
 function shares(pl: Obj): { nominal: number; lendable: number; borrowing?: number } {

@@ -123,6 +123,16 @@ export class QueueSet {
     return this.concurrencyLimit;
   }
 
+  /** Requests dispatched and turned away since the level began (upstream's queue set counters). */
+  readonly totals = { dispatched: 0, rejected: 0, timedOut: 0, cancelled: 0 };
+
+  /** Queues with requests waiting in them. */
+  get activeQueues(): number {
+    let n = 0;
+    for (const q of this.queues) if (q.waiting.length > 0) n++;
+    return n;
+  }
+
   /** Seat demand since the last call (for borrowing between levels). */
   demandStats(): DemandStats {
     return this.demand.reset();
@@ -145,6 +155,7 @@ export class QueueSet {
       for (const w of waiters) {
         if (!this.queuing) {
           clearTimeout(w.timer);
+          this.totals.rejected++;
           w.reject(new Rejected("concurrency-limit"));
           continue;
         }
@@ -162,9 +173,9 @@ export class QueueSet {
    */
   enter(flowKey: string, seats = 1, onCancel?: (cancel: () => void) => void): Seat | Promise<Seat> {
     if (this.waitingCount === 0 && this.fits(seats)) return this.seat(undefined, seats);
-    if (!this.queuing) throw new Rejected("concurrency-limit");
+    if (!this.queuing) throw this.rejected("concurrency-limit");
     const q = this.chooseQueue(flowKey);
-    if (q.waiting.length >= this.queuing.queueLengthLimit) throw new Rejected("queue-full");
+    if (q.waiting.length >= this.queuing.queueLengthLimit) throw this.rejected("queue-full");
     return new Promise<Seat>((resolve, reject) => {
       const w: Waiter = {
         queue: q,
@@ -184,7 +195,15 @@ export class QueueSet {
     return this.executing + seats <= this.concurrencyLimit || this.executing === 0;
   }
 
+  private rejected(reason: RejectReason): Rejected {
+    if (reason === "time-out") this.totals.timedOut++;
+    else if (reason === "cancelled") this.totals.cancelled++;
+    else this.totals.rejected++;
+    return new Rejected(reason);
+  }
+
   private seat(q: Queue | undefined, seats: number): Seat {
+    this.totals.dispatched++;
     this.executing += seats;
     if (q) q.executing += seats;
     this.noteDemand();
@@ -230,7 +249,7 @@ export class QueueSet {
     if (i === -1) return;
     w.queue.waiting.splice(i, 1);
     this.unqueue(w);
-    w.reject(new Rejected(reason));
+    w.reject(this.rejected(reason));
   }
 
   /**
