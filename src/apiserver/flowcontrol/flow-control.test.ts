@@ -158,6 +158,18 @@ test("requests take seats of their level; a full level queues, and a Reject leve
       fc.renderMetrics(),
       /apiserver_flowcontrol_rejected_requests_total\{flow_schema="solo",priority_level="solo",reason="concurrency-limit"\} 1/,
     );
+    // More shares: more seats at once, not at the next 10 s adjustment (50 × 10 / 255 → 2).
+    const level = await pls.get(undefined, "solo");
+    level.spec.limited.nominalConcurrencyShares = 10;
+    await pls.update(undefined, "solo", level);
+    for (
+      let i = 0;
+      !/apiserver_flowcontrol_current_limit_seats\{priority_level="solo"\} 2\n/.test(fc.renderMetrics());
+      i++
+    ) {
+      assert.ok(i < 100, "the new shares were not used");
+      await new Promise((r) => setTimeout(r, 20));
+    }
   } finally {
     await fc.stop();
     await store.close();

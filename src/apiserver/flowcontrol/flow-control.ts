@@ -409,6 +409,8 @@ export class FlowControl {
         waitObserver: this.waitDuration.observer({ ...labels, execute: "true" }),
       };
     });
+    // New nominal seats take effect now, not at the next period (as upstream's reconfiguration).
+    this.updateBorrowing();
     this.requestStatusSync();
   }
 
