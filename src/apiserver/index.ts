@@ -72,6 +72,13 @@ export interface RunningApiServer {
 }
 
 export async function startApiServer(opts: StartApiServerOptions): Promise<RunningApiServer> {
+  const serverConcurrencyLimit =
+    (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200);
+  if (opts.enablePriorityAndFairness !== false && serverConcurrencyLimit <= 0) {
+    throw new Error(
+      `invalid configuration: MaxRequestsInFlight=${opts.maxRequestsInflight ?? 400} and MaxMutatingRequestsInFlight=${opts.maxMutatingRequestsInflight ?? 200}; they must add up to something positive (they are priority and fairness's seats; --enable-priority-and-fairness=false makes 0 mean no limit)`,
+    );
+  }
   const serviceNetwork = parseServiceNetwork(opts.serviceClusterIPRange, opts.serviceNodePortRange);
   const pki = await ensurePki(opts.dataDir, {
     extraHosts: opts.bindAddress && opts.bindAddress !== "0.0.0.0" ? [opts.bindAddress] : [],
@@ -138,8 +145,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
       : new FlowControl({
           registry,
           store,
-          serverConcurrencyLimit:
-            (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200),
+          serverConcurrencyLimit,
           requestWaitLimitMs: requestTimeoutMs / 4,
           objectCounts,
         });

@@ -340,15 +340,17 @@ export class ApiServer {
   }
 
   /**
-   * Max-in-flight, as upstream's WithMaxInFlightLimit: beyond the limit, 429 with Retry-After, except
+   * Max-in-flight, as upstream's WithMaxInFlightLimit: beyond the limit (0: none), 429 with Retry-After, except
    * for system:masters ("so powerful that they should always get an answer"), who are served without
    * a slot. Undefined when the request holds no slot.
    */
   private admitInflight(method: string, user: UserInfo): "readonly" | "mutating" | undefined {
     const mutating = MUTATING.has(method);
-    const full = mutating
-      ? this.inflightMutating >= (this.opts.maxMutatingRequestsInflight ?? 200)
-      : this.inflight >= (this.opts.maxRequestsInflight ?? 400);
+    const limit = mutating
+      ? (this.opts.maxMutatingRequestsInflight ?? 200)
+      : (this.opts.maxRequestsInflight ?? 400);
+    // A limit of 0 turns that kind's limit off, as upstream's flags say.
+    const full = limit > 0 && (mutating ? this.inflightMutating : this.inflight) >= limit;
     if (full) {
       if (user.groups.includes(SYSTEM_MASTERS)) return undefined;
       this.metrics.rejected.inc({ request_kind: mutating ? "mutating" : "readOnly" });

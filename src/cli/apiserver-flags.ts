@@ -23,13 +23,13 @@ export const apiserverFlags: FlagSpec[] = [
     name: "max-requests-inflight",
     type: "number",
     default: 400,
-    help: "Non-mutating requests served at once (with priority and fairness: its part of the seats all levels share)",
+    help: "With priority and fairness, added to --max-mutating-requests-inflight: the seats all levels share (must be positive). Without: non-mutating requests served at once, 0 for no limit",
   },
   {
     name: "max-mutating-requests-inflight",
     type: "number",
     default: 200,
-    help: "Mutating requests served at once (with priority and fairness: its part of the seats all levels share)",
+    help: "With priority and fairness, added to --max-requests-inflight: the seats all levels share. Without: mutating requests served at once, 0 for no limit",
   },
   {
     name: "enable-priority-and-fairness",

@@ -22,7 +22,14 @@ export interface TestApiServer {
 }
 
 export async function startTestApiServer(
-  opts: Pick<ApiServerOptions, "bookmarkIntervalMs" | "admission" | "requestTimeoutMs"> = {},
+  opts: Pick<
+    ApiServerOptions,
+    | "bookmarkIntervalMs"
+    | "admission"
+    | "requestTimeoutMs"
+    | "maxRequestsInflight"
+    | "maxMutatingRequestsInflight"
+  > = {},
 ): Promise<TestApiServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "k8ts-client-test-"));
   const pki = await ensurePki(dataDir);
