@@ -52,21 +52,26 @@ export class ObjectCounts {
   }
 
   private async poll(): Promise<void> {
-    const seen = new Set<string>();
-    for (const t of resourceTypes) {
-      // One count per stored resource (events.k8s.io events are core events), under upstream's label.
-      if (t.virtual || seen.has(t.storageResource)) continue;
-      seen.add(t.storageResource);
-      const label = t.group ? `${t.resource}.${t.group}` : t.resource;
+    for (const { prefix, label, name } of STORED) {
       try {
-        const { count } = await this.store.count(`/registry/${t.storageResource}/`);
+        const { count } = await this.store.count(prefix);
         this.counts.set(label, count);
         this.metric.set({ resource: label }, count);
       } catch (e) {
         this.counts.delete(label);
         this.metric.set({ resource: label }, -1);
-        log.error("counting stored objects failed", { resource: apiVersionOf(t), err: String(e) });
+        log.error("counting stored objects failed", { resource: name, err: String(e) });
       }
     }
   }
 }
+
+/** One count per stored resource (events.k8s.io events are core events, counted as core's), under upstream's label. */
+const STORED = resourceTypes
+  .filter((t) => !t.virtual)
+  .filter((t, i, all) => all.findIndex((o) => o.storageResource === t.storageResource) === i)
+  .map((t) => ({
+    prefix: `/registry/${t.storageResource}/`,
+    label: t.group ? `${t.resource}.${t.group}` : t.resource,
+    name: apiVersionOf(t),
+  }));

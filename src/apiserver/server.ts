@@ -353,8 +353,7 @@ export class ApiServer {
     const full = limit > 0 && (mutating ? this.inflightMutating : this.inflight) >= limit;
     if (full) {
       if (user.groups.includes(SYSTEM_MASTERS)) return undefined;
-      this.metrics.rejected.inc({ request_kind: mutating ? "mutating" : "readOnly" });
-      throw newTooManyRequests("Too many requests, please try again later.", 1);
+      throw this.tooManyRequests(method);
     }
     if (mutating) this.inflightMutating++;
     else this.inflight++;
@@ -372,21 +371,21 @@ export class ApiServer {
     user: UserInfo,
     query: URLSearchParams,
   ): Promise<Seat> {
-    const rejected = (e: unknown) => {
-      if (!(e instanceof Rejected)) return e;
-      this.metrics.rejected.inc({
-        request_kind: MUTATING.has(req.method ?? "GET") ? "mutating" : "readOnly",
-      });
-      return newTooManyRequests("Too many requests, please try again later.", 1);
-    };
+    const a = this.opts.flowControl!.admit({ user, info, query }, (cancel) => res.once("close", cancel));
+    res.setHeader("X-Kubernetes-PF-FlowSchema-UID", a.flowSchemaUID);
+    res.setHeader("X-Kubernetes-PF-PriorityLevel-UID", a.priorityLevelUID);
+    if (!(a.seat instanceof Promise)) return a.seat;
     try {
-      const a = this.opts.flowControl!.admit({ user, info, query }, (cancel) => res.once("close", cancel));
-      res.setHeader("X-Kubernetes-PF-FlowSchema-UID", a.flowSchemaUID);
-      res.setHeader("X-Kubernetes-PF-PriorityLevel-UID", a.priorityLevelUID);
-      return a.seat instanceof Promise ? await a.seat : a.seat;
+      return await a.seat;
     } catch (e) {
-      throw rejected(e);
+      throw e instanceof Rejected ? this.tooManyRequests(req.method ?? "GET") : e;
     }
+  }
+
+  /** Upstream's tooManyRequests, counted as apiserver_dropped_requests_total by the request's kind. */
+  private tooManyRequests(method: string): StatusError {
+    this.metrics.rejected.inc({ request_kind: MUTATING.has(method) ? "mutating" : "readOnly" });
+    return newTooManyRequests("Too many requests, please try again later.", 1);
   }
 
   private async route(

@@ -44,6 +44,7 @@ import {
   validateNamespaceName,
   validateServiceAccountName,
 } from "../../machinery/object-meta.ts";
+import { mandatoryFlowSchemas, mandatoryPriorityLevels } from "../flowcontrol/bootstrap.ts";
 import { validateObjectMeta } from "./common.ts";
 import { goPointer, goStringSliceText } from "./gofmt.ts";
 
@@ -697,64 +698,15 @@ function canonical(shape: object): string {
   return JSON.stringify(shape);
 }
 
-const everything = {
-  resourceRules: [
-    { verbs: ["*"], apiGroups: ["*"], resources: ["*"], clusterScope: true, namespaces: ["*"] },
-  ],
-  nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
-};
-
-const groupSubject = (name: string): SubjectShape => ({
-  kind: "Group",
-  user: null,
-  group: { name },
-  serviceAccount: null,
-});
-
-/** bootstrap.MandatoryFlowSchemaExempt and MandatoryFlowSchemaCatchAll. */
-const mandatoryFlowSchemaSpecs = new Map<string, FlowSchemaSpecShape>([
-  [
-    "exempt",
-    {
-      priorityLevelConfiguration: "exempt",
-      matchingPrecedence: 1,
-      distinguisherMethod: null,
-      rules: [{ subjects: [groupSubject("system:masters")], ...everything }],
-    },
-  ],
-  [
-    "catch-all",
-    {
-      priorityLevelConfiguration: "catch-all",
-      matchingPrecedence: 10000,
-      distinguisherMethod: { type: "ByUser" },
-      rules: [
-        {
-          subjects: [groupSubject("system:unauthenticated"), groupSubject("system:authenticated")],
-          ...everything,
-        },
-      ],
-    },
-  ],
-]);
+/** bootstrap.MandatoryFlowSchemaExempt and ...CatchAll, as validation compares them. */
+const mandatoryFlowSchemaSpecs = new Map(
+  mandatoryFlowSchemas().map((fs) => [fs.metadata.name as string, flowSchemaSpecShape(fs.spec)]),
+);
 
 /** bootstrap.MandatoryPriorityLevelConfigurationExempt and ...CatchAll. */
-const mandatoryPriorityLevelSpecs = new Map<string, PriorityLevelSpecShape>([
-  ["exempt", { type: "Exempt", limited: null, exempt: { nominalConcurrencyShares: 0, lendablePercent: 0 } }],
-  [
-    "catch-all",
-    {
-      type: "Limited",
-      limited: {
-        nominalConcurrencyShares: 5,
-        limitResponse: { type: "Reject", queuing: null },
-        lendablePercent: 0,
-        borrowingLimitPercent: null,
-      },
-      exempt: null,
-    },
-  ],
-]);
+const mandatoryPriorityLevelSpecs = new Map(
+  mandatoryPriorityLevels().map((pl) => [pl.metadata.name as string, priorityLevelSpecShape(pl.spec)]),
+);
 
 // --- %#v of the specs, as field.Invalid prints them -------------------------------------
 

@@ -5,17 +5,18 @@
 // removed. The apiserver runs it at start and every minute after.
 
 import { applyDefaults } from "../../api/defaults/apply-defaults.ts";
-import type { Obj } from "../../api/registry.ts";
-import { StatusError, StatusReason } from "../../machinery/status.ts";
-import type { Registry } from "../registry/index.ts";
-import type { ResourceStore } from "../registry/resource-store.ts";
 import {
   AUTO_UPDATE_ANNOTATION,
   mandatoryFlowSchemas,
   mandatoryPriorityLevels,
   suggestedFlowSchemas,
   suggestedPriorityLevels,
-} from "./bootstrap-config.ts";
+} from "../../api/flowcontrol/bootstrap.ts";
+import type { Obj } from "../../api/registry.ts";
+import { valuesEqual } from "../../machinery/apply/value.ts";
+import { StatusError, StatusReason } from "../../machinery/status.ts";
+import type { Registry } from "../registry/index.ts";
+import type { ResourceStore } from "../registry/resource-store.ts";
 
 const GROUP = "flowcontrol.apiserver.k8s.io";
 
@@ -51,7 +52,7 @@ async function ensureOne(rs: ResourceStore, want: Obj): Promise<void> {
   const spec = structuredClone(want.spec);
   applyDefaults(GROUP, want.kind, { spec });
   const annotated = current.metadata.annotations?.[AUTO_UPDATE_ANNOTATION] === "true";
-  if (annotated && sameJSON(current.spec, spec)) return;
+  if (annotated && valuesEqual(current.spec, spec)) return;
   const next = {
     ...current,
     metadata: {
@@ -69,21 +70,6 @@ function shouldUpdateSpec(o: Obj): boolean {
   const v = o.metadata.annotations?.[AUTO_UPDATE_ANNOTATION];
   if (v === "true" || v === "false") return v === "true";
   return o.metadata.generation === 1;
-}
-
-function sameJSON(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-}
-
-function sorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === "object")
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sorted((v as Obj)[k])]),
-    );
-  return v;
 }
 
 const ignore =

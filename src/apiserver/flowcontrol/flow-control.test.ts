@@ -2,11 +2,11 @@
 // objects, their upkeep, classification, seats by shares, and borrowing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { AUTO_UPDATE_ANNOTATION } from "../../api/flowcontrol/bootstrap.ts";
 import type { Obj } from "../../api/registry.ts";
 import { SqliteStore } from "../../storage/sqlite.ts";
 import { Registry } from "../registry/index.ts";
 import { requestInfo } from "../request-info.ts";
-import { AUTO_UPDATE_ANNOTATION } from "./bootstrap-config.ts";
 import { ensureBootstrapConfiguration } from "./ensure.ts";
 import { allocate, FlowControl, tabwriter } from "./flow-control.ts";
 import { Rejected, type Seat } from "./queue-set.ts";

@@ -7,6 +7,9 @@
 // among the levels by their nominalConcurrencyShares, and every 10 s levels
 // with demand borrow the seats that idle levels may lend.
 
+import { priorityLevelDefaultNominalConcurrencyShares } from "../../api/defaults/flowcontrol.ts";
+import { mandatoryFlowSchemas, mandatoryPriorityLevels } from "../../api/flowcontrol/bootstrap.ts";
+import { compareFlowSchemas } from "../../api/printers/flowschema.ts";
 import type { Obj } from "../../api/registry.ts";
 import { Histogram, Scalar } from "../../machinery/metrics.ts";
 import { StatusError } from "../../machinery/status.ts";
@@ -14,9 +17,8 @@ import type { Store } from "../../storage/store.ts";
 import { StoreMirror } from "../authorization/store-mirror.ts";
 import { log } from "../log.ts";
 import type { Registry } from "../registry/index.ts";
-import { mandatoryFlowSchemas, mandatoryPriorityLevels } from "./bootstrap-config.ts";
 import { ensureBootstrapConfiguration } from "./ensure.ts";
-import { byPrecedence, flowDistinguisher, matchesFlowSchema, type RequestDigest } from "./match.ts";
+import { flowDistinguisher, matchesFlowSchema, type RequestDigest } from "./match.ts";
 import {
   flowKey,
   QueueSet,
@@ -154,9 +156,9 @@ export class FlowControl {
 
   async start(): Promise<void> {
     await ensureBootstrapConfiguration(this.opts.registry);
+    // Each mirror's first list digests the configuration (onChange).
     await this.plMirror.start();
     await this.fsMirror.start();
-    this.digest();
     this.timers.push(setInterval(() => this.updateBorrowing(), BORROWING_PERIOD_MS));
     // Deleted or edited bootstrap objects come back (upstream reconciles them every minute).
     this.timers.push(
@@ -389,7 +391,7 @@ export class FlowControl {
     const fss = this.fsMirror.all().filter((fs) => levels.has(fs.spec?.priorityLevelConfiguration?.name));
     const names = new Set(fss.map((fs) => fs.metadata.name));
     for (const fs of mandatoryFlowSchemas()) if (!names.has(fs.metadata.name)) fss.push(fs);
-    fss.sort(byPrecedence);
+    fss.sort(compareFlowSchemas);
     this.schemas = fss.map((fs) => {
       const levelName = fs.spec.priorityLevelConfiguration.name;
       const id = `${fs.metadata.name}\u0000${levelName}`;
@@ -522,7 +524,9 @@ export function tabwriter(rows: string[][]): string {
 function shares(pl: Obj): { nominal: number; lendable: number; borrowing?: number } {
   const c = pl.spec?.type === "Exempt" ? pl.spec?.exempt : pl.spec?.limited;
   return {
-    nominal: c?.nominalConcurrencyShares ?? (pl.spec?.type === "Exempt" ? 0 : 30),
+    nominal:
+      c?.nominalConcurrencyShares ??
+      (pl.spec?.type === "Exempt" ? 0 : priorityLevelDefaultNominalConcurrencyShares),
     lendable: c?.lendablePercent ?? 0,
     borrowing: c?.borrowingLimitPercent ?? undefined,
   };

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { mandatoryFlowSchemas, suggestedFlowSchemas } from "../../api/flowcontrol/bootstrap.ts";
+import { compareFlowSchemas } from "../../api/printers/flowschema.ts";
 import type { Obj } from "../../api/registry.ts";
 import { requestInfo } from "../request-info.ts";
-import { mandatoryFlowSchemas, suggestedFlowSchemas } from "./bootstrap-config.ts";
-import { byPrecedence, flowDistinguisher, matchesFlowSchema, type RequestDigest } from "./match.ts";
+import { flowDistinguisher, matchesFlowSchema, type RequestDigest } from "./match.ts";
 
-const schemas = [...mandatoryFlowSchemas(), ...suggestedFlowSchemas()].sort(byPrecedence);
+const schemas = [...mandatoryFlowSchemas(), ...suggestedFlowSchemas()].sort(compareFlowSchemas);
 
 function digest(user: string, groups: string[], method: string, path: string): RequestDigest {
   return {

@@ -81,10 +81,3 @@ export function flowDistinguisher(fs: Obj, d: RequestDigest): string {
   }
   return "";
 }
-
-/** Upstream's order: matchingPrecedence ascending, then name. */
-export function byPrecedence(a: Obj, b: Obj): number {
-  const d = (a.spec?.matchingPrecedence ?? 1000) - (b.spec?.matchingPrecedence ?? 1000);
-  if (d !== 0) return d;
-  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-}

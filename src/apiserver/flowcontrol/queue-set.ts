@@ -33,7 +33,6 @@ interface Waiter {
 }
 
 interface Queue {
-  index: number;
   waiting: Waiter[];
   waitingSeats: number;
   /** Seats held by requests dispatched from this queue. */
@@ -155,8 +154,7 @@ export class QueueSet {
       for (const w of waiters) {
         if (!this.queuing) {
           clearTimeout(w.timer);
-          this.totals.rejected++;
-          w.reject(new Rejected("concurrency-limit"));
+          w.reject(this.rejected("concurrency-limit"));
           continue;
         }
         w.queue = this.chooseQueue(w.flowKey);
@@ -290,8 +288,7 @@ export class QueueSet {
 
   private makeQueues(): void {
     const n = this.queuing?.queues ?? 0;
-    this.queues = Array.from({ length: n }, (_, index) => ({
-      index,
+    this.queues = Array.from({ length: n }, () => ({
       waiting: [],
       waitingSeats: 0,
       executing: 0,

@@ -109,8 +109,10 @@ export async function serveWatch(
     : undefined;
   // A client gone while the watch was set up closed before the listeners above existed.
   if (res.closed) end();
-  // Without initial events (a watch from a resourceVersion, or nothing to list) it is initialized now.
-  if (!watch.initialEvents) initialized(res);
+  // Without initial events (a watch from a resourceVersion, or nothing to list) it is initialized now;
+  // with them, once their batch is written.
+  let initializing = watch.initialEvents === true;
+  if (!initializing) initialized(res);
 
   try {
     for await (const batch of watch) {
@@ -132,7 +134,10 @@ export async function serveWatch(
         first = false;
       }
       const ok = out === "" || res.write(out);
-      initialized(res);
+      if (initializing) {
+        initializing = false;
+        initialized(res);
+      }
       // Backpressure: a client that does not read makes us wait, and the store's queue bounds it.
       if (!ok && !ended)
         await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));

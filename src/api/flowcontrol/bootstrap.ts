@@ -1,15 +1,17 @@
 // The FlowSchemas and PriorityLevelConfigurations every v1.32 apiserver keeps
 // (upstream's apis/flowcontrol/bootstrap/default.go): the mandatory ones
 // (exempt, catch-all) and the suggested ones, each marked for automatic update.
+// The apiserver keeps them in the store; validation holds the mandatory ones fixed.
 
-import type { Obj } from "../../api/registry.ts";
-import {
-  ALL_AUTHENTICATED,
-  ALL_UNAUTHENTICATED,
-  NODES_GROUP,
-  SERVICE_ACCOUNTS_GROUP,
-  SYSTEM_MASTERS,
-} from "../authentication/user.ts";
+import type { Obj } from "../registry.ts";
+
+// user.SystemPrivilegedGroup, AllAuthenticated, AllUnauthenticated, NodesGroup and
+// serviceaccount.AllServiceAccountsGroup: the groups the authenticators put users in.
+const SYSTEM_MASTERS = "system:masters";
+const ALL_AUTHENTICATED = "system:authenticated";
+const ALL_UNAUTHENTICATED = "system:unauthenticated";
+const NODES_GROUP = "system:nodes";
+const SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
 
 export const AUTO_UPDATE_ANNOTATION = "apf.kubernetes.io/autoupdate-spec";
 const KUBE_CONTROLLER_MANAGER = "system:kube-controller-manager";
