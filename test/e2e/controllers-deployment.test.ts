@@ -1,6 +1,6 @@
 // Deployments through the installed kubectl on `k8ts up --runtime fake
-// --nodes 2`: create, rollout status, set image, history, undo, pause,
-// resume, restart, scale and delete, with the output kubectl v1.32 prints
+// --nodes 2`: create, rollout status, set image, history, undo (also
+// --to-revision), pause, resume, restart, scale and delete, with the output kubectl v1.32 prints
 // against a real cluster.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -122,6 +122,29 @@ describe("kubectl and the deployment controller", () => {
         .split("\n");
       return now.length === 3 && now.every((p) => !before.includes(p)) ? true : undefined;
     }, "three new pods");
+  });
+
+  it("undo --to-revision goes back to the revision named, which history --revision shows", async () => {
+    // Revision 2 set image v2; the undo, the resumed v3 and the restart made revisions 3, 4 and 5.
+    const two = ok(await k(["rollout", "history", "deployment/web", "--revision=2"])).stdout;
+    assert.match(two, /deployment.apps\/web with revision #2\nPod Template:/);
+    assert.match(two, /Image:\s+k8ts.local\/busybox:v2\n/);
+    assert.match(
+      ok(await k(["rollout", "undo", "deployment/web", "--to-revision=2"])).stdout,
+      /deployment.apps\/web rolled back/,
+    );
+    assert.match(await rolloutStatus("deployment/web"), /successfully rolled out/);
+    assert.equal(
+      await jsonpath("deployment/web", "{.spec.template.spec.containers[0].image}"),
+      "k8ts.local/busybox:v2",
+    );
+    const history = ok(await k(["rollout", "history", "deployment/web"])).stdout;
+    // Revision 2 became revision 6.
+    assert.match(history, /REVISION\s+CHANGE-CAUSE\n3\s+<none>\n4\s+<none>\n5\s+<none>\n6\s+<none>\n\n$/);
+    // A revision that does not exist is refused, and nothing changes.
+    const missing = await k(["rollout", "undo", "deployment/web", "--to-revision=99"]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /unable to find specified revision 99 in history/);
   });
 
   it("scale changes the replica count", async () => {

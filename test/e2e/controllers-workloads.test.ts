@@ -1,5 +1,5 @@
-// Jobs, CronJobs, DaemonSets, StatefulSets, ReplicationControllers and
-// cascading deletion through the installed kubectl on `k8ts up --runtime fake
+// Jobs, CronJobs, DaemonSets, StatefulSets (rollout status, history, undo),
+// ReplicationControllers and cascading deletion through the installed kubectl on `k8ts up --runtime fake
 // --nodes 2` (three nodes: this machine's and two hollow ones). Fake
 // containers finish when their pod says so (fake.k8ts.io/run-seconds).
 import assert from "node:assert/strict";
@@ -151,6 +151,52 @@ describe("kubectl and the workload controllers", () => {
     assert.ok(
       created[0][1] <= created[1][1] && created[1][1] <= created[2][1],
       `ordered: ${JSON.stringify(created)}`,
+    );
+  });
+
+  it("set image rolls every pod of a statefulset over; history lists the revisions and undo goes back", async () => {
+    const images = async () =>
+      ok(
+        await k([
+          "get",
+          "pods",
+          "-l",
+          "app=db",
+          "-o",
+          'jsonpath={range .items[*]}{.metadata.name}={.spec.containers[0].image}{"\\n"}{end}',
+        ]),
+      )
+        .stdout.trim()
+        .split("\n")
+        .sort();
+    ok(await k(["set", "image", "sts/db", "main=k8ts.local/busybox:v2"]));
+    assert.match(
+      ok(await k(["rollout", "status", "sts/db", "--timeout=60s"])).stdout,
+      /partitioned roll out complete: 3 new pods have been updated/,
+    );
+    assert.deepEqual(await images(), [
+      "db-0=k8ts.local/busybox:v2",
+      "db-1=k8ts.local/busybox:v2",
+      "db-2=k8ts.local/busybox:v2",
+    ]);
+    assert.match(
+      ok(await k(["rollout", "history", "sts/db"])).stdout,
+      /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/,
+    );
+    assert.match(ok(await k(["rollout", "undo", "sts/db"])).stdout, /statefulset.apps\/db rolled back/);
+    await until(async () => {
+      const now = await images();
+      return now.every((l) => l.endsWith(`=${IMAGE}`)) && now.length === 3 ? true : undefined;
+    }, "every pod back on the first image");
+    await until(async () => {
+      const rv = ok(
+        await k(["get", "sts/db", "-o", "jsonpath={.status.currentRevision} {.status.updateRevision}"]),
+      ).stdout.split(" ");
+      return rv[0] === rv[1] ? true : undefined;
+    }, "currentRevision equal to updateRevision");
+    assert.match(
+      ok(await k(["rollout", "history", "sts/db"])).stdout,
+      /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/,
     );
   });
 
