@@ -1,5 +1,4 @@
 import { startApiServer } from "../apiserver/index.ts";
-import { startIdleGC } from "../machinery/idle-gc.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import type { Command } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
@@ -16,10 +15,8 @@ export const apiserverCommand: Command = {
   async run(flags) {
     const running = await startApiServer(apiserverOptions(flags));
     const signalled = untilSignal();
-    const stopIdleGC = startIdleGC();
     process.stderr.write(`k8ts apiserver: serving on ${running.url} (store: ${flags.store})\n`);
     await signalled;
-    stopIdleGC();
     await running.stop();
     return 0;
   },

@@ -1,6 +1,7 @@
 // The `k8ts` command: one binary, one subcommand per component, plus `up`.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { startIdleGC } from "../machinery/idle-gc.ts";
 import { apiserverCommand } from "./apiserver.ts";
 import { controllerManagerCommand } from "./controller-manager.ts";
 import { dnsCommand } from "./dns.ts";
@@ -95,6 +96,8 @@ export function restoreLauncherEnv(env: NodeJS.ProcessEnv = process.env): void {
 
 if (isMain()) {
   restoreLauncherEnv();
+  // Every k8ts process gives back the heap a burst grew once it is quiet (its timer keeps no process alive).
+  startIdleGC();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // A command that failed half-way may have left servers and timers running: do not linger.

@@ -10,7 +10,6 @@ import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
 import { hostIP } from "../kubelet/index.ts";
 import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
-import { startIdleGC } from "../machinery/idle-gc.ts";
 import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import {
@@ -227,11 +226,9 @@ containerd stops.`,
     }
     // Listening before saying ready: whoever waits for the line may signal at once.
     const signalled = untilSignal();
-    const stopIdleGC = startIdleGC();
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);
     const sig = await signalled;
     progress(`${sig}: stopping…`);
-    stopIdleGC();
     await addons.stop();
     admin.close();
     await kubelets.stop();

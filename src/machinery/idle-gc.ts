@@ -28,7 +28,9 @@ export function startIdleGC(opts: IdleGCOptions = {}): () => void {
   const minGrowth = opts.minGrowthBytes ?? 24 * 1024 * 1024;
   const idleBelow = opts.idleBelow ?? 0.05;
   const followUpMs = opts.followUpMs ?? 6000;
-  let baseline = getHeapStatistics().total_heap_size;
+  // The heap after this watch's last collection: none yet, so the first quiet period collects
+  // whatever start-up (or a burst before the watch began) left.
+  let baseline = 0;
   let followUpAt: number | undefined;
   let last = performance.eventLoopUtilization();
   const timer = setInterval(() => {
