@@ -37,6 +37,21 @@ describe("kubectl and the workload controllers", () => {
       .stdout.trim()
       .split("\n")
       .filter(Boolean);
+  /** "name value" of each pod of the statefulset db, by name, with `field` a jsonpath such as {.spec.nodeName}. */
+  const dbPods = async (field: string) =>
+    ok(
+      await k([
+        "get",
+        "pods",
+        "-l",
+        "app=db",
+        "-o",
+        `jsonpath={range .items[*]}{.metadata.name} ${field}{"\\n"}{end}`,
+      ]),
+    )
+      .stdout.trim()
+      .split("\n")
+      .sort();
 
   before(async () => {
     c = await startCluster({ args: ["--runtime", "fake", "--nodes", "2"] });
@@ -134,20 +149,7 @@ describe("kubectl and the workload controllers", () => {
       /partitioned roll out complete: 3 new pods have been updated/,
     );
     assert.deepEqual((await names(["pods", "-l", "app=db"])).sort(), ["pod/db-0", "pod/db-1", "pod/db-2"]);
-    const created = ok(
-      await k([
-        "get",
-        "pods",
-        "-l",
-        "app=db",
-        "-o",
-        'jsonpath={range .items[*]}{.metadata.name} {.metadata.creationTimestamp}{"\\n"}{end}',
-      ]),
-    )
-      .stdout.trim()
-      .split("\n")
-      .map((l) => l.split(" "))
-      .sort((a, b) => a[0].localeCompare(b[0]));
+    const created = (await dbPods("{.metadata.creationTimestamp}")).map((l) => l.split(" "));
     assert.ok(
       created[0][1] <= created[1][1] && created[1][1] <= created[2][1],
       `ordered: ${JSON.stringify(created)}`,
@@ -155,29 +157,16 @@ describe("kubectl and the workload controllers", () => {
   });
 
   it("set image rolls every pod of a statefulset over; history lists the revisions and undo goes back", async () => {
-    const images = async () =>
-      ok(
-        await k([
-          "get",
-          "pods",
-          "-l",
-          "app=db",
-          "-o",
-          'jsonpath={range .items[*]}{.metadata.name}={.spec.containers[0].image}{"\\n"}{end}',
-        ]),
-      )
-        .stdout.trim()
-        .split("\n")
-        .sort();
+    const images = () => dbPods("{.spec.containers[0].image}");
     ok(await k(["set", "image", "sts/db", "main=k8ts.local/busybox:v2"]));
     assert.match(
       ok(await k(["rollout", "status", "sts/db", "--timeout=60s"])).stdout,
       /partitioned roll out complete: 3 new pods have been updated/,
     );
     assert.deepEqual(await images(), [
-      "db-0=k8ts.local/busybox:v2",
-      "db-1=k8ts.local/busybox:v2",
-      "db-2=k8ts.local/busybox:v2",
+      "db-0 k8ts.local/busybox:v2",
+      "db-1 k8ts.local/busybox:v2",
+      "db-2 k8ts.local/busybox:v2",
     ]);
     assert.match(
       ok(await k(["rollout", "history", "sts/db"])).stdout,
@@ -186,7 +175,7 @@ describe("kubectl and the workload controllers", () => {
     assert.match(ok(await k(["rollout", "undo", "sts/db"])).stdout, /statefulset.apps\/db rolled back/);
     await until(async () => {
       const now = await images();
-      return now.every((l) => l.endsWith(`=${IMAGE}`)) && now.length === 3 ? true : undefined;
+      return now.every((l) => l.endsWith(` ${IMAGE}`)) && now.length === 3 ? true : undefined;
     }, "every pod back on the first image");
     await until(async () => {
       const rv = ok(
