@@ -23,8 +23,8 @@ export interface IdleGCOptions {
 
 /** Starts watching; returns a function that stops it. Collections never run while the process is busy. */
 export function startIdleGC(opts: IdleGCOptions = {}): () => void {
-  const gc = exposedGC();
-  if (!gc) return () => {};
+  // Found when first needed: a context of its own costs 2 ms, which a short command need not pay.
+  let gc: (() => void) | undefined;
   const minGrowth = opts.minGrowthBytes ?? 24 * 1024 * 1024;
   const idleBelow = opts.idleBelow ?? 0.05;
   const followUpMs = opts.followUpMs ?? 6000;
@@ -41,6 +41,11 @@ export function startIdleGC(opts: IdleGCOptions = {}): () => void {
     if (heap < baseline) baseline = heap;
     const followUp = followUpAt !== undefined && performance.now() >= followUpAt;
     if (busy >= idleBelow || (heap - baseline < minGrowth && !followUp)) return;
+    gc ??= exposedGC();
+    if (!gc) {
+      clearInterval(timer);
+      return;
+    }
     gc();
     const after = getHeapStatistics();
     baseline = after.total_heap_size;
