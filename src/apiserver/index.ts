@@ -72,11 +72,12 @@ export interface RunningApiServer {
 }
 
 export async function startApiServer(opts: StartApiServerOptions): Promise<RunningApiServer> {
-  const serverConcurrencyLimit =
-    (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200);
+  const maxRequestsInflight = opts.maxRequestsInflight ?? 400;
+  const maxMutatingRequestsInflight = opts.maxMutatingRequestsInflight ?? 200;
+  const serverConcurrencyLimit = maxRequestsInflight + maxMutatingRequestsInflight;
   if (opts.enablePriorityAndFairness !== false && serverConcurrencyLimit <= 0) {
     throw new Error(
-      `invalid configuration: MaxRequestsInFlight=${opts.maxRequestsInflight ?? 400} and MaxMutatingRequestsInFlight=${opts.maxMutatingRequestsInflight ?? 200}; they must add up to something positive (they are priority and fairness's seats; --enable-priority-and-fairness=false makes 0 mean no limit)`,
+      `invalid configuration: MaxRequestsInFlight=${maxRequestsInflight} and MaxMutatingRequestsInFlight=${maxMutatingRequestsInflight}; they must add up to something positive (they are priority and fairness's seats; --enable-priority-and-fairness=false makes 0 mean no limit)`,
     );
   }
   const serviceNetwork = parseServiceNetwork(opts.serviceClusterIPRange, opts.serviceNodePortRange);
@@ -159,8 +160,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     port: opts.port,
     host: opts.bindAddress,
     compactionIntervalMs: opts.compactionIntervalMs,
-    maxRequestsInflight: opts.maxRequestsInflight,
-    maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight,
+    maxRequestsInflight,
+    maxMutatingRequestsInflight,
     requestTimeoutMs,
     flowControl,
     objectCounts,

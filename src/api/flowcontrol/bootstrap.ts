@@ -13,6 +13,8 @@ const ALL_UNAUTHENTICATED = "system:unauthenticated";
 const NODES_GROUP = "system:nodes";
 const SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
 
+export const FLOWCONTROL_GROUP = "flowcontrol.apiserver.k8s.io";
+const API_VERSION = `${FLOWCONTROL_GROUP}/v1`;
 export const AUTO_UPDATE_ANNOTATION = "apf.kubernetes.io/autoupdate-spec";
 const KUBE_CONTROLLER_MANAGER = "system:kube-controller-manager";
 const KUBE_SCHEDULER = "system:kube-scheduler";
@@ -41,7 +43,7 @@ function flowSchema(
   rules: Rules,
 ): Obj {
   return {
-    apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+    apiVersion: API_VERSION,
     kind: "FlowSchema",
     metadata: { name, annotations: { [AUTO_UPDATE_ANNOTATION]: "true" } },
     spec: {
@@ -60,7 +62,7 @@ function limited(
   queuing?: { queues: number; handSize: number; queueLengthLimit: number },
 ): Obj {
   return {
-    apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+    apiVersion: API_VERSION,
     kind: "PriorityLevelConfiguration",
     metadata: { name, annotations: { [AUTO_UPDATE_ANNOTATION]: "true" } },
     spec: {
@@ -76,7 +78,7 @@ function limited(
 
 export const mandatoryPriorityLevels = (): Obj[] => [
   {
-    apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+    apiVersion: API_VERSION,
     kind: "PriorityLevelConfiguration",
     metadata: { name: "exempt", annotations: { [AUTO_UPDATE_ANNOTATION]: "true" } },
     spec: { type: "Exempt", exempt: { nominalConcurrencyShares: 0, lendablePercent: 0 } },

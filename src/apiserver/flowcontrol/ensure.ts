@@ -7,6 +7,7 @@
 import { applyDefaults } from "../../api/defaults/apply-defaults.ts";
 import {
   AUTO_UPDATE_ANNOTATION,
+  FLOWCONTROL_GROUP as GROUP,
   mandatoryFlowSchemas,
   mandatoryPriorityLevels,
   suggestedFlowSchemas,
@@ -17,8 +18,6 @@ import { valuesEqual } from "../../machinery/apply/value.ts";
 import { StatusError, StatusReason } from "../../machinery/status.ts";
 import type { Registry } from "../registry/index.ts";
 import type { ResourceStore } from "../registry/resource-store.ts";
-
-const GROUP = "flowcontrol.apiserver.k8s.io";
 
 export async function ensureBootstrapConfiguration(registry: Registry): Promise<void> {
   const pls = registry.byResource(GROUP, "v1", "prioritylevelconfigurations")!;
@@ -45,14 +44,15 @@ async function ensureOne(rs: ResourceStore, want: Obj): Promise<void> {
   const name = want.metadata.name;
   const current = await rs.get(undefined, name).catch(ignore(StatusReason.NotFound));
   if (!current) {
-    await rs.create(undefined, structuredClone(want)).catch(ignore(StatusReason.AlreadyExists));
+    await rs.create(undefined, want).catch(ignore(StatusReason.AlreadyExists));
     return;
   }
   if (!shouldUpdateSpec(current)) return;
-  const spec = structuredClone(want.spec);
-  applyDefaults(GROUP, want.kind, { spec });
+  // `want` is this round's own object (the bootstrap builds new ones each time): defaulted in place,
+  // it compares with the stored spec, and is what an update would store.
+  applyDefaults(GROUP, want.kind, want);
   const annotated = current.metadata.annotations?.[AUTO_UPDATE_ANNOTATION] === "true";
-  if (annotated && valuesEqual(current.spec, spec)) return;
+  if (annotated && valuesEqual(current.spec, want.spec)) return;
   const next = {
     ...current,
     metadata: {

@@ -7,8 +7,11 @@
 // among the levels by their nominalConcurrencyShares, and every 10 s levels
 // with demand borrow the seats that idle levels may lend.
 
-import { priorityLevelDefaultNominalConcurrencyShares } from "../../api/defaults/flowcontrol.ts";
-import { mandatoryFlowSchemas, mandatoryPriorityLevels } from "../../api/flowcontrol/bootstrap.ts";
+import {
+  FLOWCONTROL_GROUP as GROUP,
+  mandatoryFlowSchemas,
+  mandatoryPriorityLevels,
+} from "../../api/flowcontrol/bootstrap.ts";
 import { compareFlowSchemas } from "../../api/printers/flowschema.ts";
 import type { Obj } from "../../api/registry.ts";
 import { Histogram, Scalar } from "../../machinery/metrics.ts";
@@ -28,7 +31,6 @@ import {
   type Seat,
 } from "./queue-set.ts";
 
-const GROUP = "flowcontrol.apiserver.k8s.io";
 const BORROWING_PERIOD_MS = 10_000;
 const SMOOTHING = 0.977;
 const WAIT_BUCKETS = [0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30];
@@ -355,36 +357,27 @@ export class FlowControl {
       const borrowingCL = borrowing === undefined ? serverCL : Math.round((nominalCL * borrowing) / 100);
       const exempt = pl.spec?.type === "Exempt";
       const queuing = queuingOf(pl);
+      const limits = {
+        nominalCL,
+        minCL: nominalCL - lendableCL,
+        maxCL: nominalCL + borrowingCL,
+        // Upstream's MaxSeatsTracker: 15 % of the nominal seats, or a hand's share of them, at least 1.
+        maxSeats: queuing
+          ? Math.min(
+              MAX_SEATS,
+              Math.max(1, Math.min(Math.ceil(nominalCL * 0.15), Math.floor(nominalCL / queuing.handSize))),
+            )
+          : MAX_SEATS,
+      };
       const old = this.levels.get(name);
-      let level: PriorityLevel;
       if (old && old.exempt === exempt) {
-        level = old;
-        level.pl = pl;
-        level.queues.reconfigure(queuing, exempt ? Number.POSITIVE_INFINITY : old.queues.limit);
-      } else {
-        const initialCL = exempt ? Number.POSITIVE_INFINITY : nominalCL - Math.floor(lendableCL / 2);
-        level = {
-          pl,
-          exempt,
-          queues: new QueueSet(queuing, initialCL, this.opts.requestWaitLimitMs),
-          nominalCL,
-          minCL: 0,
-          maxCL: 0,
-          smoothed: 0,
-          maxSeats: 1,
-        };
+        old.queues.reconfigure(queuing, exempt ? Number.POSITIVE_INFINITY : old.queues.limit);
+        levels.set(name, Object.assign(old, { pl }, limits));
+        continue;
       }
-      level.nominalCL = nominalCL;
-      // Upstream's MaxSeatsTracker: 15 % of the nominal seats, or a hand's share of them, at least 1.
-      level.maxSeats = queuing
-        ? Math.min(
-            MAX_SEATS,
-            Math.max(1, Math.min(Math.ceil(nominalCL * 0.15), Math.floor(nominalCL / queuing.handSize))),
-          )
-        : MAX_SEATS;
-      level.minCL = nominalCL - lendableCL;
-      level.maxCL = nominalCL + borrowingCL;
-      levels.set(name, level);
+      const initialCL = exempt ? Number.POSITIVE_INFINITY : nominalCL - Math.floor(lendableCL / 2);
+      const queues = new QueueSet(queuing, initialCL, this.opts.requestWaitLimitMs);
+      levels.set(name, { pl, exempt, queues, smoothed: 0, ...limits });
     }
     this.levels = levels;
 
@@ -521,12 +514,11 @@ export function tabwriter(rows: string[][]): string {
     .join("");
 }
 
+/** A level's shares, as stored (defaulted); an Exempt level without its exempt member has none. */
 function shares(pl: Obj): { nominal: number; lendable: number; borrowing?: number } {
   const c = pl.spec?.type === "Exempt" ? pl.spec?.exempt : pl.spec?.limited;
   return {
-    nominal:
-      c?.nominalConcurrencyShares ??
-      (pl.spec?.type === "Exempt" ? 0 : priorityLevelDefaultNominalConcurrencyShares),
+    nominal: c?.nominalConcurrencyShares ?? 0,
     lendable: c?.lendablePercent ?? 0,
     borrowing: c?.borrowingLimitPercent ?? undefined,
   };
