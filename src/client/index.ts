@@ -16,5 +16,5 @@ export { type LeaderCallbacks, type LeaderElectionConfig, LeaderElector } from "
 export { type ListerWatcher, listerWatcher, Reflector, type ReflectorState } from "./reflector.ts";
 export { Resources } from "./resources.ts";
 export * from "./rest-client.ts";
-export { type ResourceEventHandler, SharedInformer } from "./shared-informer.ts";
+export { type ResourceEventHandler, SharedInformer, trimManagedFields } from "./shared-informer.ts";
 export * from "./workqueue/index.ts";

@@ -15,6 +15,8 @@ export interface SharedInformerFactoryOptions {
   watchTimeoutSeconds?: number;
   clock?: Clock;
   random?: () => number;
+  /** informers.WithTransform, given the resource: each informer's transform, if any. */
+  transform?: (res: ResourceRef) => ((obj: KubeObject) => KubeObject) | undefined;
 }
 
 export class SharedInformerFactory {
@@ -37,6 +39,7 @@ export class SharedInformerFactory {
         watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
         clock: this.opts.clock,
         random: this.opts.random,
+        transform: this.opts.transform?.(res),
       });
       this.informers.set(key, inf);
     }

@@ -35,6 +35,22 @@ export interface SharedInformerOptions<T> {
   random?: () => number;
   onHandlerError?(err: unknown): void;
   onStateChange?(state: ReflectorState): void;
+  /**
+   * client-go's TransformFunc (SetTransform): applied to every object from the
+   * list and the watch before the cache and the handlers see it.
+   */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * The transform kube-controller-manager and kube-scheduler give their informers:
+ * a cached object without metadata.managedFields, which no controller reads and
+ * which is often a third of a pod. An update sent from such a copy keeps the
+ * stored managedFields, as it names none.
+ */
+export function trimManagedFields<T extends KubeObject>(obj: T): T {
+  if (obj.metadata?.managedFields) obj.metadata.managedFields = undefined;
+  return obj;
 }
 
 export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
@@ -122,6 +138,8 @@ export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
   // ReflectorStore: what the reflector writes.
 
   replace(items: T[], _resourceVersion: string): void {
+    const transform = this.opts.transform;
+    if (transform) items = items.map(transform);
     const before = new Map(this.indexer.listKeys().map((k) => [k, this.indexer.get(k)!]));
     this.indexer.replace(items);
     const initial = !this.synced;
@@ -143,6 +161,7 @@ export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
   }
 
   add(obj: T): void {
+    if (this.opts.transform) obj = this.opts.transform(obj);
     const old = this.indexer.upsert(obj);
     if (old) this.dispatch((h) => h.onUpdate?.(old, obj));
     else this.dispatch((h) => h.onAdd?.(obj, false));
@@ -153,6 +172,7 @@ export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
   }
 
   delete(obj: T): void {
+    if (this.opts.transform) obj = this.opts.transform(obj);
     this.indexer.delete(obj);
     this.dispatch((h) => h.onDelete?.(obj));
   }

@@ -7,6 +7,7 @@ import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder } from "../client/event-recorder.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { trimManagedFields } from "../client/shared-informer.ts";
 import type {
   ControllerContext,
   ControllerDescriptor,
@@ -82,6 +83,8 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
     defaultResyncMs: o.resyncMs ?? 0,
     clock,
     random: o.random,
+    // As kube-controller-manager's shared informers: no controller reads managedFields.
+    transform: () => trimManagedFields,
   });
   const initialized = new Map<string, InitializedController>();
   const contexts = new Map<string, ControllerContext>();

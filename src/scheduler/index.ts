@@ -8,7 +8,7 @@ import { EventRecorder } from "../client/event-recorder.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
 import { Resources } from "../client/resources.ts";
 import type { KubeObject, ResourceRef, RestClient } from "../client/rest-client.ts";
-import type { HandlerRegistration } from "../client/shared-informer.ts";
+import { type HandlerRegistration, trimManagedFields } from "../client/shared-informer.ts";
 import { pluginApi } from "./api.ts";
 import { SchedulerCache } from "./cache/cache.ts";
 import { defaultConfiguration, type SchedulerConfiguration } from "./config.ts";
@@ -59,7 +59,14 @@ export class Scheduler {
     this.config = opts.config ?? defaultConfiguration();
     this.clock = opts.clock ?? realClock;
     this.ownInformers = !opts.informers;
-    this.informers = opts.informers ?? new SharedInformerFactory({ client: opts.client, clock: this.clock });
+    this.informers =
+      opts.informers ??
+      new SharedInformerFactory({
+        client: opts.client,
+        clock: this.clock,
+        // As kube-scheduler's pod informer: managedFields dropped to save memory.
+        transform: (res) => (res.group === "" && res.resource === "pods" ? trimManagedFields : undefined),
+      });
     this.recorder = new EventRecorder({
       client: opts.client,
       component: "default-scheduler",

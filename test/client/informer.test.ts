@@ -6,7 +6,7 @@ import type { ReflectorState } from "../../src/client/reflector.ts";
 import { listerWatcher } from "../../src/client/reflector.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
-import { SharedInformer } from "../../src/client/shared-informer.ts";
+import { SharedInformer, trimManagedFields } from "../../src/client/shared-informer.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
 
 let api: TestApiServer;
@@ -80,6 +80,38 @@ test("one informer per resource; handlers see add, update and delete with the fi
   assert.deepEqual(late, ["pre true"], "a late handler gets the cache as adds");
   await factory.shutdown();
   assert.equal(inf.state.phase, "stopped");
+});
+
+test("a transform (managedFields trimmed) applies to listed and watched objects; an update from the cache keeps the stored managedFields", async (t) => {
+  await client.create(cm, mk("default", "trim-listed"));
+  const factory = new SharedInformerFactory({
+    client,
+    transform: (res) => (res.resource === "configmaps" ? trimManagedFields : undefined),
+  });
+  const inf = factory.forResource<ConfigMap>(cm);
+  const seen: ConfigMap[] = [];
+  inf.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_, o) => seen.push(o) });
+  t.after(() => factory.shutdown());
+  factory.start();
+  await factory.waitForCacheSync();
+  await client.create(cm, mk("default", "trim-watched", { v: "1" }));
+  await until(() => inf.getIndexer().get("default/trim-watched") !== undefined, "watched add");
+  for (const name of ["trim-listed", "trim-watched"]) {
+    const stored = await client.get<ConfigMap>(cm, name, { namespace: "default" });
+    assert.ok(stored.metadata?.managedFields?.length, `${name} has managedFields on the server`);
+    assert.equal(inf.getIndexer().get(`default/${name}`)?.metadata?.managedFields, undefined, name);
+  }
+  assert.ok(seen.length >= 2 && seen.every((o) => o.metadata?.managedFields === undefined), "handlers");
+
+  const cached = inf.getIndexer().get("default/trim-watched")!;
+  const updated = await client.update(cm, { ...cached, data: { v: "2" } });
+  assert.deepEqual(
+    updated.metadata?.managedFields?.map((m) => m.operation),
+    ["Update"],
+    "the stored entry is kept and updated, not dropped",
+  );
+  await until(() => inf.getIndexer().get("default/trim-watched")?.data?.v === "2", "watched update");
+  assert.equal(inf.getIndexer().get("default/trim-watched")?.metadata?.managedFields, undefined);
 });
 
 test("a watch the server ends is resumed from the last resourceVersion, not relisted", async (t) => {

@@ -91,7 +91,7 @@ export function nodeInSameCondition(old: NodeCondition[] = [], cur: NodeConditio
   return trueOld.size === 0;
 }
 
-/** shouldIgnoreNodeUpdate: only heartbeats changed (also managedFields, which our informers do not strip). */
+/** shouldIgnoreNodeUpdate: only heartbeats changed (managedFields too, for an informer that keeps them). */
 export function shouldIgnoreNodeUpdate(oldNode: Node, curNode: Node): boolean {
   if (!nodeInSameCondition(oldNode.status?.conditions, curNode.status?.conditions)) return false;
   const strip = (n: Node) => ({
