@@ -1,10 +1,13 @@
 // Hollow kubelets in a process of their own, for benchmarks: as KWOK and
 // kubemark run simulated nodes apart from the scheduler and the
 // controller-manager. Run by startHollowNodes; prints "ready" once every node
-// has started, stops them all on SIGTERM.
+// has started, stops them all on SIGTERM. As kubemark's HollowKubelet, each
+// records its events to a FakeRecorder: the kubelets' Pulled, Created and
+// Started events do not reach the API (BENCH_HOLLOW_EVENTS=1 sends them).
 import { join } from "node:path";
 import { nodeFlags } from "../scripts/setup.mjs";
 import type { CertificateAuthority } from "../src/apiserver/certs.ts";
+import { FakeRecorder } from "../src/client/event-recorder.ts";
 import { RestClient } from "../src/client/rest-client.ts";
 import { hollowNodeIP, hollowPodCIDR, type Kubelet, startKubelet } from "../src/kubelet/index.ts";
 import { clientConfigFor, envArgs, loadClusterCA, spawnReady, stopProcess } from "./_apiserver.ts";
@@ -62,6 +65,7 @@ export async function startHollowKubelets(
           hollow: true,
           podCIDR: hollowPodCIDR(n),
           nodeIP: hollowNodeIP(n),
+          recorder: process.env.BENCH_HOLLOW_EVENTS === "1" ? undefined : new FakeRecorder(),
           log: () => {},
         });
         kubelets.push(kubelet);

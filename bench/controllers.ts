@@ -3,7 +3,9 @@
 // own process; NODES hollow kubelets in another (as KWOK and kubemark run
 // simulated nodes apart from the control plane); in this process the
 // scheduler and the controller-manager (every default controller, as `k8ts up`
-// runs it). The clock runs from the first Deployment's creation until every pod is Running
+// runs it). The hollow kubelets record their events to a FakeRecorder, as
+// kubemark's do (BENCH_HOLLOW_EVENTS=1 sends them to the API, about 3 more
+// requests a pod). The clock runs from the first Deployment's creation until every pod is Running
 // and every Deployment is Available, as seen through watches. One JSON line;
 // steadyPodsPerSec is the rate from a tenth to nine tenths of the pods Running.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";

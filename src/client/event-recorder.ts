@@ -36,9 +36,32 @@ export function objectReference(obj: KubeObject): ObjectReference {
   };
 }
 
+/** client-go's record.EventRecorder, as components take it. */
+export interface Recorder {
+  event(obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string): void;
+  /** Resolves when every event recorded so far has been written. */
+  flush(): Promise<void>;
+}
+
+/**
+ * client-go's record.FakeRecorder: sends nothing to the API. Kubemark's hollow
+ * kubelet runs with one; with `events` it keeps "<type> <reason> <message>" lines.
+ */
+export class FakeRecorder implements Recorder {
+  constructor(readonly events?: string[]) {}
+
+  event(_obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string): void {
+    this.events?.push(`${type} ${reason} ${message}`);
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 let nameSequence = Math.floor(Math.random() * 1_000_000);
 
-export class EventRecorder {
+export class EventRecorder implements Recorder {
   private readonly clock: Clock;
   private readonly correlator: EventCorrelator;
   /** Writes go out one at a time and in order, off the caller's path (upstream's broadcaster). */
@@ -77,7 +100,6 @@ export class EventRecorder {
     );
   }
 
-  /** Resolves when every event recorded so far has been written. */
   flush(): Promise<void> {
     return this.tail;
   }

@@ -8,7 +8,13 @@ export {
   isResourceExpired,
 } from "./api-error.ts";
 export { type Clock, realClock, sleep } from "./clock.ts";
-export { EventRecorder, type EventType, objectReference } from "./event-recorder.ts";
+export {
+  EventRecorder,
+  type EventType,
+  FakeRecorder,
+  objectReference,
+  type Recorder,
+} from "./event-recorder.ts";
 export { Indexer, type Indexers, type IndexerView, metaNamespaceKey, NAMESPACE_INDEX } from "./indexer.ts";
 export { SharedInformerFactory } from "./informer-factory.ts";
 export { type ClientConfig, inClusterConfig, loadClientConfig, loadKubeconfigFile } from "./kubeconfig.ts";

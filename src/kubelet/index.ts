@@ -3,6 +3,7 @@
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { type Clock, realClock } from "../client/clock.ts";
+import type { Recorder } from "../client/event-recorder.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { cleanupOrphanedPodCgroups, DEFAULT_CGROUP_ROOT } from "./cm/pod-cgroup.ts";
 import { Kubelet } from "./kubelet.ts";
@@ -57,6 +58,8 @@ export interface StartKubeletOptions {
   /** --cluster-dns and --cluster-domain, for the pods' resolv.conf (real containers only). */
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** Where the kubelet's events go instead of the API (kubemark's hollow kubelet: a FakeRecorder). */
+  recorder?: Recorder;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -155,6 +158,7 @@ export async function startKubelet(
     cgroupRoot: o.runtime === "containerd" ? DEFAULT_CGROUP_ROOT : undefined,
     // A real node starts many pods at once: four writes in flight held each Running status back by seconds.
     statusConcurrency: o.runtime === "containerd" ? 32 : undefined,
+    recorder: o.recorder,
     log: o.log,
   });
   const k = kubelet;

@@ -8,7 +8,7 @@
 import type { ConfigMap, Node, Pod, PodStatus, Secret, Taint } from "kubernetes-types/core/v1.d.ts";
 import { isNotFound } from "../client/api-error.ts";
 import { type Clock, realClock } from "../client/clock.ts";
-import { EventRecorder } from "../client/event-recorder.ts";
+import { EventRecorder, type Recorder } from "../client/event-recorder.ts";
 import { listerWatcher, Reflector } from "../client/reflector.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -76,6 +76,11 @@ export interface KubeletOptions {
   cgroupRoot?: string;
   /** Pod status writes in flight at once (status manager; default 4, enough for a hollow node's few pods). */
   statusConcurrency?: number;
+  /**
+   * Dependencies.Recorder: where the kubelet's events go instead of the API
+   * (kubemark's hollow kubelet passes a FakeRecorder).
+   */
+  recorder?: Recorder;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -84,7 +89,7 @@ const HOUSEKEEPING_MS = 2_000;
 export class Kubelet implements PodSyncer {
   private readonly clock: Clock;
   private readonly ctx: KubeletContext;
-  private readonly recorder: EventRecorder;
+  private readonly recorder: Recorder;
   private readonly nodeStatus: NodeStatusManager;
   private readonly lease: NodeLeaseController;
   private readonly podManager = new PodManager();
@@ -116,13 +121,15 @@ export class Kubelet implements PodSyncer {
   constructor(private readonly opts: KubeletOptions) {
     this.clock = opts.clock ?? realClock;
     const log = opts.log ?? (() => {});
-    this.recorder = new EventRecorder({
-      client: opts.client,
-      component: "kubelet",
-      host: opts.nodeName,
-      clock: this.clock,
-      onError: (e) => log("event not recorded", { err: (e as Error).message }),
-    });
+    this.recorder =
+      opts.recorder ??
+      new EventRecorder({
+        client: opts.client,
+        component: "kubelet",
+        host: opts.nodeName,
+        clock: this.clock,
+        onError: (e) => log("event not recorded", { err: (e as Error).message }),
+      });
     this.ctx = {
       nodeName: opts.nodeName,
       client: opts.client,
