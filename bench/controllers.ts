@@ -1,7 +1,8 @@
 // npm run bench -- controllers [NODES] [DEPLOYMENTS] [REPLICAS]
 // The whole control loop at scale: `k8ts apiserver` on SQLite (tmpfs) in its
-// own process; NODES hollow kubelets in another (as KWOK and kubemark run
-// simulated nodes apart from the control plane); in this process the
+// own process; NODES hollow kubelets in another at the lowest CPU priority
+// (as KWOK and kubemark run simulated nodes apart from the control plane;
+// BENCH_HOLLOW_NICE=0 gives them the same priority); in this process the
 // scheduler and the controller-manager (every default controller, as `k8ts up`
 // runs it). The hollow kubelets record their events to a FakeRecorder, as
 // kubemark's do (BENCH_HOLLOW_EVENTS=1 sends them to the API, about 3 more
