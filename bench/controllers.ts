@@ -3,8 +3,8 @@
 // own process; NODES hollow kubelets in another at the lowest CPU priority
 // (as KWOK and kubemark run simulated nodes apart from the control plane;
 // BENCH_HOLLOW_NICE=0 gives them the same priority); in this process the
-// scheduler and the controller-manager (every default controller, as `k8ts up`
-// runs it). The hollow kubelets record their events to a FakeRecorder, as
+// scheduler and the controller-manager (every default controller), sharing
+// their informers as `k8ts up` runs them. The hollow kubelets record their events to a FakeRecorder, as
 // kubemark's do (BENCH_HOLLOW_EVENTS=1 sends them to the API, about 3 more
 // requests a pod). The clock runs from the first Deployment's creation until every pod is Running
 // and every Deployment is Available, as the controller-manager's informers see them. One JSON line;
@@ -14,8 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import { SharedInformerFactory } from "../src/client/informer-factory.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
+import { trimManagedFields } from "../src/client/shared-informer.ts";
 import { ServiceAccountClientBuilder } from "../src/controllers/client-builder.ts";
 import { startControllers } from "../src/controllers/manager.ts";
 import { controllerDescriptors } from "../src/controllers/registry.ts";
@@ -68,6 +70,7 @@ let nodes: Awaited<ReturnType<typeof startHollowNodes>> | undefined;
 let scheduler: Scheduler | undefined;
 let controllersDone: Promise<void> | undefined;
 let serviceAccounts: ServiceAccountClientBuilder | undefined;
+let informers: SharedInformerFactory | undefined;
 try {
   log(`starting ${NODES} hollow kubelets in their own process…`);
   nodes = await startHollowNodes(dataDir, port, NODES);
@@ -75,23 +78,25 @@ try {
     userAgent: "scheduler",
   });
   clients.push(schedulerClient);
-  const schedulerConfig = defaultConfiguration();
-  schedulerConfig.leaderElection.leaderElect = false;
-  scheduler = new Scheduler({ client: schedulerClient, config: schedulerConfig, log: () => {} });
-  await scheduler.start();
   // As `k8ts up` runs them: the manager as system:kube-controller-manager, each controller as its own
   // kube-system service account (--use-service-account-credentials), none of them in system:masters,
-  // which the max-in-flight limit would let through.
+  // which the max-in-flight limit would let through; one informer a resource for both components.
   const cmClient = new RestClient(await config("system:kube-controller-manager", []), {
     userAgent: "controller-manager",
   });
   clients.push(cmClient);
+  informers = new SharedInformerFactory({ client: cmClient, transform: () => trimManagedFields });
+  const schedulerConfig = defaultConfiguration();
+  schedulerConfig.leaderElection.leaderElect = false;
+  scheduler = new Scheduler({ client: schedulerClient, config: schedulerConfig, informers, log: () => {} });
+  await scheduler.start();
   const builder = new ServiceAccountClientBuilder({ client: cmClient, signal: abort.signal, log: () => {} });
   serviceAccounts = builder;
   const controllers = await startControllers({
     client: cmClient,
     descriptors: controllerDescriptors,
     clientFor: (d) => builder.clientFor(d.serviceAccount),
+    informers,
     signal: abort.signal,
     log: () => {},
   });
@@ -227,6 +232,7 @@ try {
   await controllersDone?.catch(() => {});
   serviceAccounts?.close();
   await scheduler?.stop();
+  await informers?.shutdown();
   await nodes?.stop();
   for (const c of clients) c.close();
   await stopProcess(server);

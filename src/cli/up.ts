@@ -3,9 +3,11 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { startApiServer } from "../apiserver/index.ts";
+import { SharedInformerFactory } from "../client/informer-factory.ts";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import { Resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
+import { trimManagedFields } from "../client/shared-informer.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
 import { hostIP } from "../kubelet/index.ts";
@@ -130,10 +132,25 @@ containerd stops.`,
     const schedulerClient = new RestClient(loadKubeconfigFile(schedulerKubeconfig), {
       userAgent: "k8ts-scheduler",
     });
+    const cmKubeconfig = join(dataDir, "controller-manager.kubeconfig");
+    await writeKubeconfig({
+      path: cmKubeconfig,
+      server: api.url,
+      ca: api.pki.ca,
+      user: "system:kube-controller-manager",
+      groups: [],
+    });
+    const cmClient = new RestClient(loadKubeconfigFile(cmKubeconfig), {
+      userAgent: "k8ts-controller-manager",
+    });
+    // One watch a resource for the scheduler and the controller-manager, which share this process: each
+    // term of each joins them through a scope of its own. As the controller-manager's: managedFields trimmed.
+    const informers = new SharedInformerFactory({ client: cmClient, transform: () => trimManagedFields });
     const addressFile = join(dataDir, SCHEDULER_ADDRESS_FILE);
     const stopScheduler = new AbortController();
     const scheduler = runScheduler({
       client: schedulerClient,
+      informers,
       config: schedulerConfig(flags),
       signal: stopScheduler.signal,
       serving: schedulerServing(flags, {
@@ -147,20 +164,10 @@ containerd stops.`,
     }).catch((e) => progress(`scheduler stopped: ${(e as Error).message}`));
     progress(`scheduler started (${Math.round(performance.now() - started)} ms since start)`);
 
-    const cmKubeconfig = join(dataDir, "controller-manager.kubeconfig");
-    await writeKubeconfig({
-      path: cmKubeconfig,
-      server: api.url,
-      ca: api.pki.ca,
-      user: "system:kube-controller-manager",
-      groups: [],
-    });
-    const cmClient = new RestClient(loadKubeconfigFile(cmKubeconfig), {
-      userAgent: "k8ts-controller-manager",
-    });
     const stopControllers = new AbortController();
     const controllerManager = runControllerManager({
       client: cmClient,
+      informers,
       descriptors: controllerDescriptors,
       controllers: flags.controllers as string[],
       concurrency: controllerManagerConcurrency(flags),
@@ -235,6 +242,7 @@ containerd stops.`,
     stopControllers.abort();
     stopScheduler.abort();
     await Promise.all([scheduler, controllerManager]);
+    await informers.shutdown();
     cmClient.close();
     schedulerClient.close();
     rmSync(addressFile, { force: true });

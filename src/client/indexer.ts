@@ -56,6 +56,27 @@ export class Indexer<T extends KubeObject> implements IndexerView<T> {
     }
   }
 
+  /**
+   * Adds the indexes not there yet, indexing what is stored: for a component
+   * joining informers that already run (SharedInformer.childOf), whose
+   * indexers an earlier term of it may have added under the same names.
+   */
+  ensureIndexers(more: Indexers<T>): void {
+    for (const [name, fn] of Object.entries(more)) {
+      if (this.indexers[name]) continue;
+      this.indexers[name] = fn;
+      const index = new Map<string, Set<string>>();
+      this.indices.set(name, index);
+      for (const [key, obj] of this.items) {
+        for (const v of fn(obj)) {
+          const set = index.get(v);
+          if (set) set.add(key);
+          else index.set(v, new Set([key]));
+        }
+      }
+    }
+  }
+
   /** Adds or replaces; returns the previous object. */
   upsert(obj: T): T | undefined {
     const key = this.keyFunc(obj);

@@ -23,12 +23,30 @@ export class SharedInformerFactory {
   private readonly informers = new Map<string, SharedInformer<KubeObject>>();
   private readonly started = new Set<string>();
 
-  constructor(private readonly opts: SharedInformerFactoryOptions) {}
+  constructor(
+    private readonly opts: SharedInformerFactoryOptions,
+    /** For a scoped factory: the factory whose informers it joins. */
+    private readonly parent?: SharedInformerFactory,
+  ) {}
+
+  /**
+   * A factory for one term of a component over this one's informers: the
+   * same watches and caches, with handlers of its own that its shutdown()
+   * removes, leaving the informers running. Components that share a process
+   * (`k8ts up`'s scheduler and controller-manager) share one watch a resource.
+   */
+  scoped(): SharedInformerFactory {
+    return new SharedInformerFactory(this.opts, this);
+  }
 
   /** The shared informer of a resource, made on first use. */
   forResource<T extends KubeObject>(res: ResourceRef): SharedInformer<T> {
     const key = `${res.group}/${res.version}/${res.resource}`;
     let inf = this.informers.get(key);
+    if (!inf && this.parent) {
+      inf = SharedInformer.childOf(this.parent.forResource<KubeObject>(res));
+      this.informers.set(key, inf);
+    }
     if (!inf) {
       inf = new SharedInformer<KubeObject>({
         name: key,
@@ -48,6 +66,7 @@ export class SharedInformerFactory {
 
   /** Starts every informer asked for so far that is not running yet. */
   start(): void {
+    this.parent?.start();
     for (const [key, inf] of this.informers) {
       if (this.started.has(key)) continue;
       this.started.add(key);

@@ -55,14 +55,26 @@ export function trimManagedFields<T extends KubeObject>(obj: T): T {
 
 export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
   private readonly indexer: Indexer<T>;
-  private readonly reflector: Reflector<T>;
+  /** Its own list+watch; a child has none (see childOf). */
+  private readonly reflector?: Reflector<T>;
+  private readonly parent?: SharedInformer<T>;
+  /** A started child's handler on its parent. */
+  private parentRegistration?: HandlerRegistration;
   private readonly handlers = new Set<ResourceEventHandler<T>>();
   private synced = false;
   private syncWaiters: Array<() => void> = [];
   private abort?: AbortController;
   private running?: Promise<void>;
 
-  constructor(private readonly opts: SharedInformerOptions<T>) {
+  constructor(
+    private readonly opts: SharedInformerOptions<T>,
+    parent?: SharedInformer<T>,
+  ) {
+    if (parent) {
+      this.parent = parent;
+      this.indexer = parent.indexer;
+      return;
+    }
     this.indexer = new Indexer<T>(opts.indexers ?? { [NAMESPACE_INDEX]: metaNamespaceIndexFunc });
     this.reflector = new Reflector<T>({
       name: opts.name,
@@ -76,21 +88,32 @@ export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
     });
   }
 
+  /**
+   * An informer over another's watch and cache, with handlers of its own:
+   * started, it hears what the parent hears; stop() removes only its handler.
+   * For a component that comes and goes with its leadership (a
+   * controller-manager's term) over informers its process keeps running.
+   */
+  static childOf<T extends KubeObject>(parent: SharedInformer<T>): SharedInformer<T> {
+    return new SharedInformer<T>(parent.opts, parent);
+  }
+
   /** Registers a handler; if the cache is already filled it first gets an add for every object. */
   addEventHandler(handler: ResourceEventHandler<T>): HandlerRegistration {
     this.handlers.add(handler);
-    if (this.synced) for (const obj of this.indexer.list()) this.call(() => handler.onAdd?.(obj, true));
+    if (this.hasSynced()) for (const obj of this.indexer.list()) this.call(() => handler.onAdd?.(obj, true));
     return {
-      hasSynced: () => this.synced,
+      hasSynced: () => this.hasSynced(),
       remove: () => {
         this.handlers.delete(handler);
       },
     };
   }
 
-  /** Adds indexes before start. */
+  /** Adds indexers before start; a child's go into its parent's cache unless there already. */
   addIndexers(indexers: Indexers<T>): void {
-    this.indexer.addIndexers(indexers);
+    if (this.parent) this.indexer.ensureIndexers(indexers);
+    else this.indexer.addIndexers(indexers);
   }
 
   /** The cache, read-only. */
@@ -99,19 +122,21 @@ export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
   }
 
   hasSynced(): boolean {
+    if (this.parent) return this.parentRegistration !== undefined && this.parent.hasSynced();
     return this.synced;
   }
 
   get state(): ReflectorState {
-    return this.reflector.state;
+    return this.parent ? this.parent.state : this.reflector!.state;
   }
 
   lastSyncResourceVersion(): string {
-    return this.reflector.lastSyncResourceVersion();
+    return this.parent ? this.parent.lastSyncResourceVersion() : this.reflector!.lastSyncResourceVersion();
   }
 
   /** Resolves true once the first list is in the cache, false if the signal aborts first. */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.parent) return this.parent.waitForSync(signal);
     if (this.synced) return Promise.resolve(true);
     if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -124,13 +149,27 @@ export class SharedInformer<T extends KubeObject> implements ReflectorStore<T> {
     });
   }
 
+  /** Starts the list+watch; a child starts hearing its parent (which its owner starts). */
   start(): void {
+    if (this.parent) {
+      this.parentRegistration ??= this.parent.addEventHandler({
+        onAdd: (obj, initial) => this.dispatch((h) => h.onAdd?.(obj, initial)),
+        onUpdate: (old, obj) => this.dispatch((h) => h.onUpdate?.(old, obj)),
+        onDelete: (obj) => this.dispatch((h) => h.onDelete?.(obj)),
+      });
+      return;
+    }
     if (this.abort) return;
     this.abort = new AbortController();
-    this.running = this.reflector.run(this.abort.signal);
+    this.running = this.reflector!.run(this.abort.signal);
   }
 
   async stop(): Promise<void> {
+    if (this.parent) {
+      this.parentRegistration?.remove();
+      this.parentRegistration = undefined;
+      return;
+    }
     this.abort?.abort();
     await this.running;
   }

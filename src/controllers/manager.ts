@@ -32,6 +32,11 @@ export interface StartControllersOptions {
   random?: () => number;
   /** Resync of the shared informers (upstream's --min-resync-period is 12 h; 0 disables). */
   resyncMs?: number;
+  /**
+   * Informers this process keeps running (`k8ts up`: shared with the
+   * scheduler); the controllers join them through a scope of their own.
+   */
+  informers?: SharedInformerFactory;
   log?(msg: string): void;
 }
 
@@ -78,14 +83,16 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
   validateControllers(controllers, o.descriptors);
   const clock = o.clock ?? realClock;
   const log = o.log ?? ((m: string) => process.stderr.write(`controller-manager: ${m}\n`));
-  const informers = new SharedInformerFactory({
-    client: o.client,
-    defaultResyncMs: o.resyncMs ?? 0,
-    clock,
-    random: o.random,
-    // As kube-controller-manager's shared informers: no controller reads managedFields.
-    transform: () => trimManagedFields,
-  });
+  const informers =
+    o.informers?.scoped() ??
+    new SharedInformerFactory({
+      client: o.client,
+      defaultResyncMs: o.resyncMs ?? 0,
+      clock,
+      random: o.random,
+      // As kube-controller-manager's shared informers: no controller reads managedFields.
+      transform: () => trimManagedFields,
+    });
   const initialized = new Map<string, InitializedController>();
   const contexts = new Map<string, ControllerContext>();
   const recorders: EventRecorder[] = [];

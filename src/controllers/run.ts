@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../client/clock.ts";
+import type { SharedInformerFactory } from "../client/informer-factory.ts";
 import { LeaderElector } from "../client/leader-election.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { type SecureServer, type SecureServing, startSecureServer } from "../client/secure-serving.ts";
@@ -33,6 +34,8 @@ export interface RunControllerManagerOptions {
   /** The secure port; undefined serves nothing. */
   serving?: SecureServing;
   onListening?(url: string): void;
+  /** Informers the process keeps running, which each term joins (see startControllers). */
+  informers?: SharedInformerFactory;
   signal: AbortSignal;
   clock?: Clock;
   log?(msg: string): void;
@@ -87,7 +90,7 @@ export async function runControllerManager(o: RunControllerManagerOptions): Prom
     o.onListening?.(server.url);
   }
 
-  /** One term of leadership: fresh informers, queues and expectations. */
+  /** One term of leadership: fresh informers (or a fresh scope of the process's), queues and expectations. */
   const startTerm = async (signal: AbortSignal) => {
     const builder = o.useServiceAccountCredentials
       ? new ServiceAccountClientBuilder({ client: o.client, clock: o.clock, signal, log })
@@ -102,6 +105,7 @@ export async function runControllerManager(o: RunControllerManagerOptions): Prom
         clientFor: builder ? (d) => builder.clientFor(d.serviceAccount) : undefined,
         signal,
         clock: o.clock,
+        informers: o.informers,
         log,
       });
       await running.done;

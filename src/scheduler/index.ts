@@ -28,7 +28,7 @@ export type { Explanation } from "./explain.ts";
 export interface SchedulerOptions {
   client: RestClient;
   config?: SchedulerConfiguration;
-  /** Shared with other components in the same process; made (and shut down) here if absent. */
+  /** The process's informers, shared with other components: joined through a scope of this scheduler's own. */
   informers?: SharedInformerFactory;
   /** Out-of-tree plugins join the in-tree ones. */
   registry?: Map<string, PluginFactory>;
@@ -41,8 +41,8 @@ export class Scheduler {
   readonly queue: SchedulingQueue;
   readonly metrics = new SchedulerMetrics();
   readonly frameworks = new Map<string, Framework>();
+  /** Its own, or its scope of the process's: shut down with it either way. */
   private readonly informers: SharedInformerFactory;
-  private readonly ownInformers: boolean;
   private readonly config: SchedulerConfiguration;
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
@@ -58,9 +58,8 @@ export class Scheduler {
     setMaxListeners(64, this.abort.signal);
     this.config = opts.config ?? defaultConfiguration();
     this.clock = opts.clock ?? realClock;
-    this.ownInformers = !opts.informers;
     this.informers =
-      opts.informers ??
+      opts.informers?.scoped() ??
       new SharedInformerFactory({
         client: opts.client,
         clock: this.clock,
@@ -152,7 +151,7 @@ export class Scheduler {
       this.queue.close();
       for (const r of this.regs) r.remove();
       await this.running;
-      if (this.ownInformers) await this.informers.shutdown();
+      await this.informers.shutdown();
       await this.recorder.flush();
     })();
     return this.stopped;

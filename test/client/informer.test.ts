@@ -16,7 +16,7 @@ const cm = Resources.configmaps;
 before(async () => {
   api = await startTestApiServer();
   client = new RestClient(api.admin);
-  for (const name of ["resume", "expire"])
+  for (const name of ["resume", "expire", "scoped"])
     await client.create(Resources.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
 });
 after(async () => {
@@ -112,6 +112,69 @@ test("a transform (managedFields trimmed) applies to listed and watched objects;
   );
   await until(() => inf.getIndexer().get("default/trim-watched")?.data?.v === "2", "watched update");
   assert.equal(inf.getIndexer().get("default/trim-watched")?.metadata?.managedFields, undefined);
+});
+
+test("scopes of a factory share its watch and cache; a scope's shutdown removes only its handlers", async (t) => {
+  await client.create(cm, mk("scoped", "pre", { v: "0" }));
+  const factory = new SharedInformerFactory({ client });
+  t.after(() => factory.shutdown());
+  const log: string[] = [];
+  const scope = (name: string) => {
+    const s = factory.scoped();
+    const inf = s.forResource<ConfigMap>(cm);
+    inf.addEventHandler({
+      onAdd: (o, initial) => {
+        if (o.metadata?.namespace === "scoped") log.push(`${name} add ${o.metadata?.name} ${initial}`);
+      },
+      onUpdate: (_, o) => {
+        if (o.metadata?.namespace === "scoped") log.push(`${name} update ${o.metadata?.name} ${o.data?.v}`);
+      },
+    });
+    return { s, inf };
+  };
+  const a = scope("a");
+  // A later term of the same component adds its indexer again: no conflict.
+  const byV = { byV: (o: ConfigMap) => [`${o.metadata?.namespace}/${o.data?.v ?? ""}`] };
+  a.inf.addIndexers(byV);
+  a.s.start();
+  assert.deepEqual(await a.s.waitForCacheSync(), { "/v1/configmaps": true });
+  const b = scope("b");
+  b.inf.addIndexers(byV);
+  b.s.start();
+  await b.s.waitForCacheSync();
+  assert.ok(b.inf.hasSynced());
+  assert.deepEqual(log.sort(), ["a add pre true", "b add pre true"]);
+  assert.equal(a.inf.getIndexer().get("scoped/pre"), b.inf.getIndexer().get("scoped/pre"), "one cache");
+  assert.equal(a.inf.getIndexer().get("scoped/pre"), factory.forResource(cm).getIndexer().get("scoped/pre"));
+
+  log.length = 0;
+  const x = await client.create(cm, mk("scoped", "x", { v: "1" }));
+  await until(() => log.length === 2, "both scopes see the add");
+  await a.s.shutdown();
+  assert.equal(factory.forResource(cm).state.phase, "watching", "the factory's watch goes on");
+  await client.update(cm, { ...x, data: { v: "2" } });
+  await until(() => log.includes("b update x 2"), "b sees the update");
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(log.sort(), ["a add x false", "b add x false", "b update x 2"]);
+  assert.deepEqual(
+    b.inf
+      .getIndexer()
+      .byIndex("byV", "scoped/2")
+      .map((o) => o.metadata?.name),
+    ["x"],
+  );
+  // An index a scope adds to the running cache covers what is already there.
+  const c = scope("c");
+  c.inf.addIndexers({ byName: (o: ConfigMap) => [`${o.metadata?.namespace}/${o.metadata?.name}`] });
+  assert.deepEqual(
+    c.inf
+      .getIndexer()
+      .byIndex("byName", "scoped/pre")
+      .map((o) => o.data?.v),
+    ["0"],
+  );
+  await c.s.shutdown();
+  await b.s.shutdown();
 });
 
 test("a watch the server ends is resumed from the last resourceVersion, not relisted", async (t) => {
