@@ -9,6 +9,7 @@ import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { startKubelet } from "../../src/kubelet/index.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { until } from "../support/until.ts";
 
 let api: TestApiServer;
 let admin: RestClient;
@@ -21,16 +22,6 @@ after(async () => {
   admin.close();
   await api.stop();
 });
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Runs a pod on a hollow kubelet of its own; returns the kubelet's events about it in the API. */
 async function runPod(node: string, n: number, recorder?: FakeRecorder): Promise<string[]> {
@@ -52,10 +43,15 @@ async function runPod(node: string, n: number, recorder?: FakeRecorder): Promise
       metadata: { name, namespace: "default" },
       spec: { nodeName: node, containers: [{ name: "app", image: "k8ts.local/pause:3.10" }] },
     });
-    await until(async () => {
-      const pod = await admin.get<Pod>(Resources.pods, name, { namespace: "default" });
-      return pod.status?.phase === "Running" ? pod : undefined;
-    }, `${name} Running`);
+    await until(
+      async () => {
+        const pod = await admin.get<Pod>(Resources.pods, name, { namespace: "default" });
+        return pod.status?.phase === "Running" ? pod : undefined;
+      },
+      `${name} Running`,
+      15_000,
+      50,
+    );
     await kubelet.stop();
     const events = await admin.list<Event>(Resources.events, {
       namespace: "default",

@@ -16,6 +16,8 @@ import { cleanupLeftovers } from "../../src/proxy/iptables/proxier.ts";
 import { cleanupLeftovers as cleanupUserspaceLeftovers } from "../../src/proxy/userspace/portals.ts";
 import { type Cluster, startCluster } from "../e2e/harness.ts";
 
+export { until } from "./until.ts";
+
 /** npm test installs containerd, runc and the rest as root (scripts/setup.mjs); anything else is a set-up error. */
 export function requireContainerd(): void {
   if (process.getuid?.() !== 0)
@@ -111,21 +113,6 @@ export function cleanUpNode(dir: string): void {
     if (runQuiet("umount", [m]) === "" && mountsUnder(dir).includes(m)) runQuiet("umount", ["-l", m]);
   }
   rmSync(dir, { recursive: true, force: true });
-}
-
-export async function until<T>(
-  f: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  ms = 60_000,
-  intervalMs = 250,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 const LOCK_DIR = "/run/k8ts-test-containerd.lock";
