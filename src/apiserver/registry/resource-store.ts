@@ -259,6 +259,8 @@ export class ResourceStore {
   private readonly watchDecoded = new Map<string, Obj>();
   /** The same by the event's own key-value: the store hands one object to all its watchers. */
   private readonly watchDecodedByKv = new WeakMap<KeyValue, { rv: number; obj: Obj }>();
+  /** The newest write of recently written keys as a watch decoded it, for guaranteedUpdate (bounded like watchDecoded). */
+  private readonly latestDecoded = new Map<string, { kv: KeyValue; obj: Obj }>();
   /** The trigger field's reader for the store, one for all watches so that they share an index. */
   private readonly triggerValueOf = (kv: KeyValue): string | undefined =>
     kv.value.length === 0 ? undefined : this.watchFieldsOf(this.decodeForWatch(kv))[this.type.watchTrigger!];
@@ -291,9 +293,21 @@ export class ResourceStore {
       if (this.watchDecoded.size > WATCH_DECODE_CACHE) {
         this.watchDecoded.delete(this.watchDecoded.keys().next().value as string);
       }
+      if (rv === kv.modRevision && kv.value.length > 0) this.rememberLatest(kv, obj);
     }
     this.watchDecodedByKv.set(kv, { rv, obj });
     return obj;
+  }
+
+  private rememberLatest(kv: KeyValue, obj: Obj): void {
+    const known = this.latestDecoded.get(kv.key);
+    if (known && known.kv.modRevision >= kv.modRevision) return;
+    // Deleted first so that the newest writes stay last, and the oldest go first.
+    this.latestDecoded.delete(kv.key);
+    this.latestDecoded.set(kv.key, { kv, obj });
+    if (this.latestDecoded.size > WATCH_DECODE_CACHE) {
+      this.latestDecoded.delete(this.latestDecoded.keys().next().value as string);
+    }
   }
 
   /** matches() for a decoded watch object, its fields read once for all watchers. */
@@ -685,16 +699,23 @@ export class ResourceStore {
     opts: WriteOptions & { expectedRv?: string } = {},
   ): Promise<{ object: Obj; created: boolean; deleted: boolean }> {
     const key = this.key(namespace, name);
+    // The first attempt may start from the key's newest write as a watch decoded it, without reading the
+    // store (upstream's cachedExistingObject from its watch cache): copying it is cheaper than reading and
+    // parsing. The write is conditional on its revision, so a cache that is behind only costs a retry
+    // from the store; so does a change that comes out as none, or a precondition that fails.
+    let cache = !opts.dryRun && !this.hooks.beforeUpdate;
     for (let attempt = 0; attempt < 32; attempt++) {
       let current: Obj | undefined;
       let stored: Uint8Array | undefined;
       let modRevision = 0;
       // Read with an old encryption key: rewrite even when nothing changed, so key rotation completes.
       let stale = false;
+      const cached = cache ? this.latestDecoded.get(key) : undefined;
+      cache = false;
       try {
-        const { kv } = await this.store.get(key);
+        const kv = cached ? cached.kv : (await this.store.get(key)).kv;
         if (kv) {
-          current = this.decode(kv);
+          current = cached ? deepCopyJson(cached.obj) : this.decode(kv);
           stored = kv.value;
           stale = isStale(kv);
           modRevision = kv.modRevision;
@@ -702,27 +723,37 @@ export class ResourceStore {
       } catch (e) {
         this.fail(name, e);
       }
-      if (opts.expectedRv && current && current.metadata.resourceVersion !== opts.expectedRv)
+      if (opts.expectedRv && current && current.metadata.resourceVersion !== opts.expectedRv) {
+        if (cached) continue;
         throw this.conflict(name);
+      }
       // With admission, the strategy's validation waits until mutating admission has run (upstream's order).
       const deferred: DeferredValidation = { checks: [] };
       const input = current === undefined ? undefined : deepCopyJson(current);
-      const next = await tryUpdate(input, opts.admission ? deferred : undefined);
+      let next: Obj | undefined;
+      let allocated = false;
+      try {
+        next = await tryUpdate(input, opts.admission ? deferred : undefined);
+        if (next !== undefined && opts.admission) {
+          const op = current ? "UPDATE" : "CREATE";
+          await opts.admission.admit(op, next, current);
+          // What the hook fills in (a Service's node ports) is what validation checks (upstream's BeginUpdate).
+          if (current && !opts.dryRun) {
+            await this.hooks.beforeUpdate?.(next, current);
+            allocated = true;
+          }
+          for (const check of deferred.checks) check();
+          await opts.admission.validate(op, next, current);
+        }
+      } catch (e) {
+        // Refused on what may be old data: ask again with what the store holds.
+        if (cached) continue;
+        throw e;
+      }
       if (next === undefined) {
+        if (cached) continue;
         if (!current) throw this.notFound(name);
         return { object: current, created: false, deleted: false };
-      }
-      let allocated = false;
-      if (opts.admission) {
-        const op = current ? "UPDATE" : "CREATE";
-        await opts.admission.admit(op, next, current);
-        // What the hook fills in (a Service's node ports) is what validation checks (upstream's BeginUpdate).
-        if (current && !opts.dryRun) {
-          await this.hooks.beforeUpdate?.(next, current);
-          allocated = true;
-        }
-        for (const check of deferred.checks) check();
-        await opts.admission.validate(op, next, current);
       }
       if (opts.dryRun) return { object: next, created: !current, deleted: false };
       try {
@@ -748,7 +779,8 @@ export class ResourceStore {
         // The stored bytes are what current encodes to, unless a conversion reshapes it on the way in.
         const before = this.conversion ? this.encode(current) : stored!;
         if (!stale && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(before)) {
-          // No change: no write, and the resourceVersion stays.
+          // No change: no write, and the resourceVersion stays (once the store confirms what it holds).
+          if (cached) continue;
           return { object: current, created: false, deleted: false };
         }
         const r = await this.store.update(key, bytes, modRevision);
@@ -756,7 +788,7 @@ export class ResourceStore {
         return { object: this.written(next, key, bytes, r.revision), created: false, deleted: false };
       } catch (e) {
         if (isStoreError(e, "Conflict") || isStoreError(e, "KeyExists") || isStoreError(e, "NotFound")) {
-          if (opts.expectedRv) throw this.conflict(name);
+          if (opts.expectedRv && !cached) throw this.conflict(name);
           continue;
         }
         this.fail(name, e);
