@@ -61,11 +61,16 @@ export class FakeRecorder implements Recorder {
 
 let nameSequence = Math.floor(Math.random() * 1_000_000);
 
+/** upstream's maxQueuedEvents: events waiting to be written past it are dropped, not queued. */
+export const MAX_QUEUED_EVENTS = 1000;
+
 export class EventRecorder implements Recorder {
   private readonly clock: Clock;
   private readonly correlator: EventCorrelator;
   /** Writes go out one at a time and in order, off the caller's path (upstream's broadcaster). */
   private tail: Promise<void> = Promise.resolve();
+  /** Events recorded and not yet written (or given up). */
+  private queued = 0;
 
   /**
    * upstream names events by nanosecond; our clock has milliseconds, so a
@@ -91,12 +96,25 @@ export class EventRecorder implements Recorder {
   event(obj: KubeObject | ObjectReference, type: EventType, reason: string, message: string): void {
     const ref: ObjectReference =
       "metadata" in obj ? objectReference(obj as KubeObject) : (obj as ObjectReference);
+    const onError = this.opts.onError ?? ((err) => console.error("event not recorded:", err));
+    // An API slower than the events (an event storm, an apiserver away) must not grow the queue without end.
+    if (this.queued >= MAX_QUEUED_EVENTS) {
+      onError(
+        new Error(
+          `too many queued events, dropped event: ${ref.kind ?? ""} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name ?? ""} ${type} ${reason}`,
+        ),
+      );
+      return;
+    }
+    this.queued++;
     const now = this.clock.now();
     const ev = this.makeEvent(ref, type, reason, message, now);
     this.tail = this.tail.then(() =>
-      this.recordToSink(ev, now).catch((e) =>
-        (this.opts.onError ?? ((err) => console.error("event not recorded:", err)))(e),
-      ),
+      this.recordToSink(ev, now)
+        .catch(onError)
+        .finally(() => {
+          this.queued--;
+        }),
     );
   }
 

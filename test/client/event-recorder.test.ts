@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { createServer, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import type { Event, Pod } from "kubernetes-types/core/v1.d.ts";
-import { EventRecorder } from "../../src/client/event-recorder.ts";
+import { EventRecorder, MAX_QUEUED_EVENTS } from "../../src/client/event-recorder.ts";
 import { FakeClock } from "../../src/client/fake-clock.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
@@ -104,4 +105,42 @@ test("10 similar events within 600 s become one combined Event that later ones c
   assert.equal(combined[0]!.count, 2);
   assert.equal(combined[0]!.firstTimestamp, "2026-11-26T12:00:09Z");
   assert.equal(combined[0]!.lastTimestamp, "2026-11-26T12:00:10Z");
+});
+
+test("past MAX_QUEUED_EVENTS waiting, an event is dropped and reported", async (t) => {
+  // An apiserver that accepts connections and never answers: the first write hangs.
+  const sockets: Socket[] = [];
+  const server = createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const client = new RestClient(
+    { server: `https://127.0.0.1:${port}`, insecureSkipTlsVerify: true, namespace: "default" },
+    { maxRetries: 0, requestTimeoutMs: 20_000 },
+  );
+  t.after(() => {
+    client.close();
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  const errors: string[] = [];
+  const recorder = new EventRecorder({
+    client,
+    component: "test",
+    onError: (e) => errors.push((e as Error).message),
+  });
+  const pod = (i: number) => ({ kind: "Pod", apiVersion: "v1", namespace: "default", name: `p-${i}` });
+  for (let i = 0; i < MAX_QUEUED_EVENTS; i++) recorder.event(pod(i), "Normal", "Started", "Started");
+  assert.deepEqual(errors, [], "the first MAX_QUEUED_EVENTS wait");
+  recorder.event(pod(MAX_QUEUED_EVENTS), "Warning", "Failed", "Failed");
+  assert.deepEqual(errors, [
+    `too many queued events, dropped event: Pod default/p-${MAX_QUEUED_EVENTS} Warning Failed`,
+  ]);
+  // Once the writes give up (the server gone: connections refused), the queue drains and takes events again.
+  server.close();
+  for (const s of sockets) s.destroy();
+  await recorder.flush();
+  assert.equal(errors.length, 1 + MAX_QUEUED_EVENTS, "each queued event reported as not written");
+  errors.length = 0;
+  recorder.event(pod(0), "Normal", "Started", "Started");
+  assert.ok(!errors.some((e: string) => e.startsWith("too many queued events")));
 });
