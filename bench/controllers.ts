@@ -14,12 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.d.ts";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
-import { SharedInformerFactory } from "../src/client/informer-factory.ts";
+import type { SharedInformerFactory } from "../src/client/informer-factory.ts";
 import { Resources } from "../src/client/resources.ts";
 import { RestClient } from "../src/client/rest-client.ts";
-import { trimManagedFields } from "../src/client/shared-informer.ts";
 import { ServiceAccountClientBuilder } from "../src/controllers/client-builder.ts";
-import { startControllers } from "../src/controllers/manager.ts";
+import { controllerManagerInformers, startControllers } from "../src/controllers/manager.ts";
 import { controllerDescriptors } from "../src/controllers/registry.ts";
 import { defaultConfiguration } from "../src/scheduler/config.ts";
 import { Scheduler } from "../src/scheduler/index.ts";
@@ -85,7 +84,7 @@ try {
     userAgent: "controller-manager",
   });
   clients.push(cmClient);
-  informers = new SharedInformerFactory({ client: cmClient, transform: () => trimManagedFields });
+  informers = controllerManagerInformers({ client: cmClient });
   const schedulerConfig = defaultConfiguration();
   schedulerConfig.leaderElection.leaderElect = false;
   scheduler = new Scheduler({ client: schedulerClient, config: schedulerConfig, informers, log: () => {} });

@@ -3,11 +3,10 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { startApiServer } from "../apiserver/index.ts";
-import { SharedInformerFactory } from "../client/informer-factory.ts";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import { Resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
-import { trimManagedFields } from "../client/shared-informer.ts";
+import { controllerManagerInformers } from "../controllers/manager.ts";
 import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
 import { hostIP } from "../kubelet/index.ts";
@@ -120,32 +119,17 @@ containerd stops.`,
     });
     progress(`admin kubeconfig written (${Math.round(performance.now() - started)} ms since start)`);
 
-    // Each component gets its own identity, as upstream's kubeadm gives them.
-    const schedulerKubeconfig = join(dataDir, "scheduler.kubeconfig");
-    await writeKubeconfig({
-      path: schedulerKubeconfig,
-      server: api.url,
-      ca: api.pki.ca,
-      user: "system:kube-scheduler",
-      groups: [],
-    });
-    const schedulerClient = new RestClient(loadKubeconfigFile(schedulerKubeconfig), {
-      userAgent: "k8ts-scheduler",
-    });
-    const cmKubeconfig = join(dataDir, "controller-manager.kubeconfig");
-    await writeKubeconfig({
-      path: cmKubeconfig,
-      server: api.url,
-      ca: api.pki.ca,
-      user: "system:kube-controller-manager",
-      groups: [],
-    });
-    const cmClient = new RestClient(loadKubeconfigFile(cmKubeconfig), {
-      userAgent: "k8ts-controller-manager",
-    });
+    // Each component gets its own identity, as upstream's kubeadm gives them, in a kubeconfig of its own.
+    const componentClient = async (component: string, user: string): Promise<RestClient> => {
+      const path = join(dataDir, `${component}.kubeconfig`);
+      await writeKubeconfig({ path, server: api.url, ca: api.pki.ca, user, groups: [] });
+      return new RestClient(loadKubeconfigFile(path), { userAgent: `k8ts-${component}` });
+    };
+    const schedulerClient = await componentClient("scheduler", "system:kube-scheduler");
+    const cmClient = await componentClient("controller-manager", "system:kube-controller-manager");
     // One watch a resource for the scheduler and the controller-manager, which share this process: each
-    // term of each joins them through a scope of its own. As the controller-manager's: managedFields trimmed.
-    const informers = new SharedInformerFactory({ client: cmClient, transform: () => trimManagedFields });
+    // term of each joins them through a scope of its own.
+    const informers = controllerManagerInformers({ client: cmClient });
     const addressFile = join(dataDir, SCHEDULER_ADDRESS_FILE);
     const stopScheduler = new AbortController();
     const scheduler = runScheduler({

@@ -67,13 +67,7 @@ export class Indexer<T extends KubeObject> implements IndexerView<T> {
       this.indexers[name] = fn;
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);
-      for (const [key, obj] of this.items) {
-        for (const v of fn(obj)) {
-          const set = index.get(v);
-          if (set) set.add(key);
-          else index.set(v, new Set([key]));
-        }
-      }
+      for (const [key, obj] of this.items) addKey(index, fn(obj), key);
     }
   }
 
@@ -165,14 +159,16 @@ export class Indexer<T extends KubeObject> implements IndexerView<T> {
         set?.delete(key);
         if (set?.size === 0) index.delete(v);
       }
-      for (const v of after) {
-        let set = index.get(v);
-        if (!set) {
-          set = new Set();
-          index.set(v, set);
-        }
-        set.add(key);
-      }
+      addKey(index, after, key);
     }
+  }
+}
+
+/** Files key under each of the values in one index. */
+function addKey(index: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const v of values) {
+    const set = index.get(v);
+    if (set) set.add(key);
+    else index.set(v, new Set([key]));
   }
 }

@@ -43,22 +43,20 @@ export class SharedInformerFactory {
   forResource<T extends KubeObject>(res: ResourceRef): SharedInformer<T> {
     const key = `${res.group}/${res.version}/${res.resource}`;
     let inf = this.informers.get(key);
-    if (!inf && this.parent) {
-      inf = SharedInformer.childOf(this.parent.forResource<KubeObject>(res));
-      this.informers.set(key, inf);
-    }
     if (!inf) {
-      inf = new SharedInformer<KubeObject>({
-        name: key,
-        listerWatcher: listerWatcher(this.opts.client, res, {
-          namespace: res.namespaced ? this.opts.namespace : undefined,
-        }),
-        resyncPeriodMs: this.opts.defaultResyncMs ?? 0,
-        watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
-        clock: this.opts.clock,
-        random: this.opts.random,
-        transform: this.opts.transform?.(res),
-      });
+      inf = this.parent
+        ? SharedInformer.childOf(this.parent.forResource<KubeObject>(res))
+        : new SharedInformer<KubeObject>({
+            name: key,
+            listerWatcher: listerWatcher(this.opts.client, res, {
+              namespace: res.namespaced ? this.opts.namespace : undefined,
+            }),
+            resyncPeriodMs: this.opts.defaultResyncMs ?? 0,
+            watchTimeoutSeconds: this.opts.watchTimeoutSeconds,
+            clock: this.opts.clock,
+            random: this.opts.random,
+            transform: this.opts.transform?.(res),
+          });
       this.informers.set(key, inf);
     }
     return inf as unknown as SharedInformer<T>;

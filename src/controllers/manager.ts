@@ -5,7 +5,7 @@
 import { setMaxListeners } from "node:events";
 import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder } from "../client/event-recorder.ts";
-import { SharedInformerFactory } from "../client/informer-factory.ts";
+import { SharedInformerFactory, type SharedInformerFactoryOptions } from "../client/informer-factory.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { trimManagedFields } from "../client/shared-informer.ts";
 import type {
@@ -49,6 +49,15 @@ export interface StartedControllers {
   done: Promise<void>;
 }
 
+/**
+ * The controller-manager's shared informers: as kube-controller-manager's,
+ * without managedFields, which no controller reads. Its own, or its process's
+ * (`k8ts up` hands them to the scheduler too).
+ */
+export function controllerManagerInformers(opts: SharedInformerFactoryOptions): SharedInformerFactory {
+  return new SharedInformerFactory({ ...opts, transform: () => trimManagedFields });
+}
+
 /** upstream's IsControllerEnabled: the first of "name" or "-name" that matches decides; then "*" enables the default set. */
 export function isControllerEnabled(d: ControllerDescriptor, controllers: string[]): boolean {
   const names = [d.name, ...d.aliases];
@@ -85,13 +94,11 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
   const log = o.log ?? ((m: string) => process.stderr.write(`controller-manager: ${m}\n`));
   const informers =
     o.informers?.scoped() ??
-    new SharedInformerFactory({
+    controllerManagerInformers({
       client: o.client,
       defaultResyncMs: o.resyncMs ?? 0,
       clock,
       random: o.random,
-      // As kube-controller-manager's shared informers: no controller reads managedFields.
-      transform: () => trimManagedFields,
     });
   const initialized = new Map<string, InitializedController>();
   const contexts = new Map<string, ControllerContext>();

@@ -104,6 +104,13 @@ const TOO_LARGE_RV_WAIT_MS = 3000;
 /** Decoded events kept for the other watches of a resource (a burst of writes, seen by every watch). */
 const WATCH_DECODE_CACHE = 1024;
 
+/** Sets k as the newest entry of a cache kept in insertion order, the oldest going past WATCH_DECODE_CACHE. */
+function setNewest<V>(cache: Map<string, V>, k: string, v: V): void {
+  cache.delete(k);
+  cache.set(k, v);
+  if (cache.size > WATCH_DECODE_CACHE) cache.delete(cache.keys().next().value as string);
+}
+
 /** Upstream's utilrand.String: 5 characters from an alphabet without vowels or look-alikes. */
 export function randomSuffix(n = 5): string {
   let s = "";
@@ -289,25 +296,13 @@ export class ResourceStore {
     let obj = this.watchDecoded.get(k);
     if (!obj) {
       obj = this.decode(kv, rv);
-      this.watchDecoded.set(k, obj);
-      if (this.watchDecoded.size > WATCH_DECODE_CACHE) {
-        this.watchDecoded.delete(this.watchDecoded.keys().next().value as string);
-      }
-      if (rv === kv.modRevision && kv.value.length > 0) this.rememberLatest(kv, obj);
+      setNewest(this.watchDecoded, k, obj);
+      const known = this.latestDecoded.get(kv.key);
+      if (rv === kv.modRevision && kv.value.length > 0 && !(known && known.kv.modRevision >= rv))
+        setNewest(this.latestDecoded, kv.key, { kv, obj });
     }
     this.watchDecodedByKv.set(kv, { rv, obj });
     return obj;
-  }
-
-  private rememberLatest(kv: KeyValue, obj: Obj): void {
-    const known = this.latestDecoded.get(kv.key);
-    if (known && known.kv.modRevision >= kv.modRevision) return;
-    // Deleted first so that the newest writes stay last, and the oldest go first.
-    this.latestDecoded.delete(kv.key);
-    this.latestDecoded.set(kv.key, { kv, obj });
-    if (this.latestDecoded.size > WATCH_DECODE_CACHE) {
-      this.latestDecoded.delete(this.latestDecoded.keys().next().value as string);
-    }
   }
 
   /** matches() for a decoded watch object, its fields read once for all watchers. */
@@ -703,15 +698,14 @@ export class ResourceStore {
     // store (upstream's cachedExistingObject from its watch cache): copying it is cheaper than reading and
     // parsing. The write is conditional on its revision, so a cache that is behind only costs a retry
     // from the store; so does a change that comes out as none, or a precondition that fails.
-    let cache = !opts.dryRun && !this.hooks.beforeUpdate;
+    const useCache = !opts.dryRun && !this.hooks.beforeUpdate;
     for (let attempt = 0; attempt < 32; attempt++) {
       let current: Obj | undefined;
       let stored: Uint8Array | undefined;
       let modRevision = 0;
       // Read with an old encryption key: rewrite even when nothing changed, so key rotation completes.
       let stale = false;
-      const cached = cache ? this.latestDecoded.get(key) : undefined;
-      cache = false;
+      const cached = attempt === 0 && useCache ? this.latestDecoded.get(key) : undefined;
       try {
         const kv = cached ? cached.kv : (await this.store.get(key)).kv;
         if (kv) {
