@@ -343,6 +343,17 @@ function buildResetFields(gvk: GroupVersionKind, subresource: string | undefined
   const props = name ? definition(name)?.properties : undefined;
   if (!props?.status) return undefined;
   if (!subresource) return FieldSet.of(fieldPath("status"));
+  if (subresource === "ephemeralcontainers" && gvk.group === "" && gvk.kind === "Pod") {
+    // Nothing but spec.ephemeralContainers is written there (upstream's resetFieldsFilter).
+    const spec = Object.keys(definition("io.k8s.api.core.v1.PodSpec")?.properties ?? {});
+    return FieldSet.of(
+      fieldPath("status"),
+      ...["deletionTimestamp", "labels", "annotations", "finalizers", "ownerReferences"].map((k) =>
+        fieldPath("metadata", k),
+      ),
+      ...spec.filter((k) => k !== "ephemeralContainers").map((k) => fieldPath("spec", k)),
+    );
+  }
   if (subresource !== "status") return undefined;
   const paths = statusResetFields[`${gvk.group}/${gvk.kind}`] ?? [["spec"]];
   return FieldSet.of(...paths.map((p) => fieldPath(...p)));

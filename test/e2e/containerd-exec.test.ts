@@ -166,4 +166,50 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
     assert.equal(from.code, 0, from.stderr);
     assert.equal(readFileSync(dest, "utf8"), content);
   });
+
+  it("runs kubectl debug's ephemeral container beside its target, once", async () => {
+    const r = await cluster.kubectl([
+      "debug",
+      "shell",
+      "--image=k8ts.local/busybox:latest",
+      "--target=main",
+      "--container=dbg",
+      "--",
+      "sh",
+      "-c",
+      "echo debugging; ps -o comm",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const state = await until(async () => {
+      const s = await cluster.kubectl([
+        "get",
+        "pod",
+        "shell",
+        "-o",
+        "jsonpath={.status.ephemeralContainerStatuses[0].state.terminated.reason}",
+      ]);
+      return s.stdout || undefined;
+    }, "the debug container to finish");
+    assert.equal(state, "Completed");
+    // It saw the target's processes, and ran in the pod without disturbing it.
+    const logs = await cluster.kubectl(["logs", "shell", "-c", "dbg"]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^debugging\n/);
+    assert.match(logs.stdout, /^httpd$/m);
+    const pod = JSON.parse((await cluster.kubectl(["get", "pod", "shell", "-o", "json"])).stdout);
+    assert.equal(pod.status.phase, "Running");
+    assert.equal(pod.status.containerStatuses[0].restartCount, 0);
+    assert.deepEqual(
+      pod.status.ephemeralContainerStatuses.map((s: { name: string }) => s.name),
+      ["dbg"],
+    );
+    // An ephemeral container is never restarted: a sync later it is still the one that ran.
+    await new Promise((r) => setTimeout(r, 2000));
+    const again = JSON.parse((await cluster.kubectl(["get", "pod", "shell", "-o", "json"])).stdout);
+    assert.equal(
+      again.status.ephemeralContainerStatuses[0].containerID,
+      pod.status.ephemeralContainerStatuses[0].containerID,
+    );
+    assert.equal(again.status.ephemeralContainerStatuses[0].restartCount, 0);
+  });
 });

@@ -125,6 +125,41 @@ export function validatePodCreate(
   return errs;
 }
 
+/** ValidatePodEphemeralContainersUpdate: the pod as a whole, then ephemeral containers only added, never changed. */
+export function validatePodEphemeralContainersUpdate(newPod: Pod, oldPod: Pod): FieldError[] {
+  const opts = podValidationOptions(oldPod.spec ?? null, oldPod.metadata ?? null);
+  const errs = validateObjectMetaUpdate(newPod.metadata, oldPod.metadata, metaPath);
+  append(errs, validatePodMetadataAndSpec(newPod, opts));
+  append(errs, validatePodSpecificAnnotationUpdates(newPod, oldPod, metaPath.child("annotations"), opts));
+  // Static pods' mirrors cannot run them (kubernetes#113935).
+  if (Object.hasOwn(oldPod.metadata?.annotations ?? {}, mirrorPodAnnotationKey)) {
+    return [forbidden(newPath(""), "static pods do not support ephemeral containers")];
+  }
+  // A patch need not keep their order, so each old one is looked up by name.
+  const path = specPath.child("ephemeralContainers");
+  const added = new Map((newPod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]));
+  const t = podSpecType();
+  const ecType = t?.kind === "struct" ? t.field("ephemeralContainers") : undefined;
+  const itemType = ecType?.kind === "list" ? ecType.elem : undefined;
+  for (const old of oldPod.spec?.ephemeralContainers ?? []) {
+    const now = added.get(old.name);
+    if (!now) {
+      errs.push(forbidden(path, `existing ephemeral containers ${goQuote(old.name)} may not be removed\n`));
+    } else if (!semanticEqual(old, now, itemType)) {
+      const diff = specDiff(
+        "core.EphemeralContainer",
+        old as unknown as Record<string, unknown>,
+        now as unknown as Record<string, unknown>,
+        itemType,
+      );
+      errs.push(
+        forbidden(path, `existing ephemeral containers ${goQuote(old.name)} may not be changed\n${diff}`),
+      );
+    }
+  }
+  return errs;
+}
+
 /** ValidatePodSpecificAnnotationUpdates. */
 function validatePodSpecificAnnotationUpdates(
   newPod: Pod,

@@ -53,7 +53,7 @@ import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
 import { serveEviction } from "../registry/eviction.ts";
 import type { Registry } from "../registry/index.ts";
-import type { ResourceStore, WriteOptions } from "../registry/resource-store.ts";
+import type { ResourceStore, WriteOptions, WriteSubresource } from "../registry/resource-store.ts";
 import type { RequestInfo } from "../request-info.ts";
 import { type IncludeObject, renderList, renderObject } from "./output.ts";
 import { serveWatch } from "./watch.ts";
@@ -501,7 +501,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource?: "status" | "approval",
+    subresource?: WriteSubresource,
   ) {
     const obj = await this.decode(req, res, store.type, q);
     const fm = this.fieldManagerOptions(req, q, store.type, subresource);
@@ -587,7 +587,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource?: "status" | "approval",
+    subresource?: WriteSubresource,
   ) {
     const patchType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
     if (!PATCH_TYPES.includes(patchType)) throw newUnsupportedMediaType(PATCH_TYPES);
@@ -635,7 +635,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource?: "status" | "approval",
+    subresource?: WriteSubresource,
   ): Promise<void> {
     const body = await readBody(req);
     let applied: unknown;
@@ -854,10 +854,15 @@ export class RestHandler {
       });
     }
     switch (sub.name) {
+      // Written through with a strategy of their own. certificatesigningrequests/approval:
+      // `kubectl certificate approve|deny` sets the conditions; pods/ephemeralcontainers:
+      // `kubectl debug` adds a container to a running pod.
       case "status":
+      case "approval":
+      case "ephemeralcontainers":
         if (info.verb === "get") return this.get(req, res, store, ns, info.name, q);
-        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, "status");
-        return this.patch(req, res, store, ns, info.name, q, "status");
+        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, sub.name);
+        return this.patch(req, res, store, ns, info.name, q, sub.name);
       case "scale":
         return this.scale(req, res, store, ns, info.name, info.verb, q);
       case "binding":
@@ -873,20 +878,8 @@ export class RestHandler {
         });
       case "finalize":
         return this.finalizeNamespace(req, res, store, info.name, q);
-      case "approval":
-        // certificatesigningrequests/approval: `kubectl certificate approve|deny` sets the conditions.
-        if (info.verb === "get") return this.get(req, res, store, ns, info.name, q);
-        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, "approval");
-        return this.patch(req, res, store, ns, info.name, q, "approval");
       default:
-        throw new StatusError(
-          makeStatus({
-            status: "Failure",
-            code: 404,
-            reason: StatusReason.NotFound,
-            message: `the ${sub.name} subresource is not available yet on this server`,
-          }),
-        );
+        throw notFoundResource();
     }
   }
 

@@ -1,7 +1,8 @@
 // Pods: graceful deletion (upstream's podStrategy.CheckGracefulDelete). A pod on
 // a node gets time for the kubelet to stop it; a pod that never ran, or already
-// finished, goes at once.
+// finished, goes at once. And what a write through pods/ephemeralcontainers keeps.
 import type { Obj } from "../../api/registry.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { GenericStrategy } from "./strategy.ts";
 
 export class PodStrategy extends GenericStrategy {
@@ -21,3 +22,33 @@ export class PodStrategy extends GenericStrategy {
     return typeof g === "number" && g >= 0 ? g : 30;
   }
 }
+
+/**
+ * The pods/ephemeralcontainers write (upstream's dropNonEphemeralContainerUpdates):
+ * the stored pod with only spec.ephemeralContainers taken from `next`, and
+ * metadata reset as for a status write (ResetObjectMetaForStatus).
+ */
+export function dropNonEphemeralContainerUpdates(next: Obj, old: Obj): void {
+  const ephemeral = next.spec?.ephemeralContainers;
+  const meta = next.metadata;
+  for (const k of Object.keys(next)) delete next[k];
+  Object.assign(next, deepCopyJson(old));
+  next.spec ??= {};
+  if (ephemeral === undefined) delete next.spec.ephemeralContainers;
+  else next.spec.ephemeralContainers = ephemeral;
+  next.metadata = { ...meta };
+  for (const k of RESET_FOR_STATUS) {
+    if (old.metadata[k] === undefined) delete next.metadata[k];
+    else next.metadata[k] = deepCopyJson(old.metadata[k]);
+  }
+}
+
+const RESET_FOR_STATUS = [
+  "deletionTimestamp",
+  "generation",
+  "selfLink",
+  "labels",
+  "annotations",
+  "finalizers",
+  "ownerReferences",
+] as const;

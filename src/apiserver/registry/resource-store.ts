@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
+import { validatePodEphemeralContainersUpdate } from "../../api/validation/pod.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
@@ -33,6 +34,7 @@ import {
 } from "../../storage/store.ts";
 import { isStale } from "../encryption/store.ts";
 import type { Conversion } from "./events.ts";
+import { dropNonEphemeralContainerUpdates } from "./pods.ts";
 import type { Strategy } from "./strategy.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -75,6 +77,9 @@ export interface WriteOptions {
   dryRun?: boolean;
   admission?: StoreAdmission;
 }
+
+/** The subresources a PUT or PATCH writes through, each with a strategy of its own. */
+export type WriteSubresource = "status" | "approval" | "ephemeralcontainers";
 
 export interface DeleteOptions extends WriteOptions {
   gracePeriodSeconds?: number;
@@ -802,7 +807,7 @@ export class ResourceStore {
     namespace: string | undefined,
     name: string,
     obj: Obj,
-    opts: WriteOptions & { subresource?: "status" | "approval" } = {},
+    opts: WriteOptions & { subresource?: WriteSubresource } = {},
     /** Applied to the new state before the strategy: the request's managedFields bookkeeping. */
     transform?: (next: Obj, current: Obj | undefined) => Obj,
   ): Promise<{ object: Obj; created: boolean }> {
@@ -871,6 +876,18 @@ export class ResourceStore {
       if (conditions === undefined) delete next.status.conditions;
       this.validateNow(
         () => validateCertificateSigningRequestApprovalUpdate(next as never, current as never),
+        cm.name,
+        deferred,
+      );
+      return next;
+    }
+    if (subresource === "ephemeralcontainers") {
+      // Defaulted as a decoded body is upstream, which fills in the new containers' pull policy.
+      this.strategy.defaults(next);
+      dropNonEphemeralContainerUpdates(next, current);
+      next.metadata.resourceVersion = cm.resourceVersion;
+      this.validateNow(
+        () => validatePodEphemeralContainersUpdate(next as never, current as never),
         cm.name,
         deferred,
       );

@@ -383,3 +383,52 @@ test("a container that disappeared after running is terminated ContainerStatusUn
   });
   assert.equal(cs?.restartCount, 1);
 });
+
+test("ephemeral containers are reported apart and count for neither the phase nor readiness", () => {
+  const spec = {
+    ephemeralContainers: [
+      { name: "dbg-b", image: "busybox", targetContainerName: "c" },
+      { name: "dbg-a", image: "busybox" },
+    ],
+  };
+  const s = generateAPIPodStatus(
+    pod(spec),
+    runtime([
+      container("c", "c1", "CONTAINER_RUNNING"),
+      container("dbg-b", "e1", "CONTAINER_EXITED", {
+        exitCode: 1,
+        finishedAt: ns(T0 + 3000),
+        reason: "Error",
+      }),
+    ]),
+    opts,
+  );
+  assert.equal(s.phase, "Running");
+  assert.equal(cond(s, "Ready")?.status, "True");
+  assert.deepEqual(
+    s.containerStatuses?.map((c) => c.name),
+    ["c"],
+  );
+  // Sorted by name, as regular containers are; one not started yet waits to be created.
+  assert.deepEqual(
+    s.ephemeralContainerStatuses?.map((c) => [c.name, c.state, c.ready]),
+    [
+      ["dbg-a", { waiting: { reason: "ContainerCreating" } }, false],
+      [
+        "dbg-b",
+        {
+          terminated: {
+            exitCode: 1,
+            reason: "Error",
+            startedAt: iso(T0 + 2000),
+            finishedAt: iso(T0 + 3000),
+            containerID: "fake://e1",
+          },
+        },
+        false,
+      ],
+    ],
+  );
+  // A pod without any has no such field.
+  assert.equal(generateAPIPodStatus(pod(), runtime([]), opts).ephemeralContainerStatuses, undefined);
+});

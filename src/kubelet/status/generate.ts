@@ -3,7 +3,7 @@
 // UpdatePodStatus for ready/started, and the status manager's transition times
 // and start time so that the result is what the status manager would write).
 import { isIPv4, isIPv6 } from "node:net";
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.d.ts";
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import type { ProbeResults, RuntimePodStatus } from "../types.ts";
@@ -83,6 +83,21 @@ export function generateAPIPodStatus(pod: Pod, runtime: RuntimePodStatus, opts: 
     reasons: opts.reasons,
   });
 
+  // Ephemeral containers are reported apart, and count for neither the phase nor readiness.
+  const ephemeral = (spec?.ephemeralContainers ?? []) as Container[];
+  const ephemeralContainerStatuses =
+    ephemeral.length === 0
+      ? []
+      : convertToAPIContainerStatuses({
+          pod,
+          statuses: kubeStatuses,
+          previous: oldPodStatus.ephemeralContainerStatuses,
+          containers: ephemeral,
+          hasInitContainers: hasInit,
+          isInitContainer: false,
+          reasons: opts.reasons,
+        });
+
   let phase: string = getPhase(
     pod,
     [...containerStatuses, ...initContainerStatuses],
@@ -153,6 +168,7 @@ export function generateAPIPodStatus(pod: Pod, runtime: RuntimePodStatus, opts: 
   s.startTime = oldPodStatus.startTime || apiStatus.startTime || metaTime(opts.now);
   if (initContainerStatuses.length > 0) s.initContainerStatuses = initContainerStatuses;
   s.containerStatuses = containerStatuses;
+  if (ephemeralContainerStatuses.length > 0) s.ephemeralContainerStatuses = ephemeralContainerStatuses;
   s.qosClass = getPodQOS(pod);
 
   for (const type of transitionTimedConditions) updateLastTransitionTime(s, oldPodStatus, type, opts.now);

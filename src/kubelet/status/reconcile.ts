@@ -38,7 +38,10 @@ export function isPodStatusByKubeletEqual(oldStatus: PodStatus, status: PodStatu
 
 /** Truncates termination messages and orders container statuses, as before comparing with the API (normalizeStatus). */
 export function normalizeStatus(pod: Pod, status: PodStatus): PodStatus {
-  const containers = (pod.spec?.containers?.length ?? 0) + (pod.spec?.initContainers?.length ?? 0);
+  const containers =
+    (pod.spec?.containers?.length ?? 0) +
+    (pod.spec?.initContainers?.length ?? 0) +
+    (pod.spec?.ephemeralContainers?.length ?? 0);
   const bytesPerStatus =
     containers > 0
       ? Math.floor(maxPodTerminationMessageLogLength / containers)
@@ -51,7 +54,10 @@ export function normalizeStatus(pod: Pod, status: PodStatus): PodStatus {
   };
   status.containerStatuses?.forEach(truncate);
   status.initContainerStatuses?.forEach(truncate);
-  status.containerStatuses?.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  status.ephemeralContainerStatuses?.forEach(truncate);
+  const byName = (a: ContainerStatus, b: ContainerStatus) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  status.containerStatuses?.sort(byName);
+  status.ephemeralContainerStatuses?.sort(byName);
   const order = new Map((pod.spec?.initContainers ?? []).map((c, i) => [c.name, i]));
   status.initContainerStatuses?.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
   return status;
