@@ -59,6 +59,32 @@ describe("generateContainerConfig (linux)", () => {
       [{ value: 5 }, { value: 2 }, [3], true],
     );
   });
+  it("gives each container a PID namespace of its own unless the pod shares one or takes the node's", () => {
+    const ns = (spec: Partial<NonNullable<Pod["spec"]>>, targetId?: string) =>
+      generateContainerConfig({
+        pod: { metadata: { name: "p" }, spec: { containers: [{ name: "c" }], ...spec } },
+        container: { name: "c" },
+        restartCount: 0,
+        envs: [],
+        memoryCapacity: 0,
+        targetId,
+      }).linux?.securityContext?.namespaceOptions;
+    assert.deepEqual(ns({}), { network: "POD", pid: "CONTAINER", ipc: "POD" });
+    assert.deepEqual(ns({ shareProcessNamespace: true }), { network: "POD", pid: "POD", ipc: "POD" });
+    assert.deepEqual(ns({ hostNetwork: true, hostPID: true, hostIPC: true }), {
+      network: "NODE",
+      pid: "NODE",
+      ipc: "NODE",
+    });
+    // An ephemeral container with a target joins that container's processes...
+    assert.deepEqual(ns({}, "ctr-1"), { network: "POD", pid: "TARGET", targetId: "ctr-1", ipc: "POD" });
+    // ...which it sees anyway when the pod shares its PID namespace.
+    assert.deepEqual(ns({ shareProcessNamespace: true }, "ctr-1"), {
+      network: "POD",
+      pid: "POD",
+      ipc: "POD",
+    });
+  });
   it("milliCPUToShares and milliCPUToQuota as upstream rounds them", () => {
     assert.deepEqual([milliCPUToShares(0), milliCPUToShares(1), milliCPUToShares(1500)], [2, 2, 1536]);
     assert.deepEqual(

@@ -1,7 +1,8 @@
 // The CRI ContainerConfig of one container attempt (upstream's
 // generateContainerConfig and generateLinuxContainerConfig, v1.32): command
 // and args expanded from the environment, labels and annotations that carry
-// the restart count, and the cgroup settings from requests and limits.
+// the restart count, the cgroup settings from requests and limits, and the
+// namespaces: a PID namespace of its own unless the pod shares one.
 // The volume mounts come from the volume manager (makeMounts).
 import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
 import { getPodQOS } from "../../api/defaults/qos.ts";
@@ -10,7 +11,7 @@ import { milliCPUToQuota, milliCPUToShares, QUOTA_PERIOD } from "../cm/helpers.t
 import type { ContainerConfig, KeyValue, Mount } from "../runtime/interface.ts";
 import { expandContainerCommandAndArgs } from "./env.ts";
 import { newContainerAnnotations, newContainerLabels } from "./labels.ts";
-import { buildContainerLogsPath } from "./sandbox-config.ts";
+import { buildContainerLogsPath, namespacesForPod } from "./sandbox-config.ts";
 import { generateLinuxContainerSecurityContext, type ImageUser } from "./security-context.ts";
 
 const GUARANTEED_OOM_SCORE_ADJ = -997;
@@ -52,6 +53,8 @@ export interface ContainerConfigInput {
   mounts?: Mount[];
   /** The image's user (ImageStatus), for runAsUser when the pod sets none. */
   imageUser?: ImageUser;
+  /** An ephemeral container's target: the container whose processes it joins (getTargetID). */
+  targetId?: string;
 }
 
 export function generateContainerConfig(input: ContainerConfigInput): ContainerConfig {
@@ -74,7 +77,15 @@ export function generateContainerConfig(input: ContainerConfigInput): ContainerC
   const memoryLimit = value(limits.memory);
   if (memoryLimit !== 0) resources.memoryLimitInBytes = memoryLimit;
 
-  const securityContext = generateLinuxContainerSecurityContext(pod, c, input.imageUser);
+  const securityContext = {
+    ...generateLinuxContainerSecurityContext(pod, c, input.imageUser),
+    namespaceOptions: namespacesForPod(pod),
+  };
+  // A debug container sees its target's processes, unless the pod shares one PID namespace anyway.
+  if (input.targetId && securityContext.namespaceOptions.pid === "CONTAINER") {
+    securityContext.namespaceOptions.pid = "TARGET";
+    securityContext.namespaceOptions.targetId = input.targetId;
+  }
 
   return {
     metadata: { name: c.name, attempt: restartCount },

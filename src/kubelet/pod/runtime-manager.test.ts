@@ -755,3 +755,33 @@ test("a hostNetwork pod gets the NODE network namespace and the node's hostname"
   assert.equal(sb.config.linux?.securityContext?.namespaceOptions?.network, "NODE");
   assert.equal(sb.config.hostname, "");
 });
+
+test("an ephemeral container joins its target's PID namespace, and waits for a target that never ran", async () => {
+  const { rt, events, sync } = setup();
+  await sync(newPod());
+  const app = [...rt.containers.values()].find((c) => c.metadata.name === "app")!;
+  const debugged = newPod({
+    ephemeralContainers: [
+      { name: "dbg", image: "busybox:1.36", imagePullPolicy: "IfNotPresent", targetContainerName: "app" },
+      { name: "lost", image: "busybox:1.36", imagePullPolicy: "IfNotPresent", targetContainerName: "nope" },
+    ],
+  });
+  const r = await sync(debugged);
+  const dbg = [...rt.containers.values()].find((c) => c.metadata.name === "dbg")!;
+  assert.deepEqual(dbg.config.linux?.securityContext?.namespaceOptions, {
+    network: "POD",
+    pid: "TARGET",
+    targetId: app.id,
+    ipc: "POD",
+  });
+  assert.equal(app.config.linux?.securityContext?.namespaceOptions?.pid, "CONTAINER");
+  const lost = r.results.find((x) => x.action === "StartContainer" && x.target === "lost")!;
+  assert.equal(lost.error, "CreateContainerConfigError");
+  assert.equal(lost.message, "unable to find target container nope");
+  assert.ok([...rt.containers.values()].every((c) => c.metadata.name !== "lost"));
+  assert.deepEqual(events.at(-1), {
+    type: "Warning",
+    reason: "Failed",
+    message: "Error: unable to find target container nope",
+  });
+});

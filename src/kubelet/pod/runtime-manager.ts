@@ -5,7 +5,7 @@
 // go → create the sandbox → start init containers in order → start containers,
 // each behind its CrashLoopBackOff. KillPod: preStop hooks, stop containers
 // within the grace period (sidecars last), stop the sandboxes.
-import type { Container, Pod, Secret } from "kubernetes-types/core/v1.d.ts";
+import type { Container, EphemeralContainer, Pod, Secret } from "kubernetes-types/core/v1.d.ts";
 import { Quantity } from "../../machinery/quantity.ts";
 import type { ContainerManager } from "../cm/container-manager.ts";
 import type {
@@ -433,6 +433,13 @@ export class KubeRuntimeManager {
     const last = findContainerStatusByName(podStatus, c.name);
     const restartCount = last ? restartCountOf(last) + 1 : 0;
 
+    // getTargetID: a debug container joins the processes of a container that has been created.
+    const targetName = (c as EphemeralContainer).targetContainerName;
+    const targetId = targetName ? findContainerStatusByName(podStatus, targetName)?.id : undefined;
+    if (targetName && !targetId) {
+      return failed(SyncErrors.CreateContainerConfig, `unable to find target container ${targetName}`);
+    }
+
     const node = this.ctx.node();
     let envs: Awaited<ReturnType<typeof makeEnvironmentVariables>>;
     let mounts: ReturnType<VolumeManager["makeMounts"]> = [];
@@ -466,6 +473,7 @@ export class KubeRuntimeManager {
       memoryCapacity: memoryCapacityOf(node),
       mounts,
       imageUser,
+      targetId,
     });
 
     let containerId: string;

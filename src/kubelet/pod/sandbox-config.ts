@@ -4,7 +4,7 @@
 // the Linux namespaces, the pod's user and groups, and its cgroup parent.
 import type { Container, Pod } from "kubernetes-types/core/v1.d.ts";
 import { podCgroupName } from "../cm/pod-cgroup.ts";
-import type { PodSandboxConfig, PortMapping } from "../runtime/interface.ts";
+import type { NamespaceOption, PodSandboxConfig, PortMapping } from "../runtime/interface.ts";
 import { isHostNetworkPod } from "./helpers.ts";
 import { newPodAnnotations, newPodLabels } from "./labels.ts";
 
@@ -17,6 +17,20 @@ export interface SandboxConfigOptions {
   dns?: PodSandboxConfig["dnsConfig"];
   /** The kubelet's cgroup root: pods get a cgroup parent below it (GetPodCgroupParent); none when undefined. */
   cgroupRoot?: string;
+}
+
+/**
+ * NamespacesForPod: the node's namespaces where the pod asks for them; else
+ * the pod's network and IPC, and a PID namespace per container unless the pod
+ * shares one (shareProcessNamespace). The sandbox and every container get the same.
+ */
+export function namespacesForPod(pod: Pod): NamespaceOption {
+  const spec = pod.spec;
+  return {
+    network: spec?.hostNetwork ? "NODE" : "POD",
+    pid: spec?.hostPID ? "NODE" : spec?.shareProcessNamespace ? "POD" : "CONTAINER",
+    ipc: spec?.hostIPC ? "NODE" : "POD",
+  };
 }
 
 /** The CRI LinuxSandboxSecurityContext fields k8ts sets (the interface's type names only some). */
@@ -109,11 +123,7 @@ export function generatePodSandboxConfig(
     sysctls[sysctlDotsSeparator(s.name)] = s.value;
   }
   const securityContext: LinuxSandboxSecurityContext = {
-    namespaceOptions: {
-      network: spec.hostNetwork ? "NODE" : "POD",
-      pid: spec.hostPID ? "NODE" : spec.shareProcessNamespace ? "POD" : "CONTAINER",
-      ipc: spec.hostIPC ? "NODE" : "POD",
-    },
+    namespaceOptions: namespacesForPod(pod),
     privileged: all.some((c) => c.securityContext?.privileged === true),
   };
   // generatePodSandboxLinuxConfig: the sandbox runs as the pod's user, fsGroup first among its groups.

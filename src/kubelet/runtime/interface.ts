@@ -24,6 +24,15 @@ export interface PortMapping {
   hostIp: string;
 }
 
+/** CRI's NamespaceOption: which namespaces a sandbox or container has of its own, shares, or takes from the node. */
+export interface NamespaceOption {
+  network?: "POD" | "NODE";
+  pid?: "POD" | "CONTAINER" | "NODE" | "TARGET";
+  ipc?: "POD" | "NODE";
+  /** With pid TARGET: the container whose PID namespace is joined. */
+  targetId?: string;
+}
+
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   hostname: string;
@@ -35,11 +44,7 @@ export interface PodSandboxConfig {
   linux?: {
     cgroupParent?: string;
     securityContext?: {
-      namespaceOptions?: {
-        network?: "POD" | "NODE";
-        pid?: "POD" | "CONTAINER" | "NODE";
-        ipc?: "POD" | "NODE";
-      };
+      namespaceOptions?: NamespaceOption;
       privileged?: boolean;
     };
     sysctls?: Record<string, string>;
@@ -94,7 +99,12 @@ export interface ContainerConfig {
       memoryLimitInBytes?: number;
       oomScoreAdj?: number;
     };
-    securityContext?: { privileged?: boolean; runAsUser?: { value: number }; readonlyRootfs?: boolean };
+    securityContext?: {
+      privileged?: boolean;
+      runAsUser?: { value: number };
+      readonlyRootfs?: boolean;
+      namespaceOptions?: NamespaceOption;
+    };
   };
 }
 
