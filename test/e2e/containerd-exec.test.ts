@@ -167,6 +167,12 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
     assert.equal(readFileSync(dest, "utf8"), content);
   });
 
+  it("runs each container in a PID namespace of its own, its command as PID 1", async () => {
+    const r = await cluster.kubectl(["exec", "shell", "--", "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /httpd -f -p 8080/);
+  });
+
   it("runs kubectl debug's ephemeral container beside its target, once", async () => {
     const r = await cluster.kubectl([
       "debug",
