@@ -39,6 +39,7 @@ import {
 } from "./handlers/discovery.ts";
 import { RestHandler, type SubresourceHandler, type VirtualCreate } from "./handlers/rest.ts";
 import { onWatchInitialized } from "./handlers/watch.ts";
+import { type HealthCheck, type HealthEndpoint, serveHealth } from "./healthz.ts";
 import { writeError, writeJson } from "./http.ts";
 import { log } from "./log.ts";
 import { ApiserverMetrics, type RequestLabels } from "./metrics.ts";
@@ -115,12 +116,42 @@ export class ApiServer {
   private readonly authorizer: Authorizer;
   private inflight = 0;
   private inflightMutating = 0;
-  private ready = false;
+  private started = false;
+  private stopping = false;
+  /** upstream's checks of each endpoint: the store everywhere; start and shutdown for readiness. */
+  private readonly healthChecks: Record<HealthEndpoint, HealthCheck[]>;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = opts.registry ?? new Registry(opts.store);
     this.authenticator = opts.authenticator ?? new AuthenticatorChain([new X509Authenticator()]);
     this.authorizer = opts.authorizer ?? authenticatedAllowed;
+    const ping: HealthCheck = { name: "ping", check: () => {} };
+    const logged: HealthCheck = { name: "log", check: () => {} };
+    // A read through the store, as upstream's etcd check reads the key "health".
+    const storeRead = async () => void (await opts.store.get("/registry/health"));
+    const started: HealthCheck = {
+      name: "poststarthook/bootstrap-controller",
+      check: () => {
+        if (!this.started)
+          throw new Error("the default namespaces and the kubernetes service are not in place yet");
+      },
+    };
+    const live = [ping, logged, { name: "etcd", check: storeRead }, started];
+    this.healthChecks = {
+      healthz: live,
+      livez: live,
+      readyz: [
+        ...live.slice(0, 3),
+        { name: "etcd-readiness", check: storeRead },
+        started,
+        {
+          name: "shutdown",
+          check: () => {
+            if (this.stopping) throw new Error("the apiserver is shutting down");
+          },
+        },
+      ],
+    };
     this.rest = new RestHandler({
       registry: this.registry,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
@@ -200,7 +231,7 @@ export class ApiServer {
         resolve();
       });
     });
-    this.ready = true;
+    this.started = true;
   }
 
   get port(): number {
@@ -209,7 +240,7 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
-    this.ready = false;
+    this.stopping = true;
     await this.compactor.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -400,20 +431,22 @@ export class ApiServer {
       await this.rest.handle(req, res, info, url.searchParams, user);
       return;
     }
+    const health = /^\/(healthz|livez|readyz)(?:\/(.+))?$/.exec(path);
+    if (health) {
+      const endpoint = health[1] as HealthEndpoint;
+      const served = await serveHealth(
+        res,
+        endpoint,
+        this.healthChecks[endpoint],
+        health[2],
+        url.searchParams,
+        (check, err) => log.error(`${endpoint} check failed`, { check, err: err.message }),
+      );
+      if (served) return;
+    }
     switch (path) {
       case "/version":
         return writeJson(res, 200, VERSION);
-      case "/healthz":
-      case "/livez":
-      case "/readyz": {
-        const ok = path !== "/readyz" || this.ready;
-        res.writeHead(ok ? 200 : 500, {
-          "Content-Type": "text/plain; charset=utf-8",
-          "X-Content-Type-Options": "nosniff",
-        });
-        res.end(ok ? "ok" : "[-]ready failed: not ready yet\nreadyz check failed");
-        return;
-      }
       case "/metrics":
         this.metrics.inflight.set({ request_kind: "readOnly" }, this.inflight);
         this.metrics.inflight.set({ request_kind: "mutating" }, this.inflightMutating);
