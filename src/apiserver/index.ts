@@ -25,6 +25,8 @@ import { issueKubeletClient } from "./registry/kubelet-connection.ts";
 import { nodeProxyHandler } from "./registry/node-proxy.ts";
 import { podConnectHandlers } from "./registry/pod-connect.ts";
 import { podLogHandler } from "./registry/pod-log.ts";
+import { podProxyHandler } from "./registry/pod-proxy.ts";
+import { serviceProxyHandler } from "./registry/service-proxy.ts";
 import { firstServiceIP, parseServiceNetwork } from "./registry/services.ts";
 import { ApiServer } from "./server.ts";
 import { openStore } from "./store-config.ts";
@@ -176,6 +178,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
       ["/pods/log", podLogHandler({ registry, kubeletClient })],
       ...podConnectHandlers({ registry, kubeletClient, authorizer: authz.authorizer }),
       ["/nodes/proxy", nodeProxyHandler({ registry, kubeletClient })],
+      ["/pods/proxy", podProxyHandler()],
+      ["/services/proxy", serviceProxyHandler({ registry })],
     ]),
   });
   const repair = serviceAllocationRepair(registry);

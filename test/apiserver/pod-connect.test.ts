@@ -3,11 +3,14 @@
 // attach and portforward are upgrade-aware proxies to the kubelet's /exec,
 // /attach and /portForward (path and query as upstream's streamLocation
 // builds them, the client's upgrade headers relayed, the kubelet's 101 relayed
-// and bytes piped both ways); nodes/proxy reaches any kubelet path.
+// and bytes piped both ways); nodes/proxy reaches any kubelet path; pods/proxy
+// and services/proxy reach a plain HTTP server of this test that stands in for
+// a pod, at this machine's address.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, request, type Server } from "node:https";
 import type { Socket } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -533,6 +536,142 @@ describe("nodes/proxy", () => {
       400,
       'invalid node request "ftp:node1:1"',
       "BadRequest",
+    );
+  });
+});
+
+describe("pods/proxy and services/proxy", () => {
+  let app: HttpServer;
+  let appPort = 0;
+  const hits: { method: string; url: string; body: string }[] = [];
+
+  before(async () => {
+    app = createHttpServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (d: string) => {
+        body += d;
+      });
+      req.on("end", () => {
+        hits.push({ method: req.method ?? "", url: req.url ?? "", body });
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        res.end(`app saw ${req.method} ${req.url}`);
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(0, ip, () => resolve()));
+    appPort = (app.address() as { port: number }).port;
+    const pod = await json("POST", "/api/v1/namespaces/default/pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "app" },
+      spec: {
+        nodeName: "node1",
+        containers: [
+          { name: "main", image: "k8ts.local/busybox:latest", ports: [{ containerPort: appPort }] },
+        ],
+      },
+    });
+    assert.equal(pod.status, 201, JSON.stringify(pod.body));
+    pod.body.status = { ...pod.body.status, phase: "Running", podIP: ip, podIPs: [{ ip }] };
+    const st = await json("PUT", "/api/v1/namespaces/default/pods/app/status", pod.body);
+    assert.equal(st.status, 200, JSON.stringify(st.body));
+    for (const [name, targetName] of [
+      ["app", "app"],
+      // An endpoint that claims to be a pod without that address.
+      ["liar", "web"],
+    ]) {
+      const svc = await json("POST", "/api/v1/namespaces/default/services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name },
+        spec: { ports: [{ name: "http", port: 80, targetPort: appPort }] },
+      });
+      assert.equal(svc.status, 201, JSON.stringify(svc.body));
+      const eps = await json("POST", "/api/v1/namespaces/default/endpoints", {
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: { name },
+        subsets: [
+          {
+            addresses: [{ ip, targetRef: { kind: "Pod", namespace: "default", name: targetName } }],
+            ports: [{ name: "http", port: appPort }],
+          },
+        ],
+      });
+      assert.equal(eps.status, 201, JSON.stringify(eps.body));
+    }
+  });
+
+  after(async () => {
+    app?.closeAllConnections();
+    await new Promise((r) => (app ? app.close(r) : r(undefined)));
+  });
+
+  const get = async (path: string, method = "GET", body?: string) => {
+    const r = await call(method, path, admin, {}, body);
+    assert.equal(r.kind, "response");
+    return r as Extract<Answer, { kind: "response" }>;
+  };
+
+  it("reaches the pod's IP at its declared port, or the one named, with path, query and body", async () => {
+    const r = await get("/api/v1/namespaces/default/pods/app/proxy/hello?x=1");
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.body, "app saw GET /hello?x=1");
+    const post = await get(`/api/v1/namespaces/default/pods/app:${appPort}/proxy/form`, "POST", "a=b");
+    assert.equal(post.body, "app saw POST /form");
+    assert.deepEqual(hits.at(-1), { method: "POST", url: "/form", body: "a=b" });
+    const root = await get("/api/v1/namespaces/default/pods/app/proxy");
+    assert.equal(root.status, 301);
+    assert.equal(root.headers.location, "/api/v1/namespaces/default/pods/app/proxy/");
+  });
+
+  it("refuses a pod without an address, and a bad pod request", async () => {
+    await expectStatus(
+      await call("GET", "/api/v1/namespaces/default/pods/web/proxy/", admin, {}),
+      400,
+      "address not allowed",
+      "BadRequest",
+    );
+    await expectStatus(
+      await call("GET", "/api/v1/namespaces/default/pods/app:99999/proxy/", admin, {}),
+      400,
+      'invalid pod request "app:99999"',
+      "BadRequest",
+    );
+  });
+
+  it("reaches a service's pod by the port's name or number", async () => {
+    const byName = await get("/api/v1/namespaces/default/services/app:http/proxy/a");
+    assert.equal(byName.body, "app saw GET /a");
+    const byNumber = await get("/api/v1/namespaces/default/services/app:80/proxy/b?y=2");
+    assert.equal(byNumber.body, "app saw GET /b?y=2");
+    await expectStatus(
+      await call("GET", "/api/v1/namespaces/default/services/app:81/proxy/", admin, {}),
+      503,
+      'no service port 81 found for service "app"',
+      "ServiceUnavailable",
+    );
+    // Without a port, the service port with no name, which this service has not.
+    await expectStatus(
+      await call("GET", "/api/v1/namespaces/default/services/app/proxy/", admin, {}),
+      503,
+      'no endpoints available for service "app"',
+      "ServiceUnavailable",
+    );
+  });
+
+  it("uses only endpoints that are pods with that address", async () => {
+    await expectStatus(
+      await call("GET", "/api/v1/namespaces/default/services/liar:http/proxy/", admin, {}),
+      503,
+      'no endpoints available for service "liar:http"',
+      "ServiceUnavailable",
+    );
+    await expectStatus(
+      await call("GET", "/api/v1/namespaces/default/services/ghost:http/proxy/", admin, {}),
+      404,
+      'endpoints "ghost" not found',
+      "NotFound",
     );
   });
 });

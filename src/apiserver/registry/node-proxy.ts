@@ -10,25 +10,16 @@ import { newBadRequest, newInternalError } from "../../machinery/status.ts";
 import type { SubresourceHandler } from "../handlers/rest.ts";
 import type { Registry } from "./index.ts";
 import { type KubeletClientConfig, nodeConnectionInfo } from "./kubelet-connection.ts";
-import { type ProxyLocation, proxyUpgradeAware } from "./upgrade-aware-proxy.ts";
+import {
+  type ProxyLocation,
+  proxiedPath,
+  proxyUpgradeAware,
+  splitSchemeNamePort,
+} from "./upgrade-aware-proxy.ts";
 
 export interface NodeProxyOptions {
   registry: Registry;
   kubeletClient: Promise<KubeletClientConfig>;
-}
-
-/** utilnet.SplitSchemeNamePort: "name", "name:port" or "scheme:name:port", scheme http, https or empty. */
-export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } | undefined {
-  const parts = id.split(":");
-  let scheme = "";
-  let name: string;
-  let port = "";
-  if (parts.length === 1) name = parts[0]!;
-  else if (parts.length === 2) [name, port] = parts as [string, string];
-  else if (parts.length === 3) [scheme, name, port] = parts as [string, string, string];
-  else return undefined;
-  if (name === "" || !["", "http", "https"].includes(scheme)) return undefined;
-  return { scheme, name, port };
 }
 
 /** proxyutil.IsProxyableIP: never loopback, link-local or interface-local addresses. */
@@ -67,18 +58,8 @@ export function nodeProxyHandler(o: NodeProxyOptions): SubresourceHandler {
     if (!parsed) throw newBadRequest(`invalid node request ${JSON.stringify(id)}`);
     const info = await nodeConnectionInfo(o.registry, parsed.name);
     await ensureProxyableHostname(info.host);
-    // The path after .../proxy, as the request sent it; a trailing slash stays.
-    const url = new URL(req.url ?? "/", "https://apiserver");
-    let path = ctx.info.parts.join("/");
-    if (path === "" && !url.pathname.endsWith("/") && (req.method === "GET" || req.method === "HEAD")) {
-      // proxyRedirectsforRootPath: .../proxy becomes .../proxy/ (issue 4958).
-      res.writeHead(301, { Location: `${url.pathname}/${url.search}` });
-      res.end();
-      return;
-    }
-    if (!path.startsWith("/")) path = `/${path}`;
-    if (!path.endsWith("/") && url.pathname.endsWith("/")) path += "/";
-    const target = `${path}${url.search}`;
+    const target = proxiedPath(req, res, ctx.info.parts);
+    if (target === undefined) return;
     let loc: ProxyLocation;
     if (parsed.port === "" || parsed.port === String(info.port)) {
       const tls = await o.kubeletClient.catch((e) => {

@@ -99,6 +99,42 @@ function proxyError(message: string): StatusError {
   return new StatusError(makeStatus({ status: "Failure", code: 500, reason: StatusReason.Unknown, message }));
 }
 
+/** utilnet.SplitSchemeNamePort: "name", "name:port" or "scheme:name:port", scheme http, https or empty. */
+export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } | undefined {
+  const parts = id.split(":");
+  let scheme = "";
+  let name: string;
+  let port = "";
+  if (parts.length === 1) name = parts[0]!;
+  else if (parts.length === 2) [name, port] = parts as [string, string];
+  else if (parts.length === 3) [scheme, name, port] = parts as [string, string, string];
+  else return undefined;
+  if (name === "" || !["", "http", "https"].includes(scheme)) return undefined;
+  return { scheme, name, port };
+}
+
+/**
+ * The path and query to ask the backend for: what follows .../proxy in the
+ * request, a trailing slash kept. A GET of .../proxy itself is redirected to
+ * .../proxy/ (proxyRedirectsforRootPath, issue 4958), and gives undefined.
+ */
+export function proxiedPath(
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: readonly string[],
+): string | undefined {
+  const url = new URL(req.url ?? "/", "https://apiserver");
+  let path = parts.join("/");
+  if (path === "" && !url.pathname.endsWith("/") && (req.method === "GET" || req.method === "HEAD")) {
+    res.writeHead(301, { Location: `${url.pathname}/${url.search}` });
+    res.end();
+    return undefined;
+  }
+  if (!path.startsWith("/")) path = `/${path}`;
+  if (!path.endsWith("/") && url.pathname.endsWith("/")) path += "/";
+  return `${path}${url.search}`;
+}
+
 export interface ProxyOptions {
   /** exec, attach and portforward need an upgrade: a plain request is a 400 "Upgrade request required". */
   upgradeRequired: boolean;
