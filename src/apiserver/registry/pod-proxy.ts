@@ -3,6 +3,7 @@
 // http://<pod IP>:<port>/<path>?<query>, upgrade-aware. "name:port" or
 // "scheme:name:port" picks the port (and https); without a port, the first
 // port a container declares, else the scheme's own.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { newBadRequest } from "../../machinery/status.ts";
@@ -40,21 +41,23 @@ export function podProxyHandler(): SubresourceHandler {
     const port = parsed.port || (declared ? String(declared.containerPort) : "");
     const ip = pod.status?.podIPs?.[0]?.ip ?? "";
     if (!isGlobalUnicast(ip)) throw newBadRequest("address not allowed");
-    const target = proxiedPath(req, res, ctx.info.parts);
-    if (target === undefined) return;
     const scheme = parsed.scheme === "https" ? "https" : "http";
-    await proxyUpgradeAware(
-      req,
-      res,
-      {
-        scheme,
-        host: ip,
-        port: port ? proxyPort(port, id, "pod") : scheme === "https" ? 443 : 80,
-        path: target,
-        // upstream's proxy transport does not verify a pod's certificate.
-        insecure: scheme === "https",
-      },
-      { upgradeRequired: false },
-    );
+    const portNumber = port ? proxyPort(port, id, "pod") : scheme === "https" ? 443 : 80;
+    await proxyToAddress(req, res, ctx.info.parts, scheme, ip, portNumber);
   };
+}
+
+/** Proxies to a pod's address, http or https; upstream's proxy transport does not verify a pod's certificate. */
+export async function proxyToAddress(
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: readonly string[],
+  scheme: "http" | "https",
+  host: string,
+  port: number,
+): Promise<void> {
+  const path = proxiedPath(req, res, parts);
+  if (path === undefined) return;
+  const loc = { scheme, host, port, path, insecure: scheme === "https" };
+  await proxyUpgradeAware(req, res, loc, { upgradeRequired: false });
 }

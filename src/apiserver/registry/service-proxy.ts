@@ -7,8 +7,8 @@ import type { EndpointAddress, Endpoints, Pod, Service } from "kubernetes-types/
 import { isStatusError, newBadRequest, newServiceUnavailable } from "../../machinery/status.ts";
 import type { SubresourceHandler } from "../handlers/rest.ts";
 import type { Registry } from "./index.ts";
-import { proxyPort } from "./pod-proxy.ts";
-import { proxiedPath, proxyUpgradeAware, splitSchemeNamePort } from "./upgrade-aware-proxy.ts";
+import { proxyPort, proxyToAddress } from "./pod-proxy.ts";
+import { splitSchemeNamePort } from "./upgrade-aware-proxy.ts";
 
 /** isValidAddress: the address is a pod of this namespace that has this IP. */
 async function isValidAddress(
@@ -63,21 +63,9 @@ export function serviceProxyHandler(o: { registry: Registry }): SubresourceHandl
       if (!port || (subset.addresses ?? []).length === 0) continue;
       for (const addr of fromRandom(subset.addresses ?? [])) {
         if (!(await isValidAddress(o.registry, namespace ?? "", addr))) continue;
-        const target = proxiedPath(req, res, ctx.info.parts);
-        if (target === undefined) return;
         const scheme = parsed.scheme === "https" ? "https" : "http";
-        await proxyUpgradeAware(
-          req,
-          res,
-          {
-            scheme,
-            host: addr.ip,
-            port: proxyPort(String(port.port), id, "service"),
-            path: target,
-            insecure: scheme === "https",
-          },
-          { upgradeRequired: false },
-        );
+        const portNumber = proxyPort(String(port.port), id, "service");
+        await proxyToAddress(req, res, ctx.info.parts, scheme, addr.ip, portNumber);
         return;
       }
     }
