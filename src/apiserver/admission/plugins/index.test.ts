@@ -25,6 +25,7 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
       "LimitRanger",
       "ServiceAccount",
       "Priority",
+      "PersistentVolumeClaimResize",
       "CertificateApproval",
       "CertificateSigning",
       "CertificateSubjectRestriction",
@@ -49,6 +50,7 @@ test("PodSecurity and webhooks go where upstream runs them", () => {
       "ServiceAccount",
       "PodSecurity",
       "Priority",
+      "PersistentVolumeClaimResize",
       "CertificateApproval",
       "CertificateSigning",
       "CertificateSubjectRestriction",
@@ -66,7 +68,7 @@ test("plugins can be disabled by name; unknown names are refused", () => {
   assert.ok(!b.mutating.some((p) => p.name === "ServiceAccount"));
   assert.deepEqual(
     b.validating.map((p) => p.name),
-    ["LimitRanger", "Priority", "CertificateSigning"],
+    ["LimitRanger", "Priority", "PersistentVolumeClaimResize", "CertificateSigning"],
   );
   assert.throws(
     () => builtinAdmission({ registry: newRegistry(), disable: ["AlwaysPullImages"] }),

@@ -17,6 +17,7 @@ import { LimitRanger } from "./limit-ranger.ts";
 import { NamespaceLifecycle } from "./namespace-lifecycle.ts";
 import { NodeRestriction } from "./node-restriction.ts";
 import { ObjectCache } from "./object-cache.ts";
+import { PersistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts";
 import { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 import { ResourceQuotaAdmission } from "./resource-quota.ts";
 import { ServiceAccountAdmission } from "./service-account.ts";
@@ -31,6 +32,7 @@ export const PLUGIN_NAMES = [
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
   "StorageObjectInUseProtection",
+  "PersistentVolumeClaimResize",
   "CertificateApproval",
   "CertificateSigning",
   "CertificateSubjectRestriction",
@@ -93,8 +95,15 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   const storageObjectInUse = on("StorageObjectInUseProtection")
     ? new StorageObjectInUseProtection()
     : undefined;
+  const storageClasses =
+    on("DefaultStorageClass") || on("PersistentVolumeClaimResize")
+      ? cacheOf("storage.k8s.io", "storageclasses")
+      : undefined;
   const storageClass = on("DefaultStorageClass")
-    ? new DefaultStorageClass({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
+    ? new DefaultStorageClass({ registry, cache: storageClasses })
+    : undefined;
+  const claimResize = on("PersistentVolumeClaimResize")
+    ? new PersistentVolumeClaimResize({ registry, cache: storageClasses })
     : undefined;
   const signerAuthorizer = opts.authorizer ?? mastersOnly;
   const certificateApproval = on("CertificateApproval")
@@ -128,6 +137,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       serviceAccount,
       opts.podSecurity,
       priority,
+      claimResize,
       certificateApproval,
       certificateSigning,
       certificateSubjectRestriction,
@@ -153,6 +163,7 @@ export { LimitRanger } from "./limit-ranger.ts";
 export { NamespaceLifecycle } from "./namespace-lifecycle.ts";
 export { NodeRestriction } from "./node-restriction.ts";
 export { ObjectCache } from "./object-cache.ts";
+export { PersistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts";
 export { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 export { ResourceQuotaAdmission } from "./resource-quota.ts";
 export { ServiceAccountAdmission } from "./service-account.ts";
