@@ -432,3 +432,32 @@ test("ephemeral containers are reported apart and count for neither the phase no
   // A pod without any has no such field.
   assert.equal(generateAPIPodStatus(pod(), runtime([]), opts).ephemeralContainerStatuses, undefined);
 });
+
+test("an exited pod keeps the IPs it had once its sandbox is stopped; a ready sandbox's IPs win", () => {
+  const running = generateAPIPodStatus(
+    pod({ restartPolicy: "Never" }),
+    runtime([container("c", "c1", "CONTAINER_RUNNING")]),
+    opts,
+  );
+  assert.equal(running.podIP, "10.244.1.5");
+  const done = container("c", "c1", "CONTAINER_EXITED", { finishedAt: ns(T0 + 3000) });
+  const stopped = generateAPIPodStatus(
+    pod({ restartPolicy: "Never" }),
+    runtime([done], [sandbox("", "SANDBOX_NOTREADY")]),
+    { ...opts, oldStatus: running },
+  );
+  assert.equal(stopped.phase, "Succeeded");
+  assert.equal(stopped.podIP, "10.244.1.5");
+  assert.deepEqual(stopped.podIPs, [{ ip: "10.244.1.5" }]);
+  // A sandbox that is ready again reports its own address.
+  const again = generateAPIPodStatus(pod(), runtime([], [sandbox("10.244.1.9")]), {
+    ...opts,
+    oldStatus: running,
+  });
+  assert.equal(again.podIP, "10.244.1.9");
+  // Without an earlier address there is none to keep.
+  assert.equal(
+    generateAPIPodStatus(pod(), runtime([], [sandbox("", "SANDBOX_NOTREADY")]), opts).podIP,
+    undefined,
+  );
+});

@@ -144,7 +144,14 @@ export function generateAPIPodStatus(pod: Pod, runtime: RuntimePodStatus, opts: 
     s.hostIPs = [{ ip: nodeIPs[0] }];
     if (nodeIPs.length === 2) s.hostIPs.push({ ip: nodeIPs[1] });
   }
-  const podIPs = sortPodIPs(runtime.ips, nodeIPs);
+  // PLEG's getPodIPs: with no sandbox ready (an exited pod) the pod keeps the IPs it had, which
+  // the runtime no longer reports once the sandbox is stopped (kubernetes#125370).
+  const sandboxReady = runtime.sandboxes.some((sb) => sb.state === "SANDBOX_READY");
+  const ips =
+    runtime.ips.length > 0 || sandboxReady
+      ? runtime.ips
+      : (oldPodStatus.podIPs ?? []).flatMap((p) => (p.ip ? [p.ip] : []));
+  const podIPs = sortPodIPs(ips, nodeIPs);
   if (podIPs.length > 0) {
     s.podIP = podIPs[0];
     s.podIPs = podIPs.map((ip) => ({ ip }));
