@@ -8,6 +8,7 @@ import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { SharedInformer, trimManagedFields } from "../../src/client/shared-informer.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { until } from "../support/until.ts";
 
 let api: TestApiServer;
 let client: RestClient;
@@ -23,14 +24,6 @@ after(async () => {
   client.close();
   await api.stop();
 });
-
-async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const mk = (ns: string, name: string, data: Record<string, string> = {}): ConfigMap => ({
   apiVersion: "v1",
@@ -60,7 +53,7 @@ test("one informer per resource; handlers see add, update and delete with the fi
   const c = await client.create(cm, mk("default", "x", { v: "1" }));
   await client.update(cm, { ...c, data: { v: "2" } });
   await client.delete(cm, "x", { namespace: "default" });
-  await until(() => log.some((l) => l.startsWith("delete x")), "delete");
+  await until(() => log.some((l) => l.startsWith("delete x")), "delete", 8000, 20);
   assert.deepEqual(
     log.filter((l) => !l.includes("pre")),
     ["add x false", "update 1->2", "delete x 2"],
@@ -95,7 +88,7 @@ test("a transform (managedFields trimmed) applies to listed and watched objects;
   factory.start();
   await factory.waitForCacheSync();
   await client.create(cm, mk("default", "trim-watched", { v: "1" }));
-  await until(() => inf.getIndexer().get("default/trim-watched") !== undefined, "watched add");
+  await until(() => inf.getIndexer().get("default/trim-watched") !== undefined, "watched add", 8000, 20);
   for (const name of ["trim-listed", "trim-watched"]) {
     const stored = await client.get<ConfigMap>(cm, name, { namespace: "default" });
     assert.ok(stored.metadata?.managedFields?.length, `${name} has managedFields on the server`);
@@ -110,7 +103,12 @@ test("a transform (managedFields trimmed) applies to listed and watched objects;
     ["Update"],
     "the stored entry is kept and updated, not dropped",
   );
-  await until(() => inf.getIndexer().get("default/trim-watched")?.data?.v === "2", "watched update");
+  await until(
+    () => inf.getIndexer().get("default/trim-watched")?.data?.v === "2",
+    "watched update",
+    8000,
+    20,
+  );
   assert.equal(inf.getIndexer().get("default/trim-watched")?.metadata?.managedFields, undefined);
 });
 
@@ -149,11 +147,11 @@ test("scopes of a factory share its watch and cache; a scope's shutdown removes 
 
   log.length = 0;
   const x = await client.create(cm, mk("scoped", "x", { v: "1" }));
-  await until(() => log.length === 2, "both scopes see the add");
+  await until(() => log.length === 2, "both scopes see the add", 8000, 20);
   await a.s.shutdown();
   assert.equal(factory.forResource(cm).state.phase, "watching", "the factory's watch goes on");
   await client.update(cm, { ...x, data: { v: "2" } });
-  await until(() => log.includes("b update x 2"), "b sees the update");
+  await until(() => log.includes("b update x 2"), "b sees the update", 8000, 20);
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(log.sort(), ["a add x false", "b add x false", "b update x 2"]);
   assert.deepEqual(
@@ -190,11 +188,11 @@ test("a watch the server ends is resumed from the last resourceVersion, not reli
   inf.start();
   await inf.waitForSync();
   await client.create(cm, mk("resume", "a"));
-  await until(() => names.includes("a"), "a");
+  await until(() => names.includes("a"), "a", 8000, 20);
   // Past the server's timeout: the reflector must be on its second watch.
-  await until(() => states.filter((s) => s.phase === "watching").length >= 2, "second watch", 5000);
+  await until(() => states.filter((s) => s.phase === "watching").length >= 2, "second watch", 5000, 20);
   await client.create(cm, mk("resume", "b"));
-  await until(() => names.includes("b"), "b");
+  await until(() => names.includes("b"), "b", 8000, 20);
   await inf.stop();
   assert.equal(states.filter((s) => s.phase === "listing").length, 1, "listed once");
   assert.equal(states.filter((s) => s.phase === "backoff").length, 0);
@@ -229,10 +227,11 @@ test("410 Expired after compaction makes the reflector relist, and the cache cat
       states.filter((s) => s.phase === "listing").length > listingsBefore && inf.state.phase === "watching",
     "relist",
     5000,
+    20,
   );
   assert.notEqual(inf.lastSyncResourceVersion(), rv);
   await client.delete(cm, "gone-later", { namespace: "expire" });
-  await until(() => log.includes("delete gone-later"), "delete after relist");
+  await until(() => log.includes("delete gone-later"), "delete after relist", 8000, 20);
   await inf.stop();
   assert.equal(states.filter((s) => s.phase === "backoff").length, 0, "410 relists without backoff");
 });

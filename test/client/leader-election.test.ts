@@ -6,6 +6,7 @@ import { LeaderElector } from "../../src/client/leader-election.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { until } from "../support/until.ts";
 
 let api: TestApiServer;
 let client: RestClient;
@@ -21,14 +22,6 @@ after(async () => {
   client.close();
   await api.stop();
 });
-
-async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // Short durations keep the test quick; the ratios are upstream's (15 s / 10 s / 2 s).
 const timing = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
@@ -62,7 +55,7 @@ function candidate(identity: string, name: string, releaseOnCancel = false) {
 
 test("two electors on one Lease: one leads; when it stops renewing the other takes over after expiry", async () => {
   const a = candidate("a", "failover");
-  await until(() => a.state.leading, "a leads");
+  await until(() => a.state.leading, "a leads", 8000, 20);
   const b = candidate("b", "failover");
   // b keeps trying for longer than a lease, yet a renews, so b never leads.
   await new Promise((r) => setTimeout(r, 2000));
@@ -78,7 +71,7 @@ test("two electors on one Lease: one leads; when it stops renewing the other tak
   a.ac.abort();
   await a.done;
   assert.equal(a.state.stopped, 1);
-  await until(() => b.state.leading, "b takes over");
+  await until(() => b.state.leading, "b takes over", 8000, 20);
   assert.ok(Date.now() - stoppedAt >= timing.leaseDurationMs - 300, "not before the lease expired");
   const after = await client.get<Lease>(Resources.leases, "failover", { namespace: "kube-system" });
   assert.equal(after.spec?.holderIdentity, "b");
@@ -89,7 +82,7 @@ test("two electors on one Lease: one leads; when it stops renewing the other tak
 
 test("a leader that cannot renew before the deadline stops leading at once", async () => {
   const a = candidate("a", "stolen");
-  await until(() => a.state.leading, "a leads");
+  await until(() => a.state.leading, "a leads", 8000, 20);
   // Someone else takes the lease by force: every renew of a now fails.
   // a renews every 200 ms, so the read-modify-write may lose a race: retry on 409 as any client would.
   const farFuture = new Date(Date.now() + 3_600_000).toISOString().replace("Z", "000Z");
@@ -105,20 +98,20 @@ test("a leader that cannot renew before the deadline stops leading at once", asy
       if (!isConflict(e) || attempt > 10) throw e;
     }
   }
-  await until(() => !a.state.leading, "a stops leading", 3000);
+  await until(() => !a.state.leading, "a stops leading", 3000, 20);
   await a.done;
   assert.equal(a.state.stopped, 1);
 });
 
 test("releaseOnCancel hands the lease over without waiting for expiry", async () => {
   const a = candidate("a", "release", true);
-  await until(() => a.state.leading, "a leads");
+  await until(() => a.state.leading, "a leads", 8000, 20);
   const b = candidate("b", "release");
   await new Promise((r) => setTimeout(r, 300));
   a.ac.abort();
   await a.done;
   const released = Date.now();
-  await until(() => b.state.leading, "b leads");
+  await until(() => b.state.leading, "b leads", 8000, 20);
   assert.ok(Date.now() - released < timing.leaseDurationMs, "sooner than a full lease");
   b.ac.abort();
   await b.done;

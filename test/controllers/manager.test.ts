@@ -23,6 +23,7 @@ import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset
 import { runControllerManager } from "../../src/controllers/run.ts";
 import { freePort } from "../support/ports.ts";
 import { ensureDefaultServiceAccount } from "../support/service-account.ts";
+import { until } from "../support/until.ts";
 
 let dir: string;
 let api: RunningApiServer;
@@ -52,16 +53,6 @@ after(async () => {
   await api.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function get(url: string, cert?: { cert: string; key: string }): Promise<{ code: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -176,19 +167,32 @@ test("two managers: one leads and serves metrics; when it stops the other takes 
       })
     ).spec?.holderIdentity;
   const a = start("cm-a");
-  await until("cm-a to lead", async () => (await holder()) === "cm-a");
+  // A rejected poll (the lease not there yet) counts as not yet.
+  await until(
+    () =>
+      holder()
+        .then((h) => h === "cm-a")
+        .catch(() => undefined),
+    "cm-a to lead",
+    20_000,
+    50,
+  );
   const b = start("cm-b");
   try {
     await admin.create(Resources.replicasets, rs("failover", 4));
     await until(
+      () =>
+        admin
+          .list<Pod>(Resources.pods, { namespace: "default", labelSelector: "app=failover" })
+          .then((l) => l.items.length === 4)
+          .catch(() => undefined),
       "4 pods",
-      async () =>
-        (await admin.list<Pod>(Resources.pods, { namespace: "default", labelSelector: "app=failover" })).items
-          .length === 4,
+      20_000,
+      50,
     );
 
     // The secure port: health is public, metrics need a client certificate the apiserver authorizes.
-    await until("a's secure port", async () => a.url() !== "");
+    await until(async () => a.url() !== "", "a's secure port", 20_000, 50);
     assert.equal((await get(`${a.url()}/healthz`)).body, "ok");
     // A target the URL parser refuses is answered, not thrown in the handler (that ended the process).
     assert.equal((await get(`${a.url()}//[`)).code, 400);
@@ -215,15 +219,29 @@ test("two managers: one leads and serves metrics; when it stops the other takes 
       { spec: { replicas: 7 } },
       { namespace: "default", type: "merge" },
     );
-    await until("cm-b to lead", async () => (await holder()) === "cm-b");
+    await until(
+      () =>
+        holder()
+          .then((h) => h === "cm-b")
+          .catch(() => undefined),
+      "cm-b to lead",
+      20_000,
+      50,
+    );
     let max = 0;
-    await until("7 ready pods", async () => {
-      const pods = (
-        await admin.list<Pod>(Resources.pods, { namespace: "default", labelSelector: "app=failover" })
-      ).items;
-      max = Math.max(max, pods.length);
-      return pods.length === 7;
-    });
+    await until(
+      () =>
+        admin
+          .list<Pod>(Resources.pods, { namespace: "default", labelSelector: "app=failover" })
+          .then(({ items: pods }) => {
+            max = Math.max(max, pods.length);
+            return pods.length === 7;
+          })
+          .catch(() => undefined),
+      "7 ready pods",
+      20_000,
+      50,
+    );
     await new Promise((r) => setTimeout(r, 500));
     const pods = (
       await admin.list<Pod>(Resources.pods, { namespace: "default", labelSelector: "app=failover" })

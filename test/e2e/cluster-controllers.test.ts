@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { until } from "../support/until.ts";
 import { type Cluster, ROOT, type RunResult, run, startCluster } from "./harness.ts";
 
 const IMAGE = "k8ts.local/busybox:latest";
@@ -17,17 +18,6 @@ const IMAGE = "k8ts.local/busybox:latest";
 function ok(r: RunResult): RunResult {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 45_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    last = await f();
-    if (last !== undefined && last !== false) return last as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe("kubectl and the cluster controllers", () => {
@@ -101,9 +91,10 @@ describe("kubectl and the cluster controllers", () => {
   it("a joined node goes Unknown when its kubelet stops; its pods are evicted and recreated elsewhere; it recovers", async () => {
     await startRemote();
     await until(
-      "remote-1 Ready",
       async () =>
         (await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}')) === "True",
+      "remote-1 Ready",
+      45_000,
     );
     // IPAM gave the joined node a podCIDR of its own.
     const cidrs = (await jsonpath(["nodes"], "{.items[*].spec.podCIDR}")).trim().split(" ");
@@ -146,37 +137,50 @@ describe("kubectl and the cluster controllers", () => {
     for (const n of others) ok(await k(["uncordon", n]));
 
     await stopRemote();
-    await until("remote-1 Unknown with the unreachable taints", async () => {
-      const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
-      const taints = await jsonpath(["node/remote-1"], "{.spec.taints[*].key}");
-      return ready === "Unknown" && taints.includes("node.kubernetes.io/unreachable");
-    });
-    await until("the pods recreated on the other nodes", async () => {
-      const nodes = (
-        await jsonpath(
-          ["pods", "-l", "app=evictable", "--field-selector=status.phase=Running"],
-          "{.items[*].spec.nodeName}",
+    await until(
+      async () => {
+        const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
+        const taints = await jsonpath(["node/remote-1"], "{.spec.taints[*].key}");
+        return ready === "Unknown" && taints.includes("node.kubernetes.io/unreachable");
+      },
+      "remote-1 Unknown with the unreachable taints",
+      45_000,
+    );
+    await until(
+      async () => {
+        const nodes = (
+          await jsonpath(
+            ["pods", "-l", "app=evictable", "--field-selector=status.phase=Running"],
+            "{.items[*].spec.nodeName}",
+          )
         )
-      )
-        .split(" ")
-        .filter(Boolean);
-      // The evicted ones stay Terminating on the unreachable node, as upstream's do.
-      return nodes.filter((n) => n !== "remote-1").length === 2;
-    });
+          .split(" ")
+          .filter(Boolean);
+        // The evicted ones stay Terminating on the unreachable node, as upstream's do.
+        return nodes.filter((n) => n !== "remote-1").length === 2;
+      },
+      "the pods recreated on the other nodes",
+      45_000,
+    );
 
     await startRemote();
-    await until("remote-1 Ready again, without taints", async () => {
-      const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
-      const taints = await jsonpath(["node/remote-1"], "{.spec.taints}");
-      return ready === "True" && !taints.includes("unreachable") && !taints.includes("not-ready");
-    });
+    await until(
+      async () => {
+        const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
+        const taints = await jsonpath(["node/remote-1"], "{.spec.taints}");
+        return ready === "True" && !taints.includes("unreachable") && !taints.includes("not-ready");
+      },
+      "remote-1 Ready again, without taints",
+      45_000,
+    );
   });
 
   it("a new namespace gets its default service account and kube-root-ca.crt; deleting it removes everything", async () => {
     ok(await k(["create", "namespace", "doomed"]));
     await until(
-      "default service account",
       async () => (await k(["get", "sa/default", "-n", "doomed"])).code === 0,
+      "default service account",
+      45_000,
     );
     const ca = await jsonpath(["configmap/kube-root-ca.crt", "-n", "doomed"], "{.data.ca\\.crt}");
     assert.match(ca, /BEGIN CERTIFICATE/);
@@ -203,19 +207,24 @@ describe("kubectl and the cluster controllers", () => {
 
     ok(await k(["rollout", "status", "deployment/echo", "--timeout=60s"]));
     await until(
-      "two endpoint addresses",
       async () =>
         (await jsonpath(["endpoints/echo"], "{.subsets[*].addresses[*].ip}")).split(" ").filter(Boolean)
           .length === 2,
+      "two endpoint addresses",
+      45_000,
     );
     ok(await k(["scale", "deployment/echo", "--replicas=3"]));
-    await until("three endpoints in the EndpointSlice", async () => {
-      const eps = await jsonpath(
-        ["endpointslices", "-l", "kubernetes.io/service-name=echo"],
-        "{.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}",
-      );
-      return eps.split(" ").filter(Boolean).length === 3;
-    });
+    await until(
+      async () => {
+        const eps = await jsonpath(
+          ["endpointslices", "-l", "kubernetes.io/service-name=echo"],
+          "{.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}",
+        );
+        return eps.split(" ").filter(Boolean).length === 3;
+      },
+      "three endpoints in the EndpointSlice",
+      45_000,
+    );
   });
 
   it("a LoadBalancer with externalTrafficPolicy Local gets a health-check node port, on create and on update; changing type drops it", async () => {
@@ -266,10 +275,15 @@ describe("kubectl and the cluster controllers", () => {
         volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }],
       },
     });
-    await until("the claim Bound", async () => (await jsonpath(["pvc/data"], "{.status.phase}")) === "Bound");
     await until(
-      "the pod Running",
+      async () => (await jsonpath(["pvc/data"], "{.status.phase}")) === "Bound",
+      "the claim Bound",
+      45_000,
+    );
+    await until(
       async () => (await jsonpath(["pod/uses-data"], "{.status.phase}")) === "Running",
+      "the pod Running",
+      45_000,
     );
     const pv = await jsonpath(["pvc/data"], "{.spec.volumeName}");
     const pvNode = await jsonpath(
@@ -284,8 +298,9 @@ describe("kubectl and the cluster controllers", () => {
     assert.ok(await jsonpath(["pvc/data"], "{.metadata.deletionTimestamp}"));
     ok(await k(["delete", "pod/uses-data", "--grace-period=1"]));
     await until(
-      "the claim and its volume gone",
       async () => (await k(["get", "pvc/data"])).code === 1 && (await k(["get", `pv/${pv}`])).code === 1,
+      "the claim and its volume gone",
+      45_000,
     );
   });
 
@@ -293,10 +308,14 @@ describe("kubectl and the cluster controllers", () => {
     ok(await k(["create", "namespace", "metered"]));
     ok(await k(["create", "quota", "q", "--hard=pods=5,configmaps=10", "-n", "metered"]));
     ok(await k(["create", "configmap", "one", "-n", "metered"]));
-    await until("used configmaps", async () => {
-      const used = await jsonpath(["quota/q", "-n", "metered"], "{.status.used.configmaps}");
-      return used === "2" ? true : undefined; // kube-root-ca.crt and one
-    });
+    await until(
+      async () => {
+        const used = await jsonpath(["quota/q", "-n", "metered"], "{.status.used.configmaps}");
+        return used === "2" ? true : undefined; // kube-root-ca.crt and one
+      },
+      "used configmaps",
+      45_000,
+    );
     assert.match(ok(await k(["describe", "quota/q", "-n", "metered"])).stdout, /configmaps\s+2\s+10/);
   });
 
@@ -305,9 +324,10 @@ describe("kubectl and the cluster controllers", () => {
     ok(await k(["rollout", "status", "deployment/guarded", "--timeout=60s"]));
     ok(await k(["create", "poddisruptionbudget", "guarded", "--selector=app=guarded", "--min-available=2"]));
     await until(
-      "the PDB observed",
       async () =>
         (await jsonpath(["pdb/guarded"], "{.status.currentHealthy}/{.status.disruptionsAllowed}")) === "2/0",
+      "the PDB observed",
+      45_000,
     );
     const node = (await jsonpath(["pods", "-l", "app=guarded"], "{.items[0].spec.nodeName}")).trim();
     const blocked = await k([

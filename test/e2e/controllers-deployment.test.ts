@@ -4,6 +4,7 @@
 // against a real cluster.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { until } from "../support/until.ts";
 import { type Cluster, type RunResult, startCluster } from "./harness.ts";
 
 const IMAGE = "k8ts.local/busybox:latest";
@@ -11,16 +12,6 @@ const IMAGE = "k8ts.local/busybox:latest";
 function ok(r: RunResult): RunResult {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe("kubectl and the deployment controller", () => {
@@ -92,6 +83,8 @@ describe("kubectl and the deployment controller", () => {
           ? true
           : undefined,
       "Progressing reason DeploymentPaused",
+      30_000,
+      200,
     );
     const images = ok(
       await k(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}"]),
@@ -116,12 +109,17 @@ describe("kubectl and the deployment controller", () => {
       "{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
     );
     assert.ok(restartedAt, "restartedAt annotation");
-    await until(async () => {
-      const now = ok(await k(["get", "pods", "-l", "app=web", "-o", "name"]))
-        .stdout.trim()
-        .split("\n");
-      return now.length === 3 && now.every((p) => !before.includes(p)) ? true : undefined;
-    }, "three new pods");
+    await until(
+      async () => {
+        const now = ok(await k(["get", "pods", "-l", "app=web", "-o", "name"]))
+          .stdout.trim()
+          .split("\n");
+        return now.length === 3 && now.every((p) => !before.includes(p)) ? true : undefined;
+      },
+      "three new pods",
+      30_000,
+      200,
+    );
   });
 
   it("undo --to-revision goes back to the revision named, which history --revision shows", async () => {
@@ -162,14 +160,21 @@ describe("kubectl and the deployment controller", () => {
           ? true
           : undefined,
       "two pods",
+      30_000,
+      200,
     );
   });
 
   it("delete removes the replica sets and pods (background cascade)", async () => {
     ok(await k(["delete", "deployment", "web"]));
-    await until(async () => {
-      const left = ok(await k(["get", "rs,pods", "-l", "app=web", "-o", "name"])).stdout.trim();
-      return left === "" ? true : undefined;
-    }, "replica sets and pods gone");
+    await until(
+      async () => {
+        const left = ok(await k(["get", "rs,pods", "-l", "app=web", "-o", "name"])).stdout.trim();
+        return left === "" ? true : undefined;
+      },
+      "replica sets and pods gone",
+      30_000,
+      200,
+    );
   });
 });

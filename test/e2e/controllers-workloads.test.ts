@@ -4,6 +4,7 @@
 // containers finish when their pod says so (fake.k8ts.io/run-seconds).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { until } from "../support/until.ts";
 import { type Cluster, type RunResult, startCluster } from "./harness.ts";
 
 const IMAGE = "k8ts.local/busybox:latest";
@@ -11,16 +12,6 @@ const IMAGE = "k8ts.local/busybox:latest";
 function ok(r: RunResult): RunResult {
   assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const finishingTemplate = (labels: Record<string, string>) => ({
@@ -173,16 +164,26 @@ describe("kubectl and the workload controllers", () => {
       /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/,
     );
     assert.match(ok(await k(["rollout", "undo", "sts/db"])).stdout, /statefulset.apps\/db rolled back/);
-    await until(async () => {
-      const now = await images();
-      return now.every((l) => l.endsWith(` ${IMAGE}`)) && now.length === 3 ? true : undefined;
-    }, "every pod back on the first image");
-    await until(async () => {
-      const rv = ok(
-        await k(["get", "sts/db", "-o", "jsonpath={.status.currentRevision} {.status.updateRevision}"]),
-      ).stdout.split(" ");
-      return rv[0] === rv[1] ? true : undefined;
-    }, "currentRevision equal to updateRevision");
+    await until(
+      async () => {
+        const now = await images();
+        return now.every((l) => l.endsWith(` ${IMAGE}`)) && now.length === 3 ? true : undefined;
+      },
+      "every pod back on the first image",
+      30_000,
+      200,
+    );
+    await until(
+      async () => {
+        const rv = ok(
+          await k(["get", "sts/db", "-o", "jsonpath={.status.currentRevision} {.status.updateRevision}"]),
+        ).stdout.split(" ");
+        return rv[0] === rv[1] ? true : undefined;
+      },
+      "currentRevision equal to updateRevision",
+      30_000,
+      200,
+    );
     assert.match(
       ok(await k(["rollout", "history", "sts/db"])).stdout,
       /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/,
@@ -208,10 +209,15 @@ describe("kubectl and the workload controllers", () => {
     ok(await k(["wait", "--for=jsonpath={.status.readyReplicas}=3", "rc/legacy", "--timeout=60s"]));
     const [victim] = await names(["pods", "-l", "app=legacy"]);
     ok(await k(["delete", victim, "--wait=false"]));
-    await until(async () => {
-      const pods = await names(["pods", "-l", "app=legacy"]);
-      return pods.length === 3 && !pods.includes(victim) ? true : undefined;
-    }, "a replacement pod");
+    await until(
+      async () => {
+        const pods = await names(["pods", "-l", "app=legacy"]);
+        return pods.length === 3 && !pods.includes(victim) ? true : undefined;
+      },
+      "a replacement pod",
+      30_000,
+      200,
+    );
   });
 
   it("delete --cascade=orphan keeps the pods; foreground and background remove them", async () => {
@@ -236,6 +242,8 @@ describe("kubectl and the workload controllers", () => {
     await until(
       async () => ((await names(["rs", "-l", "app=orphan"])).length === 0 ? true : undefined),
       "rs gone",
+      30_000,
+      200,
     );
     const orphans = ok(
       await k([
@@ -257,6 +265,8 @@ describe("kubectl and the workload controllers", () => {
     await until(
       async () => ((await names(["pods", "-l", "app=bg"])).length === 0 ? true : undefined),
       "pods of bg gone",
+      30_000,
+      200,
     );
   });
 });

@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { until } from "../support/until.ts";
 import { type Cluster, ROOT, type RunResult, startCluster } from "./harness.ts";
 
 function ok(r: RunResult): RunResult {
@@ -18,16 +19,6 @@ metadata:
   name: ${name}
   labels: {${labels}}
 `;
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("the scheduler in k8ts up", () => {
   let c: Cluster;
@@ -50,14 +41,19 @@ describe("the scheduler in k8ts up", () => {
         '{"spec":{"nodeSelector":{"disk":"ssd"}}}',
       ]),
     );
-    await until(async () => {
-      const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.status.conditions[0].message}"]);
-      return /^0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector\./.test(
-        r.stdout,
-      )
-        ? true
-        : undefined;
-    }, "the unschedulable condition");
+    await until(
+      async () => {
+        const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.status.conditions[0].message}"]);
+        return /^0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector\./.test(
+          r.stdout,
+        )
+          ? true
+          : undefined;
+      },
+      "the unschedulable condition",
+      20_000,
+      200,
+    );
 
     for (const [name, labels] of [
       ["n1", "disk: ssd"],
@@ -77,10 +73,15 @@ describe("the scheduler in k8ts up", () => {
       );
     }
     // The node's arrival moves the early pod back into the queue.
-    const early = await until(async () => {
-      const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.spec.nodeName}"]);
-      return r.stdout || undefined;
-    }, "early to be bound");
+    const early = await until(
+      async () => {
+        const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.spec.nodeName}"]);
+        return r.stdout || undefined;
+      },
+      "early to be bound",
+      20_000,
+      200,
+    );
     assert.equal(early, "n1");
 
     ok(
@@ -92,10 +93,15 @@ describe("the scheduler in k8ts up", () => {
         '{"spec":{"nodeSelector":{"disk":"ssd"}}}',
       ]),
     );
-    const wide = await until(async () => {
-      const r = ok(await c.kubectl(["get", "pod", "ssd", "-o", "wide", "--no-headers"]));
-      return /\sn1\s/.test(r.stdout) ? r.stdout : undefined;
-    }, "ssd on n1");
+    const wide = await until(
+      async () => {
+        const r = ok(await c.kubectl(["get", "pod", "ssd", "-o", "wide", "--no-headers"]));
+        return /\sn1\s/.test(r.stdout) ? r.stdout : undefined;
+      },
+      "ssd on n1",
+      20_000,
+      200,
+    );
     assert.match(wide, /^ssd\s+0\/1\s+Pending/);
 
     ok(
@@ -109,10 +115,15 @@ describe("the scheduler in k8ts up", () => {
     );
     const expected =
       "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
-    const described = await until(async () => {
-      const r = ok(await c.kubectl(["describe", "pod", "nvme"]));
-      return r.stdout.includes("FailedScheduling") ? r.stdout : undefined;
-    }, "a FailedScheduling event");
+    const described = await until(
+      async () => {
+        const r = ok(await c.kubectl(["describe", "pod", "nvme"]));
+        return r.stdout.includes("FailedScheduling") ? r.stdout : undefined;
+      },
+      "a FailedScheduling event",
+      20_000,
+      200,
+    );
     assert.ok(described.includes(expected), described);
     assert.match(
       described,

@@ -21,6 +21,7 @@ import { MirrorClient, type MirrorSyncResult } from "../../src/kubelet/config/mi
 import { PodConfig, type PodConfigUpdate } from "../../src/kubelet/config/pod-config.ts";
 import { PodManager } from "../../src/kubelet/config/pod-manager.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { until } from "../support/until.ts";
 
 let api: TestApiServer;
 let admin: RestClient;
@@ -33,14 +34,6 @@ after(async () => {
   admin.close();
   await api.stop();
 });
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function nodeClient(name: string): Promise<{ client: RestClient; node: Node }> {
   const node = await admin.create<Node>(Resources.nodes, {
@@ -74,22 +67,22 @@ test("the API source sees only the pods bound to its node", async (t) => {
     client.close();
   });
   source.start();
-  await until(() => config.seenAllSources(), "the first list");
+  await until(() => config.seenAllSources(), "the first list", 10_000, 20);
   const ops = () => got.splice(0).map((u) => `${u.op} ${u.pods.map((p) => p.metadata?.name).sort()}`);
   assert.deepEqual(ops(), ["ADD on-a,sys-on-a"]);
   assert.equal(config.getPods()[0].metadata?.annotations?.["kubernetes.io/config.source"], "api");
 
   await admin.create(Resources.pods, apiPod("later-on-b", "node-b"));
   await admin.create(Resources.pods, apiPod("later-on-a", "node-a"));
-  await until(() => got.length > 0, "the new pod");
+  await until(() => got.length > 0, "the new pod", 10_000, 20);
   assert.deepEqual(ops(), ["ADD later-on-a"]);
 
   // A pod on a node is deleted gracefully: first DELETE, then REMOVE once it is gone.
   await admin.delete(Resources.pods, "later-on-a", { namespace: "default" });
-  await until(() => got.length > 0, "graceful deletion");
+  await until(() => got.length > 0, "graceful deletion", 10_000, 20);
   assert.deepEqual(ops(), ["DELETE later-on-a"]);
   await admin.delete(Resources.pods, "later-on-a", { namespace: "default", gracePeriodSeconds: 0 });
-  await until(() => got.length > 0, "removal");
+  await until(() => got.length > 0, "removal", 10_000, 20);
   assert.deepEqual(ops(), ["REMOVE later-on-a"]);
   assert.deepEqual(
     config
@@ -178,10 +171,15 @@ test("a static pod gets a mirror pod, recreated when deleted or outdated, remove
 
   // 1. The mirror pod appears, with upstream's annotations and owner reference.
   let mirror: Pod | undefined;
-  await until(async () => {
-    mirror = await getMirror();
-    return mirror !== undefined;
-  }, "the mirror pod");
+  await until(
+    async () => {
+      mirror = await getMirror();
+      return mirror !== undefined;
+    },
+    "the mirror pod",
+    10_000,
+    20,
+  );
   const hash = staticPod()?.metadata?.annotations?.["kubernetes.io/config.hash"];
   assert.ok(hash);
   assert.equal(hash, staticPod()?.metadata?.uid);
@@ -198,39 +196,56 @@ test("a static pod gets a mirror pod, recreated when deleted or outdated, remove
   await until(
     () => podManager.getMirrorPodByPod(staticPod()!) !== undefined,
     "the mirror in the pod manager",
+    10_000,
+    20,
   );
   assert.equal(podManager.translatePodUID(mirror?.metadata?.uid ?? ""), hash);
 
   // 2. Deleted by someone (gracefully, as kubectl does): the kubelet replaces it.
   const first = mirror?.metadata?.uid;
   await admin.delete(Resources.pods, "static-web-node-m", { namespace: "default" });
-  await until(async () => {
-    const m = await getMirror();
-    return m !== undefined && m.metadata?.uid !== first && !m.metadata?.deletionTimestamp;
-  }, "the mirror pod recreated after a graceful delete");
+  await until(
+    async () => {
+      const m = await getMirror();
+      return m !== undefined && m.metadata?.uid !== first && !m.metadata?.deletionTimestamp;
+    },
+    "the mirror pod recreated after a graceful delete",
+    10_000,
+    20,
+  );
 
   // 3. Deleted at once: replaced again.
   const second = (await getMirror())?.metadata?.uid;
   await admin.delete(Resources.pods, "static-web-node-m", { namespace: "default", gracePeriodSeconds: 0 });
-  await until(async () => {
-    const m = await getMirror();
-    return m !== undefined && m.metadata?.uid !== second;
-  }, "the mirror pod recreated after an immediate delete");
+  await until(
+    async () => {
+      const m = await getMirror();
+      return m !== undefined && m.metadata?.uid !== second;
+    },
+    "the mirror pod recreated after an immediate delete",
+    10_000,
+    20,
+  );
 
   // 4. The manifest changes: a new static pod (new uid and hash), and a mirror with the new hash.
   writeFileSync(join(dir, "web.yaml"), manifest("v2"));
-  await until(async () => {
-    const m = await getMirror();
-    return m?.metadata?.labels?.version === "v2" && !m.metadata?.deletionTimestamp;
-  }, "the mirror pod of the changed manifest");
+  await until(
+    async () => {
+      const m = await getMirror();
+      return m?.metadata?.labels?.version === "v2" && !m.metadata?.deletionTimestamp;
+    },
+    "the mirror pod of the changed manifest",
+    10_000,
+    20,
+  );
   const newHash = staticPod()?.metadata?.uid;
   assert.notEqual(newHash, hash);
   assert.equal((await getMirror())?.metadata?.annotations?.["kubernetes.io/config.mirror"], newHash);
 
   // 5. The manifest goes: so do the static pod and its mirror.
   unlinkSync(join(dir, "web.yaml"));
-  await until(async () => (await getMirror()) === undefined, "the mirror pod removed");
-  await until(() => staticPod() === undefined, "the static pod removed");
+  await until(async () => (await getMirror()) === undefined, "the mirror pod removed", 10_000, 20);
+  await until(() => staticPod() === undefined, "the static pod removed", 10_000, 20);
   await work;
   assert.ok(results.includes("created"));
   assert.ok(results.includes("recreated"), results.join());

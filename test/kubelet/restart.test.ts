@@ -14,6 +14,7 @@ import { RestClient } from "../../src/client/rest-client.ts";
 import { FakeRuntime, type Kubelet, startKubelet } from "../../src/kubelet/index.ts";
 import { LABELS } from "../../src/kubelet/runtime/interface.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { until } from "../support/until.ts";
 
 const NODE = "restart-node";
 const POD_CIDR = "10.244.9.0/24";
@@ -34,16 +35,6 @@ after(async () => {
   await api.stop();
 });
 
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const getPod = (name: string) => admin.get<Pod>(Resources.pods, name, { namespace: "default" });
 
 function boundPod(name: string): Pod {
@@ -57,11 +48,16 @@ function boundPod(name: string): Pod {
 
 /** Waits until the pod's only container is running and reported so, and returns the pod. */
 function running(name: string): Promise<Pod> {
-  return until(async () => {
-    const pod = await getPod(name);
-    const cs = pod.status?.containerStatuses?.[0];
-    return pod.status?.phase === "Running" && cs?.state?.running && cs.ready ? pod : undefined;
-  }, `${name} to be Running`);
+  return until(
+    async () => {
+      const pod = await getPod(name);
+      const cs = pod.status?.containerStatuses?.[0];
+      return pod.status?.phase === "Running" && cs?.state?.running && cs.ready ? pod : undefined;
+    },
+    `${name} to be Running`,
+    15_000,
+    50,
+  );
 }
 
 function startNodeKubelet(runtime: FakeRuntime): Promise<{ kubelet: Kubelet }> {
@@ -122,10 +118,15 @@ describe("a kubelet restart over the same FakeRuntime", () => {
 
   it("kills the containers of a pod deleted from the API while it was down", async () => {
     // Upstream's HandlePodCleanups: runtime pods that no source wants are killed.
-    await until(async () => {
-      const cs = await runtime.listContainers({ labelSelector: { [LABELS.podUid]: doomedUid } });
-      return cs.every((c) => c.state === "CONTAINER_EXITED") ? true : undefined;
-    }, "the deleted pod's container to be stopped");
+    await until(
+      async () => {
+        const cs = await runtime.listContainers({ labelSelector: { [LABELS.podUid]: doomedUid } });
+        return cs.every((c) => c.state === "CONTAINER_EXITED") ? true : undefined;
+      },
+      "the deleted pod's container to be stopped",
+      15_000,
+      50,
+    );
     const sandboxes = await runtime.listPodSandbox({ labelSelector: { [LABELS.podUid]: doomedUid } });
     assert.ok(
       sandboxes.every((s) => s.state === "SANDBOX_NOTREADY"),
@@ -170,6 +171,7 @@ describe("a kubelet restart over the same FakeRuntime", () => {
       },
       "the deleted pod's sandbox to be removed",
       8_000,
+      50,
     );
     assert.deepEqual(await runtime.listContainers({ labelSelector: { [LABELS.podUid]: doomedUid } }), []);
   });

@@ -11,14 +11,7 @@ import { servicePortPolicyClusterChain } from "../../src/proxy/iptables/chains.t
 import { runProxy } from "../../src/proxy/run.ts";
 import { FakeIptables } from "../../src/proxy/testing/fixtures.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from "../support/until.ts";
 
 describe("runProxy", () => {
   let api: TestApiServer;
@@ -78,7 +71,12 @@ describe("runProxy", () => {
     const clusterIP = svc.spec?.clusterIP;
     assert.ok(clusterIP);
     // No endpoints yet: a REJECT in filter.
-    await until("REJECT", () => (ipt.restores.at(-1) ?? "").includes('"default/web:http has no endpoints"'));
+    await until(
+      () => (ipt.restores.at(-1) ?? "").includes('"default/web:http has no endpoints"'),
+      "REJECT",
+      10_000,
+      20,
+    );
     await client.create<EndpointSlice>(
       Resources.endpointslices,
       {
@@ -92,7 +90,12 @@ describe("runProxy", () => {
       { namespace: "default" },
     );
     const svcChain = servicePortPolicyClusterChain("default/web:http", "tcp");
-    await until("DNAT", () => (ipt.restores.at(-1) ?? "").includes("--to-destination 10.244.0.5:8080"));
+    await until(
+      () => (ipt.restores.at(-1) ?? "").includes("--to-destination 10.244.0.5:8080"),
+      "DNAT",
+      10_000,
+      20,
+    );
     const last = ipt.restores.at(-1)!;
     assert.ok(
       last.includes(
@@ -114,7 +117,7 @@ describe("runProxy", () => {
     assert.match(metrics, /kubeproxy_sync_proxy_rules_iptables_total\{table="nat",ip_family="IPv4"\} \d+/);
 
     await client.delete(Resources.services, "web", { namespace: "default" });
-    await until("chains deleted", () => !ipt.chains.nat.has(svcChain));
+    await until(() => !ipt.chains.nat.has(svcChain), "chains deleted", 10_000, 20);
     assert.ok(!(ipt.restores.at(-1) ?? "").includes(`-d ${clusterIP}`));
   });
 
@@ -162,13 +165,13 @@ describe("runProxy", () => {
       { namespace: "default" },
     );
     const last = () => ipt.restores.at(-1) ?? "";
-    await until("zone-a DNAT", () => last().includes("--to-destination 10.244.0.7:8080"));
+    await until(() => last().includes("--to-destination 10.244.0.7:8080"), "zone-a DNAT", 10_000, 20);
     assert.ok(!last().includes("10.244.1.7"));
 
     const node = await client.get<Node>(Resources.nodes, "node-a");
     node.metadata!.labels = { "topology.kubernetes.io/zone": "zone-b" };
     await client.update<Node>(Resources.nodes, node);
-    await until("zone-b DNAT", () => last().includes("--to-destination 10.244.1.7:8080"));
+    await until(() => last().includes("--to-destination 10.244.1.7:8080"), "zone-b DNAT", 10_000, 20);
     assert.ok(!last().includes("10.244.0.7"));
     assert.ok(logs.some((l) => l.msg === "Updated proxier node topology labels"));
     assert.ok(!logs.some((l) => String(l.msg).startsWith("Received a watch event for a node")));
@@ -201,7 +204,7 @@ describe("runProxy", () => {
         return undefined;
       }
     };
-    await until("health-check port open", async () => (await probe())?.status === 503);
+    await until(async () => (await probe())?.status === 503, "health-check port open", 10_000, 20);
     await client.create<EndpointSlice>(
       Resources.endpointslices,
       {
@@ -217,12 +220,12 @@ describe("runProxy", () => {
       },
       { namespace: "default" },
     );
-    await until("a local endpoint", async () => (await probe())?.status === 200);
+    await until(async () => (await probe())?.status === 200, "a local endpoint", 10_000, 20);
     assert.equal(
       (await probe())?.body,
       '{\n\t"service": {\n\t\t"namespace": "default",\n\t\t"name": "lb"\n\t},\n\t"localEndpoints": 1,\n\t"serviceProxyHealthy": true\n}',
     );
     await client.delete(Resources.services, "lb", { namespace: "default" });
-    await until("health-check port closed", async () => (await probe()) === undefined);
+    await until(async () => (await probe()) === undefined, "health-check port closed", 10_000, 20);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
+import { until } from "../../../test/support/until.ts";
 import { FakeClock } from "../../client/fake-clock.ts";
 import type { PodUpdate } from "../types.ts";
 import { FileSource } from "./file-source.ts";
@@ -46,15 +47,6 @@ function setup(opts: { watch?: boolean; dir?: string } = {}) {
   return { root, dir, clock, sets, logs, source, names, cleanup };
 }
 
-/** Waits (real time) for fs.watch to deliver and the source to finish. */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 test("manifests are read at start, then added, changed and removed as the directory changes", async () => {
   const t = setup();
   try {
@@ -77,17 +69,22 @@ test("manifests are read at start, then added, changed and removed as the direct
         spec: { containers: [{ name: "c", image: "x" }] },
       }),
     );
-    await until(() => t.names().join() === "a-node-a,b-node-a", "b added");
+    await until(() => t.names().join() === "a-node-a,b-node-a", "b added", 5000, 10);
 
     writeFileSync(join(t.dir, "a.yaml"), manifest("a", "v2"));
-    await until(() => t.sets.at(-1)!.some((p) => p.metadata?.labels?.version === "v2"), "a changed");
+    await until(
+      () => t.sets.at(-1)!.some((p) => p.metadata?.labels?.version === "v2"),
+      "a changed",
+      5000,
+      10,
+    );
     const changed = t.sets.at(-1)!.find((p) => p.metadata?.name === "a-node-a")!;
     assert.notEqual(changed.metadata?.uid, firstUID, "a changed manifest is a new pod");
     assert.equal(changed.metadata?.annotations?.["kubernetes.io/config.hash"], changed.metadata?.uid);
 
     writeFileSync(join(t.dir, ".b.json.swp"), "garbage");
     unlinkSync(join(t.dir, "a.yaml"));
-    await until(() => t.names().join() === "b-node-a", "a removed");
+    await until(() => t.names().join() === "b-node-a", "a removed", 5000, 10);
     await t.source.idle();
     assert.deepEqual(t.names(), ["b-node-a"]);
   } finally {
@@ -136,7 +133,7 @@ test("a missing directory gives an empty SET and is picked up once it exists", a
     assert.deepEqual(t.names(), ["a-node-a"]);
     // The watch started with the tick: changes now arrive without waiting for the next one.
     writeFileSync(join(t.dir, "b.yaml"), manifest("b"));
-    await until(() => t.names().length === 2, "b added through the watch");
+    await until(() => t.names().length === 2, "b added through the watch", 5000, 10);
   } finally {
     await t.cleanup();
   }

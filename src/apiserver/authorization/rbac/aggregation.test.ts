@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ClusterRole } from "kubernetes-types/rbac/v1.d.ts";
+import { until } from "../../../../test/support/until.ts";
 import { SqliteStore } from "../../../storage/sqlite.ts";
 import { Registry } from "../../registry/index.ts";
 import { aggregatedRules, ClusterRoleAggregator } from "./aggregation.ts";
@@ -29,14 +30,6 @@ test("aggregatedRules: matching roles in name order, each rule once, never the r
   assert.deepEqual(aggregatedRules(target, all), [rule("list", "pods"), rule("get", "pods")]);
   assert.deepEqual(aggregatedRules({ ...target, aggregationRule: { clusterRoleSelectors: [] } }, all), []);
 });
-
-async function until(what: string, f: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test("the aggregator fills admin, edit and view at start and follows new roles", async () => {
   const store = new SqliteStore({ path: ":memory:" });
@@ -76,15 +69,23 @@ test("the aggregator fills admin, edit and view at start and follows new roles",
       rules: [{ verbs: ["get"], apiGroups: ["example.com"], resources: ["widgets"] }],
     });
     for (const name of ["view", "edit", "admin"]) {
-      await until(`${name} to aggregate widgets`, async () =>
-        has(await crs.get(undefined, name), "get", "widgets"),
+      await until(
+        async () => has(await crs.get(undefined, name), "get", "widgets"),
+        `${name} to aggregate widgets`,
+        5000,
+        20,
       );
     }
     // Taking the label away takes the rules away.
     const w = await crs.get(undefined, "widgets-view");
     delete w.metadata.labels;
     await crs.update(undefined, "widgets-view", w);
-    await until("view to drop widgets", async () => !has(await crs.get(undefined, "view"), "get", "widgets"));
+    await until(
+      async () => !has(await crs.get(undefined, "view"), "get", "widgets"),
+      "view to drop widgets",
+      5000,
+      20,
+    );
   } finally {
     await aggregator.stop();
     await cache.stop();
