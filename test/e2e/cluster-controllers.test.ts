@@ -94,7 +94,6 @@ describe("kubectl and the cluster controllers", () => {
       async () =>
         (await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}')) === "True",
       "remote-1 Ready",
-      45_000,
     );
     // IPAM gave the joined node a podCIDR of its own.
     const cidrs = (await jsonpath(["nodes"], "{.items[*].spec.podCIDR}")).trim().split(" ");
@@ -137,42 +136,30 @@ describe("kubectl and the cluster controllers", () => {
     for (const n of others) ok(await k(["uncordon", n]));
 
     await stopRemote();
-    await until(
-      async () => {
-        const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
-        const taints = await jsonpath(["node/remote-1"], "{.spec.taints[*].key}");
-        return ready === "Unknown" && taints.includes("node.kubernetes.io/unreachable");
-      },
-      "remote-1 Unknown with the unreachable taints",
-      45_000,
-    );
-    await until(
-      async () => {
-        const nodes = (
-          await jsonpath(
-            ["pods", "-l", "app=evictable", "--field-selector=status.phase=Running"],
-            "{.items[*].spec.nodeName}",
-          )
+    await until(async () => {
+      const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
+      const taints = await jsonpath(["node/remote-1"], "{.spec.taints[*].key}");
+      return ready === "Unknown" && taints.includes("node.kubernetes.io/unreachable");
+    }, "remote-1 Unknown with the unreachable taints");
+    await until(async () => {
+      const nodes = (
+        await jsonpath(
+          ["pods", "-l", "app=evictable", "--field-selector=status.phase=Running"],
+          "{.items[*].spec.nodeName}",
         )
-          .split(" ")
-          .filter(Boolean);
-        // The evicted ones stay Terminating on the unreachable node, as upstream's do.
-        return nodes.filter((n) => n !== "remote-1").length === 2;
-      },
-      "the pods recreated on the other nodes",
-      45_000,
-    );
+      )
+        .split(" ")
+        .filter(Boolean);
+      // The evicted ones stay Terminating on the unreachable node, as upstream's do.
+      return nodes.filter((n) => n !== "remote-1").length === 2;
+    }, "the pods recreated on the other nodes");
 
     await startRemote();
-    await until(
-      async () => {
-        const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
-        const taints = await jsonpath(["node/remote-1"], "{.spec.taints}");
-        return ready === "True" && !taints.includes("unreachable") && !taints.includes("not-ready");
-      },
-      "remote-1 Ready again, without taints",
-      45_000,
-    );
+    await until(async () => {
+      const ready = await jsonpath(["node/remote-1"], '{.status.conditions[?(@.type=="Ready")].status}');
+      const taints = await jsonpath(["node/remote-1"], "{.spec.taints}");
+      return ready === "True" && !taints.includes("unreachable") && !taints.includes("not-ready");
+    }, "remote-1 Ready again, without taints");
   });
 
   it("a new namespace gets its default service account and kube-root-ca.crt; deleting it removes everything", async () => {
@@ -180,7 +167,6 @@ describe("kubectl and the cluster controllers", () => {
     await until(
       async () => (await k(["get", "sa/default", "-n", "doomed"])).code === 0,
       "default service account",
-      45_000,
     );
     const ca = await jsonpath(["configmap/kube-root-ca.crt", "-n", "doomed"], "{.data.ca\\.crt}");
     assert.match(ca, /BEGIN CERTIFICATE/);
@@ -211,20 +197,15 @@ describe("kubectl and the cluster controllers", () => {
         (await jsonpath(["endpoints/echo"], "{.subsets[*].addresses[*].ip}")).split(" ").filter(Boolean)
           .length === 2,
       "two endpoint addresses",
-      45_000,
     );
     ok(await k(["scale", "deployment/echo", "--replicas=3"]));
-    await until(
-      async () => {
-        const eps = await jsonpath(
-          ["endpointslices", "-l", "kubernetes.io/service-name=echo"],
-          "{.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}",
-        );
-        return eps.split(" ").filter(Boolean).length === 3;
-      },
-      "three endpoints in the EndpointSlice",
-      45_000,
-    );
+    await until(async () => {
+      const eps = await jsonpath(
+        ["endpointslices", "-l", "kubernetes.io/service-name=echo"],
+        "{.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}",
+      );
+      return eps.split(" ").filter(Boolean).length === 3;
+    }, "three endpoints in the EndpointSlice");
   });
 
   it("a LoadBalancer with externalTrafficPolicy Local gets a health-check node port, on create and on update; changing type drops it", async () => {
@@ -275,15 +256,10 @@ describe("kubectl and the cluster controllers", () => {
         volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }],
       },
     });
-    await until(
-      async () => (await jsonpath(["pvc/data"], "{.status.phase}")) === "Bound",
-      "the claim Bound",
-      45_000,
-    );
+    await until(async () => (await jsonpath(["pvc/data"], "{.status.phase}")) === "Bound", "the claim Bound");
     await until(
       async () => (await jsonpath(["pod/uses-data"], "{.status.phase}")) === "Running",
       "the pod Running",
-      45_000,
     );
     const pv = await jsonpath(["pvc/data"], "{.spec.volumeName}");
     const pvNode = await jsonpath(
@@ -300,7 +276,6 @@ describe("kubectl and the cluster controllers", () => {
     await until(
       async () => (await k(["get", "pvc/data"])).code === 1 && (await k(["get", `pv/${pv}`])).code === 1,
       "the claim and its volume gone",
-      45_000,
     );
   });
 
@@ -308,14 +283,10 @@ describe("kubectl and the cluster controllers", () => {
     ok(await k(["create", "namespace", "metered"]));
     ok(await k(["create", "quota", "q", "--hard=pods=5,configmaps=10", "-n", "metered"]));
     ok(await k(["create", "configmap", "one", "-n", "metered"]));
-    await until(
-      async () => {
-        const used = await jsonpath(["quota/q", "-n", "metered"], "{.status.used.configmaps}");
-        return used === "2" ? true : undefined; // kube-root-ca.crt and one
-      },
-      "used configmaps",
-      45_000,
-    );
+    await until(async () => {
+      const used = await jsonpath(["quota/q", "-n", "metered"], "{.status.used.configmaps}");
+      return used === "2" ? true : undefined; // kube-root-ca.crt and one
+    }, "used configmaps");
     assert.match(ok(await k(["describe", "quota/q", "-n", "metered"])).stdout, /configmaps\s+2\s+10/);
   });
 
@@ -327,7 +298,6 @@ describe("kubectl and the cluster controllers", () => {
       async () =>
         (await jsonpath(["pdb/guarded"], "{.status.currentHealthy}/{.status.disruptionsAllowed}")) === "2/0",
       "the PDB observed",
-      45_000,
     );
     const node = (await jsonpath(["pods", "-l", "app=guarded"], "{.items[0].spec.nodeName}")).trim();
     const blocked = await k([

@@ -83,8 +83,6 @@ describe("kubectl and the deployment controller", () => {
           ? true
           : undefined,
       "Progressing reason DeploymentPaused",
-      30_000,
-      200,
     );
     const images = ok(
       await k(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}"]),
@@ -109,17 +107,12 @@ describe("kubectl and the deployment controller", () => {
       "{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
     );
     assert.ok(restartedAt, "restartedAt annotation");
-    await until(
-      async () => {
-        const now = ok(await k(["get", "pods", "-l", "app=web", "-o", "name"]))
-          .stdout.trim()
-          .split("\n");
-        return now.length === 3 && now.every((p) => !before.includes(p)) ? true : undefined;
-      },
-      "three new pods",
-      30_000,
-      200,
-    );
+    await until(async () => {
+      const now = ok(await k(["get", "pods", "-l", "app=web", "-o", "name"]))
+        .stdout.trim()
+        .split("\n");
+      return now.length === 3 && now.every((p) => !before.includes(p)) ? true : undefined;
+    }, "three new pods");
   });
 
   it("undo --to-revision goes back to the revision named, which history --revision shows", async () => {
@@ -160,21 +153,14 @@ describe("kubectl and the deployment controller", () => {
           ? true
           : undefined,
       "two pods",
-      30_000,
-      200,
     );
   });
 
   it("delete removes the replica sets and pods (background cascade)", async () => {
     ok(await k(["delete", "deployment", "web"]));
-    await until(
-      async () => {
-        const left = ok(await k(["get", "rs,pods", "-l", "app=web", "-o", "name"])).stdout.trim();
-        return left === "" ? true : undefined;
-      },
-      "replica sets and pods gone",
-      30_000,
-      200,
-    );
+    await until(async () => {
+      const left = ok(await k(["get", "rs,pods", "-l", "app=web", "-o", "name"])).stdout.trim();
+      return left === "" ? true : undefined;
+    }, "replica sets and pods gone");
   });
 });

@@ -164,26 +164,16 @@ describe("kubectl and the workload controllers", () => {
       /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/,
     );
     assert.match(ok(await k(["rollout", "undo", "sts/db"])).stdout, /statefulset.apps\/db rolled back/);
-    await until(
-      async () => {
-        const now = await images();
-        return now.every((l) => l.endsWith(` ${IMAGE}`)) && now.length === 3 ? true : undefined;
-      },
-      "every pod back on the first image",
-      30_000,
-      200,
-    );
-    await until(
-      async () => {
-        const rv = ok(
-          await k(["get", "sts/db", "-o", "jsonpath={.status.currentRevision} {.status.updateRevision}"]),
-        ).stdout.split(" ");
-        return rv[0] === rv[1] ? true : undefined;
-      },
-      "currentRevision equal to updateRevision",
-      30_000,
-      200,
-    );
+    await until(async () => {
+      const now = await images();
+      return now.every((l) => l.endsWith(` ${IMAGE}`)) && now.length === 3 ? true : undefined;
+    }, "every pod back on the first image");
+    await until(async () => {
+      const rv = ok(
+        await k(["get", "sts/db", "-o", "jsonpath={.status.currentRevision} {.status.updateRevision}"]),
+      ).stdout.split(" ");
+      return rv[0] === rv[1] ? true : undefined;
+    }, "currentRevision equal to updateRevision");
     assert.match(
       ok(await k(["rollout", "history", "sts/db"])).stdout,
       /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/,
@@ -209,15 +199,10 @@ describe("kubectl and the workload controllers", () => {
     ok(await k(["wait", "--for=jsonpath={.status.readyReplicas}=3", "rc/legacy", "--timeout=60s"]));
     const [victim] = await names(["pods", "-l", "app=legacy"]);
     ok(await k(["delete", victim, "--wait=false"]));
-    await until(
-      async () => {
-        const pods = await names(["pods", "-l", "app=legacy"]);
-        return pods.length === 3 && !pods.includes(victim) ? true : undefined;
-      },
-      "a replacement pod",
-      30_000,
-      200,
-    );
+    await until(async () => {
+      const pods = await names(["pods", "-l", "app=legacy"]);
+      return pods.length === 3 && !pods.includes(victim) ? true : undefined;
+    }, "a replacement pod");
   });
 
   it("delete --cascade=orphan keeps the pods; foreground and background remove them", async () => {
@@ -242,8 +227,6 @@ describe("kubectl and the workload controllers", () => {
     await until(
       async () => ((await names(["rs", "-l", "app=orphan"])).length === 0 ? true : undefined),
       "rs gone",
-      30_000,
-      200,
     );
     const orphans = ok(
       await k([
@@ -265,8 +248,6 @@ describe("kubectl and the workload controllers", () => {
     await until(
       async () => ((await names(["pods", "-l", "app=bg"])).length === 0 ? true : undefined),
       "pods of bg gone",
-      30_000,
-      200,
     );
   });
 });

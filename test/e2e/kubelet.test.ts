@@ -87,17 +87,12 @@ describe("the kubelets of k8ts up --nodes 2", () => {
   });
 
   it("registers three Ready nodes with v1.32.0-k8ts and a lease for each", async () => {
-    const rows = await until(
-      async () => {
-        const out = ok(await c.kubectl(["get", "nodes", "--no-headers"]))
-          .stdout.trim()
-          .split("\n");
-        return out.length === 3 && out.every((l) => /\sReady\s/.test(l)) ? out : undefined;
-      },
-      "three Ready nodes",
-      15_000,
-      200,
-    );
+    const rows = await until(async () => {
+      const out = ok(await c.kubectl(["get", "nodes", "--no-headers"]))
+        .stdout.trim()
+        .split("\n");
+      return out.length === 3 && out.every((l) => /\sReady\s/.test(l)) ? out : undefined;
+    }, "three Ready nodes");
     assert.deepEqual(
       rows.map((l) => l.split(/\s+/)[0]),
       NODES,
@@ -127,15 +122,10 @@ describe("the kubelets of k8ts up --nodes 2", () => {
 
   it("runs a pod: 1/1 Running 0, with upstream's conditions, IPs and container status", async () => {
     await create(pod("web"));
-    const line = await until(
-      async () => {
-        const r = await row("web");
-        return /\sRunning\s/.test(r) ? r : undefined;
-      },
-      "web to run",
-      15_000,
-      200,
-    );
+    const line = await until(async () => {
+      const r = await row("web");
+      return /\sRunning\s/.test(r) ? r : undefined;
+    }, "web to run");
     assert.match(line, /^web\s+1\/1\s+Running\s+0\s+\d+s$/);
 
     const status: PodStatus = JSON.parse(
@@ -181,15 +171,10 @@ describe("the kubelets of k8ts up --nodes 2", () => {
   });
 
   it("shows the kubelet's events in kubectl describe pod", async () => {
-    const described = await until(
-      async () => {
-        const r = ok(await c.kubectl(["describe", "pod", "web"])).stdout;
-        return r.includes("Started container") ? r : undefined;
-      },
-      "web's Started event",
-      15_000,
-      200,
-    );
+    const described = await until(async () => {
+      const r = ok(await c.kubectl(["describe", "pod", "web"])).stdout;
+      return r.includes("Started container") ? r : undefined;
+    }, "web's Started event");
     const expected = [
       /Normal {2}Scheduled +\S+ +default-scheduler +Successfully assigned default\/web to \S+\n/,
       /Normal {2}Pulling +\S+ +kubelet +Pulling image "k8ts\.local\/busybox:latest"\n/,
@@ -224,15 +209,10 @@ describe("the kubelets of k8ts up --nodes 2", () => {
         spec: { initContainers: [{ name: "setup", image: IMAGE }] },
       }),
     );
-    const initLine = await until(
-      async () => {
-        const r = await row("withinit");
-        return /\sInit:0\/1\s/.test(r) ? r : undefined;
-      },
-      "withinit to show Init:0/1",
-      15_000,
-      200,
-    );
+    const initLine = await until(async () => {
+      const r = await row("withinit");
+      return /\sInit:0\/1\s/.test(r) ? r : undefined;
+    }, "withinit to show Init:0/1");
     assert.match(initLine, /^withinit\s+0\/1\s+Init:0\/1\s+0\s+\d+s$/);
     const initializing = (await getPod("withinit")).status!;
     assert.equal(initializing.phase, "Pending");
@@ -242,15 +222,10 @@ describe("the kubelets of k8ts up --nodes 2", () => {
     assert.equal(initialized?.reason, "ContainersNotInitialized");
     assert.equal(initialized?.message, "containers with incomplete status: [setup]");
 
-    const line = await until(
-      async () => {
-        const r = await row("withinit");
-        return /\sRunning\s/.test(r) ? r : undefined;
-      },
-      "withinit to run",
-      15_000,
-      200,
-    );
+    const line = await until(async () => {
+      const r = await row("withinit");
+      return /\sRunning\s/.test(r) ? r : undefined;
+    }, "withinit to run");
     assert.match(line, /^withinit\s+1\/1\s+Running\s+0\s+\d+s$/);
     const status = (await getPod("withinit")).status!;
     const [init] = status.initContainerStatuses ?? [];
@@ -274,15 +249,10 @@ describe("the kubelets of k8ts up --nodes 2", () => {
     await create(
       pod("crash", { annotations: { "fake.k8ts.io/run-seconds": "1", "fake.k8ts.io/exit-code": "3" } }),
     );
-    const cs = await until(
-      async () => {
-        const s = (await getPod("crash")).status?.containerStatuses?.[0];
-        return s?.lastState?.terminated && s.state?.waiting?.reason === "CrashLoopBackOff" ? s : undefined;
-      },
-      "crash to back off",
-      15_000,
-      200,
-    );
+    const cs = await until(async () => {
+      const s = (await getPod("crash")).status?.containerStatuses?.[0];
+      return s?.lastState?.terminated && s.state?.waiting?.reason === "CrashLoopBackOff" ? s : undefined;
+    }, "crash to back off");
     assert.ok(cs.restartCount >= 1, `restartCount ${cs.restartCount}`);
     assert.equal(cs.lastState?.terminated?.exitCode, 3);
     assert.equal(cs.lastState?.terminated?.reason, "Error");
@@ -295,15 +265,10 @@ describe("the kubelets of k8ts up --nodes 2", () => {
       new RegExp(`^back-off (10|20|40)s restarting failed container=main pod=crash_default\\(${uid}\\)$`),
     );
     assert.match(await row("crash"), /^crash\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\d+s ago\)\s+\d+s$/);
-    const backOff = await until(
-      async () => {
-        const e = await events("crash", "BackOff");
-        return e.length > 0 ? e : undefined;
-      },
-      "a BackOff event",
-      15_000,
-      200,
-    );
+    const backOff = await until(async () => {
+      const e = await events("crash", "BackOff");
+      return e.length > 0 ? e : undefined;
+    }, "a BackOff event");
     assert.equal(
       backOff[0].message,
       `Back-off restarting failed container main in pod crash_default(${uid})`,
@@ -326,24 +291,14 @@ describe("the kubelets of k8ts up --nodes 2", () => {
       );
     }
     const done = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
-    const ok0 = await until(
-      async () => {
-        const p = await getPod("never-0");
-        return done(p) ? p : undefined;
-      },
-      "never-0 to finish",
-      15_000,
-      200,
-    );
-    const ok1 = await until(
-      async () => {
-        const p = await getPod("never-1");
-        return done(p) ? p : undefined;
-      },
-      "never-1 to finish",
-      15_000,
-      200,
-    );
+    const ok0 = await until(async () => {
+      const p = await getPod("never-0");
+      return done(p) ? p : undefined;
+    }, "never-0 to finish");
+    const ok1 = await until(async () => {
+      const p = await getPod("never-1");
+      return done(p) ? p : undefined;
+    }, "never-1 to finish");
     assert.equal(ok0.status?.phase, "Succeeded");
     assert.equal(ok1.status?.phase, "Failed");
     // generateContainersReadyConditionForTerminalPhase: reason PodCompleted or PodFailed.
@@ -379,15 +334,10 @@ spec:
 `,
     );
     const mirror = `static-web-${LOCAL}`;
-    const line = await until(
-      async () => {
-        const r = ok(await c.kubectl(["get", "pods", "--no-headers"])).stdout;
-        return r.split("\n").find((l) => l.startsWith(`${mirror} `) && /\sRunning\s/.test(l));
-      },
-      "the mirror pod to run",
-      15_000,
-      200,
-    );
+    const line = await until(async () => {
+      const r = ok(await c.kubectl(["get", "pods", "--no-headers"])).stdout;
+      return r.split("\n").find((l) => l.startsWith(`${mirror} `) && /\sRunning\s/.test(l));
+    }, "the mirror pod to run");
     assert.match(line, new RegExp(`^${mirror}\\s+1/1\\s+Running\\s+0\\s+\\d+s$`));
     const p = await getPod(mirror);
     const a = p.metadata?.annotations ?? {};
@@ -401,15 +351,10 @@ spec:
     );
 
     rmSync(manifest);
-    await until(
-      async () => {
-        const r = ok(await c.kubectl(["get", "pods", "--no-headers"])).stdout;
-        return r.split("\n").some((l) => l.startsWith(`${mirror} `)) ? undefined : true;
-      },
-      "the mirror pod to go",
-      15_000,
-      200,
-    );
+    await until(async () => {
+      const r = ok(await c.kubectl(["get", "pods", "--no-headers"])).stdout;
+      return r.split("\n").some((l) => l.startsWith(`${mirror} `)) ? undefined : true;
+    }, "the mirror pod to go");
     const gone = await c.kubectl(["get", "pod", mirror]);
     assert.equal(gone.code, 1);
     assert.equal(gone.stderr.trim(), `Error from server (NotFound): pods "${mirror}" not found`);
@@ -420,8 +365,6 @@ spec:
     await until(
       async () => ((await getPod("victim")).status?.phase === "Running" ? true : undefined),
       "victim to run",
-      15_000,
-      200,
     );
     const t0 = Date.now();
     const r = ok(await c.kubectl(["delete", "pod", "victim"]));
@@ -447,15 +390,10 @@ spec:
 
   it("rejects a pod that does not fit: Failed, reason OutOfcpu, upstream's message and event", async () => {
     await create(TOO_BIG);
-    const p = await until(
-      async () => {
-        const x = await getPod("toobig");
-        return x.status?.phase === "Failed" ? x : undefined;
-      },
-      "toobig to fail",
-      15_000,
-      200,
-    );
+    const p = await until(async () => {
+      const x = await getPod("toobig");
+      return x.status?.phase === "Failed" ? x : undefined;
+    }, "toobig to fail");
     const node = JSON.parse(ok(await c.kubectl(["get", "node", "hollow-node-0", "-o", "json"])).stdout);
     const capacity = milliCPU(node.status.allocatable.cpu);
     const message = new RegExp(
@@ -472,15 +410,10 @@ spec:
   });
 
   it("reports a rejected pod as upstream: 'Pod was rejected: …', no container statuses, STATUS OutOfcpu", {}, async () => {
-    const p = await until(
-      async () => {
-        const x = await getPod("toobig");
-        return x.status?.phase === "Failed" ? x : undefined;
-      },
-      "toobig to fail",
-      15_000,
-      200,
-    );
+    const p = await until(async () => {
+      const x = await getPod("toobig");
+      return x.status?.phase === "Failed" ? x : undefined;
+    }, "toobig to fail");
     // Upstream's rejectPod: Message "Pod was rejected: " + message; HandlePodAdditions then skips the pod worker.
     assert.match(
       p.status?.message ?? "",

@@ -41,19 +41,14 @@ describe("the scheduler in k8ts up", () => {
         '{"spec":{"nodeSelector":{"disk":"ssd"}}}',
       ]),
     );
-    await until(
-      async () => {
-        const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.status.conditions[0].message}"]);
-        return /^0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector\./.test(
-          r.stdout,
-        )
-          ? true
-          : undefined;
-      },
-      "the unschedulable condition",
-      20_000,
-      200,
-    );
+    await until(async () => {
+      const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.status.conditions[0].message}"]);
+      return /^0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector\./.test(
+        r.stdout,
+      )
+        ? true
+        : undefined;
+    }, "the unschedulable condition");
 
     for (const [name, labels] of [
       ["n1", "disk: ssd"],
@@ -73,15 +68,10 @@ describe("the scheduler in k8ts up", () => {
       );
     }
     // The node's arrival moves the early pod back into the queue.
-    const early = await until(
-      async () => {
-        const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.spec.nodeName}"]);
-        return r.stdout || undefined;
-      },
-      "early to be bound",
-      20_000,
-      200,
-    );
+    const early = await until(async () => {
+      const r = await c.kubectl(["get", "pod", "early", "-o", "jsonpath={.spec.nodeName}"]);
+      return r.stdout || undefined;
+    }, "early to be bound");
     assert.equal(early, "n1");
 
     ok(
@@ -93,15 +83,10 @@ describe("the scheduler in k8ts up", () => {
         '{"spec":{"nodeSelector":{"disk":"ssd"}}}',
       ]),
     );
-    const wide = await until(
-      async () => {
-        const r = ok(await c.kubectl(["get", "pod", "ssd", "-o", "wide", "--no-headers"]));
-        return /\sn1\s/.test(r.stdout) ? r.stdout : undefined;
-      },
-      "ssd on n1",
-      20_000,
-      200,
-    );
+    const wide = await until(async () => {
+      const r = ok(await c.kubectl(["get", "pod", "ssd", "-o", "wide", "--no-headers"]));
+      return /\sn1\s/.test(r.stdout) ? r.stdout : undefined;
+    }, "ssd on n1");
     assert.match(wide, /^ssd\s+0\/1\s+Pending/);
 
     ok(
@@ -115,15 +100,10 @@ describe("the scheduler in k8ts up", () => {
     );
     const expected =
       "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
-    const described = await until(
-      async () => {
-        const r = ok(await c.kubectl(["describe", "pod", "nvme"]));
-        return r.stdout.includes("FailedScheduling") ? r.stdout : undefined;
-      },
-      "a FailedScheduling event",
-      20_000,
-      200,
-    );
+    const described = await until(async () => {
+      const r = ok(await c.kubectl(["describe", "pod", "nvme"]));
+      return r.stdout.includes("FailedScheduling") ? r.stdout : undefined;
+    }, "a FailedScheduling event");
     assert.ok(described.includes(expected), described);
     assert.match(
       described,

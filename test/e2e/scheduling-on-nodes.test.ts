@@ -37,45 +37,31 @@ describe("scheduling onto kubelets", () => {
   });
 
   it("spreads anti-affine pods one per node, runs them, and leaves the rest Pending", async () => {
-    const nodes = await until(
-      async () => {
-        const r = ok(await c.kubectl(["get", "nodes", "--no-headers"]))
-          .stdout.trim()
-          .split("\n");
-        return r.length === 4 && r.every((l) => /\sReady\s/.test(l))
-          ? r.map((l) => l.split(/\s+/)[0])
-          : undefined;
-      },
-      "4 Ready nodes",
-      30_000,
-    );
+    const nodes = await until(async () => {
+      const r = ok(await c.kubectl(["get", "nodes", "--no-headers"]))
+        .stdout.trim()
+        .split("\n");
+      return r.length === 4 && r.every((l) => /\sReady\s/.test(l))
+        ? r.map((l) => l.split(/\s+/)[0])
+        : undefined;
+    }, "4 Ready nodes");
     for (let i = 0; i < 6; i++)
       ok(await c.kubectl(["apply", "-f", "-"], { input: antiAffinityPod(`spread-${i}`) }));
-    const rows = await until(
-      async () => {
-        const r = ok(
-          await c.kubectl(["get", "pods", "-l", "app=spread", "-o", "wide", "--no-headers"]),
-        ).stdout;
-        const lines = r.trim().split("\n");
-        const running = lines.filter((l) => /\s1\/1\s+Running\s/.test(l));
-        const pending = lines.filter((l) => /\s0\/1\s+Pending\s/.test(l));
-        return running.length === 4 && pending.length === 2 ? { running, pending } : undefined;
-      },
-      "4 Running and 2 Pending",
-      30_000,
-    );
+    const rows = await until(async () => {
+      const r = ok(await c.kubectl(["get", "pods", "-l", "app=spread", "-o", "wide", "--no-headers"])).stdout;
+      const lines = r.trim().split("\n");
+      const running = lines.filter((l) => /\s1\/1\s+Running\s/.test(l));
+      const pending = lines.filter((l) => /\s0\/1\s+Pending\s/.test(l));
+      return running.length === 4 && pending.length === 2 ? { running, pending } : undefined;
+    }, "4 Running and 2 Pending");
     // Running pods sit on four different nodes: every node once.
     const used = rows.running.map((l) => l.split(/\s+/)[6]).sort();
     assert.deepEqual(used, [...nodes].sort());
     const pendingName = rows.pending[0].split(/\s+/)[0];
-    const described = await until(
-      async () => {
-        const r = ok(await c.kubectl(["describe", "pod", pendingName])).stdout;
-        return r.includes("FailedScheduling") ? r : undefined;
-      },
-      "a FailedScheduling event",
-      30_000,
-    );
+    const described = await until(async () => {
+      const r = ok(await c.kubectl(["describe", "pod", pendingName])).stdout;
+      return r.includes("FailedScheduling") ? r : undefined;
+    }, "a FailedScheduling event");
     assert.match(
       described,
       /0\/4 nodes are available: 4 node\(s\) didn't match pod anti-affinity rules\. preemption: 0\/4 nodes are available: 4 No preemption victims found for incoming pod\./,
@@ -113,32 +99,24 @@ describe("scheduling onto kubelets", () => {
       ]),
     );
     const placed = async (pod: string) =>
-      until(
-        async () => {
-          const r = ok(await c.kubectl(["get", "pod", pod, "-o", "wide", "--no-headers"])).stdout;
-          return /\s1\/1\s+Running\s/.test(r) ? r.split(/\s+/)[6] : undefined;
-        },
-        `${pod} Running`,
-        30_000,
-      );
+      until(async () => {
+        const r = ok(await c.kubectl(["get", "pod", pod, "-o", "wide", "--no-headers"])).stdout;
+        return /\s1\/1\s+Running\s/.test(r) ? r.split(/\s+/)[6] : undefined;
+      }, `${pod} Running`);
     assert.equal(await placed("ssd"), "hollow-node-1");
     assert.equal(await placed("db"), "hollow-node-2");
-    const msg = await until(
-      async () => {
-        const r = ok(
-          await c.kubectl([
-            "get",
-            "pod",
-            "intolerant",
-            "-o",
-            "jsonpath={.status.conditions[?(@.type=='PodScheduled')].message}",
-          ]),
-        ).stdout;
-        return r || undefined;
-      },
-      "intolerant's PodScheduled condition",
-      30_000,
-    );
+    const msg = await until(async () => {
+      const r = ok(
+        await c.kubectl([
+          "get",
+          "pod",
+          "intolerant",
+          "-o",
+          "jsonpath={.status.conditions[?(@.type=='PodScheduled')].message}",
+        ]),
+      ).stdout;
+      return r || undefined;
+    }, "intolerant's PodScheduled condition");
     assert.match(
       msg,
       /^0\/4 nodes are available: 1 node\(s\) had untolerated taint \{dedicated: db\}, 3 node\(s\) didn't match Pod's node affinity\/selector\./,
