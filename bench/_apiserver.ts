@@ -25,14 +25,18 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-export async function startApiserver(dataDir: string, port: number): Promise<ChildProcess> {
+export async function startApiserver(
+  dataDir: string,
+  port: number,
+  args: readonly string[] = [],
+): Promise<ChildProcess> {
   // The apiserver as users run it, through ./k8ts (which builds the bundle first, and preloads jemalloc);
   // BENCH_NODE_ARGS (e.g. --cpu-prof) go to node, BENCH_APISERVER_ARGS (e.g. --max-mutating-requests-inflight=1000)
-  // to the apiserver.
+  // to the apiserver, after the bench's own `args`.
   const child = await spawnReady(
     "apiserver",
     join(root, "k8ts"),
-    ["apiserver", "--data-dir", dataDir, "--port", String(port), ...envArgs("BENCH_APISERVER_ARGS")],
+    ["apiserver", "--data-dir", dataDir, "--port", String(port), ...args, ...envArgs("BENCH_APISERVER_ARGS")],
     "stderr",
     "serving on",
     { K8TS_NODE_ARGS: process.env.BENCH_NODE_ARGS ?? "" },

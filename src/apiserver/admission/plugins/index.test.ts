@@ -13,6 +13,7 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
       "LimitRanger",
       "ServiceAccount",
       "NodeRestriction",
+      "TaintNodesByCondition",
       "Priority",
       "DefaultTolerationSeconds",
       "DefaultStorageClass",

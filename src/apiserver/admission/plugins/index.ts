@@ -22,12 +22,14 @@ import { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 import { ResourceQuotaAdmission } from "./resource-quota.ts";
 import { ServiceAccountAdmission } from "./service-account.ts";
 import { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
+import { TaintNodesByCondition } from "./taint-nodes-by-condition.ts";
 
 export const PLUGIN_NAMES = [
   "NamespaceLifecycle",
   "LimitRanger",
   "ServiceAccount",
   "NodeRestriction",
+  "TaintNodesByCondition",
   "Priority",
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
@@ -88,6 +90,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
     ? new ServiceAccountAdmission({ registry, cache: cacheOf("", "serviceaccounts") })
     : undefined;
   const nodeRestriction = on("NodeRestriction") ? new NodeRestriction({ registry }) : undefined;
+  const taintNodes = on("TaintNodesByCondition") ? new TaintNodesByCondition() : undefined;
   const priority = on("Priority")
     ? new PriorityAdmission({ registry, cache: cacheOf("scheduling.k8s.io", "priorityclasses") })
     : undefined;
@@ -126,6 +129,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       limitRanger,
       serviceAccount,
       nodeRestriction,
+      taintNodes,
       priority,
       tolerationSeconds,
       storageClass,
@@ -168,3 +172,4 @@ export { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 export { ResourceQuotaAdmission } from "./resource-quota.ts";
 export { ServiceAccountAdmission } from "./service-account.ts";
 export { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
+export { TaintNodesByCondition } from "./taint-nodes-by-condition.ts";
