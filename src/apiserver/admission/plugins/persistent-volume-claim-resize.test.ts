@@ -13,7 +13,8 @@ function claim(storage: string, phase = "Bound", storageClassName = "expandable"
   };
 }
 
-async function setup() {
+/** A registry with the classes "expandable" (allowVolumeExpansion: true), "fixed" (false) and "unsaid". */
+async function setup(cached: boolean) {
   const registry = newRegistry();
   const classes = registry.byResource("storage.k8s.io", "v1", "storageclasses")!;
   for (const [name, allowVolumeExpansion] of [
@@ -30,7 +31,7 @@ async function setup() {
     });
   }
   const cache = new ObjectCache(classes);
-  await cache.start();
+  if (cached) await cache.start();
   const plugin = new PersistentVolumeClaimResize({ registry, cache });
   const update = (object: Obj, oldObject: Obj) =>
     plugin.validate(attrs({ resource: "persistentvolumeclaims", operation: "UPDATE", object, oldObject }));
@@ -41,7 +42,7 @@ const REFUSED =
   'persistentvolumeclaims "data" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize';
 
 test("a bound claim grows only when its class allows volume expansion", async () => {
-  const { update, cache } = await setup();
+  const { update, cache } = await setup(true);
   try {
     await update(claim("2Gi"), claim("1Gi"));
     // Equal or smaller is not an expansion (validation judges shrinking).
@@ -66,7 +67,7 @@ test("a bound claim grows only when its class allows volume expansion", async ()
 });
 
 test("only a bound claim may grow", async () => {
-  const { update, cache } = await setup();
+  const { update, cache } = await setup(true);
   try {
     await assert.rejects(update(claim("2Gi", "Pending"), claim("1Gi", "Pending")), (e) => {
       assert.equal(
@@ -81,23 +82,7 @@ test("only a bound claim may grow", async () => {
 });
 
 test("without a synced cache it reads the class from the store", async () => {
-  const registry = newRegistry();
-  const classes = registry.byResource("storage.k8s.io", "v1", "storageclasses")!;
-  for (const [name, allowVolumeExpansion] of [
-    ["expandable", true],
-    ["fixed", false],
-  ] as const) {
-    await classes.create(undefined, {
-      apiVersion: "storage.k8s.io/v1",
-      kind: "StorageClass",
-      metadata: { name },
-      provisioner: "example.com/p",
-      allowVolumeExpansion,
-    });
-  }
-  const plugin = new PersistentVolumeClaimResize({ registry });
-  const update = (object: Obj, oldObject: Obj) =>
-    plugin.validate(attrs({ resource: "persistentvolumeclaims", operation: "UPDATE", object, oldObject }));
+  const { update } = await setup(false);
   await update(claim("2Gi"), claim("1Gi"));
   await assert.rejects(
     update(claim("2Gi", "Bound", "fixed"), claim("1Gi", "Bound", "fixed")),
