@@ -611,12 +611,16 @@ export class Kubelet implements PodSyncer {
         for (const s of running.sandboxes) this.sandboxPods.delete(s.id);
       }
     }
+    // A pod added while the runtime was listed has its cgroup and status already: what follows removes
+    // what no pod owns, so it reads the pods again (a pod's cgroup removed here came back from runc
+    // without its limits).
+    const wanted = new Set(this.podManager.getPods().map((p) => p.metadata!.uid!));
     if (this.containerManager) {
-      const keep = new Set([...desired, ...runtimePods.map((p) => p.uid)]);
+      const keep = new Set([...wanted, ...runtimePods.map((p) => p.uid)]);
       this.containerManager.housekeeping(keep);
     }
-    this.statuses.removeOrphanedStatuses(desired);
-    this.probes.cleanupPods(desired);
+    this.statuses.removeOrphanedStatuses(wanted);
+    this.probes.cleanupPods(wanted);
     for (const name of this.podManager.getOrphanedMirrorPodNames()) await this.mirrors.deleteMirrorPod(name);
     this.backoff.gc();
   }
