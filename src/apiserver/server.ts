@@ -129,6 +129,7 @@ export class ApiServer {
     const logged: HealthCheck = { name: "log", check: () => {} };
     // A read through the store, as upstream's etcd check reads the key "health".
     const storeRead = async () => void (await opts.store.get("/registry/health"));
+    const etcd: HealthCheck = { name: "etcd", check: storeRead };
     const started: HealthCheck = {
       name: "poststarthook/bootstrap-controller",
       check: () => {
@@ -136,21 +137,17 @@ export class ApiServer {
           throw new Error("the default namespaces and the kubernetes service are not in place yet");
       },
     };
-    const live = [ping, logged, { name: "etcd", check: storeRead }, started];
+    const shutdown: HealthCheck = {
+      name: "shutdown",
+      check: () => {
+        if (this.stopping) throw new Error("the apiserver is shutting down");
+      },
+    };
+    const live = [ping, logged, etcd, started];
     this.healthChecks = {
       healthz: live,
       livez: live,
-      readyz: [
-        ...live.slice(0, 3),
-        { name: "etcd-readiness", check: storeRead },
-        started,
-        {
-          name: "shutdown",
-          check: () => {
-            if (this.stopping) throw new Error("the apiserver is shutting down");
-          },
-        },
-      ],
+      readyz: [ping, logged, etcd, { name: "etcd-readiness", check: storeRead }, started, shutdown],
     };
     this.rest = new RestHandler({
       registry: this.registry,

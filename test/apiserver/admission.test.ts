@@ -9,11 +9,11 @@ import type { Obj } from "../../src/api/registry.ts";
 import { AdmissionChain } from "../../src/apiserver/admission/admission.ts";
 import { type BuiltinAdmission, builtinAdmission } from "../../src/apiserver/admission/plugins/index.ts";
 import { ApiServer, ensurePki } from "../../src/apiserver/index.ts";
-import { ApiError } from "../../src/client/api-error.ts";
 import type { ClientConfig } from "../../src/client/kubeconfig.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { type KubeObject, type ResourceRef, RestClient } from "../../src/client/rest-client.ts";
 import { SqliteStore } from "../../src/storage/sqlite.ts";
+import { refused } from "../support/refused.ts";
 
 const limitranges: ResourceRef = { group: "", version: "v1", resource: "limitranges", namespaced: true };
 const resourcequotas: ResourceRef = {
@@ -96,17 +96,6 @@ function pod(name: string, namespace = "default", spec: Obj = {}): KubeObject {
     metadata: { name, namespace },
     spec: { containers: [{ name: "c", image: "k8ts.local/busybox:latest" }], ...spec },
   } as KubeObject;
-}
-
-/** The Status a refused request answers with. */
-async function refused(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  assert.fail("expected the request to be refused");
 }
 
 test("NamespaceLifecycle: missing and terminating namespaces, immortal namespaces", async () => {

@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { CertificateSigningRequest } from "kubernetes-types/certificates/v1.d.ts";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
-import { ApiError } from "../../src/client/api-error.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { type KubeObject, type ResourceRef, RestClient } from "../../src/client/rest-client.ts";
 import { csrObject, makeCSR } from "../../src/controllers/certificates/test-fixtures.ts";
 import { freePort } from "../support/ports.ts";
+import { refused } from "../support/refused.ts";
 
 const CSRS = Resources.certificatesigningrequests;
 const CLUSTER_ROLES: ResourceRef = {
@@ -56,17 +56,6 @@ async function grant(name: string, user: string, rules: object[]): Promise<void>
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
     subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }],
   } as KubeObject);
-}
-
-/** The ApiError a request fails with. */
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("the request was not refused");
 }
 
 /** Retries `fn` while RBAC's watch cache has not yet seen a new binding (any error counts). */
@@ -148,7 +137,7 @@ after(async () => {
 test("approving needs approve on the signer; approve on kubernetes.io/* is enough", async () => {
   const csr = await newCSR("alice-approves", "CN=carol, O=dev");
   const denied = await eventually(async () => {
-    const e = await refusal(alice.update(CSRS, withApproval(csr), { subresource: "approval" }));
+    const e = await refused(alice.update(CSRS, withApproval(csr), { subresource: "approval" }));
     // Until RBAC sees alice's binding the authorizer refuses her with another message.
     assert.match(e.message, /user not permitted/);
     return e;
@@ -182,7 +171,7 @@ test("setting status.certificate needs sign on the signer", async () => {
   const issued = structuredClone(approved);
   issued.status = { ...issued.status, certificate: Buffer.from(api.pki.caCert).toString("base64") };
   const denied = await eventually(async () => {
-    const e = await refusal(bob.update(CSRS, issued, { subresource: "status" }));
+    const e = await refused(bob.update(CSRS, issued, { subresource: "status" }));
     assert.match(e.message, /user not permitted/);
     return e;
   });
@@ -207,7 +196,7 @@ test("setting status.certificate needs sign on the signer", async () => {
 
 test("a kube-apiserver-client request for system:masters is refused on create, even to an admin", async () => {
   const { pem } = await makeCSR({ name: "CN=mallory, O=system:masters" });
-  const e = await refusal(
+  const e = await refused(
     admin.create(
       CSRS,
       csrObject("masters", pem, {

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1.d.ts";
-import { ApiError } from "../../src/client/api-error.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
+import { refused } from "../support/refused.ts";
 
 let api: TestApiServer;
 let client: RestClient;
@@ -49,16 +49,6 @@ const patchEphemeral = (name: string, patch: unknown) =>
     type: "strategic",
     subresource: "ephemeralcontainers",
   });
-
-async function rejected(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  assert.fail("the write was accepted");
-}
 
 test("kubectl debug's patch adds a defaulted ephemeral container and changes nothing else", async () => {
   const pod = await createPod("debugged");
@@ -111,7 +101,7 @@ test("an ephemeral container once added can be neither changed nor removed", asy
   await createPod("fixed");
   await patchEphemeral("fixed", { spec: { ephemeralContainers: [debugger_("dbg")] } });
 
-  const changed = await rejected(
+  const changed = await refused(
     patchEphemeral("fixed", {
       spec: { ephemeralContainers: [{ name: "dbg", image: "busybox:2" }] },
     }),
@@ -122,7 +112,7 @@ test("an ephemeral container once added can be neither changed nor removed", asy
     /spec\.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed/,
   );
 
-  const removed = await rejected(
+  const removed = await refused(
     client.patch<Pod>(Resources.pods, "fixed", [{ op: "remove", path: "/spec/ephemeralContainers/0" }], {
       namespace: "default",
       type: "json",
@@ -140,7 +130,7 @@ test("an ephemeral container once added can be neither changed nor removed", asy
 
 test("what an ephemeral container may not have is refused with upstream's causes", async () => {
   await createPod("strict");
-  const e = await rejected(
+  const e = await refused(
     patchEphemeral("strict", {
       spec: {
         ephemeralContainers: [
@@ -171,16 +161,14 @@ test("a static pod's mirror takes no ephemeral containers", async () => {
     metadata: { name: "mirror", namespace: "default", annotations: { "kubernetes.io/config.mirror": "x" } },
     spec: { containers: [{ name: "main", image: IMAGE }], nodeName: "node-a" },
   });
-  const e = await rejected(patchEphemeral("mirror", { spec: { ephemeralContainers: [debugger_("dbg")] } }));
+  const e = await refused(patchEphemeral("mirror", { spec: { ephemeralContainers: [debugger_("dbg")] } }));
   assert.equal(e.code, 422);
   assert.match(e.message, /static pods do not support ephemeral containers/);
 });
 
 test("a subresource the server does not have is a 404 with details, as kubectl debug expects", async () => {
   await createPod("plain");
-  const e = await rejected(
-    client.get(Resources.pods, "plain", { namespace: "default", subresource: "nope" }),
-  );
+  const e = await refused(client.get(Resources.pods, "plain", { namespace: "default", subresource: "nope" }));
   assert.equal(e.code, 404);
   assert.equal(e.reason, "NotFound");
   assert.deepEqual(e.details, {});

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { ConfigMap, Secret, ServiceAccount } from "kubernetes-types/core/v1.d.ts";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
-import { ApiError } from "../../src/client/api-error.ts";
+import type { ApiError } from "../../src/client/api-error.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { type KubeObject, type ResourceRef, RestClient } from "../../src/client/rest-client.ts";
 import {
@@ -20,6 +20,7 @@ import {
   legacyClaims,
 } from "../../src/controllers/serviceaccount/legacy-token.ts";
 import { freePort } from "../support/ports.ts";
+import { refused } from "../support/refused.ts";
 
 const ROLES: ResourceRef = {
   group: "rbac.authorization.k8s.io",
@@ -57,16 +58,6 @@ function asToken(token: string): RestClient {
     { server: api.url, ca: api.pki.caCert, token, namespace: "default" },
     { maxRetries: 0 },
   );
-}
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error("the request was not refused");
 }
 
 async function eventually<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
@@ -190,7 +181,7 @@ test("a legacy token authenticates as its ServiceAccount; RBAC decides what it m
     uid: sa.metadata?.uid,
     groups: ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
   });
-  const denied = await refusal(listPods(c));
+  const denied = await refused(listPods(c));
   assert.equal(denied.code, 403);
   assert.equal(
     denied.message,
@@ -231,7 +222,7 @@ test("a tampered token is refused", async () => {
   claims["kubernetes.io/serviceaccount/service-account.name"] = "default";
   claims.sub = "system:serviceaccount:default:default";
   const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${s}`;
-  const e = await refusal(listPods(asToken(forged)));
+  const e = await refused(listPods(asToken(forged)));
   assertUnauthorized(e);
   assert.equal(await reviewError(forged), "go-jose/go-jose: error in cryptographic primitive");
 });
@@ -240,7 +231,7 @@ test("a token whose Secret the cleaner marked invalid is refused until the label
   const secret = await getSecret("builder-token");
   secret.metadata!.labels = { ...(secret.metadata?.labels ?? {}), [INVALID_SINCE]: "2025-01-01" };
   await admin.update(Resources.secrets, secret, { namespace: "default" });
-  const e = await refusal(listPods(asToken(token)));
+  const e = await refused(listPods(asToken(token)));
   assertUnauthorized(e);
   assert.equal(
     await reviewError(token),
@@ -254,7 +245,7 @@ test("a token whose Secret the cleaner marked invalid is refused until the label
 
 test("deleting the Secret revokes its token", async () => {
   await admin.delete(Resources.secrets, "builder-token", { namespace: "default" });
-  const e = await refusal(whoAmI(asToken(token)));
+  const e = await refused(whoAmI(asToken(token)));
   assertUnauthorized(e);
   assert.equal(await reviewError(token), "Token has been invalidated");
 });
@@ -265,7 +256,7 @@ test("a token of a ServiceAccount deleted and made again under the same name is 
   await admin.delete(Resources.serviceaccounts, "builder", { namespace: "default" });
   const again = await createSA();
   assert.notEqual(again.metadata?.uid, sa.metadata?.uid);
-  const e = await refusal(whoAmI(asToken(t)));
+  const e = await refused(whoAmI(asToken(t)));
   assertUnauthorized(e);
   assert.equal(
     await reviewError(t),
@@ -280,6 +271,6 @@ test("a token whose Secret holds another token is refused", async () => {
   );
   secret.data = { ...secret.data, token: Buffer.from(`${t}x`).toString("base64") };
   await admin.update(Resources.secrets, secret, { namespace: "default" });
-  assertUnauthorized(await refusal(whoAmI(asToken(t))));
+  assertUnauthorized(await refused(whoAmI(asToken(t))));
   assert.equal(await reviewError(t), "Token does not match server's copy");
 });

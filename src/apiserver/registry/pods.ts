@@ -2,8 +2,7 @@
 // a node gets time for the kubelet to stop it; a pod that never ran, or already
 // finished, goes at once. And what a write through pods/ephemeralcontainers keeps.
 import type { Obj } from "../../api/registry.ts";
-import { deepCopyJson } from "../../machinery/deep-copy.ts";
-import { GenericStrategy } from "./strategy.ts";
+import { GenericStrategy, resetTo } from "./strategy.ts";
 
 export class PodStrategy extends GenericStrategy {
   /** Status writes never touch owner references: old kubelets corrupted them and broke garbage collection. */
@@ -31,19 +30,20 @@ export class PodStrategy extends GenericStrategy {
 export function dropNonEphemeralContainerUpdates(next: Obj, old: Obj): void {
   const ephemeral = next.spec?.ephemeralContainers;
   const meta = next.metadata;
-  for (const k of Object.keys(next)) delete next[k];
-  Object.assign(next, deepCopyJson(old));
+  resetTo(next, old);
   next.spec ??= {};
   if (ephemeral === undefined) delete next.spec.ephemeralContainers;
   else next.spec.ephemeralContainers = ephemeral;
+  const stored = next.metadata;
   next.metadata = { ...meta };
-  for (const k of RESET_FOR_STATUS) {
-    if (old.metadata[k] === undefined) delete next.metadata[k];
-    else next.metadata[k] = deepCopyJson(old.metadata[k]);
+  for (const k of RESET_METADATA) {
+    if (stored[k] === undefined) delete next.metadata[k];
+    else next.metadata[k] = stored[k];
   }
 }
 
-const RESET_FOR_STATUS = [
+/** What ResetObjectMetaForStatus takes from the stored object. */
+const RESET_METADATA = [
   "deletionTimestamp",
   "generation",
   "selfLink",

@@ -35,7 +35,7 @@ import {
 import { isStale } from "../encryption/store.ts";
 import type { Conversion } from "./events.ts";
 import { dropNonEphemeralContainerUpdates } from "./pods.ts";
-import type { Strategy } from "./strategy.ts";
+import { resetTo, type Strategy } from "./strategy.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -870,8 +870,7 @@ export class ResourceStore {
     if (subresource === "approval") {
       // Only the conditions change through /approval (upstream's csrApprovalStrategy).
       const conditions = next.status?.conditions;
-      for (const k of Object.keys(next)) delete next[k];
-      Object.assign(next, deepCopyJson(current));
+      resetTo(next, current);
       next.status = { ...(next.status ?? {}), conditions };
       if (conditions === undefined) delete next.status.conditions;
       this.validateNow(

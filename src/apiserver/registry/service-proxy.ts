@@ -7,8 +7,7 @@ import type { EndpointAddress, Endpoints, Pod, Service } from "kubernetes-types/
 import { isStatusError, newBadRequest, newServiceUnavailable } from "../../machinery/status.ts";
 import type { SubresourceHandler } from "../handlers/rest.ts";
 import type { Registry } from "./index.ts";
-import { proxyPort, proxyToAddress } from "./pod-proxy.ts";
-import { splitSchemeNamePort } from "./upgrade-aware-proxy.ts";
+import { proxyPort, proxyToAddress, splitSchemeNamePort } from "./upgrade-aware-proxy.ts";
 
 /** isValidAddress: the address is a pod of this namespace that has this IP. */
 async function isValidAddress(

@@ -137,8 +137,7 @@ export class GenericStrategy implements Strategy {
   prepareForStatusUpdate(obj: Obj, old: Obj): void {
     const status = obj.status;
     const meta = obj.metadata;
-    for (const k of Object.keys(obj)) delete obj[k];
-    Object.assign(obj, deepCopyJson(old));
+    resetTo(obj, old);
     if (status === undefined) delete obj.status;
     else obj.status = status;
     if (!STATUS_KEEPS_METADATA.has(this.type.group) || !meta) return;
@@ -181,4 +180,13 @@ export class GenericStrategy implements Strategy {
   deletionGracePeriod(_obj: Obj, _requested: number | undefined): number | undefined {
     return undefined;
   }
+}
+
+/**
+ * Makes obj a copy of old in place, for a subresource write that keeps all but
+ * its own part of the stored object (the caller holds obj, so it is not replaced).
+ */
+export function resetTo(obj: Obj, old: Obj): void {
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, deepCopyJson(old));
 }

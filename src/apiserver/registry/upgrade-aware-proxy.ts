@@ -135,6 +135,15 @@ export function proxiedPath(
   return `${path}${url.search}`;
 }
 
+/** A port given as text: a number from 1 to 65535, or a BadRequest naming the request. */
+export function proxyPort(port: string, id: string, kind: string): number {
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n < 1 || n > 65535) {
+    throw newBadRequest(`invalid ${kind} request ${JSON.stringify(id)}`);
+  }
+  return n;
+}
+
 export interface ProxyOptions {
   /** exec, attach and portforward need an upgrade: a plain request is a 400 "Upgrade request required". */
   upgradeRequired: boolean;
@@ -360,4 +369,19 @@ function reverseProxy(req: IncomingMessage, res: ServerResponse, loc: ProxyLocat
     res.on("close", () => upstream.destroy());
     req.pipe(upstream);
   });
+}
+
+/** Proxies to a pod's address (pods/ and services/proxy), http or https; upstream's proxy transport does not verify a pod's certificate. */
+export async function proxyToAddress(
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: readonly string[],
+  scheme: "http" | "https",
+  host: string,
+  port: number,
+): Promise<void> {
+  const path = proxiedPath(req, res, parts);
+  if (path === undefined) return;
+  const loc = { scheme, host, port, path, insecure: scheme === "https" };
+  await proxyUpgradeAware(req, res, loc, { upgradeRequired: false });
 }

@@ -35,9 +35,7 @@ export function namespacesForPod(pod: Pod): NamespaceOption {
 
 /** The CRI LinuxSandboxSecurityContext fields k8ts sets (the interface's type names only some). */
 interface LinuxSandboxSecurityContext {
-  namespaceOptions?: NonNullable<
-    NonNullable<PodSandboxConfig["linux"]>["securityContext"]
-  >["namespaceOptions"];
+  namespaceOptions?: NamespaceOption;
   privileged?: boolean;
   runAsUser?: { value: number };
   runAsGroup?: { value: number };
