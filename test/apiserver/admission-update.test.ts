@@ -66,3 +66,52 @@ test("a PUT of the original pod manifest keeps what admission added at create", 
   assert.equal(updated.spec?.preemptionPolicy, "PreemptLowerPriority");
   assert.deepEqual(updated.spec?.tolerations, created.spec?.tolerations);
 });
+
+// Upstream's Store.Update compares resourceVersions after mutating admission
+// and before the strategy's validation.
+test("a stale write gets admission's refusal first, then 409 before validation", async () => {
+  for (const name of ["n1", "n2"]) {
+    await client.create(Resources.nodes, { apiVersion: "v1", kind: "Node", metadata: { name } });
+  }
+  const cred = await api.pki.ca.issueClient("system:node:n1", ["system:nodes"]);
+  const kubelet = new RestClient({
+    server: api.url,
+    ca: api.pki.caCert,
+    cert: cred.cert,
+    key: cred.key,
+    namespace: "default",
+  });
+  const merge = { type: "merge" } as const;
+  try {
+    const stale = async (name: string) => {
+      const node = await client.get(Resources.nodes, name);
+      await client.patch(Resources.nodes, name, { metadata: { labels: { bump: name + Date.now() } } }, merge);
+      return node;
+    };
+    // Another node's object: NodeRestriction answers, whatever the version.
+    await assert.rejects(kubelet.update(Resources.nodes, await stale("n2")), {
+      code: 403,
+      message: 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"',
+    });
+    // Its own: admitted, then refused as stale.
+    await assert.rejects(kubelet.update(Resources.nodes, await stale("n1")), {
+      code: 409,
+      reason: "Conflict",
+    });
+    // A stale write is not validated: 409, not 422.
+    const invalid = await stale("n1");
+    invalid.metadata = { ...invalid.metadata, labels: { "bad label": "x" } };
+    await assert.rejects(client.update(Resources.nodes, invalid), { code: 409, reason: "Conflict" });
+    // The same holds for a patch that names a resourceVersion.
+    await assert.rejects(
+      kubelet.patch(Resources.nodes, "n2", { metadata: { resourceVersion: "1", labels: { x: "y" } } }, merge),
+      { code: 403 },
+    );
+    await assert.rejects(
+      client.patch(Resources.nodes, "n1", { metadata: { resourceVersion: "1", labels: { x: "y" } } }, merge),
+      { code: 409, reason: "Conflict" },
+    );
+  } finally {
+    kubelet.close();
+  }
+});

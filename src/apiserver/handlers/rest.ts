@@ -42,7 +42,6 @@ import {
   newMethodNotSupported,
   newNotFound,
   newUnsupportedMediaType,
-  OptimisticLockErrorMsg,
   StatusError,
   StatusReason,
 } from "../../machinery/status.ts";
@@ -601,14 +600,7 @@ export class RestHandler {
       async (current, deferred) => {
         if (!current) throw newNotFound({ group: store.type.group, resource: store.type.resource }, name);
         const patched = await this.applyPatch(res, store.type, current, patchType, body, q);
-        const rv = patched.metadata?.resourceVersion;
-        if (rv && rv !== current.metadata.resourceVersion) {
-          throw newConflict(
-            { group: store.type.group, resource: store.type.resource },
-            name,
-            OptimisticLockErrorMsg,
-          );
-        }
+        store.checkResourceVersion(name, patched.metadata?.resourceVersion, current, deferred);
         if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
           throw newBadRequest(
             `the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`,
@@ -1054,17 +1046,12 @@ export class RestHandler {
         let scale: Obj;
         if (verb === "update") {
           scale = await this.decode(req, res, scaleType, q, body);
-          if (
-            scale.metadata?.resourceVersion &&
-            scale.metadata.resourceVersion !== current.metadata.resourceVersion
-          ) {
-            throw newConflict({ group: type.group, resource: type.resource }, name, OptimisticLockErrorMsg);
-          }
         } else {
           if (!PATCH_TYPES.includes(patchType) || patchType === "application/apply-patch+yaml")
             throw newUnsupportedMediaType(PATCH_TYPES.slice(0, 3));
           scale = await this.applyPatch(res, scaleType, currentScale, patchType, body, q);
         }
+        store.checkResourceVersion(name, scale.metadata?.resourceVersion, current, deferred);
         const replicas = scale.spec?.replicas;
         if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
           throw newInvalid({ group: "autoscaling", kind: "Scale" }, name, [

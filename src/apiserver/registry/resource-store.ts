@@ -71,6 +71,8 @@ export interface StoreAdmission {
 /** Validations an update keeps until mutating admission has run (guaranteedUpdate hands it to tryUpdate). */
 export interface DeferredValidation {
   checks: Array<() => void>;
+  /** A stale resourceVersion: answered once mutating admission has run (upstream's Store.Update). */
+  conflict?: StatusError;
 }
 
 export interface WriteOptions {
@@ -722,12 +724,11 @@ export class ResourceStore {
       } catch (e) {
         this.fail(name, e);
       }
-      if (opts.expectedRv && current && current.metadata.resourceVersion !== opts.expectedRv) {
-        if (cached) continue;
-        throw this.conflict(name);
-      }
-      // With admission, the strategy's validation waits until mutating admission has run (upstream's order).
+      if (cached && opts.expectedRv && cached.obj.metadata.resourceVersion !== opts.expectedRv) continue;
+      // With admission, the strategy's validation and optimistic locking wait until mutating admission has
+      // run (upstream's order): a write that admission refuses gets admission's answer, not 409.
       const deferred: DeferredValidation = { checks: [] };
+      if (current) this.checkResourceVersion(name, opts.expectedRv, current, opts.admission && deferred);
       const input = current === undefined ? undefined : deepCopyJson(current);
       let next: Obj | undefined;
       let allocated = false;
@@ -736,6 +737,7 @@ export class ResourceStore {
         if (next !== undefined && opts.admission) {
           const op = current ? "UPDATE" : "CREATE";
           await opts.admission.admit(op, next, current);
+          if (deferred.conflict) throw deferred.conflict;
           // What the hook fills in (a Service's node ports) is what validation checks (upstream's BeginUpdate).
           if (current && !opts.dryRun) {
             await this.hooks.beforeUpdate?.(next, current);
@@ -743,7 +745,7 @@ export class ResourceStore {
           }
           for (const check of deferred.checks) check();
           await opts.admission.validate(op, next, current);
-        }
+        } else if (deferred.conflict) throw deferred.conflict;
       } catch (e) {
         // Refused on what may be old data: ask again with what the store holds.
         if (cached) continue;
@@ -796,6 +798,18 @@ export class ResourceStore {
     throw newInternalError(`too many conflicts updating ${this.type.resource} ${JSON.stringify(name)}`);
   }
 
+  /** A write that names a resourceVersion must be to the stored one (optimistic locking). */
+  checkResourceVersion(
+    name: string,
+    rv: string | undefined,
+    current: Obj,
+    deferred: DeferredValidation | undefined,
+  ): void {
+    if (!rv || rv === current.metadata.resourceVersion) return;
+    if (!deferred) throw this.conflict(name);
+    deferred.conflict ??= this.conflict(name);
+  }
+
   /** Graceful deletion still running (a pod whose kubelet has not confirmed) keeps the object. */
   private finalizeable(obj: Obj): boolean {
     const grace = obj.metadata?.deletionGracePeriodSeconds;
@@ -834,7 +848,6 @@ export class ResourceStore {
           delete created.metadata.resourceVersion;
           return this.prepareCreate(transform ? transform(created, undefined) : created, deferred);
         }
-        if (expectedRv && current.metadata.resourceVersion !== expectedRv) throw this.conflict(name);
         const next = deepCopyJson(obj);
         // An unconditional update (no resourceVersion) replaces whatever is stored now.
         if (!expectedRv) next.metadata.resourceVersion = current.metadata.resourceVersion;
