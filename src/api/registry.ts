@@ -390,7 +390,13 @@ export const resourceTypes: ResourceType[] = [
       fields: { "spec.signerName": (o) => str(o.spec?.signerName) },
     },
   ]),
+  ...group("networking.k8s.io", "v1", [
+    { kind: "IngressClass", resource: "ingressclasses", namespaced: false },
+    { kind: "Ingress", resource: "ingresses", namespaced: true, shortNames: ["ing"], status: true },
+    { kind: "NetworkPolicy", resource: "networkpolicies", namespaced: true, shortNames: ["netpol"] },
+  ]),
   ...group("coordination.k8s.io", "v1", [{ kind: "Lease", resource: "leases", namespaced: true }]),
+  ...group("node.k8s.io", "v1", [{ kind: "RuntimeClass", resource: "runtimeclasses", namespaced: false }]),
   ...group("discovery.k8s.io", "v1", [
     { kind: "EndpointSlice", resource: "endpointslices", namespaced: true },
   ]),

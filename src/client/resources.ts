@@ -45,6 +45,7 @@ export const Resources = {
     resource: "certificatesigningrequests",
     namespaced: false,
   },
+  runtimeclasses: { group: "node.k8s.io", version: "v1", resource: "runtimeclasses", namespaced: false },
   priorityclasses: {
     group: "scheduling.k8s.io",
     version: "v1",

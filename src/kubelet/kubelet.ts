@@ -6,6 +6,7 @@
 // wake the pod's worker, so nothing polls. A hollow kubelet is this same code
 // over the fake runtime.
 import type { ConfigMap, Node, Pod, PodStatus, Secret, Taint } from "kubernetes-types/core/v1.d.ts";
+import type { RuntimeClass } from "kubernetes-types/node/v1.d.ts";
 import { isNotFound } from "../client/api-error.ts";
 import { type Clock, realClock } from "../client/clock.ts";
 import { EventRecorder, type Recorder } from "../client/event-recorder.ts";
@@ -250,6 +251,16 @@ export class Kubelet implements PodSyncer {
       clusterDomain: opts.clusterDomain,
       cgroupRoot: opts.cgroupRoot,
       podCgroups: this.containerManager,
+      // LookupRuntimeHandler, read when a sandbox is made rather than kept by an informer in every kubelet.
+      runtimeHandler: async (name) => {
+        try {
+          return (await opts.client.get<RuntimeClass>(Resources.runtimeclasses, name)).handler;
+        } catch (e) {
+          // The messages of upstream's lister and LookupRuntimeHandler.
+          if (isNotFound(e)) throw new Error(`runtimeclass.node.k8s.io "${name}" not found`);
+          throw new Error(`failed to lookup RuntimeClass ${name}: ${(e as Error).message}`);
+        }
+      },
       // configMapKeyRef and secretKeyRef: read through the API (the Node authorizer allows its pods' references).
       envLookups: {
         configMap: (namespace, name) =>

@@ -57,6 +57,11 @@ describe("containers on k8ts up --runtime containerd", () => {
     await apply(
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm" }, data: { color: "blue" } },
       { apiVersion: "v1", kind: "Secret", metadata: { name: "sec" }, stringData: { password: "s3cret" } },
+      // containerd as k8ts configures it has the runc handler only.
+      { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "runc" }, handler: "runc" },
+      { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "kata" }, handler: "kata" },
+      pod("rc-runc", "echo END; sleep 3600", { runtimeClassName: "runc" }),
+      pod("rc-kata", "echo END; sleep 3600", { runtimeClassName: "kata" }),
       pod("dns", "cat /etc/resolv.conf; echo END; sleep 3600"),
       pod("dns-none", "cat /etc/resolv.conf; echo END; sleep 3600", {
         dnsPolicy: "None",
@@ -177,6 +182,23 @@ describe("containers on k8ts up --runtime containerd", () => {
 
   after(async () => {
     await node?.cleanUp();
+  });
+
+  it("a RuntimeClass picks containerd's handler: runc runs the pod, one containerd lacks fails its sandbox", async () => {
+    assert.equal(await output("rc-runc"), "");
+    const message = await until(async () => {
+      const r = await cluster.kubectl([
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=rc-kata,reason=FailedCreatePodSandBox",
+        "-o",
+        "jsonpath={.items[0].message}",
+      ]);
+      return r.stdout || undefined;
+    }, "rc-kata's FailedCreatePodSandBox event");
+    assert.match(message, /^Failed to create pod sandbox: .*no runtime for "kata" is configured/);
+    assert.equal(await get("rc-kata", ".status.phase"), "Pending");
   });
 
   it("ClusterFirst: the cluster DNS service, the cluster search list and ndots:5", async () => {

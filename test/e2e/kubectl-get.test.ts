@@ -332,6 +332,73 @@ describe("kubectl create and get", () => {
     );
   });
 
+  it("networking.k8s.io and node.k8s.io: ingresses get the default class; upstream's columns and errors", async () => {
+    ok(await c.kubectl(["create", "namespace", "net"]));
+    const manifests = [
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "IngressClass",
+        metadata: { name: "nginx", annotations: { "ingressclass.kubernetes.io/is-default-class": "true" } },
+        spec: { controller: "k8s.io/ingress-nginx" },
+      },
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "deny-all", namespace: "net" },
+        spec: { podSelector: {} },
+      },
+      { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "standard" }, handler: "runc" },
+    ];
+    let r = ok(
+      await c.kubectl(["apply", "-f", "-"], { input: manifests.map((m) => JSON.stringify(m)).join("\n") }),
+    );
+    assert.equal(
+      r.stdout,
+      "ingressclass.networking.k8s.io/nginx created\nnetworkpolicy.networking.k8s.io/deny-all created\nruntimeclass.node.k8s.io/standard created\n",
+    );
+    r = ok(
+      await c.kubectl(["create", "ingress", "web", "-n", "net", "--rule=foo.com/bar*=svc1:8080,tls=my-cert"]),
+    );
+    assert.equal(r.stdout, "ingress.networking.k8s.io/web created\n");
+    r = ok(await c.kubectl(["get", "ing", "-n", "net"]));
+    assert.match(
+      r.stdout,
+      new RegExp(`^NAME +CLASS +HOSTS +ADDRESS +PORTS +AGE\nweb +nginx +foo\\.com +80, 443 +${AGE}\n$`),
+    );
+    r = ok(await c.kubectl(["get", "ingressclass,netpol,runtimeclass", "-n", "net"]));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        [
+          "^NAME +CONTROLLER +PARAMETERS +AGE",
+          `ingressclass.networking.k8s.io/nginx +k8s.io/ingress-nginx +<none> +${AGE}`,
+          "",
+          "NAME +POD-SELECTOR +AGE",
+          `networkpolicy.networking.k8s.io/deny-all +<none> +${AGE}`,
+          "",
+          "NAME +HANDLER +AGE",
+          `runtimeclass.node.k8s.io/standard +runc +${AGE}\n$`,
+        ].join("\n"),
+      ),
+    );
+    // Defaulted on the way in: the policy's types.
+    r = ok(await c.kubectl(["get", "netpol", "deny-all", "-n", "net", "-o", "jsonpath={.spec.policyTypes}"]));
+    assert.equal(r.stdout, '["Ingress"]');
+    // Validated as upstream: a service port out of range, and a RuntimeClass's immutable handler.
+    r = await c.kubectl(["create", "ingress", "bad", "-n", "net", "--rule=foo.com/=svc1:99999"]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /spec\.rules\[0\]\.http\.paths\[0\]\.backend\.service\.port\.number: Invalid value: 99999/,
+    );
+    r = await c.kubectl(["patch", "runtimeclass", "standard", "--type=merge", "-p", '{"handler":"kata"}']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'The RuntimeClass "standard" is invalid: handler: Invalid value: "kata": field is immutable\n',
+    );
+  });
+
   it("get -A adds a NAMESPACE column; --show-labels a LABELS column", async () => {
     let r = ok(await c.kubectl(["get", "cm", "-A", "-l", "tier=web"]));
     assert.match(

@@ -32,6 +32,7 @@ import { replicaSetPrinter } from "./replicaset.ts";
 import { replicationControllerPrinter } from "./replicationcontroller.ts";
 import { resourceQuotaPrinter } from "./resourcequota.ts";
 import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rolebinding.ts";
+import { runtimeClassPrinter } from "./runtimeclass.ts";
 import { secretPrinter } from "./secret.ts";
 import { servicePrinter } from "./service.ts";
 import { serviceAccountPrinter } from "./serviceaccount.ts";
@@ -89,6 +90,7 @@ const printers: Record<string, TablePrinter<never>> = {
   Ingress: ingressPrinter,
   IngressClass: ingressClassPrinter,
   NetworkPolicy: networkPolicyPrinter,
+  RuntimeClass: runtimeClassPrinter,
   FlowSchema: flowSchemaPrinter,
   PriorityLevelConfiguration: priorityLevelConfigurationPrinter,
 };

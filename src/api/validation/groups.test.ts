@@ -389,6 +389,62 @@ test("PriorityClass: value range and reserved system- names", () => {
   );
 });
 
+// --- RuntimeClass ------------------------------------------------------------------------
+
+const N = "node.k8s.io";
+const rc = (extra: J, meta: J = {}) => ({
+  apiVersion: `${N}/v1`,
+  kind: "RuntimeClass",
+  metadata: { name: "gvisor", ...meta },
+  handler: "runsc",
+  ...extra,
+});
+
+test("RuntimeClass: a DNS-label handler, overhead, scheduling; the handler is immutable", () => {
+  assert.deepEqual(
+    createErrors(
+      N,
+      "RuntimeClass",
+      rc({
+        overhead: { podFixed: { cpu: "250m", memory: "64Mi" } },
+        scheduling: {
+          nodeSelector: { "sandbox.example.com/runtime": "gvisor" },
+          tolerations: [{ key: "sandboxed", operator: "Exists", effect: "NoSchedule" }],
+        },
+      }),
+    ),
+    [],
+  );
+  assert.deepEqual(createErrors(N, "RuntimeClass", rc({ handler: "Run_SC" })), [
+    `handler: Invalid value: "Run_SC": ${dns1123Label}`,
+  ]);
+  assert.deepEqual(createErrors(N, "RuntimeClass", rc({ handler: "" })), [
+    `handler: Invalid value: "": ${dns1123Label}`,
+  ]);
+  assert.deepEqual(createErrors(N, "RuntimeClass", rc({ overhead: { podFixed: { cpu: "-1" } } })), [
+    'overhead.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+  ]);
+  assert.deepEqual(
+    createErrors(
+      N,
+      "RuntimeClass",
+      rc({
+        scheduling: {
+          nodeSelector: { "bad key": "x" },
+          tolerations: [{ key: "k", operator: "Exists", value: "v" }],
+        },
+      }),
+    ),
+    [
+      `scheduling.nodeSelector: Invalid value: "bad key": ${qualifiedNamePart}`,
+      "scheduling.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'",
+    ],
+  );
+  assert.deepEqual(updateErrors(N, "RuntimeClass", rc({ handler: "kata" }, stored()), rc({}, stored())), [
+    'handler: Invalid value: "kata": field is immutable',
+  ]);
+});
+
 // --- Lease / EndpointSlice -------------------------------------------------------------
 
 test("Lease", () => {

@@ -75,6 +75,15 @@ import {
   validatePriorityLevelConfigurationUpdate,
 } from "./flowcontrol.ts";
 import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./namespace.ts";
+import {
+  validateIngressClass,
+  validateIngressClassUpdate,
+  validateIngressCreate,
+  validateIngressStatusUpdate,
+  validateIngressUpdate,
+  validateNetworkPolicy,
+  validateNetworkPolicyUpdate,
+} from "./networking.ts";
 import { validateNode, validateNodeUpdate } from "./node.ts";
 import {
   validatePersistentVolume,
@@ -122,6 +131,8 @@ import {
   validatePodDisruptionBudgetStatusUpdate,
   validatePriorityClass,
   validatePriorityClassUpdate,
+  validateRuntimeClass,
+  validateRuntimeClassUpdate,
   validateStorageClass,
   validateStorageClassUpdate,
 } from "./small-groups.ts";
@@ -304,6 +315,13 @@ const kinds = new Map<string, KindValidation>([
       status: validatePriorityLevelConfigurationStatusUpdate,
     },
   ],
+  [
+    "networking.k8s.io/Ingress",
+    { create: validateIngressCreate, update: validateIngressUpdate, status: validateIngressStatusUpdate },
+  ],
+  ["networking.k8s.io/IngressClass", { create: validateIngressClass, update: validateIngressClassUpdate }],
+  ["networking.k8s.io/NetworkPolicy", { create: validateNetworkPolicy, update: validateNetworkPolicyUpdate }],
+  ["node.k8s.io/RuntimeClass", { create: validateRuntimeClass, update: validateRuntimeClassUpdate }],
 ]);
 
 function key(group: string, kind: string): string {

@@ -1,10 +1,12 @@
 // Validation for the small API groups: storage.k8s.io StorageClass,
 // policy PodDisruptionBudget, scheduling.k8s.io PriorityClass,
-// coordination.k8s.io Lease and discovery.k8s.io EndpointSlice (v1.32).
+// coordination.k8s.io Lease, discovery.k8s.io EndpointSlice and node.k8s.io
+// RuntimeClass (v1.32).
 
 import type { Lease } from "kubernetes-types/coordination/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
 import type { Condition } from "kubernetes-types/meta/v1.d.ts";
+import type { RuntimeClass } from "kubernetes-types/node/v1.d.ts";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.d.ts";
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.d.ts";
 import type { StorageClass } from "kubernetes-types/storage/v1.d.ts";
@@ -21,7 +23,7 @@ import {
   tooLong,
   tooMany,
 } from "../../machinery/field-errors.ts";
-import { nameIsDNSSubdomain, validateLabelName } from "../../machinery/object-meta.ts";
+import { nameIsDNSLabel, nameIsDNSSubdomain, validateLabelName } from "../../machinery/object-meta.ts";
 import {
   isFullyQualifiedDomainName,
   isQualifiedName,
@@ -31,9 +33,11 @@ import {
   isValidLabelValue,
   regexError,
 } from "../../machinery/validation.ts";
+import { validateTolerations } from "./affinity.ts";
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./apps.ts";
 import {
   byteLen,
+  stringValue,
   validateDNS1123Label,
   validateImmutable,
   validateLabelSelector,
@@ -45,6 +49,7 @@ import {
 } from "./common.ts";
 import { goPointer } from "./gofmt.ts";
 import { validatePreemptionPolicy } from "./pod-spec.ts";
+import { validateContainerResourceRequirements } from "./resources.ts";
 import { validateNonSpecialIP } from "./service.ts";
 
 const metaPath = newPath("metadata");
@@ -496,4 +501,39 @@ export function validateEndpointSliceUpdate(slice: EndpointSlice, old: EndpointS
     ),
   );
   return errs;
+}
+
+// --- RuntimeClass -----------------------------------------------------------------------------
+
+/** ValidateRuntimeClass: a DNS-label handler; overhead as a container's limits; scheduling's labels and tolerations. */
+export function validateRuntimeClass(rc: RuntimeClass): FieldError[] {
+  const errs = validateObjectMeta(rc.metadata, false, nameIsDNSSubdomain, metaPath);
+  const handler = rc.handler ?? "";
+  for (const msg of nameIsDNSLabel(handler, false)) errs.push(invalid(newPath("handler"), handler, msg));
+  if (rc.overhead != null) {
+    errs.push(
+      ...validateContainerResourceRequirements(
+        { limits: rc.overhead.podFixed },
+        new Set(),
+        newPath("overhead"),
+        {},
+      ),
+    );
+  }
+  if (rc.scheduling != null) {
+    const path = newPath("scheduling");
+    if (rc.scheduling.nodeSelector != null)
+      errs.push(...validateLabelsMap(rc.scheduling.nodeSelector, path.child("nodeSelector")));
+    errs.push(...validateTolerations(rc.scheduling.tolerations ?? [], path.child("tolerations")));
+  }
+  return errs;
+}
+
+/** The strategy's ValidateUpdate: the whole object again, and an immutable handler. */
+export function validateRuntimeClassUpdate(rc: RuntimeClass, old: RuntimeClass): FieldError[] {
+  return [
+    ...validateRuntimeClass(rc),
+    ...validateObjectMetaUpdate(rc.metadata, old.metadata, metaPath),
+    ...validateImmutable(rc.handler ?? "", old.handler ?? "", newPath("handler"), stringValue),
+  ];
 }

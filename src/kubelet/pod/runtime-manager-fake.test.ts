@@ -10,7 +10,7 @@ import { restartCountOf } from "./labels.ts";
 import { runningPodFromStatus } from "./running-pod.ts";
 import { KubeRuntimeManager } from "./runtime-manager.ts";
 
-function setup() {
+function setup(runtimeHandler?: (name: string) => Promise<string>) {
   const clock = new FakeClock(1_700_000_000_000);
   const rt = new FakeRuntime({ clock, podCIDR: () => "10.244.1.0/24" });
   const events: string[] = [];
@@ -23,6 +23,7 @@ function setup() {
     },
     runtime: rt,
     images: rt,
+    runtimeHandler,
   });
   const backOff = new Backoff({
     clock,
@@ -102,4 +103,32 @@ test("killPod stops every container with SIGTERM (143) and the sandbox", async (
   assert.equal(s.sandboxes[0].state, "SANDBOX_NOTREADY");
   assert.deepEqual(s.ips, []);
   assert.ok(events.includes("Killing: Stopping container app"));
+});
+
+test("a pod's RuntimeClass picks the sandbox's handler; one that cannot be resolved fails the sandbox", async () => {
+  const classes: Record<string, string> = { standard: "runc", kata: "kata" };
+  const lookup = async (name: string) => {
+    if (!(name in classes)) throw new Error(`runtimeclass.node.k8s.io "${name}" not found`);
+    return classes[name];
+  };
+  const { rt, sync, status } = setup(lookup);
+  await sync(pod({}, { runtimeClassName: "standard" }));
+  const [sandbox] = await rt.listPodSandbox();
+  assert.equal(sandbox.runtimeHandler, "runc");
+  assert.deepEqual(states(await status()), ["app:CONTAINER_RUNNING:0:0"]);
+
+  for (const [runtimeClassName, error] of [
+    ["missing", 'runtimeclass.node.k8s.io "missing" not found'],
+    ["kata", 'failed to get sandbox runtime: no runtime for "kata" is configured'],
+  ]) {
+    const { rt, sync, events } = setup(lookup);
+    const r = await sync(pod({}, { runtimeClassName }));
+    const message = `Failed to create sandbox for pod "web_default(u1)": ${error}`;
+    assert.equal(
+      r.error()?.message,
+      `failed to "CreatePodSandbox" for "web_default(u1)" with CreatePodSandboxError: ${JSON.stringify(message)}`,
+    );
+    assert.equal(events.at(-1), `FailedCreatePodSandBox: Failed to create pod sandbox: ${error}`);
+    assert.deepEqual(await rt.listPodSandbox(), []);
+  }
 });

@@ -70,6 +70,8 @@ export interface KubeRuntimeManagerOptions {
   clusterDomain?: string;
   /** The pod's resolver settings (the DNS configurer). */
   podDNS?: (pod: Pod) => PodSandboxConfig["dnsConfig"];
+  /** A RuntimeClass's CRI handler (upstream's runtimeclass.Manager); without it every pod gets the default. */
+  runtimeHandler?: (runtimeClassName: string) => Promise<string>;
   /** ConfigMaps and Secrets for env and envFrom. */
   envLookups?: EnvLookups;
   /** The image pull backoff; default 10 s doubling to 5 min. */
@@ -280,7 +282,10 @@ export class KubeRuntimeManager {
       let config: PodSandboxConfig;
       try {
         config = this.sandboxConfig(pod, changes.attempt);
-        sandboxId = await this.runtime.runPodSandbox(config);
+        const runtimeClass = pod.spec?.runtimeClassName;
+        const handler =
+          runtimeClass && this.opts.runtimeHandler ? await this.opts.runtimeHandler(runtimeClass) : "";
+        sandboxId = await this.runtime.runPodSandbox(config, handler);
       } catch (err) {
         // A pod deleted while its sandbox was being created is no failure.
         if (this.opts.isPodTerminationRequested?.(uid)) return result;

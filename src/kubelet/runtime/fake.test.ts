@@ -108,7 +108,7 @@ describe("FakeRuntime: sandboxes and pod IPs", () => {
     const a = sandboxConfig("a", { annotations: { team: "x" } });
     const aId = await rt.runPodSandbox(a);
     clock.step(1000);
-    const bId = await rt.runPodSandbox(sandboxConfig("b"));
+    const bId = await rt.runPodSandbox(sandboxConfig("b"), "runc");
     assert.match(aId, /^[0-9a-f]{64}$/);
     const st = await rt.podSandboxStatus(aId);
     assert.deepEqual(st, {
@@ -118,7 +118,13 @@ describe("FakeRuntime: sandboxes and pod IPs", () => {
       createdAt: ns(T0),
       labels: a.labels,
       annotations: { team: "x" },
+      runtimeHandler: "",
       network: { ip: "10.244.3.2", additionalIps: [] },
+    });
+    assert.equal((await rt.podSandboxStatus(bId)).runtimeHandler, "runc");
+    // As k8ts configures containerd, runc is the only handler.
+    await assert.rejects(rt.runPodSandbox(sandboxConfig("c"), "kata"), {
+      message: 'failed to get sandbox runtime: no runtime for "kata" is configured',
     });
     assert.equal((await rt.podSandboxStatus(bId)).network?.ip, "10.244.3.3");
     assert.equal((await rt.podSandboxStatus(bId)).createdAt, ns(T0 + 1000));
@@ -219,6 +225,7 @@ describe("FakeRuntime: sandboxes and pod IPs", () => {
       "id",
       "labels",
       "metadata",
+      "runtimeHandler",
       "state",
     ]);
   });

@@ -94,6 +94,7 @@ interface SandboxRecord {
   createdAt: Timestamp;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  runtimeHandler: string;
   hostNetwork: boolean;
   /** "" when host-network or stopped (containerd reports no IP once the netns is gone). */
   ip: string;
@@ -182,7 +183,11 @@ export class FakeRuntime implements RuntimeService, ImageService {
 
   // ---- RuntimeService: sandboxes ----
 
-  async runPodSandbox(config: PodSandboxConfig, _runtimeHandler?: string): Promise<string> {
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ""): Promise<string> {
+    // Configured as k8ts configures containerd: runc, the default, and nothing else.
+    if (runtimeHandler !== "" && runtimeHandler !== "runc") {
+      throw new Error(`failed to get sandbox runtime: no runtime for "${runtimeHandler}" is configured`);
+    }
     const name = sandboxName(config.metadata);
     const holder = this.sandboxNames.get(name);
     if (holder !== undefined) {
@@ -198,6 +203,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
       createdAt: ns(this.clock.now()),
       labels: config.labels,
       annotations: config.annotations,
+      runtimeHandler,
       hostNetwork,
       ip,
     });
@@ -669,6 +675,7 @@ function toPodSandbox(sb: SandboxRecord): PodSandbox {
     createdAt: sb.createdAt,
     labels: sb.labels,
     annotations: sb.annotations,
+    runtimeHandler: sb.runtimeHandler,
   };
 }
 

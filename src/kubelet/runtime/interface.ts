@@ -60,6 +60,8 @@ export interface PodSandbox {
   createdAt: Timestamp;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** The RuntimeClass handler the sandbox runs with; "" for the runtime's default. */
+  runtimeHandler?: string;
 }
 
 export interface PodSandboxStatus extends PodSandbox {

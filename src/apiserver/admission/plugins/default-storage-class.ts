@@ -20,9 +20,12 @@ export function isDefaultClass(sc: Obj): boolean {
   );
 }
 
-/** GetDefaultClass: newest creationTimestamp first, then name ascending. */
-export function defaultClass(classes: Obj[]): Obj | undefined {
-  const defaults = classes.filter(isDefaultClass);
+/** GetDefaultClass: newest creationTimestamp first, then name ascending (DefaultIngressClass picks alike). */
+export function defaultClass(
+  classes: Obj[],
+  isDefault: (c: Obj) => boolean = isDefaultClass,
+): Obj | undefined {
+  const defaults = classes.filter(isDefault);
   defaults.sort((x, y) => {
     const tx = Date.parse(x.metadata?.creationTimestamp ?? "") || 0;
     const ty = Date.parse(y.metadata?.creationTimestamp ?? "") || 0;

@@ -18,6 +18,8 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
       "DefaultTolerationSeconds",
       "DefaultStorageClass",
       "StorageObjectInUseProtection",
+      "RuntimeClass",
+      "DefaultIngressClass",
     ],
   );
   assert.deepEqual(
@@ -27,6 +29,7 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
       "ServiceAccount",
       "Priority",
       "PersistentVolumeClaimResize",
+      "RuntimeClass",
       "CertificateApproval",
       "CertificateSigning",
       "CertificateSubjectRestriction",
@@ -52,6 +55,7 @@ test("PodSecurity and webhooks go where upstream runs them", () => {
       "PodSecurity",
       "Priority",
       "PersistentVolumeClaimResize",
+      "RuntimeClass",
       "CertificateApproval",
       "CertificateSigning",
       "CertificateSubjectRestriction",
@@ -69,7 +73,7 @@ test("plugins can be disabled by name; unknown names are refused", () => {
   assert.ok(!b.mutating.some((p) => p.name === "ServiceAccount"));
   assert.deepEqual(
     b.validating.map((p) => p.name),
-    ["LimitRanger", "Priority", "PersistentVolumeClaimResize", "CertificateSigning"],
+    ["LimitRanger", "Priority", "PersistentVolumeClaimResize", "RuntimeClass", "CertificateSigning"],
   );
   assert.throws(
     () => builtinAdmission({ registry: newRegistry(), disable: ["AlwaysPullImages"] }),

@@ -11,6 +11,7 @@ import { CertificateApproval } from "./certificate-approval.ts";
 import { CertificateSigning } from "./certificate-signing.ts";
 import { CertificateSubjectRestriction } from "./certificate-subject-restriction.ts";
 import { mastersOnly } from "./certificates.ts";
+import { DefaultIngressClass } from "./default-ingress-class.ts";
 import { DefaultStorageClass } from "./default-storage-class.ts";
 import { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
 import { LimitRanger } from "./limit-ranger.ts";
@@ -20,6 +21,7 @@ import { ObjectCache } from "./object-cache.ts";
 import { PersistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts";
 import { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 import { ResourceQuotaAdmission } from "./resource-quota.ts";
+import { RuntimeClassAdmission } from "./runtime-class.ts";
 import { ServiceAccountAdmission } from "./service-account.ts";
 import { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
 import { TaintNodesByCondition } from "./taint-nodes-by-condition.ts";
@@ -35,9 +37,11 @@ export const PLUGIN_NAMES = [
   "DefaultStorageClass",
   "StorageObjectInUseProtection",
   "PersistentVolumeClaimResize",
+  "RuntimeClass",
   "CertificateApproval",
   "CertificateSigning",
   "CertificateSubjectRestriction",
+  "DefaultIngressClass",
   "ResourceQuota",
 ] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
@@ -108,6 +112,9 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   const claimResize = on("PersistentVolumeClaimResize")
     ? new PersistentVolumeClaimResize({ registry, cache: storageClasses })
     : undefined;
+  const runtimeClass = on("RuntimeClass")
+    ? new RuntimeClassAdmission({ registry, cache: cacheOf("node.k8s.io", "runtimeclasses") })
+    : undefined;
   const signerAuthorizer = opts.authorizer ?? mastersOnly;
   const certificateApproval = on("CertificateApproval")
     ? new CertificateApproval({ authorizer: signerAuthorizer })
@@ -117,6 +124,9 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
     : undefined;
   const certificateSubjectRestriction = on("CertificateSubjectRestriction")
     ? new CertificateSubjectRestriction()
+    : undefined;
+  const ingressClass = on("DefaultIngressClass")
+    ? new DefaultIngressClass({ registry, cache: cacheOf("networking.k8s.io", "ingressclasses") })
     : undefined;
   const resourceQuota = on("ResourceQuota")
     ? new ResourceQuotaAdmission({ registry, cache: cacheOf("", "resourcequotas") })
@@ -134,6 +144,8 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       tolerationSeconds,
       storageClass,
       storageObjectInUse,
+      runtimeClass,
+      ingressClass,
       ...(opts.webhooks?.mutating ?? []),
     ]),
     validating: present<ValidatingPlugin>([
@@ -142,6 +154,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       opts.podSecurity,
       priority,
       claimResize,
+      runtimeClass,
       certificateApproval,
       certificateSigning,
       certificateSubjectRestriction,
@@ -161,6 +174,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
 export { CertificateApproval } from "./certificate-approval.ts";
 export { CertificateSigning } from "./certificate-signing.ts";
 export { CertificateSubjectRestriction } from "./certificate-subject-restriction.ts";
+export { DefaultIngressClass } from "./default-ingress-class.ts";
 export { DefaultStorageClass } from "./default-storage-class.ts";
 export { DefaultTolerationSeconds } from "./default-toleration-seconds.ts";
 export { LimitRanger } from "./limit-ranger.ts";
@@ -170,6 +184,7 @@ export { ObjectCache } from "./object-cache.ts";
 export { PersistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts";
 export { ensureSystemPriorityClasses, PriorityAdmission } from "./priority.ts";
 export { ResourceQuotaAdmission } from "./resource-quota.ts";
+export { RuntimeClassAdmission } from "./runtime-class.ts";
 export { ServiceAccountAdmission } from "./service-account.ts";
 export { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
 export { TaintNodesByCondition } from "./taint-nodes-by-condition.ts";
