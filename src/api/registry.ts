@@ -361,6 +361,27 @@ export const resourceTypes: ResourceType[] = [
       virtual: true,
     },
   ]),
+  // Stored once as autoscaling/v2, the preferred version; autoscaling/v1 converts on the way in and out.
+  ...group("autoscaling", "v2", [
+    {
+      kind: "HorizontalPodAutoscaler",
+      resource: "horizontalpodautoscalers",
+      namespaced: true,
+      shortNames: ["hpa"],
+      categories: ["all"],
+      status: true,
+    },
+  ]),
+  ...group("autoscaling", "v1", [
+    {
+      kind: "HorizontalPodAutoscaler",
+      resource: "horizontalpodautoscalers",
+      namespaced: true,
+      shortNames: ["hpa"],
+      categories: ["all"],
+      status: true,
+    },
+  ]),
   ...group("batch", "v1", [
     {
       kind: "CronJob",

@@ -86,6 +86,12 @@ export const controllerManagerFlags: FlagSpec[] = [
     help: "Terminated pods kept before the pod GC deletes the oldest",
   },
   {
+    name: "horizontal-pod-autoscaler-sync-period",
+    type: "string",
+    default: "15s",
+    help: "How often each HorizontalPodAutoscaler is reconciled",
+  },
+  {
     name: "cluster-signing-duration",
     type: "string",
     default: "8760h",
@@ -129,6 +135,9 @@ export function controllerManagerConfig(
     nodeMonitorPeriodMs: parseDuration(String(flags["node-monitor-period"])),
     nodeStartupGracePeriodMs: parseDuration(String(flags["node-startup-grace-period"])),
     terminatedPodGCThreshold: Number(flags["terminated-pod-gc-threshold"]),
+    horizontalPodAutoscalerSyncPeriodMs: parseDuration(
+      String(flags["horizontal-pod-autoscaler-sync-period"]),
+    ),
     localPathDir: flags["local-path-dir"] ? String(flags["local-path-dir"]) : undefined,
     serviceAccountPrivateKeyPem: flags["service-account-private-key-file"]
       ? readFileSync(String(flags["service-account-private-key-file"]), "utf8")

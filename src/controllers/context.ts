@@ -26,6 +26,8 @@ export interface ControllerManagerConfig {
   nodeStartupGracePeriodMs?: number;
   /** --terminated-pod-gc-threshold (12500). */
   terminatedPodGCThreshold?: number;
+  /** --horizontal-pod-autoscaler-sync-period (15 s). */
+  horizontalPodAutoscalerSyncPeriodMs?: number;
   /** Where the local-path provisioner keeps volumes on each node (k8ts: <data-dir>/local-path). */
   localPathDir?: string;
 }

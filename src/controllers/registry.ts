@@ -18,6 +18,7 @@ import { jobControllerDescriptor } from "./job/index.ts";
 import { namespaceControllerDescriptor } from "./namespace/index.ts";
 import { nodeIpamControllerDescriptor } from "./nodeipam/index.ts";
 import { nodeLifecycleControllerDescriptor } from "./nodelifecycle/index.ts";
+import { horizontalPodAutoscalerControllerDescriptor } from "./podautoscaler/index.ts";
 import { podGCControllerDescriptor } from "./podgc/index.ts";
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from "./replicaset/index.ts";
 import { resourceQuotaControllerDescriptor } from "./resourcequota/index.ts";
@@ -51,6 +52,7 @@ export const controllerDescriptors: ControllerDescriptor[] = [
   cronJobControllerDescriptor,
   ttlAfterFinishedControllerDescriptor,
   resourceQuotaControllerDescriptor,
+  horizontalPodAutoscalerControllerDescriptor,
   nodeIpamControllerDescriptor,
   nodeLifecycleControllerDescriptor,
   taintEvictionControllerDescriptor,

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { until } from "../support/until.ts";
 import { type Cluster, type RunResult, startCluster } from "./harness.ts";
 
 const NS = "mut";
@@ -59,7 +60,8 @@ describe("kubectl describe, edit, patch, label, annotate, scale, delete, wait, r
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "k8ts-mutate-"));
-    c = await startCluster();
+    // The autoscaler's pass every second rather than every 15 s.
+    c = await startCluster({ args: ["--horizontal-pod-autoscaler-sync-period", "1s"] });
     ok(await c.kubectl(["create", "namespace", NS]));
     ok(await c.kubectl(["apply", "-f", file("web.yaml", WEB)]));
   });
@@ -289,6 +291,58 @@ count: 1
     assert.equal(r.stderr, "error: Expected replicas to be 2, was 3\n");
     ok(await kubectl(["scale", "deploy/web", "--current-replicas=3", "--replicas=2"]));
     assert.equal(await jsonpath("deploy/web", "{.spec.replicas}"), "2");
+  });
+
+  it("autoscale: the HPA brings the deployment to --min; without a metrics API it says so and scales no further", async () => {
+    ok(await kubectl(["create", "deployment", "auto", "--image=k8ts.local/busybox:latest", "--replicas=1"]));
+    let r = ok(await kubectl(["autoscale", "deploy/auto", "--min=2", "--max=4", "--cpu-percent=60"]));
+    assert.equal(r.stdout, "horizontalpodautoscaler.autoscaling/auto autoscaled\n");
+    await until(
+      async () => (await jsonpath("deploy/auto", "{.spec.replicas}")) === "2",
+      "auto at 2 replicas",
+    );
+    r = await until(async () => {
+      const got = ok(await kubectl(["get", "hpa", "auto"]));
+      return /\s2\s+\S+\n$/.test(got.stdout) && got;
+    }, "the HPA's status");
+    assert.match(
+      r.stdout,
+      /^NAME +REFERENCE +TARGETS +MINPODS +MAXPODS +REPLICAS +AGE\nauto +Deployment\/auto +cpu: <unknown>\/60% +2 +4 +2 +\d+s\n$/,
+    );
+    const describe = await until(async () => {
+      const d = ok(await kubectl(["describe", "hpa", "auto"])).stdout;
+      return d.includes("FailedComputeMetricsReplicas") && d;
+    }, "the metrics events");
+    const noMetrics =
+      "failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)";
+    assert.match(
+      describe,
+      /AbleToScale +True +SucceededGetScale +the HPA controller was able to get the target's current scale\n/,
+    );
+    assert.ok(
+      describe.includes(
+        `ScalingActive  False   FailedGetResourceMetric  the HPA was unable to compute the replica count: ${noMetrics}\n`,
+      ),
+      describe,
+    );
+    assert.match(
+      describe,
+      /Normal +SuccessfulRescale .* New size: 2; reason: Current number of replicas below Spec.MinReplicas\n/,
+    );
+    assert.ok(describe.includes(`horizontal-pod-autoscaler  ${noMetrics}\n`), describe);
+    // Stored once, read in either version.
+    const v1 = JSON.parse(
+      ok(
+        await c.kubectl([
+          "get",
+          "--raw",
+          `/apis/autoscaling/v1/namespaces/${NS}/horizontalpodautoscalers/auto`,
+        ]),
+      ).stdout,
+    );
+    assert.equal(v1.spec.targetCPUUtilizationPercentage, 60);
+    assert.equal(v1.status.desiredReplicas, 2);
+    assert.equal(await jsonpath("deploy/auto", "{.spec.replicas}"), "2");
   });
 
   it("delete waits for the object to go; --wait=false does not; finalizers hold it", async () => {

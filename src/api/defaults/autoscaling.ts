@@ -3,10 +3,8 @@
 
 import type { HorizontalPodAutoscaler as HPAv1 } from "kubernetes-types/autoscaling/v1.d.ts";
 import type { HorizontalPodAutoscaler as HPAv2 } from "kubernetes-types/autoscaling/v2.d.ts";
+import { DEFAULT_CPU_UTILIZATION } from "../autoscaling/conversion.ts";
 import { defaultPointer, isObject, type JsonObject, objectAt, sliceLen, structAt } from "./json.ts";
-
-// autoscaling.DefaultCPUUtilization.
-const defaultCPUUtilization = 80;
 
 export function defaultHorizontalPodAutoscaler(hpa: HPAv1 | HPAv2 | JsonObject): void {
   const obj = hpa as JsonObject;
@@ -19,7 +17,10 @@ export function defaultHorizontalPodAutoscaler(hpa: HPAv1 | HPAv2 | JsonObject):
     spec.metrics = [
       {
         type: "Resource",
-        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: defaultCPUUtilization } },
+        resource: {
+          name: "cpu",
+          target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION },
+        },
       },
     ];
   }

@@ -14,6 +14,7 @@ import { endpointsPrinter } from "./endpoints.ts";
 import { endpointSlicePrinter } from "./endpointslice.ts";
 import { eventPrinter } from "./event.ts";
 import { flowSchemaPrinter } from "./flowschema.ts";
+import { horizontalPodAutoscalerPrinter } from "./horizontalpodautoscaler.ts";
 import { ingressPrinter } from "./ingress.ts";
 import { ingressClassPrinter } from "./ingressclass.ts";
 import { jobPrinter } from "./job.ts";
@@ -77,6 +78,7 @@ const printers: Record<string, TablePrinter<never>> = {
   ControllerRevision: controllerRevisionPrinter,
   Job: jobPrinter,
   CronJob: cronJobPrinter,
+  HorizontalPodAutoscaler: horizontalPodAutoscalerPrinter,
   Lease: leasePrinter,
   EndpointSlice: endpointSlicePrinter,
   RoleBinding: roleBindingPrinter,

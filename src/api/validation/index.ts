@@ -18,6 +18,7 @@ import {
   validateObjectMeta as validateObjectMetaGeneric,
   validateObjectMetaUpdate,
 } from "../../machinery/object-meta.ts";
+import { hpaV1ToV2 } from "../autoscaling/conversion.ts";
 import type { Obj } from "../registry.ts";
 import { findKind } from "../registry.ts";
 import {
@@ -42,6 +43,11 @@ import {
   validateStatefulSetStatusUpdate,
   validateStatefulSetUpdate,
 } from "./apps.ts";
+import {
+  validateHorizontalPodAutoscaler,
+  validateHorizontalPodAutoscalerStatusUpdate,
+  validateHorizontalPodAutoscalerUpdate,
+} from "./autoscaling.ts";
 import {
   validateCronJob,
   validateCronJobUpdate,
@@ -322,7 +328,20 @@ const kinds = new Map<string, KindValidation>([
   ["networking.k8s.io/IngressClass", { create: validateIngressClass, update: validateIngressClassUpdate }],
   ["networking.k8s.io/NetworkPolicy", { create: validateNetworkPolicy, update: validateNetworkPolicyUpdate }],
   ["node.k8s.io/RuntimeClass", { create: validateRuntimeClass, update: validateRuntimeClassUpdate }],
+  [
+    // Upstream validates the internal object, which has autoscaling/v2's shape.
+    "autoscaling/HorizontalPodAutoscaler",
+    {
+      create: (o) => validateHorizontalPodAutoscaler(asV2(o)),
+      update: (o, p) => validateHorizontalPodAutoscalerUpdate(asV2(o), asV2(p)),
+      status: (o, p) => validateHorizontalPodAutoscalerStatusUpdate(asV2(o), asV2(p)),
+    },
+  ],
 ]);
+
+function asV2(hpa: Obj): Obj {
+  return hpa.apiVersion === "autoscaling/v1" ? hpaV1ToV2(hpa) : hpa;
+}
 
 function key(group: string, kind: string): string {
   return `${group === "core" ? "" : group}/${kind}`;

@@ -1,8 +1,10 @@
 // One ResourceStore per stored resource, each with its strategy and hooks.
+
+import { hpaV1ToV2, hpaV2ToV1 } from "../../api/autoscaling/conversion.ts";
 import { findResource, type ResourceType, resourceTypes } from "../../api/registry.ts";
 import type { Store } from "../../storage/store.ts";
 import { DaemonSetStrategy } from "./daemonsets.ts";
-import { eventsV1Conversion } from "./events.ts";
+import { type Conversion, eventsV1Conversion } from "./events.ts";
 import { NamespaceStrategy, namespaceHooks } from "./namespaces.ts";
 import { NodeStrategy } from "./nodes.ts";
 import { PodStrategy } from "./pods.ts";
@@ -20,6 +22,15 @@ function strategyFor(type: ResourceType): Strategy {
   if (type.group === "apps" && type.kind === "DaemonSet") return new DaemonSetStrategy(type);
   if (type.group === "" && type.kind === "Service") return new ServiceStrategy(type);
   return new GenericStrategy(type);
+}
+
+/** Resources served in a version other than the one they are stored in. */
+function conversionFor(type: ResourceType): Conversion | undefined {
+  if (type.group === "events.k8s.io") return eventsV1Conversion;
+  // HorizontalPodAutoscalers are stored as autoscaling/v2, upstream's storage version.
+  if (type.group === "autoscaling" && type.version === "v1")
+    return { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 };
+  return undefined;
 }
 
 export interface RegistryOptions {
@@ -44,7 +55,7 @@ export class Registry {
     };
     for (const type of resourceTypes) {
       if (type.virtual) continue;
-      const conversion = type.group === "events.k8s.io" ? eventsV1Conversion : undefined;
+      const conversion = conversionFor(type);
       const hooks =
         type.group === "" && type.kind === "Service"
           ? serviceHooks
