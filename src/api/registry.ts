@@ -465,7 +465,11 @@ export const resourceTypes: ResourceType[] = [
     { kind: "PriorityClass", resource: "priorityclasses", namespaced: false, shortNames: ["pc"] },
   ]),
   ...group("storage.k8s.io", "v1", [
+    { kind: "CSIDriver", resource: "csidrivers", namespaced: false },
+    { kind: "CSINode", resource: "csinodes", namespaced: false },
+    { kind: "CSIStorageCapacity", resource: "csistoragecapacities", namespaced: true },
     { kind: "StorageClass", resource: "storageclasses", namespaced: false, shortNames: ["sc"] },
+    { kind: "VolumeAttachment", resource: "volumeattachments", namespaced: false, status: true },
   ]),
   // Last, as upstream lists it: the lowest group priority of the GA groups (16100).
   ...group("flowcontrol.apiserver.k8s.io", "v1", [

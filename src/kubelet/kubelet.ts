@@ -39,6 +39,7 @@ import { generatePodReadyCondition } from "./status/conditions.ts";
 import { generateAPIPodStatus } from "./status/generate.ts";
 import { PodStatusManager } from "./status/manager.ts";
 import type { KillPodOptions, KubeletContext, RuntimePodStatus, SyncPodType } from "./types.ts";
+import { ensureCSINode } from "./volume/csi-node.ts";
 import { VolumeManager } from "./volume/manager.ts";
 
 export interface KubeletOptions {
@@ -110,6 +111,7 @@ export class Kubelet implements PodSyncer {
   private readonly abort = new AbortController();
   private cancelHousekeeping?: () => void;
   private nodeWatch?: Promise<void>;
+  private csiNode?: Promise<void>;
   private unsubscribeRuntime?: () => void;
   private logManager?: ContainerLogManager;
   /** Sandbox id → pod uid, for runtime events. */
@@ -325,6 +327,7 @@ export class Kubelet implements PodSyncer {
       signal: this.abort.signal,
     });
     this.nodeStatus.start(node);
+    this.csiNode = ensureCSINode(this.opts.client, node, this.clock, this.abort.signal, this.ctx.log);
     // The kubelet's own Node, watched: admission must see labels and taints others set (upstream's node lister).
     const nodeReflector = new Reflector<Node>({
       name: `node@${this.opts.nodeName}`,
@@ -382,6 +385,7 @@ export class Kubelet implements PodSyncer {
     await this.logManager?.stop();
     await this.apiSource?.stop();
     await this.nodeWatch;
+    await this.csiNode;
     await this.fileSource?.stop();
     await this.workers.stop();
     this.probes.stop();

@@ -332,7 +332,7 @@ describe("kubectl create and get", () => {
     );
   });
 
-  it("networking.k8s.io and node.k8s.io: ingresses get the default class; upstream's columns and errors", async () => {
+  it("networking.k8s.io, node.k8s.io and storage.k8s.io's CSI kinds: ingresses get the default class; upstream's columns and errors", async () => {
     ok(await c.kubectl(["create", "namespace", "net"]));
     const manifests = [
       {
@@ -348,13 +348,19 @@ describe("kubectl create and get", () => {
         spec: { podSelector: {} },
       },
       { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "standard" }, handler: "runc" },
+      {
+        apiVersion: "storage.k8s.io/v1",
+        kind: "CSIDriver",
+        metadata: { name: "hostpath.csi.k8s.io" },
+        spec: { attachRequired: false, volumeLifecycleModes: ["Persistent", "Ephemeral"] },
+      },
     ];
     let r = ok(
       await c.kubectl(["apply", "-f", "-"], { input: manifests.map((m) => JSON.stringify(m)).join("\n") }),
     );
     assert.equal(
       r.stdout,
-      "ingressclass.networking.k8s.io/nginx created\nnetworkpolicy.networking.k8s.io/deny-all created\nruntimeclass.node.k8s.io/standard created\n",
+      "ingressclass.networking.k8s.io/nginx created\nnetworkpolicy.networking.k8s.io/deny-all created\nruntimeclass.node.k8s.io/standard created\ncsidriver.storage.k8s.io/hostpath.csi.k8s.io created\n",
     );
     r = ok(
       await c.kubectl(["create", "ingress", "web", "-n", "net", "--rule=foo.com/bar*=svc1:8080,tls=my-cert"]),
@@ -380,6 +386,26 @@ describe("kubectl create and get", () => {
           `runtimeclass.node.k8s.io/standard +runc +${AGE}\n$`,
         ].join("\n"),
       ),
+    );
+    r = ok(await c.kubectl(["get", "csidriver"]));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        "^NAME +ATTACHREQUIRED +PODINFOONMOUNT +STORAGECAPACITY +TOKENREQUESTS +REQUIRESREPUBLISH +MODES +AGE\\n" +
+          `hostpath\\.csi\\.k8s\\.io +false +false +false +<unset> +false +Persistent,Ephemeral +${AGE}\\n$`,
+      ),
+    );
+    r = await c.kubectl([
+      "patch",
+      "csidriver",
+      "hostpath.csi.k8s.io",
+      "--type=merge",
+      "-p",
+      '{"spec":{"attachRequired":true}}',
+    ]);
+    assert.equal(
+      r.stderr,
+      'The CSIDriver "hostpath.csi.k8s.io" is invalid: spec.attachedRequired: Invalid value: true: field is immutable\n',
     );
     // Defaulted on the way in: the policy's types.
     r = ok(await c.kubectl(["get", "netpol", "deny-all", "-n", "net", "-o", "jsonpath={.spec.policyTypes}"]));

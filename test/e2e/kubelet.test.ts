@@ -120,6 +120,29 @@ describe("the kubelets of k8ts up --nodes 2", () => {
     }
   });
 
+  it("each kubelet makes its CSINode, owned by its Node, with no drivers", async () => {
+    const rows = await until(async () => {
+      const out = ok(await c.kubectl(["get", "csinodes", "--no-headers"]))
+        .stdout.trim()
+        .split("\n");
+      return out.length === 3 && out;
+    }, "three CSINodes");
+    assert.deepEqual(
+      rows.map((l) => l.split(/\s+/).slice(0, 2)),
+      NODES.map((n) => [n, "0"]),
+    );
+    const csiNode = JSON.parse(ok(await c.kubectl(["get", "csinode", NODES[0], "-o", "json"])).stdout);
+    assert.deepEqual(csiNode.spec, { drivers: [] });
+    assert.deepEqual(
+      csiNode.metadata.ownerReferences.map((o: { kind: string; name: string }) => [o.kind, o.name]),
+      [["Node", NODES[0]]],
+    );
+    assert.equal(
+      csiNode.metadata.annotations["storage.alpha.kubernetes.io/migrated-plugins"],
+      "kubernetes.io/aws-ebs,kubernetes.io/azure-disk,kubernetes.io/azure-file,kubernetes.io/cinder,kubernetes.io/gce-pd,kubernetes.io/portworx-volume,kubernetes.io/vsphere-volume",
+    );
+  });
+
   it("runs a pod: 1/1 Running 0, with upstream's conditions, IPs and container status", async () => {
     await create(pod("web"));
     const line = await until(async () => {

@@ -33,7 +33,7 @@ import { defaultReplicationController } from "./replication-controller.ts";
 import { defaultPriorityClass } from "./scheduling.ts";
 import { defaultSecret } from "./secret.ts";
 import { defaultService } from "./service.ts";
-import { defaultStorageClass } from "./storage.ts";
+import { defaultCSIDriver, defaultStorageClass, defaultVolumeAttachment } from "./storage.ts";
 
 type Defaulter = (obj: JsonObject) => void;
 
@@ -65,6 +65,8 @@ const defaulters = new Map<string, Defaulter>([
   ["rbac.authorization.k8s.io/RoleBinding", defaultRoleBinding],
   ["rbac.authorization.k8s.io/ClusterRoleBinding", defaultRoleBinding],
   ["storage.k8s.io/StorageClass", defaultStorageClass],
+  ["storage.k8s.io/CSIDriver", defaultCSIDriver],
+  ["storage.k8s.io/VolumeAttachment", defaultVolumeAttachment],
   ["scheduling.k8s.io/PriorityClass", defaultPriorityClass],
   ["networking.k8s.io/NetworkPolicy", defaultNetworkPolicy],
   ["networking.k8s.io/IngressClass", defaultIngressClass],

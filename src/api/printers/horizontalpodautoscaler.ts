@@ -23,32 +23,14 @@ const unknown = "<unknown>";
 /** One metric of the TARGETS column: "current/target", with the current value from the status at its index. */
 function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): string {
   switch (spec.type) {
-    case "External": {
-      const target = spec.external?.target;
-      if (target?.averageValue !== undefined && target.averageValue !== null) {
-        const averageValue = status?.external?.current?.averageValue;
-        const current =
-          averageValue !== undefined && averageValue !== null ? formatQuantity(averageValue) : unknown;
-        return `${current}/${formatQuantity(target.averageValue)} (avg)`;
-      }
-      const current = status?.external ? quantityPtr(status.external.current?.value) : unknown;
-      return `${current}/${quantityPtr(target?.value)}`;
-    }
+    case "External":
+      return formatValueMetric(spec.external?.target, status?.external);
     case "Pods": {
       const current = status?.pods ? quantityPtr(status.pods.current?.averageValue) : unknown;
       return `${current}/${quantityPtr(spec.pods?.target?.averageValue)}`;
     }
-    case "Object": {
-      const target = spec.object?.target;
-      if (target?.averageValue !== undefined && target.averageValue !== null) {
-        const averageValue = status?.object?.current?.averageValue;
-        const current =
-          averageValue !== undefined && averageValue !== null ? formatQuantity(averageValue) : unknown;
-        return `${current}/${formatQuantity(target.averageValue)} (avg)`;
-      }
-      const current = status?.object ? quantityPtr(status.object.current?.value) : unknown;
-      return `${current}/${quantityPtr(target?.value)}`;
-    }
+    case "Object":
+      return formatValueMetric(spec.object?.target, status?.object);
     case "Resource":
       return formatResourceMetric(spec.resource, status?.resource);
     case "ContainerResource":
@@ -56,6 +38,23 @@ function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): strin
     default:
       return "<unknown type>";
   }
+}
+
+type Value = string | number | null | undefined;
+
+/** The Object and External cases: "current/target (avg)" for an average-value target, else "current/target". */
+function formatValueMetric(
+  target: { averageValue?: Value; value?: Value } | undefined,
+  status: { current?: { averageValue?: Value; value?: Value } } | undefined,
+): string {
+  if (target?.averageValue !== undefined && target.averageValue !== null) {
+    const averageValue = status?.current?.averageValue;
+    const current =
+      averageValue !== undefined && averageValue !== null ? formatQuantity(averageValue) : unknown;
+    return `${current}/${formatQuantity(target.averageValue)} (avg)`;
+  }
+  const current = status ? quantityPtr(status.current?.value) : unknown;
+  return `${current}/${quantityPtr(target?.value)}`;
 }
 
 interface ResourceSource {

@@ -7,6 +7,9 @@ import { componentStatusPrinter } from "./componentstatus.ts";
 import { configMapPrinter } from "./configmap.ts";
 import { controllerRevisionPrinter } from "./controllerrevision.ts";
 import { cronJobPrinter } from "./cronjob.ts";
+import { csiDriverPrinter } from "./csidriver.ts";
+import { csiNodePrinter } from "./csinode.ts";
+import { csiStorageCapacityPrinter } from "./csistoragecapacity.ts";
 import { daemonSetPrinter } from "./daemonset.ts";
 import { defaultPrinter } from "./default.ts";
 import { deploymentPrinter } from "./deployment.ts";
@@ -40,6 +43,7 @@ import { serviceAccountPrinter } from "./serviceaccount.ts";
 import { statefulSetPrinter } from "./statefulset.ts";
 import { storageClassPrinter } from "./storageclass.ts";
 import type { PartialObjectMetadata, Table, TablePrinter, TableRow } from "./table.ts";
+import { volumeAttachmentPrinter } from "./volumeattachment.ts";
 import {
   mutatingWebhookConfigurationPrinter,
   validatingWebhookConfigurationPrinter,
@@ -84,6 +88,10 @@ const printers: Record<string, TablePrinter<never>> = {
   RoleBinding: roleBindingPrinter,
   ClusterRoleBinding: clusterRoleBindingPrinter,
   StorageClass: storageClassPrinter,
+  CSIDriver: csiDriverPrinter,
+  CSINode: csiNodePrinter,
+  VolumeAttachment: volumeAttachmentPrinter,
+  CSIStorageCapacity: csiStorageCapacityPrinter,
   PodDisruptionBudget: podDisruptionBudgetPrinter,
   PriorityClass: priorityClassPrinter,
   CertificateSigningRequest: certificateSigningRequestPrinter,

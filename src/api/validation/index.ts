@@ -142,6 +142,19 @@ import {
   validateStorageClass,
   validateStorageClassUpdate,
 } from "./small-groups.ts";
+import {
+  csiNodeValidationOptions,
+  csiStorageCapacityUpdateOptions,
+  validateCSIDriver,
+  validateCSIDriverUpdate,
+  validateCSINode,
+  validateCSINodeUpdate,
+  validateCSIStorageCapacity,
+  validateCSIStorageCapacityUpdate,
+  validateVolumeAttachment,
+  validateVolumeAttachmentUpdate,
+  validateVolumeAttachmentV1,
+} from "./storage.ts";
 
 // The validators take their kind's typed object; the table hands them checked JSON.
 // biome-ignore lint/suspicious/noExplicitAny: each entry narrows to its own kubernetes-types object
@@ -280,6 +293,36 @@ const kinds = new Map<string, KindValidation>([
     { create: validateClusterRoleBinding, update: validateClusterRoleBindingUpdate },
   ],
   ["storage.k8s.io/StorageClass", { create: validateStorageClass, update: validateStorageClassUpdate }],
+  ["storage.k8s.io/CSIDriver", { create: validateCSIDriver, update: validateCSIDriverUpdate }],
+  [
+    "storage.k8s.io/CSINode",
+    {
+      create: (o) => validateCSINode(o, csiNodeValidationOptions),
+      update: (o, p) => [
+        ...validateCSINode(o, csiNodeValidationOptions),
+        ...validateCSINodeUpdate(o, p, csiNodeValidationOptions),
+      ],
+    },
+  ],
+  [
+    "storage.k8s.io/VolumeAttachment",
+    {
+      create: (o) => [...validateVolumeAttachment(o), ...validateVolumeAttachmentV1(o)],
+      update: (o, p) => [...validateVolumeAttachment(o), ...validateVolumeAttachmentUpdate(o, p)],
+      // The status strategy keeps the main strategy's ValidateUpdate.
+      status: (o, p) => [...validateVolumeAttachment(o), ...validateVolumeAttachmentUpdate(o, p)],
+    },
+  ],
+  [
+    "storage.k8s.io/CSIStorageCapacity",
+    {
+      create: (o) => validateCSIStorageCapacity(o, { allowInvalidLabelValueInSelector: false }),
+      update: (o, p) => [
+        ...validateCSIStorageCapacity(o, csiStorageCapacityUpdateOptions(p)),
+        ...validateCSIStorageCapacityUpdate(o, p),
+      ],
+    },
+  ],
   [
     "policy/PodDisruptionBudget",
     {
