@@ -1,5 +1,4 @@
 // One ResourceStore per stored resource, each with its strategy and hooks.
-
 import { hpaV1ToV2, hpaV2ToV1 } from "../../api/autoscaling/conversion.ts";
 import { findResource, type ResourceType, resourceTypes } from "../../api/registry.ts";
 import type { Store } from "../../storage/store.ts";
