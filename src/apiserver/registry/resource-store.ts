@@ -7,7 +7,7 @@ import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts
 import { validateCertificateSigningRequestApprovalUpdate } from "../../api/validation/index.ts";
 import { validatePodEphemeralContainersUpdate } from "../../api/validation/pod.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
-import { type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
+import { type FieldError, GoValue, invalid, newPath } from "../../machinery/field-errors.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
 import { validateImmutableField } from "../../machinery/object-meta.ts";
@@ -71,7 +71,10 @@ export interface StoreAdmission {
 /** Validations an update keeps until mutating admission has run (guaranteedUpdate hands it to tryUpdate). */
 export interface DeferredValidation {
   checks: Array<() => void>;
-  /** A stale resourceVersion: answered once mutating admission has run (upstream's Store.Update). */
+  /**
+   * A failed resourceVersion check — stale (409), or missing where the strategy wants one (422):
+   * answered once mutating admission has run (upstream's Store.Update).
+   */
   conflict?: StatusError;
 }
 
@@ -384,6 +387,16 @@ export class ResourceStore {
 
   private conflict(name: string): StatusError {
     return newConflict(this.qualified, name, OptimisticLockErrorMsg);
+  }
+
+  /**
+   * Upstream's Store.Update refusing an update without a resourceVersion: the resource stands in for
+   * the kind, and the bad value is the uint64 0 it parsed, which Go's %#v prints as 0x0.
+   */
+  private resourceVersionRequired(name: string): StatusError {
+    return newInvalid({ group: this.type.group, kind: this.type.resource }, name, [
+      invalid(newPath("metadata", "resourceVersion"), new GoValue("0x0"), "must be specified for an update"),
+    ]);
   }
 
   private fail(name: string, e: unknown): never {
@@ -728,25 +741,33 @@ export class ResourceStore {
       // With admission, the strategy's validation and optimistic locking wait until mutating admission has
       // run (upstream's order): a write that admission refuses gets admission's answer, not 409.
       const deferred: DeferredValidation = { checks: [] };
-      if (current) this.checkResourceVersion(name, opts.expectedRv, current, opts.admission && deferred);
+      if (current && opts.expectedRv)
+        this.checkResourceVersion(name, opts.expectedRv, current, opts.admission && deferred);
       const input = current === undefined ? undefined : deepCopyJson(current);
+      // A create here (a PUT or an apply of a missing object) is validated with what the create hook
+      // allocates (a Service's cluster IP), as upstream's Store.Update calls BeginCreate first.
+      const defer = opts.admission !== undefined || (!current && this.hooks.beforeCreate !== undefined);
       let next: Obj | undefined;
       let allocated = false;
+      let undoCreate: (() => Promise<void>) | undefined;
       try {
-        next = await tryUpdate(input, opts.admission ? deferred : undefined);
-        if (next !== undefined && opts.admission) {
+        next = await tryUpdate(input, defer ? deferred : undefined);
+        if (next !== undefined && defer) {
           const op = current ? "UPDATE" : "CREATE";
-          await opts.admission.admit(op, next, current);
+          await opts.admission?.admit(op, next, current);
           if (deferred.conflict) throw deferred.conflict;
-          // What the hook fills in (a Service's node ports) is what validation checks (upstream's BeginUpdate).
+          // What the hooks fill in (a Service's cluster IP, node ports) is what validation checks
+          // (upstream's BeginCreate, BeginUpdate); a dry run's create gives its allocation back below.
           if (current && !opts.dryRun) {
             await this.hooks.beforeUpdate?.(next, current);
             allocated = true;
           }
+          if (!current) undoCreate = await this.hooks.beforeCreate?.(next);
           for (const check of deferred.checks) check();
-          await opts.admission.validate(op, next, current);
+          await opts.admission?.validate(op, next, current);
         } else if (deferred.conflict) throw deferred.conflict;
       } catch (e) {
+        await undoCreate?.();
         // Refused on what may be old data: ask again with what the store holds.
         if (cached) continue;
         throw e;
@@ -756,7 +777,10 @@ export class ResourceStore {
         if (!current) throw this.notFound(name);
         return { object: current, created: false, deleted: false };
       }
-      if (opts.dryRun) return { object: next, created: !current, deleted: false };
+      if (opts.dryRun) {
+        await undoCreate?.();
+        return { object: next, created: !current, deleted: false };
+      }
       try {
         if (!current) {
           const bytes = this.encode(next);
@@ -788,6 +812,7 @@ export class ResourceStore {
         next.metadata.resourceVersion = String(r.revision);
         return { object: this.written(next, key, bytes, r.revision), created: false, deleted: false };
       } catch (e) {
+        await undoCreate?.();
         if (isStoreError(e, "Conflict") || isStoreError(e, "KeyExists") || isStoreError(e, "NotFound")) {
           if (opts.expectedRv && !cached) throw this.conflict(name);
           continue;
@@ -798,16 +823,21 @@ export class ResourceStore {
     throw newInternalError(`too many conflicts updating ${this.type.resource} ${JSON.stringify(name)}`);
   }
 
-  /** A write that names a resourceVersion must be to the stored one (optimistic locking). */
+  /**
+   * The resourceVersion of a write's new state (a PUT's body, a patched object): one that is named must
+   * be the stored one (optimistic locking, else 409); none replaces whatever is stored where the
+   * strategy allows unconditional updates, else 422 (upstream's Store.Update).
+   */
   checkResourceVersion(
     name: string,
     rv: string | undefined,
     current: Obj,
     deferred: DeferredValidation | undefined,
   ): void {
-    if (!rv || rv === current.metadata.resourceVersion) return;
-    if (!deferred) throw this.conflict(name);
-    deferred.conflict ??= this.conflict(name);
+    if (rv ? rv === current.metadata.resourceVersion : this.strategy.allowUnconditionalUpdate) return;
+    const err = rv ? this.conflict(name) : this.resourceVersionRequired(name);
+    if (!deferred) throw err;
+    deferred.conflict ??= err;
   }
 
   /** Graceful deletion still running (a pod whose kubelet has not confirmed) keeps the object. */
@@ -833,24 +863,22 @@ export class ResourceStore {
     }
     obj.metadata.name = name;
     const expectedRv: string | undefined = obj.metadata.resourceVersion || undefined;
-    if (!expectedRv && !this.strategy.allowUnconditionalUpdate) {
-      throw newInvalid({ group: this.type.group, kind: this.type.resource }, name, [
-        invalid(newPath("metadata", "resourceVersion"), "", "must be specified for an update"),
-      ]);
-    }
     const r = await this.guaranteedUpdate(
       namespace,
       name,
       (current, deferred) => {
+        // As upstream's Store.Update: whether the object exists decides first, so a missing one is
+        // created (or 404) whatever the body says of resourceVersions. A subresource's strategy
+        // embeds the main one: PUT services/x/status creates x too.
         if (!current) {
-          if (!this.strategy.allowCreateOnUpdate || opts.subresource) throw this.notFound(name);
+          if (!this.strategy.allowCreateOnUpdate) throw this.notFound(name);
           const created = deepCopyJson(obj);
           delete created.metadata.resourceVersion;
           return this.prepareCreate(transform ? transform(created, undefined) : created, deferred);
         }
         const next = deepCopyJson(obj);
-        // An unconditional update (no resourceVersion) replaces whatever is stored now.
-        if (!expectedRv) next.metadata.resourceVersion = current.metadata.resourceVersion;
+        // Refused where the strategy wants a resourceVersion; else the update replaces what is stored now.
+        if (!expectedRv) this.checkResourceVersion(name, undefined, current, deferred);
         return this.prepareUpdate(
           transform ? transform(next, current) : next,
           current,
@@ -868,6 +896,9 @@ export class ResourceStore {
     next.metadata ??= {};
     dropEmptyMetadata(next.metadata);
     const cm = current.metadata;
+    // A new state without a resourceVersion that gets here is an unconditional update (checkResourceVersion
+    // refuses it where the strategy wants one): it replaces what is stored (upstream's doUnconditionalUpdate).
+    if (!next.metadata.resourceVersion) next.metadata.resourceVersion = cm.resourceVersion;
     // Fields the system owns are kept from the stored object, as upstream's rest.BeforeUpdate does;
     // a uid is filled in only when absent — a different one fails validation (a uid precondition).
     if (!next.metadata.uid) next.metadata.uid = cm.uid;

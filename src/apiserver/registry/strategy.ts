@@ -20,9 +20,9 @@ export interface Strategy {
   validate(obj: Obj): FieldError[];
   validateUpdate(obj: Obj, old: Obj): FieldError[];
   validateStatusUpdate(obj: Obj, old: Obj): FieldError[];
-  /** PUT of an object that does not exist creates it. */
+  /** PUT of an object that does not exist creates it (upstream's AllowCreateOnUpdate). */
   readonly allowCreateOnUpdate: boolean;
-  /** PUT without a resourceVersion overwrites whatever is stored. */
+  /** PUT without a resourceVersion overwrites whatever is stored (upstream's AllowUnconditionalUpdate). */
   readonly allowUnconditionalUpdate: boolean;
   /** Something beyond metadata.finalizers still holds a deleted object (a namespace's spec.finalizers). */
   holdsDeletion(obj: Obj): boolean;
@@ -65,12 +65,38 @@ function hasStatus(type: ResourceType): boolean {
   return type.subresources.some((s) => s.name === "status");
 }
 
-/** Resources that accept PUT on a missing object (upstream's AllowCreateOnUpdate). */
+// The two update policies of upstream's registry strategies, as v1.32's
+// pkg/registry/<group>/<resource>/strategy.go returns them; only the resources
+// that differ from the default are listed ("group/resource"). Subresource
+// strategies (status, finalize, approval, ephemeralcontainers) embed the main
+// one and answer the same; events.k8s.io/v1 is served by core's event storage.
+
+/** AllowCreateOnUpdate() true: a PUT of a missing object creates it (the default answers 404). */
 const CREATE_ON_UPDATE = new Set([
   "/endpoints",
-  "coordination.k8s.io/leases",
   "/events",
+  "/limitranges",
+  "/services",
+  "coordination.k8s.io/leases",
   "events.k8s.io/events",
+  "node.k8s.io/runtimeclasses",
+  "rbac.authorization.k8s.io/clusterrolebindings",
+  "rbac.authorization.k8s.io/clusterroles",
+  "rbac.authorization.k8s.io/rolebindings",
+  "rbac.authorization.k8s.io/roles",
+]);
+
+/** AllowUnconditionalUpdate() false: a PUT must name the resourceVersion it replaces (the default fills it in). */
+const CONDITIONAL_UPDATE_ONLY = new Set([
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingwebhookconfigurations",
+  "coordination.k8s.io/leases",
+  "node.k8s.io/runtimeclasses",
+  "policy/poddisruptionbudgets",
+  "storage.k8s.io/csidrivers",
+  "storage.k8s.io/csinodes",
+  "storage.k8s.io/csistoragecapacities",
+  "storage.k8s.io/volumeattachments",
 ]);
 
 /**
@@ -81,14 +107,16 @@ const CREATE_ON_UPDATE = new Set([
 const STATUS_KEEPS_METADATA = new Set(["", "apps", "batch", "autoscaling", "policy", "networking.k8s.io"]);
 
 export class GenericStrategy implements Strategy {
-  readonly allowUnconditionalUpdate = true;
+  readonly allowUnconditionalUpdate: boolean;
   readonly allowCreateOnUpdate: boolean;
   readonly defaultGarbageCollectionPolicy: GarbageCollectionPolicy;
   private readonly statusSplit: boolean;
   private readonly generation: boolean;
 
   constructor(readonly type: ResourceType) {
-    this.allowCreateOnUpdate = CREATE_ON_UPDATE.has(`${type.group}/${type.resource}`);
+    const gr = `${type.group}/${type.resource}`;
+    this.allowCreateOnUpdate = CREATE_ON_UPDATE.has(gr);
+    this.allowUnconditionalUpdate = !CONDITIONAL_UPDATE_ONLY.has(gr);
     this.defaultGarbageCollectionPolicy = defaultGarbageCollectionPolicy(type);
     this.statusSplit = hasStatus(type);
     this.generation = tracksGeneration(type.group, type.kind);
