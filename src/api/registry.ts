@@ -109,6 +109,15 @@ function group(groupName: string, version: string, defs: Def[]): ResourceType[] 
   });
 }
 
+const horizontalPodAutoscalers: Def = {
+  kind: "HorizontalPodAutoscaler",
+  resource: "horizontalpodautoscalers",
+  namespaced: true,
+  shortNames: ["hpa"],
+  categories: ["all"],
+  status: true,
+};
+
 const NO_DELETECOLLECTION = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
 const eventFields: Record<string, (obj: Obj) => string | undefined> = {
@@ -362,26 +371,8 @@ export const resourceTypes: ResourceType[] = [
     },
   ]),
   // Stored once as autoscaling/v2, the preferred version; autoscaling/v1 converts on the way in and out.
-  ...group("autoscaling", "v2", [
-    {
-      kind: "HorizontalPodAutoscaler",
-      resource: "horizontalpodautoscalers",
-      namespaced: true,
-      shortNames: ["hpa"],
-      categories: ["all"],
-      status: true,
-    },
-  ]),
-  ...group("autoscaling", "v1", [
-    {
-      kind: "HorizontalPodAutoscaler",
-      resource: "horizontalpodautoscalers",
-      namespaced: true,
-      shortNames: ["hpa"],
-      categories: ["all"],
-      status: true,
-    },
-  ]),
+  ...group("autoscaling", "v2", [horizontalPodAutoscalers]),
+  ...group("autoscaling", "v1", [horizontalPodAutoscalers]),
   ...group("batch", "v1", [
     {
       kind: "CronJob",

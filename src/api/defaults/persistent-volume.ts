@@ -18,7 +18,11 @@ export function defaultPersistentVolume(pv: PersistentVolume | JsonObject): void
   if (!spec) return;
   defaultString(spec, "persistentVolumeReclaimPolicy", "Retain");
   defaultPointer(spec, "volumeMode", "Filesystem");
+  defaultPersistentVolumeSources(spec);
+}
 
+/** The defaults of a PersistentVolumeSpec's volume sources (also a VolumeAttachment's inline spec). */
+export function defaultPersistentVolumeSources(spec: JsonObject): void {
   const hostPath = objectAt(spec, "hostPath");
   if (hostPath) defaultHostPathVolumeSource(hostPath);
   const rbd = objectAt(spec, "rbd");

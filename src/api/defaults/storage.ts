@@ -4,13 +4,7 @@
 
 import type { CSIDriver, StorageClass, VolumeAttachment } from "kubernetes-types/storage/v1.d.ts";
 import { defaultPointer, isUnset, type JsonObject, objectAt, structAt } from "./json.ts";
-import {
-  defaultAzureDiskVolumeSource,
-  defaultHostPathVolumeSource,
-  defaultISCSIVolumeSource,
-  defaultRBDVolumeSource,
-  defaultScaleIOVolumeSource,
-} from "./volume-source.ts";
+import { defaultPersistentVolumeSources } from "./persistent-volume.ts";
 
 export function defaultStorageClass(storageClass: StorageClass | JsonObject): void {
   const obj = storageClass as JsonObject;
@@ -38,15 +32,5 @@ export function defaultVolumeAttachment(volumeAttachment: VolumeAttachment | Jso
   const spec = objectAt(volumeAttachment as JsonObject, "spec");
   const source = spec && objectAt(spec, "source");
   const inline = source && objectAt(source, "inlineVolumeSpec");
-  if (!inline) return;
-  const hostPath = objectAt(inline, "hostPath");
-  if (hostPath) defaultHostPathVolumeSource(hostPath);
-  const rbd = objectAt(inline, "rbd");
-  if (rbd) defaultRBDVolumeSource(rbd);
-  const iscsi = objectAt(inline, "iscsi");
-  if (iscsi) defaultISCSIVolumeSource(iscsi);
-  const azureDisk = objectAt(inline, "azureDisk");
-  if (azureDisk) defaultAzureDiskVolumeSource(azureDisk);
-  const scaleIO = objectAt(inline, "scaleIO");
-  if (scaleIO) defaultScaleIOVolumeSource(scaleIO);
+  if (inline) defaultPersistentVolumeSources(inline);
 }

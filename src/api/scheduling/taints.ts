@@ -28,6 +28,17 @@ export const TaintNodeOutOfService = "node.kubernetes.io/out-of-service";
 export const TaintExternalCloudProvider = "node.cloudprovider.kubernetes.io/uninitialized";
 export const TaintNodeShutdown = "node.cloudprovider.kubernetes.io/shutdown";
 
+/** apiequality.Semantic.DeepEqual of two tolerations: an absent field equals its zero value. */
+export function sameToleration(a: Toleration, b: Toleration): boolean {
+  return (
+    (a.key ?? "") === (b.key ?? "") &&
+    (a.operator ?? "") === (b.operator ?? "") &&
+    (a.value ?? "") === (b.value ?? "") &&
+    (a.effect ?? "") === (b.effect ?? "") &&
+    (a.tolerationSeconds ?? null) === (b.tolerationSeconds ?? null)
+  );
+}
+
 /** Which taints a caller cares about (upstream's taintsFilterFunc). */
 export type TaintFilter = (taint: Taint) => boolean;
 

@@ -13,6 +13,7 @@ import type {
 } from "kubernetes-types/core/v1.d.ts";
 import {
   matchToleration,
+  sameToleration,
   TaintNodeDiskPressure,
   TaintNodeMemoryPressure,
   TaintNodeNetworkUnavailable,
@@ -44,16 +45,6 @@ export function getTemplateGeneration(ds: DaemonSet): bigint | undefined {
   const v = BigInt(annotation);
   if (v > 9223372036854775807n || v < -9223372036854775808n) return undefined;
   return v;
-}
-
-function sameToleration(a: Toleration, b: Toleration): boolean {
-  return (
-    (a.key ?? "") === (b.key ?? "") &&
-    (a.operator ?? "") === (b.operator ?? "") &&
-    (a.value ?? "") === (b.value ?? "") &&
-    (a.effect ?? "") === (b.effect ?? "") &&
-    a.tolerationSeconds === b.tolerationSeconds
-  );
 }
 
 /** v1helper.AddOrUpdateTolerationInPodSpec: replaces a toleration that matches by key, operator, value and effect, else appends. */

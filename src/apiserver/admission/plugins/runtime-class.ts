@@ -4,6 +4,7 @@
 // lands where the handler exists). A pod may set no overhead of its own.
 import type { Toleration } from "kubernetes-types/core/v1.d.ts";
 import type { Obj } from "../../../api/registry.ts";
+import { sameToleration } from "../../../api/scheduling/taints.ts";
 import { parseQuantity } from "../../../machinery/quantity.ts";
 import { isNotFound, newBadRequest } from "../../../machinery/status.ts";
 import type { Registry } from "../../registry/index.ts";
@@ -104,16 +105,6 @@ function sameResources(a: Record<string, string>, b: Record<string, string>): bo
   const names = Object.keys(a);
   if (names.length !== Object.keys(b).length) return false;
   return names.every((n) => b[n] !== undefined && parseQuantity(a[n]).cmp(parseQuantity(b[n])) === 0);
-}
-
-function sameToleration(a: Toleration, b: Toleration): boolean {
-  return (
-    (a.key ?? "") === (b.key ?? "") &&
-    (a.operator ?? "") === (b.operator ?? "") &&
-    (a.value ?? "") === (b.value ?? "") &&
-    (a.effect ?? "") === (b.effect ?? "") &&
-    (a.tolerationSeconds ?? null) === (b.tolerationSeconds ?? null)
-  );
 }
 
 /** isSuperset: whether ss tolerates everything t does. */
