@@ -1,7 +1,7 @@
 // The forwarder against stub upstreams on loopback.
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { after, test } from "node:test";
 import dnsPacket, { type Answer, type Packet } from "dns-packet";
 import { cacheTTL, Forwarder } from "./forward.ts";
@@ -16,8 +16,7 @@ async function stub(
   answer: (p: Packet, tcp: boolean) => Packet | undefined,
 ): Promise<{ port: number; count: () => number }> {
   let n = 0;
-  const udp = dgram.createSocket("udp4");
-  udp.on("message", (msg, r) => {
+  const onUdp = (udp: dgram.Socket) => (msg: Buffer, r: dgram.RemoteInfo) => {
     n++;
     const q = dnsPacket.decode(msg);
     const a = answer(q, false);
@@ -27,10 +26,8 @@ async function stub(
         r.port,
         r.address,
       );
-  });
-  await new Promise<void>((r) => udp.bind(0, "127.0.0.1", () => r()));
-  const port = udp.address().port;
-  const tcp: Server = createServer((c) => {
+  };
+  const onTcp = (c: Socket) => {
     c.on("data", (d) => {
       n++;
       const q = dnsPacket.decode(d.subarray(2));
@@ -42,13 +39,29 @@ async function stub(
       out.copy(frame, 2);
       c.end(frame);
     });
-  });
-  await new Promise<void>((r) => tcp.listen(port, "127.0.0.1", () => r()));
-  closers.push(() => {
-    udp.close();
-    tcp.close();
-  });
-  return { port, count: () => n };
+  };
+  // The OS picks a free UDP port; its TCP twin may be taken by another test meanwhile: then pick again.
+  for (let attempt = 1; ; attempt++) {
+    const udp = dgram.createSocket("udp4");
+    udp.on("message", onUdp(udp));
+    await new Promise<void>((r) => udp.bind(0, "127.0.0.1", () => r()));
+    const port = udp.address().port;
+    const tcp: Server = createServer(onTcp);
+    const listened = await new Promise<Error | undefined>((r) => {
+      tcp.once("error", r);
+      tcp.listen(port, "127.0.0.1", () => r(undefined));
+    });
+    if (listened) {
+      udp.close();
+      if (attempt < 20 && (listened as NodeJS.ErrnoException).code === "EADDRINUSE") continue;
+      throw listened;
+    }
+    closers.push(() => {
+      udp.close();
+      tcp.close();
+    });
+    return { port, count: () => n };
+  }
 }
 
 const a = (name: string, ip: string, ttl: number): Answer => ({
