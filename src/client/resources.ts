@@ -32,6 +32,12 @@ export const Resources = {
   resourcequotas: core("resourcequotas"),
   limitranges: core("limitranges"),
   jobs: { group: "batch", version: "v1", resource: "jobs", namespaced: true },
+  horizontalpodautoscalers: {
+    group: "autoscaling",
+    version: "v2",
+    resource: "horizontalpodautoscalers",
+    namespaced: true,
+  },
   poddisruptionbudgets: {
     group: "policy",
     version: "v1",
@@ -45,6 +51,7 @@ export const Resources = {
     resource: "certificatesigningrequests",
     namespaced: false,
   },
+  csinodes: { group: "storage.k8s.io", version: "v1", resource: "csinodes", namespaced: false },
   runtimeclasses: { group: "node.k8s.io", version: "v1", resource: "runtimeclasses", namespaced: false },
   priorityclasses: {
     group: "scheduling.k8s.io",

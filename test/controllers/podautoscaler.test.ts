@@ -16,13 +16,8 @@ import { horizontalPodAutoscalerControllerDescriptor } from "../../src/controlle
 import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset/index.ts";
 import { type ControllerCluster, startControllerCluster } from "./cluster.ts";
 
-const HPA_V1: ResourceRef = {
-  group: "autoscaling",
-  version: "v1",
-  resource: "horizontalpodautoscalers",
-  namespaced: true,
-};
-const HPA_V2: ResourceRef = { ...HPA_V1, version: "v2" };
+const HPA_V2 = Resources.horizontalpodautoscalers;
+const HPA_V1: ResourceRef = { ...HPA_V2, version: "v1" };
 
 let c: ControllerCluster;
 before(async () => {

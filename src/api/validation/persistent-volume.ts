@@ -103,9 +103,41 @@ function cleanPath(p: string): string {
   return `${p.startsWith("/") ? "/" : ""}${parts.join("/")}` || ".";
 }
 
-/** ValidatePersistentVolumeSpec for a standalone PersistentVolume. */
-function validatePersistentVolumeSpec(spec: PVSpec, pvName: string, path: Path): FieldError[] {
+/** A PersistentVolume's capacity: storage and nothing else, a positive quantity. */
+function validateCapacity(capacity: PVSpec["capacity"], path: Path): FieldError[] {
   const errs: FieldError[] = [];
+  const capKeys = Object.keys(capacity ?? {});
+  if (capKeys.length === 0) errs.push(required(path, ""));
+  if (!Object.hasOwn(capacity ?? {}, "storage") || capKeys.length > 1) {
+    errs.push(notSupported(path, new GoValue(goResourceList(capacity)), ["storage"]));
+  }
+  for (const [r, q] of Object.entries(capacity ?? {})) {
+    errs.push(...validateBasicResource(q, path.key(r)));
+    const parsed = parseQ(q);
+    if (parsed) errs.push(...validatePositiveQuantityValue(parsed, path.key(r)));
+  }
+  return errs;
+}
+
+/**
+ * ValidatePersistentVolumeSpec, of a PersistentVolume or, `inline`, of a VolumeAttachment's inline spec:
+ * a CSI source, and no claimRef or capacity (so none of the capacity rules).
+ */
+export function validatePersistentVolumeSpec(
+  spec: PVSpec,
+  pvName: string,
+  path: Path,
+  inline = false,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  if (inline) {
+    const context = "in the context of inline volumes";
+    if (spec.claimRef != null)
+      errs.push(forbidden(path.child("claimRef"), `may not be specified ${context}`));
+    if (Object.keys(spec.capacity ?? {}).length !== 0)
+      errs.push(forbidden(path.child("capacity"), `may not be specified ${context}`));
+    if (spec.csi == null) errs.push(required(path.child("csi"), `has to be specified ${context}`));
+  }
   const modes = spec.accessModes ?? [];
   if (modes.length === 0) errs.push(required(path.child("accessModes"), ""));
   let rwop = false;
@@ -118,17 +150,7 @@ function validatePersistentVolumeSpec(spec: PVSpec, pvName: string, path: Path):
   }
   if (rwop && other)
     errs.push(forbidden(path.child("accessModes"), "may not use ReadWriteOncePod with other access modes"));
-  const capacity = spec.capacity ?? {};
-  const capKeys = Object.keys(capacity);
-  if (capKeys.length === 0) errs.push(required(path.child("capacity"), ""));
-  if (!Object.hasOwn(capacity, "storage") || capKeys.length > 1) {
-    errs.push(notSupported(path.child("capacity"), new GoValue(goResourceList(spec.capacity)), ["storage"]));
-  }
-  for (const [r, q] of Object.entries(capacity)) {
-    errs.push(...validateBasicResource(q, path.child("capacity").key(r)));
-    const parsed = parseQ(q);
-    if (parsed) errs.push(...validatePositiveQuantityValue(parsed, path.child("capacity").key(r)));
-  }
+  if (!inline) errs.push(...validateCapacity(spec.capacity, path.child("capacity")));
   const policy = spec.persistentVolumeReclaimPolicy ?? "";
   if (policy.length > 0 && !supportedReclaimPolicies.includes(policy)) {
     errs.push(notSupported(path.child("persistentVolumeReclaimPolicy"), policy, supportedReclaimPolicies));

@@ -25,7 +25,7 @@ import type {
 } from "kubernetes-types/storage/v1.d.ts";
 import {
   duplicate,
-  FieldError,
+  type FieldError,
   forbidden,
   GoValue,
   goQuote,
@@ -52,7 +52,7 @@ import {
 import { decodeTypeOfKind } from "./decode-check.ts";
 import { semanticEqual } from "./equality.ts";
 import { goLabelSelector, goPointer, goStringSliceText } from "./gofmt.ts";
-import { validatePersistentVolume } from "./persistent-volume.ts";
+import { validatePersistentVolumeSpec } from "./persistent-volume.ts";
 import { parseQ, validateNonnegativeQuantity } from "./resources.ts";
 import { validateCSIDriverName as validateCoreCSIDriverName } from "./volumes.ts";
 
@@ -99,37 +99,10 @@ function validateVolumeAttachmentSource(source: VolumeAttachmentSpec["source"], 
   const msg = "must specify exactly one of inlineVolumeSpec and persistentVolumeName";
   if (inline == null && pvName == null) return [required(path, msg)];
   if (inline != null && pvName != null) return [forbidden(path, msg)];
-  if (pvName != null) {
-    return pvName.length === 0
-      ? [required(path.child("persistentVolumeName"), "must specify non empty persistentVolumeName")]
-      : [];
-  }
-  return validateInlinePersistentVolumeSpec(inline!, path.child("inlineVolumeSpec"));
-}
-
-type InlineSpec = NonNullable<VolumeAttachmentSpec["source"]["inlineVolumeSpec"]>;
-
-/**
- * ValidatePersistentVolumeSpec(spec, "", validateInlinePersistentVolumeSpec=true, path, {}):
- * the inline-only checks first, then the standalone PV checks (persistent-volume.ts) minus
- * their capacity rules, which an inline spec skips. Those run on a PV built around the spec
- * and their paths are moved under `path`.
- */
-function validateInlinePersistentVolumeSpec(spec: InlineSpec, path: Path): FieldError[] {
-  const errs: FieldError[] = [];
-  if (spec.claimRef != null)
-    errs.push(forbidden(path.child("claimRef"), "may not be specified in the context of inline volumes"));
-  if (Object.keys(spec.capacity ?? {}).length !== 0)
-    errs.push(forbidden(path.child("capacity"), "may not be specified in the context of inline volumes"));
-  if (spec.csi == null)
-    errs.push(required(path.child("csi"), "has to be specified in the context of inline volumes"));
-  const asPV = { metadata: { name: "" }, spec: { ...spec, capacity: { storage: "1" } } };
-  const prefix = path.toString();
-  for (const e of validatePersistentVolume(asPV)) {
-    if (e.field !== "spec" && !e.field.startsWith("spec.") && !e.field.startsWith("spec[")) continue;
-    errs.push(new FieldError(e.type, prefix + e.field.slice("spec".length), e.badValue, e.detail));
-  }
-  return errs;
+  if (inline != null) return validatePersistentVolumeSpec(inline, "", path.child("inlineVolumeSpec"), true);
+  return pvName!.length === 0
+    ? [required(path.child("persistentVolumeName"), "must specify non empty persistentVolumeName")]
+    : [];
 }
 
 function validateVolumeAttachmentStatus(status: VolumeAttachment["status"], path: Path): FieldError[] {

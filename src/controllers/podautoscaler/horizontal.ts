@@ -14,21 +14,31 @@ import type {
 } from "kubernetes-types/autoscaling/v2.d.ts";
 import { ApiError, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";
+import { metaTime } from "../../client/event-correlator.ts";
 import type { Recorder } from "../../client/event-recorder.ts";
+import { metaNamespaceKey } from "../../client/indexer.ts";
+import { Resources } from "../../client/resources.ts";
 import type { ResourceRef, RestClient } from "../../client/rest-client.ts";
 import type { SharedInformer } from "../../client/shared-informer.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { parse as parseSelector } from "../../machinery/labels.ts";
 import type { Controller, ReconcileResult, Reconciler } from "../controller.ts";
 
 /** The default --horizontal-pod-autoscaler-sync-period. */
 export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
 
-export const HPA_V2: ResourceRef = {
-  group: "autoscaling",
-  version: "v2",
-  resource: "horizontalpodautoscalers",
+const POD_METRICS: ResourceRef = {
+  group: "metrics.k8s.io",
+  version: "v1beta1",
+  resource: "pods",
   namespaced: true,
 };
+const externalMetric = (name: string): ResourceRef => ({
+  group: "external.metrics.k8s.io",
+  version: "v1beta1",
+  resource: name,
+  namespaced: true,
+});
 
 interface Scale {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -68,7 +78,8 @@ export class HorizontalController implements Reconciler {
 
   registerHandlers(controller: Controller): void {
     // Every request waits a sync period in the queue, so each HPA is processed once a period (upstream's enqueueHPA).
-    const enqueue = (hpa: HorizontalPodAutoscaler) => controller.enqueueAfter(keyOf(hpa), this.syncPeriodMs);
+    const enqueue = (hpa: HorizontalPodAutoscaler) =>
+      controller.enqueueAfter(metaNamespaceKey(hpa), this.syncPeriodMs);
     this.o.hpas.addEventHandler({ onAdd: enqueue, onUpdate: (_old, cur) => enqueue(cur) });
   }
 
@@ -76,7 +87,7 @@ export class HorizontalController implements Reconciler {
     const cached = this.o.hpas.getIndexer().get(key);
     if (!cached) return undefined;
     try {
-      await this.reconcileAutoscaler(structuredClone(cached));
+      await this.reconcileAutoscaler(deepCopyJson(cached));
     } catch (e) {
       this.log(`${(e as Error).message}`);
     }
@@ -85,7 +96,7 @@ export class HorizontalController implements Reconciler {
 
   /** reconcileAutoscaler: one pass over one HPA; throws what upstream returns as the sync's error. */
   async reconcileAutoscaler(hpa: HorizontalPodAutoscaler): Promise<void> {
-    const original = structuredClone(hpa.status);
+    const original = deepCopyJson(hpa.status);
     const spec = hpa.spec!;
     const ns = hpa.metadata?.namespace ?? "";
     const ref = spec.scaleTargetRef;
@@ -99,24 +110,22 @@ export class HorizontalController implements Reconciler {
     } catch (e) {
       const message = (e as Error).message;
       this.o.recorder.event(hpa, "Warning", "FailedGetScale", message);
-      setCondition(
+      this.setCondition(
         hpa,
         "AbleToScale",
         "False",
         "FailedGetScale",
         `the HPA controller was unable to get the target's current scale: ${message}`,
-        this.now(),
       );
       await this.updateStatusIfNeeded(original, hpa);
       throw new Error(`failed to query scale subresource for ${reference}: ${message}`);
     }
-    setCondition(
+    this.setCondition(
       hpa,
       "AbleToScale",
       "True",
       "SucceededGetScale",
       "the HPA controller was able to get the target's current scale",
-      this.now(),
     );
     const currentReplicas = scale.spec?.replicas ?? 0;
     const minReplicas = spec.minReplicas ?? 1;
@@ -128,13 +137,12 @@ export class HorizontalController implements Reconciler {
     if (currentReplicas === 0 && minReplicas !== 0) {
       desiredReplicas = 0;
       rescale = false;
-      setCondition(
+      this.setCondition(
         hpa,
         "ScalingActive",
         "False",
         "ScalingDisabled",
         "scaling is disabled since the replica count of the target is zero",
-        this.now(),
       );
     } else if (currentReplicas > spec.maxReplicas) {
       rescaleReason = "Current number of replicas above Spec.MaxReplicas";
@@ -174,25 +182,23 @@ export class HorizontalController implements Reconciler {
           "FailedRescale",
           `New size: ${desiredReplicas}; reason: ${rescaleReason}; error: ${message}`,
         );
-        setCondition(
+        this.setCondition(
           hpa,
           "AbleToScale",
           "False",
           "FailedUpdateScale",
           `the HPA controller was unable to update the target scale: ${message}`,
-          this.now(),
         );
         this.setStatus(hpa, currentReplicas, hpa.status?.desiredReplicas ?? 0, metricStatuses, false);
         await this.updateStatusIfNeeded(original, hpa);
         throw new Error(`failed to rescale ${reference}: ${message}`);
       }
-      setCondition(
+      this.setCondition(
         hpa,
         "AbleToScale",
         "True",
         "SucceededRescale",
         `the HPA controller was able to update the target scale to ${desiredReplicas}`,
-        this.now(),
       );
       this.o.recorder.event(
         hpa,
@@ -222,13 +228,12 @@ export class HorizontalController implements Reconciler {
     const selector = scale.status?.selector ?? "";
     if (selector === "") {
       this.o.recorder.event(hpa, "Warning", "SelectorRequired", "selector is required");
-      setCondition(
+      this.setCondition(
         hpa,
         "ScalingActive",
         "False",
         "InvalidSelector",
         "the HPA target's scale is missing a selector",
-        this.now(),
       );
       return { statuses: [], error: new Error("selector is required") };
     }
@@ -237,7 +242,7 @@ export class HorizontalController implements Reconciler {
     } catch (e) {
       const message = `couldn't convert selector into a corresponding internal selector object: ${(e as Error).message}`;
       this.o.recorder.event(hpa, "Warning", "InvalidSelector", message);
-      setCondition(hpa, "ScalingActive", "False", "InvalidSelector", message, this.now());
+      this.setCondition(hpa, "ScalingActive", "False", "InvalidSelector", message);
       return { statuses: [], error: new Error(message) };
     }
     const statuses: MetricStatus[] = specs.map(() => ({ type: "" }) as MetricStatus);
@@ -250,13 +255,12 @@ export class HorizontalController implements Reconciler {
       // No metrics at all: validation requires at least one once defaulted, so only a stored oddity gets here.
       return { statuses, error: new Error("no metrics to compute a replica count from") };
     }
-    setCondition(
+    this.setCondition(
       hpa,
       first.condition.type,
       first.condition.status,
       first.condition.reason!,
       first.condition.message!,
-      this.now(),
     );
     return {
       statuses,
@@ -294,7 +298,7 @@ export class HorizontalController implements Reconciler {
           message =
             "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set";
         } else {
-          const inner = await this.resourceMetricsError(ns, selector);
+          const inner = await this.fetchError("resource", POD_METRICS, ns, selector);
           message = `failed to get ${name} ${usage ? "usage" : "utilization"}: unable to get metrics for resource ${name}: ${inner}`;
         }
         return spec.type === "Resource"
@@ -320,7 +324,7 @@ export class HorizontalController implements Reconciler {
       case "External":
         return unable(
           "FailedGetExternalMetric",
-          `unable to get external metric ${ns}/${spec.external!.metric.name}: ${await this.externalMetricsError(ns, spec.external!.metric.name)}`,
+          `unable to get external metric ${ns}/${spec.external!.metric.name}: ${await this.fetchError("external", externalMetric(spec.external!.metric.name), ns)}`,
           "failed to get external metric value: ",
         );
       default: {
@@ -330,19 +334,17 @@ export class HorizontalController implements Reconciler {
     }
   }
 
-  /** The resource metrics client's error: the pod metrics list of metrics.k8s.io, as client-go words its failure. */
-  private async resourceMetricsError(namespace: string, selector: string): Promise<string> {
-    const podMetrics: ResourceRef = {
-      group: "metrics.k8s.io",
-      version: "v1beta1",
-      resource: "pods",
-      namespaced: true,
-    };
+  /**
+   * What a metrics client's list fails with, as client-go words it: k8ts serves no metrics API, so a 404
+   * ("the server could not find the requested resource (get pods.metrics.k8s.io)").
+   */
+  private async fetchError(api: string, ref: ResourceRef, namespace: string, labelSelector?: string) {
+    const prefix = `unable to fetch metrics from ${api} metrics API`;
     try {
-      await this.o.client.list(podMetrics, { namespace, labelSelector: selector });
-      return "unable to fetch metrics from resource metrics API: k8ts's autoscaler does not read metrics.k8s.io";
+      await this.o.client.list(ref, { namespace, labelSelector });
+      return `${prefix}: k8ts's autoscaler does not read ${ref.group}`;
     } catch (e) {
-      return `unable to fetch metrics from resource metrics API: ${clientGoMessage(e, "get", "pods.metrics.k8s.io")}`;
+      return `${prefix}: ${clientGoMessage(e, "get", `${ref.resource}.${ref.group}`)}`;
     }
   }
 
@@ -357,21 +359,6 @@ export class HorizontalController implements Reconciler {
     return groups.groups?.some((g) => g.name === "custom.metrics.k8s.io")
       ? "k8ts's autoscaler does not read custom.metrics.k8s.io"
       : "no custom metrics API (custom.metrics.k8s.io) registered";
-  }
-
-  private async externalMetricsError(namespace: string, metric: string): Promise<string> {
-    const external: ResourceRef = {
-      group: "external.metrics.k8s.io",
-      version: "v1beta1",
-      resource: metric,
-      namespaced: true,
-    };
-    try {
-      await this.o.client.list(external, { namespace });
-      return "unable to fetch metrics from external metrics API: k8ts's autoscaler does not read external.metrics.k8s.io";
-    } catch (e) {
-      return `unable to fetch metrics from external metrics API: ${clientGoMessage(e, "get", `${metric}.external.metrics.k8s.io`)}`;
-    }
   }
 
   /** The scaleTargetRef's resource from discovery (upstream's RESTMapper), which must serve /scale. */
@@ -422,7 +409,17 @@ export class HorizontalController implements Reconciler {
       ...(metricStatuses && metricStatuses.length > 0 ? { currentMetrics: metricStatuses } : {}),
       ...(status.conditions ? { conditions: status.conditions } : {}),
     };
-    if (rescale) hpa.status.lastScaleTime = this.now();
+    if (rescale) hpa.status.lastScaleTime = metaTime(this.o.clock.now());
+  }
+
+  private setCondition(
+    hpa: HorizontalPodAutoscaler,
+    type: string,
+    status: string,
+    reason: string,
+    message: string,
+  ) {
+    setConditionInList(hpa, type, status, reason, message, metaTime(this.o.clock.now()));
   }
 
   /** updateStatusIfNeeded: PUT /status only when the status changed. */
@@ -433,7 +430,7 @@ export class HorizontalController implements Reconciler {
     if (JSON.stringify(original) === JSON.stringify(hpa.status)) return;
     try {
       await this.o.client.update(
-        HPA_V2,
+        Resources.horizontalpodautoscalers,
         { ...hpa, apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler" },
         { subresource: "status" },
       );
@@ -441,14 +438,6 @@ export class HorizontalController implements Reconciler {
       this.log(`failed to update status for ${hpa.metadata?.name}: ${(e as Error).message}`);
     }
   }
-
-  private now(): string {
-    return `${new Date(this.o.clock.now()).toISOString().slice(0, 19)}Z`;
-  }
-}
-
-function keyOf(hpa: HorizontalPodAutoscaler): string {
-  return `${hpa.metadata?.namespace}/${hpa.metadata?.name}`;
 }
 
 /**
@@ -463,7 +452,7 @@ function clientGoMessage(e: unknown, verb: string, qualifiedResource: string): s
 }
 
 /** setConditionInList: the transition time moves only when the status does. */
-export function setCondition(
+function setConditionInList(
   hpa: HorizontalPodAutoscaler,
   type: string,
   status: string,

@@ -1,10 +1,11 @@
 // The horizontal pod autoscaler's entry point for the controller-manager.
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.d.ts";
+import { Resources } from "../../client/resources.ts";
 import type { ControllerDescriptor } from "../context.ts";
 import { Controller } from "../controller.ts";
-import { DEFAULT_HPA_SYNC_PERIOD_MS, HorizontalController, HPA_V2 } from "./horizontal.ts";
+import { DEFAULT_HPA_SYNC_PERIOD_MS, HorizontalController } from "./horizontal.ts";
 
-export { DEFAULT_HPA_SYNC_PERIOD_MS, HorizontalController, setCondition } from "./horizontal.ts";
+export { DEFAULT_HPA_SYNC_PERIOD_MS, HorizontalController } from "./horizontal.ts";
 
 export const horizontalPodAutoscalerControllerDescriptor: ControllerDescriptor = {
   name: "horizontal-pod-autoscaler-controller",
@@ -13,7 +14,7 @@ export const horizontalPodAutoscalerControllerDescriptor: ControllerDescriptor =
   eventSource: "horizontal-pod-autoscaler",
   concurrency: { flag: "concurrent-horizontal-pod-autoscaler-syncs", default: 5 },
   init(ctx) {
-    const hpas = ctx.informers.forResource<HorizontalPodAutoscaler>(HPA_V2);
+    const hpas = ctx.informers.forResource<HorizontalPodAutoscaler>(Resources.horizontalpodautoscalers);
     const reconciler = new HorizontalController({
       client: ctx.client,
       hpas,

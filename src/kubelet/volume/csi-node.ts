@@ -6,14 +6,8 @@ import type { Node } from "kubernetes-types/core/v1.d.ts";
 import type { CSINode } from "kubernetes-types/storage/v1.d.ts";
 import { isAlreadyExists, isNotFound } from "../../client/api-error.ts";
 import { type Clock, sleep } from "../../client/clock.ts";
-import type { ResourceRef, RestClient } from "../../client/rest-client.ts";
-
-export const CSI_NODES: ResourceRef = {
-  group: "storage.k8s.io",
-  version: "v1",
-  resource: "csinodes",
-  namespaced: false,
-};
+import { Resources } from "../../client/resources.ts";
+import type { RestClient } from "../../client/rest-client.ts";
 
 export const MIGRATED_PLUGINS_ANNOTATION = "storage.alpha.kubernetes.io/migrated-plugins";
 
@@ -33,11 +27,11 @@ export async function initializeCSINode(client: RestClient, node: Node): Promise
   const name = node.metadata!.name!;
   let existing: CSINode;
   try {
-    existing = await client.get<CSINode>(CSI_NODES, name);
+    existing = await client.get<CSINode>(Resources.csinodes, name);
   } catch (e) {
     if (!isNotFound(e)) throw e;
     try {
-      await client.create<CSINode>(CSI_NODES, {
+      await client.create<CSINode>(Resources.csinodes, {
         apiVersion: "storage.k8s.io/v1",
         kind: "CSINode",
         metadata: {
@@ -57,7 +51,7 @@ export async function initializeCSINode(client: RestClient, node: Node): Promise
     ...existing.metadata,
     annotations: { ...existing.metadata?.annotations, [MIGRATED_PLUGINS_ANNOTATION]: MIGRATED_PLUGINS },
   };
-  await client.update(CSI_NODES, existing);
+  await client.update(Resources.csinodes, existing);
 }
 
 /** Retries with backoff (0.5 s doubling, at most 30 s apart) until it succeeds or the signal aborts. */

@@ -7,7 +7,7 @@ import type { Registry } from "../../registry/index.ts";
 import type { AdmissionAttributes, MutatingPlugin, Operation } from "../admission.ts";
 import { defaultClass } from "./default-storage-class.ts";
 import { admissionForbidden } from "./errors.ts";
-import type { ObjectCache } from "./object-cache.ts";
+import { ObjectCache } from "./object-cache.ts";
 
 export const IS_DEFAULT_INGRESS_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
 /** The class annotation Ingresses used before spec.ingressClassName. */
@@ -19,7 +19,13 @@ const isDefaultIngressClass = (c: Obj) =>
 export class DefaultIngressClass implements MutatingPlugin {
   readonly name = "DefaultIngressClass";
 
-  constructor(private readonly opts: { registry: Registry; cache?: ObjectCache }) {}
+  private readonly classes: ObjectCache;
+
+  /** Without a running cache, every read goes to the store. */
+  constructor(opts: { registry: Registry; cache?: ObjectCache }) {
+    this.classes =
+      opts.cache ?? new ObjectCache(opts.registry.byResource("networking.k8s.io", "v1", "ingressclasses")!);
+  }
 
   handles(op: Operation): boolean {
     return op === "CREATE";
@@ -34,10 +40,7 @@ export class DefaultIngressClass implements MutatingPlugin {
     if (Object.hasOwn(ingress.metadata?.annotations ?? {}, INGRESS_CLASS_ANNOTATION)) return;
     let classes: Obj[];
     try {
-      classes = this.opts.cache?.synced
-        ? this.opts.cache.list()
-        : ((await this.opts.registry.byResource("networking.k8s.io", "v1", "ingressclasses")!.list(undefined))
-            .items as Obj[]);
+      classes = await this.classes.listAll();
     } catch (e) {
       throw admissionForbidden(a, e as Error);
     }

@@ -6,7 +6,7 @@ import type { Obj } from "../../../api/registry.ts";
 import type { Registry } from "../../registry/index.ts";
 import type { AdmissionAttributes, MutatingPlugin, Operation } from "../admission.ts";
 import { admissionForbidden } from "./errors.ts";
-import type { ObjectCache } from "./object-cache.ts";
+import { ObjectCache } from "./object-cache.ts";
 
 export const IS_DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 export const BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION = "storageclass.beta.kubernetes.io/is-default-class";
@@ -40,7 +40,13 @@ export function defaultClass(
 export class DefaultStorageClass implements MutatingPlugin {
   readonly name = "DefaultStorageClass";
 
-  constructor(private readonly opts: { registry: Registry; cache?: ObjectCache }) {}
+  private readonly classes: ObjectCache;
+
+  /** Without a running cache, every read goes to the store. */
+  constructor(opts: { registry: Registry; cache?: ObjectCache }) {
+    this.classes =
+      opts.cache ?? new ObjectCache(opts.registry.byResource("storage.k8s.io", "v1", "storageclasses")!);
+  }
 
   handles(op: Operation): boolean {
     return op === "CREATE";
@@ -56,10 +62,7 @@ export class DefaultStorageClass implements MutatingPlugin {
     if (pvc.spec?.storageClassName != null) return;
     let classes: Obj[];
     try {
-      classes = this.opts.cache?.synced
-        ? this.opts.cache.list()
-        : ((await this.opts.registry.byResource("storage.k8s.io", "v1", "storageclasses")!.list(undefined))
-            .items as Obj[]);
+      classes = await this.classes.listAll();
     } catch (e) {
       throw admissionForbidden(a, e as Error);
     }

@@ -3,6 +3,7 @@
 // false and plugins read the store instead, so a plugin is correct whether or
 // not its cache runs.
 import type { Obj } from "../../../api/registry.ts";
+import { isNotFound } from "../../../machinery/status.ts";
 import { log } from "../../log.ts";
 import type { ObjectWatch, ResourceStore } from "../../registry/resource-store.ts";
 
@@ -49,6 +50,26 @@ export class ObjectCache {
 
   get(namespace: string | undefined, name: string): Obj | undefined {
     return this.items.get(keyOf(this.store.type.namespaced ? namespace : undefined, name));
+  }
+
+  /**
+   * What plugins read, as upstream's listers with their live lookups: memory once synced, the store before
+   * then or on a miss (a cache behind a fresh write); undefined when the object does not exist.
+   */
+  async lookup(namespace: string | undefined, name: string): Promise<Obj | undefined> {
+    const cached = this.synced ? this.get(namespace, name) : undefined;
+    if (cached) return cached;
+    try {
+      return await this.store.get(this.store.type.namespaced ? namespace : undefined, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Every object (of one namespace): memory once synced, else the store. */
+  async listAll(namespace?: string): Promise<Obj[]> {
+    return this.synced ? this.list(namespace) : ((await this.store.list(namespace)).items as Obj[]);
   }
 
   /** Every object, or those of one namespace. */

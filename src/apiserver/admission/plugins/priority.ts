@@ -7,7 +7,7 @@ import { isAlreadyExists, isNotFound, newBadRequest } from "../../../machinery/s
 import type { Registry } from "../../registry/index.ts";
 import type { AdmissionAttributes, MutatingPlugin, Operation, ValidatingPlugin } from "../admission.ts";
 import { admissionForbidden, errorMessage } from "./errors.ts";
-import type { ObjectCache } from "./object-cache.ts";
+import { ObjectCache } from "./object-cache.ts";
 
 /** scheduling.DefaultPriorityWhenNoDefaultClassExists. */
 export const DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS = 0;
@@ -63,7 +63,13 @@ export interface PriorityOptions {
 export class PriorityAdmission implements MutatingPlugin, ValidatingPlugin {
   readonly name = "Priority";
 
-  constructor(private readonly opts: PriorityOptions) {}
+  private readonly classes: ObjectCache;
+
+  /** Without a running cache, every read goes to the store. */
+  constructor(opts: PriorityOptions) {
+    this.classes =
+      opts.cache ?? new ObjectCache(opts.registry.byResource("scheduling.k8s.io", "v1", "priorityclasses")!);
+  }
 
   handles(op: Operation): boolean {
     return op === "CREATE" || op === "UPDATE" || op === "DELETE";
@@ -155,24 +161,16 @@ export class PriorityAdmission implements MutatingPlugin, ValidatingPlugin {
     }
   }
 
-  private store() {
-    return this.opts.registry.byResource("scheduling.k8s.io", "v1", "priorityclasses")!;
-  }
-
   private async priorityClass(name: string): Promise<Obj | undefined> {
-    const cached = this.opts.cache?.synced ? this.opts.cache.get(undefined, name) : undefined;
-    if (cached) return cached;
     try {
-      return await this.store().get(undefined, name);
+      return await this.classes.lookup(undefined, name);
     } catch (e) {
-      if (isNotFound(e)) return undefined;
       throw new Error(`failed to get PriorityClass with name ${name}: ${errorMessage(e)}`);
     }
   }
 
-  private async priorityClasses(): Promise<Obj[]> {
-    if (this.opts.cache?.synced) return this.opts.cache.list();
-    return (await this.store().list(undefined)).items as Obj[];
+  private priorityClasses(): Promise<Obj[]> {
+    return this.classes.listAll();
   }
 
   /** The global default; if a race made several, the one with the lowest value. */

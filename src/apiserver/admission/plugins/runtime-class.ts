@@ -6,16 +6,22 @@ import type { Toleration } from "kubernetes-types/core/v1.d.ts";
 import type { Obj } from "../../../api/registry.ts";
 import { sameToleration } from "../../../api/scheduling/taints.ts";
 import { parseQuantity } from "../../../machinery/quantity.ts";
-import { isNotFound, newBadRequest } from "../../../machinery/status.ts";
+import { newBadRequest } from "../../../machinery/status.ts";
 import type { Registry } from "../../registry/index.ts";
 import type { AdmissionAttributes, MutatingPlugin, Operation, ValidatingPlugin } from "../admission.ts";
 import { admissionForbidden } from "./errors.ts";
-import type { ObjectCache } from "./object-cache.ts";
+import { ObjectCache } from "./object-cache.ts";
 
 export class RuntimeClassAdmission implements MutatingPlugin, ValidatingPlugin {
   readonly name = "RuntimeClass";
 
-  constructor(private readonly opts: { registry: Registry; cache?: ObjectCache }) {}
+  private readonly classes: ObjectCache;
+
+  /** Without a running cache, every read goes to the store. */
+  constructor(opts: { registry: Registry; cache?: ObjectCache }) {
+    this.classes =
+      opts.cache ?? new ObjectCache(opts.registry.byResource("node.k8s.io", "v1", "runtimeclasses")!);
+  }
 
   handles(op: Operation): boolean {
     return op === "CREATE";
@@ -87,16 +93,9 @@ export class RuntimeClassAdmission implements MutatingPlugin, ValidatingPlugin {
     pod.spec ??= {};
     const name: string | undefined = pod.spec.runtimeClassName ?? undefined;
     if (name === undefined) return { pod };
-    // A miss in the cache may be a cache behind: ask the store, as upstream's live lookup does.
-    const cached = this.opts.cache?.synced ? this.opts.cache.get(undefined, name) : undefined;
-    if (cached) return { pod, runtimeClass: cached };
-    try {
-      const store = this.opts.registry.byResource("node.k8s.io", "v1", "runtimeclasses")!;
-      return { pod, runtimeClass: await store.get(undefined, name) };
-    } catch (e) {
-      if (isNotFound(e)) throw admissionForbidden(a, `pod rejected: RuntimeClass "${name}" not found`);
-      throw e;
-    }
+    const runtimeClass = await this.classes.lookup(undefined, name);
+    if (!runtimeClass) throw admissionForbidden(a, `pod rejected: RuntimeClass "${name}" not found`);
+    return { pod, runtimeClass };
   }
 }
 
