@@ -44,6 +44,25 @@ export interface ResourceType {
   watchTrigger?: string;
   /** Not stored: the resource only answers a create (TokenReview, SubjectAccessReview, Binding…). */
   virtual?: boolean;
+  /** Served for a CustomResourceDefinition: what its version says of the objects. */
+  custom?: CustomResourceInfo;
+}
+
+/** What one served version of a CustomResourceDefinition holds for its custom resources. */
+export interface CustomResourceInfo {
+  /** The CRD's name, `<plural>.<group>`. */
+  crd: string;
+  /** The version objects are stored in: every served version converts to and from it. */
+  storageVersion: string;
+  /** The version's openAPIV3Schema (structural), when it has one. */
+  schema?: Obj;
+  /** additionalPrinterColumns, or upstream's default Age column. */
+  columns: Obj[];
+  scale?: ScaleSubresource;
+  /** The CRD is being deleted: its objects may be read and deleted, not created. */
+  terminating: boolean;
+  /** spec.versions[].deprecated, with the warning every request gets. */
+  deprecationWarning?: string;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: objects arrive as untyped JSON
@@ -59,9 +78,9 @@ export const STANDARD_VERBS = [
   "update",
   "watch",
 ];
-const STATUS_VERBS = ["get", "patch", "update"];
+export const STATUS_VERBS = ["get", "patch", "update"];
 
-const AUTOSCALING_SCALE: GroupVersionKind = { group: "autoscaling", version: "v1", kind: "Scale" };
+export const AUTOSCALING_SCALE: GroupVersionKind = { group: "autoscaling", version: "v1", kind: "Scale" };
 
 function str(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -412,6 +431,16 @@ export const resourceTypes: ResourceType[] = [
   ...group("discovery.k8s.io", "v1", [
     { kind: "EndpointSlice", resource: "endpointslices", namespaced: true },
   ]),
+  ...group("apiextensions.k8s.io", "v1", [
+    {
+      kind: "CustomResourceDefinition",
+      resource: "customresourcedefinitions",
+      namespaced: false,
+      shortNames: ["crd", "crds"],
+      categories: ["api-extensions"],
+      status: true,
+    },
+  ]),
   ...group("admissionregistration.k8s.io", "v1", [
     {
       kind: "MutatingWebhookConfiguration",
@@ -474,10 +503,15 @@ export const resourceTypes: ResourceType[] = [
   ]),
 ];
 
+export interface ApiGroupVersions {
+  name: string;
+  versions: string[];
+}
+
 /** API groups in the order discovery lists them (the core group first, as upstream). */
-export function apiGroups(): Array<{ name: string; versions: string[] }> {
-  const out: Array<{ name: string; versions: string[] }> = [];
-  for (const t of resourceTypes) {
+export function apiGroups(types: readonly ResourceType[] = resourceTypes): ApiGroupVersions[] {
+  const out: ApiGroupVersions[] = [];
+  for (const t of types) {
     let g = out.find((x) => x.name === t.group);
     if (!g) {
       g = { name: t.group, versions: [] };
@@ -488,12 +522,88 @@ export function apiGroups(): Array<{ name: string; versions: string[] }> {
   return out;
 }
 
-export function findResource(groupName: string, version: string, resource: string): ResourceType | undefined {
-  return resourceTypes.find((t) => t.group === groupName && t.version === version && t.resource === resource);
+export function findResource(
+  groupName: string,
+  version: string,
+  resource: string,
+  types: readonly ResourceType[] = resourceTypes,
+): ResourceType | undefined {
+  return types.find((t) => t.group === groupName && t.version === version && t.resource === resource);
 }
 
-export function findKind(groupName: string, kind: string): ResourceType | undefined {
-  return resourceTypes.find((t) => t.group === groupName && t.kind === kind);
+export function findKind(
+  groupName: string,
+  kind: string,
+  types: readonly ResourceType[] = resourceTypes,
+): ResourceType | undefined {
+  return types.find((t) => t.group === groupName && t.kind === kind);
+}
+
+/**
+ * The resources one apiserver serves: the built-in ones, then those its
+ * CustomResourceDefinitions add and remove while it runs. Custom groups come
+ * after every built-in one (upstream gives them group priority 1000), by name,
+ * their versions in Kubernetes' version order.
+ */
+export class ResourceCatalog {
+  private readonly custom = new Map<string, ResourceType[]>();
+  private all: readonly ResourceType[] = resourceTypes;
+
+  types(): readonly ResourceType[] {
+    return this.all;
+  }
+
+  findResource(group: string, version: string, resource: string): ResourceType | undefined {
+    return findResource(group, version, resource, this.all);
+  }
+
+  findKind(group: string, kind: string): ResourceType | undefined {
+    return findKind(group, kind, this.all);
+  }
+
+  apiGroups(): ApiGroupVersions[] {
+    return apiGroups(this.all);
+  }
+
+  /** The custom types one CRD serves now (none: it is gone or serves nothing). */
+  customTypes(crd: string): readonly ResourceType[] {
+    return this.custom.get(crd) ?? [];
+  }
+
+  setCustom(crd: string, types: ResourceType[]): void {
+    if (types.length === 0) this.custom.delete(crd);
+    else this.custom.set(crd, types);
+    const custom = [...this.custom.values()]
+      .flat()
+      .sort(
+        (a, b) =>
+          (a.group < b.group ? -1 : a.group > b.group ? 1 : 0) ||
+          compareKubeAwareVersions(a.version, b.version) ||
+          (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0),
+      );
+    this.all = [...resourceTypes, ...custom];
+  }
+}
+
+const KUBE_VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
+/**
+ * Upstream's version.CompareKubeAwareVersionStrings as a sort: GA before beta
+ * before alpha, higher numbers first, then versions that are not
+ * Kubernetes-like, by name.
+ */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  const ma = KUBE_VERSION.exec(a);
+  const mb = KUBE_VERSION.exec(b);
+  if (!ma || !mb) {
+    if (ma) return -1;
+    if (mb) return 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 2 : m[2] === "beta" ? 1 : 0);
+  if (rank(ma) !== rank(mb)) return rank(mb) - rank(ma);
+  if (ma[1] !== mb[1]) return Number(mb[1]) - Number(ma[1]);
+  return Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
 }
 
 export function apiVersionOf(t: { group: string; version: string }): string {

@@ -21,6 +21,7 @@ import { Compactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain } from "./admission/admission.ts";
 import { NamespaceLifecycle } from "./admission/plugins/namespace-lifecycle.ts";
+import { CustomResourceDefinitionController } from "./apiextensions/crd-controller.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
 import { ANONYMOUS, SYSTEM_MASTERS, type UserInfo } from "./authentication/user.ts";
@@ -114,6 +115,7 @@ export class ApiServer {
   private readonly compactor: Compactor;
   private readonly authenticator: AuthenticatorChain;
   private readonly authorizer: Authorizer;
+  private readonly crdController: CustomResourceDefinitionController;
   private inflight = 0;
   private inflightMutating = 0;
   private started = false;
@@ -123,6 +125,7 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = opts.registry ?? new Registry(opts.store);
+    this.crdController = new CustomResourceDefinitionController(this.registry);
     this.authenticator = opts.authenticator ?? new AuthenticatorChain([new X509Authenticator()]);
     this.authorizer = opts.authorizer ?? authenticatedAllowed;
     const ping: HealthCheck = { name: "ping", check: () => {} };
@@ -213,6 +216,8 @@ export class ApiServer {
       serviceCIDR: this.registry.services.net.serviceCIDR,
     });
     this.compactor.start();
+    // Established CRDs are served from the first request on.
+    await this.crdController.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (e: NodeJS.ErrnoException) =>
         reject(
@@ -238,6 +243,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.crdController.stop();
     await this.compactor.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -465,7 +471,7 @@ export class ApiServer {
           return writeJson(
             res,
             200,
-            aggregatedDiscovery(true, d.aggregated),
+            aggregatedDiscovery(this.registry.catalog, true, d.aggregated),
             discoveryContentType(d.aggregated),
           );
         return writeJson(res, 200, apiVersions(`${req.headers.host ?? "127.0.0.1"}`));
@@ -476,10 +482,10 @@ export class ApiServer {
           return writeJson(
             res,
             200,
-            aggregatedDiscovery(false, d.aggregated),
+            aggregatedDiscovery(this.registry.catalog, false, d.aggregated),
             discoveryContentType(d.aggregated),
           );
-        return writeJson(res, 200, apiGroupList());
+        return writeJson(res, 200, apiGroupList(this.registry.catalog));
       }
       case "/openapi/v2": {
         const r = serveOpenAPIV2({ headers: req.headers as Record<string, string | undefined> });
@@ -502,9 +508,9 @@ export class ApiServer {
     const m = /^\/(api|apis)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
     if (m) {
       let doc: unknown;
-      if (m[1] === "api" && m[2] && !m[3]) doc = apiResourceList("", m[2]);
-      else if (m[1] === "apis" && m[2] && !m[3]) doc = apiGroup(m[2]);
-      else if (m[1] === "apis" && m[2] && m[3]) doc = apiResourceList(m[2], m[3]);
+      if (m[1] === "api" && m[2] && !m[3]) doc = apiResourceList(this.registry.catalog, "", m[2]);
+      else if (m[1] === "apis" && m[2] && !m[3]) doc = apiGroup(this.registry.catalog, m[2]);
+      else if (m[1] === "apis" && m[2] && m[3]) doc = apiResourceList(this.registry.catalog, m[2], m[3]);
       if (doc) return writeJson(res, 200, doc);
     }
     throw new StatusError(

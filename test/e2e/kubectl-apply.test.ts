@@ -211,4 +211,89 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
     assert.doesNotMatch(r.stdout, /^[-+] {2}name:/m);
     assert.equal(await jsonpath(["cm/dcm"], "{.data.a}"), "1");
   });
+
+  it("applies a CustomResourceDefinition and its custom resources", async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.e2e.example.com
+spec:
+  group: e2e.example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}, scale: {specReplicasPath: .spec.size, statusReplicasPath: .status.size}}
+    additionalPrinterColumns:
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              color: {type: string, enum: [red, blue]}
+              size: {type: integer, default: 1}
+          status:
+            type: object
+            properties:
+              size: {type: integer}
+`;
+    assert.match(
+      ok(await c.kubectl(["apply", "-f", file("crd.yaml", crd)])).stdout,
+      /customresourcedefinition.apiextensions.k8s.io\/widgets.e2e.example.com created/,
+    );
+    ok(
+      await c.kubectl([
+        "wait",
+        "--for=condition=Established",
+        "crd/widgets.e2e.example.com",
+        "--timeout=30s",
+      ]),
+    );
+    const widget = (color: string) =>
+      `apiVersion: e2e.example.com/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: ${NS}\nspec:\n  color: ${color}\n`;
+    assert.match(
+      ok(await c.kubectl(["apply", "-f", file("w1.yaml", widget("red"))])).stdout,
+      /widget.e2e.example.com\/w1 created/,
+    );
+    assert.match(
+      ok(await c.kubectl(["apply", "-f", file("w1.yaml", widget("red"))])).stdout,
+      /widget.e2e.example.com\/w1 unchanged/,
+    );
+    // The second apply patches with a JSON merge patch: custom resources have no strategic merge keys.
+    assert.match(
+      ok(await c.kubectl(["apply", "-f", file("w1.yaml", widget("blue"))])).stdout,
+      /widget.e2e.example.com\/w1 configured/,
+    );
+    const table = ok(await c.kubectl(["get", "wd", "-n", NS])).stdout;
+    assert.match(table, /^NAME\s+COLOR\s+SIZE$/m);
+    assert.match(table, /^w1\s+blue\s+1$/m);
+    ok(await c.kubectl(["scale", "widget/w1", "-n", NS, "--replicas=3"]));
+    assert.equal(await jsonpath(["widget/w1"], "{.spec.size}"), "3");
+    const bad = await c.kubectl(["apply", "-f", file("w2.yaml", widget("green").replace("w1", "w2"))]);
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /The Widget "w2" is invalid: spec.color: Unsupported value: "green": supported values: "red", "blue"/,
+    );
+    const unknown = await c.kubectl([
+      "apply",
+      "-f",
+      file("w3.yaml", `${widget("red").replace("w1", "w3")}  shade: dark\n`),
+    ]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown field "spec.shade"/);
+    assert.match(
+      ok(await c.kubectl(["api-resources", "--api-group=e2e.example.com"])).stdout,
+      /^widgets\s+wd\s+e2e.example.com\/v1\s+true\s+Widget$/m,
+    );
+    ok(await c.kubectl(["delete", "crd/widgets.e2e.example.com"]));
+    const gone = await c.kubectl(["get", "widgets", "-n", NS]);
+    assert.equal(gone.code, 1);
+  });
 });

@@ -14,6 +14,7 @@ import {
   defaultValidatingAdmissionPolicyBinding,
   defaultValidatingWebhookConfiguration,
 } from "./admissionregistration.ts";
+import { defaultCustomResourceDefinition } from "./apiextensions.ts";
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from "./apps.ts";
 import { defaultHorizontalPodAutoscaler } from "./autoscaling.ts";
 import { defaultCronJob, defaultJob } from "./batch.ts";
@@ -76,6 +77,7 @@ const defaulters = new Map<string, Defaulter>([
   ["admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding", defaultValidatingAdmissionPolicyBinding],
   ["flowcontrol.apiserver.k8s.io/FlowSchema", defaultFlowSchema],
   ["flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration", defaultPriorityLevelConfiguration],
+  ["apiextensions.k8s.io/CustomResourceDefinition", defaultCustomResourceDefinition],
 ]);
 
 /**

@@ -59,6 +59,7 @@ const generationKinds = new Set([
   "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
   "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
   "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "apiextensions.k8s.io/CustomResourceDefinition",
   "flowcontrol.apiserver.k8s.io/FlowSchema",
   "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
 ]);

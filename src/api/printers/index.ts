@@ -116,6 +116,8 @@ export interface PrintTableOptions {
   noHeaders?: boolean;
   /** The Table's list metadata (resourceVersion, continue, remainingItemCount). */
   metadata?: ListMeta;
+  /** The printer to use instead of the kind's: a custom resource's columns. */
+  printer?: TablePrinter<never>;
 }
 
 /** Whether the kind has its own printer (others get the NAME / CREATED AT default table). */
@@ -140,7 +142,8 @@ function rowObject(obj: object, policy: IncludeObjectPolicy): PartialObjectMetad
 export function printTable(kind: string, objects: object[], opts: PrintTableOptions = {}): Table {
   const ctx = { now: opts.now ?? new Date() };
   const policy = opts.includeObject ?? "Metadata";
-  const printer = hasPrinter(kind) ? printers[kind] : (defaultPrinter as TablePrinter<never>);
+  const own = opts.printer ?? (hasPrinter(kind) ? printers[kind] : undefined);
+  const printer = own ?? (defaultPrinter as TablePrinter<never>);
   const compare = printer.compare?.bind(printer);
   const ordered = compare ? [...objects].sort((a, b) => compare(a as never, b as never)) : objects;
   const rows: TableRow[] = ordered.map((obj) => {
@@ -157,6 +160,6 @@ export function printTable(kind: string, objects: object[], opts: PrintTableOpti
     metadata: opts.metadata ?? {},
     columnDefinitions: opts.noHeaders ? null : printer.columns.map((c) => ({ ...c })),
     // The default convertor appends to a nil slice, so an empty result serialises as null there.
-    rows: rows.length === 0 && !hasPrinter(kind) ? null : rows,
+    rows: rows.length === 0 && !own ? null : rows,
   };
 }

@@ -18,8 +18,8 @@ export interface TableRowCondition {
   message?: string;
 }
 
-/** A cell holds a string, an integer or a boolean, as upstream's printers emit. */
-export type Cell = string | number | boolean;
+/** A cell holds a string, an integer or a boolean, as upstream's printers emit; null where a custom column found nothing. */
+export type Cell = string | number | boolean | null;
 
 export interface PartialObjectMetadata {
   kind: "PartialObjectMetadata";

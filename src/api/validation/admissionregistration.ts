@@ -211,7 +211,7 @@ function parseURL(
 }
 
 /** webhook.ValidateWebhookURL. */
-function validateWebhookURL(path: Path, url: string): FieldError[] {
+export function validateWebhookURL(path: Path, url: string): FieldError[] {
   const form = "; desired format: https://host[/path]";
   const u = parseURL(url);
   if (typeof u === "string") return [required(path, `url must be a valid URL: ${u}${form}`)];
@@ -227,7 +227,7 @@ function validateWebhookURL(path: Path, url: string): FieldError[] {
 }
 
 /** webhook.ValidateWebhookService. */
-function validateWebhookService(
+export function validateWebhookService(
   path: Path,
   svc: { namespace?: string; name?: string; path?: string | null; port?: number | null },
 ): FieldError[] {

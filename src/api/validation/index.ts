@@ -28,6 +28,11 @@ import {
   validateValidatingWebhookConfigurationUpdate,
 } from "./admissionregistration.ts";
 import {
+  validateCustomResourceDefinition,
+  validateCustomResourceDefinitionStatusUpdate,
+  validateCustomResourceDefinitionUpdate,
+} from "./apiextensions.ts";
+import {
   validateControllerRevision,
   validateControllerRevisionUpdate,
   validateDaemonSet,
@@ -369,6 +374,14 @@ const kinds = new Map<string, KindValidation>([
     { create: validateIngressCreate, update: validateIngressUpdate, status: validateIngressStatusUpdate },
   ],
   ["networking.k8s.io/IngressClass", { create: validateIngressClass, update: validateIngressClassUpdate }],
+  [
+    "apiextensions.k8s.io/CustomResourceDefinition",
+    {
+      create: validateCustomResourceDefinition,
+      update: validateCustomResourceDefinitionUpdate,
+      status: validateCustomResourceDefinitionStatusUpdate,
+    },
+  ],
   ["networking.k8s.io/NetworkPolicy", { create: validateNetworkPolicy, update: validateNetworkPolicyUpdate }],
   ["node.k8s.io/RuntimeClass", { create: validateRuntimeClass, update: validateRuntimeClassUpdate }],
   [

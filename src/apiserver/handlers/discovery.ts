@@ -1,11 +1,11 @@
 // Discovery documents: aggregated discovery (apidiscovery.k8s.io/v2, what
 // kubectl 1.32 asks for first) and the legacy /api, /apis, /api/v1, /apis/g/v.
-import { apiGroups, apiVersionOf, type ResourceType, resourceTypes } from "../../api/registry.ts";
+import { apiVersionOf, type ResourceCatalog, type ResourceType } from "../../api/registry.ts";
 
 type Json = Record<string, unknown>;
 
-function servedTypes(group: string, version: string): ResourceType[] {
-  return resourceTypes.filter((t) => t.group === group && t.version === version);
+function servedTypes(catalog: ResourceCatalog, group: string, version: string): ResourceType[] {
+  return catalog.types().filter((t) => t.group === group && t.version === version);
 }
 
 function resourceDiscovery(t: ResourceType): Json {
@@ -29,14 +29,15 @@ function resourceDiscovery(t: ResourceType): Json {
 }
 
 /** The APIGroupDiscoveryList for /api (core) or /apis (every named group). */
-export function aggregatedDiscovery(core: boolean, version = "v2"): Json {
-  const items = apiGroups()
+export function aggregatedDiscovery(catalog: ResourceCatalog, core: boolean, version = "v2"): Json {
+  const items = catalog
+    .apiGroups()
     .filter((g) => (g.name === "") === core)
     .map((g) => ({
       metadata: g.name ? { name: g.name, creationTimestamp: null } : { creationTimestamp: null },
       versions: g.versions.map((v) => ({
         version: v,
-        resources: servedTypes(g.name, v)
+        resources: servedTypes(catalog, g.name, v)
           .sort((a, b) => a.resource.localeCompare(b.resource))
           .map(resourceDiscovery),
         freshness: "Current",
@@ -62,23 +63,24 @@ function groupJson(g: { name: string; versions: string[] }): Json {
   return { name: g.name, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList(): Json {
+export function apiGroupList(catalog: ResourceCatalog): Json {
   return {
     kind: "APIGroupList",
     apiVersion: "v1",
-    groups: apiGroups()
+    groups: catalog
+      .apiGroups()
       .filter((g) => g.name !== "")
       .map(groupJson),
   };
 }
 
-export function apiGroup(name: string): Json | undefined {
-  const g = apiGroups().find((x) => x.name === name && name !== "");
+export function apiGroup(catalog: ResourceCatalog, name: string): Json | undefined {
+  const g = catalog.apiGroups().find((x) => x.name === name && name !== "");
   return g ? { kind: "APIGroup", apiVersion: "v1", ...groupJson(g) } : undefined;
 }
 
-export function apiResourceList(group: string, version: string): Json | undefined {
-  const types = servedTypes(group, version);
+export function apiResourceList(catalog: ResourceCatalog, group: string, version: string): Json | undefined {
+  const types = servedTypes(catalog, group, version);
   if (types.length === 0) return undefined;
   const resources: Json[] = [];
   for (const t of [...types].sort((a, b) => a.resource.localeCompare(b.resource))) {

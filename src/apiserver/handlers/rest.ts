@@ -3,11 +3,12 @@
 // scale and binding subresources. Watch lives in watch.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
+import { pruneObject } from "../../api/apiextensions/schema.ts";
 import { applySchemaFor, emptyObjectFor, resetFieldsFor } from "../../api/apply-schema.ts";
 import { patchSchemaFor } from "../../api/openapi.ts";
 import { decodeProtobufBody } from "../../api/protobuf/body.ts";
 import { ProtobufDecodeError } from "../../api/protobuf/errors.ts";
-import { apiVersionOf, findKind, findResource, type Obj, type ResourceType } from "../../api/registry.ts";
+import { apiVersionOf, type Obj, type ResourceType } from "../../api/registry.ts";
 import {
   cannotBeHandledMessage,
   DecodeError,
@@ -22,6 +23,8 @@ import {
   managerFromUserAgent,
   updateManagedFields,
 } from "../../machinery/apply/field-manager.ts";
+import { FieldSet } from "../../machinery/apply/field-set.ts";
+import { fieldPath } from "../../machinery/apply/path-element.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { invalid, newPath, required } from "../../machinery/field-errors.ts";
 import {
@@ -84,6 +87,13 @@ export interface RestOptions {
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number;
 }
+
+/** What a custom resource may be patched with. */
+const CUSTOM_RESOURCE_PATCH_TYPES = [
+  "application/json-patch+json",
+  "application/merge-patch+json",
+  "application/apply-patch+yaml",
+];
 
 const PATCH_TYPES = [
   "application/json-patch+json",
@@ -260,8 +270,9 @@ export class RestHandler {
     info: RequestInfo,
     query: URLSearchParams,
   ): Promise<void> {
-    const type = findResource(info.apiGroup, info.apiVersion, info.resource);
+    const type = this.registry.catalog.findResource(info.apiGroup, info.apiVersion, info.resource);
     if (!type) throw notFoundResource();
+    if (type.custom) checkCustomResourceRequest(res, type, info.verb);
     if (!type.namespaced && info.namespace && info.resource !== "namespaces") throw notFoundResource();
     if (
       type.namespaced &&
@@ -336,8 +347,7 @@ export class RestHandler {
     const rep = negotiate(req.headers.accept, { list: false });
     const obj = await store.get(ns, name, { resourceVersion: q.get("resourceVersion") ?? undefined });
     if (rep.kind === "object") this.sendWritten(res, 200, store, obj);
-    else
-      this.send(res, 200, renderObject(store.type.kind, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
+    else this.send(res, 200, renderObject(store.type, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
   }
 
   private async list(
@@ -356,7 +366,7 @@ export class RestHandler {
       resourceVersion: q.get("resourceVersion") ?? undefined,
       resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
     });
-    this.send(res, 200, renderList(store.type.kind, list, rep, includeObjectOf(q)), rep.kind === "yaml");
+    this.send(res, 200, renderList(store.type, list, rep, includeObjectOf(q)), rep.kind === "yaml");
   }
 
   private send(res: ServerResponse, code: number, body: unknown, yaml = false): void {
@@ -424,6 +434,12 @@ export class RestHandler {
       );
     }
     const o = obj as Obj;
+    // A custom resource's unknown fields are those its schema prunes (upstream's schemaCoercingDecoder).
+    if (type.custom?.schema) {
+      const unknown = pruneObject(o, type.custom.schema).map((p) => `unknown field "${p}"`);
+      decoded.strictErrors.push(...unknown);
+      decoded.warnings.push(...unknown);
+    }
     const wantVersion = apiVersionOf(type);
     if (o.apiVersion !== undefined && o.apiVersion !== wantVersion) {
       throw newBadRequest(
@@ -564,7 +580,11 @@ export class RestHandler {
     }
     const obj = patched as Obj;
     const validation = fieldValidation(q);
-    if (validation !== "Ignore") {
+    if (type.custom?.schema) {
+      const unknown = pruneObject(obj, type.custom.schema).map((p) => `unknown field "${p}"`);
+      if (unknown.length > 0 && validation === "Strict") throw newBadRequest(strictDecodingError(unknown));
+      if (validation === "Warn") addWarnings(res, unknown);
+    } else if (validation !== "Ignore") {
       const t = decodeTypeFor(gvk);
       const unknown = t ? findUnknownFields(obj, t) : [];
       if (unknown.length > 0) {
@@ -589,7 +609,9 @@ export class RestHandler {
     subresource?: WriteSubresource,
   ) {
     const patchType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-    if (!PATCH_TYPES.includes(patchType)) throw newUnsupportedMediaType(PATCH_TYPES);
+    // Custom resources have no Go type to take strategic merge keys from.
+    const accepted = store.type.custom ? CUSTOM_RESOURCE_PATCH_TYPES : PATCH_TYPES;
+    if (!accepted.includes(patchType)) throw newUnsupportedMediaType(accepted);
     if (patchType === "application/apply-patch+yaml") {
       return this.serverSideApply(req, res, store, ns, name, q, subresource);
     }
@@ -658,6 +680,8 @@ export class RestHandler {
           emptyObject: current ? undefined : opts.emptyObject,
         }).object;
         object.metadata ??= {};
+        // What a custom resource's schema does not declare is not kept (upstream's typed apply refuses it).
+        if (type.custom?.schema) pruneObject(object, type.custom.schema);
         if (!current) {
           if (subresource) throw newNotFound({ group: type.group, resource: type.resource }, name);
           if (type.namespaced) object.metadata.namespace = ns;
@@ -687,7 +711,7 @@ export class RestHandler {
       subresource,
       now: new Date(),
       schema: applySchemaFor(gvk),
-      resetFields: resetFieldsFor(gvk, subresource),
+      resetFields: type.custom ? customResetFields(type, subresource) : resetFieldsFor(gvk, subresource),
       emptyObject: emptyObjectFor(gvk),
     };
   }
@@ -769,7 +793,7 @@ export class RestHandler {
         200,
         rep.kind === "object" || rep.kind === "yaml"
           ? store.deletedStatus(result)
-          : renderObject(store.type.kind, result, rep),
+          : renderObject(store.type, result, rep),
       );
       return;
     }
@@ -831,7 +855,7 @@ export class RestHandler {
         store,
         decode: async () => {
           // A subresource kind in the catalogue decodes strictly; others (TokenRequest) as plain JSON.
-          const t = subKind ? findKind(subKind.group, subKind.kind) : undefined;
+          const t = subKind ? this.registry.catalog.findKind(subKind.group, subKind.kind) : undefined;
           if (t) return this.decode(req, res, t, q);
           const body = await readBody(req);
           try {
@@ -982,9 +1006,14 @@ export class RestHandler {
 
   /** The autoscaling/v1 Scale view of a resource with replicas. */
   private scaleOf(type: ResourceType, obj: Obj): Obj {
+    const custom = type.custom?.scale;
     let selector = "";
     const sel = obj.spec?.selector;
-    if (sel && typeof sel === "object") {
+    if (custom) {
+      // upstream's scaleFromCustomResource: the CRD says where replicas and the selector are.
+      const s = custom.labelSelectorPath ? valueAtPath(obj, custom.labelSelectorPath) : undefined;
+      if (typeof s === "string") selector = s;
+    } else if (sel && typeof sel === "object") {
       if (type.kind === "ReplicationController") {
         selector = Object.entries(sel as Record<string, string>)
           .map(([k, v]) => `${k}=${v}`)
@@ -1003,7 +1032,13 @@ export class RestHandler {
         selector = parts.join(",");
       }
     }
-    const status: Obj = { replicas: obj.status?.replicas ?? 0 };
+    const replicasAt = (path: string) => {
+      const v = valueAtPath(obj, path);
+      return typeof v === "number" ? v : 0;
+    };
+    const status: Obj = {
+      replicas: custom ? replicasAt(custom.statusReplicasPath) : (obj.status?.replicas ?? 0),
+    };
     if (selector) status.selector = selector;
     return {
       kind: "Scale",
@@ -1015,7 +1050,7 @@ export class RestHandler {
         resourceVersion: obj.metadata.resourceVersion,
         creationTimestamp: obj.metadata.creationTimestamp,
       },
-      spec: { replicas: obj.spec?.replicas ?? 0 },
+      spec: { replicas: custom ? replicasAt(custom.specReplicasPath) : (obj.spec?.replicas ?? 0) },
       status,
     };
   }
@@ -1059,7 +1094,8 @@ export class RestHandler {
           ]);
         }
         const next = deepCopyJson(current);
-        next.spec = { ...(next.spec ?? {}), replicas };
+        if (type.custom?.scale) setAtPath(next, type.custom.scale.specReplicasPath, replicas);
+        else next.spec = { ...(next.spec ?? {}), replicas };
         const tracked = updateManagedFields(current, next, this.fieldManagerOptions(req, q, type, "scale"));
         return store.prepareUpdate(tracked, current, undefined, deferred);
       },
@@ -1089,4 +1125,52 @@ function findResourceScale(): ResourceType {
     virtual: true,
   };
   return scaleTypeCache;
+}
+
+/**
+ * What upstream's crdHandler checks of a custom resource request before it is
+ * served: no creates while the CRD is being deleted; a deprecated version's warning.
+ */
+function checkCustomResourceRequest(res: ServerResponse, type: ResourceType, verb: string): void {
+  const custom = type.custom!;
+  if (custom.terminating && verb === "create") {
+    throw new StatusError(
+      makeStatus({
+        status: "Failure",
+        code: 405,
+        reason: StatusReason.MethodNotAllowed,
+        message: `${verb} not allowed while custom resource definition is terminating`,
+        details: { group: type.group, kind: type.resource },
+      }),
+    );
+  }
+  if (custom.deprecationWarning) addWarnings(res, [custom.deprecationWarning]);
+}
+
+/** The fields a write to a custom resource never sets: status on the main resource, spec on /status. */
+function customResetFields(type: ResourceType, subresource: string | undefined): FieldSet | undefined {
+  if (!type.subresources.some((s) => s.name === "status")) return undefined;
+  if (!subresource) return FieldSet.of(fieldPath("status"));
+  return subresource === "status" ? FieldSet.of(fieldPath("spec")) : undefined;
+}
+
+/** The value at a scale path such as ".spec.replicas". */
+function valueAtPath(obj: Obj, path: string): unknown {
+  let cur: unknown = obj;
+  for (const f of path.replace(/^\./, "").split(".")) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+    cur = (cur as Obj)[f];
+  }
+  return cur;
+}
+
+/** unstructured.SetNestedField: makes the maps on the way. */
+function setAtPath(obj: Obj, path: string, value: unknown): void {
+  const fields = path.replace(/^\./, "").split(".");
+  let cur = obj;
+  for (const f of fields.slice(0, -1)) {
+    if (cur[f] === null || typeof cur[f] !== "object" || Array.isArray(cur[f])) cur[f] = {};
+    cur = cur[f];
+  }
+  cur[fields[fields.length - 1]] = value;
 }

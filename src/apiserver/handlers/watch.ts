@@ -129,7 +129,7 @@ export async function serveWatch(
         const json =
           rep.kind === "object" && ev.stored ? store.storedJSON(ev.stored.kv, ev.stored.rv) : undefined;
         const object =
-          json ?? encodeShared(renderWatchObject(kind, ev.object, rep, first, opts.includeObject));
+          json ?? encodeShared(renderWatchObject(store.type, ev.object, rep, first, opts.includeObject));
         out += `{"type":${JSON.stringify(ev.type)},"object":${object}}\n`;
         first = false;
       }

@@ -1,7 +1,9 @@
 // One ResourceStore per stored resource, each with its strategy and hooks.
 import { hpaV1ToV2, hpaV2ToV1 } from "../../api/autoscaling/conversion.ts";
-import { findResource, type ResourceType, resourceTypes } from "../../api/registry.ts";
+import { ResourceCatalog, type ResourceType, resourceTypes } from "../../api/registry.ts";
 import type { Store } from "../../storage/store.ts";
+import { CustomResourceDefinitionStrategy } from "./custom-resource-definitions.ts";
+import { CustomResourceStrategy, customResourceConversion } from "./custom-resources.ts";
 import { DaemonSetStrategy } from "./daemonsets.ts";
 import { type Conversion, eventsV1Conversion } from "./events.ts";
 import { NamespaceStrategy, namespaceHooks } from "./namespaces.ts";
@@ -20,6 +22,8 @@ function strategyFor(type: ResourceType): Strategy {
   if (type.group === "" && type.kind === "Secret") return new SecretStrategy(type);
   if (type.group === "apps" && type.kind === "DaemonSet") return new DaemonSetStrategy(type);
   if (type.group === "" && type.kind === "Service") return new ServiceStrategy(type);
+  if (type.group === "apiextensions.k8s.io" && type.kind === "CustomResourceDefinition")
+    return new CustomResourceDefinitionStrategy(type);
   return new GenericStrategy(type);
 }
 
@@ -40,11 +44,15 @@ export interface RegistryOptions {
 export class Registry {
   private readonly stores = new Map<ResourceType, ResourceStore>();
   readonly services: ServiceAllocator;
+  /** What this apiserver serves: the built-in resources and its CRDs' custom ones. */
+  readonly catalog = new ResourceCatalog();
+  private readonly now: (() => Date) | undefined;
 
   constructor(
     readonly store: Store,
     opts: RegistryOptions = {},
   ) {
+    this.now = opts.now;
     this.services = new ServiceAllocator(store, opts.serviceNetwork ?? DEFAULT_SERVICE_NETWORK);
     const allocator = this.services;
     const serviceHooks: ResourceHooks = {
@@ -73,8 +81,26 @@ export class Registry {
   }
 
   byResource(group: string, version: string, resource: string): ResourceStore | undefined {
-    const t = findResource(group, version, resource);
+    const t = this.catalog.findResource(group, version, resource);
     return t ? this.stores.get(t) : undefined;
+  }
+
+  /** Serves a CRD's custom resources as `types` (one per served version) from now on, in place of what it served. */
+  setCustomTypes(crd: string, types: ResourceType[]): void {
+    for (const old of this.catalog.customTypes(crd)) this.stores.delete(old);
+    for (const type of types) {
+      this.stores.set(
+        type,
+        new ResourceStore({
+          store: this.store,
+          type,
+          strategy: new CustomResourceStrategy(type),
+          now: this.now,
+          conversion: customResourceConversion(type),
+        }),
+      );
+    }
+    this.catalog.setCustom(crd, types);
   }
 
   get namespaces(): ResourceStore {

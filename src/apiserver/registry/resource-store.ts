@@ -1043,10 +1043,13 @@ export class ResourceStore {
       return obj;
     }
     if (finalizers.length === 0 && !grace && !this.strategy.holdsDeletion(obj)) return undefined;
+    // The strategy may add a finalizer of its own (a CRD's cleanup), kept besides the collector's.
+    const before = new Set<string>(meta.finalizers ?? []);
     this.strategy.markDeleting(obj);
+    const added = ((meta.finalizers ?? []) as string[]).filter((f) => !before.has(f));
     meta.deletionTimestamp = nowRfc3339(new Date(now.getTime() + (grace ?? 0) * 1000));
     meta.deletionGracePeriodSeconds = grace ?? 0;
-    if (finalizers.length > 0) meta.finalizers = finalizers;
+    if (finalizers.length + added.length > 0) meta.finalizers = [...finalizers, ...added];
     if (meta.generation !== undefined) meta.generation += 1;
     return obj;
   }

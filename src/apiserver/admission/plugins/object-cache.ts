@@ -21,7 +21,11 @@ export class ObjectCache {
   private isSynced = false;
   private loop: Promise<void> | undefined;
 
-  constructor(readonly store: ResourceStore) {}
+  constructor(
+    readonly store: ResourceStore,
+    /** Called once the cache has taken in a list or a batch of changes (the CRD controller reacts to them). */
+    private readonly onChange?: () => void,
+  ) {}
 
   /** True once the initial list is in; reads then come from memory. */
   get synced(): boolean {
@@ -88,6 +92,7 @@ export class ObjectCache {
     // The relisted state replaces the old one at once, so readers never see half of it.
     this.items = items;
     this.isSynced = this.running;
+    this.onChange?.();
     return String(list.metadata.resourceVersion);
   }
 
@@ -113,6 +118,7 @@ export class ObjectCache {
             else this.items.set(key, obj);
             rv = obj.metadata.resourceVersion;
           }
+          this.onChange?.();
           backoff = RETRY_MIN_MS;
         }
         if (!this.running) return;
