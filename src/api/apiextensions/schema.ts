@@ -133,12 +133,20 @@ class PruneState {
  * still pruning inside the specified ones).
  */
 export function pruneObject(obj: Schema, schema: Schema | null): string[] {
-  const root: Schema = { ...(schemaOrNull(schema) ?? {}) };
-  root[X_EMBEDDED] = true;
   const st = new PruneState();
-  prune(obj, root, st);
+  prune(obj, resourceRoot(schema), st);
   // sort.Strings: byte order, which is code point order.
   return st.pruned.sort((a, b) => compareCodePoints(a, b));
+}
+
+/** The schema of a resource's root, where apiVersion, kind and metadata always stay. */
+function resourceRoot(schema: Schema | null): Schema {
+  return { ...(schemaOrNull(schema) ?? {}), [X_EMBEDDED]: true };
+}
+
+/** pruning.Prune of any value (a default, in CRD validation): isResourceRoot keeps apiVersion, kind, metadata. */
+export function pruneValue(x: unknown, schema: Schema | null, isResourceRoot: boolean): void {
+  prune(x, isResourceRoot ? resourceRoot(schema) : schemaOrNull(schema), new PruneState());
 }
 
 function compareCodePoints(a: string, b: string): number {

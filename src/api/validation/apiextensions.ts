@@ -49,6 +49,7 @@ import {
   validateObjectMetaUpdate,
 } from "../../machinery/object-meta.ts";
 import { isDNS1035Label, isDNS1123Subdomain } from "../../machinery/validation.ts";
+import { pruneValue } from "../apiextensions/schema.ts";
 import type { DecodeType } from "../strict-decode.ts";
 import { validateWebhookService, validateWebhookURL } from "./admissionregistration.ts";
 import { append } from "./common.ts";
@@ -621,6 +622,8 @@ interface NestedValueValidation {
 
 /** A structural schema (schema.Structural). */
 export interface Structural {
+  /** The JSON schema this was made from. */
+  source: J;
   items: Structural | null;
   /** Null when the schema has no properties (NewStructural sets them only when non-empty). */
   properties: Map<string, Structural> | null;
@@ -726,6 +729,7 @@ function newNestedValueValidation(s: J): NestedValueValidation {
 function newStructuralNode(s: J): Structural {
   checkUnsupportedFields(s);
   const ss: Structural = {
+    source: s,
     valueValidation: newValueValidation(s),
     generic: newGeneric(s),
     extensions: newExtensions(s),
@@ -1245,71 +1249,6 @@ function nestedCompleteness(
 
 const metaFields = new Set(["apiVersion", "kind", "metadata"]);
 
-/** pruning.Prune: drops object fields s does not specify (TypeMeta and ObjectMeta stay at embedded roots). */
-export function prune(x: unknown, s: Structural | null, root: boolean): void {
-  let schema = s;
-  if (root) {
-    const base: Structural = schema ?? emptyStructural();
-    schema = { ...base, extensions: { ...base.extensions, xEmbeddedResource: true } };
-  }
-  pruneValue(x, schema);
-}
-
-function emptyStructural(): Structural {
-  return {
-    items: null,
-    properties: null,
-    additionalProperties: null,
-    generic: { description: "", type: "", title: "", default: undefined, nullable: false },
-    extensions: {
-      xPreserveUnknownFields: false,
-      xEmbeddedResource: false,
-      xIntOrString: false,
-      xListMapKeys: null,
-      xListType: null,
-      xMapType: null,
-    },
-    xValidations: null,
-    valueValidation: null,
-  };
-}
-
-function pruneValue(x: unknown, s: Structural | null): void {
-  if (s?.extensions.xPreserveUnknownFields) {
-    skipPrune(x, s);
-    return;
-  }
-  if (isObj(x)) {
-    if (s === null) {
-      for (const k of Object.keys(x)) delete x[k];
-      return;
-    }
-    for (const k of Object.keys(x)) {
-      if (s.extensions.xEmbeddedResource && metaFields.has(k)) continue;
-      const prop = s.properties?.get(k);
-      if (prop) pruneValue(x[k], prop);
-      else if (s.additionalProperties !== null) pruneValue(x[k], s.additionalProperties.structural);
-      else delete x[k];
-    }
-  } else if (Array.isArray(x)) {
-    for (const v of x) pruneValue(v, s === null ? null : s.items);
-  }
-}
-
-function skipPrune(x: unknown, s: Structural | null): void {
-  if (s === null) return;
-  if (isObj(x)) {
-    for (const k of Object.keys(x)) {
-      if (s.extensions.xEmbeddedResource && metaFields.has(k)) continue;
-      const prop = s.properties?.get(k);
-      if (prop) pruneValue(x[k], prop);
-      else if (s.additionalProperties !== null) pruneValue(x[k], s.additionalProperties.structural);
-    }
-  } else if (Array.isArray(x)) {
-    for (const v of x) skipPrune(v, s.items);
-  }
-}
-
 function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b))
@@ -1521,7 +1460,7 @@ function validateDefaultsAt(
   if (def !== undefined) {
     if (!meta && requirePrunedDefaults) {
       const pruned = structuredClone(def);
-      prune(pruned, s, s.extensions.xEmbeddedResource);
+      pruneValue(pruned, s.source, s.extensions.xEmbeddedResource);
       if (!jsonEqual(pruned, def)) {
         errs.push(invalid(path.child("default"), jsonBadValue(def), "must not have unknown fields"));
       }
@@ -1542,7 +1481,7 @@ function structuralHasUnprunedDefaults(s: Structural | null): boolean {
   const def = s.generic.default;
   if (def !== undefined) {
     const pruned = structuredClone(def);
-    prune(pruned, s, s.extensions.xEmbeddedResource);
+    pruneValue(pruned, s.source, s.extensions.xEmbeddedResource);
     if (!jsonEqual(pruned, def)) return true;
   }
   if (structuralHasUnprunedDefaults(s.items)) return true;

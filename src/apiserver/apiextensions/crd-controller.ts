@@ -17,21 +17,10 @@ import {
 } from "../registry/custom-resource-definitions.ts";
 import type { Registry } from "../registry/index.ts";
 import type { ResourceStore } from "../registry/resource-store.ts";
+import { stableJson } from "../registry/strategy.ts";
 import { CRD_GROUP, crdCondition, customResourceTypes } from "./crd-types.ts";
 
 const RETRY_MS = 1000;
-
-function stableJson(v: unknown): string {
-  return JSON.stringify(v ?? null, (_k, val) =>
-    val && typeof val === "object" && !Array.isArray(val)
-      ? Object.fromEntries(
-          Object.keys(val)
-            .sort()
-            .map((k) => [k, val[k]]),
-        )
-      : val,
-  );
-}
 
 /** The names other CRDs of the group have been given (getAcceptedNamesForGroup). */
 function namesInUse(crds: Obj[], self: Obj): { resources: Set<string>; kinds: Set<string> } {

@@ -17,7 +17,7 @@ import {
   validateObjectMetaUpdate,
 } from "../../machinery/object-meta.ts";
 import type { Conversion } from "./events.ts";
-import { GenericStrategy, resetTo } from "./strategy.ts";
+import { GenericStrategy, resetTo, stableJson } from "./strategy.ts";
 
 /** Versions of one CRD share their stored objects; a None conversion only rewrites apiVersion. */
 export function customResourceConversion(type: ResourceType): Conversion {
@@ -37,18 +37,6 @@ export function customResourceConversion(type: ResourceType): Conversion {
 function nonMetadata(obj: Obj): string {
   const { metadata: _m, ...rest } = obj;
   return stableJson(rest);
-}
-
-function stableJson(v: unknown): string {
-  return JSON.stringify(v ?? null, (_k, val) =>
-    val && typeof val === "object" && !Array.isArray(val)
-      ? Object.fromEntries(
-          Object.keys(val)
-            .sort()
-            .map((k) => [k, val[k]]),
-        )
-      : val,
-  );
 }
 
 /** Go's %T of a value decoded from JSON into interface{} (unstructured content). */

@@ -49,7 +49,7 @@ function defaultGarbageCollectionPolicy(type: ResourceType): GarbageCollectionPo
 }
 
 /** JSON with object keys sorted: a request and the stored object may list the same fields in another order. */
-function stableJson(v: unknown): string {
+export function stableJson(v: unknown): string {
   return JSON.stringify(v ?? null, (_k, val) =>
     val && typeof val === "object" && !Array.isArray(val)
       ? Object.fromEntries(
