@@ -69,6 +69,8 @@ export function serverRelativeURL(groupVersion: string, hash: string): string {
 export interface OpenAPIV3DocumentOptions {
   /** Serve only these discovery keys (e.g. the enabled group-versions); default all. */
   include?: (groupVersion: string) => boolean;
+  /** Documents beside the built-in ones, by discovery key: the custom resources' group-versions. */
+  custom?: ReadonlyMap<string, OpenAPIV3Built>;
 }
 
 /** The discovery document object: every served group-version with its hashed URL. */
@@ -78,7 +80,11 @@ export function openAPIV3Discovery(options: OpenAPIV3DocumentOptions = {}): Open
     if (options.include && !options.include(gv)) continue;
     paths[gv] = { serverRelativeURL: serverRelativeURL(gv, openAPIV3Document(gv)!.etag) };
   }
-  return { paths };
+  if (!options.custom?.size) return { paths };
+  for (const [gv, doc] of options.custom) paths[gv] = { serverRelativeURL: serverRelativeURL(gv, doc.etag) };
+  const sorted: Record<string, { serverRelativeURL: string }> = {};
+  for (const gv of Object.keys(paths).sort()) sorted[gv] = paths[gv];
+  return { paths: sorted };
 }
 
 /** The discovery document as served, with its ETag (unquoted). */
@@ -105,18 +111,31 @@ export function openAPIV3Document(groupVersion: string): OpenAPIV3Built | undefi
   if (cached) return cached;
   const paths = groupPaths().get(groupVersion);
   if (!paths) return undefined;
-  const document = buildDocument(paths);
-  const body = Buffer.from(JSON.stringify(document));
-  const result = { document, body, etag: computeETag(body) };
+  const v2 = openAPIDocument();
+  const result = buildOpenAPIV3(Object.fromEntries(paths.map((p) => [p, v2.paths[p]])));
   built.set(groupVersion, result);
   return result;
 }
 
-function buildDocument(pathNames: string[]): Record<string, unknown> {
+/**
+ * The OpenAPI 3.0 document of v2 path items, with every definition they reach
+ * as components.schemas: from `definitions` first (a custom resource's kinds),
+ * else the built-in document's.
+ */
+export function buildOpenAPIV3(
+  pathItems: Record<string, PathItem>,
+  definitions: Record<string, Schema> = {},
+): OpenAPIV3Built {
+  const document = buildDocument(pathItems, definitions);
+  const body = Buffer.from(JSON.stringify(document));
+  return { document, body, etag: computeETag(body) };
+}
+
+function buildDocument(pathItems: Record<string, PathItem>, definitions: Record<string, Schema>) {
   const v2 = openAPIDocument();
   const refs = new Set<string>();
   const paths: Record<string, unknown> = {};
-  for (const p of [...pathNames].sort()) paths[p] = convertPathItem(v2.paths[p], refs);
+  for (const p of Object.keys(pathItems).sort()) paths[p] = convertPathItem(pathItems[p], refs);
 
   // components.schemas: every definition the paths reach.
   const schemas: Record<string, unknown> = {};
@@ -124,7 +143,7 @@ function buildDocument(pathNames: string[]): Record<string, unknown> {
   const seen = new Set(queue);
   while (queue.length > 0) {
     const name = queue.pop()!;
-    const def = v2.definitions[name];
+    const def = definitions[name] ?? v2.definitions[name];
     if (!def) continue;
     const found = new Set<string>();
     schemas[name] = convertSchema(def, found, true);
@@ -292,7 +311,10 @@ export function serveOpenAPIV3(
     const { body, etag } = openAPIV3DiscoveryBytes(options);
     return conditional(request, body, etag, { "Content-Type": "application/json" }, now);
   }
-  const doc = options.include && !options.include(groupVersion) ? undefined : openAPIV3Document(groupVersion);
+  const doc =
+    options.include && !options.include(groupVersion)
+      ? undefined
+      : (openAPIV3Document(groupVersion) ?? options.custom?.get(groupVersion));
   const headers: Record<string, string> = { Vary: "Accept" };
   if (!doc) return { status: 404, headers, body: Buffer.alloc(0) };
   if (!acceptsJSON(request.headers?.accept)) return { status: 406, headers, body: Buffer.alloc(0) };

@@ -548,6 +548,8 @@ export function findKind(
 export class ResourceCatalog {
   private readonly custom = new Map<string, ResourceType[]>();
   private all: readonly ResourceType[] = resourceTypes;
+  /** Counts changes, for what is built from the catalogue (OpenAPI documents). */
+  generation = 0;
 
   types(): readonly ResourceType[] {
     return this.all;
@@ -582,6 +584,7 @@ export class ResourceCatalog {
           (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0),
       );
     this.all = [...resourceTypes, ...custom];
+    this.generation++;
   }
 }
 

@@ -5,7 +5,7 @@
 import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
-import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
+import { type OpenAPIV3Built, serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import {
@@ -22,6 +22,7 @@ import type { Store } from "../storage/store.ts";
 import { AdmissionChain } from "./admission/admission.ts";
 import { NamespaceLifecycle } from "./admission/plugins/namespace-lifecycle.ts";
 import { CustomResourceDefinitionController } from "./apiextensions/crd-controller.ts";
+import { customResourceOpenAPIV3 } from "./apiextensions/openapi.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
 import { ANONYMOUS, SYSTEM_MASTERS, type UserInfo } from "./authentication/user.ts";
@@ -116,6 +117,7 @@ export class ApiServer {
   private readonly authenticator: AuthenticatorChain;
   private readonly authorizer: Authorizer;
   private readonly crdController: CustomResourceDefinitionController;
+  private customOpenAPI: { generation: number; docs: ReadonlyMap<string, OpenAPIV3Built> } | undefined;
   private inflight = 0;
   private inflightMutating = 0;
   private started = false;
@@ -234,6 +236,15 @@ export class ApiServer {
       });
     });
     this.started = true;
+  }
+
+  /** The custom resources' OpenAPI documents, built again when the served CRDs change. */
+  private customOpenAPIV3(): ReadonlyMap<string, OpenAPIV3Built> {
+    const generation = this.registry.catalog.generation;
+    if (this.customOpenAPI?.generation !== generation) {
+      this.customOpenAPI = { generation, docs: customResourceOpenAPIV3(this.registry.catalog.types()) };
+    }
+    return this.customOpenAPI.docs;
   }
 
   get port(): number {
@@ -496,10 +507,14 @@ export class ApiServer {
     }
     if (path === "/openapi/v3" || path.startsWith("/openapi/v3/")) {
       const gv = path === "/openapi/v3" ? undefined : path.slice("/openapi/v3/".length);
-      const r = serveOpenAPIV3(gv, {
-        headers: req.headers as Record<string, string | undefined>,
-        hash: url.searchParams.get("hash") ?? undefined,
-      });
+      const r = serveOpenAPIV3(
+        gv,
+        {
+          headers: req.headers as Record<string, string | undefined>,
+          hash: url.searchParams.get("hash") ?? undefined,
+        },
+        { custom: this.customOpenAPIV3() },
+      );
       res.writeHead(r.status, r.headers);
       res.end(r.body);
       return;

@@ -437,6 +437,40 @@ describe("CustomResourceDefinitions", () => {
     assert.equal((await call("DELETE", `${CRD_PATH}/othertabs.${GROUP}`)).code, 200);
   });
 
+  it("publishes the served versions' OpenAPI v3 documents", async () => {
+    const discovery = await call("GET", "/openapi/v3");
+    const entry = discovery.body.paths[`apis/${GROUP}/v1`];
+    assert.ok(entry, Object.keys(discovery.body.paths).join(" "));
+    const doc = await call("GET", entry.serverRelativeURL);
+    assert.equal(doc.code, 200, doc.text);
+    const def = doc.body.components.schemas["com.example.stable.v1.CronTab"];
+    assert.deepEqual(def["x-kubernetes-group-version-kind"], [
+      { group: GROUP, kind: "CronTab", version: "v1" },
+    ]);
+    assert.equal(def.properties.spec.properties.replicas.maximum, 10);
+    assert.deepEqual(def.properties.metadata.allOf, [
+      { $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" },
+    ]);
+    assert.ok(doc.body.components.schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]);
+    const patch = doc.body.paths[`/apis/${GROUP}/v1/namespaces/{namespace}/crontabs/{name}`].patch;
+    assert.equal(patch.operationId, "patchStableExampleComV1NamespacedCronTab");
+    // kubectl sends fieldValidation=Strict where the PATCH declares it, and merge patches where it takes no SMP.
+    assert.ok(patch.parameters.some((p: Obj) => p.name === "fieldValidation" && p.in === "query"));
+    assert.deepEqual(Object.keys(patch.requestBody.content), [
+      "application/json-patch+json",
+      "application/merge-patch+json",
+      "application/apply-patch+yaml",
+    ]);
+    assert.deepEqual(patch["x-kubernetes-group-version-kind"], {
+      group: GROUP,
+      kind: "CronTab",
+      version: "v1",
+    });
+    const scale = doc.body.paths[`/apis/${GROUP}/v1/namespaces/{namespace}/crontabs/{name}/scale`].get;
+    assert.equal(scale["x-kubernetes-group-version-kind"].kind, "Scale");
+    assert.ok(doc.body.paths[`/apis/${GROUP}/v1/crontabs`].get);
+  });
+
   it("watches custom resources", async () => {
     const list = await call("GET", CRONTABS);
     const rv = list.body.metadata.resourceVersion;
@@ -518,5 +552,6 @@ describe("CustomResourceDefinitions", () => {
       50,
     );
     assert.equal((await call("GET", CRONTABS)).code, 404);
+    assert.equal((await call("GET", `/openapi/v3/apis/${GROUP}/v1`)).code, 404);
   });
 });

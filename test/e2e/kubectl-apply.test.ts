@@ -292,6 +292,10 @@ spec:
       ok(await c.kubectl(["api-resources", "--api-group=e2e.example.com"])).stdout,
       /^widgets\s+wd\s+e2e.example.com\/v1\s+true\s+Widget$/m,
     );
+    assert.match(
+      ok(await c.kubectl(["explain", "widget.spec.color"])).stdout,
+      /^FIELD: color <string>\nENUM:\n\s+red\n\s+blue$/m,
+    );
     ok(await c.kubectl(["delete", "crd/widgets.e2e.example.com"]));
     const gone = await c.kubectl(["get", "widgets", "-n", NS]);
     assert.equal(gone.code, 1);
