@@ -61,6 +61,8 @@ export interface CustomResourceInfo {
   scale?: ScaleSubresource;
   /** The CRD is being deleted: its objects may be read and deleted, not created. */
   terminating: boolean;
+  /** spec.conversion.strategy: None rewrites apiVersion; Webhook would call the CRD's webhook. */
+  conversionStrategy: "None" | "Webhook";
   /** spec.versions[].deprecated, with the warning every request gets. */
   deprecationWarning?: string;
 }

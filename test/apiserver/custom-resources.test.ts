@@ -471,6 +471,60 @@ describe("CustomResourceDefinitions", () => {
     assert.ok(doc.body.paths[`/apis/${GROUP}/v1/crontabs`].get);
   });
 
+  it("selects by a version's selectableFields; refuses versions only a conversion webhook could serve", async () => {
+    const crd: Obj = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gadgets.extra.example.com" },
+      spec: {
+        group: "extra.example.com",
+        scope: "Cluster",
+        names: { plural: "gadgets", kind: "Gadget" },
+        conversion: {
+          strategy: "Webhook",
+          webhook: { clientConfig: { url: "https://127.0.0.1:1/convert" }, conversionReviewVersions: ["v1"] },
+        },
+        versions: ["v2", "v1"].map((name) => ({
+          name,
+          served: true,
+          storage: name === "v2",
+          selectableFields: [{ jsonPath: ".spec.color" }],
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              properties: { spec: { type: "object", properties: { color: { type: "string" } } } },
+            },
+          },
+        })),
+      },
+    };
+    const r = await call("POST", CRD_PATH, crd);
+    assert.equal(r.code, 201, r.text);
+    await established("gadgets.extra.example.com");
+    const base = "/apis/extra.example.com/v2/gadgets";
+    for (const [name, color] of [
+      ["g1", "red"],
+      ["g2", "blue"],
+    ]) {
+      const c = await call("POST", base, {
+        apiVersion: "extra.example.com/v2",
+        kind: "Gadget",
+        metadata: { name },
+        spec: { color },
+      });
+      assert.equal(c.code, 201, c.text);
+    }
+    const red = await call("GET", `${base}?fieldSelector=spec.color%3Dred`);
+    assert.deepEqual(
+      red.body.items.map((o: Obj) => o.metadata.name),
+      ["g1"],
+    );
+    const v1 = await call("GET", "/apis/extra.example.com/v1/gadgets/g1");
+    assert.equal(v1.code, 500);
+    assert.match(v1.body.message, /conversion webhook for extra.example.com\/v1, Kind=Gadget failed/);
+    assert.equal((await call("DELETE", `${CRD_PATH}/gadgets.extra.example.com`)).code, 200);
+  });
+
   it("watches custom resources", async () => {
     const list = await call("GET", CRONTABS);
     const rv = list.body.metadata.resourceVersion;

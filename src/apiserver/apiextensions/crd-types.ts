@@ -107,6 +107,7 @@ export function customResourceTypes(crd: Obj): ResourceType[] {
               }
             : undefined,
           terminating,
+          conversionStrategy: spec.conversion?.strategy === "Webhook" ? "Webhook" : "None",
           deprecationWarning: v.deprecated
             ? (v.deprecationWarning ?? `${spec.group}/${v.name} ${kind} is deprecated`)
             : undefined,

@@ -41,6 +41,7 @@ import {
   makeStatus,
   newBadRequest,
   newConflict,
+  newInternalError,
   newInvalid,
   newMethodNotSupported,
   newNotFound,
@@ -1133,6 +1134,12 @@ function findResourceScale(): ResourceType {
  */
 function checkCustomResourceRequest(res: ServerResponse, type: ResourceType, verb: string): void {
   const custom = type.custom!;
+  if (custom.conversionStrategy === "Webhook" && type.version !== custom.storageVersion) {
+    // Refused, as when upstream's converter cannot reach the webhook, rather than served unconverted.
+    throw newInternalError(
+      `conversion webhook for ${type.group}/${type.version}, Kind=${type.kind} failed: k8ts does not call conversion webhooks; use the storage version ${type.group}/${custom.storageVersion}`,
+    );
+  }
   if (custom.terminating && verb === "create") {
     throw new StatusError(
       makeStatus({
