@@ -1085,7 +1085,9 @@ function translateRE2(src: string): RegExp | null {
   }
   const dot = flags.has("s") ? "[\\s\\S]" : "[^\\n]";
   const source = out.map((x) => (x === DOT ? dot : x)).join("");
-  let jsFlags = "u";
+  // Unicode mode only where the pattern needs it (\p{…}, \u{…}, astral characters): V8 falls back to its
+  // linear-time engine on excessive backtracking (scripts/node-flags) only for patterns without it or `i`.
+  let jsFlags = /\\[pP]\{|\\u\{|[\u{10000}-\u{10ffff}]/u.test(source) ? "u" : "";
   if (flags.has("i")) jsFlags += "i";
   if (flags.has("m")) jsFlags += "m";
   return new RegExp(source, jsFlags);
