@@ -532,8 +532,11 @@ test("maxProperties, minProperties and additionalProperties", () => {
   assert.deepEqual(errs(props, { labels: {} }), [
     "spec.labels: Invalid value: 0: spec.labels in body should have at least 1 properties",
   ]);
+  // Too many properties is all the object validator says: their values are not looked at then.
   assert.deepEqual(errs(props, { labels: { a: "x", b: 1, c: "z" } }), [
     "spec.labels: Too many: 3: must have at most 2 items",
+  ]);
+  assert.deepEqual(errs(props, { labels: { a: "x", b: 1 } }), [
     'spec.labels.b: Invalid value: "integer": spec.labels.b in body must be of type string: "integer"',
   ]);
 });

@@ -1511,9 +1511,10 @@ function objectValidate(s: Schema, path: string, val: JsonObject): Result {
   const skipped = (k: string) => path === "" && metaFields.has(k);
   const numKeys = keys.length;
 
+  // Too few or too many properties is all upstream's objectValidator reports of an object.
   const minProperties = num(s.minProperties);
   if (minProperties !== null && numKeys < minProperties) {
-    res.addErrors({
+    return sErr({
       code: "TooFewProperties",
       name: path,
       value: numKeys,
@@ -1523,7 +1524,7 @@ function objectValidate(s: Schema, path: string, val: JsonObject): Result {
   }
   const maxProperties = num(s.maxProperties);
   if (maxProperties !== null && numKeys > maxProperties) {
-    res.addErrors({
+    return sErr({
       code: "TooManyProperties",
       name: path,
       value: numKeys,
@@ -1604,13 +1605,18 @@ function toFieldErrors(fldPath: Path | null, result: Result): FieldError[] {
         out.push(tooMany(errPath, typeof err.value === "number" ? err.value : -1, err.valid ?? -1));
         break;
       case "InvalidType":
-        out.push(typeInvalid(errPath, valueOrEmpty, err.message));
+        out.push(typeInvalid(errPath, valueOrEmpty, rootMessage(err)));
         break;
       default:
-        out.push(invalid(errPath, valueOrEmpty, err.message));
+        out.push(invalid(errPath, valueOrEmpty, rootMessage(err)));
     }
   }
   return out;
+}
+
+/** A message about the validated value itself (a CRD field's default) reads "in body …", without a name before it. */
+function rootMessage(err: OpenAPIError): string {
+  return err.name === "" ? err.message.trimStart() : err.message;
 }
 
 function toBadValue(v: unknown): BadValue {
@@ -1723,10 +1729,14 @@ function validateListMap(fldPath: Path, s: Schema, obj: unknown[]): FieldError[]
  * as `<nil>: ...`), then the x-kubernetes-list-type set/map duplicates. The
  * root's apiVersion, kind and metadata are left to the caller.
  */
-export function validateCustomResource(obj: Schema, schema: Schema | null): FieldError[] {
+export function validateCustomResource(
+  obj: unknown,
+  schema: Schema | null,
+  fldPath: Path | null = null,
+): FieldError[] {
   const s = schemaOrNull(schema);
   if (s === null) return [];
-  const errs = toFieldErrors(null, validateSchema(s, "", obj));
-  errs.push(...validateListSetsAndMaps(null, s, obj));
+  const errs = toFieldErrors(fldPath, validateSchema(s, "", obj));
+  if (isObject(obj)) errs.push(...validateListSetsAndMaps(fldPath, s, obj));
   return errs;
 }

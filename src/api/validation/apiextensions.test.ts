@@ -794,9 +794,10 @@ describe("structural schemas", () => {
           },
         }),
       ),
+      // kube-openapi's objectValidator checks the properties before the required ones.
       [
-        `${p}[o].default.n: Required value`,
         `${p}[o].default.m: Invalid value: "string": m in body must be of type integer: "string"`,
+        `${p}[o].default.n: Required value`,
       ],
     );
     assert.deepEqual(

@@ -40,7 +40,6 @@ import {
   type Path,
   required,
   tooMany,
-  typeInvalid,
 } from "../../machinery/field-errors.ts";
 import {
   FieldImmutableErrorMsg,
@@ -49,7 +48,7 @@ import {
   validateObjectMetaUpdate,
 } from "../../machinery/object-meta.ts";
 import { isDNS1035Label, isDNS1123Subdomain } from "../../machinery/validation.ts";
-import { pruneValue } from "../apiextensions/schema.ts";
+import { pruneValue, validateCustomResource } from "../apiextensions/schema.ts";
 import type { DecodeType } from "../strict-decode.ts";
 import { validateWebhookService, validateWebhookURL } from "./admissionregistration.ts";
 import { append } from "./common.ts";
@@ -1375,68 +1374,6 @@ function unescapeSingleQuote(s: string): string | { error: string } {
 // ---------------------------------------------------------------------------
 // Defaults (structuraldefaulting.ValidateDefaults), in part.
 
-/** The JSON type kube-openapi infers for a decoded value (integral numbers are int64). */
-function schemaTypeOf(v: unknown): string {
-  if (v === null || v === undefined) return "null";
-  if (typeof v === "string") return "string";
-  if (typeof v === "boolean") return "boolean";
-  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-  if (Array.isArray(v)) return "array";
-  return "object";
-}
-
-/**
- * The default checked against its schema as ValidateCustomResource reports
- * it: type (with nullable and int-or-string), enum and required, recursing
- * into properties, additionalProperties and items. name is kube-openapi's
- * path of the value inside the default ("" at its root).
- */
-function defaultValueErrors(
-  value: unknown,
-  s: Structural,
-  name: string,
-  path: Path,
-  errs: FieldError[],
-): void {
-  const errPath = name.length > 0 ? path.child(name) : path;
-  const prefix = name.length > 0 ? `${name} ` : "";
-  const types = s.extensions.xIntOrString ? ["integer", "string"] : s.generic.type ? [s.generic.type] : [];
-  const actual = schemaTypeOf(value);
-  if (value === null || value === undefined) {
-    if (types.length > 0 && !s.generic.nullable) {
-      errs.push(typeInvalid(errPath, "null", `${prefix}in body must be of type ${types.join(",")}: "null"`));
-    }
-    return;
-  }
-  if (types.length > 0 && !types.includes(actual) && !(actual === "integer" && types.includes("number"))) {
-    errs.push(
-      typeInvalid(errPath, actual, `${prefix}in body must be of type ${types.join(",")}: "${actual}"`),
-    );
-    return;
-  }
-  const vv = s.valueValidation;
-  if (vv && vv.enum.length > 0 && !vv.enum.some((e) => jsonEqual(e, value))) {
-    const values = vv.enum.map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
-    errs.push(notSupported(errPath, jsonBadValue(value), values));
-  }
-  const child = (k: string) => (name.length > 0 ? `${name}.${k}` : k);
-  if (isObj(value)) {
-    for (const r of vv?.required ?? []) {
-      if (!Object.hasOwn(value, r)) errs.push(required(path.child(child(r)), ""));
-    }
-    for (const k of sortedKeys(value)) {
-      const prop = s.properties?.get(k);
-      const sub = prop ?? s.additionalProperties?.structural ?? null;
-      if (sub) defaultValueErrors(value[k], sub, child(k), path, errs);
-    }
-  } else if (Array.isArray(value) && s.items) {
-    const items = s.items;
-    value.forEach((v, i) => {
-      defaultValueErrors(v, items, child(String(i)), path, errs);
-    });
-  }
-}
-
 function validateDefaults(path: Path, root: Structural, requirePrunedDefaults: boolean): FieldError[] {
   // The root of a resource is validated as an embedded resource.
   const s: Structural = root.extensions.xEmbeddedResource
@@ -1465,7 +1402,8 @@ function validateDefaultsAt(
         errs.push(invalid(path.child("default"), jsonBadValue(def), "must not have unknown fields"));
       }
     }
-    defaultValueErrors(def, s, "", path.child("default"), errs);
+    // The default must be valid by the schema it defaults, as any value of the field.
+    append(errs, validateCustomResource(def, s.source, path.child("default")));
   }
   // additionalProperties is not followed: defaults are forbidden there.
   if (s.items) validateDefaultsAt(path.child("items"), s.items, meta, requirePrunedDefaults, errs);
