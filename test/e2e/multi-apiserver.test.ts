@@ -184,4 +184,57 @@ describe("two apiservers on one etcd", () => {
     const final = await a.call("GET", `${base}/locked`);
     assert.equal(final.body.data.v, "from-b");
   });
+
+  it("serves a CRD made through one on the other, both keeping its status, and drops it from both", async () => {
+    const crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "shares.multi.example.com" },
+      spec: {
+        group: "multi.example.com",
+        scope: "Namespaced",
+        names: { plural: "shares", kind: "Share" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    };
+    assert.equal((await a.call("POST", crdPath, crd)).status, 201);
+    const base = "/apis/multi.example.com/v1/namespaces/default/shares";
+    // b serves it once its own cache of CRDs has seen it established.
+    const deadline = Date.now() + 10_000;
+    let created = await b.call("POST", base, {
+      apiVersion: "multi.example.com/v1",
+      kind: "Share",
+      metadata: { name: "s1" },
+    });
+    while (created.status === 404 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      created = await b.call("POST", base, {
+        apiVersion: "multi.example.com/v1",
+        kind: "Share",
+        metadata: { name: "s1" },
+      });
+    }
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal((await a.call("GET", `${base}/s1`)).status, 200);
+    const status = (await b.call("GET", `${crdPath}/shares.multi.example.com`)).body.status;
+    assert.deepEqual(
+      status.conditions.map((c: Obj) => `${c.type}=${c.status}`),
+      ["NamesAccepted=True", "Established=True"],
+    );
+    assert.equal((await b.call("DELETE", `${crdPath}/shares.multi.example.com`)).status, 200);
+    for (const api of [a, b]) {
+      while ((await api.call("GET", base)).status !== 404 && Date.now() < deadline + 10_000) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal((await api.call("GET", base)).status, 404);
+    }
+  });
 });
