@@ -165,6 +165,15 @@ export const resourceTypes: ResourceType[] = [
       virtual: true,
     },
     {
+      // Not stored: the apiserver probes the scheduler, the controller-manager and the store when asked.
+      kind: "ComponentStatus",
+      resource: "componentstatuses",
+      namespaced: false,
+      shortNames: ["cs"],
+      verbs: ["get", "list"],
+      virtual: true,
+    },
+    {
       kind: "ConfigMap",
       resource: "configmaps",
       namespaced: true,

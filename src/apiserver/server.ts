@@ -47,6 +47,7 @@ import { log } from "./log.ts";
 import { ApiserverMetrics, type RequestLabels } from "./metrics.ts";
 import { negotiateDiscovery } from "./negotiation.ts";
 import type { ObjectCounts } from "./object-counts.ts";
+import { ComponentStatuses } from "./registry/component-statuses.ts";
 import { Registry } from "./registry/index.ts";
 import { recordUpgradeHead } from "./registry/upgrade-aware-proxy.ts";
 import { type RequestInfo, requestInfo } from "./request-info.ts";
@@ -162,6 +163,7 @@ export class ApiServer {
         opts.admission ?? new AdmissionChain([new NamespaceLifecycle({ registry: this.registry })], []),
       virtual: opts.virtual,
       subresources: opts.subresources,
+      componentStatuses: new ComponentStatuses({ checkStore: storeRead }),
     });
     this.compactor = new Compactor({
       store: opts.store,

@@ -54,6 +54,7 @@ import { auditContextOf, recordRequestObject } from "../audit/auditor.ts";
 import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
+import { COMPONENT_STATUS_WARNING, type ComponentStatuses } from "../registry/component-statuses.ts";
 import { serveEviction } from "../registry/eviction.ts";
 import type { Registry } from "../registry/index.ts";
 import type { ResourceStore, WriteOptions, WriteSubresource } from "../registry/resource-store.ts";
@@ -83,6 +84,8 @@ export interface RestOptions {
   admission?: AdmissionChain;
   /** Keyed "group/resource" (core group ""): e.g. "authentication.k8s.io/tokenreviews". */
   virtual?: Map<string, VirtualCreate>;
+  /** core/v1 componentstatuses, probed on each read. */
+  componentStatuses?: ComponentStatuses;
   /** Keyed "group/resource/subresource": e.g. "/serviceaccounts/token". */
   subresources?: Map<string, SubresourceHandler>;
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
@@ -290,6 +293,9 @@ export class RestHandler {
     }
     if (!type.verbs.includes(info.verb))
       throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
+    if (type.group === "" && type.resource === "componentstatuses" && this.opts.componentStatuses) {
+      return this.componentStatuses(req, res, this.opts.componentStatuses, info, query);
+    }
     const virtual = type.virtual ? this.opts.virtual?.get(`${type.group}/${type.resource}`) : undefined;
     if (virtual && info.verb === "create") {
       const obj = await this.decode(req, res, type, query);
@@ -336,6 +342,34 @@ export class RestHandler {
   }
 
   // ---- reads
+
+  private async componentStatuses(
+    req: IncomingMessage,
+    res: ServerResponse,
+    statuses: ComponentStatuses,
+    info: RequestInfo,
+    q: URLSearchParams,
+  ) {
+    const type = this.registry.catalog.findResource("", "v1", "componentstatuses")!;
+    addWarnings(res, [COMPONENT_STATUS_WARNING]);
+    if (info.verb === "get") {
+      const rep = negotiate(req.headers.accept, { list: false });
+      this.send(
+        res,
+        200,
+        renderObject(type, await statuses.get(info.name), rep, includeObjectOf(q)),
+        rep.kind === "yaml",
+      );
+      return;
+    }
+    const rep = negotiate(req.headers.accept, { list: true });
+    this.send(
+      res,
+      200,
+      renderList(type, await statuses.list(), rep, includeObjectOf(q)),
+      rep.kind === "yaml",
+    );
+  }
 
   private async get(
     req: IncomingMessage,
