@@ -56,6 +56,8 @@ export interface CustomResourceInfo {
   storageVersion: string;
   /** The version's openAPIV3Schema (structural), when it has one. */
   schema?: Obj;
+  /** The storage version's, whose defaults objects read from the store get. */
+  storageSchema?: Obj;
   /** additionalPrinterColumns, or upstream's default Age column. */
   columns: Obj[];
   scale?: ScaleSubresource;

@@ -244,6 +244,19 @@ describe("CustomResourceDefinitions", () => {
     assert.equal(all.body.items.length, 1);
   });
 
+  it("gives objects read from the store the defaults their CRD gained since they were written", async () => {
+    const crdNow = (await call("GET", `${CRD_PATH}/crontabs.${GROUP}`)).body;
+    const spec = crdNow.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    spec.properties.timezone = { type: "string", default: "UTC" };
+    const put = await call("PUT", `${CRD_PATH}/crontabs.${GROUP}`, crdNow);
+    assert.equal(put.code, 200, put.text);
+    const got = await until(async () => {
+      const r = await call("GET", `${CRONTABS}/a`);
+      return r.body.spec?.timezone ? r.body : undefined;
+    }, "the new default on a stored object");
+    assert.equal(got.spec.timezone, "UTC");
+  });
+
   it("refuses objects the schema does not allow, with upstream's messages", async () => {
     const bad = await call(
       "POST",

@@ -62,9 +62,8 @@ export function customResourceTypes(crd: Obj): ResourceType[] {
   const spec = crd.spec ?? {};
   const accepted = crd.status?.acceptedNames ?? {};
   const kind: string = accepted.kind || spec.names?.kind;
-  const storageVersion: string | undefined = (spec.versions as Obj[] | undefined)?.find(
-    (v) => v.storage,
-  )?.name;
+  const storage: Obj | undefined = (spec.versions as Obj[] | undefined)?.find((v) => v.storage);
+  const storageVersion: string | undefined = storage?.name;
   if (!kind || !storageVersion) return [];
   const terminating = isCRDConditionTrue(crd, "Terminating");
   return ((spec.versions ?? []) as Obj[])
@@ -98,6 +97,7 @@ export function customResourceTypes(crd: Obj): ResourceType[] {
           crd: crd.metadata.name,
           storageVersion,
           schema: v.schema?.openAPIV3Schema,
+          storageSchema: storage?.schema?.openAPIV3Schema,
           columns: v.additionalPrinterColumns?.length ? v.additionalPrinterColumns : DEFAULT_COLUMNS,
           scale: scale
             ? {

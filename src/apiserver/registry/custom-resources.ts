@@ -19,7 +19,19 @@ import {
 import type { Conversion } from "./events.ts";
 import { GenericStrategy, resetTo, stableJson } from "./strategy.ts";
 
-/** Versions of one CRD share their stored objects; a None conversion only rewrites apiVersion. */
+/** Structural defaulting: the nulls a field may not hold go first, as upstream's defaulter drops them. */
+function defaultBySchema(obj: Obj, schema: Obj | undefined): void {
+  if (!schema) return;
+  pruneNonNullableNulls(obj, schema);
+  applyDefaults(obj, schema);
+}
+
+/**
+ * Versions of one CRD share their stored objects; a None conversion only
+ * rewrites apiVersion. What is read from the store first gets the storage
+ * version's defaults, so a default added to the CRD later shows on objects
+ * stored before it (upstream defaults on read from etcd).
+ */
 export function customResourceConversion(type: ResourceType): Conversion {
   const custom = type.custom!;
   const stored = `${type.group}/${custom.storageVersion}`;
@@ -27,6 +39,7 @@ export function customResourceConversion(type: ResourceType): Conversion {
   return {
     toStorage: (obj) => (obj.apiVersion === stored ? obj : { ...obj, apiVersion: stored }),
     fromStorage: (obj) => {
+      defaultBySchema(obj, custom.storageSchema);
       obj.apiVersion = served;
       return obj;
     },
@@ -91,11 +104,7 @@ export class CustomResourceStrategy extends GenericStrategy {
   override readonly allowCreateOnUpdate = false;
 
   override defaults(obj: Obj): void {
-    const schema = this.type.custom?.schema;
-    if (!schema) return;
-    // Upstream's defaulter drops the nulls a field may not hold before it defaults.
-    pruneNonNullableNulls(obj, schema);
-    applyDefaults(obj, schema);
+    defaultBySchema(obj, this.type.custom?.schema);
   }
 
   override prepareForCreate(obj: Obj): void {
