@@ -160,11 +160,11 @@ function compareCodePoints(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
+/**
+ * Upstream's prune and skipPrune in one: under x-kubernetes-preserve-unknown-fields
+ * the fields the schema does not name stay, while those it names are still pruned inside.
+ */
 function prune(x: unknown, s: Schema | null, st: PruneState): void {
-  if (s !== null && s[X_PRESERVE] === true) {
-    skipPrune(x, s, st);
-    return;
-  }
   const orig = st.parent.length;
   if (Array.isArray(x)) {
     const items = s === null ? null : itemsOf(s);
@@ -183,6 +183,7 @@ function prune(x: unknown, s: Schema | null, st: PruneState): void {
     }
     return;
   }
+  const preserve = s[X_PRESERVE] === true;
   const embedded = s[X_EMBEDDED] === true;
   for (const k of Object.keys(x)) {
     if (embedded && metaFields.has(k)) continue;
@@ -195,37 +196,9 @@ function prune(x: unknown, s: Schema | null, st: PruneState): void {
       st.appendKey(k);
       prune(x[k], additionalSchema(s), st);
       st.truncate(orig);
-    } else {
+    } else if (!preserve) {
       if (!metaFields.has(k) || st.parent.length > 0) st.recordPrunedKey(k);
       delete x[k];
-    }
-  }
-}
-
-function skipPrune(x: unknown, s: Schema, st: PruneState): void {
-  const orig = st.parent.length;
-  if (Array.isArray(x)) {
-    const items = itemsOf(s);
-    x.forEach((v, i) => {
-      st.appendIndex(i);
-      prune(v, items, st);
-      st.truncate(orig);
-    });
-    return;
-  }
-  if (!isObject(x)) return;
-  const embedded = s[X_EMBEDDED] === true;
-  for (const k of Object.keys(x)) {
-    if (embedded && metaFields.has(k)) continue;
-    const prop = propertyOf(s, k);
-    if (prop !== null) {
-      st.appendKey(k);
-      prune(x[k], prop, st);
-      st.truncate(orig);
-    } else if (hasAdditionalProperties(s)) {
-      st.appendKey(k);
-      prune(x[k], additionalSchema(s), st);
-      st.truncate(orig);
     }
   }
 }
