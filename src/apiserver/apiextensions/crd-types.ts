@@ -8,6 +8,7 @@ import {
   STATUS_VERBS,
   type SubresourceType,
 } from "../../api/registry.ts";
+import { valueAtPath } from "../registry/custom-resources.ts";
 
 /** The verbs upstream's discovery controller lists for every custom resource, in its order. */
 export const CUSTOM_RESOURCE_VERBS = [
@@ -42,15 +43,10 @@ const DEFAULT_COLUMNS: Obj[] = [
   },
 ];
 
-/** The value at a simple field path (".spec.color") as a field selector compares it. */
+/** A selectable field's value as a field selector compares it: scalars only. */
 function fieldValue(obj: Obj, jsonPath: string): string | undefined {
-  let cur: unknown = obj;
-  for (const f of jsonPath.replace(/^\./, "").split(".")) {
-    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
-    cur = (cur as Obj)[f];
-  }
-  if (cur === undefined || cur === null || typeof cur === "object") return undefined;
-  return String(cur);
+  const v = valueAtPath(obj, jsonPath);
+  return v === undefined || v === null || typeof v === "object" ? undefined : String(v);
 }
 
 /**

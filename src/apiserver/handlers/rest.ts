@@ -55,6 +55,7 @@ import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
 import { COMPONENT_STATUS_WARNING, type ComponentStatuses } from "../registry/component-statuses.ts";
+import { setAtPath, valueAtPath } from "../registry/custom-resources.ts";
 import { serveEviction } from "../registry/eviction.ts";
 import type { Registry } from "../registry/index.ts";
 import type { ResourceStore, WriteOptions, WriteSubresource } from "../registry/resource-store.ts";
@@ -1193,25 +1194,4 @@ function customResetFields(type: ResourceType, subresource: string | undefined):
   if (!type.subresources.some((s) => s.name === "status")) return undefined;
   if (!subresource) return FieldSet.of(fieldPath("status"));
   return subresource === "status" ? FieldSet.of(fieldPath("spec")) : undefined;
-}
-
-/** The value at a scale path such as ".spec.replicas". */
-function valueAtPath(obj: Obj, path: string): unknown {
-  let cur: unknown = obj;
-  for (const f of path.replace(/^\./, "").split(".")) {
-    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
-    cur = (cur as Obj)[f];
-  }
-  return cur;
-}
-
-/** unstructured.SetNestedField: makes the maps on the way. */
-function setAtPath(obj: Obj, path: string, value: unknown): void {
-  const fields = path.replace(/^\./, "").split(".");
-  let cur = obj;
-  for (const f of fields.slice(0, -1)) {
-    if (cur[f] === null || typeof cur[f] !== "object" || Array.isArray(cur[f])) cur[f] = {};
-    cur = cur[f];
-  }
-  cur[fields[fields.length - 1]] = value;
 }

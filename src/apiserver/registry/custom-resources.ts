@@ -52,6 +52,27 @@ function nonMetadata(obj: Obj): string {
   return stableJson(rest);
 }
 
+/** The value at a simple field path such as ".spec.replicas" (a scale path, a selectable field). */
+export function valueAtPath(obj: Obj, path: string): unknown {
+  let cur: unknown = obj;
+  for (const f of path.replace(/^\./, "").split(".")) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+    cur = (cur as Obj)[f];
+  }
+  return cur;
+}
+
+/** unstructured.SetNestedField: makes the maps on the way. */
+export function setAtPath(obj: Obj, path: string, value: unknown): void {
+  const fields = path.replace(/^\./, "").split(".");
+  let cur = obj;
+  for (const f of fields.slice(0, -1)) {
+    if (cur[f] === null || typeof cur[f] !== "object" || Array.isArray(cur[f])) cur[f] = {};
+    cur = cur[f];
+  }
+  cur[fields[fields.length - 1]] = value;
+}
+
 /** Go's %T of a value decoded from JSON into interface{} (unstructured content). */
 function goTypeOf(v: unknown): string {
   if (v === null || v === undefined) return "<nil>";
