@@ -448,6 +448,30 @@ describe("CustomResourceDefinitions", () => {
     assert.equal(est.status, "False");
     assert.equal((await call("GET", `/apis/${GROUP}/v1/namespaces/default/othertabs`)).code, 404);
     assert.equal((await call("DELETE", `${CRD_PATH}/othertabs.${GROUP}`)).code, 200);
+
+    // Names a CRD gives up go to the one that waited for them.
+    const named = (plural: string, kind: string): Obj => {
+      const c = cronTabCRD();
+      c.metadata.name = `${plural}.${GROUP}`;
+      c.spec.names = { plural, kind };
+      c.spec.versions = [{ ...c.spec.versions[0], subresources: undefined }];
+      return c;
+    };
+    assert.equal((await call("POST", CRD_PATH, named("firsts", "Gizmo"))).code, 201);
+    await established(`firsts.${GROUP}`);
+    assert.equal((await call("POST", CRD_PATH, named("seconds", "Gizmo"))).code, 201);
+    await until(async () => {
+      const c = (await call("GET", `${CRD_PATH}/seconds.${GROUP}`)).body.status?.conditions;
+      return c?.find((x: Obj) => x.type === "NamesAccepted")?.reason === "ListKindConflict";
+    }, "the second CRD waiting for its names");
+    assert.equal((await call("DELETE", `${CRD_PATH}/firsts.${GROUP}`)).code, 200);
+    await established(`seconds.${GROUP}`);
+    assert.equal((await call("GET", `/apis/${GROUP}/v1/namespaces/default/seconds`)).code, 200);
+    assert.equal((await call("DELETE", `${CRD_PATH}/seconds.${GROUP}`)).code, 200);
+    await until(
+      async () => (await call("GET", `/apis/${GROUP}/v1/namespaces/default/seconds`)).code === 404,
+      "the second CRD gone",
+    );
   });
 
   it("publishes the served versions' OpenAPI v3 documents", async () => {

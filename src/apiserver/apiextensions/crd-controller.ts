@@ -112,6 +112,8 @@ export class CustomResourceDefinitionController {
   private readonly cache: ObjectCache;
   /** The resourceVersion of each CRD whose types are served now. */
   private readonly served = new Map<string, string>();
+  /** Each CRD's group, to find its neighbours once it is gone. */
+  private readonly groups = new Map<string, string>();
   private readonly queue = new Set<string>();
   private readonly retries = new Set<ReturnType<typeof setTimeout>>();
   private working: Promise<void> | undefined;
@@ -140,22 +142,35 @@ export class CustomResourceDefinitionController {
     await this.working;
   }
 
+  /**
+   * What changed since the last look: a changed CRD is served anew and
+   * reconciled; when one changes or goes, the CRDs of its group still waiting
+   * for their names are looked at again (upstream's requeueAllOtherGroupCRDs).
+   */
   private sync(): void {
     const seen = new Set<string>();
-    for (const crd of this.cache.list()) {
+    const changedGroups = new Set<string>();
+    const crds = this.cache.list();
+    for (const crd of crds) {
       const name: string = crd.metadata.name;
       seen.add(name);
-      if (this.served.get(name) !== crd.metadata.resourceVersion) {
-        this.registry.setCustomTypes(name, customResourceTypes(crd));
-        this.served.set(name, crd.metadata.resourceVersion);
-      }
-      // Any CRD may have been waiting for names another one just gave up.
+      if (this.served.get(name) === crd.metadata.resourceVersion) continue;
+      this.registry.setCustomTypes(name, customResourceTypes(crd));
+      this.served.set(name, crd.metadata.resourceVersion);
+      this.groups.set(name, crd.spec?.group);
+      changedGroups.add(crd.spec?.group);
       this.queue.add(name);
     }
     for (const name of [...this.served.keys()]) {
       if (seen.has(name)) continue;
       this.registry.setCustomTypes(name, []);
       this.served.delete(name);
+      changedGroups.add(this.groups.get(name) ?? "");
+      this.groups.delete(name);
+    }
+    for (const crd of crds) {
+      if (changedGroups.has(crd.spec?.group) && crdCondition(crd, "NamesAccepted")?.status !== "True")
+        this.queue.add(crd.metadata.name);
     }
     this.work();
   }
@@ -200,7 +215,8 @@ export class CustomResourceDefinitionController {
         await this.finalize(crd);
       return;
     }
-    const status = desiredStatus(crd, this.cache.list(), this.now());
+    const group = this.cache.list().filter((c) => c.spec?.group === crd.spec?.group);
+    const status = desiredStatus(crd, group, this.now());
     if (stableJson(status) === stableJson(crd.status)) return;
     await this.crds.update(undefined, name, { ...crd, status }, { subresource: "status" });
   }

@@ -125,9 +125,13 @@ function pathItems(type: ResourceType, def: string): Record<string, PathItem> {
   return out;
 }
 
+/** The documents built so far, by group-version, with the types they were built from. */
+const built = new Map<string, { types: ResourceType[]; doc: OpenAPIV3Built }>();
+
 /**
  * The OpenAPI v3 document of each group-version custom resources are served in
- * ("apis/stable.example.com/v1").
+ * ("apis/stable.example.com/v1"). A CRD that changes gets new types, so only
+ * its group-versions are built again.
  */
 export function customResourceOpenAPIV3(types: readonly ResourceType[]): Map<string, OpenAPIV3Built> {
   const byGroupVersion = new Map<string, ResourceType[]>();
@@ -136,18 +140,30 @@ export function customResourceOpenAPIV3(types: readonly ResourceType[]): Map<str
     const gv = `apis/${t.group}/${t.version}`;
     byGroupVersion.set(gv, [...(byGroupVersion.get(gv) ?? []), t]);
   }
-  const templateProps = openAPIDocument().definitions[TEMPLATE_DEF].properties!;
   const out = new Map<string, OpenAPIV3Built>();
   for (const [gv, list] of byGroupVersion) {
-    const paths: Record<string, PathItem> = {};
-    const definitions: Record<string, Schema> = {};
-    for (const t of list) {
-      const def = definitionName(t.group, t.version, t.kind);
-      definitions[def] = kindDefinition(t, templateProps);
-      definitions[`${def}List`] = listDefinition(t, def);
-      Object.assign(paths, pathItems(t, def));
+    const known = built.get(gv);
+    if (known && known.types.length === list.length && known.types.every((t, i) => t === list[i])) {
+      out.set(gv, known.doc);
+      continue;
     }
-    out.set(gv, buildOpenAPIV3(paths, definitions));
+    const doc = buildGroupVersion(list);
+    built.set(gv, { types: list, doc });
+    out.set(gv, doc);
   }
+  for (const gv of built.keys()) if (!byGroupVersion.has(gv)) built.delete(gv);
   return out;
+}
+
+function buildGroupVersion(list: ResourceType[]): OpenAPIV3Built {
+  const templateProps = openAPIDocument().definitions[TEMPLATE_DEF].properties!;
+  const paths: Record<string, PathItem> = {};
+  const definitions: Record<string, Schema> = {};
+  for (const t of list) {
+    const def = definitionName(t.group, t.version, t.kind);
+    definitions[def] = kindDefinition(t, templateProps);
+    definitions[`${def}List`] = listDefinition(t, def);
+    Object.assign(paths, pathItems(t, def));
+  }
+  return buildOpenAPIV3(paths, definitions);
 }
