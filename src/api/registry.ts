@@ -63,8 +63,9 @@ export interface CustomResourceInfo {
   scale?: ScaleSubresource;
   /** The CRD is being deleted: its objects may be read and deleted, not created. */
   terminating: boolean;
-  /** spec.conversion.strategy: None rewrites apiVersion; Webhook would call the CRD's webhook. */
+  /** spec.conversion.strategy: None rewrites apiVersion; Webhook calls conversionWebhook. */
   conversionStrategy: "None" | "Webhook";
+  conversionWebhook?: { clientConfig: Obj; conversionReviewVersions: string[] };
   /** spec.versions[].deprecated, with the warning every request gets. */
   deprecationWarning?: string;
 }

@@ -21,6 +21,9 @@ import { Compactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain } from "./admission/admission.ts";
 import { NamespaceLifecycle } from "./admission/plugins/namespace-lifecycle.ts";
+import { WebhookClient } from "./admission/plugins/webhooks/client.ts";
+import { clusterIPServiceResolver } from "./admission/plugins/webhooks/service-resolver.ts";
+import { ConversionWebhooks } from "./apiextensions/conversion-webhook.ts";
 import { CustomResourceDefinitionController } from "./apiextensions/crd-controller.ts";
 import { customResourceOpenAPIV3 } from "./apiextensions/openapi.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
@@ -118,6 +121,8 @@ export class ApiServer {
   private readonly authenticator: AuthenticatorChain;
   private readonly authorizer: Authorizer;
   private readonly crdController: CustomResourceDefinitionController;
+  /** Calls CRDs' conversion webhooks. */
+  private readonly webhookClient: WebhookClient;
   private customOpenAPI: { generation: number; docs: ReadonlyMap<string, OpenAPIV3Built> } | undefined;
   private inflight = 0;
   private inflightMutating = 0;
@@ -129,6 +134,10 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = opts.registry ?? new Registry(opts.store);
     this.crdController = new CustomResourceDefinitionController(this.registry);
+    const services = this.registry.byResource("", "v1", "services")!;
+    this.webhookClient = new WebhookClient({
+      serviceResolver: clusterIPServiceResolver((namespace, name) => services.get(namespace, name)),
+    });
     this.authenticator = opts.authenticator ?? new AuthenticatorChain([new X509Authenticator()]);
     this.authorizer = opts.authorizer ?? authenticatedAllowed;
     const ping: HealthCheck = { name: "ping", check: () => {} };
@@ -164,6 +173,7 @@ export class ApiServer {
       virtual: opts.virtual,
       subresources: opts.subresources,
       componentStatuses: new ComponentStatuses({ checkStore: storeRead }),
+      conversionWebhooks: new ConversionWebhooks(this.webhookClient),
     });
     this.compactor = new Compactor({
       store: opts.store,
@@ -257,6 +267,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.crdController.stop();
+    this.webhookClient.close();
     await this.compactor.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

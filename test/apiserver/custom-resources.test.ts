@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
-import { request } from "node:https";
+import { createServer, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -73,6 +73,34 @@ function call(
     );
     req.on("error", reject);
     req.end(body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
+  });
+}
+
+/** The first `n` events of a watch (it ends after 5 s at the latest). */
+function watchEvents(path: string, n: number): Promise<Obj[]> {
+  const events: Obj[] = [];
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${api.url}${path}&timeoutSeconds=5`,
+      { ca: api.pki.caCert, cert: cred.cert, key: cred.key },
+      (res) => {
+        let buf = "";
+        res.on("data", (c: Buffer) => {
+          buf += c.toString();
+          for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+            events.push(JSON.parse(buf.slice(0, i)));
+            buf = buf.slice(i + 1);
+          }
+          if (events.length >= n) {
+            req.destroy();
+            resolve(events);
+          }
+        });
+        res.on("end", () => resolve(events));
+      },
+    );
+    req.on("error", (e) => (events.length >= n ? resolve(events) : reject(e)));
+    req.end();
   });
 }
 
@@ -508,95 +536,191 @@ describe("CustomResourceDefinitions", () => {
     assert.ok(doc.body.paths[`/apis/${GROUP}/v1/crontabs`].get);
   });
 
-  it("selects by a version's selectableFields; refuses versions only a conversion webhook could serve", async () => {
-    const crd: Obj = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "gadgets.extra.example.com" },
-      spec: {
-        group: "extra.example.com",
-        scope: "Cluster",
-        names: { plural: "gadgets", kind: "Gadget" },
-        conversion: {
-          strategy: "Webhook",
-          webhook: { clientConfig: { url: "https://127.0.0.1:1/convert" }, conversionReviewVersions: ["v1"] },
-        },
-        versions: ["v2", "v1"].map((name) => ({
-          name,
-          served: true,
-          storage: name === "v2",
-          selectableFields: [{ jsonPath: ".spec.color" }],
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              properties: { spec: { type: "object", properties: { color: { type: "string" } } } },
+  it("converts through the CRD's webhook between versions, and selects by selectableFields", async () => {
+    // The webhook renames v2's spec.color to v1's spec.colour and back; a "poison" object fails.
+    const reviews: Obj[] = [];
+    const serving = await api.pki.ca.issueServing("webhook", ["127.0.0.1"]);
+    const webhook = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c;
+      });
+      req.on("end", () => {
+        const review = JSON.parse(body);
+        reviews.push(review.request);
+        const to: string = review.request.desiredAPIVersion;
+        const poisoned = review.request.objects.some((o: Obj) => o.metadata?.name === "poison");
+        const convertedObjects = review.request.objects.map((o: Obj) => {
+          const { color, colour, ...rest } = o.spec ?? {};
+          const value = color ?? colour;
+          const spec = to.endsWith("/v1") ? { ...rest, colour: value } : { ...rest, color: value };
+          return { ...o, apiVersion: to, spec };
+        });
+        res.setHeader("content-type", "application/json");
+        res.end(
+          JSON.stringify({
+            apiVersion: "apiextensions.k8s.io/v1",
+            kind: "ConversionReview",
+            response: poisoned
+              ? {
+                  uid: review.request.uid,
+                  result: { status: "Failure", message: "poison cannot be converted" },
+                }
+              : { uid: review.request.uid, convertedObjects, result: { status: "Success" } },
+          }),
+        );
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => webhook.listen(port, "127.0.0.1", r));
+    try {
+      const version = (name: string, field: string) => ({
+        name,
+        served: true,
+        storage: name === "v2",
+        selectableFields: [{ jsonPath: `.spec.${field}` }],
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: "object",
+            properties: {
+              spec: { type: "object", properties: { [field]: { type: "string" } } },
+              status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
             },
           },
-        })),
-      },
-    };
-    const r = await call("POST", CRD_PATH, crd);
-    assert.equal(r.code, 201, r.text);
-    await established("gadgets.extra.example.com");
-    const base = "/apis/extra.example.com/v2/gadgets";
-    for (const [name, color] of [
-      ["g1", "red"],
-      ["g2", "blue"],
-    ]) {
-      const c = await call("POST", base, {
+        },
+      });
+      const crd: Obj = {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "gadgets.extra.example.com" },
+        spec: {
+          group: "extra.example.com",
+          scope: "Cluster",
+          names: { plural: "gadgets", kind: "Gadget" },
+          conversion: {
+            strategy: "Webhook",
+            webhook: {
+              clientConfig: {
+                url: `https://127.0.0.1:${port}/convert`,
+                caBundle: Buffer.from(api.pki.caCert).toString("base64"),
+              },
+              conversionReviewVersions: ["v1"],
+            },
+          },
+          versions: [version("v2", "color"), version("v1", "colour")],
+        },
+      };
+      const r = await call("POST", CRD_PATH, crd);
+      assert.equal(r.code, 201, r.text);
+      await established("gadgets.extra.example.com");
+      const v2 = "/apis/extra.example.com/v2/gadgets";
+      const v1 = "/apis/extra.example.com/v1/gadgets";
+      const created = await call("POST", v2, {
         apiVersion: "extra.example.com/v2",
         kind: "Gadget",
-        metadata: { name },
-        spec: { color },
+        metadata: { name: "g1" },
+        spec: { color: "red" },
       });
-      assert.equal(c.code, 201, c.text);
+      assert.equal(created.code, 201, created.text);
+      assert.equal(reviews.length, 0, "the storage version needs no conversion");
+      // Written as v1: stored as v2.
+      const viaV1 = await call("POST", v1, {
+        apiVersion: "extra.example.com/v1",
+        kind: "Gadget",
+        metadata: { name: "g2" },
+        spec: { colour: "blue" },
+      });
+      assert.equal(viaV1.code, 201, viaV1.text);
+      assert.deepEqual(
+        [viaV1.body.apiVersion, viaV1.body.spec],
+        ["extra.example.com/v1", { colour: "blue" }],
+      );
+      assert.deepEqual((await call("GET", `${v2}/g2`)).body.spec, { color: "blue" });
+      assert.deepEqual(reviews.at(-1)?.desiredAPIVersion, "extra.example.com/v1");
+      // Read as v1: one review for a list.
+      const before = reviews.length;
+      const list = await call("GET", v1);
+      assert.equal(list.code, 200, list.text);
+      assert.equal(list.body.apiVersion, "extra.example.com/v1");
+      assert.deepEqual(
+        list.body.items.map((o: Obj) => [o.apiVersion, o.metadata.name, o.spec.colour]),
+        [
+          ["extra.example.com/v1", "g1", "red"],
+          ["extra.example.com/v1", "g2", "blue"],
+        ],
+      );
+      assert.equal(reviews.length, before + 1);
+      assert.equal(reviews.at(-1)?.objects.length, 2);
+      // Watched as v1: each batch's objects converted.
+      const rv = (await call("GET", v2)).body.metadata.resourceVersion;
+      const events = watchEvents(`${v1}?watch=true&resourceVersion=${rv}`, 1);
+      await new Promise((r) => setTimeout(r, 200));
+      await call("POST", v2, {
+        apiVersion: "extra.example.com/v2",
+        kind: "Gadget",
+        metadata: { name: "g3" },
+        spec: { color: "white" },
+      });
+      assert.deepEqual(
+        (await events).map((e) => [
+          e.type,
+          e.object.apiVersion,
+          e.object.metadata.name,
+          e.object.spec.colour,
+        ]),
+        [["ADDED", "extra.example.com/v1", "g3", "white"]],
+      );
+      // A merge patch of the v1 view.
+      const patched = await call(
+        "PATCH",
+        `${v1}/g1`,
+        { spec: { colour: "green" } },
+        { "content-type": "application/merge-patch+json" },
+      );
+      assert.equal(patched.code, 200, patched.text);
+      assert.equal(patched.body.spec.colour, "green");
+      assert.deepEqual((await call("GET", `${v2}/g1`)).body.spec, { color: "green" });
+      const red = await call("GET", `${v2}?fieldSelector=spec.color%3Dblue`);
+      assert.deepEqual(
+        red.body.items.map((o: Obj) => o.metadata.name),
+        ["g2"],
+      );
+      // What the handler does not convert, and what the webhook refuses, fail with upstream's wording.
+      const status = await call("GET", `${v1}/g1/status`);
+      assert.equal(status.code, 500);
+      assert.match(status.body.message, /k8ts converts .* not the status subresource/);
+      await call("POST", v2, {
+        apiVersion: "extra.example.com/v2",
+        kind: "Gadget",
+        metadata: { name: "poison" },
+        spec: { color: "x" },
+      });
+      const failed = await call("GET", `${v1}/poison`);
+      assert.equal(failed.code, 500);
+      assert.equal(
+        failed.body.message,
+        "Internal error occurred: conversion webhook for extra.example.com/v2, Kind=Gadget failed: poison cannot be converted",
+      );
+      assert.equal((await call("DELETE", `${v1}/g2`)).code, 200);
+      assert.equal((await call("GET", `${v2}/g2`)).code, 404);
+    } finally {
+      assert.equal((await call("DELETE", `${CRD_PATH}/gadgets.extra.example.com`)).code, 200);
+      webhook.close();
     }
-    const red = await call("GET", `${base}?fieldSelector=spec.color%3Dred`);
-    assert.deepEqual(
-      red.body.items.map((o: Obj) => o.metadata.name),
-      ["g1"],
-    );
-    const v1 = await call("GET", "/apis/extra.example.com/v1/gadgets/g1");
-    assert.equal(v1.code, 500);
-    assert.match(v1.body.message, /conversion webhook for extra.example.com\/v1, Kind=Gadget failed/);
-    assert.equal((await call("DELETE", `${CRD_PATH}/gadgets.extra.example.com`)).code, 200);
   });
 
   it("watches custom resources", async () => {
     const list = await call("GET", CRONTABS);
-    const rv = list.body.metadata.resourceVersion;
-    const events: Obj[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      const req = request(
-        `${api.url}${CRONTABS}?watch=true&resourceVersion=${rv}&timeoutSeconds=5`,
-        { ca: api.pki.caCert, cert: cred.cert, key: cred.key },
-        (res) => {
-          let buf = "";
-          res.on("data", (c: Buffer) => {
-            buf += c.toString();
-            let i = buf.indexOf("\n");
-            while (i >= 0) {
-              events.push(JSON.parse(buf.slice(0, i)));
-              buf = buf.slice(i + 1);
-              i = buf.indexOf("\n");
-            }
-            if (events.length >= 2) {
-              req.destroy();
-              resolve();
-            }
-          });
-          res.on("end", () => resolve());
-        },
-      );
-      req.on("error", (e) => (events.length >= 2 ? resolve() : reject(e)));
-      req.end();
-    });
+    const events = watchEvents(
+      `${CRONTABS}?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`,
+      2,
+    );
     await new Promise((r) => setTimeout(r, 200));
     await call("POST", CRONTABS, cronTab("watched"));
     await call("DELETE", `${CRONTABS}/watched`);
-    await done;
     assert.deepEqual(
-      events.map((e) => `${e.type} ${e.object.kind} ${e.object.metadata.name}`),
+      (await events).map((e) => `${e.type} ${e.object.kind} ${e.object.metadata.name}`),
       ["ADDED CronTab watched", "DELETED CronTab watched"],
     );
   });

@@ -104,6 +104,12 @@ export function customResourceTypes(crd: Obj): ResourceType[] {
             : undefined,
           terminating,
           conversionStrategy: spec.conversion?.strategy === "Webhook" ? "Webhook" : "None",
+          conversionWebhook: spec.conversion?.webhook
+            ? {
+                clientConfig: spec.conversion.webhook.clientConfig ?? {},
+                conversionReviewVersions: spec.conversion.webhook.conversionReviewVersions ?? [],
+              }
+            : undefined,
           deprecationWarning: v.deprecated
             ? (v.deprecationWarning ?? `${spec.group}/${v.name} ${kind} is deprecated`)
             : undefined,

@@ -50,6 +50,7 @@ import {
   StatusReason,
 } from "../../machinery/status.ts";
 import type { AdmissionAttributes, AdmissionChain, Operation } from "../admission/admission.ts";
+import type { ConversionWebhooks } from "../apiextensions/conversion-webhook.ts";
 import { auditContextOf, recordRequestObject } from "../audit/auditor.ts";
 import type { UserInfo } from "../authentication/user.ts";
 import { addWarnings, readBody, writeJson } from "../http.ts";
@@ -87,10 +88,35 @@ export interface RestOptions {
   virtual?: Map<string, VirtualCreate>;
   /** core/v1 componentstatuses, probed on each read. */
   componentStatuses?: ComponentStatuses;
+  /** Calls CRDs' conversion webhooks. */
+  conversionWebhooks?: ConversionWebhooks;
   /** Keyed "group/resource/subresource": e.g. "/serviceaccounts/token". */
   subresources?: Map<string, SubresourceHandler>;
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number;
+}
+
+/**
+ * A version of a CRD whose conversion is a webhook: requests go to the
+ * storage version's store, what is written is converted to the storage
+ * version first, and what is answered to the request's version.
+ */
+export interface Converter {
+  /** The request's version. */
+  type: ResourceType;
+  store: ResourceStore;
+  /** Objects as the request's version shows them; `what` names a list in errors. */
+  out(objs: Obj[], what?: string): Promise<Obj[]>;
+  one(obj: Obj): Promise<Obj>;
+  /** An object as the storage version holds it. */
+  in(obj: Obj): Promise<Obj>;
+}
+
+/** What k8ts does not route through a conversion webhook: a clear refusal instead of unconverted objects. */
+function notConverted(type: ResourceType, what: string): StatusError {
+  return newInternalError(
+    `conversion webhook for ${apiVersionOf(type)}, Kind=${type.kind} failed: k8ts converts get, list, watch, create, update, JSON and merge patches and delete through the webhook, not ${what}; use the storage version ${type.group}/${type.custom!.storageVersion}`,
+  );
 }
 
 /** What a custom resource may be patched with. */
@@ -288,10 +314,14 @@ export class RestHandler {
       // Namespaced objects are addressed inside their namespace.
       throw notFoundResource();
     }
+    const webhookConverted =
+      type.custom?.conversionStrategy === "Webhook" && type.version !== type.custom.storageVersion;
     if (info.subresource) {
+      if (webhookConverted) throw notConverted(type, `the ${info.subresource} subresource`);
       await this.handleSubresource(req, res, info, query, type);
       return;
     }
+    if (webhookConverted && info.verb === "deletecollection") throw notConverted(type, "deletecollection");
     if (!type.verbs.includes(info.verb))
       throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
     if (type.group === "" && type.resource === "componentstatuses" && this.opts.componentStatuses) {
@@ -312,34 +342,55 @@ export class RestHandler {
       this.send(res, 201, await virtual(obj, { user: ctx.user, info, query }));
       return;
     }
-    const store = this.registry.storeFor(type);
+    const conv = type.custom?.conversionStrategy === "Webhook" ? this.converterFor(type) : undefined;
+    const store = conv ? conv.store : this.registry.storeFor(type);
     if (!store) throw notFoundResource();
     const ns = type.namespaced ? info.namespace || undefined : undefined;
     switch (info.verb) {
       case "get":
-        return this.get(req, res, store, ns, info.name, query);
+        return this.get(req, res, store, ns, info.name, query, conv);
       case "list":
-        return this.list(req, res, store, ns, query);
+        return this.list(req, res, store, ns, query, conv);
       case "watch":
         return serveWatch(req, res, store, ns, query, {
           labelSelector: labelSelectorOf(query),
           fieldSelector: fieldSelectorOf(query, type),
           bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
           includeObject: includeObjectOf(query),
+          conversion: conv,
         });
       case "create":
-        return this.create(req, res, store, ns, query);
+        return this.create(req, res, store, ns, query, conv);
       case "update":
-        return this.update(req, res, store, ns, info.name, query);
+        return this.update(req, res, store, ns, info.name, query, undefined, conv);
       case "patch":
-        return this.patch(req, res, store, ns, info.name, query);
+        return this.patch(req, res, store, ns, info.name, query, undefined, conv);
       case "delete":
-        return this.delete(req, res, store, ns, info.name, query);
+        return this.delete(req, res, store, ns, info.name, query, conv);
       case "deletecollection":
         return this.deleteCollection(req, res, store, ns, query);
       default:
         throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
     }
+  }
+
+  /** The conversion around a webhook-converted CRD's versions (none when no webhook client or storage type). */
+  private converterFor(type: ResourceType): Converter | undefined {
+    const custom = type.custom!;
+    const webhooks = this.opts.conversionWebhooks;
+    const storageType = this.registry.catalog
+      .customTypes(custom.crd)
+      .find((t) => t.version === custom.storageVersion);
+    const store = storageType && this.registry.storeFor(storageType);
+    if (!webhooks || !store) return undefined;
+    const out = (objs: Obj[], what?: string) => webhooks.convert(type, objs, type.version, what);
+    return {
+      type,
+      store,
+      out,
+      one: async (obj) => (await out([obj]))[0],
+      in: async (obj) => (await webhooks.convert(type, [obj], custom.storageVersion))[0],
+    };
   }
 
   // ---- reads
@@ -379,10 +430,18 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
+    conv?: Converter,
   ) {
     const rep = negotiate(req.headers.accept, { list: false });
     const obj = await store.get(ns, name, { resourceVersion: q.get("resourceVersion") ?? undefined });
-    if (rep.kind === "object") this.sendWritten(res, 200, store, obj);
+    if (conv)
+      this.send(
+        res,
+        200,
+        renderObject(conv.type, await conv.one(obj), rep, includeObjectOf(q)),
+        rep.kind === "yaml",
+      );
+    else if (rep.kind === "object") this.sendWritten(res, 200, store, obj);
     else this.send(res, 200, renderObject(store.type, obj, rep, includeObjectOf(q)), rep.kind === "yaml");
   }
 
@@ -392,6 +451,7 @@ export class RestHandler {
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
+    conv?: Converter,
   ) {
     const rep = negotiate(req.headers.accept, { list: true });
     const list = await store.list(ns, {
@@ -402,7 +462,16 @@ export class RestHandler {
       resourceVersion: q.get("resourceVersion") ?? undefined,
       resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
     });
-    this.send(res, 200, renderList(store.type, list, rep, includeObjectOf(q)), rep.kind === "yaml");
+    if (conv) {
+      list.items = await conv.out(list.items, `${apiVersionOf(conv.type)}, Kind=${conv.type.kind}List`);
+      list.apiVersion = apiVersionOf(conv.type);
+    }
+    this.send(
+      res,
+      200,
+      renderList(conv?.type ?? store.type, list, rep, includeObjectOf(q)),
+      rep.kind === "yaml",
+    );
   }
 
   private send(res: ServerResponse, code: number, body: unknown, yaml = false): void {
@@ -524,8 +593,10 @@ export class RestHandler {
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
+    conv?: Converter,
   ) {
-    const obj = await this.decode(req, res, store.type, q);
+    const type = conv?.type ?? store.type;
+    const obj = await this.decode(req, res, type, q);
     if (store.type.namespaced && obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
       throw newBadRequest(
         "the namespace of the provided object does not match the namespace sent on the request",
@@ -540,9 +611,11 @@ export class RestHandler {
       if (user?.extra) obj.spec.extra = user.extra;
       else delete obj.spec.extra;
     }
-    const tracked = updateManagedFields(undefined, obj, this.fieldManagerOptions(req, q, store.type));
+    const stored = conv ? await conv.in(obj) : obj;
+    const tracked = updateManagedFields(undefined, stored, this.fieldManagerOptions(req, q, type));
     const created = await store.create(ns, tracked, this.writeOptions(req, store, q));
-    this.sendWritten(res, 201, store, created);
+    if (conv) this.send(res, 201, await conv.one(created));
+    else this.sendWritten(res, 201, store, created);
   }
 
   private async update(
@@ -553,17 +626,20 @@ export class RestHandler {
     name: string,
     q: URLSearchParams,
     subresource?: WriteSubresource,
+    conv?: Converter,
   ) {
-    const obj = await this.decode(req, res, store.type, q);
-    const fm = this.fieldManagerOptions(req, q, store.type, subresource);
+    const type = conv?.type ?? store.type;
+    const obj = await this.decode(req, res, type, q);
+    const fm = this.fieldManagerOptions(req, q, type, subresource);
     const r = await store.update(
       ns,
       name,
-      obj,
+      conv ? await conv.in(obj) : obj,
       { ...this.writeOptions(req, store, q, subresource), subresource },
       (next, current) => updateManagedFields(current, next, fm),
     );
-    this.sendWritten(res, r.created ? 201 : 200, store, r.object);
+    if (conv) this.send(res, r.created ? 201 : 200, await conv.one(r.object));
+    else this.sendWritten(res, r.created ? 201 : 200, store, r.object);
   }
 
   /** Applies a patch of any supported type to the current object. */
@@ -643,12 +719,15 @@ export class RestHandler {
     name: string,
     q: URLSearchParams,
     subresource?: WriteSubresource,
+    conv?: Converter,
   ) {
+    const type = conv?.type ?? store.type;
     const patchType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
     // Custom resources have no Go type to take strategic merge keys from.
     const accepted = store.type.custom ? CUSTOM_RESOURCE_PATCH_TYPES : PATCH_TYPES;
     if (!accepted.includes(patchType)) throw newUnsupportedMediaType(accepted);
     if (patchType === "application/apply-patch+yaml") {
+      if (conv && type.version !== store.type.version) throw notConverted(type, "server-side apply");
       return this.serverSideApply(req, res, store, ns, name, q, subresource);
     }
     const body = await readBody(req);
@@ -657,7 +736,9 @@ export class RestHandler {
       name,
       async (current, deferred) => {
         if (!current) throw newNotFound({ group: store.type.group, resource: store.type.resource }, name);
-        const patched = await this.applyPatch(res, store.type, current, patchType, body, q);
+        // A version only the CRD's webhook converts to is patched as that version shows the object.
+        const shown = conv ? await conv.one(current) : current;
+        const patched = await this.applyPatch(res, type, shown, patchType, body, q);
         store.checkResourceVersion(name, patched.metadata?.resourceVersion, current, deferred);
         if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
           throw newBadRequest(
@@ -667,14 +748,15 @@ export class RestHandler {
         patched.metadata.name = name;
         const tracked = updateManagedFields(
           current,
-          patched,
-          this.fieldManagerOptions(req, q, store.type, subresource),
+          conv ? await conv.in(patched) : patched,
+          this.fieldManagerOptions(req, q, type, subresource),
         );
         return store.prepareUpdate(tracked, current, subresource, deferred);
       },
       this.writeOptions(req, store, q, subresource),
     );
-    this.sendWritten(res, 200, store, r.object);
+    if (conv) this.send(res, 200, await conv.one(r.object));
+    else this.sendWritten(res, 200, store, r.object);
   }
 
   /** Server-side apply (PATCH application/apply-patch+yaml); creates the object when it does not exist. */
@@ -809,6 +891,7 @@ export class RestHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
+    conv?: Converter,
   ) {
     const opts = {
       ...(await this.deleteOptions(req, q)),
@@ -820,7 +903,9 @@ export class RestHandler {
         "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning",
       ]);
     }
-    const { result, deleted } = await store.delete(ns, name, opts);
+    const deletion = await store.delete(ns, name, opts);
+    const { deleted } = deletion;
+    const result = conv ? await conv.one(deletion.result) : deletion.result;
     // Immediate deletions answer with a Success Status; pending ones (graceful, finalizers) with the object.
     if (deleted) {
       const rep = negotiate(req.headers.accept, { list: false });
@@ -829,7 +914,7 @@ export class RestHandler {
         200,
         rep.kind === "object" || rep.kind === "yaml"
           ? store.deletedStatus(result)
-          : renderObject(store.type, result, rep),
+          : renderObject(conv?.type ?? store.type, result, rep),
       );
       return;
     }
@@ -1169,12 +1254,6 @@ function findResourceScale(): ResourceType {
  */
 function checkCustomResourceRequest(res: ServerResponse, type: ResourceType, verb: string): void {
   const custom = type.custom!;
-  if (custom.conversionStrategy === "Webhook" && type.version !== custom.storageVersion) {
-    // Refused, as when upstream's converter cannot reach the webhook, rather than served unconverted.
-    throw newInternalError(
-      `conversion webhook for ${type.group}/${type.version}, Kind=${type.kind} failed: k8ts does not call conversion webhooks; use the storage version ${type.group}/${custom.storageVersion}`,
-    );
-  }
   if (custom.terminating && verb === "create") {
     throw new StatusError(
       makeStatus({

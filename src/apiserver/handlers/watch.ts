@@ -4,10 +4,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Obj } from "../../api/registry.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
-import { newBadRequest } from "../../machinery/status.ts";
+import { newBadRequest, newInternalError, StatusError } from "../../machinery/status.ts";
 import { negotiate } from "../negotiation.ts";
-import type { ResourceStore } from "../registry/resource-store.ts";
+import type { ResourceStore, WatchEvent } from "../registry/resource-store.ts";
 import { type IncludeObject, renderWatchObject } from "./output.ts";
+import type { Converter } from "./rest.ts";
 
 /** Upstream's --min-request-timeout: watches without timeoutSeconds end after 30–60 minutes. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
@@ -44,6 +45,8 @@ export interface ServeWatchOptions {
   fieldSelector?: FieldSelector;
   bookmarkIntervalMs?: number;
   includeObject?: IncludeObject;
+  /** A webhook-converted CRD version: each batch's objects are converted to it before they are sent. */
+  conversion?: Pick<Converter, "type" | "out">;
 }
 
 export async function serveWatch(
@@ -78,7 +81,8 @@ export async function serveWatch(
   });
   res.flushHeaders();
 
-  const kind = store.type.kind;
+  const type = opts.conversion?.type ?? store.type;
+  const kind = type.kind;
   let first = true;
   let lastRv = q.get("resourceVersion") || String(await store.currentRevision());
   let ended = false;
@@ -102,7 +106,7 @@ export async function serveWatch(
         if (ended) return;
         write("BOOKMARK", {
           kind,
-          apiVersion: store.type.group ? `${store.type.group}/${store.type.version}` : store.type.version,
+          apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
           metadata: { resourceVersion: lastRv },
         });
       }, opts.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS)
@@ -117,9 +121,26 @@ export async function serveWatch(
   try {
     for await (const batch of watch) {
       if (ended) break;
+      let events = batch;
+      if (opts.conversion) {
+        // One review for the batch, into new events: other watchers share these.
+        const carries = (ev: WatchEvent) => ev.type !== "ERROR" && ev.type !== "BOOKMARK";
+        let converted: Obj[];
+        try {
+          converted = await opts.conversion.out(batch.filter(carries).map((ev) => ev.object));
+        } catch (e) {
+          // As upstream's watch: the failure ends the stream with an ERROR event.
+          write("ERROR", e instanceof StatusError ? e.status : newInternalError(String(e)).status);
+          end();
+          break;
+        }
+        let i = 0;
+        events = batch.map((ev) => (carries(ev) ? { ...ev, object: converted[i++], stored: undefined } : ev));
+        if (ended) break;
+      }
       // One write (one chunk, one TLS record) per batch, not per event: under load a batch holds many.
       let out = "";
-      for (const ev of batch) {
+      for (const ev of events) {
         if (ev.type === "ERROR") {
           out += `${JSON.stringify({ type: "ERROR", object: ev.object })}\n`;
           continue;
@@ -129,7 +150,7 @@ export async function serveWatch(
         const json =
           rep.kind === "object" && ev.stored ? store.storedJSON(ev.stored.kv, ev.stored.rv) : undefined;
         const object =
-          json ?? encodeShared(renderWatchObject(store.type, ev.object, rep, first, opts.includeObject));
+          json ?? encodeShared(renderWatchObject(type, ev.object, rep, first, opts.includeObject));
         out += `{"type":${JSON.stringify(ev.type)},"object":${object}}\n`;
         first = false;
       }

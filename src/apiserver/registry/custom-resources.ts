@@ -30,17 +30,20 @@ function defaultBySchema(obj: Obj, schema: Obj | undefined): void {
  * Versions of one CRD share their stored objects; a None conversion only
  * rewrites apiVersion. What is read from the store first gets the storage
  * version's defaults, so a default added to the CRD later shows on objects
- * stored before it (upstream defaults on read from etcd).
+ * stored before it (upstream defaults on read from etcd). With a conversion
+ * webhook the store keeps objects as they are: the REST handler converts
+ * them through the webhook, which is asynchronous.
  */
 export function customResourceConversion(type: ResourceType): Conversion {
   const custom = type.custom!;
   const stored = `${type.group}/${custom.storageVersion}`;
   const served = `${type.group}/${type.version}`;
+  const webhook = custom.conversionStrategy === "Webhook";
   return {
-    toStorage: (obj) => (obj.apiVersion === stored ? obj : { ...obj, apiVersion: stored }),
+    toStorage: (obj) => (webhook || obj.apiVersion === stored ? obj : { ...obj, apiVersion: stored }),
     fromStorage: (obj) => {
-      defaultBySchema(obj, custom.storageSchema);
-      obj.apiVersion = served;
+      if (obj.apiVersion === stored || !webhook) defaultBySchema(obj, custom.storageSchema);
+      if (!webhook) obj.apiVersion = served;
       return obj;
     },
   };
