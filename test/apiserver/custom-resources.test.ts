@@ -686,10 +686,32 @@ describe("CustomResourceDefinitions", () => {
         red.body.items.map((o: Obj) => o.metadata.name),
         ["g2"],
       );
-      // What the handler does not convert, and what the webhook refuses, fail with upstream's wording.
-      const status = await call("GET", `${v1}/g1/status`);
-      assert.equal(status.code, 500);
-      assert.match(status.body.message, /k8ts converts .* not the status subresource/);
+      // Status and server-side apply through v1, too.
+      const status = await call(
+        "PATCH",
+        `${v1}/g1/status`,
+        { status: { phase: "lit" } },
+        { "content-type": "application/merge-patch+json" },
+      );
+      assert.equal(status.code, 200, status.text);
+      assert.deepEqual(
+        [status.body.apiVersion, status.body.status],
+        ["extra.example.com/v1", { phase: "lit" }],
+      );
+      assert.equal((await call("GET", `${v2}/g1`)).body.status.phase, "lit");
+      const applied = await call(
+        "PATCH",
+        `${v1}/g4?fieldManager=test`,
+        "apiVersion: extra.example.com/v1\nkind: Gadget\nmetadata:\n  name: g4\nspec:\n  colour: black\n",
+        { "content-type": "application/apply-patch+yaml" },
+      );
+      assert.equal(applied.code, 201, applied.text);
+      assert.deepEqual(
+        [applied.body.apiVersion, applied.body.spec],
+        ["extra.example.com/v1", { colour: "black" }],
+      );
+      assert.deepEqual((await call("GET", `${v2}/g4`)).body.spec, { color: "black" });
+      // What the webhook refuses fails with upstream's wording.
       await call("POST", v2, {
         apiVersion: "extra.example.com/v2",
         kind: "Gadget",

@@ -115,7 +115,7 @@ export interface Converter {
 /** What k8ts does not route through a conversion webhook: a clear refusal instead of unconverted objects. */
 function notConverted(type: ResourceType, what: string): StatusError {
   return newInternalError(
-    `conversion webhook for ${apiVersionOf(type)}, Kind=${type.kind} failed: k8ts converts get, list, watch, create, update, JSON and merge patches and delete through the webhook, not ${what}; use the storage version ${type.group}/${type.custom!.storageVersion}`,
+    `conversion webhook for ${apiVersionOf(type)}, Kind=${type.kind} failed: k8ts converts every verb but ${what} through the webhook; use the storage version ${type.group}/${type.custom!.storageVersion}`,
   );
 }
 
@@ -314,14 +314,10 @@ export class RestHandler {
       // Namespaced objects are addressed inside their namespace.
       throw notFoundResource();
     }
-    const webhookConverted =
-      type.custom?.conversionStrategy === "Webhook" && type.version !== type.custom.storageVersion;
     if (info.subresource) {
-      if (webhookConverted) throw notConverted(type, `the ${info.subresource} subresource`);
       await this.handleSubresource(req, res, info, query, type);
       return;
     }
-    if (webhookConverted && info.verb === "deletecollection") throw notConverted(type, "deletecollection");
     if (!type.verbs.includes(info.verb))
       throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
     if (type.group === "" && type.resource === "componentstatuses" && this.opts.componentStatuses) {
@@ -368,7 +364,7 @@ export class RestHandler {
       case "delete":
         return this.delete(req, res, store, ns, info.name, query, conv);
       case "deletecollection":
-        return this.deleteCollection(req, res, store, ns, query);
+        return this.deleteCollection(req, res, store, ns, query, conv);
       default:
         throw newMethodNotSupported({ group: type.group, resource: type.resource }, info.verb);
     }
@@ -727,8 +723,7 @@ export class RestHandler {
     const accepted = store.type.custom ? CUSTOM_RESOURCE_PATCH_TYPES : PATCH_TYPES;
     if (!accepted.includes(patchType)) throw newUnsupportedMediaType(accepted);
     if (patchType === "application/apply-patch+yaml") {
-      if (conv && type.version !== store.type.version) throw notConverted(type, "server-side apply");
-      return this.serverSideApply(req, res, store, ns, name, q, subresource);
+      return this.serverSideApply(req, res, store, ns, name, q, subresource, conv);
     }
     const body = await readBody(req);
     const r = await store.guaranteedUpdate(
@@ -768,6 +763,7 @@ export class RestHandler {
     name: string,
     q: URLSearchParams,
     subresource?: WriteSubresource,
+    conv?: Converter,
   ): Promise<void> {
     const body = await readBody(req);
     let applied: unknown;
@@ -779,7 +775,9 @@ export class RestHandler {
     if (applied === null || typeof applied !== "object" || Array.isArray(applied)) {
       throw newBadRequest("error decoding YAML: the apply patch must be an object");
     }
-    const type = store.type;
+    const type = conv?.type ?? store.type;
+    // Defaults are the request version's: its own store's strategy holds its schema.
+    const strategy = (conv && this.registry.storeFor(conv.type)?.strategy) || store.strategy;
     const opts = this.fieldManagerOptions(req, q, type, subresource);
     const force = q.get("force") === "true";
     if (force === false && q.has("force") && q.get("force") !== "false") {
@@ -789,7 +787,8 @@ export class RestHandler {
       ns,
       name,
       async (current, deferred) => {
-        const object: Obj = apply(current, applied as Obj, {
+        const shown = current && conv ? await conv.one(current) : current;
+        const object: Obj = apply(shown, applied as Obj, {
           ...opts,
           manager: q.get("fieldManager") ?? "",
           force,
@@ -803,15 +802,16 @@ export class RestHandler {
         if (!current) {
           if (subresource) throw newNotFound({ group: type.group, resource: type.resource }, name);
           if (type.namespaced) object.metadata.namespace = ns;
-          store.strategy.defaults(object);
-          return store.prepareCreate(object, deferred);
+          strategy.defaults(object);
+          return store.prepareCreate(conv ? await conv.in(object) : object, deferred);
         }
-        store.strategy.defaults(object);
-        return store.prepareUpdate(object, current, subresource, deferred);
+        strategy.defaults(object);
+        return store.prepareUpdate(conv ? await conv.in(object) : object, current, subresource, deferred);
       },
       this.writeOptions(req, store, q, subresource),
     );
-    this.sendWritten(res, r.created ? 201 : 200, store, r.object);
+    if (conv) this.send(res, r.created ? 201 : 200, await conv.one(r.object));
+    else this.sendWritten(res, r.created ? 201 : 200, store, r.object);
   }
 
   /** Who owns the fields a write sets: the fieldManager parameter, else the User-Agent's product. */
@@ -927,6 +927,7 @@ export class RestHandler {
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
+    conv?: Converter,
   ) {
     const opts = {
       ...(await this.deleteOptions(req, q)),
@@ -946,6 +947,11 @@ export class RestHandler {
         throw e;
       }
     }
+    if (conv) {
+      list.apiVersion = apiVersionOf(conv.type);
+      this.send(res, 200, { ...list, items: await conv.out(items) });
+      return;
+    }
     this.send(res, 200, { ...list, items });
   }
 
@@ -962,7 +968,8 @@ export class RestHandler {
     if (!sub || !info.name) throw notFoundResource();
     if (!sub.verbs.includes(info.verb))
       throw newMethodNotSupported({ group: type.group, resource: `${type.resource}/${sub.name}` }, info.verb);
-    const store = this.registry.storeFor(type);
+    const conv = type.custom?.conversionStrategy === "Webhook" ? this.converterFor(type) : undefined;
+    const store = conv ? conv.store : this.registry.storeFor(type);
     if (!store) throw notFoundResource();
     const ns = type.namespaced ? info.namespace : undefined;
     const handler = this.opts.subresources?.get(`${type.group}/${type.resource}/${sub.name}`);
@@ -997,10 +1004,11 @@ export class RestHandler {
       case "status":
       case "approval":
       case "ephemeralcontainers":
-        if (info.verb === "get") return this.get(req, res, store, ns, info.name, q);
-        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, sub.name);
-        return this.patch(req, res, store, ns, info.name, q, sub.name);
+        if (info.verb === "get") return this.get(req, res, store, ns, info.name, q, conv);
+        if (info.verb === "update") return this.update(req, res, store, ns, info.name, q, sub.name, conv);
+        return this.patch(req, res, store, ns, info.name, q, sub.name, conv);
       case "scale":
+        if (conv && type.version !== store.type.version) throw notConverted(type, "the scale subresource");
         return this.scale(req, res, store, ns, info.name, info.verb, q);
       case "binding":
         return this.bind(req, res, store, ns!, info.name, q);
