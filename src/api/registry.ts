@@ -324,6 +324,16 @@ export const resourceTypes: ResourceType[] = [
       fields: { "spec.clusterIP": (o) => str(o.spec?.clusterIP), "spec.type": (o) => str(o.spec?.type) },
     },
   ]),
+  // First of the named groups, as upstream's aggregator lists it (group priority 18000).
+  ...group("apiregistration.k8s.io", "v1", [
+    {
+      kind: "APIService",
+      resource: "apiservices",
+      namespaced: false,
+      categories: ["api-extensions"],
+      status: true,
+    },
+  ]),
   ...group("apps", "v1", [
     { kind: "ControllerRevision", resource: "controllerrevisions", namespaced: true },
     {
@@ -564,6 +574,12 @@ export class ResourceCatalog {
   private all: readonly ResourceType[] = resourceTypes;
   /** Counts changes, for what is built from the catalogue (OpenAPI documents). */
   generation = 0;
+  private readonly listeners: Array<() => void> = [];
+
+  /** Calls `fn` after every change (the aggregator registers the new group-versions). */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
 
   types(): readonly ResourceType[] {
     return this.all;
@@ -599,6 +615,7 @@ export class ResourceCatalog {
       );
     this.all = [...resourceTypes, ...custom];
     this.generation++;
+    for (const fn of this.listeners) fn();
   }
 }
 

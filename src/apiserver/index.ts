@@ -155,10 +155,13 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
 
   // The apiserver's client certificate for kubelets (logs, exec, attach, port-forward, node proxy).
   const kubeletClient = issueKubeletClient(pki.ca);
+  // The aggregator's identity towards extension apiservers, as upstream's --proxy-client-cert-file.
+  const proxyClient = await pki.ca.issueClient("front-proxy-client", []);
   const server = new ApiServer({
     store,
     registry,
     tls: { cert: pki.serving.cert, key: pki.serving.key, ca: pki.caCert },
+    proxyClient: { cert: proxyClient.cert, key: proxyClient.key },
     port: opts.port,
     host: opts.bindAddress,
     compactionIntervalMs: opts.compactionIntervalMs,

@@ -23,6 +23,8 @@ import { AdmissionChain } from "./admission/admission.ts";
 import { NamespaceLifecycle } from "./admission/plugins/namespace-lifecycle.ts";
 import { WebhookClient } from "./admission/plugins/webhooks/client.ts";
 import { clusterIPServiceResolver } from "./admission/plugins/webhooks/service-resolver.ts";
+import { APIServiceController } from "./aggregator/apiservice-controller.ts";
+import { proxyToAPIService } from "./aggregator/proxy.ts";
 import { ConversionWebhooks } from "./apiextensions/conversion-webhook.ts";
 import { CustomResourceDefinitionController } from "./apiextensions/crd-controller.ts";
 import { customResourceOpenAPIV3 } from "./apiextensions/openapi.ts";
@@ -73,6 +75,8 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** TLS material: the serving certificate and the CA that signs client certificates. */
   tls: { cert: string; key: string; ca: string };
+  /** The aggregator's client certificate for extension apiservers (front-proxy-client). */
+  proxyClient?: { cert: string; key: string };
   port: number;
   host?: string;
   /** upstream's --max-requests-inflight (400) + --max-mutating-requests-inflight (200). */
@@ -121,6 +125,7 @@ export class ApiServer {
   private readonly authenticator: AuthenticatorChain;
   private readonly authorizer: Authorizer;
   private readonly crdController: CustomResourceDefinitionController;
+  private readonly aggregator: APIServiceController;
   /** Calls CRDs' conversion webhooks. */
   private readonly webhookClient: WebhookClient;
   private customOpenAPI: { generation: number; docs: ReadonlyMap<string, OpenAPIV3Built> } | undefined;
@@ -134,6 +139,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = opts.registry ?? new Registry(opts.store);
     this.crdController = new CustomResourceDefinitionController(this.registry);
+    this.aggregator = new APIServiceController(this.registry, { proxyClient: opts.proxyClient });
     const services = this.registry.byResource("", "v1", "services")!;
     this.webhookClient = new WebhookClient({
       serviceResolver: clusterIPServiceResolver((namespace, name) => services.get(namespace, name)),
@@ -232,6 +238,7 @@ export class ApiServer {
     this.compactor.start();
     // Established CRDs are served from the first request on.
     await this.crdController.start();
+    await this.aggregator.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (e: NodeJS.ErrnoException) =>
         reject(
@@ -266,6 +273,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.aggregator.stop();
     await this.crdController.stop();
     this.webhookClient.close();
     await this.compactor.stop();
@@ -454,6 +462,18 @@ export class ApiServer {
     user: UserInfo,
   ): Promise<void> {
     const path = url.pathname.replace(/\/+$/, "") || "/";
+    // A group-version an APIService sends to a service: the whole subtree is the extension apiserver's.
+    const gv = /^\/apis\/([^/]+)\/([^/]+)(?:\/|$)/.exec(path);
+    const apiservice = gv ? this.aggregator.remote(gv[1], gv[2]) : undefined;
+    if (apiservice) {
+      await proxyToAPIService(req, res, {
+        controller: this.aggregator,
+        apiservice,
+        user,
+        proxyClient: this.opts.proxyClient,
+      });
+      return;
+    }
     if (info.isResourceRequest) {
       await this.rest.handle(req, res, info, url.searchParams, user);
       return;
@@ -506,10 +526,10 @@ export class ApiServer {
           return writeJson(
             res,
             200,
-            aggregatedDiscovery(this.registry.catalog, false, d.aggregated),
+            aggregatedDiscovery(this.registry.catalog, false, d.aggregated, this.aggregator.remoteGroups()),
             discoveryContentType(d.aggregated),
           );
-        return writeJson(res, 200, apiGroupList(this.registry.catalog));
+        return writeJson(res, 200, apiGroupList(this.registry.catalog, this.aggregator.remoteGroups()));
       }
       case "/openapi/v2": {
         const r = serveOpenAPIV2({ headers: req.headers as Record<string, string | undefined> });
@@ -537,7 +557,8 @@ export class ApiServer {
     if (m) {
       let doc: unknown;
       if (m[1] === "api" && m[2] && !m[3]) doc = apiResourceList(this.registry.catalog, "", m[2]);
-      else if (m[1] === "apis" && m[2] && !m[3]) doc = apiGroup(this.registry.catalog, m[2]);
+      else if (m[1] === "apis" && m[2] && !m[3])
+        doc = apiGroup(this.registry.catalog, m[2], this.aggregator.remoteGroups());
       else if (m[1] === "apis" && m[2] && m[3]) doc = apiResourceList(this.registry.catalog, m[2], m[3]);
       if (doc) return writeJson(res, 200, doc);
     }

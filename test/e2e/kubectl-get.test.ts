@@ -457,6 +457,18 @@ describe("kubectl create and get", () => {
     assert.equal(gets.filter((l) => l.includes("continue=")).length, 2, r.stderr);
   });
 
+  it("get apiservices and componentstatuses print upstream's columns", async () => {
+    const r = ok(await c.kubectl(["get", "apiservices", "v1.", "v1.apps"]));
+    assert.match(
+      r.stdout,
+      /^NAME +SERVICE +AVAILABLE +AGE\nv1\. +Local +True +\S+\nv1\.apps +Local +True +\S+\n$/,
+    );
+    const cs = await c.kubectl(["get", "cs", "etcd-0"]);
+    assert.equal(cs.code, 0, cs.stderr);
+    assert.match(cs.stdout, /^NAME +STATUS +MESSAGE +ERROR\netcd-0 +Healthy +ok +\n$/);
+    assert.match(cs.stderr, /Warning: v1 ComponentStatus is deprecated in v1\.19\+/);
+  });
+
   it("get -w --output-watch-events prints ADDED, MODIFIED and DELETED rows", async () => {
     ok(
       await c.kubectl([

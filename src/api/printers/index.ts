@@ -2,6 +2,7 @@
 // pkg/printers/tablegenerator.go, pkg/printers/storage (which always prints Wide) and asTable in
 // apiserver/pkg/endpoints/handlers/response.go do together.
 import type { ListMeta, ObjectMeta } from "kubernetes-types/meta/v1.d.ts";
+import { apiServicePrinter } from "./apiservice.ts";
 import { certificateSigningRequestPrinter } from "./certificatesigningrequest.ts";
 import { componentStatusPrinter } from "./componentstatus.ts";
 import { configMapPrinter } from "./configmap.ts";
@@ -101,6 +102,7 @@ const printers: Record<string, TablePrinter<never>> = {
   IngressClass: ingressClassPrinter,
   NetworkPolicy: networkPolicyPrinter,
   RuntimeClass: runtimeClassPrinter,
+  APIService: apiServicePrinter as TablePrinter<never>,
   FlowSchema: flowSchemaPrinter,
   PriorityLevelConfiguration: priorityLevelConfigurationPrinter,
 };

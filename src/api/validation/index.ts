@@ -33,6 +33,11 @@ import {
   validateCustomResourceDefinitionUpdate,
 } from "./apiextensions.ts";
 import {
+  validateAPIService,
+  validateAPIServiceStatusUpdate,
+  validateAPIServiceUpdate,
+} from "./apiregistration.ts";
+import {
   validateControllerRevision,
   validateControllerRevisionUpdate,
   validateDaemonSet,
@@ -368,6 +373,10 @@ const kinds = new Map<string, KindValidation>([
       update: validatePriorityLevelConfigurationUpdate,
       status: validatePriorityLevelConfigurationStatusUpdate,
     },
+  ],
+  [
+    "apiregistration.k8s.io/APIService",
+    { create: validateAPIService, update: validateAPIServiceUpdate, status: validateAPIServiceStatusUpdate },
   ],
   [
     "networking.k8s.io/Ingress",

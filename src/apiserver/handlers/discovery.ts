@@ -28,8 +28,62 @@ function resourceDiscovery(t: ResourceType): Json {
   return r;
 }
 
-/** The APIGroupDiscoveryList for /api (core) or /apis (every named group). */
-export function aggregatedDiscovery(catalog: ResourceCatalog, core: boolean, version = "v2"): Json {
+/** A group-version an APIService sends to an extension apiserver, with the APIResourceList it answered. */
+export interface RemoteGroupVersion {
+  group: string;
+  version: string;
+  resources: Json;
+}
+
+/** The remote group-versions by group, in their priority order. */
+function remoteGroups(
+  remote: readonly RemoteGroupVersion[],
+): Array<{ name: string; versions: RemoteGroupVersion[] }> {
+  const out: Array<{ name: string; versions: RemoteGroupVersion[] }> = [];
+  for (const r of remote) {
+    const g = out.find((x) => x.name === r.group);
+    if (g) g.versions.push(r);
+    else out.push({ name: r.group, versions: [r] });
+  }
+  return out;
+}
+
+/** An APIResourceList's entries as aggregated discovery's resources (subresources under their resource). */
+function remoteResources(r: RemoteGroupVersion): Json[] {
+  const entries = ((r.resources.resources ?? []) as Json[]).filter((e) => typeof e.name === "string");
+  const out: Json[] = [];
+  for (const e of entries) {
+    const name = e.name as string;
+    if (name.includes("/")) continue;
+    const res: Json = {
+      resource: name,
+      responseKind: { group: e.group ?? r.group, version: e.version ?? r.version, kind: e.kind },
+      scope: e.namespaced ? "Namespaced" : "Cluster",
+      singularResource: e.singularName ?? "",
+      verbs: e.verbs ?? [],
+    };
+    if ((e.shortNames as string[] | undefined)?.length) res.shortNames = e.shortNames;
+    if ((e.categories as string[] | undefined)?.length) res.categories = e.categories;
+    const subs = entries
+      .filter((x) => (x.name as string).startsWith(`${name}/`))
+      .map((x) => ({
+        subresource: (x.name as string).slice(name.length + 1),
+        responseKind: { group: x.group ?? r.group, version: x.version ?? r.version, kind: x.kind },
+        verbs: x.verbs ?? [],
+      }));
+    if (subs.length > 0) res.subresources = subs;
+    out.push(res);
+  }
+  return out.sort((a, b) => String(a.resource).localeCompare(String(b.resource)));
+}
+
+/** The APIGroupDiscoveryList for /api (core) or /apis (every named group, then the remote ones). */
+export function aggregatedDiscovery(
+  catalog: ResourceCatalog,
+  core: boolean,
+  version = "v2",
+  remote: readonly RemoteGroupVersion[] = [],
+): Json {
   const items = catalog
     .apiGroups()
     .filter((g) => (g.name === "") === core)
@@ -43,6 +97,18 @@ export function aggregatedDiscovery(catalog: ResourceCatalog, core: boolean, ver
         freshness: "Current",
       })),
     }));
+  if (!core) {
+    for (const g of remoteGroups(remote)) {
+      items.push({
+        metadata: { name: g.name, creationTimestamp: null },
+        versions: g.versions.map((r) => ({
+          version: r.version,
+          resources: remoteResources(r),
+          freshness: "Current",
+        })),
+      });
+    }
+  }
   return { kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
@@ -63,19 +129,30 @@ function groupJson(g: { name: string; versions: string[] }): Json {
   return { name: g.name, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroupList(catalog: ResourceCatalog): Json {
+export function apiGroupList(catalog: ResourceCatalog, remote: readonly RemoteGroupVersion[] = []): Json {
   return {
     kind: "APIGroupList",
     apiVersion: "v1",
-    groups: catalog
-      .apiGroups()
-      .filter((g) => g.name !== "")
-      .map(groupJson),
+    groups: [...catalog.apiGroups().filter((g) => g.name !== ""), ...remoteGroupVersions(remote)].map(
+      groupJson,
+    ),
   };
 }
 
-export function apiGroup(catalog: ResourceCatalog, name: string): Json | undefined {
-  const g = catalog.apiGroups().find((x) => x.name === name && name !== "");
+function remoteGroupVersions(
+  remote: readonly RemoteGroupVersion[],
+): Array<{ name: string; versions: string[] }> {
+  return remoteGroups(remote).map((g) => ({ name: g.name, versions: g.versions.map((v) => v.version) }));
+}
+
+export function apiGroup(
+  catalog: ResourceCatalog,
+  name: string,
+  remote: readonly RemoteGroupVersion[] = [],
+): Json | undefined {
+  const g = [...catalog.apiGroups(), ...remoteGroupVersions(remote)].find(
+    (x) => x.name === name && name !== "",
+  );
   return g ? { kind: "APIGroup", apiVersion: "v1", ...groupJson(g) } : undefined;
 }
 

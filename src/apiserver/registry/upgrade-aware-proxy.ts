@@ -21,7 +21,9 @@ export interface ProxyLocation {
   port: number;
   path: string;
   /** The client certificate and CA for an https backend (the kubelet client config). */
-  tls?: { cert: string; key: string; ca: string };
+  tls?: { cert?: string; key?: string; ca?: string; servername?: string };
+  /** Headers the apiserver sets for the backend (an extension apiserver's X-Remote-User and -Group). */
+  headers?: Record<string, string | string[]>;
   /** https without verifying the backend's certificate (upstream's proxy transport for node ports). */
   insecure?: boolean;
 }
@@ -55,6 +57,13 @@ export function isUpgradeRequest(req: IncomingMessage): boolean {
 function isApiserverCredential(name: string): boolean {
   const n = name.toLowerCase();
   return n === "authorization" || n.startsWith("impersonate-");
+}
+
+/** Dropped from what the client sent: credentials, and when the apiserver sets identity headers, the client's own. */
+function dropped(name: string, loc: ProxyLocation): boolean {
+  return (
+    isApiserverCredential(name) || (loc.headers !== undefined && name.toLowerCase().startsWith("x-remote-"))
+  );
 }
 
 // Hop-by-hop headers a plain reverse proxy drops (Go's httputil.ReverseProxy).
@@ -169,6 +178,7 @@ function dial(loc: ProxyLocation): Socket {
     cert: loc.tls?.cert,
     key: loc.tls?.key,
     ca: loc.tls?.ca,
+    servername: loc.tls?.servername,
     rejectUnauthorized: !loc.insecure,
     ALPNProtocols: ["http/1.1"],
   });
@@ -180,10 +190,13 @@ function upgradeRequestHead(req: IncomingMessage, loc: ProxyLocation): Buffer {
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (isApiserverCredential(name) || name.toLowerCase() === "x-forwarded-for") continue;
+    if (dropped(name, loc) || name.toLowerCase() === "x-forwarded-for") continue;
     lines.push(`${name}: ${raw[i + 1]}`);
   }
   lines.push(`X-Forwarded-For: ${forwardedFor(req)}`);
+  for (const [name, value] of Object.entries(loc.headers ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+  }
   return Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");
 }
 
@@ -324,10 +337,11 @@ function pipeBoth(client: Socket, backend: Socket): void {
 function reverseProxy(req: IncomingMessage, res: ServerResponse, loc: ProxyLocation): Promise<void> {
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || isApiserverCredential(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || dropped(name, loc)) continue;
     headers[name] = value;
   }
   headers["x-forwarded-for"] = forwardedFor(req);
+  Object.assign(headers, loc.headers);
   return new Promise((resolve, reject) => {
     const options = {
       host: loc.host,
@@ -338,7 +352,13 @@ function reverseProxy(req: IncomingMessage, res: ServerResponse, loc: ProxyLocat
       agent: false as const,
       timeout: DIAL_TIMEOUT_MS,
       ...(loc.scheme === "https"
-        ? { cert: loc.tls?.cert, key: loc.tls?.key, ca: loc.tls?.ca, rejectUnauthorized: !loc.insecure }
+        ? {
+            cert: loc.tls?.cert,
+            key: loc.tls?.key,
+            ca: loc.tls?.ca,
+            servername: loc.tls?.servername,
+            rejectUnauthorized: !loc.insecure,
+          }
         : {}),
     };
     const upstream = (loc.scheme === "https" ? httpsRequest : httpRequest)(options, (bres) => {
