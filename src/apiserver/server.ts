@@ -139,7 +139,10 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = opts.registry ?? new Registry(opts.store);
     this.crdController = new CustomResourceDefinitionController(this.registry);
-    this.aggregator = new APIServiceController(this.registry, { proxyClient: opts.proxyClient });
+    this.aggregator = new APIServiceController(this.registry, {
+      proxyClient: opts.proxyClient,
+      clientCA: opts.tls.ca,
+    });
     const services = this.registry.byResource("", "v1", "services")!;
     this.webhookClient = new WebhookClient({
       serviceResolver: clusterIPServiceResolver((namespace, name) => services.get(namespace, name)),

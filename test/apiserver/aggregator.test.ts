@@ -327,5 +327,13 @@ describe("the aggregation layer", () => {
     assert.equal(hit?.headers["x-remote-group"], "system:masters, system:authenticated");
     assert.equal(hit?.headers.authorization, undefined);
     assert.equal(hit?.clientCN, "front-proxy-client");
+    // What an extension apiserver reads to trust those headers.
+    const info = await call(
+      "GET",
+      "/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication",
+    );
+    assert.equal(info.body.data["requestheader-allowed-names"], '["front-proxy-client"]');
+    assert.equal(info.body.data["requestheader-username-headers"], '["X-Remote-User"]');
+    assert.equal(info.body.data["requestheader-client-ca-file"], api.pki.caCert);
   });
 });

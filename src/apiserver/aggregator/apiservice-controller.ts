@@ -57,6 +57,8 @@ export interface RemoteEndpoint {
 export interface APIServiceControllerOptions {
   /** The client certificate the aggregator presents to extension apiservers (front-proxy-client). */
   proxyClient?: { cert: string; key: string };
+  /** The CA that signs client certificates, and the aggregator's: what extension apiservers trust. */
+  clientCA?: string;
   now?: () => Date;
   checkIntervalMs?: number;
 }
@@ -90,6 +92,7 @@ export class APIServiceController {
 
   async start(): Promise<void> {
     this.running = true;
+    if (this.opts.clientCA && this.opts.proxyClient) await this.publishAuthenticationInfo(this.opts.clientCA);
     await this.cache.start();
     await this.autoregister();
     // The Local ones are Available before the first request, as nothing can be wrong with them.
@@ -140,6 +143,41 @@ export class APIServiceController {
     }
     out.sort((a, b) => b.gpm - a.gpm || a.group.localeCompare(b.group) || b.vp - a.vp);
     return out;
+  }
+
+  /**
+   * kube-system/extension-apiserver-authentication, as kube-apiserver's
+   * cluster-authentication-info controller writes it: how an extension
+   * apiserver authenticates clients and trusts the aggregator's headers.
+   */
+  private async publishAuthenticationInfo(ca: string): Promise<void> {
+    const data = {
+      "client-ca-file": ca,
+      "requestheader-allowed-names": '["front-proxy-client"]',
+      "requestheader-client-ca-file": ca,
+      "requestheader-extra-headers-prefix": '["X-Remote-Extra-"]',
+      "requestheader-group-headers": '["X-Remote-Group"]',
+      "requestheader-username-headers": '["X-Remote-User"]',
+    };
+    const configmaps = this.registry.byResource("", "v1", "configmaps")!;
+    const name = "extension-apiserver-authentication";
+    try {
+      const have = await configmaps.get("kube-system", name);
+      if (stableJson(have.data) !== stableJson(data))
+        await configmaps.update("kube-system", name, { ...have, data });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      await configmaps
+        .create("kube-system", {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name, namespace: "kube-system" },
+          data,
+        })
+        .catch((err) => {
+          if (!isAlreadyExists(err)) throw err;
+        });
+    }
   }
 
   /** Local APIServices for what the catalogue serves, made or brought up to date; gone CRD versions' removed. */
