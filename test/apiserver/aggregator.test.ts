@@ -7,23 +7,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { createServer, request, type Server } from "node:https";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TLSSocket } from "node:tls";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { hostIP } from "../support/host-ip.ts";
 import { freePort } from "../support/ports.ts";
 import { until } from "../support/until.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies
 type Obj = Record<string, any>;
-
-function hostIP(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
-  }
-  throw new Error("no non-loopback IPv4 address on this machine");
-}
 
 let dir: string;
 let api: RunningApiServer;

@@ -13,11 +13,12 @@ import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, request, type Server } from "node:https";
 import type { Socket } from "node:net";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TLSSocket } from "node:tls";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { hostIP } from "../support/host-ip.ts";
 import { freePort } from "../support/ports.ts";
 
 interface Cred {
@@ -39,14 +40,6 @@ const accept = (key: string) =>
   createHash("sha1")
     .update(key + WS_GUID)
     .digest("base64");
-
-/** A non-loopback IPv4 address of this machine: nodes/proxy refuses loopback node addresses, as upstream. */
-function hostIP(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
-  }
-  throw new Error("no non-loopback IPv4 address on this machine");
-}
 
 let dir: string;
 let api: RunningApiServer;
