@@ -6,12 +6,13 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
-import { createServer, request, type Server } from "node:https";
+import { createServer, type Server } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TLSSocket } from "node:tls";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { apiCall } from "../support/api-call.ts";
 import { hostIP } from "../support/host-ip.ts";
 import { freePort } from "../support/ports.ts";
 import { until } from "../support/until.ts";
@@ -26,40 +27,8 @@ let backend: Server;
 let backendPort: number;
 const seen: Array<{ path: string; headers: IncomingHttpHeaders; clientCN?: string }> = [];
 
-function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ code: number; body: Obj; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${api.url}${path}`,
-      {
-        method,
-        ca: api.pki.caCert,
-        cert: cred.cert,
-        key: cred.key,
-        headers: { "content-type": "application/json", accept: "application/json", ...headers },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => {
-          text += c;
-        });
-        res.on("end", () => {
-          let parsed: Obj = {};
-          try {
-            parsed = text ? JSON.parse(text) : {};
-          } catch {}
-          resolve({ code: res.statusCode ?? 0, body: parsed, text });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  apiCall({ url: api.url, ca: api.pki.caCert, ...cred }, method, path, body, headers);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "k8ts-aggregator-"));

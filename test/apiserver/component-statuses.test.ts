@@ -2,33 +2,20 @@
 // controller-manager's /healthz and of the store, with upstream's deprecation
 // warning, Table columns and messages.
 import assert from "node:assert/strict";
-import type { IncomingHttpHeaders } from "node:http";
-import { createServer, request, type Server } from "node:https";
+import { createServer, type Server } from "node:https";
 import { after, before, describe, it } from "node:test";
 import { ensurePki } from "../../src/apiserver/index.ts";
 import { ComponentStatuses } from "../../src/apiserver/registry/component-statuses.ts";
+import { apiCall } from "../support/api-call.ts";
 import { startTestApiServer, type TestApiServer } from "../support/apiserver.ts";
 import { freePort } from "../support/ports.ts";
 
-function call(
-  api: TestApiServer,
-  method: string,
-  path: string,
-  accept = "application/json",
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+async function call(api: TestApiServer, method: string, path: string, accept = "application/json") {
   const { server, ca, cert, key } = api.admin;
-  return new Promise((resolve, reject) => {
-    const req = request(`${server}${path}`, { method, ca, cert, key, headers: { accept } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => {
-        body += c;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
+  const a = await apiCall({ url: server, ca: ca!, cert: cert!, key: key! }, method, path, undefined, {
+    accept,
   });
+  return { status: a.code, headers: a.headers, body: a.text };
 }
 
 describe("componentstatuses", () => {

@@ -4,12 +4,12 @@
 // defaulting and validation), and deleting it deletes its objects first.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { IncomingHttpHeaders } from "node:http";
 import { createServer, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { apiCall } from "../support/api-call.ts";
 import { freePort } from "../support/ports.ts";
 import { until } from "../support/until.ts";
 
@@ -34,47 +34,6 @@ after(async () => {
   await api?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-interface Answer {
-  code: number;
-  body: Obj;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
-
-function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${api.url}${path}`,
-      {
-        method,
-        ca: api.pki.caCert,
-        cert: cred.cert,
-        key: cred.key,
-        headers: { "content-type": "application/json", accept: "application/json", ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: Obj = {};
-          try {
-            parsed = text ? JSON.parse(text) : {};
-          } catch {}
-          resolve({ code: res.statusCode ?? 0, body: parsed, headers: res.headers, text });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
-  });
-}
 
 /** The first `n` events of a watch (it ends after 5 s at the latest). */
 function watchEvents(path: string, n: number): Promise<Obj[]> {
@@ -103,6 +62,9 @@ function watchEvents(path: string, n: number): Promise<Obj[]> {
     req.end();
   });
 }
+
+const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  apiCall({ url: api.url, ca: api.pki.caCert, ...cred }, method, path, body, headers);
 
 const GROUP = "stable.example.com";
 const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";

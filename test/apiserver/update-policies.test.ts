@@ -6,11 +6,11 @@
 // its body says of resourceVersions.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { apiCall } from "../support/api-call.ts";
 import { freePort } from "../support/ports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many kinds
@@ -36,35 +36,8 @@ after(async () => {
 });
 
 /** One request with a JSON body; the answer's code and parsed body. */
-function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = "application/json",
-): Promise<{ code: number; body: Obj }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${api.url}${path}`,
-      {
-        method,
-        ca: api.pki.caCert,
-        cert: cred.cert,
-        key: cred.key,
-        headers: { "content-type": contentType, accept: "application/json" },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          resolve({ code: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const call = (method: string, path: string, body?: unknown, contentType = "application/json") =>
+  apiCall({ url: api.url, ca: api.pki.caCert, ...cred }, method, path, body, { "content-type": contentType });
 
 interface Kind {
   group: string;
