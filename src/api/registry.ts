@@ -572,7 +572,7 @@ export function findKind(
 export class ResourceCatalog {
   private readonly custom = new Map<string, ResourceType[]>();
   private all: readonly ResourceType[] = resourceTypes;
-  /** Counts changes, for what is built from the catalogue (OpenAPI documents). */
+  /** Counts changes, for what is built from the catalogue (the aggregator's APIServices). */
   generation = 0;
   private readonly listeners: Array<() => void> = [];
 

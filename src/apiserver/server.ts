@@ -5,7 +5,7 @@
 import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
-import { type OpenAPIV3Built, serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
+import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import {
@@ -27,7 +27,7 @@ import { APIServiceController } from "./aggregator/apiservice-controller.ts";
 import { proxyToAPIService } from "./aggregator/proxy.ts";
 import { ConversionWebhooks } from "./apiextensions/conversion-webhook.ts";
 import { CustomResourceDefinitionController } from "./apiextensions/crd-controller.ts";
-import { customResourceOpenAPIV3 } from "./apiextensions/openapi.ts";
+import { CustomResourceOpenAPI } from "./apiextensions/openapi.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
 import { ANONYMOUS, SYSTEM_MASTERS, type UserInfo } from "./authentication/user.ts";
@@ -128,7 +128,7 @@ export class ApiServer {
   private readonly aggregator: APIServiceController;
   /** Calls CRDs' conversion webhooks. */
   private readonly webhookClient: WebhookClient;
-  private customOpenAPI: { generation: number; docs: ReadonlyMap<string, OpenAPIV3Built> } | undefined;
+  private readonly customOpenAPI = new CustomResourceOpenAPI();
   private inflight = 0;
   private inflightMutating = 0;
   private started = false;
@@ -258,15 +258,6 @@ export class ApiServer {
       });
     });
     this.started = true;
-  }
-
-  /** The custom resources' OpenAPI documents, built again when the served CRDs change. */
-  private customOpenAPIV3(): ReadonlyMap<string, OpenAPIV3Built> {
-    const generation = this.registry.catalog.generation;
-    if (this.customOpenAPI?.generation !== generation) {
-      this.customOpenAPI = { generation, docs: customResourceOpenAPIV3(this.registry.catalog.types()) };
-    }
-    return this.customOpenAPI.docs;
   }
 
   get port(): number {
@@ -549,7 +540,7 @@ export class ApiServer {
           headers: req.headers as Record<string, string | undefined>,
           hash: url.searchParams.get("hash") ?? undefined,
         },
-        { custom: this.customOpenAPIV3() },
+        { custom: this.customOpenAPI.documents(this.registry.catalog.types()) },
       );
       res.writeHead(r.status, r.headers);
       res.end(r.body);

@@ -78,6 +78,8 @@ export class APIServiceController {
   private readonly discovered = new Map<string, Obj>();
   private checking: Promise<void> | undefined;
   private again = false;
+  /** The resourceVersion each APIService had when it was last checked: a change round skips unchanged ones. */
+  private readonly checkedRv = new Map<string, string>();
 
   constructor(
     private readonly registry: Registry,
@@ -101,9 +103,8 @@ export class APIServiceController {
     this.catalog.onChange(() => {
       if (this.running) void this.checkAll();
     });
-    this.timer = setInterval(() => {
-      void this.autoregister().then(() => this.checkAll());
-    }, this.opts.checkIntervalMs ?? CHECK_INTERVAL_MS);
+    // Services and endpoints change without the APIService: everything is checked again now and then.
+    this.timer = setInterval(() => void this.checkAll(true), this.opts.checkIntervalMs ?? CHECK_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -232,18 +233,30 @@ export class APIServiceController {
     }
   }
 
-  /** One round of registration and checks at a time; a change during one asks for another after it. */
-  private checkAll(): Promise<void> {
+  /**
+   * One round of registration and checks at a time; a change during one asks for another after it.
+   * A round after a change checks the APIServices that changed since their last check; `all` checks all.
+   */
+  private checkAll(all = false): Promise<void> {
     if (this.checking) {
       this.again = true;
       return this.checking;
     }
     this.checking = (async () => {
       try {
+        let everything = all;
         do {
           this.again = false;
           await this.autoregister();
-          for (const a of this.cache.list()) if (this.running) await this.check(a);
+          const current = this.cache.list();
+          for (const a of current) {
+            if (!this.running) break;
+            if (everything || this.checkedRv.get(a.metadata.name) !== a.metadata.resourceVersion)
+              await this.check(a);
+          }
+          const names = new Set(current.map((a) => a.metadata.name));
+          for (const name of this.checkedRv.keys()) if (!names.has(name)) this.checkedRv.delete(name);
+          everything = false;
         } while (this.again && this.running);
       } finally {
         this.checking = undefined;
@@ -374,8 +387,10 @@ export class APIServiceController {
       }
     }
     const old = condition(a);
-    if (old && old.status === cond.status && old.reason === cond.reason && old.message === cond.message)
+    if (old && old.status === cond.status && old.reason === cond.reason && old.message === cond.message) {
+      this.checkedRv.set(a.metadata.name, a.metadata.resourceVersion);
       return;
+    }
     const now = `${(this.opts.now?.() ?? new Date()).toISOString().slice(0, 19)}Z`;
     const stamped = {
       ...cond,
@@ -383,12 +398,14 @@ export class APIServiceController {
     };
     const others = ((a.status?.conditions ?? []) as Obj[]).filter((c) => c.type !== "Available");
     try {
-      await this.apiservices.update(
+      const written = await this.apiservices.update(
         undefined,
         a.metadata.name,
         { ...a, status: { ...(a.status ?? {}), conditions: [...others, stamped] } },
         { subresource: "status" },
       );
+      // Its own write is no change to look at again.
+      this.checkedRv.set(a.metadata.name, written.object.metadata.resourceVersion);
     } catch (e) {
       if (!isConflict(e) && !isNotFound(e))
         log.error("APIService status not written", {

@@ -3,9 +3,11 @@
 // webhook in one ConversionReview; what comes back must be in that version,
 // of the same kind, name, namespace and uid, and keeps the original metadata
 // but for labels and annotations, which the webhook may change.
+
 import { randomUUID } from "node:crypto";
 import type { Obj, ResourceType } from "../../api/registry.ts";
 import { validateLabelsMap } from "../../api/validation/common.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { newPath } from "../../machinery/field-errors.ts";
 import { validateAnnotations } from "../../machinery/object-meta.ts";
 import { newInternalError } from "../../machinery/status.ts";
@@ -36,7 +38,7 @@ function restoreObjectMeta(original: Obj, converted: Obj): string | undefined {
   if (response === undefined) return "missing metadata in converted object";
   if (response === null || typeof response !== "object" || Array.isArray(response))
     return `invalid metadata of type ${typeof response} in converted object`;
-  const meta: Obj = structuredClone(original.metadata ?? {});
+  const meta: Obj = deepCopyJson(original.metadata ?? {});
   for (const field of ["labels", "annotations"] as const) {
     const value = response[field];
     if (value === undefined || value === null) {

@@ -7,7 +7,9 @@
 // - establishing (EstablishingController): accepted names make it Established;
 // - finalizing (CRDFinalizer): a deleted CRD's custom resources are deleted,
 //   then its cleanup finalizer is removed and the CRD goes.
+
 import type { Obj } from "../../api/registry.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 import { isConflict, isNotFound } from "../../machinery/status.ts";
 import { ObjectCache } from "../admission/plugins/object-cache.ts";
 import { log } from "../log.ts";
@@ -43,7 +45,7 @@ function nameConflict(requested: string | undefined, accepted: string | undefine
 
 /** calculateNamesAndConditions, with the establishing controller's step folded in. */
 export function desiredStatus(crd: Obj, all: Obj[], now: Date): Obj {
-  const status: Obj = structuredClone(crd.status ?? {});
+  const status: Obj = deepCopyJson(crd.status ?? {});
   const requested = crd.spec?.names ?? {};
   const accepted = status.acceptedNames ?? { plural: "", kind: "" };
   const next: Obj = { ...accepted };
@@ -215,14 +217,13 @@ export class CustomResourceDefinitionController {
         await this.finalize(crd);
       return;
     }
-    const group = this.cache.list().filter((c) => c.spec?.group === crd.spec?.group);
-    const status = desiredStatus(crd, group, this.now());
+    const status = desiredStatus(crd, this.cache.list(), this.now());
     if (stableJson(status) === stableJson(crd.status)) return;
     await this.crds.update(undefined, name, { ...crd, status }, { subresource: "status" });
   }
 
   private async writeTerminating(crd: Obj, reason: string, message: string): Promise<Obj> {
-    const next = structuredClone(crd);
+    const next = deepCopyJson(crd);
     setCRDCondition(next, { type: "Terminating", status: "True", reason, message }, this.now());
     if (stableJson(next.status) === stableJson(crd.status)) return crd;
     return (await this.crds.update(undefined, crd.metadata.name, next, { subresource: "status" })).object;
@@ -260,7 +261,7 @@ export class CustomResourceDefinitionController {
       }
     }
     current = await this.writeTerminating(current, "InstanceDeletionCompleted", "removed all instances");
-    const next = structuredClone(current);
+    const next = deepCopyJson(current);
     next.metadata.finalizers = (next.metadata.finalizers as string[]).filter(
       (f) => f !== CUSTOM_RESOURCE_CLEANUP_FINALIZER,
     );

@@ -1,6 +1,8 @@
 // What a CustomResourceDefinition serves: one resource type per served
 // version, named by the names the naming controller accepted, as upstream's
 // crdHandler and discovery controller build them from the CRD.
+
+import { swaggerDoc } from "../../api/printers/descriptions.ts";
 import {
   AUTOSCALING_SCALE,
   type Obj,
@@ -37,8 +39,7 @@ const DEFAULT_COLUMNS: Obj[] = [
   {
     name: "Age",
     type: "date",
-    description:
-      "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+    description: swaggerDoc["metav1.ObjectMeta"].creationTimestamp,
     jsonPath: ".metadata.creationTimestamp",
   },
 ];

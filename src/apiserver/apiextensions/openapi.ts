@@ -9,10 +9,12 @@
 // The operations are built-in ones made over: a namespaced resource with
 // status and scale (apps/v1 Deployments) is the template, as upstream's
 // builder uses one generic set of handlers for every custom resource.
+
 import type { Operation, PathItem, Schema } from "../../api/openapi.ts";
 import { openAPIDocument } from "../../api/openapi.ts";
 import { buildOpenAPIV3, type OpenAPIV3Built } from "../../api/openapi-v3.ts";
 import type { ResourceType } from "../../api/registry.ts";
+import { deepCopyJson } from "../../machinery/deep-copy.ts";
 
 const TEMPLATE = { group: "apps", version: "v1", kind: "Deployment", resource: "deployments" };
 const TEMPLATE_DEF = "io.k8s.api.apps.v1.Deployment";
@@ -31,7 +33,7 @@ function camelGroupVersion(group: string, version: string): string {
 }
 
 function kindDefinition(type: ResourceType, templateProps: Record<string, Schema>): Schema {
-  const schema: Schema = structuredClone(type.custom?.schema ?? { type: "object" });
+  const schema: Schema = deepCopyJson(type.custom?.schema ?? { type: "object" });
   schema.properties = {
     ...(schema.properties ?? {}),
     apiVersion: templateProps.apiVersion,
@@ -125,34 +127,36 @@ function pathItems(type: ResourceType, def: string): Record<string, PathItem> {
   return out;
 }
 
-/** The documents built so far, by group-version, with the types they were built from. */
-const built = new Map<string, { types: ResourceType[]; doc: OpenAPIV3Built }>();
-
 /**
  * The OpenAPI v3 document of each group-version custom resources are served in
- * ("apis/stable.example.com/v1"). A CRD that changes gets new types, so only
- * its group-versions are built again.
+ * ("apis/stable.example.com/v1"), for one apiserver. A CRD that changes gets
+ * new types, so only its group-versions are built again.
  */
-export function customResourceOpenAPIV3(types: readonly ResourceType[]): Map<string, OpenAPIV3Built> {
-  const byGroupVersion = new Map<string, ResourceType[]>();
-  for (const t of types) {
-    if (!t.custom) continue;
-    const gv = `apis/${t.group}/${t.version}`;
-    byGroupVersion.set(gv, [...(byGroupVersion.get(gv) ?? []), t]);
-  }
-  const out = new Map<string, OpenAPIV3Built>();
-  for (const [gv, list] of byGroupVersion) {
-    const known = built.get(gv);
-    if (known && known.types.length === list.length && known.types.every((t, i) => t === list[i])) {
-      out.set(gv, known.doc);
-      continue;
+export class CustomResourceOpenAPI {
+  /** The documents built so far, by group-version, with the types they were built from. */
+  private readonly built = new Map<string, { types: ResourceType[]; doc: OpenAPIV3Built }>();
+
+  documents(types: readonly ResourceType[]): Map<string, OpenAPIV3Built> {
+    const byGroupVersion = new Map<string, ResourceType[]>();
+    for (const t of types) {
+      if (!t.custom) continue;
+      const gv = `apis/${t.group}/${t.version}`;
+      byGroupVersion.set(gv, [...(byGroupVersion.get(gv) ?? []), t]);
     }
-    const doc = buildGroupVersion(list);
-    built.set(gv, { types: list, doc });
-    out.set(gv, doc);
+    const out = new Map<string, OpenAPIV3Built>();
+    for (const [gv, list] of byGroupVersion) {
+      const known = this.built.get(gv);
+      if (known && known.types.length === list.length && known.types.every((t, i) => t === list[i])) {
+        out.set(gv, known.doc);
+        continue;
+      }
+      const doc = buildGroupVersion(list);
+      this.built.set(gv, { types: list, doc });
+      out.set(gv, doc);
+    }
+    for (const gv of this.built.keys()) if (!byGroupVersion.has(gv)) this.built.delete(gv);
+    return out;
   }
-  for (const gv of built.keys()) if (!byGroupVersion.has(gv)) built.delete(gv);
-  return out;
 }
 
 function buildGroupVersion(list: ResourceType[]): OpenAPIV3Built {

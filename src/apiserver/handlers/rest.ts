@@ -112,6 +112,11 @@ export interface Converter {
   in(obj: Obj): Promise<Obj>;
 }
 
+/** Prunes what a custom resource's schema does not declare, as strict decoding reports each field. */
+function unknownFields(obj: Obj, schema: Obj): string[] {
+  return pruneObject(obj, schema).map((p) => `unknown field "${p}"`);
+}
+
 /** What k8ts does not route through a conversion webhook: a clear refusal instead of unconverted objects. */
 function notConverted(type: ResourceType, what: string): StatusError {
   return newInternalError(
@@ -119,19 +124,15 @@ function notConverted(type: ResourceType, what: string): StatusError {
   );
 }
 
-/** What a custom resource may be patched with. */
-const CUSTOM_RESOURCE_PATCH_TYPES = [
-  "application/json-patch+json",
-  "application/merge-patch+json",
-  "application/apply-patch+yaml",
-];
-
 const PATCH_TYPES = [
   "application/json-patch+json",
   "application/merge-patch+json",
   "application/strategic-merge-patch+json",
   "application/apply-patch+yaml",
 ];
+
+/** What a custom resource may be patched with: no strategic merge without a Go type's merge keys. */
+const CUSTOM_RESOURCE_PATCH_TYPES = PATCH_TYPES.filter((t) => t !== "application/strategic-merge-patch+json");
 
 type FieldValidation = "Strict" | "Warn" | "Ignore";
 
@@ -537,7 +538,7 @@ export class RestHandler {
     const o = obj as Obj;
     // A custom resource's unknown fields are those its schema prunes (upstream's schemaCoercingDecoder).
     if (type.custom?.schema) {
-      const unknown = pruneObject(o, type.custom.schema).map((p) => `unknown field "${p}"`);
+      const unknown = unknownFields(o, type.custom.schema);
       decoded.strictErrors.push(...unknown);
       decoded.warnings.push(...unknown);
     }
@@ -689,7 +690,7 @@ export class RestHandler {
     const obj = patched as Obj;
     const validation = fieldValidation(q);
     if (type.custom?.schema) {
-      const unknown = pruneObject(obj, type.custom.schema).map((p) => `unknown field "${p}"`);
+      const unknown = unknownFields(obj, type.custom.schema);
       if (unknown.length > 0 && validation === "Strict") throw newBadRequest(strictDecodingError(unknown));
       if (validation === "Warn") addWarnings(res, unknown);
     } else if (validation !== "Ignore") {
