@@ -51,6 +51,21 @@ export class DnsServer {
   }
 
   async start(): Promise<void> {
+    // With port 0 the TCP listener takes the number the kernel gave UDP, which another socket
+    // may hold for TCP: then both are given up and another number is tried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.listen();
+        return;
+      } catch (e) {
+        await this.stop();
+        const ephemeral = this.o.port === 0;
+        if (!ephemeral || attempt >= 10 || (e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+      }
+    }
+  }
+
+  private async listen(): Promise<void> {
     const host = this.o.host ?? "0.0.0.0";
     const family = isIP(host) === 6 ? "udp6" : "udp4";
     // UDP first: with port 0 the TCP listener then takes the same port number.
@@ -84,9 +99,12 @@ export class DnsServer {
 
   async stop(): Promise<void> {
     for (const c of this.conns) c.destroy();
+    const { udp, tcp } = this;
+    this.udp = undefined;
+    this.tcp = undefined;
     await Promise.all([
-      new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
-      new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
+      new Promise<void>((r) => (udp ? udp.close(() => r()) : r())),
+      new Promise<void>((r) => (tcp?.listening ? tcp.close(() => r()) : r())),
     ]);
   }
 
