@@ -77,8 +77,11 @@ export function writeJson(
   }
   recordResponseObject(res, body);
   // Encoded once: measuring the string's UTF-8 length and then writing it would encode it twice.
+  // YAML as kube-apiserver writes it (sigs.k8s.io/yaml goes through a map): keys sorted.
   const data = Buffer.from(
-    contentType === "application/yaml" ? toYaml(body) : (json ?? JSON.stringify(body)),
+    contentType === "application/yaml"
+      ? toYaml(body, { sortMapEntries: true })
+      : (json ?? JSON.stringify(body)),
   );
   res.writeHead(code, {
     "Content-Type": contentType,
