@@ -85,6 +85,11 @@ export async function bundle(entryPoints, outdir) {
   );
   mkdirSync(join(outdir, "cri"), { recursive: true });
   copyFileSync(join(root, "src/kubelet/runtime/cri/api.proto"), join(outdir, "cri/api.proto"));
+  // The dashboard's UI, served as it is written.
+  mkdirSync(join(outdir, "ui"), { recursive: true });
+  for (const f of readdirSync(join(root, "src/dashboard/ui"))) {
+    copyFileSync(join(root, "src/dashboard/ui", f), join(outdir, "ui", f));
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -25,6 +25,8 @@ export const systemPackages = {
     "curl",
     // ./k8ts runs node on jemalloc when it is installed (the launcher says why).
     "libjemalloc2",
+    // The dashboard's end-to-end test drives a real browser.
+    "chromium-headless-shell",
   ],
   bench: ["etcd-server", "libjemalloc2"],
 };

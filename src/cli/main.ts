@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { startIdleGC } from "../machinery/idle-gc.ts";
 import { apiserverCommand } from "./apiserver.ts";
 import { controllerManagerCommand } from "./controller-manager.ts";
+import { dashboardCommand } from "./dashboard.ts";
 import { dnsCommand } from "./dns.ts";
 import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
@@ -23,6 +24,7 @@ const commands: Command[] = [
   kubeletCommand,
   dnsCommand,
   proxyCommand,
+  dashboardCommand,
   imagesCommand,
   explainScheduleCommand,
 ];

@@ -1,11 +1,16 @@
-// The node's service plumbing in `k8ts up`: kube-proxy for this machine and the
-// cluster DNS behind the kube-dns Service (10.96.0.10), each with its own
-// identity as kubeadm sets them up (system:kube-proxy; the coredns service
-// account with kubeadm's system:coredns role).
+// The add-ons of `k8ts up`: kube-proxy for this machine, the cluster DNS behind
+// the kube-dns Service (10.96.0.10) and the web dashboard, each with its own
+// identity as kubeadm and the add-ons' manifests set them up (system:kube-proxy;
+// the coredns service account with kubeadm's system:coredns role; the
+// kubernetes-dashboard service account, with no rights of its own, since every
+// user signs in with a token of their own).
+import { hostname } from "node:os";
+import type { ServiceAccount } from "kubernetes-types/core/v1.d.ts";
 import type { ClusterRole, ClusterRoleBinding } from "kubernetes-types/rbac/v1.d.ts";
 import type { CertificateAuthority } from "../apiserver/certs.ts";
 import { Resources } from "../client/resources.ts";
 import { type ResourceRef, RestClient } from "../client/rest-client.ts";
+import { startDashboard } from "../dashboard/server.ts";
 import { readResolvConf, type Upstream } from "../dns/resolv-conf.ts";
 import { startDns } from "../dns/run.ts";
 import { ensureKubeDnsService } from "../dns/service.ts";
@@ -26,6 +31,12 @@ export const addonFlags: FlagSpec[] = [
     type: "number",
     default: 53,
     help: "Port of the cluster DNS on the node IP (the kube-dns Service's endpoint); 0 picks a free one",
+  },
+  {
+    name: "dashboard-port",
+    type: "number",
+    default: 8443,
+    help: "HTTPS port of the web dashboard on 127.0.0.1; 0 picks a free one, -1 runs none",
   },
 ];
 
@@ -60,10 +71,29 @@ const COREDNS_BINDING: ClusterRoleBinding = {
   subjects: [{ kind: "ServiceAccount", name: "coredns", namespace: "kube-system" }],
 };
 
+/**
+ * The dashboard's "sample user" of its documentation: a service account bound
+ * to cluster-admin, whose tokens (`kubectl -n kube-system create token
+ * dashboard-admin`) sign an administrator in.
+ */
+export const DASHBOARD_ADMIN = "dashboard-admin";
+const DASHBOARD_ADMIN_ACCOUNT: ServiceAccount = {
+  apiVersion: "v1",
+  kind: "ServiceAccount",
+  metadata: { name: DASHBOARD_ADMIN, namespace: "kube-system" },
+};
+const DASHBOARD_ADMIN_BINDING: ClusterRoleBinding = {
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "ClusterRoleBinding",
+  metadata: { name: DASHBOARD_ADMIN },
+  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+  subjects: [{ kind: "ServiceAccount", name: DASHBOARD_ADMIN, namespace: "kube-system" }],
+};
+
 async function ensure(
   client: RestClient,
   resource: ResourceRef,
-  obj: ClusterRole | ClusterRoleBinding,
+  obj: ClusterRole | ClusterRoleBinding | ServiceAccount,
 ): Promise<void> {
   try {
     await client.create(resource, obj);
@@ -95,6 +125,8 @@ export interface StartAddonsOptions {
   nodeIP: string;
   proxyMode: ProxyMode;
   dnsPort: number;
+  /** -1: no dashboard. */
+  dashboardPort: number;
   progress(msg: string): void;
 }
 
@@ -155,17 +187,43 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
   await ensureKubeDnsService({ client: o.admin, hostIP: o.nodeIP, dnsPort: dns.port, nodeName: o.nodeName });
   o.progress(`cluster DNS serving ${o.nodeIP}:${dns.port} behind kube-system/kube-dns (10.96.0.10)`);
 
-  return {
-    async stop() {
-      abort.abort();
-      await Promise.all(tasks);
-      await dns.stop();
-      for (const c of clients) c.close();
-      // Like the pods, the node's service rules go with k8ts up.
-      if (o.proxyMode !== "none") {
-        await cleanupLeftovers(iptables);
-        await cleanupUserspaceLeftovers(iptables);
-      }
-    },
+  let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  const stop = async () => {
+    abort.abort();
+    await Promise.all(tasks);
+    await dashboard?.stop();
+    await dns.stop();
+    for (const c of clients) c.close();
+    // Like the pods, the node's service rules go with k8ts up.
+    if (o.proxyMode !== "none") {
+      await cleanupLeftovers(iptables);
+      await cleanupUserspaceLeftovers(iptables);
+    }
   };
+  if (o.dashboardPort >= 0) {
+    await ensure(o.admin, Resources.serviceaccounts, DASHBOARD_ADMIN_ACCOUNT);
+    await ensure(o.admin, Resources.clusterrolebindings, DASHBOARD_ADMIN_BINDING);
+    const own = await o.ca.issueClient("system:serviceaccount:kube-system:kubernetes-dashboard", [
+      "system:serviceaccounts",
+      "system:serviceaccounts:kube-system",
+    ]);
+    const tls = await o.ca.issueServing("kubernetes-dashboard", ["127.0.0.1", "localhost", hostname()]);
+    try {
+      dashboard = await startDashboard({
+        config: { server: o.apiUrl, ca: o.caPem, cert: own.cert, key: own.key, namespace: "default" },
+        bindAddress: "127.0.0.1",
+        port: o.dashboardPort,
+        tls,
+      });
+    } catch (e) {
+      await stop();
+      throw new Error(
+        `the dashboard cannot serve on 127.0.0.1:${o.dashboardPort}: ${(e as Error).message} (choose another --dashboard-port, or -1 for none)`,
+      );
+    }
+    o.progress(
+      `dashboard serving ${dashboard.url} (sign in with: kubectl -n kube-system create token ${DASHBOARD_ADMIN})`,
+    );
+  }
+  return { stop };
 }

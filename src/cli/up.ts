@@ -209,6 +209,7 @@ containerd stops.`,
         nodeIP: hostIP(),
         proxyMode,
         dnsPort: Number(flags["dns-port"]),
+        dashboardPort: Number(flags["dashboard-port"]),
         progress,
       });
     } catch (e) {

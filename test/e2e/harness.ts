@@ -100,6 +100,8 @@ async function startClusterOnce(opts: { args?: string[]; readyTimeoutMs?: number
       // one at a time; the others run side by side, so their DNS takes any free port.
       ...(opts.args?.includes("--runtime") ? [] : ["--runtime", "fake"]),
       ...(opts.args?.includes("containerd") ? [] : ["--dns-port", "0"]),
+      // Clusters run side by side: each dashboard takes a free port (the output names it).
+      ...(opts.args?.includes("--dashboard-port") ? [] : ["--dashboard-port", "0"]),
       ...(opts.args ?? []),
     ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
