@@ -18,6 +18,7 @@ import type { ImageService, RuntimeService } from "./runtime/interface.ts";
 import { type KubeletServer, startKubeletServer } from "./server.ts";
 import { CpuUsageCache } from "./stats/cpu-usage-cache.ts";
 import { podsList } from "./stats/pods.ts";
+import { resourceMetrics } from "./stats/resource-metrics.ts";
 import { summary } from "./stats/summary.ts";
 import { mountPointsUnder, unmount } from "./volume/mount-util.ts";
 
@@ -105,6 +106,17 @@ export async function startKubelet(
   let server: KubeletServer | undefined;
   // usageNanoCores comes from the difference of two samples, so one cache lives as long as the kubelet.
   const cpuCache = new CpuUsageCache();
+  const statsSummary = (now?: number) =>
+    summary({
+      nodeName: o.nodeName,
+      runtime,
+      images: runtime,
+      rootDir: o.dataDir ? join(o.dataDir, "kubelet") : "/",
+      imageFsDir: o.dataDir && containerd ? join(o.dataDir, "containerd", "root") : undefined,
+      cgroupRoot: containerd ? DEFAULT_CGROUP_ROOT : undefined,
+      cpuCache,
+      now: now === undefined ? undefined : () => now,
+    });
   if (o.server) {
     try {
       server = await startKubeletServer({
@@ -117,16 +129,11 @@ export async function startKubelet(
         getPodStatus: (uid) => kubelet?.getPodStatus(uid),
         podList: () =>
           podsList({ pods: kubelet?.getPods() ?? [], statusOf: (uid) => kubelet?.getPodStatus(uid) }),
-        statsSummary: () =>
-          summary({
-            nodeName: o.nodeName,
-            runtime,
-            images: runtime,
-            rootDir: o.dataDir ? join(o.dataDir, "kubelet") : "/",
-            imageFsDir: o.dataDir && containerd ? join(o.dataDir, "containerd", "root") : undefined,
-            cgroupRoot: containerd ? DEFAULT_CGROUP_ROOT : undefined,
-            cpuCache,
-          }),
+        statsSummary,
+        resourceMetrics: async () => {
+          const now = Date.now();
+          return resourceMetrics(await statsSummary(now), now);
+        },
         metrics: () => kubeletMetrics({ nodeName: o.nodeName, runtime, runtimeMetrics }),
       });
     } catch (e) {

@@ -43,6 +43,8 @@ export interface KubeletServerOptions {
   statsSummary?(): Promise<unknown>;
   /** /metrics: Prometheus text. */
   metrics?(): Promise<string>;
+  /** /metrics/resource: the resource metrics metrics-server scrapes (Prometheus text). */
+  resourceMetrics?(): Promise<string>;
   /** How often follow looks for new lines and whether the container still runs. */
   followPollMs?: number;
 }
@@ -125,6 +127,11 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         if (url.pathname === "/metrics" && o.metrics) {
           res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
           return void res.end(`${await o.metrics()}\n`);
+        }
+        if (url.pathname === "/metrics/resource" && o.resourceMetrics) {
+          const body = await o.resourceMetrics();
+          res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+          return void res.end(body);
         }
         const target = parseStreamingPath(url.pathname);
         if (target?.kind === "run") {

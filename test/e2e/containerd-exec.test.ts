@@ -151,6 +151,18 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
       metrics.stdout,
       /^kubelet_runtime_operations_total\{operation_type="run_podsandbox"\} [1-9]\d*$/m,
     );
+    // What metrics-server scrapes: the same figures as the summary's, with their sample time.
+    const resource = await cluster.kubectl([
+      "get",
+      "--raw",
+      `/api/v1/nodes/${nodeName}/proxy/metrics/resource`,
+    ]);
+    assert.equal(resource.code, 0, resource.stderr);
+    assert.match(
+      resource.stdout,
+      /^container_memory_working_set_bytes\{container="main",namespace="default",pod="shell"\} [1-9][\d.e+]* \d{13}$/m,
+    );
+    assert.match(resource.stdout, /^node_cpu_usage_seconds_total [\d.e+]+ \d{13}$/m);
   });
 
   it("copies a file into the container and back with kubectl cp", async () => {

@@ -179,6 +179,7 @@ describe("kubelet server", () => {
     for (const [path, sub] of [
       ["/stats/summary", "stats"],
       ["/metrics", "metrics"],
+      ["/metrics/resource", "metrics"],
       ["/pods", "proxy"],
     ]) {
       await get(path, other);
