@@ -19,6 +19,8 @@ const allowed: Record<string, string[]> = {
   proxy: ["api", "machinery", "client"],
   dns: ["api", "machinery", "client"],
   dashboard: ["api", "machinery", "client"],
+  // An add-on like dns: metrics.k8s.io behind the aggregation layer.
+  "metrics-server": ["api", "machinery", "client"],
   // The command line is the composition root: it starts every component, but never opens the store itself.
   cli: [
     "api",
@@ -31,6 +33,7 @@ const allowed: Record<string, string[]> = {
     "proxy",
     "dns",
     "dashboard",
+    "metrics-server",
   ],
 };
 

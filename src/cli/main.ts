@@ -10,6 +10,7 @@ import { explainScheduleCommand } from "./explain-schedule.ts";
 import { type Command, commandHelp, parseFlags, UsageError } from "./flags.ts";
 import { imagesCommand } from "./images.ts";
 import { kubeletCommand } from "./kubelet.ts";
+import { metricsServerCommand } from "./metrics-server.ts";
 import { proxyCommand } from "./proxy.ts";
 import { schedulerCommand } from "./scheduler.ts";
 import { tokenCommand } from "./token.ts";
@@ -25,6 +26,7 @@ const commands: Command[] = [
   dnsCommand,
   proxyCommand,
   dashboardCommand,
+  metricsServerCommand,
   imagesCommand,
   explainScheduleCommand,
 ];

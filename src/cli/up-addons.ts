@@ -1,7 +1,9 @@
 // The add-ons of `k8ts up`: kube-proxy for this machine, the cluster DNS behind
-// the kube-dns Service (10.96.0.10) and the web dashboard, each with its own
+// the kube-dns Service (10.96.0.10), metrics-server behind the
+// v1beta1.metrics.k8s.io APIService, and the web dashboard, each with its own
 // identity as kubeadm and the add-ons' manifests set them up (system:kube-proxy;
 // the coredns service account with kubeadm's system:coredns role; the
+// metrics-server service account with its manifest's RBAC; the
 // kubernetes-dashboard service account, with no rights of its own, since every
 // user signs in with a token of their own).
 import { hostname } from "node:os";
@@ -14,6 +16,8 @@ import { startDashboard } from "../dashboard/server.ts";
 import { readResolvConf, type Upstream } from "../dns/resolv-conf.ts";
 import { startDns } from "../dns/run.ts";
 import { ensureKubeDnsService } from "../dns/service.ts";
+import * as metricsServer from "../metrics-server/install.ts";
+import { runMetricsServer } from "../metrics-server/run.ts";
 import { ExecIptables } from "../proxy/iptables/iptables.ts";
 import { cleanupLeftovers } from "../proxy/iptables/proxier.ts";
 import { runProxy } from "../proxy/run.ts";
@@ -31,6 +35,12 @@ export const addonFlags: FlagSpec[] = [
     type: "number",
     default: 53,
     help: "Port of the cluster DNS on the node IP (the kube-dns Service's endpoint); 0 picks a free one",
+  },
+  {
+    name: "metric-resolution",
+    type: "string",
+    default: "15s",
+    help: "How often metrics-server scrapes the kubelets (kubectl top); 0 runs no metrics-server",
   },
   {
     name: "dashboard-port",
@@ -127,6 +137,8 @@ export interface StartAddonsOptions {
   dnsPort: number;
   /** -1: no dashboard. */
   dashboardPort: number;
+  /** ms; 0: no metrics-server. */
+  metricResolutionMs: number;
   progress(msg: string): void;
 }
 
@@ -188,10 +200,12 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
   o.progress(`cluster DNS serving ${o.nodeIP}:${dns.port} behind kube-system/kube-dns (10.96.0.10)`);
 
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  let metrics: Awaited<ReturnType<typeof runMetricsServer>> | undefined;
   const stop = async () => {
     abort.abort();
     await Promise.all(tasks);
     await dashboard?.stop();
+    await metrics?.stop();
     await dns.stop();
     for (const c of clients) c.close();
     // Like the pods, the node's service rules go with k8ts up.
@@ -200,6 +214,44 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
       await cleanupUserspaceLeftovers(iptables);
     }
   };
+  if (o.metricResolutionMs > 0) {
+    try {
+      await metricsServer.installMetricsServerRbac(o.admin);
+      const cred = await o.ca.issueClient(metricsServer.USER, [
+        "system:serviceaccounts",
+        "system:serviceaccounts:kube-system",
+      ]);
+      const client = new RestClient(
+        { server: o.apiUrl, ca: o.caPem, ...cred, namespace: "kube-system" },
+        { userAgent: "k8ts-metrics-server" },
+      );
+      clients.push(client);
+      const serving = await o.ca.issueServing(metricsServer.NAME, [...metricsServer.SERVING_HOSTS, o.nodeIP]);
+      metrics = await runMetricsServer({
+        client,
+        // The kubelets' serving certificates come from the cluster CA, as this client's does.
+        kubelet: { ca: o.caPem, cert: cred.cert, key: cred.key },
+        bindAddress: o.nodeIP,
+        port: 0,
+        ...serving,
+        resolutionMs: o.metricResolutionMs,
+        log: (m) => o.progress(`metrics-server: ${m}`),
+      });
+      await metricsServer.registerMetricsServer({
+        client: o.admin,
+        hostIP: o.nodeIP,
+        port: metrics.port,
+        nodeName: o.nodeName,
+        caPem: o.caPem,
+      });
+    } catch (e) {
+      await stop();
+      throw new Error(`metrics-server did not start: ${(e as Error).message}`);
+    }
+    o.progress(
+      `metrics-server serving ${metrics.url} behind the v1beta1.metrics.k8s.io APIService (kubectl top)`,
+    );
+  }
   if (o.dashboardPort >= 0) {
     await ensure(o.admin, Resources.serviceaccounts, DASHBOARD_ADMIN_ACCOUNT);
     await ensure(o.admin, Resources.clusterrolebindings, DASHBOARD_ADMIN_BINDING);

@@ -11,6 +11,7 @@ import { controllerDescriptors } from "../controllers/registry.ts";
 import { runControllerManager } from "../controllers/run.ts";
 import { hostIP } from "../kubelet/index.ts";
 import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
+import { parseDuration } from "../machinery/duration.ts";
 import { runScheduler } from "../scheduler/run.ts";
 import { apiserverFlags, apiserverOptions } from "./apiserver-flags.ts";
 import {
@@ -210,6 +211,7 @@ containerd stops.`,
         proxyMode,
         dnsPort: Number(flags["dns-port"]),
         dashboardPort: Number(flags["dashboard-port"]),
+        metricResolutionMs: parseDuration(String(flags["metric-resolution"])),
         progress,
       });
     } catch (e) {

@@ -5,9 +5,9 @@
 // host's address, the way the apiserver writes those of `default/kubernetes`.
 import type { EndpointPort, Endpoints, Service } from "kubernetes-types/core/v1.d.ts";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.d.ts";
-import { isNotFound } from "../client/api-error.ts";
 import { Resources } from "../client/resources.ts";
-import type { KubeObject, ResourceRef, RestClient } from "../client/rest-client.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { upsert } from "../client/upsert.ts";
 
 export const KUBE_DNS_NAMESPACE = "kube-system";
 export const KUBE_DNS_NAME = "kube-dns";
@@ -115,31 +115,6 @@ export function kubeDnsEndpointSlice(
     ],
     ports: endpointPorts(dnsPort, metricsPort),
   };
-}
-
-async function upsert<T extends KubeObject>(
-  client: RestClient,
-  res: ResourceRef,
-  want: T,
-  same: (have: T) => boolean,
-  keep?: (have: T, next: T) => T,
-): Promise<T> {
-  const ns = want.metadata?.namespace;
-  const name = want.metadata?.name ?? "";
-  let have: T | undefined;
-  try {
-    have = await client.get<T>(res, name, { namespace: ns });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
-  if (!have) return client.create(res, want, { namespace: ns });
-  if (same(have)) return have;
-  const next = {
-    ...have,
-    ...want,
-    metadata: { ...have.metadata, ...want.metadata, resourceVersion: have.metadata?.resourceVersion },
-  };
-  return client.update(res, keep ? keep(have, next) : next, { namespace: ns });
 }
 
 /**

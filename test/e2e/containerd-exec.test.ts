@@ -21,7 +21,8 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
   const work = mkdtempSync(join(tmpdir(), "k8ts-exec-"));
 
   before(async () => {
-    node = await startContainerdCluster();
+    // metrics-server scrapes every 2 s, so kubectl top has a rate soon.
+    node = await startContainerdCluster(["--metric-resolution", "2s"]);
     cluster = node.cluster;
     const pods = [
       busybox("shell", "mkdir -p /www && echo served-by-httpd > /www/index.html && httpd -f -p 8080 -h /www"),
@@ -163,6 +164,16 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
       /^container_memory_working_set_bytes\{container="main",namespace="default",pod="shell"\} [1-9][\d.e+]* \d{13}$/m,
     );
     assert.match(resource.stdout, /^node_cpu_usage_seconds_total [\d.e+]+ \d{13}$/m);
+  });
+
+  it("kubectl top pod shows a real container's CPU and memory, through metrics-server", async () => {
+    const top = await until(async () => {
+      const r = await cluster.kubectl(["top", "pod", "shell", "--containers"]);
+      return r.code === 0 ? r.stdout : undefined;
+    }, "kubectl top pod shell to answer");
+    const lines = top.trim().split("\n");
+    assert.match(lines[0], /^POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$/);
+    assert.match(lines[1], /^shell\s+main\s+\d+m\s+\d+Mi\s*$/);
   });
 
   it("copies a file into the container and back with kubectl cp", async () => {
