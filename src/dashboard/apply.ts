@@ -3,7 +3,7 @@
 // does, each found through discovery of its group-version. One document's
 // failure is reported beside the others' results, not instead of them.
 import { parseAllDocuments } from "yaml";
-import { makeStatus, type Status, StatusError } from "../machinery/status.ts";
+import { makeStatus, type Status, StatusError, statusOf } from "../machinery/status.ts";
 
 export const FIELD_MANAGER = "k8ts-dashboard";
 
@@ -38,12 +38,6 @@ interface DiscoveredResource {
 
 function badRequest(message: string): Status {
   return makeStatus({ status: "Failure", code: 400, reason: "BadRequest", message });
-}
-
-/** The Status an error carries, or an InternalError naming it. */
-function statusOf(e: unknown): Status {
-  if (e instanceof StatusError) return e.status;
-  return makeStatus({ status: "Failure", code: 500, reason: "InternalError", message: (e as Error).message });
 }
 
 export async function applyDocuments(text: string, o: ApplyOptions): Promise<ApplyResult[]> {

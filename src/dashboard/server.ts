@@ -9,7 +9,7 @@ import { Agent, createServer as createHttpsServer, request as httpsRequest } fro
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import type { ClientConfig } from "../client/kubeconfig.ts";
-import { makeStatus, type Status, StatusError, type StatusReason } from "../machinery/status.ts";
+import { makeStatus, type Status, StatusError, type StatusReason, statusOf } from "../machinery/status.ts";
 import { type ApplyResult, applyDocuments } from "./apply.ts";
 
 /** The UI sends it on every API call: a page of another origin cannot, without a CORS preflight we never allow. */
@@ -140,15 +140,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e) => {
-      const status =
-        e instanceof StatusError
-          ? e.status
-          : makeStatus({
-              status: "Failure",
-              code: 500,
-              reason: "InternalError",
-              message: (e as Error).message,
-            });
+      const status = statusOf(e);
       if (res.headersSent) return void res.destroy();
       sendJson(res, status.code ?? 500, status);
     });

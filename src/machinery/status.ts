@@ -279,6 +279,11 @@ export function newInternalError(err: Error | string): StatusError {
   });
 }
 
+/** The Status an error carries; any other error is a 500 InternalError naming it. */
+export function statusOf(e: unknown): Status {
+  return e instanceof StatusError ? e.status : newInternalError(e as Error).status;
+}
+
 /** NewTimeoutError: 504 "Timeout: <message>". */
 export function newTimeout(message: string, retryAfterSeconds: number): StatusError {
   return failure(504, StatusReason.Timeout, `Timeout: ${message}`, { retryAfterSeconds });

@@ -4,6 +4,7 @@
 // points for the storage. Only the families metrics-server reads are kept.
 import { request } from "node:https";
 import type { Node } from "kubernetes-types/core/v1.d.ts";
+import { kubeletPort, preferredNodeAddress } from "../api/node-address.ts";
 import type { MetricsPoint, PodPoints } from "./storage.ts";
 
 export interface NodeScrape {
@@ -73,12 +74,8 @@ export function decodeResourceMetrics(text: string, now: number): NodeScrape {
 
 /** The node's kubelet: its preferred address (InternalIP first) and daemonEndpoints' port. */
 export function kubeletAddress(node: Node): { host: string; port: number } | undefined {
-  const addrs = node.status?.addresses ?? [];
-  const host = ["InternalIP", "Hostname", "ExternalIP"]
-    .map((t) => addrs.find((a) => a.type === t)?.address)
-    .find((a) => a !== undefined);
-  if (!host) return undefined;
-  return { host, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || 10250 };
+  const host = preferredNodeAddress(node);
+  return host === undefined ? undefined : { host, port: kubeletPort(node) };
 }
 
 export interface KubeletClient {

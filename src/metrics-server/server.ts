@@ -15,7 +15,7 @@ import type { RestClient } from "../client/rest-client.ts";
 import { parseSelector as parseFieldSelector } from "../machinery/fields.ts";
 import { parse as parseLabelSelector } from "../machinery/labels.ts";
 import { Format, Quantity } from "../machinery/quantity.ts";
-import { makeStatus, type Status, StatusError } from "../machinery/status.ts";
+import { makeStatus, type Status, StatusError, statusOf } from "../machinery/status.ts";
 import type { Usage } from "./storage.ts";
 
 export const GROUP = "metrics.k8s.io";
@@ -277,15 +277,7 @@ export async function startMetricsApi(
     },
     (req, res) => {
       handle(req, res).catch((e) => {
-        const status =
-          e instanceof StatusError
-            ? e.status
-            : makeStatus({
-                status: "Failure",
-                code: 500,
-                reason: "InternalError",
-                message: (e as Error).message,
-              });
+        const status = statusOf(e);
         json(res, status.code ?? 500, status);
       });
     },

@@ -4,7 +4,6 @@
 // the NodeMetrics/PodMetrics JSON and Table that kubectl top and kubectl get read.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +13,7 @@ import { RestClient } from "../../src/client/rest-client.ts";
 import { installMetricsServerRbac, SERVING_HOSTS, USER } from "../../src/metrics-server/install.ts";
 import { requestHeaderConfig } from "../../src/metrics-server/run.ts";
 import { type MetricsSource, startMetricsApi } from "../../src/metrics-server/server.ts";
+import { type ApiAnswer, apiCall } from "../support/api-call.ts";
 import { freePort } from "../support/ports.ts";
 import { until } from "../support/until.ts";
 
@@ -64,39 +64,17 @@ const source: MetricsSource = {
   ready: () => true,
 };
 
-interface Answer {
-  code: number;
-  body: Record<string, unknown>;
-}
-
 function get(
   path: string,
   opts: { cert?: { cert: string; key: string }; headers?: Record<string, string>; method?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, metrics.url),
-      {
-        method: opts.method ?? "GET",
-        ca: api.pki.caCert,
-        servername: SERVING_HOSTS[0],
-        ...(opts.cert ?? {}),
-        headers: opts.headers,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c) => {
-          text += c;
-        });
-        res.on("end", () =>
-          resolve({ code: res.statusCode ?? 0, body: text.startsWith("{") ? JSON.parse(text) : { text } }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
+): Promise<ApiAnswer> {
+  return apiCall(
+    { url: metrics.url, ca: api.pki.caCert, ...opts.cert },
+    opts.method ?? "GET",
+    path,
+    undefined,
+    opts.headers,
+  );
 }
 
 before(async () => {
@@ -137,7 +115,7 @@ before(async () => {
     () => requestHeaderConfig(own).catch(() => undefined),
     "extension-apiserver-authentication",
   );
-  const serving = await ca.issueServing("metrics-server", SERVING_HOSTS);
+  const serving = await ca.issueServing("metrics-server", [...SERVING_HOSTS, "127.0.0.1"]);
   metrics = await startMetricsApi({ host: "127.0.0.1", port: 0, ...serving, auth, client: own, source });
   frontProxy = await ca.issueClient("front-proxy-client");
   mallory = await ca.issueClient("mallory");
@@ -281,7 +259,7 @@ describe("metrics.k8s.io/v1beta1", () => {
   test("a Table for kubectl get: Name, CPU, Memory, Window; a pod's figures summed", async () => {
     const r = await get(
       "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods",
-      asViewer({ Accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" }),
+      asViewer({ accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" }),
     );
     assert.equal(r.body.kind, "Table");
     assert.deepEqual(

@@ -1,4 +1,4 @@
-// One HTTPS request to an apiserver as one user, for tests that look at codes,
+// One HTTPS request to an apiserver (or an extension apiserver) as one user, for tests that look at codes,
 // headers and Status bodies the typed client would turn into exceptions: a
 // JSON body (a string goes as it is, for YAML), the answer parsed when it is JSON.
 import type { IncomingHttpHeaders } from "node:http";
@@ -10,8 +10,9 @@ type Obj = Record<string, any>;
 export interface ApiTarget {
   url: string;
   ca: string;
-  cert: string;
-  key: string;
+  /** The client certificate; none for requests that carry a token or nothing. */
+  cert?: string;
+  key?: string;
 }
 
 export interface ApiAnswer {

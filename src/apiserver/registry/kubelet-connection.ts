@@ -4,6 +4,7 @@
 // presents (kube-apiserver-kubelet-client, issued from the cluster CA at
 // start). The kubelet's serving certificate is verified with the same CA.
 import type { Node } from "kubernetes-types/core/v1.d.ts";
+import { kubeletPort, preferredNodeAddress } from "../../api/node-address.ts";
 import { newBadRequest } from "../../machinery/status.ts";
 import type { CertificateAuthority } from "../certs.ts";
 import type { Registry } from "./index.ts";
@@ -32,15 +33,12 @@ export interface KubeletLocation {
 
 /** The node's address for the kubelet (GetPreferredNodeAddress, InternalIP first) and its port. */
 export function kubeletLocation(node: Node): KubeletLocation {
-  const addrs = node.status?.addresses ?? [];
-  const addr = ["InternalIP", "Hostname", "ExternalIP"]
-    .map((t) => addrs.find((a) => a.type === t)?.address)
-    .find((a) => a !== undefined);
+  const addr = preferredNodeAddress(node);
   if (!addr) {
-    const known = addrs.map((a) => `{${a.type} ${a.address}}`).join(" ");
+    const known = (node.status?.addresses ?? []).map((a) => `{${a.type} ${a.address}}`).join(" ");
     throw newBadRequest(`no preferred addresses found; known addresses: [${known}]`);
   }
-  return { host: addr, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || 10250 };
+  return { host: addr, port: kubeletPort(node) };
 }
 
 /** GetConnectionInfo: the named node's kubelet; a 404 when the node does not exist. */
