@@ -21,8 +21,13 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
   const work = mkdtempSync(join(tmpdir(), "k8ts-exec-"));
 
   before(async () => {
-    // metrics-server scrapes every 2 s, so kubectl top has a rate soon.
-    node = await startContainerdCluster(["--metric-resolution", "2s"]);
+    // metrics-server scrapes every 2 s and the HPA looks every 3 s, so kubectl top and autoscaling answer soon.
+    node = await startContainerdCluster([
+      "--metric-resolution",
+      "2s",
+      "--horizontal-pod-autoscaler-sync-period",
+      "3s",
+    ]);
     cluster = node.cluster;
     const pods = [
       busybox("shell", "mkdir -p /www && echo served-by-httpd > /www/index.html && httpd -f -p 8080 -h /www"),
@@ -174,6 +179,60 @@ describe("kubectl exec, attach, port-forward and cp on containerd", () => {
     const lines = top.trim().split("\n");
     assert.match(lines[0], /^POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$/);
     assert.match(lines[1], /^shell\s+main\s+\d+m\s+\d+Mi\s*$/);
+  });
+
+  it("kubectl autoscale scales a Deployment up on its pods' real CPU usage", async () => {
+    // A light, steady load (a short busy loop, then a pause) far above its 10m request: 2 replicas at most.
+    const burn = "while :; do i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done; sleep 0.2; done";
+    const create = await cluster.kubectl([
+      "create",
+      "deployment",
+      "burn",
+      "--image=k8ts.local/busybox:latest",
+      "--",
+      "sh",
+      "-c",
+      burn,
+    ]);
+    assert.equal(create.code, 0, create.stderr);
+    const limits = await cluster.kubectl(["set", "resources", "deployment/burn", "--requests=cpu=10m"]);
+    assert.equal(limits.code, 0, limits.stderr);
+    const hpa = await cluster.kubectl([
+      "autoscale",
+      "deployment/burn",
+      "--cpu-percent=50",
+      "--min=1",
+      "--max=2",
+    ]);
+    assert.equal(hpa.code, 0, hpa.stderr);
+    try {
+      const scaled = await until(async () => {
+        const r = await cluster.kubectl(["get", "deployment", "burn", "-o", "jsonpath={.spec.replicas}"]);
+        return r.stdout === "2" ? r.stdout : undefined;
+      }, "the HPA to scale burn to 2 replicas");
+      assert.equal(scaled, "2");
+      // The HPA's status counts the new replica at its next pass.
+      await until(async () => {
+        const r = await cluster.kubectl(["get", "hpa", "burn"]);
+        return /^burn\s+Deployment\/burn\s+cpu: \d+%\/50%\s+1\s+2\s+2\s/m.test(r.stdout)
+          ? r.stdout
+          : undefined;
+      }, "kubectl get hpa to show 2 replicas and the CPU utilization");
+      const events = await cluster.kubectl([
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=burn,reason=SuccessfulRescale",
+      ]);
+      assert.match(
+        events.stdout,
+        /New size: 2; reason: cpu resource utilization \(percentage of request\) above target/,
+      );
+    } finally {
+      // The loops would go on taking CPU from the suites that run beside this one.
+      await cluster.kubectl(["delete", "deployment", "burn", "--wait=false"]);
+      await cluster.kubectl(["delete", "hpa", "burn", "--wait=false"]);
+    }
   });
 
   it("copies a file into the container and back with kubectl cp", async () => {

@@ -2,16 +2,21 @@
 // Every HPA is reconciled once a sync period (--horizontal-pod-autoscaler-sync-period):
 // its target's scale subresource is read; a replica count outside
 // [minReplicas, maxReplicas] is brought inside it; otherwise the metrics
-// decide. k8ts serves no metrics API (metrics.k8s.io, custom.metrics.k8s.io,
-// external.metrics.k8s.io), so metric queries fail and the HPA says so in
-// its conditions and events, exactly as upstream does in a cluster without
-// metrics-server; it then keeps the replica count.
+// decide. Resource and ContainerResource metrics come from metrics.k8s.io
+// (the metrics-server) and the pod informer, through replica-calculator.ts;
+// the proposal is then stabilized and rate-limited as behavior.ts does. The
+// custom and external metrics APIs are not read, so Pods, Object and External
+// metrics fail with upstream's conditions and events, as does any metric
+// while metrics.k8s.io is unavailable; the replica count is then kept.
 import type {
   HorizontalPodAutoscaler,
   HorizontalPodAutoscalerCondition,
   MetricSpec,
   MetricStatus,
+  MetricTarget,
+  MetricValueStatus,
 } from "kubernetes-types/autoscaling/v2.d.ts";
+import type { Pod } from "kubernetes-types/core/v1.d.ts";
 import { ApiError, isNotFound } from "../../client/api-error.ts";
 import type { Clock } from "../../client/clock.ts";
 import { metaTime } from "../../client/event-correlator.ts";
@@ -21,8 +26,28 @@ import { Resources } from "../../client/resources.ts";
 import type { ResourceRef, RestClient } from "../../client/rest-client.ts";
 import type { SharedInformer } from "../../client/shared-informer.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
-import { parse as parseSelector } from "../../machinery/labels.ts";
+import { parse as parseSelector, type Selector } from "../../machinery/labels.ts";
+import { Format, Quantity } from "../../machinery/quantity.ts";
 import type { Controller, ReconcileResult, Reconciler } from "../controller.ts";
+import {
+  type ConditionUpdate,
+  DEFAULT_DOWNSCALE_STABILISATION_WINDOW_MS,
+  normalizeDesiredReplicas,
+  normalizeDesiredReplicasWithBehaviors,
+  ScaleHistory,
+  storeScaleEvent,
+} from "./behavior.ts";
+import {
+  DEFAULT_CPU_INITIALIZATION_PERIOD_MS,
+  DEFAULT_DELAY_OF_INITIAL_READINESS_STATUS_MS,
+  DEFAULT_TOLERANCE,
+  getRawResourceReplicas,
+  getResourceMetric,
+  getResourceReplicas,
+  type PodMetrics,
+  type PodMetricsInfo,
+  type ReplicaCalculatorConfig,
+} from "./replica-calculator.ts";
 
 /** The default --horizontal-pod-autoscaler-sync-period. */
 export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
@@ -49,10 +74,27 @@ interface Scale {
 export interface HorizontalControllerOptions {
   client: RestClient;
   hpas: SharedInformer<HorizontalPodAutoscaler>;
+  /** The pods the targets' selectors match (upstream's podLister). */
+  pods: SharedInformer<Pod>;
   recorder: Recorder;
   clock: Clock;
   syncPeriodMs?: number;
+  /** --horizontal-pod-autoscaler-tolerance (0.1). */
+  tolerance?: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period (5 min). */
+  cpuInitializationPeriodMs?: number;
+  /** --horizontal-pod-autoscaler-initial-readiness-delay (30 s). */
+  delayOfInitialReadinessStatusMs?: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization (5 min). */
+  downscaleStabilisationWindowMs?: number;
   log?(msg: string): void;
+}
+
+/** What one metric proposes (computeReplicasForMetric's results). */
+interface MetricProposal {
+  replicas: number;
+  metric: string;
+  status: MetricStatus;
 }
 
 /** An error that carries the condition the HPA reports for it. */
@@ -70,10 +112,23 @@ export class HorizontalController implements Reconciler {
   private readonly log: (msg: string) => void;
   /** Resources by "group/version", from discovery: what a scaleTargetRef's kind maps to. */
   private readonly discovered = new Map<string, Array<{ name: string; kind: string }>>();
+  private readonly calc: ReplicaCalculatorConfig;
+  private readonly downscaleStabilisationWindowMs: number;
+  /** Recent recommendations and scale events of each HPA, which stabilization and the policies read. */
+  private readonly history = new ScaleHistory();
 
   constructor(private readonly o: HorizontalControllerOptions) {
     this.syncPeriodMs = o.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS;
     this.log = o.log ?? (() => {});
+    this.calc = {
+      tolerance: o.tolerance ?? DEFAULT_TOLERANCE,
+      cpuInitializationPeriodMs: o.cpuInitializationPeriodMs ?? DEFAULT_CPU_INITIALIZATION_PERIOD_MS,
+      delayOfInitialReadinessStatusMs:
+        o.delayOfInitialReadinessStatusMs ?? DEFAULT_DELAY_OF_INITIAL_READINESS_STATUS_MS,
+      now: () => o.clock.now(),
+    };
+    this.downscaleStabilisationWindowMs =
+      o.downscaleStabilisationWindowMs ?? DEFAULT_DOWNSCALE_STABILISATION_WINDOW_MS;
   }
 
   registerHandlers(controller: Controller): void {
@@ -85,7 +140,10 @@ export class HorizontalController implements Reconciler {
 
   async reconcile(key: string): Promise<ReconcileResult | undefined> {
     const cached = this.o.hpas.getIndexer().get(key);
-    if (!cached) return undefined;
+    if (!cached) {
+      this.history.forget(key);
+      return undefined;
+    }
     try {
       await this.reconcileAutoscaler(deepCopyJson(cached));
     } catch (e) {
@@ -128,11 +186,15 @@ export class HorizontalController implements Reconciler {
       "the HPA controller was able to get the target's current scale",
     );
     const currentReplicas = scale.spec?.replicas ?? 0;
+    const key = metaNamespaceKey(hpa);
+    this.history.recordInitialRecommendation(key, currentReplicas, this.o.clock.now());
     const minReplicas = spec.minReplicas ?? 1;
     let desiredReplicas = 0;
     let rescaleReason = "";
     let rescale = true;
     let metricStatuses: MetricStatus[] | undefined;
+    // Some metrics failed but the others scale up: scale, then report the failure.
+    let retErr: Error | undefined;
 
     if (currentReplicas === 0 && minReplicas !== 0) {
       desiredReplicas = 0;
@@ -153,13 +215,50 @@ export class HorizontalController implements Reconciler {
     } else {
       const computed = await this.computeReplicasForMetrics(hpa, scale, spec.metrics ?? []);
       metricStatuses = computed.statuses;
-      // No metric could be read: keep the replica count, report why (the only outcome without a metrics API).
-      this.setStatus(hpa, currentReplicas, hpa.status?.desiredReplicas ?? 0, metricStatuses, false);
-      await this.updateStatusIfNeeded(original, hpa);
-      this.o.recorder.event(hpa, "Warning", "FailedComputeMetricsReplicas", computed.error.message);
-      throw new Error(
-        `failed to compute desired number of replicas based on listed metrics for ${reference}: ${computed.error.message}`,
-      );
+      if (computed.error && computed.replicas === -1) {
+        // Nothing to act on: keep the replica count, report why.
+        this.setStatus(hpa, currentReplicas, hpa.status?.desiredReplicas ?? 0, metricStatuses, false);
+        await this.updateStatusIfNeeded(original, hpa);
+        this.o.recorder.event(hpa, "Warning", "FailedComputeMetricsReplicas", computed.error.message);
+        throw new Error(
+          `failed to compute desired number of replicas based on listed metrics for ${reference}: ${computed.error.message}`,
+        );
+      }
+      retErr = computed.error;
+
+      let rescaleMetric = "";
+      if (computed.replicas > desiredReplicas) {
+        desiredReplicas = computed.replicas;
+        rescaleMetric = computed.metric;
+      }
+      if (desiredReplicas > currentReplicas) rescaleReason = `${rescaleMetric} above target`;
+      if (desiredReplicas < currentReplicas) rescaleReason = "All metrics below target";
+      const now = this.o.clock.now();
+      const normalized = spec.behavior
+        ? normalizeDesiredReplicasWithBehaviors(
+            this.history,
+            key,
+            spec.behavior,
+            currentReplicas,
+            desiredReplicas,
+            minReplicas,
+            spec.maxReplicas,
+            this.downscaleStabilisationWindowMs,
+            now,
+          )
+        : normalizeDesiredReplicas(
+            this.history,
+            key,
+            currentReplicas,
+            desiredReplicas,
+            minReplicas,
+            spec.maxReplicas,
+            this.downscaleStabilisationWindowMs,
+            now,
+          );
+      this.applyConditions(hpa, normalized.conditions);
+      desiredReplicas = normalized.desiredReplicas;
+      rescale = desiredReplicas !== currentReplicas;
     }
 
     if (rescale) {
@@ -206,6 +305,15 @@ export class HorizontalController implements Reconciler {
         "SuccessfulRescale",
         `New size: ${desiredReplicas}; reason: ${rescaleReason}`,
       );
+      storeScaleEvent(
+        this.history,
+        spec.behavior,
+        key,
+        currentReplicas,
+        desiredReplicas,
+        this.downscaleStabilisationWindowMs,
+        this.o.clock.now(),
+      );
       this.log(
         `Successfully rescaled ${reference} from ${currentReplicas} to ${desiredReplicas}: ${rescaleReason}`,
       );
@@ -214,17 +322,27 @@ export class HorizontalController implements Reconciler {
     }
     this.setStatus(hpa, currentReplicas, desiredReplicas, metricStatuses, rescale);
     await this.updateStatusIfNeeded(original, hpa);
+    if (retErr) throw retErr;
   }
 
   /**
-   * computeReplicasForMetrics when every metric fails: the statuses (empty for
-   * each failed metric, as upstream leaves them), and the error naming the first.
+   * computeReplicasForMetrics: the largest replica count the metrics propose,
+   * the metric that proposed it, and every metric's status (empty for one that
+   * failed, as upstream leaves it). replicas is -1 when nothing can be acted
+   * on: every metric failed, or some failed and the rest would scale down.
+   * error names the first failure, also when the others still scale up.
    */
   private async computeReplicasForMetrics(
     hpa: HorizontalPodAutoscaler,
     scale: Scale,
     specs: MetricSpec[],
-  ): Promise<{ statuses: MetricStatus[]; error: Error }> {
+  ): Promise<{ replicas: number; metric: string; statuses: MetricStatus[]; error?: Error }> {
+    const failed = (error: Error, statuses: MetricStatus[] = []) => ({
+      replicas: -1,
+      metric: "",
+      statuses,
+      error,
+    });
     const selector = scale.status?.selector ?? "";
     if (selector === "") {
       this.o.recorder.event(hpa, "Warning", "SelectorRequired", "selector is required");
@@ -235,47 +353,69 @@ export class HorizontalController implements Reconciler {
         "InvalidSelector",
         "the HPA target's scale is missing a selector",
       );
-      return { statuses: [], error: new Error("selector is required") };
+      return failed(new Error("selector is required"));
     }
+    let parsed: Selector;
     try {
-      parseSelector(selector);
+      parsed = parseSelector(selector);
     } catch (e) {
       const message = `couldn't convert selector into a corresponding internal selector object: ${(e as Error).message}`;
       this.o.recorder.event(hpa, "Warning", "InvalidSelector", message);
       this.setCondition(hpa, "ScalingActive", "False", "InvalidSelector", message);
-      return { statuses: [], error: new Error(message) };
+      return failed(new Error(message));
     }
     const statuses: MetricStatus[] = specs.map(() => ({ type: "" }) as MetricStatus);
-    let first: MetricError | undefined;
-    for (const spec of specs) {
-      const err = await this.computeReplicasForMetric(hpa, spec, selector);
-      first ??= err;
+    if (specs.length === 0) {
+      // Validation requires at least one metric once defaulted, so only a stored oddity gets here.
+      return failed(new Error("no metrics to compute a replica count from"), statuses);
     }
-    if (!first) {
-      // No metrics at all: validation requires at least one once defaulted, so only a stored oddity gets here.
-      return { statuses, error: new Error("no metrics to compute a replica count from") };
+    const specReplicas = scale.spec?.replicas ?? 0;
+    let replicas = 0;
+    let metric = "";
+    let invalid = 0;
+    let first: MetricError | undefined;
+    for (const [i, spec] of specs.entries()) {
+      const proposal = await this.computeReplicasForMetric(hpa, spec, specReplicas, selector, parsed);
+      if (proposal instanceof MetricError) {
+        first ??= proposal;
+        invalid++;
+        continue;
+      }
+      statuses[i] = proposal.status;
+      if (replicas === 0 || proposal.replicas > replicas) {
+        replicas = proposal.replicas;
+        metric = proposal.metric;
+      }
+    }
+    const error =
+      first &&
+      new Error(
+        `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${first.message}`,
+      );
+    // A failed metric might have asked for more: never scale down on the others alone.
+    if (first && (invalid >= specs.length || replicas < specReplicas)) {
+      const c = first.condition;
+      this.setCondition(hpa, c.type, c.status, c.reason!, c.message!);
+      return failed(error!, statuses);
     }
     this.setCondition(
       hpa,
-      first.condition.type,
-      first.condition.status,
-      first.condition.reason!,
-      first.condition.message!,
+      "ScalingActive",
+      "True",
+      "ValidMetricFound",
+      `the HPA was able to successfully calculate a replica count from ${metric}`,
     );
-    return {
-      statuses,
-      error: new Error(
-        `invalid metrics (${specs.length} invalid out of ${specs.length}), first error is: ${first.message}`,
-      ),
-    };
+    return { replicas, metric, statuses, error };
   }
 
-  /** computeReplicasForMetric: the error one metric gives, each wrapped as upstream wraps it. */
+  /** computeReplicasForMetric: one metric's proposal, or its error wrapped as upstream wraps it. */
   private async computeReplicasForMetric(
     hpa: HorizontalPodAutoscaler,
     spec: MetricSpec,
+    specReplicas: number,
     selector: string,
-  ): Promise<MetricError> {
+    parsed: Selector,
+  ): Promise<MetricProposal | MetricError> {
     const ns = hpa.metadata?.namespace ?? "";
     const unable = (reason: string, message: string, outer: string): MetricError => {
       // getUnableComputeReplicaCountCondition records the inner error as an event.
@@ -290,24 +430,42 @@ export class HorizontalController implements Reconciler {
     switch (spec.type) {
       case "Resource":
       case "ContainerResource": {
-        const source = spec.type === "Resource" ? spec.resource! : spec.containerResource!;
-        const name = source.name;
-        const usage = source.target.averageValue != null;
-        let message: string;
-        if (!usage && source.target.averageUtilization == null) {
-          message =
-            "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set";
-        } else {
-          const inner = await this.fetchError("resource", POD_METRICS, ns, selector);
-          message = `failed to get ${name} ${usage ? "usage" : "utilization"}: unable to get metrics for resource ${name}: ${inner}`;
+        const isResource = spec.type === "Resource";
+        const source = isResource ? spec.resource! : spec.containerResource!;
+        const container = isResource ? "" : spec.containerResource!.container;
+        let computed: { replicas: number; metric: string; current: MetricValueStatus };
+        try {
+          computed = await this.computeStatusForResourceMetricGeneric(
+            specReplicas,
+            source.target,
+            source.name,
+            ns,
+            container,
+            selector,
+            parsed,
+            spec.type,
+          );
+        } catch (e) {
+          const message = (e as Error).message;
+          return isResource
+            ? unable(
+                "FailedGetResourceMetric",
+                message,
+                `failed to get ${source.name} resource metric value: `,
+              )
+            : unable(
+                "FailedGetContainerResourceMetric",
+                message,
+                `failed to get ${source.name} container metric value: `,
+              );
         }
-        return spec.type === "Resource"
-          ? unable("FailedGetResourceMetric", message, `failed to get ${name} resource metric value: `)
-          : unable(
-              "FailedGetContainerResourceMetric",
-              message,
-              `failed to get ${name} container metric value: `,
-            );
+        const status: MetricStatus = isResource
+          ? { type: "Resource", resource: { name: source.name, current: computed.current } }
+          : {
+              type: "ContainerResource",
+              containerResource: { name: source.name, container, current: computed.current },
+            };
+        return { replicas: computed.replicas, metric: computed.metric, status };
       }
       case "Pods":
         return unable(
@@ -335,8 +493,124 @@ export class HorizontalController implements Reconciler {
   }
 
   /**
-   * What a metrics client's list fails with, as client-go words it: k8ts serves no metrics API, so a 404
-   * ("the server could not find the requested resource (get pods.metrics.k8s.io)").
+   * computeStatusForResourceMetricGeneric: the proposal and current value of a
+   * Resource or ContainerResource metric, from an average value (usage) or an
+   * average utilization (percentage of request) target.
+   */
+  private async computeStatusForResourceMetricGeneric(
+    currentReplicas: number,
+    target: MetricTarget,
+    resourceName: string,
+    namespace: string,
+    container: string,
+    selector: string,
+    parsed: Selector,
+    sourceType: "Resource" | "ContainerResource",
+  ): Promise<{ replicas: number; metric: string; current: MetricValueStatus }> {
+    if (target.averageValue != null) {
+      try {
+        const targetUsage = Quantity.parse(String(target.averageValue)).milliValue();
+        const { metrics, timestamp } = await this.getResourceMetric(
+          resourceName,
+          namespace,
+          selector,
+          container,
+        );
+        const raw = getRawResourceReplicas(
+          this.calc,
+          currentReplicas,
+          targetUsage,
+          resourceName,
+          this.podsFor(namespace, parsed),
+          metrics,
+          timestamp,
+        );
+        return {
+          replicas: raw.replicaCount,
+          metric: `${resourceName} resource`,
+          current: { averageValue: Quantity.fromMilli(raw.usage, Format.DecimalSI).toString() },
+        };
+      } catch (e) {
+        throw new Error(`failed to get ${resourceName} usage: ${(e as Error).message}`);
+      }
+    }
+    if (target.averageUtilization == null) {
+      throw new Error(
+        "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set",
+      );
+    }
+    try {
+      const { metrics, timestamp } = await this.getResourceMetric(
+        resourceName,
+        namespace,
+        selector,
+        container,
+      );
+      const computed = getResourceReplicas(
+        this.calc,
+        currentReplicas,
+        target.averageUtilization,
+        resourceName,
+        container,
+        this.podsFor(namespace, parsed),
+        metrics,
+        timestamp,
+      );
+      return {
+        replicas: computed.replicaCount,
+        metric:
+          sourceType === "ContainerResource"
+            ? `${resourceName} container resource utilization (percentage of request)`
+            : `${resourceName} resource utilization (percentage of request)`,
+        current: {
+          averageUtilization: computed.utilization,
+          averageValue: Quantity.fromMilli(computed.rawUtilization, Format.DecimalSI).toString(),
+        },
+      };
+    } catch (e) {
+      throw new Error(`failed to get ${resourceName} utilization: ${(e as Error).message}`);
+    }
+  }
+
+  /** The metrics client's GetResourceMetric: lists metrics.k8s.io PodMetrics by the target's selector. */
+  private async getResourceMetric(
+    resource: string,
+    namespace: string,
+    labelSelector: string,
+    container: string,
+  ): Promise<{ metrics: PodMetricsInfo; timestamp: number }> {
+    const wrap = (message: string) => new Error(`unable to get metrics for resource ${resource}: ${message}`);
+    let list: { items?: PodMetrics[] };
+    try {
+      list = await this.o.client.list<PodMetrics>(POD_METRICS, { namespace, labelSelector });
+    } catch (e) {
+      const qualified = `${POD_METRICS.resource}.${POD_METRICS.group}`;
+      throw wrap(
+        `unable to fetch metrics from resource metrics API: ${clientGoMessage(e, "get", qualified)}`,
+      );
+    }
+    try {
+      return getResourceMetric(list, resource, container);
+    } catch (e) {
+      throw wrap((e as Error).message);
+    }
+  }
+
+  /** The pod lister's Pods(namespace).List(selector). */
+  private podsFor(namespace: string, selector: Selector): Pod[] {
+    return this.o.pods
+      .getIndexer()
+      .byNamespace(namespace)
+      .filter((pod) => selector.matches(pod.metadata?.labels));
+  }
+
+  private applyConditions(hpa: HorizontalPodAutoscaler, conditions: ConditionUpdate[]): void {
+    for (const c of conditions) this.setCondition(hpa, c.type, c.status, c.reason, c.message);
+  }
+
+  /**
+   * What a metrics client's list fails with, as client-go words it: k8ts serves no external metrics
+   * API, so a 404 ("the server could not find the requested resource (get <metric>.external.metrics.k8s.io)").
    */
   private async fetchError(api: string, ref: ResourceRef, namespace: string, labelSelector?: string) {
     const prefix = `unable to fetch metrics from ${api} metrics API`;
