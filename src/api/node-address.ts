@@ -13,7 +13,13 @@ export function preferredNodeAddress(node: Node): string | undefined {
   );
 }
 
-/** The kubelet's port, 10250 when the node does not say. */
-export function kubeletPort(node: Node): number {
-  return node.status?.daemonEndpoints?.kubeletEndpoint?.Port || 10250;
+/**
+ * The kubelet's port: 10250 when the node does not say, as upstream; undefined
+ * when it says 0, a kubelet that serves nothing (k8ts's hollow nodes), whose
+ * address must not be dialled at all.
+ */
+export function kubeletPort(node: Node): number | undefined {
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (port === 0) return undefined;
+  return port ?? 10250;
 }

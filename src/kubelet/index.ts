@@ -149,7 +149,9 @@ export async function startKubelet(
     runtimeName: o.runtime,
     machineInfo: o.hollow ? hollowMachineInfo(o.nodeName) : hostMachineInfo({ dataDir: o.dataDir ?? "/" }),
     nodeIP,
-    kubeletPort: server?.port,
+    // A kubelet without a server (a hollow node) says it serves nothing: Port 0, so that no apiserver
+    // or metrics-server dials its address, which is not on this machine.
+    kubeletPort: server?.port ?? 0,
     clock: o.clock,
     manifestDir: o.manifestDir,
     labels: o.nodeLabels ? parseNodeLabels(o.nodeLabels) : undefined,

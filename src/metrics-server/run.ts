@@ -7,7 +7,7 @@ import type { ConfigMap, Node, Pod } from "kubernetes-types/core/v1.d.ts";
 import { SharedInformerFactory } from "../client/informer-factory.ts";
 import { Resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
-import { type KubeletClient, scrapeNode } from "./scrape.ts";
+import { type KubeletClient, kubeletAddress, scrapeNode } from "./scrape.ts";
 import { type MetricsSource, type RequestHeaderConfig, startMetricsApi } from "./server.ts";
 import { MetricsStorage } from "./storage.ts";
 
@@ -85,21 +85,24 @@ export async function runMetricsServer(o: RunMetricsServerOptions): Promise<Runn
         podsByNode.delete(node);
       }
     }
+    // Hollow nodes publish no kubelet (Port 0): nothing to scrape, and their addresses are not this machine's.
     await Promise.all(
-      all.map(async (node) => {
-        const name = node.metadata?.name ?? "";
-        try {
-          const r = await scrapeNode(node, { ...o.kubelet, timeoutMs: Math.min(resolutionMs, 10_000) });
-          storage.storeNode(name, r.node, r.pods, podsByNode.get(name) ?? new Set());
-          podsByNode.set(name, new Set(r.pods.keys()));
-          scraped = true;
-          if (failing.delete(name)) log(`scraping node ${name} works again`);
-        } catch (e) {
-          // Said once per node until it works again, as a hollow node without a kubelet server fails every time.
-          if (!failing.has(name)) log(`failed to scrape node ${name}: ${(e as Error).message}`);
-          failing.add(name);
-        }
-      }),
+      all
+        .filter((node) => kubeletAddress(node) !== undefined)
+        .map(async (node) => {
+          const name = node.metadata?.name ?? "";
+          try {
+            const r = await scrapeNode(node, { ...o.kubelet, timeoutMs: Math.min(resolutionMs, 10_000) });
+            storage.storeNode(name, r.node, r.pods, podsByNode.get(name) ?? new Set());
+            podsByNode.set(name, new Set(r.pods.keys()));
+            scraped = true;
+            if (failing.delete(name)) log(`scraping node ${name} works again`);
+          } catch (e) {
+            // Said once per node until it works again, as a hollow node without a kubelet server fails every time.
+            if (!failing.has(name)) log(`failed to scrape node ${name}: ${(e as Error).message}`);
+            failing.add(name);
+          }
+        }),
     );
   };
 

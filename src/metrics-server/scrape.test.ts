@@ -30,9 +30,18 @@ test("the kubelet's /metrics/resource decodes into node and container points", (
   assert.equal(r.pods.get("default/web")?.has("idle"), false);
 });
 
-test("a node without figures, or without an address, says so", () => {
+test("a node without figures, without an address, or whose kubelet serves nothing (Port 0), is not scraped", () => {
   assert.equal(decodeResourceMetrics("resource_scrape_error 0\n", 1).node, undefined);
   assert.equal(kubeletAddress({ status: { addresses: [] } }), undefined);
+  assert.equal(
+    kubeletAddress({
+      status: {
+        addresses: [{ type: "InternalIP", address: "10.255.0.1" }],
+        daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+      },
+    }),
+    undefined,
+  );
   assert.deepEqual(
     kubeletAddress({
       status: {

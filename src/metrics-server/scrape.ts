@@ -72,10 +72,15 @@ export function decodeResourceMetrics(text: string, now: number): NodeScrape {
   };
 }
 
-/** The node's kubelet: its preferred address (InternalIP first) and daemonEndpoints' port. */
+/**
+ * The node's kubelet: its preferred address (InternalIP first) and
+ * daemonEndpoints' port; undefined for a node without an address or whose
+ * kubelet serves nothing (Port 0, a hollow node), which is never dialled.
+ */
 export function kubeletAddress(node: Node): { host: string; port: number } | undefined {
   const host = preferredNodeAddress(node);
-  return host === undefined ? undefined : { host, port: kubeletPort(node) };
+  const port = kubeletPort(node);
+  return host === undefined || port === undefined ? undefined : { host, port };
 }
 
 export interface KubeletClient {
@@ -91,7 +96,7 @@ export interface KubeletClient {
 export function scrapeNode(node: Node, kc: KubeletClient): Promise<NodeScrape> {
   const where = kubeletAddress(node);
   const name = node.metadata?.name ?? "";
-  if (!where) return Promise.reject(new Error(`node ${name} has no address to reach its kubelet at`));
+  if (!where) return Promise.reject(new Error(`node ${name} has no kubelet to reach: no address, or Port 0`));
   return new Promise((resolve, reject) => {
     const req = request(
       {

@@ -404,6 +404,23 @@ spec:
     );
   });
 
+  it("a hollow node serves no kubelet API: it publishes Port 0, and its pods' logs fail at once, its address never dialled", async () => {
+    const port = async (n: string) =>
+      JSON.parse(ok(await c.kubectl(["get", "node", n, "-o", "json"])).stdout).status.daemonEndpoints;
+    assert.deepEqual(await port("hollow-node-1"), { kubeletEndpoint: { Port: 0 } });
+    assert.ok((await port(LOCAL)).kubeletEndpoint.Port > 0);
+    await create(
+      pod("on-hollow", { spec: { nodeName: "hollow-node-1", containers: [{ name: "main", image: IMAGE }] } }),
+    );
+    await until(async () => (await getPod("on-hollow")).status?.phase === "Running", "on-hollow to run");
+    const r = await c.kubectl(["logs", "on-hollow"]);
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /node "hollow-node-1" serves no kubelet API \(daemonEndpoints\.kubeletEndpoint\.Port is 0/,
+    );
+  });
+
   const TOO_BIG = pod("toobig", {
     spec: {
       nodeName: "hollow-node-0",

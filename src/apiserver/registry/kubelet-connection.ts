@@ -5,7 +5,7 @@
 // start). The kubelet's serving certificate is verified with the same CA.
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { kubeletPort, preferredNodeAddress } from "../../api/node-address.ts";
-import { newBadRequest } from "../../machinery/status.ts";
+import { newBadRequest, newServiceUnavailable } from "../../machinery/status.ts";
 import type { CertificateAuthority } from "../certs.ts";
 import type { Registry } from "./index.ts";
 
@@ -38,7 +38,12 @@ export function kubeletLocation(node: Node): KubeletLocation {
     const known = (node.status?.addresses ?? []).map((a) => `{${a.type} ${a.address}}`).join(" ");
     throw newBadRequest(`no preferred addresses found; known addresses: [${known}]`);
   }
-  return { host: addr, port: kubeletPort(node) };
+  const port = kubeletPort(node);
+  if (port === undefined)
+    throw newServiceUnavailable(
+      `node ${JSON.stringify(node.metadata?.name)} serves no kubelet API (daemonEndpoints.kubeletEndpoint.Port is 0: a hollow node)`,
+    );
+  return { host: addr, port };
 }
 
 /** GetConnectionInfo: the named node's kubelet; a 404 when the node does not exist. */
