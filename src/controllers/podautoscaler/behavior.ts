@@ -403,6 +403,19 @@ export function getReplicasChangePerPeriod(
   return replicas;
 }
 
+/** The replica count when a policy's period began: now's, less what was added since, plus what was removed. */
+function replicasAtPeriodStart(
+  currentReplicas: number,
+  periodSeconds: number,
+  scaleUpEvents: TimestampedScaleEvent[],
+  scaleDownEvents: TimestampedScaleEvent[],
+  now: number,
+): number {
+  const added = getReplicasChangePerPeriod(periodSeconds, scaleUpEvents, now);
+  const deleted = getReplicasChangePerPeriod(periodSeconds, scaleDownEvents, now);
+  return currentReplicas - added + deleted;
+}
+
 /** calculateScaleUpLimitWithScalingRules: the most replicas the policies allow now. */
 export function calculateScaleUpLimitWithScalingRules(
   currentReplicas: number,
@@ -417,9 +430,13 @@ export function calculateScaleUpLimitWithScalingRules(
   const selectMin = selectPolicy === "Min";
   let result = selectMin ? MAX_INT32 : MIN_INT32;
   for (const policy of scalingRules.policies ?? []) {
-    const added = getReplicasChangePerPeriod(policy.periodSeconds, scaleUpEvents, now);
-    const deleted = getReplicasChangePerPeriod(policy.periodSeconds, scaleDownEvents, now);
-    const periodStartReplicas = currentReplicas - added + deleted;
+    const periodStartReplicas = replicasAtPeriodStart(
+      currentReplicas,
+      policy.periodSeconds,
+      scaleUpEvents,
+      scaleDownEvents,
+      now,
+    );
     let proposed = 0;
     if (policy.type === "Pods") {
       proposed = periodStartReplicas + policy.value;
@@ -446,9 +463,13 @@ export function calculateScaleDownLimitWithBehaviors(
   const selectMin = selectPolicy === "Min";
   let result = selectMin ? MIN_INT32 : MAX_INT32;
   for (const policy of scalingRules.policies ?? []) {
-    const added = getReplicasChangePerPeriod(policy.periodSeconds, scaleUpEvents, now);
-    const deleted = getReplicasChangePerPeriod(policy.periodSeconds, scaleDownEvents, now);
-    const periodStartReplicas = currentReplicas - added + deleted;
+    const periodStartReplicas = replicasAtPeriodStart(
+      currentReplicas,
+      policy.periodSeconds,
+      scaleUpEvents,
+      scaleDownEvents,
+      now,
+    );
     let proposed = 0;
     if (policy.type === "Pods") {
       proposed = periodStartReplicas - policy.value;

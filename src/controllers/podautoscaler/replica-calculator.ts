@@ -284,6 +284,33 @@ export function removeMetricsForPods(metrics: PodMetricsInfo, pods: Set<string>)
 }
 
 /**
+ * The start both calculations share: the pods grouped, the metrics of ignored
+ * and unready pods dropped, and an error when no pod is left to go by.
+ */
+function groupAndFilterPods(
+  c: ReplicaCalculatorConfig,
+  pods: Pod[],
+  metrics: PodMetricsInfo,
+  resource: string,
+) {
+  if (pods.length === 0) throw new Error("no pods returned by selector while calculating replica count");
+  const groups = groupPods(
+    pods,
+    metrics,
+    resource,
+    c.cpuInitializationPeriodMs,
+    c.delayOfInitialReadinessStatusMs,
+    c.now(),
+  );
+  removeMetricsForPods(metrics, groups.ignoredPods);
+  removeMetricsForPods(metrics, groups.unreadyPods);
+  if (metrics.size === 0) {
+    throw new Error("did not receive metrics for targeted pods (pods might be unready)");
+  }
+  return groups;
+}
+
+/**
  * GetResourceReplicas after the metrics fetch: the replica count that brings
  * the pods' utilization (percentage of request) to the target. Takes
  * ownership of metrics (it is rewritten in the second pass).
@@ -298,21 +325,7 @@ export function getResourceReplicas(
   metrics: PodMetricsInfo,
   timestamp: number,
 ): ResourceReplicas {
-  if (pods.length === 0) throw new Error("no pods returned by selector while calculating replica count");
-
-  const { readyPodCount, unreadyPods, missingPods, ignoredPods } = groupPods(
-    pods,
-    metrics,
-    resource,
-    c.cpuInitializationPeriodMs,
-    c.delayOfInitialReadinessStatusMs,
-    c.now(),
-  );
-  removeMetricsForPods(metrics, ignoredPods);
-  removeMetricsForPods(metrics, unreadyPods);
-  if (metrics.size === 0) {
-    throw new Error("did not receive metrics for targeted pods (pods might be unready)");
-  }
+  const { readyPodCount, unreadyPods, missingPods } = groupAndFilterPods(c, pods, metrics, resource);
 
   const requests = calculatePodRequests(pods, container, resource);
   const { usageRatio, utilization, rawAverageValue } = getResourceUtilizationRatio(
@@ -409,21 +422,7 @@ export function calcPlainMetricReplicas(
   pods: Pod[],
   resource: string,
 ): { replicaCount: number; usage: bigint } {
-  if (pods.length === 0) throw new Error("no pods returned by selector while calculating replica count");
-
-  const { readyPodCount, unreadyPods, missingPods, ignoredPods } = groupPods(
-    pods,
-    metrics,
-    resource,
-    c.cpuInitializationPeriodMs,
-    c.delayOfInitialReadinessStatusMs,
-    c.now(),
-  );
-  removeMetricsForPods(metrics, ignoredPods);
-  removeMetricsForPods(metrics, unreadyPods);
-  if (metrics.size === 0) {
-    throw new Error("did not receive metrics for targeted pods (pods might be unready)");
-  }
+  const { readyPodCount, unreadyPods, missingPods } = groupAndFilterPods(c, pods, metrics, resource);
 
   const { usageRatio, usage } = getMetricUsageRatio(metrics, targetUsage);
   const scaleUpWithUnready = unreadyPods.size > 0 && usageRatio > 1.0;
