@@ -7,8 +7,9 @@ import type { CertificateAuthority } from "../apiserver/index.ts";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { bootstrapKubeconfig } from "../kubelet/certificate/bootstrap.ts";
-import { hollowNodeIP, hollowPodCIDR, hostIP, startKubelet } from "../kubelet/index.ts";
+import { HOLLOW_NODE_CIDR, hollowNodeIP, hollowPodCIDR, hostIP, startKubelet } from "../kubelet/index.ts";
 import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
+import { ensureUnreachableRoutes } from "../kubelet/runtime/containerd-runtime.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
 import { aptGetInstallCommand, containerdPackageFacts, planContainerdPackages } from "./system-packages.ts";
@@ -170,6 +171,21 @@ export interface UpKubeletsOptions {
   progress(msg: string): void;
 }
 
+/**
+ * A second guard besides their Port 0: an unreachable route for the hollow
+ * nodes' made-up addresses, so that nothing sent to them leaves the machine
+ * (DESIGN.md, Network safety). Only root can add it; without it nothing dials
+ * them anyway.
+ */
+function guardHollowAddresses(progress: (msg: string) => void): void {
+  if (process.getuid?.() !== 0) return;
+  try {
+    ensureUnreachableRoutes([HOLLOW_NODE_CIDR]);
+  } catch (e) {
+    progress(`hollow nodes: no unreachable route for ${HOLLOW_NODE_CIDR}: ${(e as Error).message}`);
+  }
+}
+
 /** This machine's kubelet and --nodes hollow ones, each with its own system:node identity. */
 export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): Promise<void> }> {
   const runtime = checkRuntime(o.flags);
@@ -218,7 +234,10 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
   });
   kubelets.push(localKubelet);
   const n = Number(o.flags.nodes ?? 0);
-  if (n > 0) o.progress(`starting ${n} hollow node(s)…`);
+  if (n > 0) {
+    o.progress(`starting ${n} hollow node(s)…`);
+    guardHollowAddresses(o.progress);
+  }
   for (let i = 0; i < n; i++) {
     const name = `hollow-node-${i}`;
     const started = await startKubelet({

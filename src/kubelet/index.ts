@@ -203,7 +203,10 @@ export function hollowPodCIDR(i: number): string {
   return `10.${128 + (n >> 8)}.${n & 255}.0/24`;
 }
 
-/** A made-up InternalIP for hollow node i (never contacted: hollow nodes serve nothing). */
+/** Where hollow nodes' made-up addresses come from. */
+export const HOLLOW_NODE_CIDR = "10.255.0.0/16";
+
+/** A made-up InternalIP for hollow node i, in HOLLOW_NODE_CIDR (never contacted: hollow nodes serve nothing). */
 export function hollowNodeIP(i: number): string {
   const host = i + 1;
   return `10.255.${(host >> 8) & 255}.${host & 255}`;

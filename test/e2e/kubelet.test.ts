@@ -5,6 +5,7 @@
 // their mirrors, graceful deletion and admission. Expected strings are
 // upstream v1.32's (pkg/kubelet, pkg/kubelet/status, kubectl's printers).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -419,6 +420,11 @@ spec:
       r.stderr,
       /node "hollow-node-1" serves no kubelet API \(daemonEndpoints\.kubeletEndpoint\.Port is 0/,
     );
+    // And, as root, a route keeps anything sent to the made-up addresses on this machine.
+    if (process.getuid?.() === 0) {
+      const route = execFileSync("ip", ["route", "show", "10.255.0.0/16"], { encoding: "utf8" });
+      assert.match(route, /^unreachable 10\.255\.0\.0\/16/);
+    }
   });
 
   const TOO_BIG = pod("toobig", {
