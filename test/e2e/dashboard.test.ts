@@ -57,7 +57,8 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 }
 
 before(async () => {
-  cluster = await startCluster();
+  // metrics-server scrapes every 2 s, so the overview's node usage shows soon.
+  cluster = await startCluster({ args: ["--metric-resolution", "2s"] });
   const m = /dashboard serving (https:\/\/\S+)/.exec(cluster.output());
   assert.ok(m, `k8ts up names its dashboard:\n${cluster.output()}`);
   url = m[1];
@@ -95,6 +96,24 @@ describe("the dashboard in a browser", () => {
       "the user's name",
     );
     assert.match(user, /system:serviceaccount:kube-system:dashboard-admin/);
+  });
+
+  test("the overview counts nodes, pods and deployments, and adds up the nodes' usage from metrics-server", async () => {
+    await page.click('a[data-view="overview"]');
+    await page.waitFor(
+      "document.querySelector('#overview-nodes')?.textContent.includes('1/1 Ready')",
+      "the nodes card",
+    );
+    await page.waitFor(
+      "document.querySelector('#overview-deployments')?.textContent.includes('1/1 Available')",
+      "the deployments card",
+    );
+    const usage = await page.waitFor<string>(
+      "(() => { const t = document.querySelector('#overview-usage .card-value')?.textContent ?? ''; return /node/.test(t) && t; })()",
+      "the node usage card",
+      30_000,
+    );
+    assert.match(usage, /^\d+m CPU, \d+Mi memory \(1 node\)$/);
   });
 
   test("the Deployments list has kubectl's columns, and follows a scale made with kubectl", async () => {

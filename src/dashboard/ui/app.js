@@ -627,6 +627,28 @@ function enterApp() {
 
 // ---------- overview ----------
 
+const QUANTITY_SUFFIXES = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
+
+/** A resource quantity ("250m", "1828742117n", "512Mi") as a number; 0 when it is not one. */
+function quantity(q) {
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q ?? "");
+  const factor = m ? QUANTITY_SUFFIXES[m[2]] : undefined;
+  return factor === undefined ? 0 : Number(m[1]) * factor;
+}
+
 function card(id, title) {
   const value = h("span", { class: "card-value" }, "…");
   return {
@@ -635,10 +657,13 @@ function card(id, title) {
   };
 }
 
-/** Fills one card from a JSON list; a failure shows on the card as well as in the banner. */
-async function fillCard(c, path, signal, summarize) {
+/**
+ * Fills one card from a JSON list; a failure shows on the card, and in the
+ * banner unless quiet (an optional API, such as metrics.k8s.io).
+ */
+async function fillCard(c, path, signal, summarize, quiet = false) {
   try {
-    const list = await getJSON(path, { signal });
+    const list = await getJSON(path, { signal, quiet });
     c.value.textContent = summarize(list.items ?? []);
     c.value.title = "";
   } catch (err) {
@@ -654,10 +679,11 @@ async function overviewView(ctx) {
   const nodes = card("overview-nodes", "Nodes");
   const pods = card("overview-pods", "Pods");
   const deployments = card("overview-deployments", "Deployments");
+  const usage = card("overview-usage", "Node usage");
   ctx.el.append(
     h("h1", {}, "Overview"),
     h("p", { class: "muted" }, ns ? `Namespace ${ns}` : "All namespaces"),
-    h("div", { class: "cards" }, nodes.el, pods.el, deployments.el),
+    h("div", { class: "cards" }, nodes.el, pods.el, deployments.el, usage.el),
   );
   const refresh = () =>
     Promise.all([
@@ -675,6 +701,21 @@ async function overviewView(ctx) {
         const available = items.filter((d) => (d.status?.availableReplicas ?? 0) === (d.spec?.replicas ?? 1));
         return `${available.length}/${items.length} Available`;
       }),
+      // What kubectl top node adds up; metrics-server may not run, so no banner when it is missing.
+      fillCard(
+        usage,
+        "/k8s/apis/metrics.k8s.io/v1beta1/nodes",
+        ctx.signal,
+        (items) => {
+          // metrics-server lists a node once it has two scrapes of it.
+          if (items.length === 0) return "no figures yet";
+          const cpu = items.reduce((sum, m) => sum + quantity(m.usage?.cpu), 0);
+          const memory = items.reduce((sum, m) => sum + quantity(m.usage?.memory), 0);
+          const nodes = `${items.length} node${items.length === 1 ? "" : "s"}`;
+          return `${Math.round(cpu * 1000)}m CPU, ${Math.round(memory / 1024 ** 2)}Mi memory (${nodes})`;
+        },
+        true,
+      ),
     ]);
   await refresh();
   repeat(ctx.signal, 10000, refresh);
