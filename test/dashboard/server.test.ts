@@ -236,7 +236,7 @@ describe("the API, as the signed-in user", () => {
     });
     assert.match(String(yaml.headers["content-type"]), /^application\/yaml/);
     // Keys sorted, as kube-apiserver's YAML has them.
-    assert.match(yaml.text, /^apiVersion: v1\nkind: Namespace\nmetadata:\n  creationTimestamp: /);
+    assert.match(yaml.text, /^apiVersion: v1\nkind: Namespace\nmetadata:\n {2}creationTimestamp: /);
   });
 
   test("a watch streams its events through the dashboard as they happen", async () => {
