@@ -134,43 +134,51 @@ export function normalizeDesiredReplicas(
   downscaleStabilisationWindowMs: number,
   now: number,
 ): Normalized {
-  const conditions: ConditionUpdate[] = [];
-  const stabilizedRecommendation = stabilizeRecommendation(
+  const recommendation = stabilizeRecommendation(
     history,
     key,
     prenormalizedDesiredReplicas,
     downscaleStabilisationWindowMs,
     now,
   );
-  if (stabilizedRecommendation !== prenormalizedDesiredReplicas) {
-    conditions.push({
-      type: "AbleToScale",
-      status: "True",
+  return withConditions(
+    prenormalizedDesiredReplicas,
+    {
+      recommendation,
       reason: "ScaleDownStabilized",
       message:
         "recent recommendations were higher than current one, applying the highest recent recommendation",
-    });
-  } else {
-    conditions.push({
-      type: "AbleToScale",
-      status: "True",
-      reason: "ReadyForNewScale",
-      message: "recommended size matches current size",
-    });
-  }
-  const { desiredReplicas, reason, message } = convertDesiredReplicasWithRules(
-    currentReplicas,
-    stabilizedRecommendation,
-    minReplicas,
-    maxReplicas,
+    },
+    convertDesiredReplicasWithRules(currentReplicas, recommendation, minReplicas, maxReplicas),
   );
-  conditions.push({
+}
+
+/**
+ * The conditions a normalization reports: AbleToScale says whether
+ * stabilization changed the recommendation, ScalingLimited whether the limits
+ * changed it again.
+ */
+function withConditions(
+  prenormalized: number,
+  stabilized: { recommendation: number; reason: string; message: string },
+  limited: { desiredReplicas: number; reason: string; message: string },
+): Normalized {
+  const able: ConditionUpdate =
+    stabilized.recommendation !== prenormalized
+      ? { type: "AbleToScale", status: "True", reason: stabilized.reason, message: stabilized.message }
+      : {
+          type: "AbleToScale",
+          status: "True",
+          reason: "ReadyForNewScale",
+          message: "recommended size matches current size",
+        };
+  const scalingLimited: ConditionUpdate = {
     type: "ScalingLimited",
-    status: desiredReplicas === stabilizedRecommendation ? "False" : "True",
-    reason,
-    message,
-  });
-  return { desiredReplicas, conditions };
+    status: limited.desiredReplicas === stabilized.recommendation ? "False" : "True",
+    reason: limited.reason,
+    message: limited.message,
+  };
+  return { desiredReplicas: limited.desiredReplicas, conditions: [able, scalingLimited] };
 }
 
 /** convertDesiredReplicasWithRules: clamps to [min, max] and the fixed scale-up limit. */
@@ -250,33 +258,13 @@ export function normalizeDesiredReplicasWithBehaviors(
     currentReplicas,
     desiredReplicas: prenormalizedDesiredReplicas,
   };
-  const conditions: ConditionUpdate[] = [];
   const stabilized = stabilizeRecommendationWithBehaviors(history, args, now);
   args.desiredReplicas = stabilized.recommendation;
-  if (stabilized.recommendation !== prenormalizedDesiredReplicas) {
-    // ScaleUpStabilized or ScaleDownStabilized
-    conditions.push({
-      type: "AbleToScale",
-      status: "True",
-      reason: stabilized.reason,
-      message: stabilized.message,
-    });
-  } else {
-    conditions.push({
-      type: "AbleToScale",
-      status: "True",
-      reason: "ReadyForNewScale",
-      message: "recommended size matches current size",
-    });
-  }
-  const { desiredReplicas, reason, message } = convertDesiredReplicasWithBehaviorRate(history, args, now);
-  conditions.push({
-    type: "ScalingLimited",
-    status: desiredReplicas === stabilized.recommendation ? "False" : "True",
-    reason,
-    message,
-  });
-  return { desiredReplicas, conditions };
+  return withConditions(
+    prenormalizedDesiredReplicas,
+    stabilized,
+    convertDesiredReplicasWithBehaviorRate(history, args, now),
+  );
 }
 
 /**
@@ -403,17 +391,41 @@ export function getReplicasChangePerPeriod(
   return replicas;
 }
 
-/** The replica count when a policy's period began: now's, less what was added since, plus what was removed. */
-function replicasAtPeriodStart(
+/**
+ * The limit the scaling policies set now (calculateScaleUpLimitWithScalingRules
+ * and calculateScaleDownLimitWithBehaviors): each policy allows a change from
+ * the replica count its period began with; selectPolicy "Max" takes the one
+ * allowing the largest change (the highest limit up, the lowest down), "Min"
+ * the smallest.
+ */
+function limitWithPolicies(
+  up: boolean,
   currentReplicas: number,
-  periodSeconds: number,
   scaleUpEvents: TimestampedScaleEvent[],
   scaleDownEvents: TimestampedScaleEvent[],
+  scalingRules: HPAScalingRules,
   now: number,
 ): number {
-  const added = getReplicasChangePerPeriod(periodSeconds, scaleUpEvents, now);
-  const deleted = getReplicasChangePerPeriod(periodSeconds, scaleDownEvents, now);
-  return currentReplicas - added + deleted;
+  const selectPolicy = scalingRules.selectPolicy ?? "Max";
+  if (selectPolicy === "Disabled") return currentReplicas;
+  const highest = (selectPolicy === "Max") === up;
+  let result = highest ? MIN_INT32 : MAX_INT32;
+  for (const policy of scalingRules.policies ?? []) {
+    const added = getReplicasChangePerPeriod(policy.periodSeconds, scaleUpEvents, now);
+    const deleted = getReplicasChangePerPeriod(policy.periodSeconds, scaleDownEvents, now);
+    const start = currentReplicas - added + deleted;
+    let proposed = 0;
+    if (policy.type === "Pods") {
+      proposed = up ? start + policy.value : start - policy.value;
+    } else if (policy.type === "Percent") {
+      // Up rounds up, so a small percentage of few replicas still allows one more; down rounds toward zero.
+      proposed = up
+        ? Math.ceil(start * (1 + policy.value / 100))
+        : Math.trunc(start * (1 - policy.value / 100));
+    }
+    result = highest ? Math.max(result, proposed) : Math.min(result, proposed);
+  }
+  return result;
 }
 
 /** calculateScaleUpLimitWithScalingRules: the most replicas the policies allow now. */
@@ -424,29 +436,7 @@ export function calculateScaleUpLimitWithScalingRules(
   scalingRules: HPAScalingRules,
   now: number,
 ): number {
-  const selectPolicy = scalingRules.selectPolicy ?? "Max";
-  if (selectPolicy === "Disabled") return currentReplicas;
-  // For scaling up, the smallest change ("Min") is the lowest limit.
-  const selectMin = selectPolicy === "Min";
-  let result = selectMin ? MAX_INT32 : MIN_INT32;
-  for (const policy of scalingRules.policies ?? []) {
-    const periodStartReplicas = replicasAtPeriodStart(
-      currentReplicas,
-      policy.periodSeconds,
-      scaleUpEvents,
-      scaleDownEvents,
-      now,
-    );
-    let proposed = 0;
-    if (policy.type === "Pods") {
-      proposed = periodStartReplicas + policy.value;
-    } else if (policy.type === "Percent") {
-      // Rounded up so a small percentage of few replicas still allows one more.
-      proposed = Math.ceil(periodStartReplicas * (1 + policy.value / 100));
-    }
-    result = selectMin ? Math.min(result, proposed) : Math.max(result, proposed);
-  }
-  return result;
+  return limitWithPolicies(true, currentReplicas, scaleUpEvents, scaleDownEvents, scalingRules, now);
 }
 
 /** calculateScaleDownLimitWithBehaviors: the fewest replicas the policies allow now. */
@@ -457,28 +447,7 @@ export function calculateScaleDownLimitWithBehaviors(
   scalingRules: HPAScalingRules,
   now: number,
 ): number {
-  const selectPolicy = scalingRules.selectPolicy ?? "Max";
-  if (selectPolicy === "Disabled") return currentReplicas;
-  // For scaling down, the smallest change ("Min") is the highest limit.
-  const selectMin = selectPolicy === "Min";
-  let result = selectMin ? MIN_INT32 : MAX_INT32;
-  for (const policy of scalingRules.policies ?? []) {
-    const periodStartReplicas = replicasAtPeriodStart(
-      currentReplicas,
-      policy.periodSeconds,
-      scaleUpEvents,
-      scaleDownEvents,
-      now,
-    );
-    let proposed = 0;
-    if (policy.type === "Pods") {
-      proposed = periodStartReplicas - policy.value;
-    } else if (policy.type === "Percent") {
-      proposed = Math.trunc(periodStartReplicas * (1 - policy.value / 100));
-    }
-    result = selectMin ? Math.max(result, proposed) : Math.min(result, proposed);
-  }
-  return result;
+  return limitWithPolicies(false, currentReplicas, scaleUpEvents, scaleDownEvents, scalingRules, now);
 }
 
 /** markScaleEventsOutdated: events older than the longest policy period may be reused. */

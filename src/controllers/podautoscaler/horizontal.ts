@@ -507,21 +507,28 @@ export class HorizontalController implements Reconciler {
     parsed: Selector,
     sourceType: "Resource" | "ContainerResource",
   ): Promise<{ replicas: number; metric: string; current: MetricValueStatus }> {
-    if (target.averageValue != null) {
-      try {
-        const targetUsage = Quantity.parse(String(target.averageValue)).milliValue();
-        const { metrics, timestamp } = await this.getResourceMetric(
-          resourceName,
-          namespace,
-          selector,
-          container,
-        );
+    const usage = target.averageValue != null;
+    if (!usage && target.averageUtilization == null) {
+      throw new Error(
+        "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set",
+      );
+    }
+    try {
+      const targetUsage = usage ? Quantity.parse(String(target.averageValue)).milliValue() : 0n;
+      const { metrics, timestamp } = await this.getResourceMetric(
+        resourceName,
+        namespace,
+        selector,
+        container,
+      );
+      const pods = this.podsFor(namespace, parsed);
+      if (usage) {
         const raw = getRawResourceReplicas(
           this.calc,
           currentReplicas,
           targetUsage,
           resourceName,
-          this.podsFor(namespace, parsed),
+          pods,
           metrics,
           timestamp,
         );
@@ -530,29 +537,14 @@ export class HorizontalController implements Reconciler {
           metric: `${resourceName} resource`,
           current: { averageValue: Quantity.fromMilli(raw.usage, Format.DecimalSI).toString() },
         };
-      } catch (e) {
-        throw new Error(`failed to get ${resourceName} usage: ${(e as Error).message}`);
       }
-    }
-    if (target.averageUtilization == null) {
-      throw new Error(
-        "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set",
-      );
-    }
-    try {
-      const { metrics, timestamp } = await this.getResourceMetric(
-        resourceName,
-        namespace,
-        selector,
-        container,
-      );
       const computed = getResourceReplicas(
         this.calc,
         currentReplicas,
-        target.averageUtilization,
+        target.averageUtilization!,
         resourceName,
         container,
-        this.podsFor(namespace, parsed),
+        pods,
         metrics,
         timestamp,
       );
@@ -568,7 +560,9 @@ export class HorizontalController implements Reconciler {
         },
       };
     } catch (e) {
-      throw new Error(`failed to get ${resourceName} utilization: ${(e as Error).message}`);
+      throw new Error(
+        `failed to get ${resourceName} ${usage ? "usage" : "utilization"}: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -612,10 +606,10 @@ export class HorizontalController implements Reconciler {
    * What a metrics client's list fails with, as client-go words it: k8ts serves no external metrics
    * API, so a 404 ("the server could not find the requested resource (get <metric>.external.metrics.k8s.io)").
    */
-  private async fetchError(api: string, ref: ResourceRef, namespace: string, labelSelector?: string) {
+  private async fetchError(api: string, ref: ResourceRef, namespace: string) {
     const prefix = `unable to fetch metrics from ${api} metrics API`;
     try {
-      await this.o.client.list(ref, { namespace, labelSelector });
+      await this.o.client.list(ref, { namespace });
       return `${prefix}: k8ts's autoscaler does not read ${ref.group}`;
     } catch (e) {
       return `${prefix}: ${clientGoMessage(e, "get", `${ref.resource}.${ref.group}`)}`;
