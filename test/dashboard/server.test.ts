@@ -2,22 +2,19 @@
 // the UI's files, its CSRF and host guards, sign-in, the pass-through that acts
 // as the signed-in user, and server-side apply of a manifest.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import type { RunningApiServer } from "../../src/apiserver/index.ts";
 import { Resources } from "../../src/client/resources.ts";
-import { RestClient } from "../../src/client/rest-client.ts";
+import type { RestClient } from "../../src/client/rest-client.ts";
 import { type RunningDashboard, startDashboard } from "../../src/dashboard/server.ts";
-import { freePort } from "../support/ports.ts";
+import { startTokenApiServer, type TokenApiServer } from "../support/token-apiserver.ts";
 
 const CSRF = { "X-Requested-With": "k8ts-dashboard" };
 const ALICE = { ...CSRF, Authorization: "Bearer alice-token" };
 const BOB = { ...CSRF, Authorization: "Bearer bob-token" };
 
-let dir: string;
+let cluster: TokenApiServer;
 let api: RunningApiServer;
 let admin: RestClient;
 let dashboard: RunningDashboard;
@@ -54,26 +51,10 @@ function call(
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-dashboard-test-"));
-  const tokens = join(dir, "tokens.csv");
-  writeFileSync(tokens, 'alice-token,alice,uid-1,"system:masters"\nbob-token,bob,uid-2\n');
-  api = await startApiServer({
-    dataDir: dir,
-    port: await freePort(),
-    bindAddress: "127.0.0.1",
-    store: "sqlite::memory:",
-    tokenAuthFile: tokens,
-  });
-  const cred = await api.pki.ca.issueClient("admin", ["system:masters"]);
-  admin = new RestClient({ server: api.url, ca: api.pki.caCert, ...cred, namespace: "default" });
+  cluster = await startTokenApiServer(['alice-token,alice,uid-1,"system:masters"', "bob-token,bob,uid-2"]);
+  ({ api, admin } = cluster);
   // bob may read, as the built-in view role allows, and no more.
-  await admin.create(Resources.clusterrolebindings, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: { name: "bob-view" },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bob" }],
-  });
+  await cluster.grant("bob", "view");
   // The dashboard's own identity has no rights: it only matters to skipped logins.
   const own = await api.pki.ca.issueClient("system:serviceaccount:kube-system:kubernetes-dashboard", [
     "system:serviceaccounts",
@@ -86,9 +67,7 @@ before(async () => {
 after(async () => {
   await dashboard?.stop();
   await skipping?.stop();
-  admin?.close();
-  await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 describe("the UI's files", () => {

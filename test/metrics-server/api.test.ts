@@ -3,21 +3,17 @@
 // bearer token), what they may see (SubjectAccessReviews against RBAC), and
 // the NodeMetrics/PodMetrics JSON and Table that kubectl top and kubectl get read.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
-import { Resources } from "../../src/client/resources.ts";
+import type { RunningApiServer } from "../../src/apiserver/index.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { installMetricsServerRbac, SERVING_HOSTS, USER } from "../../src/metrics-server/install.ts";
 import { requestHeaderConfig } from "../../src/metrics-server/run.ts";
 import { type MetricsSource, startMetricsApi } from "../../src/metrics-server/server.ts";
 import { type ApiAnswer, apiCall } from "../support/api-call.ts";
-import { freePort } from "../support/ports.ts";
+import { startTokenApiServer, type TokenApiServer } from "../support/token-apiserver.ts";
 import { until } from "../support/until.ts";
 
-let dir: string;
+let cluster: TokenApiServer;
 let api: RunningApiServer;
 let admin: RestClient;
 let own: RestClient;
@@ -78,32 +74,12 @@ function get(
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-metrics-api-"));
-  const tokens = join(dir, "tokens.csv");
-  writeFileSync(tokens, "viewer-token,viewer,uid-1\nnobody-token,nobody,uid-2\n");
-  api = await startApiServer({
-    dataDir: dir,
-    port: await freePort(),
-    bindAddress: "127.0.0.1",
-    store: "sqlite::memory:",
-    tokenAuthFile: tokens,
-  });
+  cluster = await startTokenApiServer(["viewer-token,viewer,uid-1", "nobody-token,nobody,uid-2"]);
+  ({ api, admin } = cluster);
   const ca = api.pki.ca;
-  const cred = await ca.issueClient("admin", ["system:masters"]);
-  admin = new RestClient({ server: api.url, ca: api.pki.caCert, ...cred, namespace: "default" });
   await installMetricsServerRbac(admin);
   // The clusterrole aggregation controller is not running here: the reader role is bound directly.
-  await admin.create(Resources.clusterrolebindings, {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: { name: "viewer-metrics" },
-    roleRef: {
-      apiGroup: "rbac.authorization.k8s.io",
-      kind: "ClusterRole",
-      name: "system:aggregated-metrics-reader",
-    },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "viewer" }],
-  });
+  await cluster.grant("viewer", "system:aggregated-metrics-reader");
   own = new RestClient({
     server: api.url,
     ca: api.pki.caCert,
@@ -124,9 +100,7 @@ before(async () => {
 after(async () => {
   await metrics?.close();
   own?.close();
-  admin?.close();
-  await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 /** As the aggregator passes on a request of the user "viewer". */
