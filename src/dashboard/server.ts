@@ -229,9 +229,16 @@ class Upstream {
     });
   }
 
+  private tokenRead?: { token: string; at: number };
+
+  /** The kubeconfig's token, or its token file read again once a minute (projected tokens rotate), as RestClient does. */
   private selfToken(): string | undefined {
     if (this.config.token) return this.config.token;
-    return this.config.tokenFile ? readFileSync(this.config.tokenFile, "utf8").trim() : undefined;
+    if (!this.config.tokenFile) return undefined;
+    if (!this.tokenRead || Date.now() - this.tokenRead.at >= 60_000) {
+      this.tokenRead = { token: readFileSync(this.config.tokenFile, "utf8").trim(), at: Date.now() };
+    }
+    return this.tokenRead.token;
   }
 
   /** Streams the browser's request to the apiserver and the answer back (watches, followed logs). */
