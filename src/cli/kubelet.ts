@@ -7,9 +7,9 @@ import type { CertificateAuthority } from "../apiserver/index.ts";
 import { loadClientConfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { bootstrapKubeconfig } from "../kubelet/certificate/bootstrap.ts";
-import { HOLLOW_NODE_CIDR, hollowNodeIP, hollowPodCIDR, hostIP, startKubelet } from "../kubelet/index.ts";
+import { hollowAddressBlocks, hollowNodeIP, hollowPodCIDR, hostIP, startKubelet } from "../kubelet/index.ts";
 import { CONTAINERD_PACKAGES } from "../kubelet/runtime/containerd.ts";
-import { ensureUnreachableRoutes } from "../kubelet/runtime/containerd-runtime.ts";
+import { CLUSTER_CIDR, ensureUnreachableRoutes } from "../kubelet/runtime/containerd-runtime.ts";
 import type { Command, FlagSpec } from "./flags.ts";
 import { untilSignal } from "./signals.ts";
 import { aptGetInstallCommand, containerdPackageFacts, planContainerdPackages } from "./system-packages.ts";
@@ -172,17 +172,20 @@ export interface UpKubeletsOptions {
 }
 
 /**
- * A second guard besides their Port 0: an unreachable route for the hollow
- * nodes' made-up addresses, so that nothing sent to them leaves the machine
- * (DESIGN.md, Network safety). Only root can add it; without it nothing dials
- * them anyway.
+ * A second guard besides their Port 0: unreachable routes for the addresses
+ * of n hollow nodes and of their pods, so that nothing sent to them (through
+ * a Service, say) leaves the machine (DESIGN.md, Network safety). Only root
+ * can add them; a block that would cut this host off from its own network is
+ * left out, and said so.
  */
-function guardHollowAddresses(progress: (msg: string) => void): void {
+function guardHollowAddresses(n: number, progress: (msg: string) => void): void {
   if (process.getuid?.() !== 0) return;
-  try {
-    ensureUnreachableRoutes([HOLLOW_NODE_CIDR]);
-  } catch (e) {
-    progress(`hollow nodes: no unreachable route for ${HOLLOW_NODE_CIDR}: ${(e as Error).message}`);
+  for (const cidr of [CLUSTER_CIDR, ...hollowAddressBlocks(n)]) {
+    try {
+      ensureUnreachableRoutes([cidr]);
+    } catch (e) {
+      progress(`hollow nodes: no unreachable route for ${cidr}: ${(e as Error).message}`);
+    }
   }
 }
 
@@ -236,7 +239,7 @@ export async function startUpKubelets(o: UpKubeletsOptions): Promise<{ stop(): P
   const n = Number(o.flags.nodes ?? 0);
   if (n > 0) {
     o.progress(`starting ${n} hollow node(s)…`);
-    guardHollowAddresses(o.progress);
+    guardHollowAddresses(n, o.progress);
   }
   for (let i = 0; i < n; i++) {
     const name = `hollow-node-${i}`;

@@ -16,6 +16,11 @@ import { startDashboard } from "../dashboard/server.ts";
 import { readResolvConf, type Upstream } from "../dns/resolv-conf.ts";
 import { startDns } from "../dns/run.ts";
 import { ensureKubeDnsService } from "../dns/service.ts";
+import {
+  CLUSTER_CIDR,
+  ensureUnreachableRoutes,
+  UNREACHABLE_CIDRS,
+} from "../kubelet/runtime/containerd-runtime.ts";
 import * as metricsServer from "../metrics-server/install.ts";
 import { runMetricsServer } from "../metrics-server/run.ts";
 import { ExecIptables } from "../proxy/iptables/iptables.ts";
@@ -156,6 +161,14 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
   const iptables = new ExecIptables();
 
   if (o.proxyMode !== "none") {
+    // The containerd runtime has added them already; a fake runtime's pods have addresses too.
+    try {
+      ensureUnreachableRoutes(UNREACHABLE_CIDRS);
+    } catch (e) {
+      throw new Error(
+        `${(e as Error).message}: service traffic must never leave the machine, so kube-proxy will not start here; move that network, or run with --proxy-mode none`,
+      );
+    }
     const client = await clientAs("system:kube-proxy", [], "k8ts-proxy");
     clients.push(client);
     tasks.push(
@@ -164,7 +177,7 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
         mode: o.proxyMode,
         iptables,
         hostname: o.nodeName,
-        clusterCIDR: "10.244.0.0/16",
+        clusterCIDR: CLUSTER_CIDR,
         syncPeriodMs: 30_000,
         minSyncPeriodMs: 1_000,
         signal: abort.signal,

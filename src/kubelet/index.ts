@@ -203,10 +203,22 @@ export function hollowPodCIDR(i: number): string {
   return `10.${128 + (n >> 8)}.${n & 255}.0/24`;
 }
 
-/** Where hollow nodes' made-up addresses come from. */
-export const HOLLOW_NODE_CIDR = "10.255.0.0/16";
+/** The smallest CIDR block at `base` that holds `count` addresses from its start. */
+function blockFrom(base: string, count: number): string {
+  return `${base}/${32 - Math.ceil(Math.log2(Math.max(count, 1)))}`;
+}
 
-/** A made-up InternalIP for hollow node i, in HOLLOW_NODE_CIDR (never contacted: hollow nodes serve nothing). */
+/**
+ * The made-up addresses of n hollow nodes, and of their pods beyond the
+ * cluster CIDR, as the fewest blocks: what their unreachable routes cover.
+ */
+export function hollowAddressBlocks(n: number): string[] {
+  const blocks = [blockFrom("10.255.0.0", n + 1)];
+  if (n > 255) blocks.push(blockFrom("10.128.0.0", (n - 255) * 256));
+  return blocks;
+}
+
+/** A made-up InternalIP for hollow node i (never contacted: hollow nodes serve nothing). */
 export function hollowNodeIP(i: number): string {
   const host = i + 1;
   return `10.255.${(host >> 8) & 255}.${host & 255}`;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type HostRoute, hostRoutesInside } from "./containerd-runtime.ts";
+import { type HostRoute, hostDependenciesInside, hostRoutesInside } from "./containerd-runtime.ts";
 
 // As `ip -4 -j route show table all` prints them on a node running k8ts.
 const node: HostRoute[] = [
@@ -33,4 +33,22 @@ test("a host network inside the service or pod CIDR conflicts; a wider one aroun
     ["10.96.4.0/24", "10.96.4.7", "10.96.0.0/16"],
   );
   assert.deepEqual(hostRoutesInside("10.244.0.0/16", routes), []);
+});
+
+test("a nameserver or gateway the host reaches through a wider route, inside a CIDR, conflicts", () => {
+  const routes: HostRoute[] = [
+    { dst: "default", gateway: "192.0.2.1", dev: "eth0" },
+    { dst: "192.0.2.0/24", dev: "eth0" },
+    { dst: "172.16.0.0/12", gateway: "10.96.9.1", dev: "eth0" },
+  ];
+  // This machine's resolver once sat in 10.255.0.0/16, which hollow nodes' route then covered.
+  const nameservers = ["10.255.255.53", "192.0.2.53"];
+  assert.deepEqual(hostDependenciesInside("10.255.0.0/16", routes, nameservers), [
+    "nameserver 10.255.255.53",
+  ]);
+  assert.deepEqual(hostDependenciesInside("10.255.0.0/22", routes, nameservers), []);
+  assert.deepEqual(hostDependenciesInside("10.96.0.0/16", routes, nameservers), [
+    "gateway 10.96.9.1 of 172.16.0.0/12",
+  ]);
+  assert.deepEqual(hostDependenciesInside("10.244.0.0/16", routes, nameservers), []);
 });

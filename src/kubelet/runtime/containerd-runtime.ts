@@ -8,17 +8,21 @@
 // its own service): the next kubelet on the data dir reuses it, and the pod
 // workers adopt the running sandboxes and containers by their labels.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImages, IMAGES, importImages } from "../images/index.ts";
 import { CNI_BRIDGE, writeCniConfig } from "../network/cni-config.ts";
+import { parseResolvConf } from "../network/dns.ts";
 import { checkContainerdInstalled, type RunningContainerd, startContainerd } from "./containerd.ts";
 import { CriRuntime } from "./cri.ts";
 import type { PodSandboxConfig, RuntimeStatus } from "./interface.ts";
 import { ipv4Block } from "./ip-allocator.ts";
 
-/** The cluster CIDR and the service CIDR: never routed off this machine. */
-export const UNREACHABLE_CIDRS = ["10.244.0.0/16", "10.96.0.0/16"];
+/** The cluster CIDR (every node's podCIDR is inside it) and the service CIDR, as `up` runs them. */
+export const CLUSTER_CIDR = "10.244.0.0/16";
+export const SERVICE_CIDR = "10.96.0.0/16";
+/** Never routed off this machine. */
+export const UNREACHABLE_CIDRS = [CLUSTER_CIDR, SERVICE_CIDR];
 
 type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -28,6 +32,7 @@ export interface HostRoute {
   dev?: string;
   type?: string;
   table?: string;
+  gateway?: string;
 }
 
 /**
@@ -48,25 +53,55 @@ export function hostRoutesInside(cidr: string, routes: readonly HostRoute[]): Ho
 }
 
 /**
+ * What this host reaches inside cidr through a wider route (the default one,
+ * most often): its nameservers and its routes' gateways. An unreachable route
+ * would cut it off from them.
+ */
+export function hostDependenciesInside(
+  cidr: string,
+  routes: readonly HostRoute[],
+  nameservers: readonly string[],
+): string[] {
+  const [from, to] = ipv4Block(cidr) ?? [0, 0];
+  const inside = (ip: string) => {
+    const block = ipv4Block(ip);
+    return block !== undefined && block[0] >= from && block[0] < to;
+  };
+  return [
+    ...nameservers.filter(inside).map((ip) => `nameserver ${ip}`),
+    ...routes.filter((r) => r.gateway && inside(r.gateway)).map((r) => `gateway ${r.gateway} of ${r.dst}`),
+  ];
+}
+
+function hostNameservers(): string[] {
+  try {
+    return parseResolvConf(readFileSync("/etc/resolv.conf", "utf8")).servers;
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Adds `ip route add unreachable <cidr>` for each CIDR that has no such route
  * yet; idempotent. Refuses when the host's own network reaches into one of
- * them: that route is more specific, so pod or service traffic would leave
- * the machine (DESIGN.md, Network safety).
+ * them: a more specific route would win, so pod or service traffic would
+ * leave the machine (DESIGN.md, Network safety); and a nameserver or gateway
+ * there would be cut off.
  */
-export function ensureUnreachableRoutes(
-  cidrs: readonly string[] = UNREACHABLE_CIDRS,
-  log: Log = () => {},
-): void {
+export function ensureUnreachableRoutes(cidrs: readonly string[], log: Log = () => {}): void {
   const routes = JSON.parse(
     execFileSync("ip", ["-4", "-j", "route", "show", "table", "all"], { encoding: "utf8" }) || "[]",
   ) as HostRoute[];
+  const nameservers = hostNameservers();
   for (const cidr of cidrs) {
-    const inside = hostRoutesInside(cidr, routes);
-    if (inside.length > 0) {
-      const seen = inside.map((r) => `${r.type ? `${r.type} ` : ""}${r.dst}${r.dev ? ` dev ${r.dev}` : ""}`);
-      throw new Error(
-        `this host's network overlaps k8ts's ${cidr} (${seen.join(", ")}): pod and service addresses must never leave the machine, so the containerd runtime will not start here; move that network, or run with --runtime fake`,
-      );
+    const seen = [
+      ...hostRoutesInside(cidr, routes).map(
+        (r) => `${r.type ? `${r.type} ` : ""}${r.dst}${r.dev ? ` dev ${r.dev}` : ""}`,
+      ),
+      ...hostDependenciesInside(cidr, routes, nameservers),
+    ];
+    if (seen.length > 0) {
+      throw new Error(`this host's network overlaps ${cidr} (${seen.join(", ")})`);
     }
   }
   for (const cidr of cidrs) {
@@ -158,7 +193,13 @@ export interface ContainerdRuntime {
 export async function startContainerdRuntime(o: StartContainerdRuntimeOptions): Promise<ContainerdRuntime> {
   const log = o.log ?? (() => {});
   checkContainerdInstalled();
-  ensureUnreachableRoutes(UNREACHABLE_CIDRS, log);
+  try {
+    ensureUnreachableRoutes(UNREACHABLE_CIDRS, log);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}: pod and service addresses must never leave the machine, so the containerd runtime will not start here; move that network, or run with --runtime fake`,
+    );
+  }
   const containerd = await startContainerd({ dataDir: o.dataDir, log });
   const cri = new ContainerdCriRuntime(containerd.socket, o.dataDir, o.podCIDR, log);
   try {
