@@ -300,4 +300,78 @@ spec:
     const gone = await c.kubectl(["get", "widgets", "-n", NS]);
     assert.equal(gone.code, 1);
   });
+
+  it("enforces a CRD's x-kubernetes-validations rules, transition rules on update, and refuses a rule that does not compile", async () => {
+    const crd = (rule: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gauges.e2e.example.com
+spec:
+  group: e2e.example.com
+  scope: Namespaced
+  names: {plural: gauges, singular: gauge, kind: Gauge}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "${rule}"
+              message: "min must not exceed max"
+            - rule: "self.max <= oldSelf.max"
+              messageExpression: "'max may only shrink, not grow from ' + string(oldSelf.max)"
+              fieldPath: .max
+              reason: FieldValueForbidden
+            properties:
+              min: {type: integer}
+              max: {type: integer}
+              unit: {type: string, x-kubernetes-validations: [{rule: "self in ['C', 'F']"}]}
+`;
+    const refused = await c.kubectl(["apply", "-f", file("gauge-crd-bad.yaml", crd("self.min <= "))]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /The CustomResourceDefinition "gauges.e2e.example.com" is invalid: spec.validation.openAPIV3Schema.properties\[spec\].x-kubernetes-validations\[0\].rule: Invalid value: apiextensions.ValidationRule\{Rule:"self.min <= ", .*\}: compilation failed: Syntax error: /,
+    );
+    ok(await c.kubectl(["apply", "-f", file("gauge-crd.yaml", crd("self.min <= self.max"))]));
+    ok(
+      await c.kubectl(["wait", "--for=condition=Established", "crd/gauges.e2e.example.com", "--timeout=30s"]),
+    );
+    const gauge = (name: string, spec: string) =>
+      `apiVersion: e2e.example.com/v1\nkind: Gauge\nmetadata:\n  name: ${name}\n  namespace: ${NS}\nspec: ${spec}\n`;
+    ok(await c.kubectl(["apply", "-f", file("g1.yaml", gauge("g1", "{min: 1, max: 10, unit: C}"))]));
+    const invalid = await c.kubectl([
+      "apply",
+      "-f",
+      file("g2.yaml", gauge("g2", "{min: 5, max: 2, unit: K}")),
+    ]);
+    assert.equal(invalid.code, 1);
+    assert.equal(
+      invalid.stderr.trim(),
+      `The Gauge "g2" is invalid: \n* spec: Invalid value: "object": min must not exceed max\n* spec.unit: Invalid value: "string": failed rule: self in ['C', 'F']`,
+    );
+    // Shrinking is allowed; growing is refused with the rule's reason, path and message.
+    ok(await c.kubectl(["patch", "gauge/g1", "-n", NS, "--type=merge", "-p", '{"spec":{"max":8}}']));
+    const grow = await c.kubectl([
+      "patch",
+      "gauge/g1",
+      "-n",
+      NS,
+      "--type=merge",
+      "-p",
+      '{"spec":{"max":20}}',
+    ]);
+    assert.equal(grow.code, 1);
+    assert.equal(
+      grow.stderr.trim(),
+      'The Gauge "g1" is invalid: spec.max: Forbidden: max may only shrink, not grow from 8',
+    );
+    assert.equal(await jsonpath(["gauge/g1"], "{.spec.max}"), "8");
+    ok(await c.kubectl(["delete", "crd/gauges.e2e.example.com"]));
+  });
 });

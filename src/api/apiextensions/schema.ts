@@ -18,7 +18,7 @@
 // and items only (never allOf/anyOf/oneOf/not, which hold value validations);
 // the kube-openapi validation follows everything.
 //
-// Not here: CEL (x-kubernetes-validations), the ObjectMeta checks of the root
+// Not here: CEL (x-kubernetes-validations, in cel-rules.ts), the ObjectMeta checks of the root
 // and of embedded resources (schema/objectmeta), ratcheting on update, and the
 // scale subresource checks.
 

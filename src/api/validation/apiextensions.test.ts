@@ -751,10 +751,32 @@ describe("structural schemas", () => {
     );
   });
 
-  test("x-kubernetes-validations are checked for shape, not compiled", () => {
+  test("x-kubernetes-validations are checked for shape, then compiled", () => {
     const rules = (r: J[]) =>
       schemaErrors({ type: "object", properties: { a: { type: "string" } }, "x-kubernetes-validations": r });
-    assert.deepEqual(rules([{ rule: "this is not CEL ((" }]), []);
+    const [syntax, messageExpression, optionalOldSelf] = rules([
+      { rule: "this is not CEL ((" },
+      { rule: "self.a != ''", messageExpression: "1 + self.a" },
+      { rule: "self.a != ''", optionalOldSelf: true },
+      { rule: "self.a == oldSelf.a", optionalOldSelf: false },
+    ]);
+    assert.match(
+      syntax,
+      /^spec\.validation\.openAPIV3Schema\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"this is not CEL \(\(", .*\}: compilation failed: Syntax error: /,
+    );
+    assert.match(
+      messageExpression,
+      /^spec.validation.openAPIV3Schema.x-kubernetes-validations\[1\].messageExpression: Invalid value: .*: messageExpression compilation failed: cel expression must evaluate to a string$/,
+    );
+    assert.equal(
+      optionalOldSelf,
+      `${v}.x-kubernetes-validations[2].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule`,
+    );
+    assert.equal(
+      rules([{ rule: "self.a.startsWith('x') && self.a.size() < 10", messageExpression: "'bad: ' + self.a" }])
+        .length,
+      0,
+    );
     assert.deepEqual(
       rules([
         { rule: " " },

@@ -18,8 +18,8 @@
 // spec.conversion.conversionReviewVersions. The port converts the same way, so
 // paths and messages are upstream's.
 //
-// Not ported: CEL (x-kubernetes-validations rules are checked for shape only,
-// never compiled or costed), the CA bundle check of an established CRD's
+// Not ported: CEL cost estimation (x-kubernetes-validations rules are compiled,
+// not costed), the CA bundle check of an established CRD's
 // conversion webhook, the metadata coercion of defaults inside embedded
 // resources, and of the OpenAPI value validation of defaults only type, enum
 // and required are checked (no formats, bounds, lengths or patterns).
@@ -48,6 +48,7 @@ import {
   validateObjectMetaUpdate,
 } from "../../machinery/object-meta.ts";
 import { isDNS1035Label, isDNS1123Subdomain } from "../../machinery/validation.ts";
+import { compileRule } from "../apiextensions/cel-rules.ts";
 import { pruneValue, validateCustomResource } from "../apiextensions/schema.ts";
 import type { DecodeType } from "../strict-decode.ts";
 import { validateWebhookService, validateWebhookURL } from "./admissionregistration.ts";
@@ -465,13 +466,14 @@ function goDependenciesText(m: J | null): string {
   return `apiextensions.JSONSchemaDependencies{${entries.join(", ")}}`;
 }
 
+/** %#v of one apiextensions.ValidationRule given as v1 JSON. */
+function goValidationRuleText(r: J): string {
+  return `apiextensions.ValidationRule{Rule:${goQuote(str(r, "rule"))}, Message:${goQuote(str(r, "message"))}, MessageExpression:${goQuote(str(r, "messageExpression"))}, Reason:${goPtr("apiextensions.FieldValueErrorReason", has(r, "reason"))}, FieldPath:${goQuote(str(r, "fieldPath"))}, OptionalOldSelf:${goPtr("bool", has(r, "optionalOldSelf"))}}`;
+}
+
 function goValidationRulesText(rules: readonly J[] | null): string {
   if (rules === null) return "apiextensions.ValidationRules(nil)";
-  const items = rules.map(
-    (r) =>
-      `apiextensions.ValidationRule{Rule:${goQuote(str(r, "rule"))}, Message:${goQuote(str(r, "message"))}, MessageExpression:${goQuote(str(r, "messageExpression"))}, Reason:${goPtr("apiextensions.FieldValueErrorReason", has(r, "reason"))}, FieldPath:${goQuote(str(r, "fieldPath"))}, OptionalOldSelf:${goPtr("bool", has(r, "optionalOldSelf"))}}`,
-  );
-  return `apiextensions.ValidationRules{${items.join(", ")}}`;
+  return `apiextensions.ValidationRules{${rules.map(goValidationRuleText).join(", ")}}`;
 }
 
 /** %#v of an internal apiextensions.JSONSchemaProps given as v1 JSON. */
@@ -1682,6 +1684,32 @@ function xValidationsErrors(s: J, path: Path): FieldError[] {
       errs.push(invalid(p.child("fieldPath"), fieldPath, "fieldPath must be a valid path"));
     }
   });
+  // The rules compile only once their shape is right, as upstream skips CEL on schema errors.
+  if (errs.length > 0) return errs;
+  (objList(s, "x-kubernetes-validations") ?? []).forEach((rule, i) => {
+    const p = path.child("x-kubernetes-validations").index(i);
+    const c = compileRule(rule);
+    const asGo = new GoValue(goValidationRuleText(rule));
+    if (c.error !== undefined) errs.push(invalid(p.child("rule"), asGo, `compilation failed: ${c.error}`));
+    if (c.messageExpressionError !== undefined) {
+      errs.push(
+        invalid(
+          p.child("messageExpression"),
+          asGo,
+          `messageExpression compilation failed: ${c.messageExpressionError}`,
+        ),
+      );
+    }
+    if (c.program && !c.usesOldSelf && has(rule, "optionalOldSelf")) {
+      errs.push(
+        invalid(
+          p.child("optionalOldSelf"),
+          rule.optionalOldSelf as boolean,
+          "may not be set if oldSelf is not used in rule",
+        ),
+      );
+    }
+  });
   return errs;
 }
 
@@ -1908,7 +1936,6 @@ function openAPISchemaErrors(
     }
   }
   if (opts.requireMapListKeysMapSetValidation) append(errs, mapListKeysMapSetErrors(s, path));
-  // x-kubernetes-validations: the rules' shape only; CEL is not compiled here.
   append(errs, xValidationsErrors(s, path));
   return errs;
 }

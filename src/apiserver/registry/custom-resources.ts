@@ -1,8 +1,10 @@
 // Custom resources: the objects a CustomResourceDefinition's served versions
 // hold, with upstream's customResourceStrategy (pkg/registry/customresource):
-// defaults and validation from the version's structural schema, the status
+// defaults and validation from the version's structural schema and its
+// x-kubernetes-validations rules (CEL, with transition rules on update), the status
 // split when the status subresource is on, a generation that counts every
 // change outside metadata, and the scale subresource's replica checks.
+import { hasRules, validateCustomResourceRules } from "../../api/apiextensions/cel-rules.ts";
 import {
   applyDefaults,
   pruneNonNullableNulls,
@@ -10,7 +12,7 @@ import {
 } from "../../api/apiextensions/schema.ts";
 import type { Obj, ResourceType } from "../../api/registry.ts";
 import { deepCopyJson } from "../../machinery/deep-copy.ts";
-import { type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
+import { ErrorType, type FieldError, invalid, newPath } from "../../machinery/field-errors.ts";
 import {
   nameIsDNSSubdomain,
   validateObjectMeta,
@@ -18,6 +20,14 @@ import {
 } from "../../machinery/object-meta.ts";
 import type { Conversion } from "./events.ts";
 import { GenericStrategy, resetTo, stableJson } from "./strategy.ts";
+
+const BLOCKING_CEL = new Set<string>([
+  ErrorType.NotSupported,
+  ErrorType.Required,
+  ErrorType.TooLong,
+  ErrorType.TooMany,
+  ErrorType.TypeInvalid,
+]);
 
 /** Structural defaulting: the nulls a field may not hold go first, as upstream's defaulter drops them. */
 function defaultBySchema(obj: Obj, schema: Obj | undefined): void {
@@ -171,7 +181,7 @@ export class CustomResourceStrategy extends GenericStrategy {
     return [
       ...validateObjectMeta(obj.metadata, this.type.namespaced, nameIsDNSSubdomain, newPath("metadata")),
       ...validateObjectMetaUpdate(obj.metadata, old.metadata, newPath("metadata")),
-      ...this.validateContent(obj),
+      ...this.validateContent(obj, old),
     ];
   }
 
@@ -189,9 +199,23 @@ export class CustomResourceStrategy extends GenericStrategy {
     return errs;
   }
 
-  private validateContent(obj: Obj): FieldError[] {
+  private validateContent(obj: Obj, old?: Obj): FieldError[] {
     const custom = this.type.custom!;
     const errs = custom.schema ? validateCustomResource(obj, custom.schema) : [];
+    // x-kubernetes-validations run only on an object whose shape is right, as upstream's hasBlockingErr decides.
+    if (custom.schema && hasRules(custom.schema)) {
+      if (errs.some((e) => BLOCKING_CEL.has(e.type))) {
+        errs.push(
+          invalid(
+            null,
+            null,
+            "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+          ),
+        );
+      } else {
+        errs.push(...validateCustomResourceRules(obj, old, custom.schema));
+      }
+    }
     const scale = custom.scale;
     if (!scale) return errs;
     // Paths print as the CRD spells them, leading dot included (field.NewPath(".spec.replicas")).

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { compile } from "./environment.ts";
+
+function run(expression: string, self: unknown): unknown {
+  const r = compile(expression, { self: "dyn" }, "bool");
+  if ("error" in r) {
+    const any = compile(expression, { self: "dyn" }, "string");
+    if ("error" in any) throw new Error(r.error);
+    return any.program.evaluate({ self });
+  }
+  return r.program.evaluate({ self });
+}
+
+test("CEL's standard definitions: macros, has(), strings, ints and doubles compared by value", () => {
+  const self = { replicas: 3n, ratio: 0.5, ports: [{ port: 80n }, { port: 443n }], labels: { app: "web" } };
+  assert.equal(run("self.ports.exists(p, p.port == 443) && self.ports.all(p, p.port > 0)", self), true);
+  assert.equal(run("has(self.labels.app) && !has(self.labels.tier)", self), true);
+  assert.equal(run("self.ratio < 1 && self.replicas > 2.5", self), true);
+  assert.equal(run("self.labels.app.startsWith('w') && self.labels.app.matches('^[a-z]+$')", self), true);
+  assert.equal(run("self.ports.map(p, p.port).exists_one(x, x == 80)", self), true);
+  assert.equal(
+    run(
+      "duration('1h') > duration('30m') && timestamp('2024-01-01T00:00:00Z') < timestamp('2025-01-01T00:00:00Z')",
+      self,
+    ),
+    true,
+  );
+});
+
+test("Kubernetes' lists library: isSorted, sum, min, max, indexOf, lastIndexOf", () => {
+  const self = { n: [3n, 1n, 2n, 1n], s: ["a", "b", "c"], d: [0.5, 1.5] };
+  assert.equal(run("self.s.isSorted() && !self.n.isSorted()", self), true);
+  assert.equal(run("self.n.sum() == 7 && self.d.sum() == 2.0 && [].sum() == 0", self), true);
+  assert.equal(run("self.n.min() == 1 && self.n.max() == 3 && self.s.max() == 'c'", self), true);
+  assert.equal(
+    run("self.n.indexOf(1) == 1 && self.n.lastIndexOf(1) == 3 && self.n.indexOf(9) == -1", self),
+    true,
+  );
+  const empty = run("self.e.min() == 0", { e: [] });
+  assert.ok(empty instanceof Error && /min\(list\) argument must not be empty/.test(empty.message));
+});
+
+test("Kubernetes' regex library and the strings extension's charAt and replace", () => {
+  const self = "banana-42";
+  assert.equal(run("self.find('[0-9]+')", self), "42");
+  assert.equal(run("self.find('x')", self), "");
+  assert.equal(run("self.findAll('an') == ['an', 'an'] && self.findAll('a', 2) == ['a', 'a']", self), true);
+  assert.equal(run("self.charAt(1)", self), "a");
+  assert.equal(run("self.replace('an', 'AN')", self), "bANANa-42");
+  assert.equal(run("self.replace('an', 'AN', 1)", self), "bANana-42");
+  assert.equal(run("self.lowerAscii() == self && self.split('-')[1] == '42'", self), true);
+});
+
+test("compile errors: syntax, unknown variables and functions, and a result of the wrong type", () => {
+  const err = (expression: string, type: "bool" | "string" = "bool") => {
+    const r = compile(expression, { self: "dyn", oldSelf: "dyn" }, type);
+    assert.ok("error" in r, `${expression} compiles`);
+    return r.error;
+  };
+  assert.match(err("self.replicas <"), /^Syntax error: /);
+  assert.match(err("object.spec > 1"), /unknown variable: object/);
+  assert.match(err("self.frobnicate()"), /overload|frobnicate/);
+  assert.equal(err("1 + 2"), "cel expression must evaluate to a bool");
+  assert.equal(err("true", "string"), "cel expression must evaluate to a string");
+  const ok = compile("self == oldSelf", { self: "dyn", oldSelf: "dyn" }, "bool");
+  assert.ok("program" in ok && ok.program.uses("oldSelf") && ok.program.uses("self"));
+  const notOld = compile("self.x == 'oldSelf'", { self: "dyn", oldSelf: "dyn" }, "bool");
+  assert.ok("program" in notOld && !notOld.program.uses("oldSelf"));
+});
+
+test("evaluation errors read as cel-go's and are returned, not thrown", () => {
+  const missing = run("self.max > 1", {});
+  assert.ok(missing instanceof Error);
+  assert.equal(missing.message, "no such key: max");
+  const overflow = run("9223372036854775807 + self.one > 0", { one: 1n });
+  assert.ok(overflow instanceof Error && /overflow/.test(overflow.message));
+});

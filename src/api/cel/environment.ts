@@ -1,0 +1,194 @@
+// Kubernetes' Common Expression Language: the language of CRD validation
+// rules (x-kubernetes-validations), on @marcbachmann/cel-js. Besides CEL's
+// standard definitions and the strings extension cel-js has, Kubernetes adds
+// libraries (k8s.io/apiserver/pkg/cel/library); these are here: lists
+// (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll) and
+// the strings extension's charAt and replace.
+//
+// Not here: the URL, IP/CIDR, quantity, authz and format libraries, and cost
+// estimation (an expression's size is bounded instead).
+import { Environment, Optional } from "@marcbachmann/cel-js";
+import { re2ToRegExp } from "../apiextensions/schema.ts";
+
+export { Optional };
+
+/** A compiled expression, evaluated against the values of its variables. */
+export interface CelProgram {
+  readonly source: string;
+  /** Whether the expression refers to the variable (oldSelf makes a rule a transition rule). */
+  uses(variable: string): boolean;
+  /** The value, or an Error whose message reads as cel-go's ("no such key: x"). */
+  evaluate(activation: Record<string, unknown>): unknown;
+}
+
+export type CompileResult = { program: CelProgram } | { error: string };
+
+// Limits in place of cel-go's cost estimation: an expression stays small.
+const LIMITS = {
+  maxAstNodes: 5000,
+  maxDepth: 100,
+  maxListElements: 1000,
+  maxMapEntries: 1000,
+  maxCallArguments: 32,
+};
+
+const environments = new Map<string, Environment>();
+
+/** Variables by name, each with its CEL type ("dyn", "optional<dyn>"). */
+export type CelVariables = Readonly<Record<string, string>>;
+
+function environment(variables: CelVariables): Environment {
+  const key = JSON.stringify(variables);
+  let env = environments.get(key);
+  if (!env) {
+    env = new Environment({
+      enableOptionalTypes: true,
+      homogeneousAggregateLiterals: false,
+      limits: LIMITS,
+    });
+    for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
+    registerKubernetesLibraries(env);
+    environments.set(key, env);
+  }
+  return env;
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if ((typeof a === "number" || typeof a === "bigint") && (typeof b === "number" || typeof b === "bigint")) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b);
+  throw new Error(`no such overload: ${typeof a} < ${typeof b}`);
+}
+
+function celEquals(a: unknown, b: unknown): boolean {
+  if ((typeof a === "number" || typeof a === "bigint") && (typeof b === "number" || typeof b === "bigint")) {
+    // biome-ignore lint/suspicious/noDoubleEquals: CEL compares int and double by value
+    return a == b;
+  }
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => celEquals(x, b[i]));
+  return a === b;
+}
+
+function regex(pattern: string): RegExp {
+  const re = re2ToRegExp(pattern);
+  if (!re) throw new Error(`invalid regex: ${pattern}`);
+  return re;
+}
+
+function registerKubernetesLibraries(env: Environment): void {
+  const extreme = (name: string, sign: number) => (list: unknown[]) => {
+    if (list.length === 0) throw new Error(`${name}(list) argument must not be empty`);
+    return list.reduce((m, x) => (compare(x, m) * sign > 0 ? x : m));
+  };
+  env
+    .registerFunction("list.isSorted(): bool", (list: unknown[]) =>
+      list.every((x, i) => i === 0 || compare(list[i - 1], x) <= 0),
+    )
+    .registerFunction("list.sum(): dyn", (list: unknown[]) => {
+      if (list.length === 0) return 0n;
+      return list.reduce((a, b) => {
+        if (typeof a === "bigint" && typeof b === "bigint") return a + b;
+        if (typeof a === "number" && typeof b === "number") return a + b;
+        throw new Error("no such overload: sum of mixed types");
+      });
+    })
+    .registerFunction("list.min(): dyn", extreme("min", -1))
+    .registerFunction("list.max(): dyn", extreme("max", 1))
+    .registerFunction("list.indexOf(dyn): int", (list: unknown[], x: unknown) =>
+      BigInt(list.findIndex((y) => celEquals(x, y))),
+    )
+    .registerFunction("list.lastIndexOf(dyn): int", (list: unknown[], x: unknown) =>
+      BigInt(list.findLastIndex((y) => celEquals(x, y))),
+    )
+    .registerFunction("string.find(string): string", (s: string, re: string) => regex(re).exec(s)?.[0] ?? "")
+    .registerFunction("string.findAll(string): list<string>", (s: string, re: string) => findAll(s, re, -1n))
+    .registerFunction("string.findAll(string, int): list<string>", findAll)
+    .registerFunction("string.charAt(int): string", (s: string, i: bigint) => {
+      const chars = [...s];
+      if (i < 0n || i > BigInt(chars.length)) throw new Error(`index out of range: ${i}`);
+      return chars[Number(i)] ?? "";
+    })
+    .registerFunction("string.replace(string, string): string", (s: string, from: string, to: string) =>
+      s.split(from).join(to),
+    )
+    .registerFunction(
+      "string.replace(string, string, int): string",
+      (s: string, from: string, to: string, n: bigint) => {
+        if (n < 0n) return s.split(from).join(to);
+        const parts = s.split(from);
+        const k = Math.min(Number(n), parts.length - 1);
+        return (
+          parts.slice(0, k + 1).join(to) + (k < parts.length - 1 ? from + parts.slice(k + 1).join(from) : "")
+        );
+      },
+    );
+}
+
+function findAll(s: string, re: string, limit: bigint): string[] {
+  const global = new RegExp(regex(re).source, `${regex(re).flags}g`);
+  const out: string[] = [];
+  for (const m of s.matchAll(global)) {
+    if (limit >= 0n && BigInt(out.length) >= limit) break;
+    out.push(m[0]);
+  }
+  return out;
+}
+
+/** cel-go's words for what cel-js reports on its first line ("No such key: x" → "no such key: x"). */
+function celMessage(e: unknown): string {
+  const first = String((e as Error)?.message ?? e).split("\n")[0];
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
+interface AstNode {
+  op: string;
+  args: unknown;
+}
+
+function mentions(node: unknown, variable: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentions(n, variable));
+  if (!node || typeof node !== "object") return false;
+  const n = node as AstNode;
+  if (n.op === "id") return n.args === variable;
+  return mentions(n.args, variable);
+}
+
+/**
+ * Parses and type-checks an expression over the given variables. `resultType` is what it must evaluate to, as upstream requires
+ * a rule to give a bool and a messageExpression a string.
+ */
+export function compile(
+  expression: string,
+  variables: CelVariables,
+  resultType: "bool" | "string",
+): CompileResult {
+  const env = environment(variables);
+  let parsed: ReturnType<Environment["parse"]>;
+  try {
+    parsed = env.parse(expression);
+  } catch (e) {
+    return { error: `Syntax error: ${celMessage(e)}` };
+  }
+  const checked = parsed.check();
+  if (!checked.valid) return { error: celMessage(checked.error) };
+  if (checked.type !== resultType && checked.type !== "dyn") {
+    return { error: `cel expression must evaluate to a ${resultType}` };
+  }
+  return {
+    program: {
+      source: expression,
+      uses: (variable) => mentions(parsed.ast, variable),
+      evaluate(activation) {
+        try {
+          return parsed(activation);
+        } catch (e) {
+          return new Error(celMessage(e));
+        }
+      },
+    },
+  };
+}
