@@ -473,6 +473,19 @@ export const resourceTypes: ResourceType[] = [
       categories: ["api-extensions"],
     },
     {
+      kind: "ValidatingAdmissionPolicy",
+      resource: "validatingadmissionpolicies",
+      namespaced: false,
+      categories: ["api-extensions"],
+      status: true,
+    },
+    {
+      kind: "ValidatingAdmissionPolicyBinding",
+      resource: "validatingadmissionpolicybindings",
+      namespaced: false,
+      categories: ["api-extensions"],
+    },
+    {
       kind: "ValidatingWebhookConfiguration",
       resource: "validatingwebhookconfigurations",
       namespaced: false,

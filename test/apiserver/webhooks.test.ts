@@ -323,6 +323,45 @@ describe("admission webhooks", () => {
     assert.equal((await createPod(pod("selected", { test: "selectors", deny: "true" }))).status, 400);
   });
 
+  it("matchConditions (CEL) choose the requests a webhook sees; one that fails to evaluate fails as a call does", async () => {
+    const down = { url: `https://127.0.0.1:${await freePort()}/down`, caBundle };
+    await configure("validating", "conditions", [
+      hook("conditions.k8ts.io", "conditions", {
+        matchConditions: [
+          { name: "labelled-deny", expression: "'deny' in object.metadata.labels" },
+          {
+            name: "not-admin-dry-run",
+            expression: "!request.dryRun || request.userInfo.username != 'nobody'",
+          },
+        ],
+      }),
+      hook("broken-conditions.k8ts.io", "broken-conditions", {
+        clientConfig: down,
+        matchConditions: [{ name: "missing-field", expression: "object.spec.nothing == 'x'" }],
+      }),
+      hook("broken-ignored.k8ts.io", "broken-ignored", {
+        clientConfig: down,
+        failurePolicy: "Ignore",
+        matchConditions: [{ name: "missing-field", expression: "object.spec.nothing == 'x'" }],
+      }),
+    ]);
+    await eventually(async () => {
+      assert.equal((await createPod(pod("probe", { test: "conditions", deny: "true" }), true)).status, 400);
+    });
+    // The condition is false: the webhook is not called (it would refuse nothing here anyway, so count calls).
+    const before = received.length;
+    const skipped = await createPod(pod("no-deny-label", { test: "conditions" }));
+    assert.equal(skipped.status, 201, JSON.stringify(skipped.body));
+    assert.equal(received.length, before, "a webhook whose matchConditions do not hold is not called");
+    const broken = await createPod(pod("broken", { test: "broken-conditions" }));
+    assert.equal(broken.status, 500);
+    assert.equal(
+      broken.body.message,
+      `Internal error occurred: failed calling webhook "broken-conditions.k8ts.io": failed to evaluate match conditions: expression 'object.spec.nothing == 'x'' resulted in error: no such key: nothing`,
+    );
+    assert.equal((await createPod(pod("ignored-conditions", { test: "broken-ignored" }))).status, 201);
+  });
+
   it("timeoutSeconds: a slow webhook is given up on, failing the request under Fail", async () => {
     const slow = { url: `https://127.0.0.1:${hookPort}/slow`, caBundle };
     await configure("validating", "slow", [

@@ -301,6 +301,88 @@ spec:
     assert.equal(gone.code, 1);
   });
 
+  it("enforces a ValidatingAdmissionPolicy: Deny refuses with kubectl's words for it, Warn prints a warning", async () => {
+    const vap = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: demo-policy.example.com
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE", "UPDATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "object.spec.replicas <= 5"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: demo-binding-test.example.com
+spec:
+  policyName: demo-policy.example.com
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        environment: test
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: demo-binding-staging.example.com
+spec:
+  policyName: demo-policy.example.com
+  validationActions: [Warn]
+  matchResources:
+    namespaceSelector:
+      matchLabels:
+        environment: staging
+`;
+    assert.match(
+      ok(await c.kubectl(["apply", "-f", file("vap.yaml", vap)])).stdout,
+      /validatingadmissionpolicy.admissionregistration.k8s.io\/demo-policy.example.com created/,
+    );
+    ok(await c.kubectl(["create", "namespace", "vap-test"]));
+    ok(await c.kubectl(["label", "namespace", "vap-test", "environment=test"]));
+    ok(await c.kubectl(["create", "namespace", "vap-staging"]));
+    ok(await c.kubectl(["label", "namespace", "vap-staging", "environment=staging"]));
+    const create = (ns: string, replicas: number) =>
+      c.kubectl([
+        "create",
+        "deployment",
+        "nginx",
+        "-n",
+        ns,
+        "--image=k8ts.local/busybox:latest",
+        `--replicas=${replicas}`,
+      ]);
+    // The apiserver's caches take the binding in a moment after it is written.
+    let refused = await create("vap-test", 6);
+    for (let i = 0; i < 50 && refused.code === 0; i++) {
+      ok(await c.kubectl(["delete", "deployment", "nginx", "-n", "vap-test"]));
+      await new Promise((r) => setTimeout(r, 100));
+      refused = await create("vap-test", 6);
+    }
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr.trim(),
+      `error: failed to create deployment: deployments.apps "nginx" is forbidden: ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request: failed expression: object.spec.replicas <= 5`,
+    );
+    ok(await create("vap-test", 5));
+    const warned = ok(await create("vap-staging", 6));
+    assert.match(
+      warned.stderr,
+      /^Warning: Validation failed for ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-staging.example.com': failed expression: object.spec.replicas <= 5$/m,
+    );
+    const listed = ok(await c.kubectl(["get", "validatingadmissionpolicybindings"])).stdout;
+    assert.match(listed, /^NAME\s+POLICYNAME\s+PARAMREF\s+AGE$/m);
+    assert.match(listed, /^demo-binding-test.example.com\s+demo-policy.example.com\s+<unset>\s+\S+$/m);
+    ok(await c.kubectl(["delete", "-f", file("vap.yaml", vap)]));
+  });
+
   it("enforces a CRD's x-kubernetes-validations rules, transition rules on update, and refuses a rule that does not compile", async () => {
     const crd = (rule: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

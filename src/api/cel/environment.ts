@@ -158,13 +158,14 @@ function mentions(node: unknown, variable: string): boolean {
 }
 
 /**
- * Parses and type-checks an expression over the given variables. `resultType` is what it must evaluate to, as upstream requires
+ * Parses and type-checks an expression over the given variables. `resultType`
+ * ("any" for a policy's variables) is what it must evaluate to, as upstream requires
  * a rule to give a bool and a messageExpression a string.
  */
 export function compile(
   expression: string,
   variables: CelVariables,
-  resultType: "bool" | "string",
+  resultType: "bool" | "string" | "any",
 ): CompileResult {
   const env = environment(variables);
   let parsed: ReturnType<Environment["parse"]>;
@@ -175,7 +176,7 @@ export function compile(
   }
   const checked = parsed.check();
   if (!checked.valid) return { error: celMessage(checked.error) };
-  if (checked.type !== resultType && checked.type !== "dyn") {
+  if (resultType !== "any" && checked.type !== resultType && checked.type !== "dyn") {
     return { error: `cel expression must evaluate to a ${resultType}` };
   }
   return {
@@ -191,4 +192,42 @@ export function compile(
       },
     },
   };
+}
+
+/**
+ * What a ValidatingAdmissionPolicy's expressions see (upstream's
+ * plugin/cel filter): the request's objects, the request itself, the
+ * binding's param, the namespace and the policy's variables. Upstream's
+ * `authorizer` is not offered.
+ */
+export const ADMISSION_POLICY_VARIABLES: CelVariables = {
+  object: "dyn",
+  oldObject: "dyn",
+  request: "dyn",
+  params: "dyn",
+  namespaceObject: "dyn",
+  variables: "dyn",
+};
+
+/**
+ * The type an expression checks to over the given variables, as cel-go's
+ * Type.String() names it ("string", "list(int)", "null_type"), for messages
+ * such as upstream's "must evaluate to bool but got string"; undefined when
+ * it does not compile.
+ */
+export function checkedTypeName(expression: string, variables: CelVariables): string | undefined {
+  try {
+    const checked = environment(variables).parse(expression).check();
+    if (!checked.valid) return undefined;
+    const t = String(checked.type);
+    if (t === "null") return "null_type";
+    if (t === "list") return "list(dyn)";
+    if (t === "map") return "map(dyn, dyn)";
+    return t
+      .replace(/^optional</, "optional_type<")
+      .replaceAll("<", "(")
+      .replaceAll(">", ")");
+  } catch {
+    return undefined;
+  }
 }

@@ -178,6 +178,8 @@ test("printers exist for every kind kubectl users list, and empty lists give emp
     "CertificateSigningRequest",
     "MutatingWebhookConfiguration",
     "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
     "Ingress",
     "IngressClass",
     "NetworkPolicy",

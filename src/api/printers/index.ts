@@ -44,6 +44,10 @@ import { serviceAccountPrinter } from "./serviceaccount.ts";
 import { statefulSetPrinter } from "./statefulset.ts";
 import { storageClassPrinter } from "./storageclass.ts";
 import type { PartialObjectMetadata, Table, TablePrinter, TableRow } from "./table.ts";
+import {
+  validatingAdmissionPolicyBindingPrinter,
+  validatingAdmissionPolicyPrinter,
+} from "./validatingadmissionpolicy.ts";
 import { volumeAttachmentPrinter } from "./volumeattachment.ts";
 import {
   mutatingWebhookConfigurationPrinter,
@@ -98,6 +102,8 @@ const printers: Record<string, TablePrinter<never>> = {
   CertificateSigningRequest: certificateSigningRequestPrinter,
   MutatingWebhookConfiguration: mutatingWebhookConfigurationPrinter,
   ValidatingWebhookConfiguration: validatingWebhookConfigurationPrinter,
+  ValidatingAdmissionPolicy: validatingAdmissionPolicyPrinter,
+  ValidatingAdmissionPolicyBinding: validatingAdmissionPolicyBindingPrinter,
   Ingress: ingressPrinter,
   IngressClass: ingressClassPrinter,
   NetworkPolicy: networkPolicyPrinter,

@@ -91,6 +91,8 @@ test("nothing throws, whatever the input", () => {
     ["rbac.authorization.k8s.io", "ClusterRole"],
     ["certificates.k8s.io", "CertificateSigningRequest"],
     ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration"],
+    ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"],
+    ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"],
     ["events.k8s.io", "Event"],
     ["example.com", "Widget"],
   ];

@@ -24,6 +24,11 @@ import { findKind } from "../registry.ts";
 import {
   validateMutatingWebhookConfiguration,
   validateMutatingWebhookConfigurationUpdate,
+  validateValidatingAdmissionPolicy,
+  validateValidatingAdmissionPolicyBinding,
+  validateValidatingAdmissionPolicyBindingUpdate,
+  validateValidatingAdmissionPolicyStatusUpdate,
+  validateValidatingAdmissionPolicyUpdate,
   validateValidatingWebhookConfiguration,
   validateValidatingWebhookConfigurationUpdate,
 } from "./admissionregistration.ts";
@@ -357,6 +362,21 @@ const kinds = new Map<string, KindValidation>([
   [
     "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
     { create: validateValidatingWebhookConfiguration, update: validateValidatingWebhookConfigurationUpdate },
+  ],
+  [
+    "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+    {
+      create: validateValidatingAdmissionPolicy,
+      update: validateValidatingAdmissionPolicyUpdate,
+      status: validateValidatingAdmissionPolicyStatusUpdate,
+    },
+  ],
+  [
+    "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+    {
+      create: validateValidatingAdmissionPolicyBinding,
+      update: validateValidatingAdmissionPolicyBindingUpdate,
+    },
   ],
   [
     "flowcontrol.apiserver.k8s.io/FlowSchema",

@@ -89,6 +89,8 @@ const CREATE_ON_UPDATE = new Set([
 /** AllowUnconditionalUpdate() false: a PUT must name the resourceVersion it replaces (the default fills it in). */
 const CONDITIONAL_UPDATE_ONLY = new Set([
   "admissionregistration.k8s.io/mutatingwebhookconfigurations",
+  "admissionregistration.k8s.io/validatingadmissionpolicies",
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings",
   "admissionregistration.k8s.io/validatingwebhookconfigurations",
   "coordination.k8s.io/leases",
   "node.k8s.io/runtimeclasses",

@@ -33,6 +33,7 @@ test("plugins come in upstream's order, each in the phases it implements", () =>
       "CertificateApproval",
       "CertificateSigning",
       "CertificateSubjectRestriction",
+      "ValidatingAdmissionPolicy",
       "ResourceQuota",
     ],
   );
@@ -59,6 +60,7 @@ test("PodSecurity and webhooks go where upstream runs them", () => {
       "CertificateApproval",
       "CertificateSigning",
       "CertificateSubjectRestriction",
+      "ValidatingAdmissionPolicy",
       "ValidatingAdmissionWebhook",
       "ResourceQuota",
     ],
@@ -73,7 +75,14 @@ test("plugins can be disabled by name; unknown names are refused", () => {
   assert.ok(!b.mutating.some((p) => p.name === "ServiceAccount"));
   assert.deepEqual(
     b.validating.map((p) => p.name),
-    ["LimitRanger", "Priority", "PersistentVolumeClaimResize", "RuntimeClass", "CertificateSigning"],
+    [
+      "LimitRanger",
+      "Priority",
+      "PersistentVolumeClaimResize",
+      "RuntimeClass",
+      "CertificateSigning",
+      "ValidatingAdmissionPolicy",
+    ],
   );
   assert.throws(
     () => builtinAdmission({ registry: newRegistry(), disable: ["AlwaysPullImages"] }),

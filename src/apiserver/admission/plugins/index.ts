@@ -4,6 +4,7 @@
 // only validates and comes last so that it charges only what everything else
 // let through.
 
+import { newNotFound } from "../../../machinery/status.ts";
 import type { Authorizer } from "../../authorization/authorizer.ts";
 import type { Registry } from "../../registry/index.ts";
 import type { MutatingPlugin, ValidatingPlugin } from "../admission.ts";
@@ -25,6 +26,8 @@ import { RuntimeClassAdmission } from "./runtime-class.ts";
 import { ServiceAccountAdmission } from "./service-account.ts";
 import { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
 import { TaintNodesByCondition } from "./taint-nodes-by-condition.ts";
+import { ValidatingAdmissionPolicyPlugin } from "./validating-admission-policy/index.ts";
+import { NamespaceMatcher } from "./webhooks/namespace-matcher.ts";
 
 export const PLUGIN_NAMES = [
   "NamespaceLifecycle",
@@ -42,6 +45,7 @@ export const PLUGIN_NAMES = [
   "CertificateSigning",
   "CertificateSubjectRestriction",
   "DefaultIngressClass",
+  "ValidatingAdmissionPolicy",
   "ResourceQuota",
 ] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
@@ -57,7 +61,7 @@ export interface BuiltinAdmissionOptions {
   disable?: Iterable<string>;
   /** PodSecurity (validating only), put where upstream runs it: after NodeRestriction. */
   podSecurity?: ValidatingPlugin;
-  /** Admission webhooks and policies, run after every built-in plugin but ResourceQuota, as upstream. */
+  /** Admission webhooks, run after every built-in plugin but ResourceQuota (and, validating, after ValidatingAdmissionPolicy), as upstream. */
   webhooks?: { mutating?: MutatingPlugin[]; validating?: ValidatingPlugin[] };
 }
 
@@ -128,6 +132,23 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   const ingressClass = on("DefaultIngressClass")
     ? new DefaultIngressClass({ registry, cache: cacheOf("networking.k8s.io", "ingressclasses") })
     : undefined;
+  const policies = on("ValidatingAdmissionPolicy")
+    ? (() => {
+        const namespaces = cacheOf("", "namespaces");
+        const getNamespace = async (name: string) => {
+          const ns = await namespaces.lookup(undefined, name);
+          if (!ns) throw newNotFound({ group: "", resource: "namespaces" }, name);
+          return ns;
+        };
+        return new ValidatingAdmissionPolicyPlugin({
+          policies: cacheOf("admissionregistration.k8s.io", "validatingadmissionpolicies"),
+          bindings: cacheOf("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),
+          namespaceMatcher: new NamespaceMatcher(getNamespace),
+          getNamespace,
+          registry,
+        });
+      })()
+    : undefined;
   const resourceQuota = on("ResourceQuota")
     ? new ResourceQuotaAdmission({ registry, cache: cacheOf("", "resourcequotas") })
     : undefined;
@@ -158,6 +179,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       certificateApproval,
       certificateSigning,
       certificateSubjectRestriction,
+      policies,
       ...(opts.webhooks?.validating ?? []),
       resourceQuota,
     ]),

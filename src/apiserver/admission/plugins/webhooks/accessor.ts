@@ -9,6 +9,9 @@ import type {
   WebhookClientConfig,
 } from "kubernetes-types/admissionregistration/v1.d.ts";
 import { labelSelectorAsSelector, type Selector } from "../../../../machinery/labels.ts";
+import type { AdmissionAttributes } from "../../admission.ts";
+import { compileMatchConditions, matchConditions, requestActivation } from "../match-conditions.ts";
+import { ErrCallingWebhook } from "./errors.ts";
 import type { Rule } from "./rules.ts";
 
 export type WebhookType = "mutating" | "validating";
@@ -82,6 +85,19 @@ export class Webhook {
     this.parsedNamespaceSelector ??= parse(this.hook.namespaceSelector);
     if ("error" in this.parsedNamespaceSelector) throw this.parsedNamespaceSelector.error;
     return this.parsedNamespaceSelector.selector;
+  }
+
+  /**
+   * Whether the request passes the webhook's matchConditions (CEL); a failure
+   * to evaluate them is a failure to call the webhook, for its failurePolicy.
+   */
+  matchesConditions(a: AdmissionAttributes): boolean {
+    const conditions = this.hook.matchConditions ?? [];
+    if (conditions.length === 0) return true;
+    const m = matchConditions(compileMatchConditions(conditions), requestActivation(a));
+    if (m instanceof Error)
+      throw new ErrCallingWebhook(this.name, `failed to evaluate match conditions: ${m.message}`);
+    return m;
   }
 
   /** Throws the parse error of a bad selector. */

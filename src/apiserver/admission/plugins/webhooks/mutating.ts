@@ -123,6 +123,7 @@ export class MutatingWebhookPlugin implements MutatingPlugin {
     a: AdmissionAttributes,
   ): Promise<boolean> {
     const hook = invocation.webhook;
+    if (!hook.matchesConditions(a)) return false;
     const result = await callWebhook(this.opts.client, invocation, a, true);
     if (!result.allowed) throw new ErrWebhookRejection(toStatusErr(hook.name, result.result));
     if (result.patch.length === 0) return false;

@@ -39,7 +39,10 @@ export class NamespaceMatcher {
     return p;
   }
 
-  async matchNamespaceSelector(hook: Webhook, a: AdmissionAttributes): Promise<MatchResult> {
+  async matchNamespaceSelector(
+    hook: Pick<Webhook, "namespaceSelector">,
+    a: AdmissionAttributes,
+  ): Promise<MatchResult> {
     // Cluster-scoped resources other than namespaces are never exempted.
     if (a.namespace === "" && a.resource.resource !== "namespaces") return { matches: true };
     let selector: ReturnType<Webhook["namespaceSelector"]>;

@@ -13,7 +13,10 @@ function matchObject(obj: Obj | undefined, selector: Selector): boolean {
   return selector.matches((obj.metadata.labels ?? {}) as Labels);
 }
 
-export function matchObjectSelector(hook: Webhook, a: AdmissionAttributes): MatchResult {
+export function matchObjectSelector(
+  hook: Pick<Webhook, "objectSelector">,
+  a: AdmissionAttributes,
+): MatchResult {
   let selector: Selector;
   try {
     selector = hook.objectSelector();

@@ -1,9 +1,10 @@
 // Should this webhook see this request (upstream's generic.Webhook.ShouldCallHook)?
-// Its namespaceSelector, objectSelector and rules must all match. Left out:
-// matchConditions (CEL) are not evaluated — a webhook that has them is called
-// as if they all held — and matchPolicy Equivalent matches only the requested
-// group/version/resource, as Exact does (k8ts serves each resource in one
-// version and cannot convert objects between versions for a webhook).
+// Its namespaceSelector, objectSelector and rules must all match (its
+// matchConditions are evaluated just before the call, as upstream's
+// dispatchers do: Webhook.matchesConditions). Left out: matchPolicy
+// Equivalent matches only the requested group/version/resource, as Exact
+// does (k8ts serves each resource in one version and cannot convert objects
+// between versions for a webhook).
 import type { AdmissionAttributes } from "../../admission.ts";
 import type { Webhook } from "./accessor.ts";
 import type { NamespaceMatcher } from "./namespace-matcher.ts";

@@ -57,6 +57,7 @@ export class ValidatingWebhookPlugin implements ValidatingPlugin {
   private async callHook(invocation: WebhookInvocation, a: AdmissionAttributes): Promise<Error | undefined> {
     const hook = invocation.webhook;
     try {
+      if (!hook.matchesConditions(a)) return undefined;
       const result = await callWebhook(this.opts.client, invocation, a, false);
       if (result.allowed) return undefined;
       return toStatusErr(hook.name, result.result);

@@ -1,0 +1,187 @@
+// One ValidatingAdmissionPolicy compiled, and its expressions run against a
+// request (upstream's policy/validating validator.go): matchConditions first
+// (any false: the policy has nothing to say; an error: the failure policy
+// decides), then every validation, each a decision; then the audit
+// annotations. Variables are computed when an expression first reads them.
+import { toCel } from "../../../../api/apiextensions/cel-rules.ts";
+import type { CelProgram } from "../../../../api/cel/environment.ts";
+import { ADMISSION_POLICY_VARIABLES, compile } from "../../../../api/cel/environment.ts";
+import type { AdmissionAttributes, Obj } from "../../admission.ts";
+import {
+  type CompiledExpression,
+  compileExpression,
+  compileMatchConditions,
+  matchConditions,
+  requestActivation,
+  run,
+} from "../match-conditions.ts";
+
+/** Admit, or deny with a message and (for a failed validation) a reason. */
+export interface PolicyDecision {
+  action: "admit" | "deny";
+  /** An expression failed to evaluate (the failure policy chose the action). */
+  evaluationError?: boolean;
+  message: string;
+  reason?: string;
+}
+
+export interface AuditAnnotationResult {
+  key: string;
+  value?: string;
+  /** The valueExpression failed, under failurePolicy Fail: the request is denied. */
+  error?: string;
+}
+
+export interface ValidateResult {
+  decisions: PolicyDecision[];
+  auditAnnotations: AuditAnnotationResult[];
+}
+
+export interface CompiledPolicy {
+  failurePolicy: "Fail" | "Ignore";
+  matchConditions: CompiledExpression[];
+  variables: CompiledExpression[];
+  validations: (CompiledExpression & { message?: CelProgram })[];
+  auditAnnotations: CompiledExpression[];
+}
+
+const cache = new WeakMap<Obj, CompiledPolicy>();
+
+/** The policy's expressions compiled once per stored version of it (the cache hands out new objects on change). */
+export function compilePolicy(policy: Obj): CompiledPolicy {
+  let c = cache.get(policy);
+  if (c) return c;
+  const spec = policy.spec ?? {};
+  const list = (k: string): Obj[] => (Array.isArray(spec[k]) ? spec[k] : []);
+  c = {
+    failurePolicy: spec.failurePolicy === "Ignore" ? "Ignore" : "Fail",
+    matchConditions: compileMatchConditions(list("matchConditions")),
+    variables: list("variables").map((v) => compileExpression(v, v.expression, "any")),
+    validations: list("validations").map((v) => {
+      const base = compileExpression(v, v.expression, "bool");
+      if (typeof v.messageExpression !== "string" || v.messageExpression.trim() === "") return base;
+      const m = compile(v.messageExpression, ADMISSION_POLICY_VARIABLES, "string");
+      return "error" in m ? base : { ...base, message: m.program };
+    }),
+    auditAnnotations: list("auditAnnotations").map((a) => compileExpression(a, a.valueExpression, "any")),
+  };
+  cache.set(policy, c);
+  return c;
+}
+
+/** What `namespaceObject` shows of a namespace (upstream's CreateNamespaceObject). */
+export function namespaceObject(ns: Obj): Obj {
+  const m = ns.metadata ?? {};
+  const meta: Obj = {};
+  for (const k of [
+    "name",
+    "generateName",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "finalizers",
+  ]) {
+    if (m[k] !== undefined) meta[k] = m[k];
+  }
+  return { metadata: meta, spec: ns.spec ?? {}, status: ns.status ?? {} };
+}
+
+/** Runs the policy for one param (null without one). */
+export function validatePolicy(
+  policy: CompiledPolicy,
+  a: AdmissionAttributes,
+  param: Obj | null,
+  namespace: Obj | null,
+): ValidateResult {
+  const onError = policy.failurePolicy === "Ignore" ? "admit" : "deny";
+  const activation = requestActivation(a);
+  activation.params = toCel(param, undefined);
+  activation.namespaceObject = namespace ? toCel(namespaceObject(namespace), undefined) : null;
+  activation.variables = lazyVariables(policy.variables, activation);
+
+  const matched = matchConditions(policy.matchConditions, activation);
+  if (matched === false) return { decisions: [], auditAnnotations: [] };
+  if (matched instanceof Error) {
+    return {
+      decisions: [{ action: onError, evaluationError: true, message: matched.message }],
+      auditAnnotations: [],
+    };
+  }
+
+  const decisions: PolicyDecision[] = policy.validations.map((v) => {
+    const r = run(v, activation);
+    if (r instanceof Error) return { action: onError, evaluationError: true, message: r.message };
+    if (r === true) return { action: "admit", message: "" };
+    return {
+      action: "deny",
+      reason: typeof v.source.reason === "string" ? v.source.reason : "Invalid",
+      message: failureMessage(v, activation),
+    };
+  });
+
+  const auditAnnotations: AuditAnnotationResult[] = [];
+  for (const an of policy.auditAnnotations) {
+    const key = String(an.source.key ?? "");
+    const r = run(an, activation);
+    if (r instanceof Error) {
+      if (onError === "deny") auditAnnotations.push({ key, error: r.message });
+    } else if (typeof r === "string") {
+      if (r.trim() !== "") auditAnnotations.push({ key, value: r.trim() });
+    } else if (r !== null) {
+      auditAnnotations.push({
+        key,
+        error: `valueExpression '${an.expression}' resulted in unsupported return type: ${typeof r}. Return type must be either string or null.`,
+      });
+    }
+  }
+  return { decisions, auditAnnotations };
+}
+
+/** messageExpression's string if it gives a usable one, else message, else the expression. */
+function failureMessage(
+  v: CompiledPolicy["validations"][number],
+  activation: Record<string, unknown>,
+): string {
+  if (v.message) {
+    const m = v.message.evaluate(activation);
+    if (typeof m === "string") {
+      const trimmed = m.trim();
+      if (trimmed !== "" && !trimmed.includes("\n") && Buffer.byteLength(trimmed) <= 5 * 1024) return trimmed;
+    }
+  }
+  if (typeof v.source.message === "string" && v.source.message.trim() !== "") return v.source.message.trim();
+  return `failed expression: ${v.expression.trim()}`;
+}
+
+/** `variables`, each computed on first read (from the variables before it); a failing one fails its reader. */
+function lazyVariables(
+  variables: CompiledExpression[],
+  activation: Record<string, unknown>,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const v of variables) {
+    const name = String(v.source.name ?? "");
+    let done = false;
+    let value: unknown;
+    Object.defineProperty(values, name, {
+      enumerable: true,
+      get() {
+        if (!done) {
+          value = v.program ? v.program.evaluate(activation) : new Error(v.error);
+          done = true;
+        }
+        if (value instanceof Error) {
+          throw new Error(`composited variable "${name}" fails to be evaluated: ${value.message}`);
+        }
+        return value;
+      },
+    });
+  }
+  return values;
+}
