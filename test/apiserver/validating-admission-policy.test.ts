@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
 import { apiCall } from "../support/api-call.ts";
+import { eventually } from "../support/eventually.ts";
 import { freePort } from "../support/ports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies
@@ -97,20 +98,6 @@ const createDeployment = (d: Obj, dryRun = true) =>
     `/apis/apps/v1/namespaces/${d.metadata.namespace}/deployments${dryRun ? "?dryRun=All" : ""}`,
     d,
   );
-
-/** Retries until the apiserver's caches have the new policy or binding. */
-async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe("ValidatingAdmissionPolicy", () => {
   it("denies with upstream's Status: 422 Invalid, the message naming policy and binding, the message as the one cause", async () => {

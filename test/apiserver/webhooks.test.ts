@@ -18,6 +18,7 @@ import {
 import type { AdmissionReview } from "../../src/apiserver/admission/plugins/webhooks/types.ts";
 import { ApiServer, CertificateAuthority, ensurePki } from "../../src/apiserver/index.ts";
 import { SqliteStore } from "../../src/storage/sqlite.ts";
+import { eventually } from "../support/eventually.ts";
 import { freePort } from "../support/ports.ts";
 
 interface Answer {
@@ -142,20 +143,6 @@ describe("admission webhooks", () => {
       webhooks: hooks,
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
-  }
-
-  /** Retries until the apiserver's watch has the new configuration (upstream's e2e waits the same way). */
-  async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      try {
-        await check();
-        return;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
   }
 
   before(async () => {

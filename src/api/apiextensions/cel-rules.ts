@@ -25,7 +25,7 @@ import {
   required,
 } from "../../machinery/field-errors.ts";
 import { parseGoDuration } from "../../machinery/go-duration.ts";
-import { type CelProgram, compile, Optional } from "../cel/environment.ts";
+import { CEL_RESERVED_WORDS, type CelProgram, compile, Optional } from "../cel/environment.ts";
 import type { Schema } from "./schema.ts";
 
 type J = Record<string, unknown>;
@@ -84,29 +84,6 @@ export function hasRules(s: unknown): boolean {
   return result;
 }
 
-const RESERVED = new Set([
-  "true",
-  "false",
-  "null",
-  "in",
-  "as",
-  "break",
-  "const",
-  "continue",
-  "else",
-  "for",
-  "function",
-  "if",
-  "import",
-  "let",
-  "loop",
-  "package",
-  "namespace",
-  "return",
-  "var",
-  "void",
-  "while",
-]);
 const ESCAPES: Record<string, string> = {
   __: "__underscores__",
   ".": "__dot__",
@@ -116,7 +93,7 @@ const ESCAPES: Record<string, string> = {
 
 /** A property's name as CEL reaches it (upstream's cel.Escape); undefined when it cannot. */
 export function escapeName(name: string): string | undefined {
-  if (RESERVED.has(name)) return `__${name}__`;
+  if (CEL_RESERVED_WORDS.has(name)) return `__${name}__`;
   if (!/^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$/.test(name)) return undefined;
   return name.replace(/__|[.\-/]/g, (m) => ESCAPES[m]);
 }

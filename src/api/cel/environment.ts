@@ -12,6 +12,31 @@ import { re2ToRegExp } from "../apiextensions/schema.ts";
 
 export { Optional };
 
+/** CEL's reserved words: no identifier, so a property or variable of such a name needs escaping or is refused. */
+export const CEL_RESERVED_WORDS: ReadonlySet<string> = new Set([
+  "true",
+  "false",
+  "null",
+  "in",
+  "as",
+  "break",
+  "const",
+  "continue",
+  "else",
+  "for",
+  "function",
+  "if",
+  "import",
+  "let",
+  "loop",
+  "package",
+  "namespace",
+  "return",
+  "var",
+  "void",
+  "while",
+]);
+
 /** A compiled expression, evaluated against the values of its variables. */
 export interface CelProgram {
   readonly source: string;

@@ -47,6 +47,7 @@ import {
 } from "../../machinery/validation.ts";
 import {
   ADMISSION_POLICY_VARIABLES,
+  CEL_RESERVED_WORDS,
   type CelVariables,
   checkedTypeName,
   compile,
@@ -730,32 +731,8 @@ function validateNamedRuleWithOperations(rule: NamedRule, path: Path): FieldErro
 }
 
 const celIdentifier = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
-const celReserved = new Set([
-  "true",
-  "false",
-  "null",
-  "in",
-  "as",
-  "break",
-  "const",
-  "continue",
-  "else",
-  "for",
-  "function",
-  "if",
-  "import",
-  "let",
-  "loop",
-  "package",
-  "namespace",
-  "return",
-  "var",
-  "void",
-  "while",
-]);
-
 function isCELIdentifier(name: string): boolean {
-  return celIdentifier.test(name) && !celReserved.has(name);
+  return celIdentifier.test(name) && !CEL_RESERVED_WORDS.has(name);
 }
 
 /** validateVariable: a variable's expression may evaluate to anything. */
