@@ -76,3 +76,37 @@ test("evaluation errors read as cel-go's and are returned, not thrown", () => {
   const overflow = run("9223372036854775807 + self.one > 0", { one: 1n });
   assert.ok(overflow instanceof Error && /overflow/.test(overflow.message));
 });
+
+test("Kubernetes' quantity library compares, adds and converts resource quantities", () => {
+  const self = { memory: "512Mi", cpu: "250m" };
+  assert.equal(
+    run(
+      "quantity(self.memory).isLessThan(quantity('1Gi')) && quantity(self.memory).compareTo(quantity('0.5Gi')) == 0",
+      self,
+    ),
+    true,
+  );
+  assert.equal(
+    run("quantity(self.memory) == quantity('536870912') && quantity(self.cpu) != quantity('1')", self),
+    true,
+  );
+  assert.equal(
+    run(
+      "quantity(self.cpu).add(quantity('750m')).asInteger() == 1 && quantity('2').sub(3).sign() == -1",
+      self,
+    ),
+    true,
+  );
+  assert.equal(
+    run(
+      "!quantity(self.cpu).isInteger() && quantity('2k').isInteger() && quantity(self.cpu).asApproximateFloat() == 0.25",
+      self,
+    ),
+    true,
+  );
+  assert.equal(run("isQuantity(self.memory) && !isQuantity('lots')", self), true);
+  const notInteger = run("quantity(self.cpu).asInteger() == 0", self);
+  assert.ok(notInteger instanceof Error && notInteger.message === "cannot convert value to integer");
+  const bad = run("quantity('lots').sign() == 1", self);
+  assert.ok(bad instanceof Error && /quantities must match the regular expression/.test(bad.message));
+});

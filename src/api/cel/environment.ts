@@ -2,12 +2,14 @@
 // rules (x-kubernetes-validations), on @marcbachmann/cel-js. Besides CEL's
 // standard definitions and the strings extension cel-js has, Kubernetes adds
 // libraries (k8s.io/apiserver/pkg/cel/library); these are here: lists
-// (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll) and
-// the strings extension's charAt and replace.
+// (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll),
+// quantity (quantity(), isQuantity() and a Quantity's methods), and the
+// strings extension's charAt and replace.
 //
-// Not here: the URL, IP/CIDR, quantity, authz and format libraries, and cost
+// Not here: the URL, IP/CIDR, authz and format libraries, and cost
 // estimation (an expression's size is bounded instead).
 import { Environment, Optional } from "@marcbachmann/cel-js";
+import { Format, Quantity } from "../../machinery/quantity.ts";
 import { re2ToRegExp } from "../apiextensions/schema.ts";
 
 export { Optional };
@@ -73,6 +75,7 @@ function environment(variables: CelVariables): Environment {
     });
     for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
     registerKubernetesLibraries(env);
+    registerQuantityLibrary(env);
     environments.set(key, env);
   }
   return env;
@@ -151,6 +154,49 @@ function registerKubernetesLibraries(env: Environment): void {
         );
       },
     );
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The quantity as an int64 if it is a whole number that fits (resource.Quantity's AsInt64). */
+function quantityInt(q: Quantity): bigint | undefined {
+  const v = q.value();
+  return v >= INT64_MIN && v <= INT64_MAX && q.cmp(Quantity.fromInt(v, Format.DecimalSI)) === 0
+    ? v
+    : undefined;
+}
+
+/** Kubernetes' quantity library (library/quantity.go), over the apiserver's own resource.Quantity. */
+function registerQuantityLibrary(env: Environment): void {
+  const int = (n: bigint) => Quantity.fromInt(n, Format.DecimalSI);
+  env
+    .registerType("Quantity", Quantity as never)
+    .registerFunction("quantity(string): Quantity", (s: string) => Quantity.parse(s))
+    .registerFunction("isQuantity(string): bool", (s: string) => {
+      try {
+        Quantity.parse(s);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .registerFunction("Quantity.sign(): int", (q: Quantity) => BigInt(q.sign()))
+    .registerFunction("Quantity.isInteger(): bool", (q: Quantity) => quantityInt(q) !== undefined)
+    .registerFunction("Quantity.asInteger(): int", (q: Quantity) => {
+      const v = quantityInt(q);
+      if (v === undefined) throw new Error("cannot convert value to integer");
+      return v;
+    })
+    .registerFunction("Quantity.asApproximateFloat(): double", (q: Quantity) => q.asApproximateFloat64())
+    .registerFunction("Quantity.add(Quantity): Quantity", (a: Quantity, b: Quantity) => a.add(b))
+    .registerFunction("Quantity.add(int): Quantity", (a: Quantity, b: bigint) => a.add(int(b)))
+    .registerFunction("Quantity.sub(Quantity): Quantity", (a: Quantity, b: Quantity) => a.sub(b))
+    .registerFunction("Quantity.sub(int): Quantity", (a: Quantity, b: bigint) => a.sub(int(b)))
+    .registerFunction("Quantity.isGreaterThan(Quantity): bool", (a: Quantity, b: Quantity) => a.cmp(b) > 0)
+    .registerFunction("Quantity.isLessThan(Quantity): bool", (a: Quantity, b: Quantity) => a.cmp(b) < 0)
+    .registerFunction("Quantity.compareTo(Quantity): int", (a: Quantity, b: Quantity) => BigInt(a.cmp(b)))
+    .registerOperator("Quantity == Quantity", (a: Quantity, b: Quantity) => a.cmp(b) === 0);
 }
 
 function findAll(s: string, re: string, limit: bigint): string[] {
