@@ -5,7 +5,7 @@
 // their mirrors, graceful deletion and admission. Expected strings are
 // upstream v1.32's (pkg/kubelet, pkg/kubelet/status, kubectl's printers).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -420,10 +420,18 @@ spec:
       r.stderr,
       /node "hollow-node-1" serves no kubelet API \(daemonEndpoints\.kubeletEndpoint\.Port is 0/,
     );
-    // And, as root, a route keeps anything sent to the made-up addresses on this machine.
+    // And, as root, a route keeps anything sent to the made-up addresses on this machine: the
+    // kernel has no route to the hollow node's address, while this host's nameservers stay reachable.
     if (process.getuid?.() === 0) {
-      const route = execFileSync("ip", ["route", "show", "10.255.0.0/16"], { encoding: "utf8" });
-      assert.match(route, /^unreachable 10\.255\.0\.0\/16/);
+      const node = JSON.parse(ok(await c.kubectl(["get", "node", "hollow-node-1", "-o", "json"])).stdout);
+      const ip = node.status.addresses.find((a: { type: string }) => a.type === "InternalIP").address;
+      const route = spawnSync("ip", ["route", "get", ip], { encoding: "utf8" });
+      assert.equal(route.status, 2, `ip route get ${ip}: ${route.stdout}`);
+      assert.match(route.stderr, /No route to host/);
+      assert.match(
+        execFileSync("ip", ["route", "show", "10.255.0.0/30"], { encoding: "utf8" }),
+        /^unreachable/,
+      );
     }
   });
 
