@@ -364,6 +364,67 @@ describe("ValidatingAdmissionPolicy", () => {
     assert.equal((await call("GET", "/api/v1/namespaces/default/configmaps/kept")).code, 200);
   });
 
+  it("authorizer asks the apiserver's RBAC about the requesting user, a service account, and the request's own resource", async () => {
+    await created(
+      `${ADMREG}/validatingadmissionpolicies`,
+      policy(
+        "authz",
+        {
+          matchConditions: [
+            {
+              name: "marked",
+              expression: "has(object.metadata.labels) && 'authz' in object.metadata.labels",
+            },
+          ],
+          validations: [
+            { expression: "authorizer.requestResource.check('create').allowed()", message: "may not create" },
+            {
+              expression:
+                "authorizer.group('').resource('secrets').namespace('kube-system').check('get').allowed()",
+              message: "must be able to read kube-system secrets",
+            },
+            {
+              expression:
+                "authorizer.serviceAccount('default', 'nobody').group('').resource('pods').namespace('default').check('list').allowed()",
+              messageExpression:
+                "'default/nobody may not list pods: ' + authorizer.serviceAccount('default', 'nobody').group('').resource('pods').namespace('default').check('list').reason()",
+            },
+          ],
+        },
+        ["configmaps"],
+        "",
+      ),
+    );
+    await created(`${ADMREG}/validatingadmissionpolicybindings`, binding("authz-binding", "authz"));
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "authz", labels: { authz: "y" } } };
+    await eventually(async () => {
+      const r = await call("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", cm);
+      assert.equal(r.code, 422, r.text);
+      // The admin passes the first two; the service account has no RBAC rule to list pods (and RBAC gives no reason).
+      assert.equal(
+        r.body.details.causes[0].message,
+        "ValidatingAdmissionPolicy 'authz' with binding 'authz-binding' denied request: default/nobody may not list pods:",
+      );
+    });
+    await created("/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles", {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "pod-lister", namespace: "default" },
+      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["list"] }],
+    });
+    await created("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "nobody-lists-pods", namespace: "default" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-lister" },
+      subjects: [{ kind: "ServiceAccount", name: "nobody", namespace: "default" }],
+    });
+    await eventually(async () => {
+      const r = await call("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", cm);
+      assert.equal(r.code, 201, r.text);
+    });
+  });
+
   it("a policy never applies to policies and bindings, so a broken one can always be removed", async () => {
     const everything = policy("deny-everything", { validations: [{ expression: "false" }] }, ["*"], "*");
     everything.spec.matchConstraints.resourceRules[0].apiVersions = ["*"];

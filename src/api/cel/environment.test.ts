@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Authorizer } from "./authorizer.ts";
 import { compile } from "./environment.ts";
 
 function run(expression: string, self: unknown): unknown {
@@ -109,4 +110,66 @@ test("Kubernetes' quantity library compares, adds and converts resource quantiti
   assert.ok(notInteger instanceof Error && notInteger.message === "cannot convert value to integer");
   const bad = run("quantity('lots').sign() == 1", self);
   assert.ok(bad instanceof Error && /quantities must match the regular expression/.test(bad.message));
+});
+
+test("Kubernetes' authz library builds the checks upstream's does and reads the decision", async () => {
+  const asked: unknown[] = [];
+  const authorizer = new Authorizer(
+    async (user, check) => {
+      asked.push({ user: user.name, ...check });
+      if (check.path === "/boom") throw new Error("webhook authorizer down");
+      return check.verb === "get"
+        ? { decision: "Allow", reason: "rbac: ok" }
+        : { decision: "NoOpinion", reason: "" };
+    },
+    { name: "alice", groups: [] },
+    { apiGroup: "apps", resource: "deployments", subresource: "scale", namespace: "ns", name: "web" },
+  );
+  const vars = { authorizer: "Authorizer" };
+  const check = async (expression: string) => {
+    const c = compile(expression, vars, "bool");
+    assert.ok("program" in c, expression);
+    return c.program.evaluate({ authorizer });
+  };
+  assert.equal(await check("authorizer.path('/healthz').check('get').allowed()"), true);
+  assert.equal(
+    await check(
+      "authorizer.group('').resource('pods').subresource('log').namespace('x').name('p').check('list').allowed()",
+    ),
+    false,
+  );
+  assert.equal(await check("authorizer.requestResource.check('get').reason() == 'rbac: ok'"), true);
+  assert.equal(
+    await check(
+      "authorizer.path('/boom').check('get').errored() && authorizer.path('/boom').check('get').error() == 'webhook authorizer down'",
+    ),
+    true,
+  );
+  assert.equal(
+    await check("authorizer.serviceAccount('kube-system', 'bot').path('/x').check('get').allowed()"),
+    true,
+  );
+  assert.deepEqual(asked[1], {
+    user: "alice",
+    verb: "list",
+    isResourceRequest: true,
+    path: "",
+    apiGroup: "",
+    resource: "pods",
+    subresource: "log",
+    namespace: "x",
+    name: "p",
+  });
+  assert.deepEqual(asked[2], {
+    user: "alice",
+    verb: "get",
+    isResourceRequest: true,
+    path: "",
+    apiGroup: "apps",
+    resource: "deployments",
+    subresource: "scale",
+    namespace: "ns",
+    name: "web",
+  });
+  assert.equal((asked.at(-1) as { user: string }).user, "system:serviceaccount:kube-system:bot");
 });

@@ -3,14 +3,15 @@
 // standard definitions and the strings extension cel-js has, Kubernetes adds
 // libraries (k8s.io/apiserver/pkg/cel/library); these are here: lists
 // (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll),
-// quantity (quantity(), isQuantity() and a Quantity's methods), and the
-// strings extension's charAt and replace.
+// quantity (quantity(), isQuantity() and a Quantity's methods), authz
+// (authorizer.ts), and the strings extension's charAt and replace.
 //
-// Not here: the URL, IP/CIDR, authz and format libraries, and cost
+// Not here: the URL, IP/CIDR and format libraries, and cost
 // estimation (an expression's size is bounded instead).
 import { Environment, Optional } from "@marcbachmann/cel-js";
 import { Format, Quantity } from "../../machinery/quantity.ts";
 import { re2ToRegExp } from "../apiextensions/schema.ts";
+import { registerAuthzLibrary } from "./authorizer.ts";
 
 export { Optional };
 
@@ -44,7 +45,10 @@ export interface CelProgram {
   readonly source: string;
   /** Whether the expression refers to the variable (oldSelf makes a rule a transition rule). */
   uses(variable: string): boolean;
-  /** The value, or an Error whose message reads as cel-go's ("no such key: x"). */
+  /**
+   * The value, or an Error whose message reads as cel-go's ("no such key: x");
+   * a Promise of either when the expression calls the authorizer.
+   */
   evaluate(activation: Record<string, unknown>): unknown;
 }
 
@@ -73,9 +77,10 @@ function environment(variables: CelVariables): Environment {
       homogeneousAggregateLiterals: false,
       limits: LIMITS,
     });
-    for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
     registerKubernetesLibraries(env);
     registerQuantityLibrary(env);
+    registerAuthzLibrary(env);
+    for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
     environments.set(key, env);
   }
   return env;
@@ -256,7 +261,8 @@ export function compile(
       uses: (variable) => mentions(parsed.ast, variable),
       evaluate(activation) {
         try {
-          return parsed(activation);
+          const r = parsed(activation);
+          return r instanceof Promise ? r.catch((e: unknown) => new Error(celMessage(e))) : r;
         } catch (e) {
           return new Error(celMessage(e));
         }
@@ -268,8 +274,7 @@ export function compile(
 /**
  * What a ValidatingAdmissionPolicy's expressions see (upstream's
  * plugin/cel filter): the request's objects, the request itself, the
- * binding's param, the namespace and the policy's variables. Upstream's
- * `authorizer` is not offered.
+ * binding's param, the namespace, the policy's variables and the authorizer.
  */
 export const ADMISSION_POLICY_VARIABLES: CelVariables = {
   object: "dyn",
@@ -278,6 +283,7 @@ export const ADMISSION_POLICY_VARIABLES: CelVariables = {
   params: "dyn",
   namespaceObject: "dyn",
   variables: "dyn",
+  authorizer: "Authorizer",
 };
 
 /**

@@ -3,8 +3,7 @@
 // ValidatingWebhookConfiguration, ValidatingAdmissionPolicy (and its status)
 // and ValidatingAdmissionPolicyBinding. Every CEL expression (a webhook's
 // match conditions, a policy's expressions) is compiled with the project's
-// CEL (../cel/environment.ts), whose variables are typed dyn and which has no
-// `authorizer`.
+// CEL (../cel/environment.ts), whose variables are typed dyn.
 
 import type {
   AuditAnnotation,
@@ -368,7 +367,7 @@ function validateWebhook(
     errs.push(...validateWebhookService(path.child("clientConfig").child("service"), cc.service));
   }
   if (!opts.ignoreMatchConditions) {
-    // A webhook's conditions see the request and its objects (upstream also offers `authorizer`).
+    // A webhook's conditions see the request, its objects and the authorizer.
     const vars = policyVariables(false, false);
     errs.push(
       ...validateMatchConditions(hook.matchConditions ?? [], path.child("matchConditions"), (expr, p) =>

@@ -146,6 +146,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
           namespaceMatcher: new NamespaceMatcher(getNamespace),
           getNamespace,
           registry,
+          authorizer: opts.authorizer,
         });
       })()
     : undefined;

@@ -2,10 +2,14 @@
 // (upstream's plugin/cel filter and webhook/matchconditions Matcher), shared
 // by admission webhooks and ValidatingAdmissionPolicy: `object` (null on
 // DELETE), `oldObject` (null on CREATE), `request` (the AdmissionRequest),
-// then each condition in turn — any false and the webhook or policy is not
-// applied; errors otherwise are reported together, for the failure policy.
+// `authorizer` (the apiserver's authorizer, asked about the requesting
+// user), then each condition in turn — any false and the webhook or policy
+// is not applied; errors otherwise are reported together, for the failure
+// policy.
 import { toCel } from "../../../api/apiextensions/cel-rules.ts";
+import { type AuthorizeFn, Authorizer as CelAuthorizer } from "../../../api/cel/authorizer.ts";
 import { ADMISSION_POLICY_VARIABLES, type CelProgram, compile } from "../../../api/cel/environment.ts";
+import type { Authorizer } from "../../authorization/authorizer.ts";
 import type { AdmissionAttributes, Obj } from "../admission.ts";
 
 /** An expression compiled once; `error` when it does not compile (then it fails each time it runs). */
@@ -29,9 +33,21 @@ export function compileExpression<T>(
 }
 
 /** Runs a compiled expression: its value, or an Error worded as upstream's filter words it. */
-export function run(c: CompiledExpression<unknown>, activation: Record<string, unknown>): unknown {
-  const r = c.program ? c.program.evaluate(activation) : new Error(`compilation error: ${c.error}`);
+export async function run(
+  c: CompiledExpression<unknown>,
+  activation: Record<string, unknown>,
+): Promise<unknown> {
+  const r = c.program ? await c.program.evaluate(activation) : new Error(`compilation error: ${c.error}`);
   return r instanceof Error ? new Error(`expression '${c.expression}' resulted in error: ${r.message}`) : r;
+}
+
+/** The apiserver's authorizer as CEL's authorizer asks it (any version of the group). */
+export function celAuthorize(authorizer: Authorizer | undefined): AuthorizeFn {
+  return async (user, c) => {
+    if (!authorizer) return { decision: "NoOpinion", reason: "no authorizer is configured" };
+    const r = await authorizer.authorize({ ...c, user, apiVersion: "*" });
+    return { decision: r.decision, reason: r.reason ?? "" };
+  };
 }
 
 /** The request as CEL's `request` sees it: upstream's AdmissionRequest. */
@@ -60,7 +76,7 @@ export function admissionRequest(a: AdmissionAttributes): Obj {
 }
 
 /** The variables every admission expression has; a policy adds params, namespaceObject and variables. */
-export function requestActivation(a: AdmissionAttributes): Record<string, unknown> {
+export function requestActivation(a: AdmissionAttributes, authorize: AuthorizeFn): Record<string, unknown> {
   return {
     object: toCel(a.operation === "DELETE" ? null : (a.object ?? null), undefined),
     oldObject: toCel(a.oldObject ?? null, undefined),
@@ -68,6 +84,13 @@ export function requestActivation(a: AdmissionAttributes): Record<string, unknow
     params: null,
     namespaceObject: null,
     variables: {},
+    authorizer: new CelAuthorizer(authorize, a.user, {
+      apiGroup: a.resource.group,
+      resource: a.resource.resource,
+      subresource: a.subresource,
+      namespace: a.namespace,
+      name: a.name,
+    }),
   };
 }
 
@@ -83,13 +106,13 @@ export function compileMatchConditions(conditions: Obj[]): CompiledExpression[] 
 }
 
 /** true or false, or the error of the conditions that failed when none was false. */
-export function matchConditions(
+export async function matchConditions(
   conditions: CompiledExpression[],
   activation: Record<string, unknown>,
-): boolean | Error {
+): Promise<boolean | Error> {
   const errors: string[] = [];
   for (const m of conditions) {
-    const r = run(m, activation);
+    const r = await run(m, activation);
     if (r instanceof Error) errors.push(r.message);
     else if (r === false) return false;
   }

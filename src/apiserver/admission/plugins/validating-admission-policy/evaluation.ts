@@ -2,8 +2,9 @@
 // request (upstream's policy/validating validator.go): matchConditions first
 // (any false: the policy has nothing to say; an error: the failure policy
 // decides), then every validation, each a decision; then the audit
-// annotations. Variables are computed when an expression first reads them.
+// annotations. Variables are computed once, in order, before the validations.
 import { toCel } from "../../../../api/apiextensions/cel-rules.ts";
+import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import type { CelProgram } from "../../../../api/cel/environment.ts";
 import { ADMISSION_POLICY_VARIABLES, compile } from "../../../../api/cel/environment.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
@@ -93,19 +94,20 @@ export function namespaceObject(ns: Obj): Obj {
 }
 
 /** Runs the policy for one param (null without one). */
-export function validatePolicy(
+export async function validatePolicy(
   policy: CompiledPolicy,
   a: AdmissionAttributes,
   param: Obj | null,
   namespace: Obj | null,
-): ValidateResult {
+  authorize: AuthorizeFn,
+): Promise<ValidateResult> {
   const onError = policy.failurePolicy === "Ignore" ? "admit" : "deny";
-  const activation = requestActivation(a);
+  const activation = requestActivation(a, authorize);
   activation.params = toCel(param, undefined);
   activation.namespaceObject = namespace ? toCel(namespaceObject(namespace), undefined) : null;
-  activation.variables = lazyVariables(policy.variables, activation);
 
-  const matched = matchConditions(policy.matchConditions, activation);
+  // Match conditions do not see the variables, as upstream compiles them without.
+  const matched = await matchConditions(policy.matchConditions, activation);
   if (matched === false) return { decisions: [], auditAnnotations: [] };
   if (matched instanceof Error) {
     return {
@@ -114,21 +116,26 @@ export function validatePolicy(
     };
   }
 
-  const decisions: PolicyDecision[] = policy.validations.map((v) => {
-    const r = run(v, activation);
-    if (r instanceof Error) return { action: onError, evaluationError: true, message: r.message };
-    if (r === true) return { action: "admit", message: "" };
-    return {
-      action: "deny",
-      reason: typeof v.source.reason === "string" ? v.source.reason : "Invalid",
-      message: failureMessage(v, activation),
-    };
-  });
+  activation.variables = await computeVariables(policy.variables, activation);
+
+  const decisions: PolicyDecision[] = [];
+  for (const v of policy.validations) {
+    const r = await run(v, activation);
+    if (r instanceof Error) decisions.push({ action: onError, evaluationError: true, message: r.message });
+    else if (r === true) decisions.push({ action: "admit", message: "" });
+    else {
+      decisions.push({
+        action: "deny",
+        reason: typeof v.source.reason === "string" ? v.source.reason : "Invalid",
+        message: await failureMessage(v, activation),
+      });
+    }
+  }
 
   const auditAnnotations: AuditAnnotationResult[] = [];
   for (const an of policy.auditAnnotations) {
     const key = String(an.source.key ?? "");
-    const r = run(an, activation);
+    const r = await run(an, activation);
     if (r instanceof Error) {
       if (onError === "deny") auditAnnotations.push({ key, error: r.message });
     } else if (typeof r === "string") {
@@ -144,12 +151,12 @@ export function validatePolicy(
 }
 
 /** messageExpression's string if it gives a usable one, else message, else the expression. */
-function failureMessage(
+async function failureMessage(
   v: CompiledPolicy["validations"][number],
   activation: Record<string, unknown>,
-): string {
+): Promise<string> {
   if (v.message) {
-    const m = v.message.evaluate(activation);
+    const m = await v.message.evaluate(activation);
     if (typeof m === "string") {
       const trimmed = m.trim();
       if (trimmed !== "" && !trimmed.includes("\n") && Buffer.byteLength(trimmed) <= 5 * 1024) return trimmed;
@@ -159,23 +166,22 @@ function failureMessage(
   return `failed expression: ${v.expression.trim()}`;
 }
 
-/** `variables`, each computed on first read (from the variables before it); a failing one fails its reader. */
-function lazyVariables(
+/**
+ * `variables`, each from the ones before it, in order; a variable that fails
+ * fails only the expressions that read it (upstream computes them lazily).
+ */
+async function computeVariables(
   variables: CompiledExpression[],
   activation: Record<string, unknown>,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
+  activation.variables = values;
   for (const v of variables) {
     const name = String(v.source.name ?? "");
-    let done = false;
-    let value: unknown;
+    const value = v.program ? await v.program.evaluate(activation) : new Error(v.error);
     Object.defineProperty(values, name, {
       enumerable: true,
       get() {
-        if (!done) {
-          value = v.program ? v.program.evaluate(activation) : new Error(v.error);
-          done = true;
-        }
         if (value instanceof Error) {
           throw new Error(`composited variable "${name}" fails to be evaluated: ${value.message}`);
         }

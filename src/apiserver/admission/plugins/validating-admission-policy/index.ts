@@ -11,12 +11,16 @@
 // Files: evaluation.ts compiles and runs one policy, matching.ts matches a
 // request, params.ts finds a binding's params.
 //
-// Not here: the `authorizer` variable, type checking against the kinds'
-// schemas (status.typeChecking), and matchPolicy Equivalent (as Exact).
+// Not here: type checking against the kinds' schemas (status.typeChecking),
+// and matchPolicy Equivalent (as Exact).
+
+import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import type { Obj } from "../../../../api/registry.ts";
 import type { StatusError } from "../../../../machinery/status.ts";
+import type { Authorizer } from "../../../authorization/authorizer.ts";
 import type { AdmissionAttributes, ValidatingPlugin } from "../../admission.ts";
 import { admissionForbidden, errorMessage } from "../errors.ts";
+import { celAuthorize } from "../match-conditions.ts";
 import type { ObjectCache } from "../object-cache.ts";
 import type { NamespaceMatcher } from "../webhooks/namespace-matcher.ts";
 import { isExemptAdmissionConfigurationResource } from "../webhooks/rules.ts";
@@ -33,6 +37,8 @@ export interface ValidatingAdmissionPolicyOptions {
   /** The namespace object by name (for namespaceObject); throws when there is none. */
   getNamespace(name: string): Promise<Obj>;
   registry: ParamRegistry;
+  /** What `authorizer` asks; without one every check has no opinion. */
+  authorizer?: Authorizer;
 }
 
 interface Denial extends PolicyDecision {
@@ -58,8 +64,11 @@ function reasonToCode(reason: string): number {
 
 export class ValidatingAdmissionPolicyPlugin implements ValidatingPlugin {
   readonly name = PLUGIN_NAME;
+  private readonly authorize: AuthorizeFn;
 
-  constructor(private readonly opts: ValidatingAdmissionPolicyOptions) {}
+  constructor(private readonly opts: ValidatingAdmissionPolicyOptions) {
+    this.authorize = celAuthorize(opts.authorizer);
+  }
 
   handles(): boolean {
     return true;
@@ -125,7 +134,7 @@ export class ValidatingAdmissionPolicyPlugin implements ValidatingPlugin {
         : [];
       const annotations = new Map<string, string[]>();
       for (const param of params) {
-        const result = validatePolicy(compiled, a, param, namespace);
+        const result = await validatePolicy(compiled, a, param, namespace, this.authorize);
         result.decisions.forEach((d, i) => {
           if (d.action !== "deny") return;
           for (const action of actions) {

@@ -8,6 +8,7 @@ import type {
   ValidatingWebhookConfiguration,
   WebhookClientConfig,
 } from "kubernetes-types/admissionregistration/v1.d.ts";
+import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import { labelSelectorAsSelector, type Selector } from "../../../../machinery/labels.ts";
 import type { AdmissionAttributes } from "../../admission.ts";
 import { compileMatchConditions, matchConditions, requestActivation } from "../match-conditions.ts";
@@ -91,10 +92,10 @@ export class Webhook {
    * Whether the request passes the webhook's matchConditions (CEL); a failure
    * to evaluate them is a failure to call the webhook, for its failurePolicy.
    */
-  matchesConditions(a: AdmissionAttributes): boolean {
+  async matchesConditions(a: AdmissionAttributes, authorize: AuthorizeFn): Promise<boolean> {
     const conditions = this.hook.matchConditions ?? [];
     if (conditions.length === 0) return true;
-    const m = matchConditions(compileMatchConditions(conditions), requestActivation(a));
+    const m = await matchConditions(compileMatchConditions(conditions), requestActivation(a, authorize));
     if (m instanceof Error)
       throw new ErrCallingWebhook(this.name, `failed to evaluate match conditions: ${m.message}`);
     return m;

@@ -10,9 +10,11 @@
 // should-call-hook.ts decide whether it applies; admission-review.ts and
 // client.ts make the call; errors.ts words failures; mutating.ts and
 // validating.ts dispatch.
+import type { Authorizer } from "../../../authorization/authorizer.ts";
 import type { Registry } from "../../../registry/index.ts";
 import type { ResourceStore } from "../../../registry/resource-store.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
+import { celAuthorize } from "../match-conditions.ts";
 import { type ServiceResolver, WebhookClient } from "./client.ts";
 import { MutatingWebhookPlugin } from "./mutating.ts";
 import { NamespaceMatcher } from "./namespace-matcher.ts";
@@ -26,6 +28,8 @@ export { VALIDATING_PLUGIN_NAME, ValidatingWebhookPlugin } from "./validating.ts
 
 export interface WebhookAdmissionOptions {
   registry: Pick<Registry, "byResource">;
+  /** What match conditions' `authorizer` asks. */
+  authorizer?: Authorizer;
   /** Where to dial a webhook service; by default its ClusterIP, as kube-apiserver does. */
   serviceResolver?: ServiceResolver;
 }
@@ -59,6 +63,7 @@ export function newWebhookAdmission(opts: WebhookAdmissionOptions): WebhookAdmis
       opts.serviceResolver ?? clusterIPServiceResolver((namespace, name) => services().get(namespace, name)),
   });
   const namespaceMatcher = new NamespaceMatcher((name) => namespaces().get(undefined, name));
+  const authorize = celAuthorize(opts.authorizer);
   const mutatingSource = new WebhookConfigurationSource(
     "mutating",
     storeOf(registry, "mutatingwebhookconfigurations"),
@@ -73,8 +78,19 @@ export function newWebhookAdmission(opts: WebhookAdmissionOptions): WebhookAdmis
     if (store && store.type.kind === a.kind.kind) store.strategy.defaults(obj);
   };
   return {
-    mutating: new MutatingWebhookPlugin({ source: mutatingSource, namespaceMatcher, client, defaulter }),
-    validating: new ValidatingWebhookPlugin({ source: validatingSource, namespaceMatcher, client }),
+    mutating: new MutatingWebhookPlugin({
+      source: mutatingSource,
+      namespaceMatcher,
+      client,
+      defaulter,
+      authorize,
+    }),
+    validating: new ValidatingWebhookPlugin({
+      source: validatingSource,
+      namespaceMatcher,
+      client,
+      authorize,
+    }),
     start: async () => {
       await Promise.all([mutatingSource.start(), validatingSource.start()]);
     },

@@ -9,7 +9,9 @@
 // object after an IfNeeded webhook had seen it, those IfNeeded webhooks (and
 // only they) are called once more. Changes made by in-tree plugins later in
 // the chain do not cause a reinvocation.
+
 import { isDeepStrictEqual } from "node:util";
+import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import { goQuote } from "../../../../machinery/field-errors.ts";
 import { applyJSONPatch, decodeJSONPatch } from "../../../../machinery/patch/json-patch.ts";
 import { PatchError } from "../../../../machinery/patch/patch-error.ts";
@@ -17,6 +19,7 @@ import type { JSONValue } from "../../../../machinery/patch/strategic-merge.ts";
 import { newInternalError, newServiceUnavailable } from "../../../../machinery/status.ts";
 import { log } from "../../../log.ts";
 import type { AdmissionAttributes, MutatingPlugin, Obj, Operation } from "../../admission.ts";
+import { celAuthorize } from "../match-conditions.ts";
 import type { Webhook } from "./accessor.ts";
 import { callWebhook } from "./call.ts";
 import type { WebhookClient } from "./client.ts";
@@ -33,6 +36,8 @@ export interface MutatingWebhookOptions {
   source: WebhookSource;
   namespaceMatcher: NamespaceMatcher;
   client: Pick<WebhookClient, "post">;
+  /** What match conditions' `authorizer` asks (celAuthorize of the apiserver's authorizer). */
+  authorize?: AuthorizeFn;
   /** Defaults a patched object, as the decoder defaults every object it reads. */
   defaulter?: (a: AdmissionAttributes, obj: Obj) => void;
 }
@@ -123,7 +128,7 @@ export class MutatingWebhookPlugin implements MutatingPlugin {
     a: AdmissionAttributes,
   ): Promise<boolean> {
     const hook = invocation.webhook;
-    if (!hook.matchesConditions(a)) return false;
+    if (!(await hook.matchesConditions(a, this.opts.authorize ?? celAuthorize(undefined)))) return false;
     const result = await callWebhook(this.opts.client, invocation, a, true);
     if (!result.allowed) throw new ErrWebhookRejection(toStatusErr(hook.name, result.result));
     if (result.patch.length === 0) return false;

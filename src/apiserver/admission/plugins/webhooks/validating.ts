@@ -2,9 +2,11 @@
 // every matching validating webhook is called at once; the request fails with
 // the first error to come back (a refusal, or a call failure under
 // failurePolicy Fail), and the others are logged.
+import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import { newInternalError } from "../../../../machinery/status.ts";
 import { log } from "../../../log.ts";
 import type { AdmissionAttributes, Operation, ValidatingPlugin } from "../../admission.ts";
+import { celAuthorize } from "../match-conditions.ts";
 import { callWebhook } from "./call.ts";
 import type { WebhookClient } from "./client.ts";
 import { ErrCallingWebhook, toStatusErr } from "./errors.ts";
@@ -20,6 +22,8 @@ export interface ValidatingWebhookOptions {
   source: WebhookSource;
   namespaceMatcher: NamespaceMatcher;
   client: Pick<WebhookClient, "post">;
+  /** What match conditions' `authorizer` asks (celAuthorize of the apiserver's authorizer). */
+  authorize?: AuthorizeFn;
 }
 
 export class ValidatingWebhookPlugin implements ValidatingPlugin {
@@ -57,7 +61,8 @@ export class ValidatingWebhookPlugin implements ValidatingPlugin {
   private async callHook(invocation: WebhookInvocation, a: AdmissionAttributes): Promise<Error | undefined> {
     const hook = invocation.webhook;
     try {
-      if (!hook.matchesConditions(a)) return undefined;
+      if (!(await hook.matchesConditions(a, this.opts.authorize ?? celAuthorize(undefined))))
+        return undefined;
       const result = await callWebhook(this.opts.client, invocation, a, false);
       if (result.allowed) return undefined;
       return toStatusErr(hook.name, result.result);
