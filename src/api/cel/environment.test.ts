@@ -173,3 +173,21 @@ test("Kubernetes' authz library builds the checks upstream's does and reads the 
   });
   assert.equal((asked.at(-1) as { user: string }).user, "system:serviceaccount:kube-system:bot");
 });
+
+test("what real CRDs and policies write compiles: raw triple-quoted strings, matches() as a function, nested quantifiers", () => {
+  const self = {
+    type: "Hostname",
+    value: "a.example.com",
+    version: "v1.6.0-rc.1",
+    items: [{ n: "a" }, { n: "b" }],
+  };
+  assert.equal(
+    run(
+      `self.type == 'Hostname' ? (!has(self.value) || self.value.matches(r"""^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$""")) : true`,
+      self,
+    ),
+    true,
+  );
+  assert.equal(run("matches(self.version, '-(rc)') && !matches(self.version, 'v0')", self), true);
+  assert.equal(run("self.items.all(a, self.items.exists_one(b, a.n == b.n))", self), true);
+});

@@ -137,6 +137,8 @@ function registerKubernetesLibraries(env: Environment): void {
     .registerFunction("list.lastIndexOf(dyn): int", (list: unknown[], x: unknown) =>
       BigInt(list.findLastIndex((y) => celEquals(x, y))),
     )
+    // The standard definitions' global form of matches, which cel-js has only as a method.
+    .registerFunction("matches(string, string): bool", (s: string, re: string) => regex(re).test(s))
     .registerFunction("string.find(string): string", (s: string, re: string) => regex(re).exec(s)?.[0] ?? "")
     .registerFunction("string.findAll(string): list<string>", (s: string, re: string) => findAll(s, re, -1n))
     .registerFunction("string.findAll(string, int): list<string>", findAll)
