@@ -191,3 +191,93 @@ test("what real CRDs and policies write compiles: raw triple-quoted strings, mat
   assert.equal(run("matches(self.version, '-(rc)') && !matches(self.version, 'v0')", self), true);
   assert.equal(run("self.items.all(a, self.items.exists_one(b, a.n == b.n))", self), true);
 });
+
+test("Kubernetes' IP, CIDR and URL libraries", () => {
+  const self = {
+    ip: "10.1.2.3",
+    v6: "2001:db8::1",
+    net: "10.0.0.0/8",
+    endpoint: "https://[2001:db8::1]:8443/api/v1?watch=true&x=1&x=2",
+  };
+  assert.equal(run("isIP(self.ip) && ip(self.ip).family() == 4 && ip(self.v6).family() == 6", self), true);
+  assert.equal(
+    run("!isIP('010.1.2.3') && !isIP('::ffff:10.1.2.3') && !isIP('fe80::1%eth0') && !isIP('x')", self),
+    true,
+  );
+  assert.equal(
+    run("ip('127.0.0.1').isLoopback() && ip('::1').isLoopback() && ip('0.0.0.0').isUnspecified()", self),
+    true,
+  );
+  assert.equal(
+    run(
+      "ip('169.254.1.1').isLinkLocalUnicast() && ip('fe80::1').isLinkLocalUnicast() && ip('224.0.0.1').isLinkLocalMulticast()",
+      self,
+    ),
+    true,
+  );
+  assert.equal(run("ip(self.ip).isGlobalUnicast() && !ip('255.255.255.255').isGlobalUnicast()", self), true);
+  assert.equal(
+    run("string(ip('2001:0db8:0:0:0:0:0:1')) == '2001:db8::1' && ip('10.1.2.3') == ip(self.ip)", self),
+    true,
+  );
+  assert.equal(run("isCIDR(self.net) && !isCIDR('10.0.0.0/33') && !isCIDR('10.0.0.0')", self), true);
+  assert.equal(
+    run(
+      "cidr(self.net).containsIP(self.ip) && !cidr(self.net).containsIP('11.0.0.1') && cidr(self.net).containsIP(ip(self.ip))",
+      self,
+    ),
+    true,
+  );
+  assert.equal(
+    run("cidr(self.net).containsCIDR('10.1.0.0/16') && !cidr('10.1.0.0/16').containsCIDR(self.net)", self),
+    true,
+  );
+  assert.equal(
+    run(
+      "string(cidr('10.1.2.3/8').masked()) == '10.0.0.0/8' && cidr(self.net).prefixLength() == 8 && string(cidr(self.net).ip()) == '10.0.0.0'",
+      self,
+    ),
+    true,
+  );
+  assert.equal(run("isURL(self.endpoint) && isURL('/healthz') && !isURL('not a url')", self), true);
+  assert.equal(
+    run(
+      "url(self.endpoint).getScheme() == 'https' && url(self.endpoint).getHost() == '[2001:db8::1]:8443'",
+      self,
+    ),
+    true,
+  );
+  assert.equal(
+    run("url(self.endpoint).getHostname() == '2001:db8::1' && url(self.endpoint).getPort() == '8443'", self),
+    true,
+  );
+  assert.equal(
+    run(
+      "url(self.endpoint).getEscapedPath() == '/api/v1' && url(self.endpoint).getQuery()['x'] == ['1', '2']",
+      self,
+    ),
+    true,
+  );
+  assert.equal(
+    run("url('/healthz').getScheme() == '' && url('/healthz').getEscapedPath() == '/healthz'", self),
+    true,
+  );
+  const bad = run("ip('nope').family() == 4", self);
+  assert.ok(bad instanceof Error && /IP Address 'nope' parse error/.test(bad.message));
+});
+
+test("cel-go's sets extension: contains, equivalent, intersects", () => {
+  const self = { verbs: ["get", "list", "watch"], ports: [80n, 443n] };
+  assert.equal(
+    run("sets.contains(self.verbs, ['get', 'list']) && !sets.contains(self.verbs, ['delete'])", self),
+    true,
+  );
+  assert.equal(
+    run("sets.equivalent(self.ports, [443, 80, 80]) && !sets.equivalent(self.ports, [80])", self),
+    true,
+  );
+  assert.equal(
+    run("sets.intersects(self.verbs, ['delete', 'watch']) && !sets.intersects(self.ports, [8080])", self),
+    true,
+  );
+});

@@ -4,14 +4,16 @@
 // libraries (k8s.io/apiserver/pkg/cel/library); these are here: lists
 // (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll),
 // quantity (quantity(), isQuantity() and a Quantity's methods), authz
-// (authorizer.ts), and the strings extension's charAt and replace.
+// (authorizer.ts), IP, CIDR and URL (network.ts), cel-go's sets extension,
+// and the strings extension's charAt and replace.
 //
-// Not here: the URL, IP/CIDR and format libraries, and cost
+// Not here: the format library, the math and encoders extensions, and cost
 // estimation (an expression's size is bounded instead).
 import { Environment, Optional } from "@marcbachmann/cel-js";
 import { Format, Quantity } from "../../machinery/quantity.ts";
 import { re2ToRegExp } from "../apiextensions/schema.ts";
 import { registerAuthzLibrary } from "./authorizer.ts";
+import { registerNetworkLibraries } from "./network.ts";
 
 export { Optional };
 
@@ -80,6 +82,8 @@ function environment(variables: CelVariables): Environment {
     registerKubernetesLibraries(env);
     registerQuantityLibrary(env);
     registerAuthzLibrary(env);
+    registerNetworkLibraries(env);
+    registerSetsExtension(env);
     for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
     environments.set(key, env);
   }
@@ -206,6 +210,30 @@ function registerQuantityLibrary(env: Environment): void {
     .registerOperator("Quantity == Quantity", (a: Quantity, b: Quantity) => a.cmp(b) === 0);
 }
 
+/** The namespace value of the sets extension's functions (sets.contains(…)). */
+class SetsExtension {}
+
+/** cel-go's sets extension, which Kubernetes' environment includes: lists as sets, by CEL equality. */
+function registerSetsExtension(env: Environment): void {
+  const has = (list: unknown[], x: unknown) => list.some((y) => celEquals(x, y));
+  env
+    .registerType("SetsExtension", SetsExtension as never)
+    .registerConstant("sets", "SetsExtension", new SetsExtension())
+    .registerFunction(
+      "SetsExtension.contains(list, list): bool",
+      (_: SetsExtension, a: unknown[], b: unknown[]) => b.every((x) => has(a, x)),
+    )
+    .registerFunction(
+      "SetsExtension.equivalent(list, list): bool",
+      (_: SetsExtension, a: unknown[], b: unknown[]) =>
+        a.every((x) => has(b, x)) && b.every((x) => has(a, x)),
+    )
+    .registerFunction(
+      "SetsExtension.intersects(list, list): bool",
+      (_: SetsExtension, a: unknown[], b: unknown[]) => a.some((x) => has(b, x)),
+    );
+}
+
 function findAll(s: string, re: string, limit: bigint): string[] {
   const global = new RegExp(regex(re).source, `${regex(re).flags}g`);
   const out: string[] = [];
@@ -219,7 +247,7 @@ function findAll(s: string, re: string, limit: bigint): string[] {
 /** cel-go's words for what cel-js reports on its first line ("No such key: x" → "no such key: x"). */
 function celMessage(e: unknown): string {
   const first = String((e as Error)?.message ?? e).split("\n")[0];
-  return first.charAt(0).toLowerCase() + first.slice(1);
+  return /^[A-Z][a-z]/.test(first) ? first.charAt(0).toLowerCase() + first.slice(1) : first;
 }
 
 interface AstNode {
