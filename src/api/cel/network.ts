@@ -208,7 +208,7 @@ export function registerNetworkLibraries(env: Environment): void {
     .registerFunction("URL.getEscapedPath(): string", (u: CelURL) => u.url.pathname)
     .registerFunction("URL.getQuery(): map", (u: CelURL) => {
       const q: Record<string, string[]> = {};
-      for (const [k, v] of u.url.searchParams) (q[k] ??= []).push(v);
+      for (const k of new Set(u.url.searchParams.keys())) q[k] = u.url.searchParams.getAll(k);
       return q;
     });
 }
