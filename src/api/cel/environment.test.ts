@@ -281,3 +281,18 @@ test("cel-go's sets extension: contains, equivalent, intersects", () => {
     true,
   );
 });
+
+test("the strings extension's format: %s %d %f %e %b %o %x %X and %%", () => {
+  const self = { name: "web", replicas: 3n, ratio: 0.25, tags: ["a", "b"] };
+  assert.equal(
+    run("'%s has %d replicas (%.1f%%)'.format([self.name, self.replicas, self.ratio * 100.0])", self),
+    "web has 3 replicas (25.0%)",
+  );
+  assert.equal(
+    run("'%s %f %e'.format([self.tags, self.ratio, 1234.5678])", self),
+    "[a, b] 0.250000 1.234568e+03",
+  );
+  assert.equal(run("'%b %o %x %X %x'.format([5, 8, 255, 255, 'hi'])", self), "101 10 ff FF 6869");
+  const missing = run("'%s and %s'.format([self.name])", self);
+  assert.ok(missing instanceof Error && /index 1 out of range/.test(missing.message));
+});

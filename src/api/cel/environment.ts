@@ -5,9 +5,10 @@
 // (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll),
 // quantity (quantity(), isQuantity() and a Quantity's methods), authz
 // (authorizer.ts), IP, CIDR and URL (network.ts), cel-go's sets extension,
-// and the strings extension's charAt and replace.
+// and the strings extension's charAt, replace and format.
 //
-// Not here: the format library, the math and encoders extensions, and cost
+// Not here: Kubernetes' format library (format.dns1123Label()…), the math and
+// encoders extensions, and cost
 // estimation (an expression's size is bounded instead).
 import { Environment, Optional } from "@marcbachmann/cel-js";
 import { Format, Quantity } from "../../machinery/quantity.ts";
@@ -151,6 +152,7 @@ function registerKubernetesLibraries(env: Environment): void {
       if (i < 0n || i > BigInt(chars.length)) throw new Error(`index out of range: ${i}`);
       return chars[Number(i)] ?? "";
     })
+    .registerFunction("string.format(list): string", (s: string, args: unknown[]) => formatString(s, args))
     .registerFunction("string.replace(string, string): string", (s: string, from: string, to: string) =>
       s.split(from).join(to),
     )
@@ -208,6 +210,90 @@ function registerQuantityLibrary(env: Environment): void {
     .registerFunction("Quantity.isLessThan(Quantity): bool", (a: Quantity, b: Quantity) => a.cmp(b) < 0)
     .registerFunction("Quantity.compareTo(Quantity): int", (a: Quantity, b: Quantity) => BigInt(a.cmp(b)))
     .registerOperator("Quantity == Quantity", (a: Quantity, b: Quantity) => a.cmp(b) === 0);
+}
+
+/** `%s` of a value, as cel-go's strings extension prints it. */
+function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return v;
+  if (typeof v === "bigint" || typeof v === "boolean" || typeof v === "number") return String(v);
+  if (v instanceof Date) return v.toISOString().replace(".000Z", "Z");
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(", ")}]`;
+  if (v instanceof Map)
+    return `{${[...v].map(([k, x]) => `${formatValue(k)}: ${formatValue(x)}`).join(", ")}}`;
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o.seconds === "bigint" && typeof o.nanos === "number") {
+      return `${Number(o.seconds) + o.nanos / 1e9}s`;
+    }
+    if (
+      typeof (v as { toString?: unknown }).toString === "function" &&
+      v.toString !== Object.prototype.toString
+    ) {
+      return String(v);
+    }
+    return `{${Object.entries(o)
+      .map(([k, x]) => `${k}: ${formatValue(x)}`)
+      .join(", ")}}`;
+  }
+  return String(v);
+}
+
+const asNumber = (v: unknown, clause: string): number | bigint => {
+  if (typeof v === "bigint" || typeof v === "number") return v;
+  throw new Error(
+    `error during formatting: ${clause} clause can only be used on integers and doubles, was given ${typeof v}`,
+  );
+};
+
+/** Go's %e: a mantissa and an exponent of at least two digits. */
+function goExponent(n: number, precision: number): string {
+  const [m, e] = n.toExponential(precision).split("e");
+  const exp = Number(e);
+  return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+/** cel-go's strings extension's format: %s %d %f %e %b %o %x %X and %%, with a precision for %f and %e. */
+function formatString(format: string, args: unknown[]): string {
+  let next = 0;
+  const arg = () => {
+    if (next >= args.length) throw new Error(`index ${next} out of range`);
+    return args[next++];
+  };
+  return format.replace(/%(?:\.(\d+))?([a-zA-Z%])/g, (_, precision: string | undefined, verb: string) => {
+    if (verb === "%") return "%";
+    const p = precision === undefined ? 6 : Number(precision);
+    const v = arg();
+    switch (verb) {
+      case "s":
+        return formatValue(v);
+      case "d":
+        if (typeof v !== "bigint") {
+          throw new Error(
+            `error during formatting: decimal clause can only be used on integers, was given ${typeof v}`,
+          );
+        }
+        return String(v);
+      case "f":
+        return Number(asNumber(v, "fixed-point")).toFixed(p);
+      case "e":
+        return goExponent(Number(asNumber(v, "scientific")), p);
+      case "b":
+        return typeof v === "boolean" ? (v ? "1" : "0") : BigInt(asNumber(v, "binary")).toString(2);
+      case "o":
+        return BigInt(asNumber(v, "octal")).toString(8);
+      case "x":
+      case "X": {
+        const hex =
+          typeof v === "string"
+            ? Buffer.from(v).toString("hex")
+            : BigInt(asNumber(v, "hexadecimal")).toString(16);
+        return verb === "X" ? hex.toUpperCase() : hex;
+      }
+      default:
+        throw new Error(`could not parse formatting clause: unrecognized formatting clause "${verb}"`);
+    }
+  });
 }
 
 /** The namespace value of the sets extension's functions (sets.contains(…)). */
