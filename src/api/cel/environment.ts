@@ -1,5 +1,6 @@
 // Kubernetes' Common Expression Language: the language of CRD validation
-// rules (x-kubernetes-validations), on @marcbachmann/cel-js. Besides CEL's
+// rules (x-kubernetes-validations), ValidatingAdmissionPolicy and webhook
+// match conditions, on @marcbachmann/cel-js. Besides CEL's
 // standard definitions and the strings extension cel-js has, Kubernetes adds
 // libraries (k8s.io/apiserver/pkg/cel/library); these are here: lists
 // (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find, findAll),
@@ -8,8 +9,8 @@
 // and the strings extension's charAt, replace and format.
 //
 // Not here: Kubernetes' format library (format.dns1123Label()…), the math and
-// encoders extensions, and cost
-// estimation (an expression's size is bounded instead).
+// encoders extensions, and cost estimation (an expression's size is bounded
+// instead).
 import { Environment, Optional } from "@marcbachmann/cel-js";
 import { Format, Quantity } from "../../machinery/quantity.ts";
 import { re2ToRegExp } from "../apiextensions/schema.ts";
