@@ -2,9 +2,9 @@
 // /metrics/resource over HTTPS with the server's client certificate, at the
 // node's preferred address and kubelet port, and decode the figures into
 // points for the storage. Only the families metrics-server reads are kept.
-import { request } from "node:https";
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { kubeletPort, preferredNodeAddress } from "../api/node-address.ts";
+import { type HttpsAnswer, httpsGet } from "../machinery/https-get.ts";
 import type { MetricsPoint, PodPoints } from "./storage.ts";
 
 export interface NodeScrape {
@@ -93,12 +93,14 @@ export interface KubeletClient {
   timeoutMs?: number;
 }
 
-export function scrapeNode(node: Node, kc: KubeletClient): Promise<NodeScrape> {
+export async function scrapeNode(node: Node, kc: KubeletClient): Promise<NodeScrape> {
   const where = kubeletAddress(node);
   const name = node.metadata?.name ?? "";
-  if (!where) return Promise.reject(new Error(`node ${name} has no kubelet to reach: no address, or Port 0`));
-  return new Promise((resolve, reject) => {
-    const req = request(
+  if (!where) throw new Error(`node ${name} has no kubelet to reach: no address, or Port 0`);
+  const timeout = kc.timeoutMs ?? 10_000;
+  let answer: HttpsAnswer;
+  try {
+    answer = await httpsGet(
       {
         host: where.host,
         port: where.port,
@@ -107,33 +109,18 @@ export function scrapeNode(node: Node, kc: KubeletClient): Promise<NodeScrape> {
         cert: kc.cert,
         key: kc.key,
         rejectUnauthorized: !kc.insecure,
-        timeout: kc.timeoutMs ?? 10_000,
+        timeout,
         headers: { "User-Agent": "k8ts-metrics-server" },
       },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          body += c;
-        });
-        res.on("end", () => {
-          if (res.statusCode !== 200)
-            return reject(
-              new Error(
-                `kubelet of node ${name} at ${where.host}:${where.port}: ${res.statusCode} ${body.trim()}`,
-              ),
-            );
-          resolve(decodeResourceMetrics(body, Date.now()));
-        });
-        res.on("error", reject);
-      },
+      () => new Error(`kubelet of node ${name}: no answer in ${timeout} ms`),
     );
-    req.on("timeout", () =>
-      req.destroy(new Error(`kubelet of node ${name}: no answer in ${kc.timeoutMs ?? 10_000} ms`)),
+  } catch (e) {
+    throw new Error(`scraping node ${name} at ${where.host}:${where.port}: ${(e as Error).message}`);
+  }
+  if (answer.status !== 200) {
+    throw new Error(
+      `kubelet of node ${name} at ${where.host}:${where.port}: ${answer.status} ${answer.body.trim()}`,
     );
-    req.on("error", (e) =>
-      reject(new Error(`scraping node ${name} at ${where.host}:${where.port}: ${e.message}`)),
-    );
-    req.end();
-  });
+  }
+  return decodeResourceMetrics(answer.body, Date.now());
 }

@@ -7,8 +7,8 @@
 //   checked every 30 s (the service, its endpoints, then a discovery GET of
 //   /apis/<group>/<version> at an endpoint), with upstream's reasons;
 // - the discovery document each available one answered, for /apis.
-import { request } from "node:https";
 import type { Obj, ResourceCatalog } from "../../api/registry.ts";
+import { type HttpsAnswer, httpsGet } from "../../machinery/https-get.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../machinery/status.ts";
 import { ObjectCache } from "../admission/plugins/object-cache.ts";
 import { log } from "../log.ts";
@@ -308,9 +308,11 @@ export class APIServiceController {
   }
 
   /** A GET of the group-version's discovery document at the endpoint, as the aggregator's own client. */
-  private discover(ep: RemoteEndpoint, path: string): Promise<Obj> {
-    return new Promise((resolve, reject) => {
-      const req = request(
+  private async discover(ep: RemoteEndpoint, path: string): Promise<Obj> {
+    const url = `https://${ep.host}:${ep.port}${path}`;
+    let answer: HttpsAnswer;
+    try {
+      answer = await httpsGet(
         {
           host: ep.host,
           port: ep.port,
@@ -323,37 +325,14 @@ export class APIServiceController {
           headers: { accept: "application/json", "x-remote-user": "system:kube-aggregator" },
           timeout: DISCOVERY_TIMEOUT_MS,
         },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => {
-            body += c;
-          });
-          res.on("end", () => {
-            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
-              reject(new Error(`bad status from https://${ep.host}:${ep.port}${path}: ${res.statusCode}`));
-              return;
-            }
-            try {
-              resolve(JSON.parse(body));
-            } catch (e) {
-              reject(e);
-            }
-          });
-        },
+        () => new Error("context deadline exceeded"),
       );
-      req.on("timeout", () => req.destroy(new Error("context deadline exceeded")));
-      req.on("error", (e) =>
-        reject(
-          e.message.startsWith("bad status")
-            ? e
-            : new Error(
-                `failing or missing response from https://${ep.host}:${ep.port}${path}: ${e.message}`,
-              ),
-        ),
-      );
-      req.end();
-    });
+    } catch (e) {
+      throw new Error(`failing or missing response from ${url}: ${(e as Error).message}`);
+    }
+    if (answer.status < 200 || answer.status > 299)
+      throw new Error(`bad status from ${url}: ${answer.status}`);
+    return JSON.parse(answer.body);
   }
 
   private async check(a: Obj): Promise<void> {
