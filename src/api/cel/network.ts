@@ -5,6 +5,7 @@
 // IPv4-mapped IPv6 addresses (upstream refuses them too).
 import { isIPv4, isIPv6 } from "node:net";
 import type { Environment } from "@marcbachmann/cel-js";
+import { formatIP } from "../../machinery/ip.ts";
 
 export class IP {
   constructor(
@@ -14,36 +15,12 @@ export class IP {
     readonly value: bigint,
   ) {}
 
-  get bits(): number {
+  get bits(): 32 | 128 {
     return this.family === 4 ? 32 : 128;
   }
 
   toString(): string {
-    if (this.family === 4) {
-      return [24, 16, 8, 0].map((s) => Number((this.value >> BigInt(s)) & 255n)).join(".");
-    }
-    const groups = Array.from({ length: 8 }, (_, i) =>
-      Number((this.value >> BigInt(112 - 16 * i)) & 0xffffn),
-    );
-    // RFC 5952: the longest run (of two or more) of zero groups becomes "::".
-    let best = -1;
-    let bestLen = 1;
-    for (let i = 0; i < 8; ) {
-      if (groups[i] !== 0) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < 8 && groups[j] === 0) j++;
-      if (j - i > bestLen) {
-        best = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
-    const hex = groups.map((g) => g.toString(16));
-    if (best < 0) return hex.join(":");
-    return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+    return formatIP(this.value, this.bits);
   }
 }
 

@@ -3,7 +3,10 @@
 // Allocation goes round from the block after the last one handed out, so a
 // block just released is not given again until the others have been.
 // Addresses are bigints so that IPv4 and IPv6 share one arithmetic.
+import { formatIP } from "../../machinery/ip.ts";
 import { parseCIDRSloppy } from "../../machinery/validation.ts";
+
+export { formatIP };
 
 /** A network: its (masked) address, prefix length and family width. */
 export interface IPNet {
@@ -35,33 +38,6 @@ export function parseCIDR(s: string): IPNet {
   for (const b of bytes) ip = (ip << 8n) | BigInt(b);
   const bits = parsed.ipv4 ? 32 : 128;
   return { ip: ip & maskOf(parsed.prefix, bits), prefix: parsed.prefix, bits };
-}
-
-/** net.IP.String(): dotted quad, or RFC 5952 IPv6 (the longest run of two or more zero groups as "::"). */
-export function formatIP(ip: bigint, bits: 32 | 128): string {
-  if (bits === 32) {
-    return [24n, 16n, 8n, 0n].map((s) => String((ip >> s) & 0xffn)).join(".");
-  }
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((ip >> BigInt(i * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(":");
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
 /** IPNet.String(). */
