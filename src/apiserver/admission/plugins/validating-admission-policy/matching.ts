@@ -7,8 +7,8 @@
 import { labelSelectorAsSelector, type Selector } from "../../../../machinery/labels.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
 import type { NamespaceMatcher } from "../webhooks/namespace-matcher.ts";
-import { matchObjectSelector } from "../webhooks/object-matcher.ts";
 import { type Rule, ruleMatches } from "../webhooks/rules.ts";
+import { matchesSelectors } from "../webhooks/should-call-hook.ts";
 
 /** A MatchResources with its selectors parsed once; a bad selector throws when it is used. */
 class Selectors {
@@ -48,12 +48,7 @@ export async function matchesResources(
     sel = new Selectors(mr);
     selectors.set(mr, sel);
   }
-  const ns = await namespaces.matchNamespaceSelector(sel, a);
-  if (!ns.matches && !ns.err) return false;
-  const obj = matchObjectSelector(sel, a);
-  if (!obj.matches && !obj.err) return false;
-  if (ns.err) throw ns.err;
-  if (obj.err) throw obj.err;
+  if (!(await matchesSelectors(sel, a, namespaces))) return false;
   const rules = (k: string): Rule[] => (Array.isArray(mr[k]) ? mr[k] : []);
   if (rules("excludeResourceRules").some((r) => namedRuleMatches(r, a))) return false;
   const include = rules("resourceRules");

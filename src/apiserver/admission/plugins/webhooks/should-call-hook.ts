@@ -20,6 +20,26 @@ export interface WebhookInvocation {
   kind: GroupVersionKind;
 }
 
+/**
+ * The namespaceSelector and objectSelector of a webhook (or of a policy's
+ * matchResources): false if either rules the request out, else throws the
+ * StatusError of one that could not be applied, else true. A selector that
+ * does not match never reports an error, even an unexpected one.
+ */
+export async function matchesSelectors(
+  hook: Pick<Webhook, "namespaceSelector" | "objectSelector">,
+  a: AdmissionAttributes,
+  namespaceMatcher: NamespaceMatcher,
+): Promise<boolean> {
+  const ns = await namespaceMatcher.matchNamespaceSelector(hook, a);
+  if (!ns.matches && !ns.err) return false;
+  const obj = matchObjectSelector(hook, a);
+  if (!obj.matches && !obj.err) return false;
+  if (ns.err) throw ns.err;
+  if (obj.err) throw obj.err;
+  return true;
+}
+
 /** The invocation, undefined if the webhook does not apply, or throws a StatusError. */
 export async function shouldCallHook(
   hook: Webhook,
@@ -28,13 +48,7 @@ export async function shouldCallHook(
 ): Promise<WebhookInvocation | undefined> {
   // Every way out below without a matching rule is "not called", so the rules go first: that spares namespace reads.
   if (!hook.rules.some((r) => ruleMatches(r, a))) return undefined;
-  const ns = await namespaceMatcher.matchNamespaceSelector(hook, a);
-  // A selector that does not match never reports an error, even an unexpected one.
-  if (!ns.matches && !ns.err) return undefined;
-  const obj = matchObjectSelector(hook, a);
-  if (!obj.matches && !obj.err) return undefined;
-  if (ns.err) throw ns.err;
-  if (obj.err) throw obj.err;
+  if (!(await matchesSelectors(hook, a, namespaceMatcher))) return undefined;
   return {
     webhook: hook,
     resource: { ...a.resource },
