@@ -119,6 +119,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const builtin = builtinAdmission({
     registry,
     authorizer: authz.authorizer,
+    namespaceCache,
     disable: [...disabled].filter((p) => !WEBHOOK_PLUGINS.has(p) && p !== "PodSecurity"),
     podSecurity: disabled.has("PodSecurity")
       ? undefined
@@ -193,7 +194,6 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await authn.stop();
     webhooks.stop();
     builtin.stop();
-    namespaceCache.stop();
     await authz.stop();
     await flowControl?.stop();
     await objectCounts.stop();
@@ -205,8 +205,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     // Policy, caches and webhook configurations are ready before the first request arrives
     // (an empty RBAC cache would refuse everyone but system:masters, even /healthz).
     await authz.start();
+    // It starts the namespace cache too, which PodSecurity shares with the built-in plugins.
     await builtin.start();
-    await namespaceCache.start();
     await webhooks.start();
     await objectCounts.start();
     await flowControl?.start();

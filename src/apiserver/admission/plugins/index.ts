@@ -59,6 +59,8 @@ export interface BuiltinAdmissionOptions {
   authorizer?: Authorizer;
   /** Plugins to leave out, by upstream name (--disable-admission-plugins). */
   disable?: Iterable<string>;
+  /** The apiserver's cache of namespaces, if it keeps one (PodSecurity's): the plugins read it rather than a second. */
+  namespaceCache?: ObjectCache;
   /** PodSecurity (validating only), put where upstream runs it: after NodeRestriction. */
   podSecurity?: ValidatingPlugin;
   /** Admission webhooks, run after every built-in plugin but ResourceQuota (and, validating, after ValidatingAdmissionPolicy), as upstream. */
@@ -81,10 +83,16 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
       throw new Error(`unknown admission plugin: ${name}`);
   }
   const on = (name: PluginName) => !disabled.has(name);
-  const caches: ObjectCache[] = [];
+  // One cache a resource, however many plugins read it.
+  const caches = new Map<string, ObjectCache>();
+  if (opts.namespaceCache) caches.set("/namespaces", opts.namespaceCache);
   const cacheOf = (group: string, resource: string): ObjectCache => {
-    const cache = new ObjectCache(registry.byResource(group, "v1", resource)!);
-    caches.push(cache);
+    const key = `${group}/${resource}`;
+    let cache = caches.get(key);
+    if (!cache) {
+      cache = new ObjectCache(registry.byResource(group, "v1", resource)!);
+      caches.set(key, cache);
+    }
     return cache;
   };
 
@@ -106,15 +114,11 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
   const storageObjectInUse = on("StorageObjectInUseProtection")
     ? new StorageObjectInUseProtection()
     : undefined;
-  const storageClasses =
-    on("DefaultStorageClass") || on("PersistentVolumeClaimResize")
-      ? cacheOf("storage.k8s.io", "storageclasses")
-      : undefined;
   const storageClass = on("DefaultStorageClass")
-    ? new DefaultStorageClass({ registry, cache: storageClasses })
+    ? new DefaultStorageClass({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
     : undefined;
   const claimResize = on("PersistentVolumeClaimResize")
-    ? new PersistentVolumeClaimResize({ registry, cache: storageClasses })
+    ? new PersistentVolumeClaimResize({ registry, cache: cacheOf("storage.k8s.io", "storageclasses") })
     : undefined;
   const runtimeClass = on("RuntimeClass")
     ? new RuntimeClassAdmission({ registry, cache: cacheOf("node.k8s.io", "runtimeclasses") })
@@ -186,10 +190,10 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
     ]),
     async start() {
       if (priority) await ensureSystemPriorityClasses(registry);
-      await Promise.all(caches.map((c) => c.start()));
+      await Promise.all([...caches.values()].map((c) => c.start()));
     },
     stop() {
-      for (const c of caches) c.stop();
+      for (const c of caches.values()) c.stop();
     },
   };
 }
