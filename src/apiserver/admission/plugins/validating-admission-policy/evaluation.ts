@@ -6,7 +6,6 @@
 import { toCel } from "../../../../api/apiextensions/cel-rules.ts";
 import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import type { CelProgram } from "../../../../api/cel/environment.ts";
-import { ADMISSION_POLICY_VARIABLES, compile } from "../../../../api/cel/environment.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
 import {
   type CompiledExpression,
@@ -61,8 +60,7 @@ export function compilePolicy(policy: Obj): CompiledPolicy {
     validations: list("validations").map((v) => {
       const base = compileExpression(v, v.expression, "bool");
       if (typeof v.messageExpression !== "string" || v.messageExpression.trim() === "") return base;
-      const m = compile(v.messageExpression, ADMISSION_POLICY_VARIABLES, "string");
-      return "error" in m ? base : { ...base, message: m.program };
+      return { ...base, message: compileExpression(v, v.messageExpression, "string").program };
     }),
     auditAnnotations: list("auditAnnotations").map((a) => compileExpression(a, a.valueExpression, "any")),
   };

@@ -11,11 +11,19 @@ import type {
 import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import { labelSelectorAsSelector, type Selector } from "../../../../machinery/labels.ts";
 import type { AdmissionAttributes } from "../../admission.ts";
-import { compileMatchConditions, matchConditions, requestActivation } from "../match-conditions.ts";
+import {
+  celAuthorize,
+  compileMatchConditions,
+  matchConditions,
+  requestActivation,
+} from "../match-conditions.ts";
 import { ErrCallingWebhook } from "./errors.ts";
 import type { Rule } from "./rules.ts";
 
 export type WebhookType = "mutating" | "validating";
+
+/** Without the apiserver's authorizer, every check of `authorizer` has no opinion. */
+const NO_AUTHORIZER: AuthorizeFn = celAuthorize(undefined);
 
 /** A selector, or the error parsing it gave (reported only when the webhook would be called). */
 type Parsed = { selector: Selector } | { error: Error };
@@ -92,7 +100,7 @@ export class Webhook {
    * Whether the request passes the webhook's matchConditions (CEL); a failure
    * to evaluate them is a failure to call the webhook, for its failurePolicy.
    */
-  async matchesConditions(a: AdmissionAttributes, authorize: AuthorizeFn): Promise<boolean> {
+  async matchesConditions(a: AdmissionAttributes, authorize = NO_AUTHORIZER): Promise<boolean> {
     const conditions = this.hook.matchConditions ?? [];
     if (conditions.length === 0) return true;
     const m = await matchConditions(compileMatchConditions(conditions), requestActivation(a, authorize));

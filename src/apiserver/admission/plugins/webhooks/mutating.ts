@@ -19,7 +19,6 @@ import type { JSONValue } from "../../../../machinery/patch/strategic-merge.ts";
 import { newInternalError, newServiceUnavailable } from "../../../../machinery/status.ts";
 import { log } from "../../../log.ts";
 import type { AdmissionAttributes, MutatingPlugin, Obj, Operation } from "../../admission.ts";
-import { celAuthorize } from "../match-conditions.ts";
 import type { Webhook } from "./accessor.ts";
 import { callWebhook } from "./call.ts";
 import type { WebhookClient } from "./client.ts";
@@ -128,7 +127,7 @@ export class MutatingWebhookPlugin implements MutatingPlugin {
     a: AdmissionAttributes,
   ): Promise<boolean> {
     const hook = invocation.webhook;
-    if (!(await hook.matchesConditions(a, this.opts.authorize ?? celAuthorize(undefined)))) return false;
+    if (!(await hook.matchesConditions(a, this.opts.authorize))) return false;
     const result = await callWebhook(this.opts.client, invocation, a, true);
     if (!result.allowed) throw new ErrWebhookRejection(toStatusErr(hook.name, result.result));
     if (result.patch.length === 0) return false;

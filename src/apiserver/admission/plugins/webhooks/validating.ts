@@ -6,7 +6,6 @@ import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
 import { newInternalError } from "../../../../machinery/status.ts";
 import { log } from "../../../log.ts";
 import type { AdmissionAttributes, Operation, ValidatingPlugin } from "../../admission.ts";
-import { celAuthorize } from "../match-conditions.ts";
 import { callWebhook } from "./call.ts";
 import type { WebhookClient } from "./client.ts";
 import { ErrCallingWebhook, toStatusErr } from "./errors.ts";
@@ -61,8 +60,7 @@ export class ValidatingWebhookPlugin implements ValidatingPlugin {
   private async callHook(invocation: WebhookInvocation, a: AdmissionAttributes): Promise<Error | undefined> {
     const hook = invocation.webhook;
     try {
-      if (!(await hook.matchesConditions(a, this.opts.authorize ?? celAuthorize(undefined))))
-        return undefined;
+      if (!(await hook.matchesConditions(a, this.opts.authorize))) return undefined;
       const result = await callWebhook(this.opts.client, invocation, a, false);
       if (result.allowed) return undefined;
       return toStatusErr(hook.name, result.result);
