@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { escapeName, normalizeFieldPath, toCel, validateCustomResourceRules } from "./cel-rules.ts";
+import { escapeName, toCel } from "../cel/values.ts";
+import { normalizeFieldPath, validateCustomResourceRules } from "./cel-rules.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: schemas and objects are free-form JSON
 type J = Record<string, any>;

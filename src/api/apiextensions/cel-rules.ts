@@ -12,7 +12,6 @@
 // kind and metadata.name/generateName only.
 //
 // Not here: the runtime cost budget and ratcheting of unchanged values.
-import { Duration } from "@marcbachmann/cel-js/evaluator";
 import {
   childOf,
   duplicate,
@@ -24,16 +23,13 @@ import {
   type Path,
   required,
 } from "../../machinery/field-errors.ts";
-import { parseGoDuration } from "../../machinery/go-duration.ts";
-import { CEL_RESERVED_WORDS, type CelProgram, compile, Optional } from "../cel/environment.ts";
+import { type CelProgram, compile, Optional, usableMessage } from "../cel/environment.ts";
+import { toCel } from "../cel/values.ts";
 import type { Schema } from "./schema.ts";
 
 type J = Record<string, unknown>;
 
 const isObject = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** upstream's celconfig.MaxEvaluatedMessageExpressionSizeBytes */
-const MAX_MESSAGE_BYTES = 5 * 1024;
 
 export interface CompiledRule {
   program?: CelProgram;
@@ -84,70 +80,6 @@ export function hasRules(s: unknown): boolean {
   return result;
 }
 
-const ESCAPES: Record<string, string> = {
-  __: "__underscores__",
-  ".": "__dot__",
-  "-": "__dash__",
-  "/": "__slash__",
-};
-
-/** A property's name as CEL reaches it (upstream's cel.Escape); undefined when it cannot. */
-export function escapeName(name: string): string | undefined {
-  if (CEL_RESERVED_WORDS.has(name)) return `__${name}__`;
-  if (!/^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$/.test(name)) return undefined;
-  return name.replace(/__|[.\-/]/g, (m) => ESCAPES[m]);
-}
-
-/** A JSON value as the CEL value its schema makes it (upstream's UnstructuredToVal). */
-export function toCel(v: unknown, s: Schema | undefined, resourceRoot = false): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === "number") return s?.type === "number" || !Number.isInteger(v) ? v : BigInt(v);
-  if (typeof v === "string") return stringToCel(v, s?.format);
-  if (typeof v === "boolean") return v;
-  if (Array.isArray(v)) return v.map((x) => toCel(x, isObject(s?.items) ? s.items : undefined));
-  if (!isObject(v)) return v;
-  const out: J = {};
-  const properties = isObject(s?.properties) ? (s.properties as J) : undefined;
-  if (resourceRoot || s?.["x-kubernetes-embedded-resource"] === true) {
-    for (const k of ["apiVersion", "kind"]) if (typeof v[k] === "string") out[k] = v[k];
-    const meta = isObject(v.metadata) ? v.metadata : {};
-    out.metadata = {
-      ...(typeof meta.name === "string" ? { name: meta.name } : {}),
-      ...(typeof meta.generateName === "string" ? { generateName: meta.generateName } : {}),
-    };
-  }
-  if (properties) {
-    for (const [k, x] of Object.entries(v)) {
-      const ps = properties[k];
-      const name = escapeName(k);
-      if (isObject(ps) && name !== undefined) out[name] = toCel(x, ps);
-    }
-    return out;
-  }
-  const additional = isObject(s?.additionalProperties) ? (s.additionalProperties as Schema) : undefined;
-  for (const [k, x] of Object.entries(v)) {
-    if (resourceRoot && (k === "apiVersion" || k === "kind" || k === "metadata")) continue;
-    out[k] = toCel(x, additional);
-  }
-  return out;
-}
-
-function stringToCel(v: string, format: unknown): unknown {
-  if (format === "date-time" || format === "date") {
-    const t = new Date(format === "date" ? `${v}T00:00:00Z` : v);
-    return Number.isNaN(t.getTime()) ? v : t;
-  }
-  if (format === "duration") {
-    try {
-      const ns = parseGoDuration(v);
-      return new Duration(ns / 1_000_000_000n, Number(ns % 1_000_000_000n));
-    } catch {
-      return v;
-    }
-  }
-  return v;
-}
-
 /** A rule's fieldPath (".spec.x", "['a.b']") as the path it adds to its node's; undefined when malformed. */
 export function normalizeFieldPath(fieldPath: string): string | undefined {
   let out = "";
@@ -173,14 +105,8 @@ function ruleErrorString(rule: J): string {
 }
 
 function messageOf(c: CompiledRule, rule: J, activation: J): string {
-  if (c.messageExpression) {
-    const m = c.messageExpression.evaluate(activation);
-    if (typeof m === "string") {
-      const trimmed = m.trim();
-      if (trimmed !== "" && !/\n/.test(trimmed) && Buffer.byteLength(trimmed) <= MAX_MESSAGE_BYTES)
-        return trimmed;
-    }
-  }
+  const fromExpression = usableMessage(c.messageExpression?.evaluate(activation));
+  if (fromExpression !== undefined) return fromExpression;
   const message = typeof rule.message === "string" ? rule.message.trim() : "";
   return message || `failed rule: ${ruleErrorString(rule)}`;
 }

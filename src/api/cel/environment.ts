@@ -19,6 +19,22 @@ import { registerNetworkLibraries } from "./network.ts";
 
 export { Optional };
 
+/** upstream's celconfig.MaxEvaluatedMessageExpressionSizeBytes */
+const MAX_MESSAGE_BYTES = 5 * 1024;
+
+/**
+ * What a messageExpression gave, trimmed, if it may be used as a message: a
+ * non-empty string of one line and at most 5 KiB; else undefined, and the
+ * caller falls back to the static message.
+ */
+export function usableMessage(m: unknown): string | undefined {
+  if (typeof m !== "string") return undefined;
+  const trimmed = m.trim();
+  return trimmed !== "" && !trimmed.includes("\n") && Buffer.byteLength(trimmed) <= MAX_MESSAGE_BYTES
+    ? trimmed
+    : undefined;
+}
+
 /** CEL's reserved words: no identifier, so a property or variable of such a name needs escaping or is refused. */
 export const CEL_RESERVED_WORDS: ReadonlySet<string> = new Set([
   "true",

@@ -6,9 +6,10 @@
 // user), then each condition in turn — any false and the webhook or policy
 // is not applied; errors otherwise are reported together, for the failure
 // policy.
-import { toCel } from "../../../api/apiextensions/cel-rules.ts";
+
 import { type AuthorizeFn, Authorizer as CelAuthorizer } from "../../../api/cel/authorizer.ts";
 import { ADMISSION_POLICY_VARIABLES, type CelProgram, compile } from "../../../api/cel/environment.ts";
+import { toCel } from "../../../api/cel/values.ts";
 import type { Authorizer } from "../../authorization/authorizer.ts";
 import type { AdmissionAttributes, Obj } from "../admission.ts";
 

@@ -3,9 +3,10 @@
 // (any false: the policy has nothing to say; an error: the failure policy
 // decides), then every validation, each a decision; then the audit
 // annotations. Variables are computed once, in order, before the validations.
-import { toCel } from "../../../../api/apiextensions/cel-rules.ts";
+
 import type { AuthorizeFn } from "../../../../api/cel/authorizer.ts";
-import type { CelProgram } from "../../../../api/cel/environment.ts";
+import { type CelProgram, usableMessage } from "../../../../api/cel/environment.ts";
+import { toCel } from "../../../../api/cel/values.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
 import {
   type CompiledExpression,
@@ -153,13 +154,8 @@ async function failureMessage(
   v: CompiledPolicy["validations"][number],
   activation: Record<string, unknown>,
 ): Promise<string> {
-  if (v.message) {
-    const m = await v.message.evaluate(activation);
-    if (typeof m === "string") {
-      const trimmed = m.trim();
-      if (trimmed !== "" && !trimmed.includes("\n") && Buffer.byteLength(trimmed) <= 5 * 1024) return trimmed;
-    }
-  }
+  const fromExpression = usableMessage(await v.message?.evaluate(activation));
+  if (fromExpression !== undefined) return fromExpression;
   if (typeof v.source.message === "string" && v.source.message.trim() !== "") return v.source.message.trim();
   return `failed expression: ${v.expression.trim()}`;
 }
