@@ -19,16 +19,18 @@ export async function bootstrap(
   registry: Registry,
   opts: { port: number; serviceCIDR?: string },
 ): Promise<void> {
-  for (const name of SYSTEM_NAMESPACES) {
-    await ensure(() =>
-      registry.namespaces.create(undefined, {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name },
-        spec: {},
-      }),
-    );
-  }
+  await Promise.all(
+    SYSTEM_NAMESPACES.map((name) =>
+      ensure(() =>
+        registry.namespaces.create(undefined, {
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: { name },
+          spec: {},
+        }),
+      ),
+    ),
+  );
   const services = registry.byResource("", "v1", "services")!;
   const existing = await services.get("default", "kubernetes").catch(() => undefined);
   if (!existing) {

@@ -28,16 +28,29 @@ export interface ServiceAccountClientBuilderOptions {
 export class ServiceAccountClientBuilder {
   private readonly clock: Clock;
   private readonly clients = new Map<string, RestClient>();
+  private readonly pending = new Map<string, Promise<RestClient>>();
   private readonly timers = new Map<string, () => void>();
+  private closed = false;
 
   constructor(private readonly o: ServiceAccountClientBuilderOptions) {
     this.clock = o.clock ?? realClock;
   }
 
-  /** A client that authenticates as system:serviceaccount:kube-system:<name>. */
-  async clientFor(name: string): Promise<RestClient> {
-    const existing = this.clients.get(name);
-    if (existing) return existing;
+  /**
+   * A client that authenticates as system:serviceaccount:kube-system:<name>. Controllers that share an
+   * account (the CSR signer, approver and cleaner) share its client, also when they ask at the same time.
+   */
+  clientFor(name: string): Promise<RestClient> {
+    let client = this.pending.get(name);
+    if (!client) {
+      client = this.newClient(name);
+      this.pending.set(name, client);
+      client.catch(() => this.pending.delete(name));
+    }
+    return client;
+  }
+
+  private async newClient(name: string): Promise<RestClient> {
     await this.ensureServiceAccount(name);
     const { token, expiresInMs } = await this.requestToken(name);
     const client = new RestClient(
@@ -46,16 +59,23 @@ export class ServiceAccountClientBuilder {
         userAgent: `k8ts-controller-manager/${name}`,
       },
     );
+    if (this.closed) {
+      // Closed while the token was on its way: nobody would close this client.
+      client.close();
+      throw new Error(`the client builder was closed before ${name}'s client was made`);
+    }
     this.clients.set(name, client);
     this.scheduleRenewal(name, client, expiresInMs);
     return client;
   }
 
   close(): void {
+    this.closed = true;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
+    this.pending.clear();
   }
 
   private scheduleRenewal(name: string, client: RestClient, expiresInMs: number): void {

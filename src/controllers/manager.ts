@@ -103,9 +103,13 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
   const initialized = new Map<string, InitializedController>();
   const contexts = new Map<string, ControllerContext>();
   const recorders: EventRecorder[] = [];
-  for (const d of o.descriptors) {
-    if (!isControllerEnabled(d, controllers)) continue;
-    const client = o.clientFor && !d.rootClient ? await o.clientFor(d) : o.client;
+  const enabled = o.descriptors.filter((d) => isControllerEnabled(d, controllers));
+  // Each controller's own credentials (a service account and its token: two requests) all at once.
+  const clients = await Promise.all(
+    enabled.map((d) => (o.clientFor && !d.rootClient ? o.clientFor(d) : o.client)),
+  );
+  for (const [i, d] of enabled.entries()) {
+    const client = clients[i];
     const recorder = new EventRecorder({ client, component: d.eventSource, clock });
     recorders.push(recorder);
     const ctx: ControllerContext = {

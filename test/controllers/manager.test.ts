@@ -134,6 +134,30 @@ test("a controller's service account may do its job and no more", async () => {
   }
 });
 
+test("controllers that share a service account and ask at once get one client, which close() closes", async () => {
+  const manager = new RestClient(cmConfig);
+  const abort = new AbortController();
+  const builder = new ServiceAccountClientBuilder({ client: manager, signal: abort.signal });
+  try {
+    // The manager asks for every controller's client at once (the CSR signer, approver and cleaner share one).
+    const [a, b, c] = await Promise.all([
+      builder.clientFor("certificate-controller"),
+      builder.clientFor("certificate-controller"),
+      builder.clientFor("job-controller"),
+    ]);
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+    assert.equal(await builder.clientFor("certificate-controller"), a);
+    builder.close();
+    // A second client for the same account would have stayed open, and kept the process from exiting.
+    await assert.rejects(a.list(Resources.pods, { namespace: "default" }));
+  } finally {
+    abort.abort();
+    builder.close();
+    manager.close();
+  }
+});
+
 test("two managers: one leads and serves metrics; when it stops the other takes over without duplicate pods", async () => {
   const tls = {
     ...(await api.pki.ca.issueServing("kube-controller-manager", ["127.0.0.1"])),

@@ -42,17 +42,21 @@ export function loadServiceAccountKeys(signingKeyFile: string, publicKeyFiles: s
   return { signingKey, publicKeys };
 }
 
-/** The data dir's sa.key and sa.pub, made (RSA 2048, as kubeadm) when missing. */
+/**
+ * The data dir's sa.key and sa.pub, made when missing: ECDSA P-256, kubeadm's
+ * ECDSA-P256 encryption algorithm (its tokens ES256). An RSA 2048 key took
+ * 50–600 ms to find its primes, most of a fresh `up`'s wait.
+ */
 export async function ensureServiceAccountKeys(dataDir: string): Promise<ServiceAccountKeys> {
   const dir = join(dataDir, "pki");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyPath = join(dir, "sa.key");
   const pubPath = join(dir, "sa.pub");
   if (!existsSync(keyPath)) {
-    const { privateKey, publicKey } = await promisify(generateKeyPair)("rsa", {
-      modulusLength: 2048,
+    const { privateKey, publicKey } = await promisify(generateKeyPair)("ec", {
+      namedCurve: "P-256",
       publicKeyEncoding: { type: "spki", format: "pem" },
-      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      privateKeyEncoding: { type: "sec1", format: "pem" },
     });
     writeFileSync(keyPath, privateKey, { mode: 0o600 });
     writeFileSync(pubPath, publicKey);

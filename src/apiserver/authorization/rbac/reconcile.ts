@@ -397,17 +397,26 @@ export async function reconcileBootstrapPolicy(opts: ReconcileOptions): Promise<
     };
   };
 
-  for (const r of [...clusterRoles(), ...controllerRoles()])
-    await run("clusterrole", "clusterroles", r as Obj, roleCompute(r));
-  for (const b of [...clusterRoleBindings(), ...controllerRoleBindings()])
-    await run("clusterrolebinding", "clusterrolebindings", b as Obj, bindingCompute(b));
+  // All at once: no object depends on another's being stored (a binding names its role, it does not need it),
+  // and the store commits concurrent writes together, where one after another each waited for its own fsync.
   const roles = namespaceRoles();
   const bindings = namespaceRoleBindings();
-  for (const ns of new Set([...roles, ...bindings].map((o) => o.metadata!.namespace!))) {
-    await ensureNamespace(opts.registry, ns);
-  }
-  for (const r of roles) await run("role", "roles", r as Obj, roleCompute(r));
-  for (const b of bindings) await run("rolebinding", "rolebindings", b as Obj, bindingCompute(b));
+  const namespaces = new Set([...roles, ...bindings].map((o) => o.metadata!.namespace!));
+  await Promise.all([
+    ...[...clusterRoles(), ...controllerRoles()].map((r) =>
+      run("clusterrole", "clusterroles", r as Obj, roleCompute(r)),
+    ),
+    ...[...clusterRoleBindings(), ...controllerRoleBindings()].map((b) =>
+      run("clusterrolebinding", "clusterrolebindings", b as Obj, bindingCompute(b)),
+    ),
+    (async () => {
+      await Promise.all([...namespaces].map((ns) => ensureNamespace(opts.registry, ns)));
+      await Promise.all([
+        ...roles.map((r) => run("role", "roles", r as Obj, roleCompute(r))),
+        ...bindings.map((b) => run("rolebinding", "rolebindings", b as Obj, bindingCompute(b))),
+      ]);
+    })(),
+  ]);
   if (counts.created + counts.updated > 0) say("reconciled RBAC bootstrap policy", counts);
   if (firstError) throw firstError;
 }
