@@ -13,7 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { root } from "./setup.mjs";
 
 const dist = join(root, "dist");
@@ -23,7 +23,9 @@ export async function build() {
   // Several processes may build at once (parallel tests): each builds its own
   // directory, then swaps the `current` link to it in one rename.
   const name = `build-${Date.now()}-${process.pid}`;
-  await bundle({ k8ts: join(root, "src/cli/main.ts") }, join(dist, name));
+  const outdir = join(dist, name);
+  await bundle({ k8ts: join(root, "src/cli/main.ts") }, outdir, { program: true });
+  copyFileSync(join(root, "scripts/bundle-loader.mjs"), join(outdir, "k8ts.mjs"));
   const link = join(dist, `current.${process.pid}`);
   rmSync(link, { force: true });
   symlinkSync(name, link);
@@ -41,23 +43,38 @@ export async function build() {
 
 /**
  * esbuild's bundle of `entryPoints` (name → source) into `outdir`, with the data
- * files the code finds next to itself; npm packages stay external.
- * `scripts/setup.mjs` does too, so that it still finds the repository's root.
+ * files the code finds next to itself; `scripts/setup.mjs` stays external, so
+ * that it still finds the repository's root.
+ *
+ * `program`: k8ts itself, which starts often and should start fast. Its npm
+ * packages go into the bundle too (node then reads one file where it resolved,
+ * read and compiled some 400: undici, gRPC, protobufjs, yaml…; better-sqlite3
+ * stays outside for its native addon), and the bundle is CommonJS (k8ts.cjs),
+ * which scripts/bundle-loader.mjs compiles with V8's code cache: node 20 has
+ * no cache for ES modules. Otherwise (benchmarks' bundles) an ES module per
+ * entry point, its npm packages external.
  */
-export async function bundle(entryPoints, outdir) {
+export async function bundle(entryPoints, outdir, { program = false } = {}) {
   const { build: esbuild } = await import(join(root, "node_modules/esbuild/lib/main.js"));
   mkdirSync(join(outdir, "openapi"), { recursive: true });
   const setup = join(root, "scripts/setup.mjs");
+  const format = program
+    ? {
+        format: "cjs",
+        outExtension: { ".js": ".cjs" },
+        external: ["better-sqlite3"],
+        // The sources find their data files beside themselves (import.meta.url).
+        define: { "import.meta.url": "__k8tsModuleURL", "import.meta.dirname": "__dirname" },
+        banner: { js: 'var __k8tsModuleURL = require("node:url").pathToFileURL(__filename).href;' },
+      }
+    : { format: "esm", splitting: true, outExtension: { ".js": ".mjs" }, packages: "external" };
   await esbuild({
     entryPoints,
     bundle: true,
-    splitting: true,
     platform: "node",
-    format: "esm",
     target: "node20",
     outdir,
-    outExtension: { ".js": ".mjs" },
-    packages: "external",
+    ...format,
     logLevel: "warning",
     legalComments: "none",
     plugins: [
@@ -73,7 +90,7 @@ export async function bundle(entryPoints, outdir) {
   // the 3 MB bundle, in every process). In a comment, a string, a template or a
   // regular expression, \uXXXX means what the character meant.
   for (const f of readdirSync(outdir)) {
-    if (!f.endsWith(".mjs")) continue;
+    if (!f.endsWith(".mjs") && !f.endsWith(".cjs")) continue;
     const text = readFileSync(join(outdir, f), "utf8");
     const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     if (ascii !== text) writeFileSync(join(outdir, f), ascii);
@@ -96,6 +113,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const started = performance.now();
   await build();
   process.stderr.write(
-    `built ${entry} (${statSync(entry).size} bytes) in ${Math.round(performance.now() - started)} ms\n`,
+    `built ${entry} (${statSync(join(dirname(entry), "k8ts.cjs")).size} bytes) in ${Math.round(performance.now() - started)} ms\n`,
   );
 }
