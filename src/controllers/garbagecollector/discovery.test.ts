@@ -87,3 +87,84 @@ test("the REST mapper maps apiVersion and kind in exactly that version", async (
   assert.equal(m.mapping("example.com/v2", "Widget"), undefined);
   assert.equal(m.mapping("v1", "Widget"), undefined);
 });
+
+test("aggregated discovery: two requests, the same resources, and a Stale group version counts as failed", async () => {
+  const resource = (name: string, kind: string, scope: "Namespaced" | "Cluster", v = verbs) => ({
+    resource: name,
+    responseKind: { group: "", version: "", kind },
+    scope,
+    verbs: v,
+  });
+  const aggregated: Record<string, unknown> = {
+    "/api": {
+      kind: "APIGroupDiscoveryList",
+      items: [
+        {
+          metadata: {},
+          versions: [
+            {
+              version: "v1",
+              resources: [
+                resource("pods", "Pod", "Namespaced"),
+                resource("bindings", "Binding", "Namespaced", ["create"]),
+                resource("nodes", "Node", "Cluster"),
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    "/apis": {
+      kind: "APIGroupDiscoveryList",
+      items: [
+        {
+          metadata: { name: "example.com" },
+          versions: [
+            { version: "v1", resources: [resource("widgets", "Widget", "Namespaced")] },
+            {
+              version: "v1beta1",
+              resources: [
+                resource("widgets", "Widget", "Namespaced"),
+                resource("gadgets", "Gadget", "Cluster"),
+              ],
+            },
+          ],
+        },
+        { metadata: { name: "broken.io" }, versions: [{ version: "v1", freshness: "Stale" }] },
+      ],
+    },
+  };
+  const asked: string[] = [];
+  const c = {
+    json: async (
+      _m: string,
+      path: string,
+      _q: unknown,
+      _b: unknown,
+      _o: unknown,
+      headers: Record<string, string>,
+    ) => {
+      asked.push(path);
+      if (headers.Accept?.includes("g=apidiscovery.k8s.io;v=v2") && path in aggregated)
+        return aggregated[path];
+      throw new Error(`unexpected ${path}`);
+    },
+  } as unknown as RestClient;
+  const d = await discoveryFor(c)();
+  assert.deepEqual(asked.sort(), ["/api", "/apis"]);
+  assert.deepEqual(d.preferred.map((r) => `${r.ref.group}/${r.ref.version}/${r.ref.resource}`).sort(), [
+    "/v1/bindings",
+    "/v1/nodes",
+    "/v1/pods",
+    "example.com/v1/widgets",
+    "example.com/v1beta1/gadgets",
+  ]);
+  assert.deepEqual(d.failedGroupVersions, ["broken.io/v1"]);
+  assert.equal(new RestMapper(d.all).mapping("v1", "Node")?.namespaced, false);
+  assert.deepEqual(
+    deletableResources(d)
+      .map((r) => r.ref.resource)
+      .sort(),
+    ["gadgets", "nodes", "pods", "widgets"],
+  );
+});

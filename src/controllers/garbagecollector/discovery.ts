@@ -1,5 +1,5 @@
 // What the garbage collector learns from discovery: client-go's
-// ServerPreferredResources (legacy /api, /apis and each group version), the
+// ServerPreferredResources (aggregated discovery, else legacy /api, /apis and each group version), the
 // deletable subset the GC watches (upstream's GetDeletableResources), and a
 // REST mapper from an owner reference's apiVersion and kind to its resource.
 import type { APIGroupList, APIResourceList, APIVersions } from "kubernetes-types/meta/v1.d.ts";
@@ -32,36 +32,102 @@ export function groupVersionOf(r: { group: string; version: string }): string {
   return r.group === "" ? r.version : `${r.group}/${r.version}`;
 }
 
-/** Discovery over the client's plain GET (the RestClient has no discovery helper). */
+/** What client-go's discovery client asks for: aggregated discovery, else the legacy documents. */
+const AGGREGATED_ACCEPT =
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+
+/** apidiscovery.k8s.io/v2's APIGroupDiscoveryList, as far as discovery reads it. */
+interface APIGroupDiscoveryList {
+  kind: "APIGroupDiscoveryList";
+  items?: Array<{
+    metadata?: { name?: string };
+    versions?: Array<{
+      version: string;
+      freshness?: "Current" | "Stale";
+      resources?: Array<{
+        resource: string;
+        responseKind?: { kind?: string };
+        scope: "Namespaced" | "Cluster";
+        verbs?: string[];
+      }>;
+    }>;
+  }>;
+}
+
+/** One group's versions, preferred first, with each version's resource list once known. */
+interface GroupVersions {
+  name: string;
+  versions: string[];
+  preferred: string;
+}
+
+/**
+ * Discovery over the client's plain GET (the RestClient has no discovery helper), as client-go's
+ * discovery client does it: two requests for aggregated discovery (/api and /apis, every group
+ * version's resources inside), falling back to the legacy documents and one request a group
+ * version for a server that answers without it. A group version aggregated discovery marks
+ * Stale (an extension apiserver that did not answer) counts as failed, as client-go counts it.
+ */
 export function discoveryFor(client: RestClient): Discover {
   return async (signal) => {
     // Not each request on the signal: twenty listeners on one shared signal is what Node warns about.
-    const get = <T>(path: string) => {
+    const get = <T>(path: string, accept?: string) => {
       signal?.throwIfAborted();
-      return client.json<T>("GET", path, {}, undefined);
+      return client.json<T>("GET", path, {}, undefined, {}, accept ? { Accept: accept } : {});
     };
-    // Each group's versions, preferred first, as ServerPreferredResources walks them.
-    const groups: Array<{ name: string; versions: string[]; preferred: string }> = [];
-    const failed: string[] = [];
-    const [core, named] = await Promise.allSettled([get<APIVersions>("/api"), get<APIGroupList>("/apis")]);
-    if (core.status === "fulfilled") {
-      const versions = core.value.versions ?? [];
-      groups.push({ name: "", versions, preferred: versions[0] ?? "" });
-    } else failed.push("v1");
-    if (named.status === "fulfilled") {
-      for (const g of named.value.groups ?? []) {
-        groups.push({
-          name: g.name,
-          versions: g.versions.map((v) => v.version),
-          preferred: g.preferredVersion?.version ?? g.versions[0]?.version ?? "",
-        });
-      }
-    } else if (core.status === "rejected") {
-      throw named.reason;
-    }
+    const groups: GroupVersions[] = [];
     const lists = new Map<string, APIResourceList>();
+    const failed: string[] = [];
+    const [core, named] = await Promise.allSettled([
+      get<APIVersions | APIGroupDiscoveryList>("/api", AGGREGATED_ACCEPT),
+      get<APIGroupList | APIGroupDiscoveryList>("/apis", AGGREGATED_ACCEPT),
+    ]);
+    if (core.status === "rejected" && named.status === "rejected") throw named.reason;
+    if (core.status === "rejected") failed.push("v1");
+    const legacy: GroupVersions[] = [];
+    for (const doc of [core, named]) {
+      if (doc.status === "rejected") continue;
+      const d = doc.value;
+      if (d.kind === "APIGroupDiscoveryList") {
+        for (const g of (d as APIGroupDiscoveryList).items ?? []) {
+          const name = g.metadata?.name ?? "";
+          const versions = (g.versions ?? []).map((v) => v.version);
+          groups.push({ name, versions, preferred: versions[0] ?? "" });
+          for (const v of g.versions ?? []) {
+            const gv = groupVersionOf({ group: name, version: v.version });
+            if (v.freshness === "Stale") {
+              failed.push(gv);
+              continue;
+            }
+            lists.set(gv, {
+              kind: "APIResourceList",
+              groupVersion: gv,
+              resources: (v.resources ?? []).map((r) => ({
+                name: r.resource,
+                singularName: "",
+                namespaced: r.scope === "Namespaced",
+                kind: r.responseKind?.kind ?? "",
+                verbs: r.verbs ?? [],
+              })),
+            });
+          }
+        }
+      } else if (doc === core) {
+        const versions = (d as APIVersions).versions ?? [];
+        legacy.push({ name: "", versions, preferred: versions[0] ?? "" });
+      } else {
+        for (const g of (d as APIGroupList).groups ?? []) {
+          legacy.push({
+            name: g.name,
+            versions: g.versions.map((v) => v.version),
+            preferred: g.preferredVersion?.version ?? g.versions[0]?.version ?? "",
+          });
+        }
+      }
+    }
+    groups.push(...legacy);
     await Promise.all(
-      groups.flatMap((g) =>
+      legacy.flatMap((g) =>
         g.versions.map(async (v) => {
           const gv = groupVersionOf({ group: g.name, version: v });
           try {
