@@ -190,28 +190,7 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
     o.progress(`kube-proxy started (mode ${o.proxyMode})`);
   }
 
-  await ensure(o.admin, Resources.clusterroles, COREDNS_ROLE);
-  await ensure(o.admin, Resources.clusterrolebindings, COREDNS_BINDING);
-  const dnsClient = await clientAs(
-    "system:serviceaccount:kube-system:coredns",
-    ["system:serviceaccounts", "system:serviceaccounts:kube-system"],
-    "k8ts-dns",
-  );
-  clients.push(dnsClient);
-  const dns = await startDns({
-    client: dnsClient,
-    bindAddress: o.nodeIP,
-    port: o.dnsPort,
-    upstreams: hostResolvers(),
-    healthBindAddress: "127.0.0.1",
-    healthPort: 0,
-    log: (m) => {
-      if (/error|fail/i.test(m)) o.progress(`dns: ${m}`);
-    },
-  });
-  await ensureKubeDnsService({ client: o.admin, hostIP: o.nodeIP, dnsPort: dns.port, nodeName: o.nodeName });
-  o.progress(`cluster DNS serving ${o.nodeIP}:${dns.port} behind kube-system/kube-dns (10.96.0.10)`);
-
+  let dns: Awaited<ReturnType<typeof startDns>> | undefined;
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   let metrics: Awaited<ReturnType<typeof runMetricsServer>> | undefined;
   const stop = async () => {
@@ -219,7 +198,7 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
     await Promise.all(tasks);
     await dashboard?.stop();
     await metrics?.stop();
-    await dns.stop();
+    await dns?.stop();
     for (const c of clients) c.close();
     // Like the pods, the node's service rules go with k8ts up.
     if (o.proxyMode !== "none") {
@@ -227,7 +206,38 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
       await cleanupUserspaceLeftovers(iptables);
     }
   };
-  if (o.metricResolutionMs > 0) {
+
+  const startClusterDns = async () => {
+    await ensure(o.admin, Resources.clusterroles, COREDNS_ROLE);
+    await ensure(o.admin, Resources.clusterrolebindings, COREDNS_BINDING);
+    const dnsClient = await clientAs(
+      "system:serviceaccount:kube-system:coredns",
+      ["system:serviceaccounts", "system:serviceaccounts:kube-system"],
+      "k8ts-dns",
+    );
+    clients.push(dnsClient);
+    dns = await startDns({
+      client: dnsClient,
+      bindAddress: o.nodeIP,
+      port: o.dnsPort,
+      upstreams: hostResolvers(),
+      healthBindAddress: "127.0.0.1",
+      healthPort: 0,
+      log: (m) => {
+        if (/error|fail/i.test(m)) o.progress(`dns: ${m}`);
+      },
+    });
+    await ensureKubeDnsService({
+      client: o.admin,
+      hostIP: o.nodeIP,
+      dnsPort: dns.port,
+      nodeName: o.nodeName,
+    });
+    o.progress(`cluster DNS serving ${o.nodeIP}:${dns.port} behind kube-system/kube-dns (10.96.0.10)`);
+  };
+
+  const startMetricsServer = async () => {
+    if (o.metricResolutionMs <= 0) return;
     try {
       await metricsServer.installMetricsServerRbac(o.admin);
       const cred = await o.ca.issueClient(metricsServer.USER, [
@@ -258,14 +268,15 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
         caPem: o.caPem,
       });
     } catch (e) {
-      await stop();
       throw new Error(`metrics-server did not start: ${(e as Error).message}`);
     }
     o.progress(
       `metrics-server serving ${metrics.url} behind the v1beta1.metrics.k8s.io APIService (kubectl top)`,
     );
-  }
-  if (o.dashboardPort >= 0) {
+  };
+
+  const startDashboardAddon = async () => {
+    if (o.dashboardPort < 0) return;
     await ensure(o.admin, Resources.serviceaccounts, DASHBOARD_ADMIN_ACCOUNT);
     await ensure(o.admin, Resources.clusterrolebindings, DASHBOARD_ADMIN_BINDING);
     const own = await o.ca.issueClient("system:serviceaccount:kube-system:kubernetes-dashboard", [
@@ -281,7 +292,6 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
         tls,
       });
     } catch (e) {
-      await stop();
       throw new Error(
         `the dashboard cannot serve on 127.0.0.1:${o.dashboardPort}: ${(e as Error).message} (choose another --dashboard-port, or -1 for none)`,
       );
@@ -289,6 +299,14 @@ export async function startNodeAddons(o: StartAddonsOptions): Promise<NodeAddons
     o.progress(
       `dashboard serving ${dashboard.url} (sign in with: kubectl -n kube-system create token ${DASHBOARD_ADMIN})`,
     );
+  };
+
+  // The three wait on the apiserver, not on each other. One that fails stops those that started.
+  const results = await Promise.allSettled([startClusterDns(), startMetricsServer(), startDashboardAddon()]);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) {
+    await stop();
+    throw failed.reason;
   }
   return { stop };
 }

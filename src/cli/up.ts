@@ -189,19 +189,13 @@ containerd stops.`,
     });
     progress(`kubelets started (${Math.round(performance.now() - started)} ms since start)`);
 
-    try {
-      await waitForNodeReady(kubeconfig, hostname().toLowerCase(), progress);
-    } catch (e) {
-      // containerd runs in its own session: it would outlive a failed start.
-      await kubelets.stop();
-      throw e;
-    }
-    // Pods are admitted only once the ServiceAccount controller has made the namespace's default account.
-    await waitForDefaultServiceAccount(kubeconfig, progress);
     const admin = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
-    let addons: Awaited<ReturnType<typeof startNodeAddons>>;
-    try {
-      addons = await startNodeAddons({
+    // The node's readiness, the default service account and the add-ons do not wait for each other.
+    const [nodeReady, defaultAccount, addonsStarted] = await Promise.allSettled([
+      waitForNodeReady(kubeconfig, hostname().toLowerCase(), progress),
+      // Pods are admitted only once the ServiceAccount controller has made the namespace's default account.
+      waitForDefaultServiceAccount(kubeconfig, progress),
+      startNodeAddons({
         apiUrl: api.url,
         ca: api.pki.ca,
         caPem: api.pki.caCert,
@@ -213,11 +207,16 @@ containerd stops.`,
         dashboardPort: Number(flags["dashboard-port"]),
         metricResolutionMs: parseDuration(String(flags["metric-resolution"])),
         progress,
-      });
-    } catch (e) {
+      }),
+    ]);
+    const failed = [nodeReady, defaultAccount, addonsStarted].find((r) => r.status === "rejected");
+    if (failed || addonsStarted.status === "rejected") {
+      if (addonsStarted.status === "fulfilled") await addonsStarted.value.stop();
+      // containerd runs in its own session: it would outlive a failed start.
       await kubelets.stop();
-      throw e;
+      throw (failed as PromiseRejectedResult).reason;
     }
+    const addons = addonsStarted.value;
     // Listening before saying ready: whoever waits for the line may signal at once.
     const signalled = untilSignal();
     process.stdout.write(`k8ts ready: kubeconfig=${kubeconfig}\n`);

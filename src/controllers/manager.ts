@@ -104,26 +104,29 @@ export async function startControllers(o: StartControllersOptions): Promise<Star
   const contexts = new Map<string, ControllerContext>();
   const recorders: EventRecorder[] = [];
   const enabled = o.descriptors.filter((d) => isControllerEnabled(d, controllers));
-  // Each controller's own credentials (a service account and its token: two requests) all at once.
-  const clients = await Promise.all(
-    enabled.map((d) => (o.clientFor && !d.rootClient ? o.clientFor(d) : o.client)),
+  // All at once: each controller's credentials (a service account and its token) and its init (the
+  // garbage collector, quota and namespace controllers start with discovery) wait on the apiserver.
+  const started = await Promise.all(
+    enabled.map(async (d) => {
+      const client = o.clientFor && !d.rootClient ? await o.clientFor(d) : o.client;
+      const recorder = new EventRecorder({ client, component: d.eventSource, clock });
+      recorders.push(recorder);
+      const ctx: ControllerContext = {
+        client,
+        informers,
+        recorder,
+        clock,
+        random: o.random ?? Math.random,
+        workers: (d.concurrency && o.concurrency?.[d.concurrency.flag]) ?? d.concurrency?.default ?? 1,
+        signal: o.signal,
+        config: o.config ?? {},
+        log: (m) => log(`${d.name}: ${m}`),
+      };
+      return { d, ctx, controller: await d.init(ctx) };
+    }),
   );
-  for (const [i, d] of enabled.entries()) {
-    const client = clients[i];
-    const recorder = new EventRecorder({ client, component: d.eventSource, clock });
-    recorders.push(recorder);
-    const ctx: ControllerContext = {
-      client,
-      informers,
-      recorder,
-      clock,
-      random: o.random ?? Math.random,
-      workers: (d.concurrency && o.concurrency?.[d.concurrency.flag]) ?? d.concurrency?.default ?? 1,
-      signal: o.signal,
-      config: o.config ?? {},
-      log: (m) => log(`${d.name}: ${m}`),
-    };
-    initialized.set(d.name, await d.init(ctx));
+  for (const { d, ctx, controller } of started) {
+    initialized.set(d.name, controller);
     contexts.set(d.name, ctx);
   }
   informers.start();
