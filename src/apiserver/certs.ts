@@ -57,9 +57,12 @@ async function importKey(pem: string): Promise<CryptoKey> {
 }
 
 export class CertificateAuthority {
+  private authorityKeyId: Promise<X509.AuthorityKeyIdentifierExtension> | undefined;
+
   private constructor(
     readonly certPem: string,
-    private readonly cert: X509.X509Certificate | undefined,
+    // Parsed at the first issue after a load, once: each parse is several ms of ASN.1 in JavaScript.
+    private cert: X509.X509Certificate | undefined,
     private readonly key: CryptoKey,
   ) {}
 
@@ -118,7 +121,9 @@ export class CertificateAuthority {
 
   private async issue(subject: string, validDays: number, extensions: X509.Extension[]): Promise<KeyPairPem> {
     const x509 = await loadX509();
-    const caCert = this.cert ?? new x509.X509Certificate(this.certPem);
+    this.cert ??= new x509.X509Certificate(this.certPem);
+    const caCert = this.cert;
+    this.authorityKeyId ??= x509.AuthorityKeyIdentifierExtension.create(caCert);
     const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
@@ -136,7 +141,7 @@ export class CertificateAuthority {
           true,
         ),
         ...extensions,
-        await x509.AuthorityKeyIdentifierExtension.create(caCert),
+        await this.authorityKeyId,
       ],
     });
     return { cert: cert.toString("pem"), key: await exportKey(keys.privateKey) };

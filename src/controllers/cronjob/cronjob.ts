@@ -57,13 +57,14 @@ interface SyncResult {
 }
 
 export class CronJobReconciler implements Reconciler {
-  private readonly local: Location;
+  // Resolved at the first schedule that needs it: asking Intl for the zone costs ~25 ms at start-up.
+  private localZone: Location | undefined;
   private readonly log: (msg: string) => void;
   /** Set by the descriptor once the queue exists, for the cronjob update handler's enqueueAfter. */
   controller?: Controller;
 
   constructor(private readonly o: CronJobControllerOptions) {
-    this.local = o.local ?? localLocation();
+    this.localZone = o.local;
     this.log = o.log ?? (() => {});
   }
 
@@ -142,7 +143,8 @@ export class CronJobReconciler implements Reconciler {
 
   private parse(spec: string): Schedule {
     // Schedules without a zone run on the controller's local time, as upstream's time.Local.
-    return parseStandard(spec, this.local);
+    this.localZone ??= localLocation();
+    return parseStandard(spec, this.localZone);
   }
 
   /** formatSchedule: spec.timeZone becomes robfig's "TZ=" prefix; a TZ in the schedule itself draws a warning. */

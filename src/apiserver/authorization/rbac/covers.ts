@@ -31,6 +31,8 @@ export function breakdownRule(rule: PolicyRule): PolicyRule[] {
 const has = (set: readonly string[] | undefined, e: string) => (set ?? []).includes(e);
 
 function hasAll(set: readonly string[] | undefined, contains: readonly string[] | undefined): boolean {
+  // A broken-down rule asks for one element: no set to build (reconciling the bootstrap roles asks thousands of times).
+  if (contains?.length === 1) return has(set, contains[0]);
   const owning = new Set(set ?? []);
   return (contains ?? []).every((e) => owning.has(e));
 }
