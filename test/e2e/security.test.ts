@@ -200,7 +200,7 @@ describe("k8ts security through kubectl", () => {
       assert.equal(parts.length, 3, `not a JWT: ${token}`);
       const header = JSON.parse(Buffer.from(parts[0], "base64url").toString());
       const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString());
-      assert.equal(header.alg, "RS256");
+      assert.equal(header.alg, "ES256"); // the service-account key is ECDSA P-256
       assert.equal(typeof header.kid, "string");
       const uid = await jsonpath("sa/robot", "{.metadata.uid}");
       assert.equal(claims.sub, "system:serviceaccount:default:robot");
