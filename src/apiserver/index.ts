@@ -1,4 +1,5 @@
 // The apiserver's entry point for the command line: start one from flags.
+import { isIPv6 } from "node:net";
 import type { Obj } from "../api/registry.ts";
 import { AdmissionChain } from "./admission/admission.ts";
 import { builtinAdmission } from "./admission/plugins/index.ts";
@@ -11,6 +12,8 @@ import {
   authenticationVirtualHandlers,
   buildAuthenticator,
 } from "./authentication/config.ts";
+import { openIDMetadata } from "./authentication/openid-metadata.ts";
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from "./authentication/service-account.ts";
 import { ensureServiceAccountKeys } from "./authentication/service-account-keys.ts";
 import { type AuthorizationMode, buildAuthorizer } from "./authorization/config.ts";
 import { type ClusterPki, ensurePki } from "./certs.ts";
@@ -51,6 +54,8 @@ export interface StartApiServerOptions {
   anonymousAuth?: boolean;
   tokenAuthFile?: string;
   serviceAccountIssuer?: string;
+  /** --service-account-jwks-uri: where the discovery document says the keys are (default: this apiserver's /openid/v1/jwks). */
+  serviceAccountJwksURI?: string;
   /** --service-cluster-ip-range (10.96.0.0/16) and --service-node-port-range (30000-32767). */
   serviceClusterIPRange?: string;
   /** --advertise-address: the address the kubernetes service's endpoints name (default: the host's). */
@@ -96,6 +101,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const store = encryption ? new EncryptedStore(backend, encryption) : backend;
   const registry = new Registry(store, { serviceNetwork });
 
+  const serviceAccountKeys = await ensureServiceAccountKeys(opts.dataDir);
   const authz = buildAuthorizer({
     registry,
     modes: (opts.authorizationModes ?? ["Node", "RBAC"]) as AuthorizationMode[],
@@ -104,7 +110,7 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
   const authn = buildAuthenticator({
     registry,
     tokenAuthFile: opts.tokenAuthFile,
-    serviceAccountKeys: await ensureServiceAccountKeys(opts.dataDir),
+    serviceAccountKeys,
     serviceAccountIssuers: opts.serviceAccountIssuer ? [opts.serviceAccountIssuer] : undefined,
     apiAudiences: opts.apiAudiences?.length ? opts.apiAudiences : undefined,
     anonymous: opts.anonymousAuth ?? true,
@@ -211,11 +217,26 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
     await objectCounts.start();
     await flowControl?.start();
     await server.start();
+    const advertiseAddress = opts.advertiseAddress ?? defaultAdvertiseAddress(opts.bindAddress);
+    try {
+      server.openIDMetadata = openIDMetadata({
+        issuer: opts.serviceAccountIssuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER,
+        jwksURI: opts.serviceAccountJwksURI,
+        externalAddress: `${isIPv6(advertiseAddress) ? `[${advertiseAddress}]` : advertiseAddress}:${server.port}`,
+        publicKeys: serviceAccountKeys.publicKeys,
+      });
+    } catch (e) {
+      // As upstream: the rest of the apiserver runs; only these two paths are missing.
+      log.error(
+        "Could not construct pre-rendered responses for ServiceAccountIssuerDiscovery endpoints. Endpoints will not be enabled.",
+        { err: (e as Error).message },
+      );
+    }
     repair.start();
     authn.start();
     kubernetesEndpoints = await startKubernetesServiceEndpoints({
       registry,
-      advertiseAddress: opts.advertiseAddress ?? defaultAdvertiseAddress(opts.bindAddress),
+      advertiseAddress,
       port: server.port,
       log: (m, f) => log.info(m, f),
     });

@@ -30,6 +30,11 @@ import { CustomResourceDefinitionController } from "./apiextensions/crd-controll
 import { CustomResourceOpenAPI } from "./apiextensions/openapi.ts";
 import type { AuditContext, Auditor } from "./audit/auditor.ts";
 import { AuthenticatorChain } from "./authentication/authenticator.ts";
+import {
+  JWKS_PATH,
+  OPENID_CONFIGURATION_PATH,
+  type OpenIDMetadata,
+} from "./authentication/openid-metadata.ts";
 import { ANONYMOUS, SYSTEM_MASTERS, type UserInfo } from "./authentication/user.ts";
 import { X509Authenticator } from "./authentication/x509.ts";
 import { type Attributes, type Authorizer, forbiddenMessage } from "./authorization/authorizer.ts";
@@ -132,6 +137,8 @@ export class ApiServer {
   private inflight = 0;
   private inflightMutating = 0;
   private started = false;
+  /** Service account issuer discovery's two documents (set once the port is known); without them neither path is served. */
+  openIDMetadata: OpenIDMetadata | undefined;
   private stopping = false;
   /** upstream's checks of each endpoint: the store everywhere; start and shutdown for readiness. */
   private readonly healthChecks: Record<HealthEndpoint, HealthCheck[]>;
@@ -488,6 +495,17 @@ export class ApiServer {
     switch (path) {
       case "/version":
         return writeJson(res, 200, VERSION);
+      case OPENID_CONFIGURATION_PATH:
+      case JWKS_PATH: {
+        const md = this.openIDMetadata;
+        if (!md || req.method !== "GET") break;
+        res.writeHead(200, {
+          "Content-Type": path === JWKS_PATH ? "application/jwk-set+json" : "application/json",
+          "Cache-Control": "public, max-age=3600",
+        });
+        res.end(path === JWKS_PATH ? md.jwks : md.configuration);
+        return;
+      }
       case "/metrics":
         this.metrics.inflight.set({ request_kind: "readOnly" }, this.inflight);
         this.metrics.inflight.set({ request_kind: "mutating" }, this.inflightMutating);

@@ -89,6 +89,11 @@ export const apiserverFlags: FlagSpec[] = [
     default: "https://kubernetes.default.svc.cluster.local",
     help: "Issuer (iss) of service account tokens",
   },
+  {
+    name: "service-account-jwks-uri",
+    type: "string",
+    help: "Where /.well-known/openid-configuration says the token verification keys are (default: https://<advertise-address>:<port>/openid/v1/jwks)",
+  },
   { name: "api-audiences", type: "list", help: "Audiences API tokens must carry (default: the issuer)" },
   {
     name: "enable-admission-plugins",
@@ -137,6 +142,9 @@ export function apiserverOptions(flags: Record<string, unknown>): StartApiServer
     anonymousAuth: flags["anonymous-auth"] !== false,
     tokenAuthFile: flags["token-auth-file"] ? String(flags["token-auth-file"]) : undefined,
     serviceAccountIssuer: String(flags["service-account-issuer"]),
+    serviceAccountJwksURI: flags["service-account-jwks-uri"]
+      ? String(flags["service-account-jwks-uri"])
+      : undefined,
     apiAudiences: flags["api-audiences"] as string[] | undefined,
     enableAdmissionPlugins: flags["enable-admission-plugins"] as string[],
     disableAdmissionPlugins: flags["disable-admission-plugins"] as string[],

@@ -228,6 +228,38 @@ Extra: authentication.kubernetes.io/credential-id   [JTI=${claims.jti}]
         await withToken(token, ["get", "pods"]),
         'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:robot" cannot list resource "pods" in API group "" in the namespace "default"\n',
       );
+      // Service account issuer discovery: any service account may read where the keys are, and the keys,
+      // and the token verifies with the key of its kid.
+      const discovery = JSON.parse(
+        ok(await withToken(token, ["get", "--raw", "/.well-known/openid-configuration"])).stdout,
+      );
+      assert.deepEqual(discovery, {
+        issuer: "https://kubernetes.default.svc.cluster.local",
+        jwks_uri: discovery.jwks_uri,
+        response_types_supported: ["id_token"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["ES256"],
+      });
+      assert.match(discovery.jwks_uri, /^https:\/\/[^/]+:\d+\/openid\/v1\/jwks$/);
+      const jwks = JSON.parse(ok(await withToken(token, ["get", "--raw", "/openid/v1/jwks"])).stdout);
+      const jwk = jwks.keys.find((k: { kid: string }) => k.kid === header.kid);
+      assert.deepEqual(Object.keys(jwk), ["use", "kty", "kid", "crv", "alg", "x", "y"]);
+      const key = await webcrypto.subtle.importKey(
+        "jwk",
+        jwk,
+        { name: "ECDSA", namedCurve: "P-256" },
+        false,
+        ["verify"],
+      );
+      assert.ok(
+        await webcrypto.subtle.verify(
+          { name: "ECDSA", hash: "SHA-256" },
+          key,
+          Buffer.from(parts[2], "base64url"),
+          Buffer.from(`${parts[0]}.${parts[1]}`),
+        ),
+        "the token's signature verifies with the published key",
+      );
       assert.equal(ok(await c.kubectl(["delete", "sa", "robot"])).stdout, 'serviceaccount "robot" deleted\n');
       await eventually(
         async () =>
