@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RestClient } from "../../client/rest-client.ts";
-import { deletableResources, discoveryFor, RestMapper } from "./discovery.ts";
+import { type DiscoveryResult, deletableResources, discoveryFor, RestMapper } from "./discovery.ts";
 
 const verbs = ["create", "delete", "get", "list", "watch"];
 const docs: Record<string, unknown> = {
@@ -54,17 +54,20 @@ const client = {
   },
 } as unknown as RestClient;
 
+// gadgets exists only in v1beta1, so that version is kept for it.
+const PREFERRED = [
+  "/v1/bindings",
+  "/v1/nodes",
+  "/v1/pods",
+  "example.com/v1/widgets",
+  "example.com/v1beta1/gadgets",
+];
+const preferredNames = (d: DiscoveryResult) =>
+  d.preferred.map((r) => `${r.ref.group}/${r.ref.version}/${r.ref.resource}`).sort();
+
 test("discovery keeps each resource's preferred version, skips subresources and reports failed groups", async () => {
   const d = await discoveryFor(client)();
-  const names = d.preferred.map((r) => `${r.ref.group}/${r.ref.version}/${r.ref.resource}`).sort();
-  // gadgets exists only in v1beta1, so that version is kept for it.
-  assert.deepEqual(names, [
-    "/v1/bindings",
-    "/v1/nodes",
-    "/v1/pods",
-    "example.com/v1/widgets",
-    "example.com/v1beta1/gadgets",
-  ]);
+  assert.deepEqual(preferredNames(d), PREFERRED);
   assert.deepEqual(d.failedGroupVersions, ["broken.io/v1"]);
   assert.deepEqual(
     deletableResources(d)
@@ -152,13 +155,7 @@ test("aggregated discovery: two requests, the same resources, and a Stale group 
   } as unknown as RestClient;
   const d = await discoveryFor(c)();
   assert.deepEqual(asked.sort(), ["/api", "/apis"]);
-  assert.deepEqual(d.preferred.map((r) => `${r.ref.group}/${r.ref.version}/${r.ref.resource}`).sort(), [
-    "/v1/bindings",
-    "/v1/nodes",
-    "/v1/pods",
-    "example.com/v1/widgets",
-    "example.com/v1beta1/gadgets",
-  ]);
+  assert.deepEqual(preferredNames(d), PREFERRED);
   assert.deepEqual(d.failedGroupVersions, ["broken.io/v1"]);
   assert.equal(new RestMapper(d.all).mapping("v1", "Node")?.namespaced, false);
   assert.deepEqual(
