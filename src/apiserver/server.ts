@@ -6,6 +6,7 @@ import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Socket } from "node:net";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
+import { closeAtOnce } from "../machinery/close-server.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import {
@@ -125,6 +126,7 @@ export class ApiServer {
   readonly registry: Registry;
   readonly metrics = new ApiserverMetrics();
   private readonly server: Server;
+  private readonly close: () => Promise<void>;
   private readonly rest: RestHandler;
   private readonly compactor: Compactor;
   private readonly authenticator: AuthenticatorChain;
@@ -235,6 +237,7 @@ export class ApiServer {
         `HTTP/1.1 ${code} ${code === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     });
+    this.close = closeAtOnce(this.server);
     this.server.keepAliveTimeout = 120_000;
     this.server.headersTimeout = 60_000;
     this.server.requestTimeout = 0;
@@ -278,10 +281,7 @@ export class ApiServer {
     await this.crdController.stop();
     this.webhookClient.close();
     await this.compactor.stop();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.close();
   }
 
   /** 403 unless an authorizer allows the request, worded as upstream's responsewriters.Forbidden. */

@@ -3,12 +3,14 @@
 // apiserver as whoever signed in (their bearer token), so the cluster's RBAC
 // decides what each user sees and does. With --enable-skip-login a request
 // without a token acts as the dashboard itself.
+
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent, createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import type { ClientConfig } from "../client/kubeconfig.ts";
+import { closeAtOnce } from "../machinery/close-server.ts";
 import { makeStatus, type Status, StatusError, type StatusReason, statusOf } from "../machinery/status.ts";
 import { type ApplyResult, applyDocuments } from "./apply.ts";
 
@@ -148,6 +150,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   const server = o.tls
     ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, listener)
     : createHttpServer(listener);
+  const close = closeAtOnce(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port, o.bindAddress ?? "127.0.0.1", () => {
@@ -161,10 +164,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     url: `${o.tls ? "https" : "http"}://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`,
     port,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await close();
       upstream.close();
     },
   };

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { RestClient } from "../client/rest-client.ts";
+import { closeAtOnce } from "../machinery/close-server.ts";
 import { parseSelector as parseFieldSelector } from "../machinery/fields.ts";
 import { parse as parseLabelSelector } from "../machinery/labels.ts";
 import { Format, Quantity } from "../machinery/quantity.ts";
@@ -282,6 +283,7 @@ export async function startMetricsApi(
       });
     },
   );
+  const close = closeAtOnce(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port, o.host, () => {
@@ -293,11 +295,7 @@ export async function startMetricsApi(
   return {
     url: `https://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }
 

@@ -3,7 +3,10 @@
 // bearer token), what they may see (SubjectAccessReviews against RBAC), and
 // the NodeMetrics/PodMetrics JSON and Table that kubectl top and kubectl get read.
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { RunningApiServer } from "../../src/apiserver/index.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { installMetricsServerRbac, SERVING_HOSTS, USER } from "../../src/metrics-server/install.ts";
@@ -20,6 +23,8 @@ let own: RestClient;
 let metrics: Awaited<ReturnType<typeof startMetricsApi>>;
 let frontProxy: { cert: string; key: string };
 let mallory: { cert: string; key: string };
+let serving: { cert: string; key: string };
+let auth: Awaited<ReturnType<typeof requestHeaderConfig>>;
 
 const T = Date.parse("2026-11-28T16:00:15Z");
 const usage = (cpuNanoCores: number, memoryBytes: number) => ({
@@ -87,11 +92,11 @@ before(async () => {
     namespace: "kube-system",
   });
   // The apiserver publishes the request-header settings once its aggregator has started.
-  const auth = await until(
+  auth = await until(
     () => requestHeaderConfig(own).catch(() => undefined),
     "extension-apiserver-authentication",
   );
-  const serving = await ca.issueServing("metrics-server", [...SERVING_HOSTS, "127.0.0.1"]);
+  serving = await ca.issueServing("metrics-server", [...SERVING_HOSTS, "127.0.0.1"]);
   metrics = await startMetricsApi({ host: "127.0.0.1", port: 0, ...serving, auth, client: own, source });
   frontProxy = await ca.issueClient("front-proxy-client");
   mallory = await ca.issueClient("mallory");
@@ -247,4 +252,17 @@ describe("metrics.k8s.io/v1beta1", () => {
     const r = await get("/apis/metrics.k8s.io/v1beta1/nodes", { ...asViewer(), method: "DELETE" });
     assert.equal(r.code, 405);
   });
+});
+
+test("close() ends at once, also with a client that has not finished its TLS handshake", async () => {
+  const other = await startMetricsApi({ host: "127.0.0.1", port: 0, ...serving, auth, client: own, source });
+  // Plain TCP to the TLS port: a handshake that never starts (an availability probe at the wrong moment).
+  const raw = connect(other.port, "127.0.0.1");
+  await once(raw, "connect");
+  const closed = await Promise.race([
+    other.close().then(() => "closed"),
+    sleep(5_000).then(() => "still open"),
+  ]);
+  assert.equal(closed, "closed");
+  if (!raw.destroyed) await once(raw, "close");
 });

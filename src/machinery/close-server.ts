@@ -1,0 +1,21 @@
+// Closing a server at once. http's closeAllConnections() ends the connections
+// it tracks, which for HTTPS are those past the TLS handshake: one still
+// shaking hands (the aggregator's availability probe of a just-registered
+// APIService, a client that has just connected) held server.close() until it
+// ended by itself — four seconds of metrics-server at `up`'s Ctrl-C.
+import type { Server, Socket } from "node:net";
+
+/** Tracks `server`'s sockets from their first byte; the function it returns closes the server and every socket. */
+export function closeAtOnce(server: Server & { closeAllConnections?(): void }): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.once("close", () => sockets.delete(s));
+  });
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections?.();
+      for (const s of sockets) s.destroy();
+    });
+}
