@@ -7,6 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import { createServer } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { closeAtOnce } from "../machinery/close-server.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import type { RestClient } from "./rest-client.ts";
 
@@ -115,6 +116,7 @@ export async function startSecureServer(o: SecureServerOptions): Promise<SecureS
       })().catch((e: Error) => send({ code: 500, type: "text/plain", body: `${e.message}\n` }));
     },
   );
+  const close = closeAtOnce(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(serving.port, serving.host, () => resolve());
@@ -123,6 +125,6 @@ export async function startSecureServer(o: SecureServerOptions): Promise<SecureS
   const port = addr && typeof addr === "object" ? addr.port : serving.port;
   return {
     url: `https://${serving.host}:${port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close,
   };
 }

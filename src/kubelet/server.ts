@@ -14,6 +14,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { ContainerStatus, Pod, PodList, PodStatus } from "kubernetes-types/core/v1.d.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { clientCertificateUser, subjectAccessAllowed } from "../client/secure-serving.ts";
+import { closeAtOnce } from "../machinery/close-server.ts";
 import { parseTarget, type RequestTarget } from "../machinery/request-target.ts";
 import { writeHttpError } from "../machinery/websocket.ts";
 import { LABELS, type RuntimeService } from "./runtime/interface.ts";
@@ -144,12 +145,10 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       })().catch((e: Error) => text(500, `${e.message}\n`));
     },
   );
+  // Upgraded sockets (exec, attach, port-forward) leave the HTTP server's bookkeeping; closeAtOnce ends them too.
+  const close = closeAtOnce(server);
   // exec, attach and portForward: WebSocket (kubectl through the apiserver) or SPDY upgrades.
-  // Upgraded sockets leave the HTTP server's bookkeeping: close() ends them itself.
-  const upgraded = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    upgraded.add(socket);
-    socket.on("close", () => upgraded.delete(socket));
     socket.on("error", () => socket.destroy());
     const url = parseTarget(req.url);
     if (!url) return writeHttpError(socket, 400, "400 Bad Request: invalid request target\n");
@@ -171,12 +170,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
   const addr = server.address();
   return {
     port: addr && typeof addr === "object" ? addr.port : o.port,
-    close: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-        for (const s of upgraded) s.destroy();
-      }),
+    close,
   };
 }
 

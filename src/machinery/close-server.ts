@@ -2,7 +2,8 @@
 // it tracks, which for HTTPS are those past the TLS handshake: one still
 // shaking hands (the aggregator's availability probe of a just-registered
 // APIService, a client that has just connected) held server.close() until it
-// ended by itself — four seconds of metrics-server at `up`'s Ctrl-C.
+// ended by itself — four seconds of metrics-server at `up`'s Ctrl-C. Upgraded
+// sockets (exec, attach, port-forward) have left http's bookkeeping as well.
 import type { Server, Socket } from "node:net";
 
 /** Tracks `server`'s sockets from their first byte; the function it returns closes the server and every socket. */

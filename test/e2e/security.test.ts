@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { eventually } from "../support/eventually.ts";
 import { type Cluster, type RunResult, startCluster } from "./harness.ts";
 
 function ok(r: RunResult): RunResult {
@@ -22,21 +23,8 @@ function fails(r: RunResult, stderr: string): void {
   assert.equal(r.code, 1);
 }
 
-/** Retries until check passes: RBAC bindings reach the authorizer through a watch, as upstream's informers do. */
 /** Like kube-apiserver, the apiserver does not verify a token that authenticated again for 10 s. */
 const REVOKED_TOKEN_MS = 15_000;
-
-async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 // token,user,uid,"group1,group2" (upstream's --token-auth-file CSV).
 const TOKENS = `alice-token,alice,1001,"devs"

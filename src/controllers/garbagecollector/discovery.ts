@@ -54,7 +54,15 @@ interface APIGroupDiscoveryList {
   }>;
 }
 
-/** One group's versions, preferred first, with each version's resource list once known. */
+/** A resource as either form of discovery lists it (a legacy APIResource has these fields). */
+interface ListedResource {
+  name: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+}
+
+/** One group's versions, preferred first. */
 interface GroupVersions {
   name: string;
   versions: string[];
@@ -76,7 +84,7 @@ export function discoveryFor(client: RestClient): Discover {
       return client.json<T>("GET", path, {}, undefined, {}, accept ? { Accept: accept } : {});
     };
     const groups: GroupVersions[] = [];
-    const lists = new Map<string, APIResourceList>();
+    const lists = new Map<string, ListedResource[]>();
     const failed: string[] = [];
     const [core, named] = await Promise.allSettled([
       get<APIVersions | APIGroupDiscoveryList>("/api", AGGREGATED_ACCEPT),
@@ -99,17 +107,15 @@ export function discoveryFor(client: RestClient): Discover {
               failed.push(gv);
               continue;
             }
-            lists.set(gv, {
-              kind: "APIResourceList",
-              groupVersion: gv,
-              resources: (v.resources ?? []).map((r) => ({
+            lists.set(
+              gv,
+              (v.resources ?? []).map((r) => ({
                 name: r.resource,
-                singularName: "",
                 namespaced: r.scope === "Namespaced",
                 kind: r.responseKind?.kind ?? "",
                 verbs: r.verbs ?? [],
               })),
-            });
+            );
           }
         }
       } else if (doc === core) {
@@ -131,7 +137,8 @@ export function discoveryFor(client: RestClient): Discover {
         g.versions.map(async (v) => {
           const gv = groupVersionOf({ group: g.name, version: v });
           try {
-            lists.set(gv, await get<APIResourceList>(g.name === "" ? `/api/${v}` : `/apis/${gv}`));
+            const list = await get<APIResourceList>(g.name === "" ? `/api/${v}` : `/apis/${gv}`);
+            lists.set(gv, list.resources ?? []);
           } catch {
             failed.push(gv);
           }
@@ -142,8 +149,7 @@ export function discoveryFor(client: RestClient): Discover {
     const preferred = new Map<string, DiscoveredResource>();
     for (const g of groups) {
       for (const v of g.versions) {
-        const list = lists.get(groupVersionOf({ group: g.name, version: v }));
-        for (const r of list?.resources ?? []) {
+        for (const r of lists.get(groupVersionOf({ group: g.name, version: v })) ?? []) {
           if (r.name.includes("/")) continue; // subresources
           const entry: DiscoveredResource = {
             ref: { group: g.name, version: v, resource: r.name, namespaced: r.namespaced },
