@@ -81,12 +81,17 @@ const condition = (h: HorizontalPodAutoscaler, type: string) => {
   const cond = h.status?.conditions?.find((x) => x.type === type);
   return cond && `${cond.status} ${cond.reason}: ${cond.message}`;
 };
+// A rescale that races the deployment controller's own writes gets 409 and is retried at the next
+// sync, as upstream's HPA does; its FailedRescale event says nothing about the scaling decision.
+const conflict = /^Warning FailedRescale .*the object has been modified/;
 const events = async (name: string) =>
   (
     await c.list<Event>(Resources.events, {
       fieldSelector: `involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=${name}`,
     })
-  ).map((e) => `${e.type} ${e.reason} ${e.message}`);
+  )
+    .map((e) => `${e.type} ${e.reason} ${e.message}`)
+    .filter((e) => !conflict.test(e));
 
 const noMetrics =
   "failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)";
