@@ -1,29 +1,38 @@
 // The cluster's PKI: a CA made at first start, the apiserver's serving
 // certificate, and client certificates (CN = user, O = groups) signed by the CA.
 // Keys are ECDSA P-256: fast to make, and accepted by kubectl and client-go.
-import { X509Certificate as NodeX509Certificate, webcrypto } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  X509Certificate as NodeX509Certificate,
+  randomBytes,
+  sign,
+} from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type * as X509 from "@peculiar/x509";
+import {
+  bitString,
+  booleanTrue,
+  children,
+  directoryString,
+  explicit,
+  namedBits,
+  objectIdentifier,
+  octetString,
+  readElement,
+  sequence,
+  set,
+  smallInteger,
+  time,
+  tlv,
+  unsignedInteger,
+} from "../machinery/der.ts";
+import { parseIPSloppy } from "../machinery/validation.ts";
 
-let x509Module: Promise<typeof X509> | undefined;
-
-/** The certificate library, loaded on first use: a restart that issues nothing never pays its load time. */
-function loadX509(): Promise<typeof X509> {
-  x509Module ??= (async () => {
-    await import("reflect-metadata");
-    const x509 = await import("@peculiar/x509");
-    x509.cryptoProvider.set(webcrypto as never);
-    return x509;
-  })();
-  return x509Module;
-}
-
-type CryptoKey = webcrypto.CryptoKey;
-
-const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 24 * 60 * 60 * 1000;
 
 export interface KeyPairPem {
@@ -31,121 +40,192 @@ export interface KeyPairPem {
   key: string;
 }
 
-function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
-    .toString("hex")
-    .replace(/^[89a-f]/, "1");
+const OID = {
+  ecdsaWithSHA256: "1.2.840.10045.4.3.2",
+  commonName: "2.5.4.3",
+  organization: "2.5.4.10",
+  subjectKeyIdentifier: "2.5.29.14",
+  keyUsage: "2.5.29.15",
+  subjectAltName: "2.5.29.17",
+  basicConstraints: "2.5.29.19",
+  authorityKeyIdentifier: "2.5.29.35",
+  extKeyUsage: "2.5.29.37",
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+};
+/** KeyUsage's named bits. */
+const DIGITAL_SIGNATURE = 0;
+const KEY_ENCIPHERMENT = 2;
+const KEY_CERT_SIGN = 5;
+
+const signatureAlgorithm = sequence(objectIdentifier(OID.ecdsaWithSHA256));
+
+/** A Name of one attribute per RDN, in the order given (Go's pkix puts O before CN, as here). */
+function distinguishedName(attributes: [oid: string, value: string][]): Buffer {
+  return sequence(
+    ...attributes.map(([oid, value]) => set(sequence(objectIdentifier(oid), directoryString(value)))),
+  );
 }
 
-/** RFC 4514 escaping for a DN attribute value. */
-function dnValue(v: string): string {
-  return v.replace(/([,+"\\<>;=])/g, "\\$1").replace(/^([ #])/, "\\$1");
+function extension(oid: string, critical: boolean, value: Buffer): Buffer {
+  return critical
+    ? sequence(objectIdentifier(oid), booleanTrue(), octetString(value))
+    : sequence(objectIdentifier(oid), octetString(value));
 }
 
-async function exportKey(key: CryptoKey): Promise<string> {
-  const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", key);
-  const b64 = Buffer.from(pkcs8)
+/** A positive 127-bit serial whose first byte is never zero, so that its DER encoding is 16 bytes. */
+function serialNumber(): Buffer {
+  const b = randomBytes(16);
+  b[0] = b[0] & 0x7f || 1;
+  return unsignedInteger(b);
+}
+
+/** RFC 5280's key identifier (method 1): the SHA-1 of the subjectPublicKey bits. */
+function keyIdentifier(spki: Buffer): Buffer {
+  const publicKeyBits = children(readElement(spki).value)[1].value.subarray(1);
+  return createHash("sha1").update(publicKeyBits).digest();
+}
+
+function subjectAltNames(hosts: string[]): Buffer {
+  return sequence(
+    ...hosts.map((h) => {
+      if (!isIP(h)) return tlv(0x82, Buffer.from(h, "ascii"));
+      const ip = parseIPSloppy(h) ?? [];
+      // IPv4 in its 4 bytes, as Go's x509 writes it.
+      return tlv(0x87, Buffer.from(isIP(h) === 4 ? ip.slice(12) : ip));
+    }),
+  );
+}
+
+function toPem(label: string, der: Buffer): string {
+  const b64 = der
     .toString("base64")
     .replace(/(.{64})/g, "$1\n")
     .trimEnd();
-  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-async function importKey(pem: string): Promise<CryptoKey> {
-  const b64 = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  return webcrypto.subtle.importKey("pkcs8", Buffer.from(b64, "base64"), ALG, true, ["sign"]);
+function newKey(): { privateKey: KeyObject; spki: Buffer; keyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return {
+    privateKey,
+    spki: publicKey.export({ type: "spki", format: "der" }),
+    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+  };
+}
+
+/** Signs a TBSCertificate made of the given parts into a PEM certificate. */
+function certificate(o: {
+  issuer: Buffer;
+  subject: Buffer;
+  spki: Buffer;
+  validDays: number;
+  extensions: Buffer[];
+  signer: KeyObject;
+}): string {
+  const tbs = sequence(
+    explicit(0, smallInteger(2)), // v3
+    serialNumber(),
+    signatureAlgorithm,
+    o.issuer,
+    sequence(time(new Date(Date.now() - 60_000)), time(new Date(Date.now() + o.validDays * DAY))),
+    o.subject,
+    o.spki,
+    explicit(3, sequence(...o.extensions)),
+  );
+  const signature = sign("sha256", tbs, { key: o.signer, dsaEncoding: "der" });
+  return toPem("CERTIFICATE", sequence(tbs, signatureAlgorithm, bitString(signature)));
 }
 
 export class CertificateAuthority {
-  private authorityKeyId: Promise<X509.AuthorityKeyIdentifierExtension> | undefined;
+  // Read from the CA certificate at the first issue after a load: issued certificates name it by these bytes.
+  private issuer: { subject: Buffer; keyId: Buffer } | undefined;
 
   private constructor(
     readonly certPem: string,
-    // Parsed at the first issue after a load, once: each parse is several ms of ASN.1 in JavaScript.
-    private cert: X509.X509Certificate | undefined,
-    private readonly key: CryptoKey,
+    private readonly key: KeyObject,
   ) {}
 
   static async create(
     commonName = `k8ts-ca@${Math.floor(Date.now() / 1000)}`,
   ): Promise<{ ca: CertificateAuthority; keyPem: string }> {
-    const x509 = await loadX509();
-    const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serial(),
-      name: `CN=${dnValue(commonName)}`,
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 10 * 365 * DAY),
-      signingAlgorithm: ALG,
-      keys,
+    const { privateKey, spki, keyPem } = newKey();
+    const name = distinguishedName([[OID.commonName, commonName]]);
+    const keyId = keyIdentifier(spki);
+    const pem = certificate({
+      issuer: name,
+      subject: name,
+      spki,
+      validDays: 10 * 365,
+      signer: privateKey,
       extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature,
-          true,
-        ),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        extension(OID.basicConstraints, true, sequence(booleanTrue())),
+        extension(OID.keyUsage, true, namedBits([DIGITAL_SIGNATURE, KEY_CERT_SIGN])),
+        extension(OID.subjectKeyIdentifier, false, octetString(keyId)),
       ],
     });
-    const pem = cert.toString("pem");
-    return {
-      ca: new CertificateAuthority(pem, cert, keys.privateKey),
-      keyPem: await exportKey(keys.privateKey),
-    };
+    const ca = new CertificateAuthority(pem, privateKey);
+    ca.issuer = { subject: name, keyId };
+    return { ca, keyPem };
   }
 
   static async load(certPem: string, keyPem: string): Promise<CertificateAuthority> {
-    return new CertificateAuthority(certPem, undefined, await importKey(keyPem));
+    return new CertificateAuthority(certPem, createPrivateKey(keyPem));
   }
 
   /** A serving certificate for the given DNS names and IP addresses. */
   async issueServing(commonName: string, hosts: string[], validDays = 365): Promise<KeyPairPem> {
-    const x509 = await loadX509();
-    const alt = hosts.map((h) =>
-      isIP(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h },
-    );
-    return this.issue(`CN=${dnValue(commonName)}`, validDays, [
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(alt),
+    return this.issue([[OID.commonName, commonName]], validDays, [
+      extension(OID.extKeyUsage, false, sequence(objectIdentifier(OID.serverAuth))),
+      extension(OID.subjectAltName, false, subjectAltNames(hosts)),
     ]);
   }
 
   /** A client certificate: CN is the user name, each O a group, as Kubernetes reads them. */
   async issueClient(user: string, groups: string[] = [], validDays = 365): Promise<KeyPairPem> {
-    const x509 = await loadX509();
-    const subject = [...groups.map((g) => `O=${dnValue(g)}`), `CN=${dnValue(user)}`].join(", ");
+    const subject: [string, string][] = [
+      ...groups.map((g): [string, string] => [OID.organization, g]),
+      [OID.commonName, user],
+    ];
     return this.issue(subject, validDays, [
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      extension(OID.extKeyUsage, false, sequence(objectIdentifier(OID.clientAuth))),
     ]);
   }
 
-  private async issue(subject: string, validDays: number, extensions: X509.Extension[]): Promise<KeyPairPem> {
-    const x509 = await loadX509();
-    this.cert ??= new x509.X509Certificate(this.certPem);
-    const caCert = this.cert;
-    this.authorityKeyId ??= x509.AuthorityKeyIdentifierExtension.create(caCert);
-    const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject,
-      issuer: caCert.subject,
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + validDays * DAY),
-      signingAlgorithm: ALG,
-      publicKey: keys.publicKey,
-      signingKey: this.key,
+  private issue(subject: [string, string][], validDays: number, extensions: Buffer[]): KeyPairPem {
+    this.issuer ??= issuerOf(this.certPem);
+    const { spki, keyPem } = newKey();
+    const cert = certificate({
+      issuer: this.issuer.subject,
+      subject: distinguishedName(subject),
+      spki,
+      validDays,
+      signer: this.key,
       extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-          true,
-        ),
+        extension(OID.basicConstraints, true, sequence()),
+        extension(OID.keyUsage, true, namedBits([DIGITAL_SIGNATURE, KEY_ENCIPHERMENT])),
         ...extensions,
-        await this.authorityKeyId,
+        extension(OID.authorityKeyIdentifier, false, sequence(tlv(0x80, this.issuer.keyId))),
       ],
     });
-    return { cert: cert.toString("pem"), key: await exportKey(keys.privateKey) };
+    return { cert, key: keyPem };
   }
+}
+
+/** A CA certificate's subject, byte for byte (clients chain by it), and its key identifier. */
+function issuerOf(certPem: string): { subject: Buffer; keyId: Buffer } {
+  const [tbs] = children(readElement(new NodeX509Certificate(certPem).raw).value);
+  const fields = children(tbs.value);
+  const i = fields[0].tag === 0xa0 ? 1 : 0; // an explicit version comes first
+  const subject = fields[i + 4].raw;
+  const spki = fields[i + 5].raw;
+  const extensions = fields.find((f) => f.tag === 0xa3);
+  const ski = objectIdentifier(OID.subjectKeyIdentifier);
+  for (const ext of extensions ? children(children(extensions.value)[0].value) : []) {
+    const [id, ...rest] = children(ext.value);
+    if (id.raw.equals(ski)) return { subject, keyId: readElement(rest[rest.length - 1].value).value };
+  }
+  return { subject, keyId: keyIdentifier(spki) };
 }
 
 export interface ClusterPki {
