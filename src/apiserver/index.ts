@@ -120,8 +120,8 @@ export async function startApiServer(opts: StartApiServerOptions): Promise<Runni
 
   const enabled = new Set(opts.enableAdmissionPlugins ?? []);
   const disabled = new Set((opts.disableAdmissionPlugins ?? []).filter((p) => !enabled.has(p)));
-  const webhooks = newWebhookAdmission({ registry, authorizer: authz.authorizer });
   const namespaceCache = new ObjectCache(registry.namespaces);
+  const webhooks = newWebhookAdmission({ registry, authorizer: authz.authorizer, namespaceCache });
   const builtin = builtinAdmission({
     registry,
     authorizer: authz.authorizer,

@@ -4,7 +4,6 @@
 // only validates and comes last so that it charges only what everything else
 // let through.
 
-import { newNotFound } from "../../../machinery/status.ts";
 import type { Authorizer } from "../../authorization/authorizer.ts";
 import type { Registry } from "../../registry/index.ts";
 import type { MutatingPlugin, ValidatingPlugin } from "../admission.ts";
@@ -27,7 +26,7 @@ import { ServiceAccountAdmission } from "./service-account.ts";
 import { StorageObjectInUseProtection } from "./storage-object-in-use-protection.ts";
 import { TaintNodesByCondition } from "./taint-nodes-by-condition.ts";
 import { ValidatingAdmissionPolicyPlugin } from "./validating-admission-policy/index.ts";
-import { NamespaceMatcher } from "./webhooks/namespace-matcher.ts";
+import { cachedNamespaces, NamespaceMatcher } from "./webhooks/namespace-matcher.ts";
 
 export const PLUGIN_NAMES = [
   "NamespaceLifecycle",
@@ -138,12 +137,7 @@ export function builtinAdmission(opts: BuiltinAdmissionOptions): BuiltinAdmissio
     : undefined;
   const policies = on("ValidatingAdmissionPolicy")
     ? (() => {
-        const namespaces = cacheOf("", "namespaces");
-        const getNamespace = async (name: string) => {
-          const ns = await namespaces.lookup(undefined, name);
-          if (!ns) throw newNotFound({ group: "", resource: "namespaces" }, name);
-          return ns;
-        };
+        const getNamespace = cachedNamespaces(cacheOf("", "namespaces"));
         return new ValidatingAdmissionPolicyPlugin({
           policies: cacheOf("admissionregistration.k8s.io", "validatingadmissionpolicies"),
           bindings: cacheOf("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),

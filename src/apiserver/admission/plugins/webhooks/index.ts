@@ -15,9 +15,10 @@ import type { Registry } from "../../../registry/index.ts";
 import type { ResourceStore } from "../../../registry/resource-store.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
 import { celAuthorize } from "../match-conditions.ts";
+import type { ObjectCache } from "../object-cache.ts";
 import { type ServiceResolver, WebhookClient } from "./client.ts";
 import { MutatingWebhookPlugin } from "./mutating.ts";
-import { NamespaceMatcher } from "./namespace-matcher.ts";
+import { cachedNamespaces, NamespaceMatcher } from "./namespace-matcher.ts";
 import { clusterIPServiceResolver } from "./service-resolver.ts";
 import { WebhookConfigurationSource } from "./source.ts";
 import { ValidatingWebhookPlugin } from "./validating.ts";
@@ -32,6 +33,8 @@ export interface WebhookAdmissionOptions {
   authorizer?: Authorizer;
   /** Where to dial a webhook service; by default its ClusterIP, as kube-apiserver does. */
   serviceResolver?: ServiceResolver;
+  /** The apiserver's namespace cache, which namespaceSelectors read; without one, the store. */
+  namespaceCache?: ObjectCache;
 }
 
 export interface WebhookAdmission {
@@ -62,7 +65,9 @@ export function newWebhookAdmission(opts: WebhookAdmissionOptions): WebhookAdmis
     serviceResolver:
       opts.serviceResolver ?? clusterIPServiceResolver((namespace, name) => services().get(namespace, name)),
   });
-  const namespaceMatcher = new NamespaceMatcher((name) => namespaces().get(undefined, name));
+  const namespaceMatcher = new NamespaceMatcher(
+    opts.namespaceCache ? cachedNamespaces(opts.namespaceCache) : (name) => namespaces().get(undefined, name),
+  );
   const authorize = celAuthorize(opts.authorizer);
   const mutatingSource = new WebhookConfigurationSource(
     "mutating",

@@ -1,12 +1,22 @@
 // namespaceSelector (upstream's predicates/namespace/matcher.go): a webhook
 // sees a namespaced request only if the labels of its namespace match. A
 // Namespace being created or updated is matched by its own new labels.
-import { newInternalError, StatusError, StatusReason } from "../../../../machinery/status.ts";
+import { newInternalError, newNotFound, StatusError, StatusReason } from "../../../../machinery/status.ts";
 import type { AdmissionAttributes, Obj } from "../../admission.ts";
+import type { ObjectCache } from "../object-cache.ts";
 import type { Webhook } from "./accessor.ts";
 
 /** The namespace object by name; throws a NotFound StatusError when there is none. */
 export type NamespaceGetter = (name: string) => Promise<Obj>;
+
+/** Namespaces from the admission plugins' cache: memory once synced, the store on a miss (upstream's lister, then a live GET). */
+export function cachedNamespaces(cache: ObjectCache): NamespaceGetter {
+  return async (name) => {
+    const ns = await cache.lookup(undefined, name);
+    if (!ns) throw newNotFound({ group: "", resource: "namespaces" }, name);
+    return ns;
+  };
+}
 
 export interface MatchResult {
   matches: boolean;
