@@ -3,68 +3,45 @@
 // CRUD, watch, Table columns, status and scale subresources, schema pruning,
 // defaulting and validation), and deleting it deletes its objects first.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { describe, it } from "node:test";
 import { apiCall } from "../support/api-call.ts";
+import { apiServerForFile } from "../support/apiserver.ts";
 import { freePort } from "../support/ports.ts";
 import { until } from "../support/until.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies
 type Obj = Record<string, any>;
 
-let dir: string;
-let api: RunningApiServer;
-let cred: { cert: string; key: string };
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-custom-resources-"));
-  api = await startApiServer({
-    dataDir: dir,
-    port: await freePort(),
-    bindAddress: "127.0.0.1",
-    store: "sqlite::memory:",
-  });
-  cred = await api.pki.ca.issueClient("admin", ["system:masters"]);
-});
-after(async () => {
-  await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = apiServerForFile("custom-resources");
 
 /** The first `n` events of a watch (it ends after 5 s at the latest). */
 function watchEvents(path: string, n: number): Promise<Obj[]> {
   const events: Obj[] = [];
+  const { url, ca, cert, key } = server.admin;
   return new Promise((resolve, reject) => {
-    const req = request(
-      `${api.url}${path}&timeoutSeconds=5`,
-      { ca: api.pki.caCert, cert: cred.cert, key: cred.key },
-      (res) => {
-        let buf = "";
-        res.on("data", (c: Buffer) => {
-          buf += c.toString();
-          for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-            events.push(JSON.parse(buf.slice(0, i)));
-            buf = buf.slice(i + 1);
-          }
-          if (events.length >= n) {
-            req.destroy();
-            resolve(events);
-          }
-        });
-        res.on("end", () => resolve(events));
-      },
-    );
+    const req = request(`${url}${path}&timeoutSeconds=5`, { ca, cert, key }, (res) => {
+      let buf = "";
+      res.on("data", (c: Buffer) => {
+        buf += c.toString();
+        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+          events.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+        if (events.length >= n) {
+          req.destroy();
+          resolve(events);
+        }
+      });
+      res.on("end", () => resolve(events));
+    });
     req.on("error", (e) => (events.length >= n ? resolve(events) : reject(e)));
     req.end();
   });
 }
 
 const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-  apiCall({ url: api.url, ca: api.pki.caCert, ...cred }, method, path, body, headers);
+  apiCall(server.admin, method, path, body, headers);
 
 const GROUP = "stable.example.com";
 const CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
@@ -501,7 +478,7 @@ describe("CustomResourceDefinitions", () => {
   it("converts through the CRD's webhook between versions, and selects by selectableFields", async () => {
     // The webhook renames v2's spec.color to v1's spec.colour and back; a "poison" object fails.
     const reviews: Obj[] = [];
-    const serving = await api.pki.ca.issueServing("webhook", ["127.0.0.1"]);
+    const serving = await server.api.pki.ca.issueServing("webhook", ["127.0.0.1"]);
     const webhook = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
       let body = "";
       req.on("data", (c: Buffer) => {
@@ -565,7 +542,7 @@ describe("CustomResourceDefinitions", () => {
             webhook: {
               clientConfig: {
                 url: `https://127.0.0.1:${port}/convert`,
-                caBundle: Buffer.from(api.pki.caCert).toString("base64"),
+                caBundle: Buffer.from(server.api.pki.caCert).toString("base64"),
               },
               conversionReviewVersions: ["v1"],
             },

@@ -5,39 +5,18 @@
 // exists is decided first, so a missing one is created or not found whatever
 // its body says of resourceVersions.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { test } from "node:test";
 import { apiCall } from "../support/api-call.ts";
-import { freePort } from "../support/ports.ts";
+import { apiServerForFile } from "../support/apiserver.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many kinds
 type Obj = Record<string, any>;
 
-let dir: string;
-let api: RunningApiServer;
-let cred: { cert: string; key: string };
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-update-policies-"));
-  api = await startApiServer({
-    dataDir: dir,
-    port: await freePort(),
-    bindAddress: "127.0.0.1",
-    store: "sqlite::memory:",
-  });
-  cred = await api.pki.ca.issueClient("admin", ["system:masters"]);
-});
-after(async () => {
-  await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = apiServerForFile("update-policies");
 
 /** One request with a JSON body; the answer's code and parsed body. */
 const call = (method: string, path: string, body?: unknown, contentType = "application/json") =>
-  apiCall({ url: api.url, ca: api.pki.caCert, ...cred }, method, path, body, { "content-type": contentType });
+  apiCall(server.admin, method, path, body, { "content-type": contentType });
 
 interface Kind {
   group: string;

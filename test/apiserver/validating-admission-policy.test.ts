@@ -3,41 +3,19 @@
 // upstream's Status for a denial, warnings for Warn, params from ConfigMaps,
 // matchConditions, variables, namespaceObject, and failurePolicy.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
+import { describe, it } from "node:test";
 import { apiCall } from "../support/api-call.ts";
+import { apiServerForFile } from "../support/apiserver.ts";
 import { eventually } from "../support/eventually.ts";
-import { freePort } from "../support/ports.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies
 type Obj = Record<string, any>;
 
 const ADMREG = "/apis/admissionregistration.k8s.io/v1";
 
-let dir: string;
-let api: RunningApiServer;
-let cred: { cert: string; key: string };
+const server = apiServerForFile("vap");
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-vap-"));
-  api = await startApiServer({
-    dataDir: dir,
-    port: await freePort(),
-    bindAddress: "127.0.0.1",
-    store: "sqlite::memory:",
-  });
-  cred = await api.pki.ca.issueClient("admin", ["system:masters"]);
-});
-after(async () => {
-  await api?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const call = (method: string, path: string, body?: unknown) =>
-  apiCall({ url: api.url, ca: api.pki.caCert, ...cred }, method, path, body);
+const call = (method: string, path: string, body?: unknown) => apiCall(server.admin, method, path, body);
 
 async function created(path: string, body: Obj): Promise<Obj> {
   const r = await call("POST", path, body);
@@ -142,7 +120,7 @@ describe("ValidatingAdmissionPolicy", () => {
       deployment("grow", 2, "default", { "vap-max": "y" }),
     );
     const patched = await apiCall(
-      { url: api.url, ca: api.pki.caCert, ...cred },
+      server.admin,
       "PATCH",
       "/apis/apps/v1/namespaces/default/deployments/grow",
       { spec: { replicas: 9 } },

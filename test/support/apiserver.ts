@@ -1,12 +1,16 @@
-// An in-process apiserver on in-memory SQLite for client tests: port 0, TLS
-// from a fresh data dir, and an admin (system:masters) client config.
+// In-process apiservers on in-memory SQLite for tests: the bare ApiServer for
+// client tests (port 0, TLS from a fresh data dir, an admin client config), and
+// the whole apiserver as `k8ts apiserver` runs it, for a test file.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApiServer, ensurePki } from "../../src/apiserver/index.ts";
+import { after, before } from "node:test";
+import { ApiServer, ensurePki, type RunningApiServer, startApiServer } from "../../src/apiserver/index.ts";
 import type { ApiServerOptions } from "../../src/apiserver/server.ts";
 import type { ClientConfig } from "../../src/client/kubeconfig.ts";
 import { SqliteStore } from "../../src/storage/sqlite.ts";
+import type { ApiTarget } from "./api-call.ts";
+import { freePort } from "./ports.ts";
 
 export interface TestApiServer {
   server: ApiServer;
@@ -61,6 +65,50 @@ export async function startTestApiServer(
       await server.stop();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The whole apiserver (startApiServer: authentication, RBAC, admission, CRDs) on in-memory SQLite, started
+ * before the calling file's tests and stopped after them. `admin` is an apiCall target with a system:masters
+ * client certificate.
+ */
+export function apiServerForFile(name: string): {
+  readonly api: RunningApiServer;
+  readonly admin: Required<ApiTarget>;
+} {
+  let dir: string | undefined;
+  let api: RunningApiServer | undefined;
+  let admin: Required<ApiTarget> | undefined;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), `k8ts-${name}-`));
+    api = await startApiServer({
+      dataDir: dir,
+      port: await freePort(),
+      bindAddress: "127.0.0.1",
+      store: "sqlite::memory:",
+    });
+    admin = {
+      url: api.url,
+      ca: api.pki.caCert,
+      ...(await api.pki.ca.issueClient("admin", ["system:masters"])),
+    };
+  });
+  after(async () => {
+    await api?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("the apiserver is not started: use it inside tests");
+    return v;
+  };
+  return {
+    get api() {
+      return started(api);
+    },
+    get admin() {
+      return started(admin);
     },
   };
 }
