@@ -7,7 +7,9 @@
 // free ports. Phases, from the same spawn: `firstLineMs` (the launcher and
 // node loading the bundle), `servingMs` (the apiserver serving), `nodeRegisteredMs`
 // (this machine's kubelet registered), `controllersMs` (the controller-manager's
-// caches synced), then `readyMs`; `stopMs` is SIGINT to exit. One JSON line a
+// caches synced), then `readyMs`; `cpuMs` is the CPU time (all threads) `up`
+// had used when it was ready, steadier than wall time on a shared machine;
+// `stopMs` is SIGINT to exit. One JSON line a
 // runtime. The bundle is built before the first round, so no round counts a build.
 // On containerd, `up` starts its own containerd and the CNI network first, as a
 // user's `up` does; the bench takes the containerd test lock.
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import { ROOT } from "../test/e2e/harness.ts";
 import { lockContainerd } from "../test/support/containerd.ts";
 import { freePort } from "../test/support/ports.ts";
+import { cpuSeconds } from "./_apiserver.ts";
 import { percentile } from "./_load.ts";
 
 const runtime = process.argv[2] ?? "fake";
@@ -38,6 +41,7 @@ const PHASES: [RegExp, string][] = [
 
 interface Boot {
   phases: Record<string, number>;
+  cpuMs: number;
   stopMs: number;
 }
 
@@ -50,6 +54,7 @@ async function boot(dataDir: string): Promise<Boot> {
   const started = performance.now();
   const child: ChildProcess = spawn(join(ROOT, "k8ts"), args, { stdio: ["ignore", "pipe", "pipe"] });
   const phases: Record<string, number> = {};
+  let cpuMs = 0;
   let out = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`k8ts up was not ready after 120 s:\n${out}`)), 120_000);
@@ -64,6 +69,7 @@ async function boot(dataDir: string): Promise<Boot> {
         for (const [re, name] of PHASES)
           if (phases[name] === undefined && re.test(line)) phases[name] = Math.round(now);
         if (phases.readyMs !== undefined) {
+          cpuMs = Math.round(cpuSeconds(child.pid!) * 1000);
           clearTimeout(timer);
           resolve();
         }
@@ -87,7 +93,7 @@ async function boot(dataDir: string): Promise<Boot> {
   }, 30_000);
   await exited;
   clearTimeout(timeout);
-  return { phases, stopMs: Math.round(performance.now() - stopping) };
+  return { phases, cpuMs, stopMs: Math.round(performance.now() - stopping) };
 }
 
 // The launcher builds the bundle when the sources changed: do it now, untimed.
@@ -116,6 +122,7 @@ const summary = (boots: Boot[]) => ({
   ...Object.fromEntries(
     PHASES.map(([, name]) => [name, median(boots.map((b) => b.phases[name] ?? Number.NaN))]),
   ),
+  cpuMs: median(boots.map((b) => b.cpuMs)),
   stopMs: median(boots.map((b) => b.stopMs)),
 });
 console.log(
