@@ -2,7 +2,7 @@
 // certificate request under the PermissiveSigningPolicy — the request's
 // subject and SANs, the CSR's usages, a lifetime from the policy capped by the
 // CA's own NotAfter, and none of the request's other extensions.
-import { createPrivateKey, webcrypto } from "node:crypto";
+import { createPrivateKey, webcrypto, X509Certificate } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
 import { type CertificateRequest, decodePemBlocks, encodePem, loadX509, toRdnSequence } from "./x509.ts";
 
@@ -136,32 +136,39 @@ function signingAlgorithm(keyPem: string): { importAlg: ImportAlgorithm; sign: A
 }
 
 export class SigningAuthority {
+  private parsed: Promise<X509.X509Certificate> | undefined;
+
   private constructor(
-    readonly certificate: X509.X509Certificate,
+    private readonly certificateDer: Buffer,
+    /** The CA certificate's NotAfter, which caps what it signs. */
+    readonly notAfter: Date,
     private readonly key: CryptoKey,
     private readonly algorithm: Algorithm,
   ) {}
 
   /** The CA of --cluster-signing-cert-file/--cluster-signing-key-file (PEM; RSA or ECDSA keys in PKCS#1, SEC 1 or PKCS#8). */
   static async load(certPem: string, keyPem: string): Promise<SigningAuthority> {
-    const x509 = await loadX509();
     const block = decodePemBlocks(certPem).find((b) => b.type === "CERTIFICATE");
     if (!block)
       throw new Error("error reading CA cert: data does not contain any valid RSA or ECDSA certificates");
-    const certificate = new x509.X509Certificate(new Uint8Array(block.der));
+    // Checked here with node:crypto; the certificate library parses it at the first signature, so that a
+    // controller-manager that signs nothing never loads it.
+    const notAfter = new Date(new X509Certificate(block.der).validTo);
     const { importAlg, sign } = signingAlgorithm(keyPem);
     const pkcs8 = createPrivateKey(keyPem).export({ type: "pkcs8", format: "der" });
     const key = await webcrypto.subtle.importKey("pkcs8", pkcs8, importAlg, false, ["sign"]);
-    return new SigningAuthority(certificate, key, sign);
+    return new SigningAuthority(block.der, notAfter, key, sign);
   }
 
-  get notAfter(): Date {
-    return this.certificate.notAfter;
+  private certificate(): Promise<X509.X509Certificate> {
+    this.parsed ??= loadX509().then((x509) => new x509.X509Certificate(new Uint8Array(this.certificateDer)));
+    return this.parsed;
   }
 
   /** CertificateAuthority.Sign: a DER certificate for the request under the policy. */
   async sign(req: CertificateRequest, policy: PermissiveSigningPolicy): Promise<Buffer> {
     const x509 = await loadX509();
+    const certificate = await this.certificate();
     if (!(await req.request.verify())) {
       const failure =
         req.request.publicKey.algorithm.name === "ECDSA"
@@ -174,7 +181,7 @@ export class SigningAuthority {
     if (t.keyUsage !== 0) extensions.push(new x509.KeyUsagesExtension(t.keyUsage, true));
     if (t.extKeyUsages.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(t.extKeyUsages));
     extensions.push(new x509.BasicConstraintsExtension(false, undefined, true));
-    const ski = this.certificate.getExtension(x509.SubjectKeyIdentifierExtension);
+    const ski = certificate.getExtension(x509.SubjectKeyIdentifierExtension);
     if (ski?.keyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(ski.keyId));
     const subject = toRdnSequence(req.subject);
     const sans = [
@@ -189,7 +196,7 @@ export class SigningAuthority {
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: subject as X509.JsonName,
-      issuer: this.certificate.subjectName,
+      issuer: certificate.subjectName,
       notBefore: t.notBefore,
       notAfter: t.notAfter,
       publicKey: req.request.publicKey,
