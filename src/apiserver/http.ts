@@ -2,9 +2,19 @@
 // Status answers.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 import { stringify as toYaml } from "yaml";
 import { errorToAPIStatus, newRequestEntityTooLarge, type Status } from "../machinery/status.ts";
 import { recordRequestBody, recordResponseObject } from "./audit/auditor.ts";
+
+/**
+ * The TLS connection a request came on, one object for all its requests: an HTTP/2 request's own `socket`
+ * is a new proxy for each stream, its session's is the same for the connection.
+ */
+export function connectionOf(req: IncomingMessage): TLSSocket {
+  const session = (req as { stream?: { session?: { socket: TLSSocket } } }).stream?.session;
+  return session?.socket ?? (req.socket as TLSSocket);
+}
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;

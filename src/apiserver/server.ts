@@ -3,7 +3,7 @@
 // discovery, OpenAPI, health, metrics or the REST API, where admission runs.
 
 import { type IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server } from "node:https";
+import { createSecureServer, type Http2SecureServer } from "node:http2";
 import type { Socket } from "node:net";
 import { serveOpenAPIV2, serveOpenAPIV3 } from "../api/openapi-v3.ts";
 import { closeAtOnce } from "../machinery/close-server.ts";
@@ -125,7 +125,7 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export class ApiServer {
   readonly registry: Registry;
   readonly metrics = new ApiserverMetrics();
-  private readonly server: Server;
+  private readonly server: Http2SecureServer;
   private readonly close: () => Promise<void>;
   private readonly rest: RestHandler;
   private readonly compactor: Compactor;
@@ -198,7 +198,9 @@ export class ApiServer {
       intervalMs: opts.compactionIntervalMs,
       onError: (e) => log.error("compaction failed", { err: e.message }),
     });
-    this.server = createServer(
+    // HTTP/2 as kube-apiserver serves it (client-go and kubectl multiplex their requests and watches over one
+    // connection), and HTTP/1.1 for clients that ask for it (and for upgrades: exec, attach, port-forward).
+    this.server = createSecureServer(
       {
         cert: opts.tls.cert,
         key: opts.tls.key,
@@ -206,8 +208,10 @@ export class ApiServer {
         requestCert: true,
         // Requests without a certificate go on as anonymous; authorization decides.
         rejectUnauthorized: false,
+        allowHTTP1: true,
       },
-      (req, res) => void this.handle(req, res),
+      // The compatibility API gives HTTP/2 streams the shape of http's request and response.
+      (req, res) => void this.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse),
     );
     // Upgrade requests (kubectl exec/attach/port-forward) take the same path; a handler that
     // upgrades takes the socket over (registry/upgrade-aware-proxy.ts), any other answer closes it.
@@ -238,9 +242,8 @@ export class ApiServer {
       );
     });
     this.close = closeAtOnce(this.server);
-    this.server.keepAliveTimeout = 120_000;
-    this.server.headersTimeout = 60_000;
-    this.server.requestTimeout = 0;
+    // HTTP/1.1 connections take http's timeouts from the server (watches must not hit requestTimeout).
+    Object.assign(this.server, { keepAliveTimeout: 120_000, headersTimeout: 60_000, requestTimeout: 0 });
   }
 
   async start(): Promise<void> {
@@ -530,7 +533,11 @@ export class ApiServer {
             aggregatedDiscovery(this.registry.catalog, true, d.aggregated),
             discoveryContentType(d.aggregated),
           );
-        return writeJson(res, 200, apiVersions(`${req.headers.host ?? "127.0.0.1"}`));
+        return writeJson(
+          res,
+          200,
+          apiVersions(`${req.headers.host ?? req.headers[":authority"] ?? "127.0.0.1"}`),
+        );
       }
       case "/apis": {
         const d = negotiateDiscovery(req.headers.accept);

@@ -54,11 +54,25 @@ function hasImpersonationHeader(rawHeaders: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * Every value of each header, by lower-case name: http's headersDistinct, which HTTP/2 requests (through the
+ * compatibility API) do not have.
+ */
+function headersDistinct(rawHeaders: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!Object.hasOwn(out, name)) out[name] = [];
+    out[name].push(rawHeaders[i + 1]);
+  }
+  return out;
+}
+
 /** buildImpersonationRequests: what the headers ask for; throws when groups, extras or uid come without a user. */
 export function buildImpersonationRequests(req: IncomingMessage): ImpersonationRequest[] {
   // Nearly no request impersonates: a look at the raw header names spares building headersDistinct (a new object per access).
   if (!hasImpersonationHeader(req.rawHeaders)) return [];
-  const headers = req.headersDistinct;
+  const headers = headersDistinct(req.rawHeaders);
   const out: ImpersonationRequest[] = [];
   const ref = (kind: ImpersonationRequest["kind"], name: string, more: Partial<ImpersonationRequest> = {}) =>
     out.push({ kind, namespace: "", name, apiVersion: "", fieldPath: "", ...more });
@@ -124,7 +138,7 @@ export async function impersonate(
   if (requests.length === 0) return requestor;
 
   // Groups asked for are the whole truth; otherwise a service account gets its fixed groups.
-  const groupsSpecified = (req.headersDistinct[GROUP]?.length ?? 0) > 0;
+  const groupsSpecified = requests.some((r) => r.kind === "Group");
   let username = "";
   let uid = "";
   let groups: string[] = [];

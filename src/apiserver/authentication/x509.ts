@@ -1,17 +1,18 @@
 // Client certificates signed by the cluster CA: CN is the user, O the groups.
 // The TLS layer already verified the chain; the user is read once per
-// connection (keep-alive reuses it). A certificate the TLS layer rejected
+// connection (keep-alive and HTTP/2 streams reuse it). A certificate the TLS layer rejected
 // (another CA, expired) is a bad credential: 401.
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { userFromCertificateSubject } from "../certs.ts";
+import { connectionOf } from "../http.ts";
 import { type Authenticator, type AuthResult, unauthorized } from "./authenticator.ts";
 
 export class X509Authenticator implements Authenticator {
   private readonly users = new WeakMap<TLSSocket, AuthResult | null>();
 
   authenticate(req: IncomingMessage): AuthResult | undefined {
-    const socket = req.socket as TLSSocket;
+    const socket = connectionOf(req);
     const known = this.users.get(socket);
     if (known !== undefined) {
       if (known === null) return undefined;

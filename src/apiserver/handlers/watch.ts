@@ -77,7 +77,6 @@ export async function serveWatch(
   res.writeHead(200, {
     "Content-Type": "application/json",
     "Cache-Control": "no-cache, private",
-    "Transfer-Encoding": "chunked",
   });
   res.flushHeaders();
 

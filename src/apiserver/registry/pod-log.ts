@@ -163,7 +163,7 @@ function proxyLogs(
           kres.on("error", (e) => reject(newInternalError(e)));
           return;
         }
-        res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
+        res.writeHead(200, { "Content-Type": "text/plain" });
         res.flushHeaders();
         kres.on("data", (chunk: Buffer) => res.write(chunk));
         kres.on("end", () => {

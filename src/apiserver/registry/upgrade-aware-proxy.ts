@@ -337,7 +337,8 @@ function pipeBoth(client: Socket, backend: Socket): void {
 function reverseProxy(req: IncomingMessage, res: ServerResponse, loc: ProxyLocation): Promise<void> {
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || dropped(name, loc)) continue;
+    // HTTP/2's pseudo-headers (:authority, :path…) are not headers of the request sent on.
+    if (value === undefined || name.startsWith(":") || HOP_BY_HOP.has(name) || dropped(name, loc)) continue;
     headers[name] = value;
   }
   headers["x-forwarded-for"] = forwardedFor(req);
