@@ -248,10 +248,20 @@ describe("serving", () => {
     assert.equal(r.status, 200);
     assert.equal(r.body, openAPIV2Bytes());
     assert.equal(serveOpenAPIV2({ headers: { "if-none-match": r.headers.Etag } }).status, 304);
-    assert.equal(
-      serveOpenAPIV2({ headers: { accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" } })
-        .status,
-      406,
-    );
+    assert.equal(serveOpenAPIV2({ headers: { accept: "application/yaml" } }).status, 406);
+  });
+
+  test("/openapi/v2 answers protobuf to client-go's Accept, JSON when JSON comes first or weighs more", () => {
+    const proto = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+    const r = serveOpenAPIV2({ headers: { accept: proto } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers["Content-Type"], "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    assert.equal(r.headers.Vary, "Accept");
+    assert.notEqual(r.headers.Etag, serveOpenAPIV2().headers.Etag, "each form has its own ETag");
+    assert.equal(serveOpenAPIV2({ headers: { accept: proto, "if-none-match": r.headers.Etag } }).status, 304);
+    const typeOf = (accept: string) => serveOpenAPIV2({ headers: { accept } }).headers["Content-Type"];
+    assert.equal(typeOf(`application/json, ${proto}`), "application/json");
+    assert.equal(typeOf(`application/json;q=0.5, ${proto}`), r.headers["Content-Type"]);
+    assert.equal(typeOf("*/*"), "application/json");
   });
 });

@@ -16,6 +16,7 @@ import {
   refName,
   type Schema,
 } from "./openapi.ts";
+import { openAPIV2Proto } from "./openapi-v2-proto.ts";
 
 const methods = ["get", "put", "post", "delete", "patch", "head", "options"] as const;
 
@@ -335,12 +336,56 @@ export function serveOpenAPIV3(
   return conditional(request, doc.body, doc.etag, headers, now);
 }
 
-/** Serves GET /openapi/v2 (JSON; 406 when the client accepts only protobuf). */
+/** The media type /openapi/v2 answers in protobuf. */
+export const OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+// Accepted for it, as kube-openapi's handler accepts them (the first is what client-go asks for).
+const V2_PROTOBUF_SUBTYPES = [
+  "com.github.proto-openapi.spec.v2@v1.0+protobuf",
+  "com.github.proto-openapi.spec.v2.v1.0+protobuf",
+];
+
+let v2Proto: { body: Buffer; etag: string } | undefined;
+
+/**
+ * Serves GET /openapi/v2 as kube-openapi's handler does: JSON, or gnostic's protobuf (which kubectl's
+ * client-side validation reads), whichever the Accept header's clauses name first (in order of q); 406 for
+ * neither.
+ */
 export function serveOpenAPIV2(request: OpenAPIRequest = {}): OpenAPIResponse {
   const headers: Record<string, string> = { Vary: "Accept" };
-  if (!acceptsJSON(request.headers?.accept)) return { status: 406, headers, body: Buffer.alloc(0) };
-  headers["Content-Type"] = "application/json";
-  return conditional(request, openAPIV2Bytes(), openAPIV2ETag(), headers, request.now ?? new Date());
+  const format = negotiateV2(request.headers?.accept);
+  if (!format) return { status: 406, headers, body: Buffer.alloc(0) };
+  const now = request.now ?? new Date();
+  if (format === "json") {
+    headers["Content-Type"] = "application/json";
+    return conditional(request, openAPIV2Bytes(), openAPIV2ETag(), headers, now);
+  }
+  v2Proto ??= (() => {
+    const body = openAPIV2Proto(openAPIDocument() as unknown as Record<string, unknown>);
+    return { body, etag: computeETag(body) };
+  })();
+  headers["Content-Type"] = OPENAPI_V2_PROTOBUF;
+  return conditional(request, v2Proto.body, v2Proto.etag, headers, now);
+}
+
+/** goautoneg over Accept (no header: *\/*), against application/json and then the protobuf types. */
+function negotiateV2(accept: string | undefined): "json" | "protobuf" | undefined {
+  const clauses = (accept || "*/*")
+    .split(",")
+    .map((clause, i) => {
+      const [type, ...params] = clause.trim().split(";");
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      const [main = "", sub = ""] = type.trim().toLowerCase().split("/");
+      return { main, sub, q: q === undefined ? 1 : Number(q.slice(2)), i };
+    })
+    .filter((c) => c.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const { main, sub } of clauses) {
+    if (main !== "application" && main !== "*") continue;
+    if (sub === "json" || sub === "*") return "json";
+    if (V2_PROTOBUF_SUBTYPES.includes(sub)) return "protobuf";
+  }
+  return undefined;
 }
 
 function conditional(

@@ -183,6 +183,29 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
     assert.equal(await jsonpath(["deploy/ssa"], "{.spec.replicas}"), "2");
   });
 
+  it("applies a kind: List, as kubectl get -o yaml writes it; its items are validated on the client (OpenAPI v2 in protobuf)", async () => {
+    const cm = (name: string) =>
+      `- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: ${name}, namespace: ${NS}}\n  data: {k: "1"}\n`;
+    const list = file("list.yaml", `apiVersion: v1\nkind: List\nitems:\n${cm("listed-a")}${cm("listed-b")}`);
+    let r = ok(await c.kubectl(["apply", "-f", list]));
+    assert.equal(r.stdout, "configmap/listed-a created\nconfigmap/listed-b created\n");
+    // What kubectl get writes for several objects is a List: edited and applied back.
+    const got = ok(await c.kubectl(["get", "cm", "listed-a", "listed-b", "-n", NS, "-o", "yaml"])).stdout;
+    assert.match(got, /^kind: List$/m);
+    r = ok(await c.kubectl(["apply", "-f", file("got.yaml", got.replaceAll('k: "1"', 'k: "2"'))]));
+    assert.equal(r.stdout, "configmap/listed-a configured\nconfigmap/listed-b configured\n");
+    assert.equal(await jsonpath(["cm", "listed-a", "listed-b"], "{.items[*].data.k}"), "2 2");
+    // kubectl checks the items against the schemas itself, as against upstream: an unknown field is refused
+    // before anything is sent.
+    const bad = file("bad-list.yaml", got.replace("  kind: ConfigMap\n", "  kind: ConfigMap\n  bogus: 1\n"));
+    r = await c.kubectl(["apply", "-f", bad]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `error: error validating "${bad}": error validating data: ValidationError(ConfigMap): unknown field "bogus" in io.k8s.api.core.v1.ConfigMap; if you choose to ignore these errors, turn validation off with --validate=false\n`,
+    );
+  });
+
   it("diff exits 1 with a unified diff when the live object differs, 0 when it matches", async () => {
     const cm = (v: string) =>
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dcm\n  namespace: ${NS}\ndata:\n  a: "${v}"\n`;
