@@ -124,3 +124,16 @@ export function addWarnings(res: ServerResponse, warnings: readonly string[]): v
   for (const w of warnings) list.push(`299 - ${JSON.stringify(w.replace(/[\r\n]+/g, " "))}`);
   res.setHeader("Warning", list);
 }
+
+/** Waits for `res` to drain or close, leaving no listener behind (a long watch waits many times). */
+export function drainedOrClosed(res: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}

@@ -5,6 +5,7 @@ import type { Obj } from "../../api/registry.ts";
 import type { FieldSelector } from "../../machinery/fields.ts";
 import type { Selector } from "../../machinery/labels.ts";
 import { newBadRequest, newInternalError, StatusError } from "../../machinery/status.ts";
+import { drainedOrClosed } from "../http.ts";
 import { negotiate } from "../negotiation.ts";
 import type { ResourceStore, WatchEvent } from "../registry/resource-store.ts";
 import { type IncludeObject, renderWatchObject } from "./output.ts";
@@ -159,8 +160,7 @@ export async function serveWatch(
         initialized(res);
       }
       // Backpressure: a client that does not read makes us wait, and the store's queue bounds it.
-      if (!ok && !ended)
-        await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (!ok && !ended) await drainedOrClosed(res);
     }
   } finally {
     end();
