@@ -21,25 +21,31 @@ function session(url: string, tls: { ca?: string; cert?: string; key?: string })
   return connect(url, { ...tls, ALPNProtocols: ["h2"] });
 }
 
-/** One request on the session: status, headers and the body read whole. */
-function get(
+/** One request on the session (a GET, or a POST of `body`): its status and whole body. */
+function send(
   s: ClientHttp2Session,
   path: string,
   headers: Record<string, string> = {},
+  body?: unknown,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const stream = s.request({ ":path": path, ...headers });
+    const stream = s.request({
+      ":path": path,
+      ...(body === undefined ? {} : { ":method": "POST", "content-type": "application/json" }),
+      ...headers,
+    });
     let status = 0;
-    let body = "";
+    let text = "";
     stream.on("response", (h) => {
       status = Number(h[constants.HTTP2_HEADER_STATUS]);
     });
     stream.setEncoding("utf8");
     stream.on("data", (d: string) => {
-      body += d;
+      text += d;
     });
-    stream.on("end", () => resolve({ status, body }));
+    stream.on("end", () => resolve({ status, body: text }));
     stream.on("error", reject);
+    stream.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -52,7 +58,7 @@ test("HTTP/2 is negotiated; requests and two watches share one connection; closi
   const { ca, cert, key } = bare.admin;
   const s = session(bare.url, { ca, cert, key });
   try {
-    const ns = await get(s, "/api/v1/namespaces/default");
+    const ns = await send(s, "/api/v1/namespaces/default");
     assert.equal(ns.status, 200);
     assert.equal(JSON.parse(ns.body).metadata.name, "default");
     assert.equal(s.alpnProtocol, "h2");
@@ -71,18 +77,17 @@ test("HTTP/2 is negotiated; requests and two watches share one connection; closi
       return w;
     });
     await eventually(async () => assert.equal(storeWatches(), before + 2));
-    const created = await new Promise<number>((resolve, reject) => {
-      const c = s.request({
-        ":method": "POST",
-        ":path": "/api/v1/namespaces/default/configmaps",
-        "content-type": "application/json",
-      });
-      c.on("response", (h) => resolve(Number(h[constants.HTTP2_HEADER_STATUS])));
-      c.on("error", reject);
-      c.end(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "over-h2" } }));
-      c.resume();
-    });
-    assert.equal(created, 201);
+    const created = await send(
+      s,
+      "/api/v1/namespaces/default/configmaps",
+      {},
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "over-h2" },
+      },
+    );
+    assert.equal(created.status, 201, created.body);
     await eventually(async () => assert.deepEqual(events, [["ADDED over-h2"], ["ADDED over-h2"]]));
 
     streams[0].close(constants.NGHTTP2_CANCEL);
@@ -116,25 +121,9 @@ test("over HTTP/2, the whole apiserver reads the user from the connection's cert
   const s = session(whole.api.url, whole.admin);
   try {
     const review = (headers: Record<string, string>) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const r = s.request({
-          ":method": "POST",
-          ":path": "/apis/authentication.k8s.io/v1/selfsubjectreviews",
-          "content-type": "application/json",
-          ...headers,
-        });
-        let status = 0;
-        let body = "";
-        r.on("response", (h) => {
-          status = Number(h[constants.HTTP2_HEADER_STATUS]);
-        });
-        r.setEncoding("utf8");
-        r.on("data", (d: string) => {
-          body += d;
-        });
-        r.on("end", () => resolve({ status, body }));
-        r.on("error", reject);
-        r.end(JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" }));
+      send(s, "/apis/authentication.k8s.io/v1/selfsubjectreviews", headers, {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "SelfSubjectReview",
       });
     const own = await review({});
     assert.equal(own.status, 201, own.body);
@@ -148,7 +137,7 @@ test("over HTTP/2, the whole apiserver reads the user from the connection's cert
     // Without the admin's rights, impersonation is refused: a stream's headers are its own.
     const anonymous = session(whole.api.url, { ca: whole.admin.ca });
     try {
-      const denied = await get(anonymous, "/api/v1/namespaces", { "impersonate-user": "jane" });
+      const denied = await send(anonymous, "/api/v1/namespaces", { "impersonate-user": "jane" });
       assert.equal(denied.status, 403, denied.body);
     } finally {
       anonymous.close();
