@@ -8,7 +8,7 @@
 // node loading the bundle), `servingMs` (the apiserver serving), `nodeRegisteredMs`
 // (this machine's kubelet registered), `controllersMs` (the controller-manager's
 // caches synced), then `readyMs`; `cpuMs` is the CPU time (all threads) `up`
-// had used when it was ready, steadier than wall time on a shared machine;
+// had used when it was ready: what the start cost, waiting aside;
 // `stopMs` is SIGINT to exit. One JSON line a
 // runtime. The bundle is built before the first round, so no round counts a build.
 // On containerd, `up` starts its own containerd and the CNI network first, as a
