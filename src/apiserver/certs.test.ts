@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { X509Certificate } from "node:crypto";
+import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import { once } from "node:events";
 import { test } from "node:test";
 import { connect, createServer, type TLSSocket } from "node:tls";
@@ -110,4 +110,13 @@ test("a CA from an existing data dir (made by the previous certificate library) 
   assert.ok(c.verify(caCert.publicKey));
   const ski = extensionValue(PREVIOUS_CA.cert, SKI)!;
   assert.deepEqual(extensionValue(issued.cert, AKI)?.subarray(4), ski.subarray(2), "AKI = the CA's own SKI");
+});
+
+test("a CA whose key is not ECDSA P-256 is refused with what to do, not used to sign under the wrong algorithm", async () => {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const rsaPem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  await assert.rejects(
+    CertificateAuthority.load(PREVIOUS_CA.cert, rsaPem),
+    /the cluster CA's key is rsa 2048, not ECDSA P-256: .*move pki\/ca\.crt and pki\/ca\.key away/,
+  );
 });

@@ -170,7 +170,14 @@ export class CertificateAuthority {
   }
 
   static async load(certPem: string, keyPem: string): Promise<CertificateAuthority> {
-    return new CertificateAuthority(certPem, createPrivateKey(keyPem));
+    const key = createPrivateKey(keyPem);
+    // What it issues is signed ECDSA with SHA-256: another key would sign under the wrong algorithm.
+    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+      throw new Error(
+        `the cluster CA's key is ${key.asymmetricKeyType} ${key.asymmetricKeyDetails?.namedCurve ?? key.asymmetricKeyDetails?.modulusLength ?? ""}, not ECDSA P-256: k8ts issues its certificates with a P-256 CA (move pki/ca.crt and pki/ca.key away to make a new one)`,
+      );
+    }
+    return new CertificateAuthority(certPem, key);
   }
 
   /** A serving certificate for the given DNS names and IP addresses. */
