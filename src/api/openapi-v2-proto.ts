@@ -111,11 +111,29 @@ function vendorExtensions(o: Json): Message[] {
     .map(([k, v]) => new Message().string(1, k).message(2, any(v)));
 }
 
-/** A map as gnostic's Named* pairs. */
-function named(map: unknown, value: (v: unknown) => Message): Message[] {
-  if (!isObject(map)) return [];
-  return Object.entries(map).map(([name, v]) => new Message().string(1, name).message(2, value(v)));
+/** A JSON array's elements, each encoded; nothing for anything else. */
+function each(list: unknown, encode: (v: unknown) => Message): Message[] {
+  return Array.isArray(list) ? list.map(encode) : [];
 }
+
+/**
+ * A map as gnostic's Named* pairs, in document order. Where the Swagger object is patterned (paths,
+ * responses), its "x-" keys are vendor extensions, not entries: `patterned` leaves them out.
+ */
+function named(map: unknown, value: (v: unknown) => Message, patterned = false): Message[] {
+  if (!isObject(map)) return [];
+  return Object.entries(map)
+    .filter(([name]) => !(patterned && name.startsWith("x-")))
+    .map(([name, v]) => new Message().string(1, name).message(2, value(v)));
+}
+
+/** gnostic's wrapper of a map (Definitions, Properties, Headers…): its pairs in field 1; absent with the map. */
+function namedMap(map: unknown, value: (v: unknown) => Message): Message | undefined {
+  return isObject(map) ? new Message().messages(1, named(map, value)) : undefined;
+}
+
+/** gnostic's Any for each element (enum values). */
+const anys = (list: unknown) => each(list, (v) => any(v)!);
 
 function externalDocs(d: unknown): Message | undefined {
   if (!isObject(d)) return undefined;
@@ -144,7 +162,7 @@ function schema(s: unknown): Message {
     .int64(17, o.maxProperties)
     .int64(18, o.minProperties)
     .strings(19, o.required)
-    .messages(20, Array.isArray(o.enum) ? o.enum.map((v) => any(v)!) : []);
+    .messages(20, anys(o.enum));
   if (typeof o.additionalProperties === "boolean") {
     m.message(21, new Message().oneofBool(2, o.additionalProperties));
   } else if (isObject(o.additionalProperties)) {
@@ -153,11 +171,11 @@ function schema(s: unknown): Message {
   if (o.type !== undefined)
     m.message(22, new Message().strings(1, Array.isArray(o.type) ? o.type : [o.type]));
   if (o.items !== undefined) {
-    m.message(23, new Message().messages(1, (Array.isArray(o.items) ? o.items : [o.items]).map(schema)));
+    m.message(23, new Message().messages(1, each(Array.isArray(o.items) ? o.items : [o.items], schema)));
   }
-  m.messages(24, Array.isArray(o.allOf) ? o.allOf.map(schema) : []);
-  if (isObject(o.properties)) m.message(25, new Message().messages(1, named(o.properties, schema)));
   return m
+    .messages(24, each(o.allOf, schema))
+    .message(25, namedMap(o.properties, schema))
     .string(26, o.discriminator)
     .bool(27, o.readOnly)
     .message(28, xml(o.xml))
@@ -197,7 +215,7 @@ function primitiveFields(m: Message, o: Json, first: number, extensions = true):
     .int64(first + 12, o.maxItems)
     .int64(first + 13, o.minItems)
     .bool(first + 14, o.uniqueItems)
-    .messages(first + 15, Array.isArray(o.enum) ? o.enum.map((v) => any(v)!) : [])
+    .messages(first + 15, anys(o.enum))
     .double(first + 16, o.multipleOf);
   return extensions ? m.messages(first + 17, vendorExtensions(o)) : m;
 }
@@ -263,15 +281,10 @@ function responseOf(r: Json): Message {
   return new Message()
     .string(1, r.description)
     .message(2, schemaItem)
-    .message(3, isObject(r.headers) ? new Message().messages(1, named(r.headers, header)) : undefined)
+    .message(3, namedMap(r.headers, header))
     .message(
       4,
-      isObject(r.examples)
-        ? new Message().messages(
-            1,
-            named(r.examples, (v) => any(v)!),
-          )
-        : undefined,
+      namedMap(r.examples, (v) => any(v)!),
     )
     .messages(5, vendorExtensions(r));
 }
@@ -287,12 +300,7 @@ function operation(op: unknown): Message | undefined {
   if (!isObject(op)) return undefined;
   const responses = isObject(op.responses)
     ? new Message()
-        .messages(
-          1,
-          Object.entries(op.responses)
-            .filter(([code]) => !code.startsWith("x-"))
-            .map(([code, r]) => new Message().string(1, code).message(2, responseValue(r))),
-        )
+        .messages(1, named(op.responses, responseValue, true))
         .messages(2, vendorExtensions(op.responses))
     : undefined;
   return new Message()
@@ -303,11 +311,11 @@ function operation(op: unknown): Message | undefined {
     .string(5, op.operationId)
     .strings(6, op.produces)
     .strings(7, op.consumes)
-    .messages(8, Array.isArray(op.parameters) ? op.parameters.map(parametersItem) : [])
+    .messages(8, each(op.parameters, parametersItem))
     .message(9, responses)
     .strings(10, op.schemes)
     .bool(11, op.deprecated)
-    .messages(12, Array.isArray(op.security) ? op.security.map(securityRequirement) : [])
+    .messages(12, each(op.security, securityRequirement))
     .messages(13, vendorExtensions(op));
 }
 
@@ -322,7 +330,7 @@ function pathItem(item: unknown): Message {
     .message(6, operation(o.options))
     .message(7, operation(o.head))
     .message(8, operation(o.patch))
-    .messages(9, Array.isArray(o.parameters) ? o.parameters.map(parametersItem) : [])
+    .messages(9, each(o.parameters, parametersItem))
     .messages(10, vendorExtensions(o));
 }
 
@@ -368,41 +376,47 @@ function securityScheme(s: unknown): Message {
   return new Message().message(branch, m);
 }
 
+function tag(t: unknown): Message {
+  const o = isObject(t) ? t : {};
+  return new Message()
+    .string(1, o.name)
+    .string(2, o.description)
+    .message(3, externalDocs(o.externalDocs))
+    .messages(4, vendorExtensions(o));
+}
+
+function info(i: unknown): Message | undefined {
+  if (!isObject(i)) return undefined;
+  const contact = isObject(i.contact) ? i.contact : undefined;
+  const license = isObject(i.license) ? i.license : undefined;
+  return new Message()
+    .string(1, i.title)
+    .string(2, i.version)
+    .string(3, i.description)
+    .string(4, i.termsOfService)
+    .message(
+      5,
+      contact &&
+        new Message()
+          .string(1, contact.name)
+          .string(2, contact.url)
+          .string(3, contact.email)
+          .messages(4, vendorExtensions(contact)),
+    )
+    .message(
+      6,
+      license &&
+        new Message().string(1, license.name).string(2, license.url).messages(3, vendorExtensions(license)),
+    )
+    .messages(7, vendorExtensions(i));
+}
+
 /** The Swagger 2.0 document `doc` as a serialized openapi.v2.Document. */
 export function openAPIV2Proto(doc: Json): Buffer {
-  const info = isObject(doc.info) ? doc.info : undefined;
-  const contact = info && isObject(info.contact) ? info.contact : undefined;
-  const license = info && isObject(info.license) ? info.license : undefined;
   const paths = isObject(doc.paths) ? doc.paths : undefined;
   return new Message()
     .string(1, doc.swagger)
-    .message(
-      2,
-      info &&
-        new Message()
-          .string(1, info.title)
-          .string(2, info.version)
-          .string(3, info.description)
-          .string(4, info.termsOfService)
-          .message(
-            5,
-            contact &&
-              new Message()
-                .string(1, contact.name)
-                .string(2, contact.url)
-                .string(3, contact.email)
-                .messages(4, vendorExtensions(contact)),
-          )
-          .message(
-            6,
-            license &&
-              new Message()
-                .string(1, license.name)
-                .string(2, license.url)
-                .messages(3, vendorExtensions(license)),
-          )
-          .messages(7, vendorExtensions(info)),
-    )
+    .message(2, info(doc.info))
     .string(3, doc.host)
     .string(4, doc.basePath)
     .strings(5, doc.schemes)
@@ -410,50 +424,17 @@ export function openAPIV2Proto(doc: Json): Buffer {
     .strings(7, doc.produces)
     .message(
       8,
-      paths &&
-        new Message()
-          .messages(1, vendorExtensions(paths))
-          .messages(
-            2,
-            named(Object.fromEntries(Object.entries(paths).filter(([k]) => !k.startsWith("x-"))), pathItem),
-          ),
+      paths && new Message().messages(1, vendorExtensions(paths)).messages(2, named(paths, pathItem, true)),
     )
-    .message(
-      9,
-      isObject(doc.definitions) ? new Message().messages(1, named(doc.definitions, schema)) : undefined,
-    )
-    .message(
-      10,
-      isObject(doc.parameters) ? new Message().messages(1, named(doc.parameters, parameter)) : undefined,
-    )
+    .message(9, namedMap(doc.definitions, schema))
+    .message(10, namedMap(doc.parameters, parameter))
     .message(
       11,
-      isObject(doc.responses)
-        ? new Message().messages(
-            1,
-            named(doc.responses, (r) => responseOf(isObject(r) ? r : {})),
-          )
-        : undefined,
+      namedMap(doc.responses, (r) => responseOf(isObject(r) ? r : {})),
     )
-    .messages(12, Array.isArray(doc.security) ? doc.security.map(securityRequirement) : [])
-    .message(
-      13,
-      isObject(doc.securityDefinitions)
-        ? new Message().messages(1, named(doc.securityDefinitions, securityScheme))
-        : undefined,
-    )
-    .messages(
-      14,
-      Array.isArray(doc.tags)
-        ? doc.tags.map((t) =>
-            new Message()
-              .string(1, isObject(t) ? t.name : "")
-              .string(2, isObject(t) ? t.description : "")
-              .message(3, externalDocs(isObject(t) ? t.externalDocs : undefined))
-              .messages(4, isObject(t) ? vendorExtensions(t) : []),
-          )
-        : [],
-    )
+    .messages(12, each(doc.security, securityRequirement))
+    .message(13, namedMap(doc.securityDefinitions, securityScheme))
+    .messages(14, each(doc.tags, tag))
     .message(15, externalDocs(doc.externalDocs))
     .messages(16, vendorExtensions(doc))
     .bytes();

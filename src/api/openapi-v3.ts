@@ -5,6 +5,7 @@
 // and for `explain` (the kind's schema in components.schemas, found by
 // x-kubernetes-group-version-kind). Every document is built once, on first use.
 
+import { parseAccept } from "../machinery/accept.ts";
 import {
   computeETag,
   type Operation,
@@ -318,7 +319,8 @@ export function serveOpenAPIV3(
       : (openAPIV3Document(groupVersion) ?? options.custom?.get(groupVersion));
   const headers: Record<string, string> = { Vary: "Accept" };
   if (!doc) return { status: 404, headers, body: Buffer.alloc(0) };
-  if (!acceptsJSON(request.headers?.accept)) return { status: 406, headers, body: Buffer.alloc(0) };
+  if (negotiateFormat(request.headers?.accept) !== "json")
+    return { status: 406, headers, body: Buffer.alloc(0) };
   headers["Content-Type"] = "application/json";
   if (request.hash) {
     if (request.hash !== doc.etag) {
@@ -353,7 +355,7 @@ let v2Proto: { body: Buffer; etag: string } | undefined;
  */
 export function serveOpenAPIV2(request: OpenAPIRequest = {}): OpenAPIResponse {
   const headers: Record<string, string> = { Vary: "Accept" };
-  const format = negotiateV2(request.headers?.accept);
+  const format = negotiateFormat(request.headers?.accept, V2_PROTOBUF_SUBTYPES);
   if (!format) return { status: 406, headers, body: Buffer.alloc(0) };
   const now = request.now ?? new Date();
   if (format === "json") {
@@ -366,26 +368,6 @@ export function serveOpenAPIV2(request: OpenAPIRequest = {}): OpenAPIResponse {
   })();
   headers["Content-Type"] = OPENAPI_V2_PROTOBUF;
   return conditional(request, v2Proto.body, v2Proto.etag, headers, now);
-}
-
-/** goautoneg over Accept (no header: *\/*), against application/json and then the protobuf types. */
-function negotiateV2(accept: string | undefined): "json" | "protobuf" | undefined {
-  const clauses = (accept || "*/*")
-    .split(",")
-    .map((clause, i) => {
-      const [type, ...params] = clause.trim().split(";");
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-      const [main = "", sub = ""] = type.trim().toLowerCase().split("/");
-      return { main, sub, q: q === undefined ? 1 : Number(q.slice(2)), i };
-    })
-    .filter((c) => c.q > 0)
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  for (const { main, sub } of clauses) {
-    if (main !== "application" && main !== "*") continue;
-    if (sub === "json" || sub === "*") return "json";
-    if (V2_PROTOBUF_SUBTYPES.includes(sub)) return "protobuf";
-  }
-  return undefined;
 }
 
 function conditional(
@@ -408,16 +390,23 @@ function conditional(
 // The documents never change while the process runs.
 let lastModified: Date | undefined;
 
-// goautoneg over the Accept header: JSON is served for application/json,
-// application/* and */*; protobuf is not offered.
-function acceptsJSON(accept: string | undefined): boolean {
-  if (!accept) return true;
-  for (const clause of accept.split(",")) {
-    const [type, ...params] = clause.trim().split(";");
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
-    if (q !== undefined && Number(q.slice(2)) === 0) continue;
-    const [main, sub] = type.trim().toLowerCase().split("/");
-    if ((main === "application" || main === "*") && (sub === "json" || sub === "*")) return true;
+/**
+ * goautoneg over Accept, as kube-openapi's handlers negotiate: the media ranges by weight, each against JSON
+ * (application/json, application/* and *\/*), then against the protobuf subtypes given.
+ */
+function negotiateFormat(
+  accept: string | undefined,
+  protobufSubtypes: readonly string[] = [],
+): "json" | "protobuf" | undefined {
+  const ranges = parseAccept(accept)
+    .map((m, i) => ({ type: m.type, q: Number(m.params.q ?? 1), i }))
+    .filter((m) => m.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const { type } of ranges) {
+    const [main = "", sub = ""] = type.split("/");
+    if (main !== "application" && main !== "*") continue;
+    if (sub === "json" || sub === "*") return "json";
+    if (protobufSubtypes.includes(sub)) return "protobuf";
   }
-  return false;
+  return undefined;
 }

@@ -31,6 +31,7 @@ import {
   tlv,
   unsignedInteger,
 } from "../machinery/der.ts";
+import { encodePem } from "../machinery/pem.ts";
 import { parseIPSloppy } from "../machinery/validation.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -97,14 +98,6 @@ function subjectAltNames(hosts: string[]): Buffer {
   );
 }
 
-function toPem(label: string, der: Buffer): string {
-  const b64 = der
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .trimEnd();
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
-
 function newKey(): { privateKey: KeyObject; spki: Buffer; keyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   return {
@@ -134,7 +127,7 @@ function certificate(o: {
     explicit(3, sequence(...o.extensions)),
   );
   const signature = sign("sha256", tbs, { key: o.signer, dsaEncoding: "der" });
-  return toPem("CERTIFICATE", sequence(tbs, signatureAlgorithm, bitString(signature)));
+  return encodePem("CERTIFICATE", sequence(tbs, signatureAlgorithm, bitString(signature)));
 }
 
 export class CertificateAuthority {

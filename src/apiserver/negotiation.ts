@@ -1,4 +1,5 @@
 // Content negotiation: which representation the client asked for in Accept.
+import { parseAccept } from "../machinery/accept.ts";
 import { newNotAcceptable } from "../machinery/status.ts";
 
 export type Representation =
@@ -7,27 +8,6 @@ export type Representation =
   | { kind: "partial"; version: string; list: boolean }
   | { kind: "discovery"; version: string }
   | { kind: "yaml" };
-
-interface MediaRange {
-  type: string;
-  params: Record<string, string>;
-}
-
-export function parseAccept(header: string | undefined): MediaRange[] {
-  if (!header) return [{ type: "*/*", params: {} }];
-  return header
-    .split(",")
-    .map((part) => {
-      const [type, ...params] = part.split(";").map((s) => s.trim());
-      const p: Record<string, string> = {};
-      for (const kv of params) {
-        const i = kv.indexOf("=");
-        if (i > 0) p[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
-      }
-      return { type: type.toLowerCase(), params: p };
-    })
-    .filter((m) => m.type !== "" && m.params.q !== "0");
-}
 
 const SUPPORTED = [
   "application/json",

@@ -3,7 +3,6 @@
 // apiserver as whoever signed in (their bearer token), so the cluster's RBAC
 // decides what each user sees and does. With --enable-skip-login a request
 // without a token acts as the dashboard itself.
-
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent, createServer as createHttpsServer, request as httpsRequest } from "node:https";

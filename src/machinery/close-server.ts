@@ -7,7 +7,7 @@
 import type { Server, Socket } from "node:net";
 
 /** Tracks `server`'s sockets from their first byte; the function it returns closes the server and every socket. */
-export function closeAtOnce(server: Server & { closeAllConnections?(): void }): () => Promise<void> {
+export function closeAtOnce(server: Server): () => Promise<void> {
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
     sockets.add(s);
@@ -16,7 +16,7 @@ export function closeAtOnce(server: Server & { closeAllConnections?(): void }): 
   return () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections?.();
+      // Every connection, http's own among them.
       for (const s of sockets) s.destroy();
     });
 }

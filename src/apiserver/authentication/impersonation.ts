@@ -45,23 +45,17 @@ function unescapeExtraKey(key: string): string {
 
 const PREFIX = "impersonate-";
 
-/** Whether any header name (the even entries of rawHeaders) starts with Impersonate-, in any case. */
-function hasImpersonationHeader(rawHeaders: readonly string[]): boolean {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (name.length > PREFIX.length && name.slice(0, PREFIX.length).toLowerCase() === PREFIX) return true;
-  }
-  return false;
-}
-
 /**
- * Every value of each header, by lower-case name: http's headersDistinct, which HTTP/2 requests (through the
- * compatibility API) do not have.
+ * Every value of each Impersonate-* header, by lower-case name, read from rawHeaders (HTTP/2 requests have
+ * no headersDistinct); undefined when there is none, as for nearly every request.
  */
-function headersDistinct(rawHeaders: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = Object.create(null);
+function impersonationHeaders(rawHeaders: readonly string[]): Record<string, string[]> | undefined {
+  let out: Record<string, string[]> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase();
+    const raw = rawHeaders[i];
+    if (raw.length <= PREFIX.length || raw.slice(0, PREFIX.length).toLowerCase() !== PREFIX) continue;
+    out ??= Object.create(null) as Record<string, string[]>;
+    const name = raw.toLowerCase();
     if (!Object.hasOwn(out, name)) out[name] = [];
     out[name].push(rawHeaders[i + 1]);
   }
@@ -70,9 +64,8 @@ function headersDistinct(rawHeaders: readonly string[]): Record<string, string[]
 
 /** buildImpersonationRequests: what the headers ask for; throws when groups, extras or uid come without a user. */
 export function buildImpersonationRequests(req: IncomingMessage): ImpersonationRequest[] {
-  // Nearly no request impersonates: a look at the raw header names spares building headersDistinct (a new object per access).
-  if (!hasImpersonationHeader(req.rawHeaders)) return [];
-  const headers = headersDistinct(req.rawHeaders);
+  const headers = impersonationHeaders(req.rawHeaders);
+  if (!headers) return [];
   const out: ImpersonationRequest[] = [];
   const ref = (kind: ImpersonationRequest["kind"], name: string, more: Partial<ImpersonationRequest> = {}) =>
     out.push({ kind, namespace: "", name, apiVersion: "", fieldPath: "", ...more });

@@ -4,7 +4,8 @@
 // CA's own NotAfter, and none of the request's other extensions.
 import { createPrivateKey, webcrypto, X509Certificate } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
-import { type CertificateRequest, decodePemBlocks, encodePem, loadX509, toRdnSequence } from "./x509.ts";
+import { decodePemBlocks, encodePem } from "../../machinery/pem.ts";
+import { type CertificateRequest, loadX509, toRdnSequence } from "./x509.ts";
 
 type CryptoKey = webcrypto.CryptoKey;
 type Algorithm = webcrypto.Algorithm;

@@ -1,7 +1,8 @@
 // CAs and certificate requests for the certificate controllers' tests.
 import { webcrypto } from "node:crypto";
 import type { CertificateSigningRequest } from "kubernetes-types/certificates/v1.d.ts";
-import { encodePem, loadX509 } from "./x509.ts";
+import { encodePem } from "../../machinery/pem.ts";
+import { loadX509 } from "./x509.ts";
 
 const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const RSA = {

@@ -3,6 +3,7 @@
 // on @peculiar/x509 loaded on first use.
 import { X509Certificate as NodeX509Certificate, webcrypto } from "node:crypto";
 import type * as X509 from "@peculiar/x509";
+import { decodePemBlocks } from "../../machinery/pem.ts";
 
 let x509Module: Promise<typeof X509> | undefined;
 
@@ -15,35 +16,6 @@ export function loadX509(): Promise<typeof X509> {
     return x509;
   })();
   return x509Module;
-}
-
-export interface PemBlock {
-  type: string;
-  der: Buffer;
-}
-
-/** pem.Decode's loop: every block of the text, in order. */
-export function decodePemBlocks(text: string): PemBlock[] {
-  const out: PemBlock[] = [];
-  const re = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----/g;
-  for (const m of text.matchAll(re)) {
-    const body = m[2]
-      .split(/\r?\n/)
-      .filter((l) => !l.includes(":"))
-      .join("")
-      .replace(/\s+/g, "");
-    out.push({ type: m[1], der: Buffer.from(body, "base64") });
-  }
-  return out;
-}
-
-/** pem.EncodeToMemory. */
-export function encodePem(type: string, der: Uint8Array | ArrayBuffer): string {
-  const b64 = Buffer.from(der instanceof ArrayBuffer ? new Uint8Array(der) : der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN ${type}-----\n${b64}\n-----END ${type}-----\n`;
 }
 
 /** Go's pkix.Name: the attributes it knows, as FillFromRDNSequence reads them. */

@@ -20,6 +20,7 @@ import { type Clock, realClock, sleep } from "../../client/clock.ts";
 import { loadKubeconfigFile } from "../../client/kubeconfig.ts";
 import { Resources } from "../../client/resources.ts";
 import { RestClient } from "../../client/rest-client.ts";
+import { encodePem } from "../../machinery/pem.ts";
 
 export const KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet";
 /** The usages the kubelet asks for (requestNodeCertificate). */
@@ -68,14 +69,6 @@ function loadX509(): Promise<typeof X509> {
 }
 
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
-
-function pemEncode(type: string, der: ArrayBuffer | Uint8Array): string {
-  const body = Buffer.from(der instanceof ArrayBuffer ? new Uint8Array(der) : der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----\n`;
-}
 
 /** The certificates of a PEM bundle (certutil.ParseCertsPEM). */
 function parseCertsPem(pem: string): X509Certificate[] {
@@ -129,7 +122,7 @@ async function loadOrGenerateKey(path: string): Promise<NodeKey> {
     }
   }
   const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const pem = pemEncode("PRIVATE KEY", await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
+  const pem = encodePem("PRIVATE KEY", await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
   const spki = Buffer.from(await webcrypto.subtle.exportKey("spki", keys.publicKey));
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, pem, { mode: 0o600 });
