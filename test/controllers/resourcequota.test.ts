@@ -216,10 +216,13 @@ test("usage of pods, compute, object counts, services, claims and count/deployme
 
   // A new spec.hard is recalculated at once, including what was created since.
   await create(Resources.configmaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } });
-  const cur = await c.client.get<ResourceQuota & KubeObject>(Resources.resourcequotas, "all", {
-    namespace: ns,
-  });
-  await c.client.update(Resources.resourcequotas, { ...cur, spec: { hard: { configmaps: "5", pods: "3" } } });
+  // A patch, not a get and update: the controller writes the status in between.
+  await c.client.patch(
+    Resources.resourcequotas,
+    "all",
+    [{ op: "replace", path: "/spec/hard", value: { configmaps: "5", pods: "3" } }],
+    { namespace: ns, type: "json" },
+  );
   const updated = await waitForUsed(ns, "all", { configmaps: "2", pods: "1" });
   assert.deepEqual(updated.status?.hard, { configmaps: "5", pods: "3" });
 });

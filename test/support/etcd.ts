@@ -44,8 +44,22 @@ async function waitHealthy(
   throw new Error(`etcd at ${url} was not healthy after ${timeoutMs} ms:\n${log()}`);
 }
 
-/** Starts an etcd cluster of `size` members (1 by default) and waits until it is healthy. */
+/**
+ * Starts an etcd cluster of `size` members (1 by default) and waits until it is healthy.
+ * A port picked free can be taken by a parallel test before etcd binds it; then the
+ * whole cluster starts again on new ports.
+ */
 export async function startEtcd(size = 1): Promise<EtcdCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(size);
+    } catch (e) {
+      if (attempt >= 5 || !String((e as Error).message).includes("address already in use")) throw e;
+    }
+  }
+}
+
+async function startEtcdOnce(size: number): Promise<EtcdCluster> {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-etcd-"));
   const specs = [];
   for (let i = 0; i < size; i++) {
