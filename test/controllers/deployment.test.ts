@@ -11,6 +11,7 @@ import { Resources } from "../../src/client/resources.ts";
 import { deploymentControllerDescriptor } from "../../src/controllers/deployment/index.ts";
 import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset/index.ts";
 import { getControllerOf } from "../../src/controllers/util/owner.ts";
+import { updateRetryingConflicts } from "../support/update.ts";
 import { type ControllerCluster, startControllerCluster } from "./cluster.ts";
 
 let c: ControllerCluster;
@@ -81,16 +82,17 @@ function waitComplete(name: string, ms = 25_000): Promise<Obj<Deployment>> {
   );
 }
 
-async function setTemplate(name: string, mutate: (d: Obj<Deployment>) => void): Promise<Obj<Deployment>> {
-  for (;;) {
-    const d = await getD(name);
-    mutate(d);
-    try {
-      return await c.client.update(Resources.deployments, d);
-    } catch (e) {
-      if (!/Conflict|modified/i.test(String((e as Error).message))) throw e;
-    }
-  }
+function setTemplate(name: string, mutate: (d: Obj<Deployment>) => void): Promise<Obj<Deployment>> {
+  return updateRetryingConflicts<Obj<Deployment>>(
+    c.client,
+    Resources.deployments,
+    name,
+    (d) => {
+      mutate(d);
+      return d;
+    },
+    { namespace: "default" },
+  );
 }
 
 async function eventMessages(name: string, reason: string): Promise<string[]> {

@@ -11,6 +11,7 @@ import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.d.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { disruptionControllerDescriptor, PDB_RESOURCE } from "../../src/controllers/disruption/index.ts";
 import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset/index.ts";
+import { updateRetryingConflicts } from "../support/update.ts";
 import { type ControllerCluster, startControllerCluster } from "./cluster.ts";
 
 let c: ControllerCluster;
@@ -250,10 +251,17 @@ test("disruptedPods: a fresh eviction hides its pod from currentHealthy; one old
   await waitForStatus("db-pdb", { currentHealthy: 3, disruptionsAllowed: 1 });
   const [fresh, stale] = pods.map((p) => p.metadata!.name!);
   const now = Date.now();
-  const pdb = await getPDB("db-pdb");
   // As the eviction API records them, but without deleting the pods.
-  pdb.status = { ...pdb.status!, disruptedPods: { [fresh]: iso(now), [stale]: iso(now - 3 * 60_000) } };
-  await c.client.update(PDB_RESOURCE, pdb, { namespace: "default", subresource: "status" });
+  await updateRetryingConflicts<PodDisruptionBudget>(
+    c.client,
+    PDB_RESOURCE,
+    "db-pdb",
+    (pdb) => {
+      pdb.status = { ...pdb.status!, disruptedPods: { [fresh]: iso(now), [stale]: iso(now - 3 * 60_000) } };
+      return pdb;
+    },
+    { namespace: "default", subresource: "status" },
+  );
   const done = await waitForStatus("db-pdb", {
     disruptedPods: { [fresh]: iso(now) },
     currentHealthy: 2,

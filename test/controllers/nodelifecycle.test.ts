@@ -20,6 +20,7 @@ import { replicaSetControllerDescriptor } from "../../src/controllers/replicaset
 import { taintEvictionControllerDescriptor } from "../../src/controllers/tainteviction/index.ts";
 import { hollowNodeIP, hollowPodCIDR, startKubelet } from "../../src/kubelet/index.ts";
 import { microTime } from "../../src/kubelet/node/lease.ts";
+import { updateRetryingConflicts } from "../support/update.ts";
 import { type ControllerCluster, startControllerCluster } from "./cluster.ts";
 
 const WAIT = 25_000;
@@ -263,11 +264,13 @@ test("a NotReady node is tainted not-ready, an unschedulable one unschedulable; 
     spec: { holderIdentity: "node-temp", leaseDurationSeconds: 40, renewTime: microTime(Date.now()) },
   });
   heartbeating.add("node-temp");
-  const n = await getNode("node-temp");
   const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  await c.client.update(
+  // The controller taints the new node meanwhile: retried on 409.
+  await updateRetryingConflicts<Node>(
+    c.client,
     Resources.nodes,
-    {
+    "node-temp",
+    (n) => ({
       ...n,
       status: {
         conditions: [
@@ -281,7 +284,7 @@ test("a NotReady node is tainted not-ready, an unschedulable one unschedulable; 
           },
         ],
       },
-    },
+    }),
     { subresource: "status" },
   );
   await c.waitFor(
