@@ -209,6 +209,10 @@ export class ApiServer {
         // Requests without a certificate go on as anonymous; authorization decides.
         rejectUnauthorized: false,
         allowHTTP1: true,
+        // kube-apiserver's --http2-max-streams-per-connection: a client's watches and requests share one connection.
+        settings: { maxConcurrentStreams: 1000 },
+        // Node's default of 10 MB refuses a connection's new streams while large bodies are in flight.
+        maxSessionMemory: 256,
       },
       // The compatibility API gives HTTP/2 streams the shape of http's request and response.
       (req, res) => void this.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse),

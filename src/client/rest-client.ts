@@ -2,19 +2,15 @@
 // dynamic client in one): HTTPS with keep-alive, retries with backoff for
 // 429 and, on idempotent verbs, 5xx and dropped connections; watch as an async
 // iterable of typed events decoded from the chunked stream.
-// Requests go through an undici connection pool (about 40% less client CPU per
-// request than node:https); watches, which hold a connection for minutes, use
-// node:https connections of their own.
+// Requests and watches go over HTTP/2, one connection shared by the clients of
+// one TLS identity (transport.ts).
 import { readFileSync } from "node:fs";
-import type { IncomingMessage } from "node:http";
-import { Agent, request } from "node:https";
-import { createSecureContext } from "node:tls";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.d.ts";
-import { Pool } from "undici";
 import type { Status } from "../machinery/status.ts";
 import { ApiError } from "./api-error.ts";
 import { type Clock, realClock, sleep } from "./clock.ts";
 import type { ClientConfig } from "./kubeconfig.ts";
+import { type Sent, Transport } from "./transport.ts";
 
 /** A resource as discovery names it. `group` is "" for the core group. */
 export interface ResourceRef {
@@ -105,7 +101,7 @@ export interface RestClientOptions {
   /** Non-watch requests fail after this long. */
   requestTimeoutMs?: number;
   userAgent?: string;
-  /** Connections for requests (watches have their own); more requests wait for a free one. */
+  /** HTTP/1.1 only (a server without h2): connections for requests; more wait for a free one. */
   maxConnections?: number;
 }
 
@@ -132,31 +128,10 @@ export async function* decodeWatchStream<T>(chunks: AsyncIterable<string>): Asyn
   if (buf.trim()) yield JSON.parse(buf) as WatchEvent<T>;
 }
 
-function secureContextOf(config: ClientConfig) {
-  try {
-    return createSecureContext({ ca: config.ca, cert: config.cert, key: config.key });
-  } catch (e) {
-    throw new Error(
-      `the client configuration for ${config.server} has an unusable CA, certificate or key (${(e as Error).message}): check the kubeconfig's certificate-authority, client-certificate and client-key`,
-    );
-  }
-}
-
-/** A response whose status is known and whose body is not read yet. */
-interface Sent {
-  status: number;
-  header(name: string): string | undefined;
-  text(): Promise<string>;
-  /** Watches only: the body as a stream. */
-  stream?: IncomingMessage;
-  destroy(): void;
-}
-
 export class RestClient {
   readonly config: ClientConfig;
-  private readonly pool: Pool;
-  /** Watches hold their connection for minutes: they must not starve requests of connections. */
-  private readonly watchAgent: Agent;
+  private readonly transport: Transport;
+  private closed = false;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly opts: Required<Omit<RestClientOptions, "clock" | "random">>;
@@ -175,31 +150,16 @@ export class RestClient {
       userAgent: opts.userAgent ?? "k8ts-client",
       maxConnections: opts.maxConnections ?? 64,
     };
-    // One TLS context for all of this client's connections: without it, each
-    // new connection parses the CA, certificate and key again (a quarter of the
-    // CPU 500 hollow kubelets spend starting up) and keeps a context of its own.
-    const tls = {
-      secureContext: secureContextOf(config),
-      rejectUnauthorized: !config.insecureSkipTlsVerify,
-      servername: config.tlsServerName,
-    };
-    // A bounded pool: a burst of requests queues for a warm connection instead of
-    // paying a TLS handshake (on both ends) for each new one.
-    this.pool = new Pool(config.server, {
-      connections: this.opts.maxConnections,
-      connect: tls,
-      headersTimeout: this.opts.requestTimeoutMs,
-      bodyTimeout: this.opts.requestTimeoutMs,
-    });
-    this.watchAgent = new Agent({ keepAlive: true, ...tls });
+    this.transport = Transport.acquire(config, this.opts.maxConnections);
     this.token = config.token;
     if (config.tokenFile && !config.token) this.bearer();
   }
 
-  /** Closes idle keep-alive connections. */
+  /** Lets go of the connection; the last client of a TLS identity closes it. */
   close(): void {
-    void this.pool.destroy().catch(() => {});
-    this.watchAgent.destroy();
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.release();
   }
 
   /** The URL path of a resource collection or object: /api/v1/namespaces/ns/pods/name/status. */
@@ -380,79 +340,20 @@ export class RestClient {
     signal: AbortSignal | undefined,
     streaming: boolean,
   ): Promise<Sent> {
-    const h: Record<string, string> = {
-      Accept: "application/json",
-      "User-Agent": this.opts.userAgent,
-      ...headers,
-    };
-    if (payload !== undefined) h["Content-Type"] ??= "application/json";
+    const h: Record<string, string> = { accept: "application/json", "user-agent": this.opts.userAgent };
+    for (const name in headers) h[name.toLowerCase()] = headers[name];
+    if (payload !== undefined) h["content-type"] ??= "application/json";
     const token = this.bearer();
-    if (token) h.Authorization = `Bearer ${token}`;
-    if (streaming) return this.openStream(method, url, payload, h, signal);
-    return this.pool
-      .request({
-        method: method as "GET",
-        path: url.pathname + url.search,
-        headers: h,
-        body: payload,
-        signal,
-      })
-      .then(
-        (r): Sent => ({
-          status: r.statusCode,
-          header: (name) => {
-            const v = r.headers[name];
-            return Array.isArray(v) ? v[0] : v;
-          },
-          text: () => r.body.text(),
-          destroy: () => r.body.destroy(),
-        }),
-        (e: Error & { code?: string }) => {
-          throw Object.assign(e, { code: netCode(e) });
-        },
-      );
-  }
-
-  /** A watch: a node:https request whose body is read as it arrives. */
-  private openStream(
-    method: string,
-    url: URL,
-    payload: string | undefined,
-    h: Record<string, string>,
-    signal: AbortSignal | undefined,
-  ): Promise<Sent> {
-    return new Promise((resolve, reject) => {
-      if (payload !== undefined) h["Content-Length"] = String(Buffer.byteLength(payload));
-      const req = request(url, { method, agent: this.watchAgent, headers: h, signal }, (res) =>
-        resolve({
-          status: res.statusCode ?? 0,
-          header: (name) => {
-            const v = res.headers[name];
-            return Array.isArray(v) ? v[0] : v;
-          },
-          text: () => readBody(res),
-          stream: res,
-          destroy: () => req.destroy(),
-        }),
-      );
-      req.on("error", reject);
-      req.end(payload);
+    if (token) h.authorization = `Bearer ${token}`;
+    return this.transport.roundTrip({
+      method,
+      url,
+      payload,
+      headers: h,
+      signal,
+      streaming,
+      timeoutMs: this.opts.requestTimeoutMs,
     });
-  }
-}
-
-/** undici's socket errors, in the errno terms the retry rules speak. */
-function netCode(e: Error & { code?: string }): string | undefined {
-  switch (e.code) {
-    case "UND_ERR_SOCKET":
-    case "UND_ERR_CLOSED":
-      return "ECONNRESET";
-    case "UND_ERR_HEADERS_TIMEOUT":
-    case "UND_ERR_BODY_TIMEOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
-      return "ETIMEDOUT";
-    default:
-      return e.code;
   }
 }
 
@@ -473,18 +374,4 @@ function writeQuery(opts: WriteOptions): Record<string, string> {
   if (opts.dryRun) q.dryRun = "All";
   if (opts.fieldValidation) q.fieldValidation = opts.fieldValidation;
   return q;
-}
-
-/** Events, not an async iterator: this runs for every response, and the iterator costs more than the read. */
-function readBody(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    res.setEncoding("utf8");
-    let s = "";
-    res.on("data", (chunk: string) => {
-      s += chunk;
-    });
-    res.once("end", () => resolve(s));
-    res.once("error", reject);
-    res.once("aborted", () => reject(Object.assign(new Error("response aborted"), { code: "ECONNRESET" })));
-  });
 }
