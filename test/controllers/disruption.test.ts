@@ -285,28 +285,36 @@ test("disruptedPods: a fresh eviction hides its pod from currentHealthy; one old
 });
 
 test("a DisruptionTarget condition left on a pod that was not deleted within two minutes is set back to False", async () => {
-  // Never scheduled (no node matches), so only the test and the controller write its status.
-  const pod = await c.client.create<Pod>(Resources.pods, {
+  // Never scheduled (no node matches): the scheduler's Unschedulable condition may come in between, so retried on 409.
+  await c.client.create<Pod>(Resources.pods, {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: "stale-1", namespace: "default", labels: { app: "stale" } },
     spec: { nodeSelector: { "no-such-label": "x" }, containers: [{ name: "c", image: IMAGE }] },
   });
   const long = iso(Date.now() - 3 * 60_000);
-  const status = {
-    ...pod.status,
-    conditions: [
-      ...(pod.status?.conditions ?? []),
-      {
-        type: "DisruptionTarget",
-        status: "True",
-        reason: "EvictionByEvictionAPI",
-        message: "Eviction API: evicting",
-        lastTransitionTime: long,
+  await updateRetryingConflicts<Pod>(
+    c.client,
+    Resources.pods,
+    "stale-1",
+    (pod) => ({
+      ...pod,
+      status: {
+        ...pod.status,
+        conditions: [
+          ...(pod.status?.conditions ?? []),
+          {
+            type: "DisruptionTarget",
+            status: "True",
+            reason: "EvictionByEvictionAPI",
+            message: "Eviction API: evicting",
+            lastTransitionTime: long,
+          },
+        ],
       },
-    ],
-  };
-  await c.client.update(Resources.pods, { ...pod, status }, { namespace: "default", subresource: "status" });
+    }),
+    { namespace: "default", subresource: "status" },
+  );
   const cond = await c.waitFor(
     "DisruptionTarget False",
     async () => {

@@ -199,8 +199,13 @@ describe("the kubelets of k8ts up --nodes 2", () => {
       const r = ok(await c.kubectl(["describe", "pod", "web"])).stdout;
       return r.includes("Started container") ? r : undefined;
     }, "web's Started event");
-    const expected = [
+    // The scheduler's event carries an eventTime in microseconds, the kubelet's a lastTimestamp in seconds,
+    // so kubectl sorts Scheduled after the kubelet's events of the same second (as against kube-apiserver).
+    assert.match(
+      described.slice(described.indexOf("Events:")),
       /Normal {2}Scheduled +\S+ +default-scheduler +Successfully assigned default\/web to \S+\n/,
+    );
+    const expected = [
       /Normal {2}Pulling +\S+ +kubelet +Pulling image "k8ts\.local\/busybox:latest"\n/,
       /Normal {2}Pulled +\S+ +kubelet +Successfully pulled image "k8ts\.local\/busybox:latest" in \S+ \(\S+ including waiting\)\. Image size: \d+ bytes\.\n/,
       /Normal {2}Created +\S+ +kubelet +Created container main\n/,
