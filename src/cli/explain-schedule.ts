@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Agent, fetch as undiciFetch } from "undici";
 import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import type { Explanation } from "../scheduler/index.ts";
 import { type Command, UsageError } from "./flags.ts";
@@ -88,6 +87,8 @@ export const explainScheduleCommand: Command = {
     const kc = loadKubeconfigFile(
       flags.kubeconfig ? String(flags.kubeconfig) : join(String(flags["data-dir"]), "kubeconfig"),
     );
+    // Loaded here: the other commands do not pay for undici.
+    const { Agent, fetch: undiciFetch } = await import("undici");
     const dispatcher = new Agent({ connect: { ca: kc.ca, cert: kc.cert, key: kc.key } });
     let res: Response;
     try {

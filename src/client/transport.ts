@@ -20,7 +20,7 @@ import * as https from "node:https";
 import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import { createSecureContext, type SecureContext, connect as tlsConnect } from "node:tls";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import type { ClientConfig } from "./kubeconfig.ts";
 
 /** A response whose status is known and whose body is not read yet. */
@@ -58,7 +58,7 @@ export class Transport {
   private mode: "h2" | "h1";
   private session?: ClientHttp2Session;
   private connecting?: Promise<ClientHttp2Session | undefined>;
-  private http1?: Http1;
+  private http1?: Promise<Http1>;
 
   /** The transport of this identity, shared; each acquire wants a release. */
   static acquire(config: ClientConfig, maxConnections: number): Transport {
@@ -95,14 +95,14 @@ export class Transport {
     transports.delete(this.key);
     this.session?.destroy();
     this.session = undefined;
-    this.http1?.close();
+    void this.http1?.then((h) => h.close());
   }
 
   async roundTrip(r: RoundTrip): Promise<Sent> {
     const session = this.mode === "h2" ? await this.h2session() : undefined;
     if (!session) {
-      this.http1 ??= new Http1(this.config, this.context, this.maxConnections);
-      return this.http1.roundTrip(r);
+      this.http1 ??= Http1.create(this.config, this.context, this.maxConnections);
+      return (await this.http1).roundTrip(r);
     }
     const headers: Record<string, string> = { ":method": r.method, ":path": r.url.pathname + r.url.search };
     Object.assign(headers, r.headers);
@@ -232,7 +232,22 @@ class Http1 {
   private readonly streams: http.Agent;
   private readonly request: typeof http.request;
 
-  constructor(config: ClientConfig, secureContext: SecureContext, connections: number) {
+  /** undici is loaded on first use: 70 ms of every start when h2 does not need it. */
+  static async create(
+    config: ClientConfig,
+    secureContext: SecureContext,
+    connections: number,
+  ): Promise<Http1> {
+    const { Pool } = await import("undici");
+    return new Http1(Pool, config, secureContext, connections);
+  }
+
+  private constructor(
+    Pool: typeof import("undici").Pool,
+    config: ClientConfig,
+    secureContext: SecureContext,
+    connections: number,
+  ) {
     const tls = {
       secureContext,
       rejectUnauthorized: !config.insecureSkipTlsVerify,
