@@ -7,7 +7,6 @@
 // not offer h2 in ALPN is spoken to in HTTP/1.1: an undici pool for requests
 // (about 40% less client CPU than node:https), node:https for streams, which
 // hold their connection for minutes. DISABLE_HTTP2 forces HTTP/1.1, as in client-go.
-
 import * as http from "node:http";
 import {
   type ClientHttp2Session,
@@ -49,6 +48,8 @@ export interface RoundTrip {
 // watch whose reader is busy does not hold up the others on the connection.
 const CONNECTION_WINDOW = 1 << 30;
 const STREAM_WINDOW = 4 << 20;
+/** A connection and its TLS handshake, as undici's and Go's dialers bound them. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 const transports = new Map<string, Transport>();
 
@@ -59,6 +60,8 @@ export class Transport {
   private session?: ClientHttp2Session;
   private connecting?: Promise<ClientHttp2Session | undefined>;
   private http1?: Promise<Http1>;
+  /** Streams open on each session: a session with none does not keep the process alive. */
+  private readonly open = new WeakMap<ClientHttp2Session, number>();
 
   /** The transport of this identity, shared; each acquire wants a release. */
   static acquire(config: ClientConfig, maxConnections: number): Transport {
@@ -182,10 +185,18 @@ export class Transport {
     await new Promise<void>((resolve, reject) => {
       socket.once("secureConnect", resolve);
       socket.once("error", reject);
+      socket.setTimeout(CONNECT_TIMEOUT_MS, () =>
+        reject(
+          Object.assign(new Error(`no connection to ${this.config.server} within ${CONNECT_TIMEOUT_MS} ms`), {
+            code: "ETIMEDOUT",
+          }),
+        ),
+      );
     }).catch((e: Error) => {
       socket.destroy();
       throw e;
     });
+    socket.setTimeout(0);
     if (socket.alpnProtocol !== "h2") {
       socket.destroy();
       this.mode = "h1";
@@ -211,8 +222,6 @@ export class Transport {
     this.session = session;
     return session;
   }
-
-  private readonly open = new WeakMap<ClientHttp2Session, number>();
 
   private track(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
     const n = this.open.get(session) ?? 0;

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createSecureServer, type Http2SecureServer } from "node:http2";
+import { createServer as createNetServer } from "node:net";
 import { after, before, test } from "node:test";
 import { CertificateAuthority } from "../../src/apiserver/certs.ts";
 import { Resources } from "../../src/client/resources.ts";
@@ -141,6 +142,29 @@ test("after the server drops the connection, the next request opens a new one", 
   await get(c, "after");
   assert.equal(connectionsSeen - before, 1);
   c.close();
+});
+
+test("a server that accepts the connection but never shakes hands fails the request within 10 s (ETIMEDOUT)", async () => {
+  const silent = createNetServer(() => {});
+  const sockets: { destroy(): void }[] = [];
+  silent.on("connection", (s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+  const c = new RestClient(
+    {
+      server: `https://127.0.0.1:${(silent.address() as { port: number }).port}`,
+      ca: ca.certPem,
+      namespace: "default",
+    },
+    { maxRetries: 0 },
+  );
+  const t0 = Date.now();
+  const err = (await get(c, "x").catch((e: unknown) => e)) as NodeJS.ErrnoException;
+  assert.equal(err.code, "ETIMEDOUT");
+  assert.match(err.message, /no connection to https:\/\/127\.0\.0\.1:\d+ within 10000 ms/);
+  assert.ok(Date.now() - t0 >= 9_000);
+  c.close();
+  for (const s of sockets) s.destroy();
+  silent.close();
 });
 
 test("DISABLE_HTTP2 makes the client speak HTTP/1.1, as client-go's", async () => {
