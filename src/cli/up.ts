@@ -3,7 +3,6 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Node } from "kubernetes-types/core/v1.d.ts";
 import { startApiServer } from "../apiserver/index.ts";
-import { loadKubeconfigFile } from "../client/kubeconfig.ts";
 import { Resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { controllerManagerInformers } from "../controllers/manager.ts";
@@ -33,39 +32,29 @@ function progress(msg: string): void {
   process.stderr.write(`k8ts: ${msg}\n`);
 }
 
-async function waitForDefaultServiceAccount(kubeconfig: string, log: (m: string) => void): Promise<void> {
-  const client = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
-  try {
-    for (let i = 0; i < 150; i++) {
-      const found = await client
-        .get(Resources.serviceaccounts, "default", { namespace: "default" })
-        .then(() => true)
-        .catch(() => false);
-      if (found) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    log("the default service account did not appear within 15 s: is the controller-manager running?");
-  } finally {
-    client.close();
+async function waitForDefaultServiceAccount(client: RestClient, log: (m: string) => void): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const found = await client
+      .get(Resources.serviceaccounts, "default", { namespace: "default" })
+      .then(() => true)
+      .catch(() => false);
+    if (found) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  log("the default service account did not appear within 15 s: is the controller-manager running?");
 }
 
 /** Waits until this machine's Node reports Ready=True (on containerd: once the runtime and its network are ready). */
-async function waitForNodeReady(kubeconfig: string, name: string, log: (m: string) => void): Promise<void> {
-  const client = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
-  try {
-    for (let i = 0; i < 1200; i++) {
-      const node = await client.get<Node>(Resources.nodes, name).catch(() => undefined);
-      if (node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) {
-        if (i > 0) log(`node ${name} is Ready`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
+async function waitForNodeReady(client: RestClient, name: string, log: (m: string) => void): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    const node = await client.get<Node>(Resources.nodes, name).catch(() => undefined);
+    if (node?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) {
+      if (i > 0) log(`node ${name} is Ready`);
+      return;
     }
-    throw new Error(`node ${name} did not become Ready within 120 s`);
-  } finally {
-    client.close();
+    await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`node ${name} did not become Ready within 120 s`);
 }
 
 export const upCommand: Command = {
@@ -111,7 +100,7 @@ containerd stops.`,
     progress(`starting apiserver on port ${flags.port} (store: ${flags.store})…`);
     const api = await startApiServer(apiserverOptions(flags));
     progress(`apiserver serving on ${api.url}`);
-    await writeKubeconfig({
+    const adminConfig = await writeKubeconfig({
       path: kubeconfig,
       server: api.url,
       ca: api.pki.ca,
@@ -123,8 +112,8 @@ containerd stops.`,
     // Each component gets its own identity, as upstream's kubeadm gives them, in a kubeconfig of its own.
     const componentClient = async (component: string, user: string): Promise<RestClient> => {
       const path = join(dataDir, `${component}.kubeconfig`);
-      await writeKubeconfig({ path, server: api.url, ca: api.pki.ca, user, groups: [] });
-      return new RestClient(loadKubeconfigFile(path), { userAgent: `k8ts-${component}` });
+      const config = await writeKubeconfig({ path, server: api.url, ca: api.pki.ca, user, groups: [] });
+      return new RestClient(config, { userAgent: `k8ts-${component}` });
     };
     const schedulerClient = await componentClient("scheduler", "system:kube-scheduler");
     const cmClient = await componentClient("controller-manager", "system:kube-controller-manager");
@@ -189,12 +178,12 @@ containerd stops.`,
     });
     progress(`kubelets started (${Math.round(performance.now() - started)} ms since start)`);
 
-    const admin = new RestClient(loadKubeconfigFile(kubeconfig), { userAgent: "k8ts-up" });
+    const admin = new RestClient(adminConfig, { userAgent: "k8ts-up" });
     // The node's readiness, the default service account and the add-ons do not wait for each other.
     const [nodeReady, defaultAccount, addonsStarted] = await Promise.allSettled([
-      waitForNodeReady(kubeconfig, hostname().toLowerCase(), progress),
+      waitForNodeReady(admin, hostname().toLowerCase(), progress),
       // Pods are admitted only once the ServiceAccount controller has made the namespace's default account.
-      waitForDefaultServiceAccount(kubeconfig, progress),
+      waitForDefaultServiceAccount(admin, progress),
       startNodeAddons({
         apiUrl: api.url,
         ca: api.pki.ca,
