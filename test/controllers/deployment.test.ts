@@ -95,6 +95,18 @@ function setTemplate(name: string, mutate: (d: Obj<Deployment>) => void): Promis
   );
 }
 
+/** Each wanted ScalingReplicaSet message is among the Deployment's events; waited for, as events are sent after the writes they tell of. */
+async function assertScalingEvents(name: string, wanted: string[]): Promise<void> {
+  let got: string[] = [];
+  await c
+    .waitFor(`${name}'s ScalingReplicaSet events`, async () => {
+      got = await eventMessages(name, "ScalingReplicaSet");
+      return wanted.every((m) => got.includes(m));
+    })
+    .catch(() => {});
+  for (const m of wanted) assert.ok(got.includes(m), got.join("\n"));
+}
+
 async function eventMessages(name: string, reason: string): Promise<string[]> {
   return (await c.list<Event>(Resources.events))
     .filter((e) => e.involvedObject.name === name && e.reason === reason)
@@ -221,9 +233,10 @@ describe("deployment controller", { concurrency: true }, () => {
     assert.equal(rs2.spec?.replicas, 3);
     assert.equal(rs2.metadata.annotations?.[REVISION], "2");
     assert.equal(rs2.metadata.annotations?.["kubernetes.io/change-cause"], "v2");
-    const scaled = await eventMessages("roll", "ScalingReplicaSet");
-    assert.ok(scaled.includes(`Scaled up replica set ${rs2.metadata.name} from 0 to 1`), scaled.join("\n"));
-    assert.ok(scaled.includes(`Scaled down replica set ${rs1.metadata.name} from 1 to 0`), scaled.join("\n"));
+    await assertScalingEvents("roll", [
+      `Scaled up replica set ${rs2.metadata.name} from 0 to 1`,
+      `Scaled down replica set ${rs1.metadata.name} from 1 to 0`,
+    ]);
 
     // What kubectl rollout undo sends: the old RS's template without its hash label, and its annotations.
     const template = structuredClone(old.spec!.template!);
@@ -437,8 +450,9 @@ describe("deployment controller", { concurrency: true }, () => {
       assert.equal(rs.metadata.annotations?.["deployment.kubernetes.io/desired-replicas"], "8");
       assert.equal(rs.metadata.annotations?.["deployment.kubernetes.io/max-replicas"], "9");
     }
-    const scaled = await eventMessages("prop", "ScalingReplicaSet");
-    assert.ok(scaled.includes(`Scaled up replica set ${rs1.metadata.name} from 4 to 7`), scaled.join("\n"));
-    assert.ok(scaled.includes(`Scaled up replica set ${rs2Name} from 1 to 2`), scaled.join("\n"));
+    await assertScalingEvents("prop", [
+      `Scaled up replica set ${rs1.metadata.name} from 4 to 7`,
+      `Scaled up replica set ${rs2Name} from 1 to 2`,
+    ]);
   });
 });
