@@ -1,9 +1,8 @@
 // A typed REST client for the Kubernetes API (client-go's rest.RESTClient and
-// dynamic client in one): HTTPS with keep-alive, retries with backoff for
-// 429 and, on idempotent verbs, 5xx and dropped connections; watch as an async
-// iterable of typed events decoded from the chunked stream.
-// Requests and watches go over HTTP/2, one connection shared by the clients of
-// one TLS identity (transport.ts).
+// dynamic client in one): retries with backoff for 429 and, on idempotent
+// verbs, 5xx and dropped connections; watch as an async iterable of typed
+// events decoded from the stream. Requests and watches go over HTTP/2, one
+// connection shared by the clients of one TLS identity (transport.ts).
 import { readFileSync } from "node:fs";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.d.ts";
 import type { Status } from "../machinery/status.ts";
