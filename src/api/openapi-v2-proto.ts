@@ -140,25 +140,31 @@ function externalDocs(d: unknown): Message | undefined {
   return new Message().string(1, d.description).string(2, d.url).messages(3, vendorExtensions(d));
 }
 
+/** JSON Schema's bounds, maximum to uniqueItems: ten fields that Schema and the primitive items number alike from `first`. */
+function bounds(m: Message, o: Json, first: number): Message {
+  return m
+    .double(first, o.maximum)
+    .bool(first + 1, o.exclusiveMaximum)
+    .double(first + 2, o.minimum)
+    .bool(first + 3, o.exclusiveMinimum)
+    .int64(first + 4, o.maxLength)
+    .int64(first + 5, o.minLength)
+    .string(first + 6, o.pattern)
+    .int64(first + 7, o.maxItems)
+    .int64(first + 8, o.minItems)
+    .bool(first + 9, o.uniqueItems);
+}
+
 function schema(s: unknown): Message {
   const o = isObject(s) ? s : {};
-  const m = new Message()
+  const head = new Message()
     .string(1, o.$ref)
     .string(2, o.format)
     .string(3, o.title)
     .string(4, o.description)
     .message(5, any(o.default))
-    .double(6, o.multipleOf)
-    .double(7, o.maximum)
-    .bool(8, o.exclusiveMaximum)
-    .double(9, o.minimum)
-    .bool(10, o.exclusiveMinimum)
-    .int64(11, o.maxLength)
-    .int64(12, o.minLength)
-    .string(13, o.pattern)
-    .int64(14, o.maxItems)
-    .int64(15, o.minItems)
-    .bool(16, o.uniqueItems)
+    .double(6, o.multipleOf);
+  const m = bounds(head, o, 7)
     .int64(17, o.maxProperties)
     .int64(18, o.minProperties)
     .strings(19, o.required)
@@ -204,17 +210,8 @@ function primitiveFields(m: Message, o: Json, first: number, extensions = true):
     .string(first + 1, o.format)
     .message(first + 2, isObject(o.items) ? primitiveFields(new Message(), o.items, 1) : undefined)
     .string(first + 3, o.collectionFormat)
-    .message(first + 4, any(o.default))
-    .double(first + 5, o.maximum)
-    .bool(first + 6, o.exclusiveMaximum)
-    .double(first + 7, o.minimum)
-    .bool(first + 8, o.exclusiveMinimum)
-    .int64(first + 9, o.maxLength)
-    .int64(first + 10, o.minLength)
-    .string(first + 11, o.pattern)
-    .int64(first + 12, o.maxItems)
-    .int64(first + 13, o.minItems)
-    .bool(first + 14, o.uniqueItems)
+    .message(first + 4, any(o.default));
+  bounds(m, o, first + 5)
     .messages(first + 15, anys(o.enum))
     .double(first + 16, o.multipleOf);
   return extensions ? m.messages(first + 17, vendorExtensions(o)) : m;

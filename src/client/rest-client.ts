@@ -341,7 +341,10 @@ export class RestClient {
   ): Promise<Sent> {
     const h: Record<string, string> = { accept: "application/json", "user-agent": this.opts.userAgent };
     for (const name in headers) h[name.toLowerCase()] = headers[name];
-    if (payload !== undefined) h["content-type"] ??= "application/json";
+    if (payload !== undefined) {
+      h["content-type"] ??= "application/json";
+      h["content-length"] = String(Buffer.byteLength(payload));
+    }
     const token = this.bearer();
     if (token) h.authorization = `Bearer ${token}`;
     return this.transport.roundTrip({

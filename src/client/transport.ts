@@ -36,7 +36,7 @@ export interface RoundTrip {
   method: string;
   url: URL;
   payload?: string;
-  /** Header names in lower case. */
+  /** Header names in lower case; content-length given with a payload. */
   headers: Record<string, string>;
   signal?: AbortSignal;
   /** A body read as it arrives (a watch), without the request timeout. */
@@ -109,7 +109,6 @@ export class Transport {
     }
     const headers: Record<string, string> = { ":method": r.method, ":path": r.url.pathname + r.url.search };
     Object.assign(headers, r.headers);
-    if (r.payload !== undefined) headers["content-length"] = String(Buffer.byteLength(r.payload));
     let stream: ClientHttp2Stream;
     try {
       stream = session.request(headers, { endStream: r.payload === undefined, signal: r.signal });
@@ -302,11 +301,9 @@ class Http1 {
 
   private stream(r: RoundTrip): Promise<Sent> {
     return new Promise((resolve, reject) => {
-      const headers = { ...r.headers };
-      if (r.payload !== undefined) headers["content-length"] = String(Buffer.byteLength(r.payload));
       const req = this.request(
         r.url,
-        { method: r.method, agent: this.streams, headers, signal: r.signal },
+        { method: r.method, agent: this.streams, headers: r.headers, signal: r.signal },
         (res) =>
           resolve({
             status: res.statusCode ?? 0,

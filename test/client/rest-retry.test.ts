@@ -11,7 +11,7 @@ import { ensurePki } from "../../src/apiserver/index.ts";
 import { ApiError } from "../../src/client/api-error.ts";
 import type { Clock } from "../../src/client/clock.ts";
 import { Resources } from "../../src/client/resources.ts";
-import { RestClient } from "../../src/client/rest-client.ts";
+import { RestClient, type RestClientOptions } from "../../src/client/rest-client.ts";
 import { closeAtOnce } from "../../src/machinery/close-server.ts";
 
 /** A clock that records each wait and fires at once, so retries take no real time. */
@@ -76,16 +76,20 @@ for (const protocol of ["1.1", "2.0"]) {
       await close();
       rmSync(dir, { recursive: true, force: true });
     });
+    /** A client of this server whose waits go into `waits` and pass at once; the requests seen start anew. */
+    const scriptedClient = (waits: number[], opts: RestClientOptions = {}) => {
+      seen.length = 0;
+      return new RestClient(
+        { server: url, ca, namespace: "default" },
+        { clock: instantClock(waits), random: () => 0, ...opts },
+      );
+    };
     // The client spoke the server's protocol: h2 where offered.
     afterEach(() => assert.deepEqual([...versions], [protocol]));
 
     test("429 is retried honouring Retry-After; 5xx on GET with exponential backoff", async () => {
       const waits: number[] = [];
-      const client = new RestClient(
-        { server: url, ca, namespace: "default" },
-        { clock: instantClock(waits), random: () => 0 },
-      );
-      seen.length = 0;
+      const client = scriptedClient(waits);
       replies = [
         status(429, "TooManyRequests", { "Retry-After": "3" }),
         status(503, "ServiceUnavailable"),
@@ -100,11 +104,7 @@ for (const protocol of ["1.1", "2.0"]) {
 
     test("5xx on POST is not retried (not idempotent) and surfaces as a typed ApiError", async () => {
       const waits: number[] = [];
-      const client = new RestClient(
-        { server: url, ca, namespace: "default" },
-        { clock: instantClock(waits) },
-      );
-      seen.length = 0;
+      const client = scriptedClient(waits);
       replies = [status(500, "InternalError"), ok];
       const err = await client
         .create(Resources.configmaps, { metadata: { name: "x", namespace: "default" } })
@@ -120,11 +120,7 @@ for (const protocol of ["1.1", "2.0"]) {
 
     test("retries stop after maxRetries", async () => {
       const waits: number[] = [];
-      const client = new RestClient(
-        { server: url, ca, namespace: "default" },
-        { clock: instantClock(waits), random: () => 0, maxRetries: 2 },
-      );
-      seen.length = 0;
+      const client = scriptedClient(waits, { maxRetries: 2 });
       replies = [
         status(503, "ServiceUnavailable"),
         status(503, "ServiceUnavailable"),
@@ -140,11 +136,7 @@ for (const protocol of ["1.1", "2.0"]) {
 
     test("a connection lost before the answer: a GET is retried on a new connection", async () => {
       const waits: number[] = [];
-      const client = new RestClient(
-        { server: url, ca, namespace: "default" },
-        { clock: instantClock(waits), random: () => 0 },
-      );
-      seen.length = 0;
+      const client = scriptedClient(waits);
       const drop = (_res: ServerResponse, req: IncomingMessage) => {
         const h2 = (req as unknown as { stream?: { session: { destroy(): void } } }).stream;
         if (h2) h2.session.destroy();

@@ -10,6 +10,7 @@ import { CertificateAuthority } from "../../src/apiserver/certs.ts";
 import { Resources } from "../../src/client/resources.ts";
 import { RestClient } from "../../src/client/rest-client.ts";
 import { closeAtOnce } from "../../src/machinery/close-server.ts";
+import { until } from "../support/until.ts";
 
 let server: Http2SecureServer;
 let close: () => Promise<void>;
@@ -112,7 +113,7 @@ test("clients of one identity share one HTTP/2 connection for requests and watch
   await get(b, "five");
   assert.equal(connections.size, 1);
   b.close();
-  await until(() => connections.size === 0);
+  await until(() => connections.size === 0, "the connection closed", 5000, 25);
   assert.equal(connectionsSeen - before, 1);
 });
 
@@ -138,7 +139,7 @@ test("after the server drops the connection, the next request opens a new one", 
   await get(c, "before");
   const before = connectionsSeen;
   for (const s of connections) (s as { destroy(): void }).destroy();
-  await until(() => connections.size === 0);
+  await until(() => connections.size === 0, "the connection closed", 5000, 25);
   await get(c, "after");
   assert.equal(connectionsSeen - before, 1);
   c.close();
@@ -206,8 +207,3 @@ test("an idle connection does not keep a process alive that never closed its cli
   // It ended by itself, when its work did (a connection that held it would be killed at 20 s).
   assert.equal(out.trim(), "idle");
 });
-
-async function until(f: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(f());
-}
